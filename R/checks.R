@@ -1,0 +1,106 @@
+# Validation helpers and classed conditions --------------------------------
+#
+# Every user-facing problem is signalled through sv_abort() / sv_warn() so
+# that it carries a survstep class and can be caught or snapshot-tested.
+#   errors:   survstep_error_input (bad argument or data)
+#   warnings: survstep_warning_convergence, survstep_warning_infinite_coef,
+#             survstep_warning_singular, survstep_warning_na (rows dropped) ...
+
+sv_condition <- function(message, class, call, base) {
+  structure(
+    class = c(class, base, "condition"),
+    list(message = message, call = call)
+  )
+}
+
+#' Signal a classed survstep error
+#'
+#' @param message The message; a character vector is pasted with newlines.
+#' @param class Extra classes, most specific first.
+#' @param call The call reported with the error (default: the caller).
+#' @noRd
+sv_abort <- function(message, class = "survstep_error_input",
+                     call = sys.call(-1)) {
+  message <- paste(message, collapse = "\n")
+  stop(sv_condition(message, unique(c(class, "survstep_error")), call,
+                    "error"))
+}
+
+#' Signal a classed survstep warning
+#' @noRd
+sv_warn <- function(message, class = "survstep_warning",
+                    call = sys.call(-1)) {
+  message <- paste(message, collapse = "\n")
+  warning(sv_condition(message, unique(c(class, "survstep_warning")), call,
+                       "warning"))
+}
+
+# Describe a value's type for "must be ..., not ..." messages.
+sv_obj_type <- function(x) {
+  if (is.null(x)) return("NULL")
+  if (is.factor(x)) return("a factor")
+  if (is.data.frame(x)) return("a data frame")
+  if (length(x) == 1L && is.atomic(x)) {
+    if (is.na(x)) return("`NA`")
+    return(paste0("`", format(x), "`"))
+  }
+  paste0(if (is.character(x)) "a character" else if (is.numeric(x))
+    "a numeric" else if (is.logical(x)) "a logical" else class(x)[1],
+    " vector of length ", length(x))
+}
+
+check_number <- function(x, arg, lower = -Inf, upper = Inf,
+                         open = c(FALSE, FALSE), call = sys.call(-1)) {
+  ok <- is.numeric(x) && length(x) == 1L && !is.na(x) && is.finite(x)
+  if (ok) {
+    ok <- (if (open[1]) x > lower else x >= lower) &&
+      (if (open[2]) x < upper else x <= upper)
+  }
+  if (!ok) {
+    lo <- if (open[1]) "(" else "["
+    hi <- if (open[2]) ")" else "]"
+    range <- if (is.finite(lower) || is.finite(upper)) {
+      paste0(" in ", lo, format(lower), ", ", format(upper), hi)
+    } else ""
+    sv_abort(sprintf("`%s` must be a single finite number%s, not %s.",
+                     arg, range, sv_obj_type(x)), call = call)
+  }
+  invisible(x)
+}
+
+check_conf_level <- function(x, arg = "conf_level", call = sys.call(-1)) {
+  check_number(x, arg, 0, 1, open = c(TRUE, TRUE), call = call)
+}
+
+check_flag <- function(x, arg, call = sys.call(-1)) {
+  if (!is.logical(x) || length(x) != 1L || is.na(x)) {
+    sv_abort(sprintf("`%s` must be `TRUE` or `FALSE`, not %s.", arg,
+                     sv_obj_type(x)), call = call)
+  }
+  invisible(x)
+}
+
+# match.arg() with a classed error naming the argument.
+sv_match_arg <- function(arg, choices, name, call = sys.call(-1)) {
+  if (is.null(arg) || identical(arg, choices)) return(choices[1L])
+  if (!is.character(arg) || length(arg) != 1L || is.na(arg)) {
+    sv_abort(sprintf("`%s` must be a single string, not %s.", name,
+                     sv_obj_type(arg)), call = call)
+  }
+  i <- pmatch(arg, choices)
+  if (is.na(i)) {
+    sv_abort(sprintf("`%s` must be one of %s, not \"%s\".", name,
+                     paste0("\"", choices, "\"", collapse = ", "), arg),
+             call = call)
+  }
+  choices[i]
+}
+
+check_formula <- function(formula, call = sys.call(-1)) {
+  if (!inherits(formula, "formula") || length(formula) != 3L) {
+    sv_abort(paste0("`formula` must be a two-sided formula with a ",
+                    "`Surv()` response, such as `Surv(time, status) ~ group`."),
+             call = call)
+  }
+  invisible(formula)
+}

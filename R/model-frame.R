@@ -1,0 +1,153 @@
+# Shared formula machinery ---------------------------------------------------
+#
+# Every front end (km(), logrank_test(), cox(), cox_stepwise(), ...) builds its
+# model frame here, by rewriting its own call into a call to
+# stats::model.frame() so that `data`, `subset`, `weights` and `na.action`
+# behave exactly as in lm() and coxph().
+
+#' Build and validate a survival model frame
+#'
+#' @param call The front end's `match.call()`.
+#' @param env The environment the call was made from (`parent.frame()`).
+#' @param allow_strata Whether `strata()` terms are allowed.
+#' @return A list: `mf` (model frame), `terms` (with the `strata` special),
+#'   `time`, `status` (0/1 integer), `weights` (numeric, all 1 when absent),
+#'   `has_weights`, `offset` (numeric or `NULL`), `strata` (factor or `NULL`),
+#'   `strata_terms` (indices of the strata terms among the term labels),
+#'   `na.action`, `n_dropped`.
+#' @noRd
+sv_model_frame <- function(call, env, allow_strata = TRUE,
+                           caller = sys.call(-1)) {
+  if (is.null(call$formula)) {
+    sv_abort("`formula` is missing, with no default.", call = caller)
+  }
+  formula <- eval(call$formula, env)
+  check_formula(formula, call = caller)
+  data <- if (is.null(call$data)) NULL else eval(call$data, env)
+  if (!is.null(data) && !is.data.frame(data) && !is.list(data)) {
+    sv_abort(sprintf("`data` must be a data frame, not %s.",
+                     sv_obj_type(data)), call = caller)
+  }
+  tt <- if (is.null(data)) {
+    stats::terms(formula, specials = "strata")
+  } else {
+    stats::terms(formula, specials = "strata", data = data)
+  }
+  keep <- match(c("formula", "data", "subset", "weights", "na.action"),
+                names(call), 0L)
+  mf_call <- call[c(1L, keep)]
+  mf_call[[1L]] <- quote(stats::model.frame)
+  mf_call$formula <- tt
+  mf_call$drop.unused.levels <- TRUE
+  mf <- withCallingHandlers(
+    tryCatch(eval(mf_call, env), error = function(e) {
+      sv_abort(c("Can't build the model frame from `formula` and `data`:",
+                 conditionMessage(e)), call = caller)
+    }),
+    warning = function(w) {
+      msg <- conditionMessage(w)
+      if (grepl("Invalid status value", msg, fixed = TRUE)) {
+        sv_abort(paste0("The status in `Surv()` must be 0/1 (alive/dead), ",
+                        "1/2 or logical; other values were found."),
+                 call = caller)
+      }
+    }
+  )
+  tt <- attr(mf, "terms")
+
+  y <- stats::model.response(mf)
+  if (!inherits(y, "Surv")) {
+    sv_abort(paste0("The left-hand side of `formula` must be a `Surv()` ",
+                    "object, such as `Surv(time, status)`."), call = caller)
+  }
+  if (!identical(attr(y, "type"), "right")) {
+    sv_abort(sprintf(paste0("`Surv()` must describe right-censored data ",
+                            "(`Surv(time, status)`), not type \"%s\"."),
+                     attr(y, "type")), call = caller)
+  }
+  time <- as.numeric(y[, 1L])
+  status <- as.integer(y[, 2L])
+  if (any(!is.finite(time))) {
+    sv_abort("Survival times must be finite; found infinite values.",
+             call = caller)
+  }
+  if (any(time < 0)) {
+    sv_abort(sprintf("Survival times must be non-negative; found %d negative %s.",
+                     sum(time < 0), if (sum(time < 0) == 1) "time" else "times"),
+             call = caller)
+  }
+
+  w <- stats::model.weights(mf)
+  has_weights <- !is.null(w)
+  if (has_weights) {
+    if (!is.numeric(w) || any(!is.finite(w)) || any(w < 0)) {
+      sv_abort("`weights` must be finite and non-negative.", call = caller)
+    }
+    w <- as.numeric(w)
+  } else {
+    w <- rep(1, length(time))
+  }
+
+  off <- stats::model.offset(mf)
+  if (!is.null(off)) {
+    off <- as.numeric(off)
+    if (any(!is.finite(off))) {
+      sv_abort("The offset must be finite.", call = caller)
+    }
+  }
+
+  st_idx <- attr(tt, "specials")$strata
+  strata <- NULL
+  strata_terms <- integer(0)
+  if (length(st_idx)) {
+    if (!allow_strata) {
+      sv_abort("`strata()` terms are not allowed here.", call = caller)
+    }
+    strata_terms <- survival::untangle.specials(tt, "strata", 1)$terms
+    st_cols <- mf[st_idx]
+    strata <- if (length(st_cols) == 1L) {
+      droplevels(as.factor(st_cols[[1L]]))
+    } else {
+      survival::strata(st_cols, shortlabel = TRUE)
+    }
+  }
+
+  na_act <- attr(mf, "na.action")
+  list(
+    mf = mf, terms = tt, time = time, status = status, weights = w,
+    has_weights = has_weights, offset = off, strata = strata,
+    strata_terms = strata_terms, na.action = na_act,
+    n_dropped = length(na_act)
+  )
+}
+
+#' Combine right-hand-side variables into one grouping factor
+#'
+#' Labels follow `survfit()`: `"x=a"` for one variable, `"x=a, y=b"` for
+#' several; `NULL` for an intercept-only formula.
+#' @param mf A model frame.
+#' @param vars Column names (or indices) of `mf` to combine.
+#' @noRd
+sv_group_factor <- function(mf, vars) {
+  if (!length(vars)) return(NULL)
+  cols <- lapply(mf[vars], function(v) {
+    if (is.matrix(v)) {
+      sv_abort("Matrix-valued grouping variables are not supported.",
+               call = sys.call(-3))
+    }
+    droplevels(as.factor(v))
+  })
+  nm <- names(mf[vars])
+  nm <- sub("^strata\\((.*)\\)$", "\\1", nm)
+  lab <- lapply(seq_along(cols), function(i) paste0(nm[i], "=", cols[[i]]))
+  key <- do.call(interaction, c(unname(cols), list(drop = TRUE, lex.order = TRUE)))
+  labels <- do.call(paste, c(lab, list(sep = ", ")))
+  factor(labels, levels = unique(labels[order(key)]))
+}
+
+# Indices (within mf columns) of the right-hand-side variables, excluding the
+# response, weights and offsets.
+sv_rhs_vars <- function(mf, tt) {
+  vars <- attr(tt, "term.labels")
+  vars[vars %in% names(mf)]
+}

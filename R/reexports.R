@@ -1,0 +1,15 @@
+#' @importFrom survival Surv
+#' @export
+survival::Surv
+
+#' @importFrom survival strata
+#' @export
+survival::strata
+
+#' @importFrom generics tidy
+#' @export
+generics::tidy
+
+#' @importFrom generics glance
+#' @export
+generics::glance

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what survstep needs to build, test and render its vignettes:
+# R packages Rcpp, RcppEigen, BH, generics, roxygen2, pkgbuild, knitr,
+# rmarkdown (plus pandoc and qpdf for R CMD check). Uses Debian's prebuilt
+# r-cran-* packages when running as root on Debian/Ubuntu, otherwise the
+# CRAN repository configured in R (getOption("repos")).
+set -euo pipefail
+
+need=$(Rscript --vanilla -e '
+  pk <- c("Rcpp", "RcppEigen", "BH", "generics", "survival", "testthat",
+          "roxygen2", "pkgbuild", "knitr", "rmarkdown")
+  cat(setdiff(pk, rownames(installed.packages())), sep = " ")')
+missing_tools=""
+command -v pandoc >/dev/null 2>&1 || missing_tools="$missing_tools pandoc"
+command -v qpdf >/dev/null 2>&1 || missing_tools="$missing_tools qpdf"
+
+if [ -z "$need" ] && [ -z "$missing_tools" ]; then
+  echo "install-deps: everything is already installed"
+  exit 0
+fi
+echo "install-deps: missing R packages: ${need:-none}; tools: ${missing_tools:-none}"
+
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  debs="$missing_tools"
+  for p in $need; do debs="$debs r-cran-$(echo "$p" | tr 'A-Z' 'a-z')"; done
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $debs >/dev/null
+else
+  if [ -n "$need" ]; then
+    Rscript --vanilla -e "
+      repos <- getOption('repos')
+      if (is.null(repos) || identical(unname(repos['CRAN']), '@CRAN@'))
+        stop('No CRAN repository is configured: set options(repos = ...)')
+      install.packages(strsplit('$need', ' ')[[1]], repos = repos)"
+  fi
+  if [ -n "$missing_tools" ]; then
+    echo "install-deps: please install$missing_tools with your system's package manager" >&2
+  fi
+fi
+
+still=$(Rscript --vanilla -e '
+  pk <- c("Rcpp", "RcppEigen", "BH", "generics", "survival", "testthat",
+          "roxygen2", "pkgbuild", "knitr", "rmarkdown")
+  cat(setdiff(pk, rownames(installed.packages())), sep = " ")')
+if [ -n "$still" ]; then
+  echo "install-deps: could not install: $still" >&2
+  exit 1
+fi
+echo "install-deps: done"

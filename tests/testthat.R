@@ -1,0 +1,4 @@
+library(testthat)
+library(survstep)
+
+test_check("survstep")
