@@ -225,3 +225,266 @@ compare_published <- function(reproduced, published,
   rownames(out) <- NULL
   out
 }
+
+#' Kaplan-Meier summary table for several grouping variables
+#'
+#' The "Table 2" of a clinical paper: for each grouping variable, one row per
+#' group with the number (and percentage) of patients, the median survival
+#' with its confidence interval, the survival probability at chosen times, and
+#' the log-rank p-value of the variable. Several grouping variables are
+#' stacked; each is analysed on its own (not crossed).
+#'
+#' @param formula A formula `Surv(time, status) ~ a + b + ...`; each
+#'   right-hand-side variable is one grouping (use `~ 1` for the whole
+#'   cohort).
+#' @param data A data frame.
+#' @param times Times at which to report survival (in the units of `time`).
+#' @param median_method `"spss"` (Collett's standard error, +/-1.96) or
+#'   `"survival"` (`survfit()`'s median and Brookmeyer-Crowley interval); see
+#'   [km_median()].
+#' @param test The test reported in `p.value`; see [logrank_test()].
+#' @param conf_level Confidence level of the median and survival intervals.
+#' @param labels Optional named character vector of display names for the
+#'   variables (names are variable names).
+#' @param ... Passed to [km()] (for example `conf_type` or `na.action`).
+#' @return A data frame of class `survstep_km_table` with columns
+#'   `variable`, `group`, `n`, `percent`, `events`, `median`, `conf.low`,
+#'   `conf.high`, one `surv_<time>` column (percent) per time, and `p.value`
+#'   (on the first row of each variable). `format()` turns it into a
+#'   character table ready for `knitr::kable()`.
+#' @seealso [cox_table()], [km_median()], [km_at()], [logrank_test()]
+#' @examples
+#' lung <- survival::lung
+#' lung$sex <- factor(lung$sex, 1:2, c("male", "female"))
+#' tab <- km_table(Surv(time / 30.44, status) ~ sex + ph.ecog, data = lung,
+#'                 times = c(6, 12))
+#' tab
+#' format(tab)
+#' @export
+km_table <- function(formula, data, times = c(12, 36, 60),
+                     median_method = c("spss", "survival"),
+                     test = "logrank", conf_level = 0.95, labels = NULL,
+                     ...) {
+  check_formula(formula)
+  if (missing(data) || !is.data.frame(data)) {
+    sv_abort("`data` must be a data frame.")
+  }
+  median_method <- sv_match_arg(median_method, c("spss", "survival"),
+                                "median_method")
+  check_conf_level(conf_level)
+  if (!is.numeric(times) || any(!is.finite(times)) || any(times < 0)) {
+    sv_abort("`times` must be non-negative finite numbers.")
+  }
+  vars <- all.vars(formula[[3L]])
+  if (length(attr(stats::terms(formula), "term.labels")) != length(vars)) {
+    sv_abort(paste0("The right-hand side of `formula` must list plain ",
+                    "variables, such as `~ surgery + nslri`."))
+  }
+  miss <- setdiff(vars, names(data))
+  if (length(miss)) {
+    sv_abort(sprintf("Can't find %s in `data`.",
+                     paste0("`", miss, "`", collapse = ", ")))
+  }
+  lhs <- formula[[2L]]
+  one <- function(var) {
+    f <- if (is.null(var)) {
+      stats::as.formula(call("~", lhs, 1), env = environment(formula))
+    } else {
+      stats::as.formula(call("~", lhs, as.name(var)), env = environment(formula))
+    }
+    fit <- km(f, data = data, conf_level = conf_level, ...)
+    med <- km_median(fit, method = median_method)
+    at <- km_at(fit, times)
+    grp <- if (is.null(var)) "All" else sub(paste0("^", var, "="), "", med$strata)
+    out <- data.frame(
+      variable = if (is.null(var)) "All patients" else var,
+      group = grp, n = med$n,
+      percent = 100 * med$n / sum(med$n), events = med$events,
+      median = med$median, conf.low = med$conf.low, conf.high = med$conf.high,
+      stringsAsFactors = FALSE
+    )
+    for (tm in times) {
+      est <- at$estimate[at$time == tm]
+      out[[paste0("surv_", format(tm))]] <- 100 * est
+    }
+    out$p.value <- NA_real_
+    if (!is.null(var) && nrow(out) > 1L) {
+      lr <- logrank_test(f, data = data, test = test)
+      out$p.value[1L] <- lr$p.value
+    }
+    out
+  }
+  rows <- if (length(vars)) lapply(vars, one) else list(one(NULL))
+  out <- do.call(rbind, rows)
+  if (!is.null(labels)) {
+    hit <- out$variable %in% names(labels)
+    out$variable[hit] <- unname(labels[out$variable[hit]])
+  }
+  rownames(out) <- NULL
+  structure(out, class = c("survstep_km_table", "data.frame"),
+            times = times, median_method = median_method,
+            conf_level = conf_level)
+}
+
+fmt_num <- function(x, digits) {
+  ifelse(is.na(x), NA_character_, formatC(x, format = "f", digits = digits))
+}
+
+fmt_p <- function(p, digits = 3) {
+  ifelse(is.na(p), "", ifelse(p < 10^-digits, paste0("<", format(10^-digits,
+         scientific = FALSE)), formatC(p, format = "f", digits = digits)))
+}
+
+#' @rdname km_table
+#' @param x A `survstep_km_table`.
+#' @param digits Decimal places for medians and survival percentages.
+#' @param not_reached Text for a median that was not reached.
+#' @param not_estimable Text for a survival rate that could not be calculated.
+#' @export
+format.survstep_km_table <- function(x, digits = 1, not_reached = "not reached",
+                                     not_estimable = "/", ...) {
+  times <- attr(x, "times")
+  ci <- ifelse(is.na(x$conf.low) & is.na(x$conf.high), "",
+               sprintf(" (%s-%s)", fmt_num(x$conf.low, digits),
+                       ifelse(is.na(x$conf.high), "NA",
+                              fmt_num(x$conf.high, digits))))
+  med <- ifelse(is.na(x$median), not_reached,
+                paste0(fmt_num(x$median, digits), ci))
+  out <- data.frame(
+    Variable = ifelse(duplicated(x$variable), "", x$variable),
+    Group = x$group,
+    `n (%)` = sprintf("%d (%.1f)", as.integer(round(x$n)), x$percent),
+    `Median (95% CI)` = med,
+    check.names = FALSE, stringsAsFactors = FALSE
+  )
+  names(out)[4] <- sprintf("Median (%g%% CI)", 100 * attr(x, "conf_level"))
+  for (tm in times) {
+    v <- x[[paste0("surv_", format(tm))]]
+    out[[sprintf("S(%s), %%", format(tm))]] <-
+      ifelse(is.na(v), not_estimable, fmt_num(v, digits))
+  }
+  out$P <- fmt_p(x$p.value)
+  out
+}
+
+#' @export
+print.survstep_km_table <- function(x, ...) {
+  cat(sprintf("Kaplan-Meier table (median: %s method)\n",
+              attr(x, "median_method")))
+  print(format(x, ...), row.names = FALSE, right = FALSE)
+  invisible(x)
+}
+
+#' Cox regression table: univariable and multivariable hazard ratios
+#'
+#' The "Table 3" of a clinical paper: the univariable hazard ratio (with
+#' confidence interval and p-value) of every candidate beside the hazard ratio
+#' of the multivariable model, with a dash for terms that were not selected.
+#'
+#' @param univariable A data frame from [cox_univariable()].
+#' @param multivariable A `survstep_stepwise` fit from [cox_stepwise()], a
+#'   `survstep_cox` fit from [cox()], or `NULL`.
+#' @param conf_level Confidence level of the multivariable intervals.
+#' @param labels Optional named character vector of display names, named by
+#'   term (or by `term` and `level` pasted together, as in the coefficient
+#'   names).
+#' @return A data frame of class `survstep_cox_table` with columns `term`,
+#'   `level`, `coef_name`, `hr_uv`, `conf.low_uv`, `conf.high_uv`, `p_uv`,
+#'   `hr_mv`, `conf.low_mv`, `conf.high_mv`, `p_mv` and `selected`. `format()`
+#'   gives a character table for `knitr::kable()`.
+#' @seealso [km_table()], [cox_univariable()], [cox_stepwise()]
+#' @examples
+#' lung <- na.omit(survival::lung[, c("time", "status", "age", "sex",
+#'                                    "ph.ecog")])
+#' uv <- cox_univariable(Surv(time, status) ~ age + sex + ph.ecog, data = lung)
+#' mv <- cox(Surv(time, status) ~ sex + ph.ecog, data = lung)
+#' cox_table(uv, mv)
+#' @export
+cox_table <- function(univariable, multivariable = NULL, conf_level = 0.95,
+                      labels = NULL) {
+  need <- c("term", "estimate", "conf.low", "conf.high", "p.value")
+  if (!is.data.frame(univariable) || length(setdiff(need, names(univariable)))) {
+    sv_abort(sprintf(paste0("`univariable` must be a data frame from ",
+                            "`cox_univariable()` with columns %s."),
+                     paste0("`", need, "`", collapse = ", ")))
+  }
+  check_conf_level(conf_level)
+  uv <- univariable
+  lev <- if (is.null(uv$level)) rep(NA_character_, nrow(uv)) else uv$level
+  coef_name <- ifelse(is.na(lev) | lev == "", uv$term, paste0(uv$term, lev))
+  uv_hr <- uv$estimate
+  if (!isTRUE(attr(uv, "exponentiate")) && !is.null(attr(uv, "exponentiate"))) {
+    uv_hr <- exp(uv_hr)
+  }
+  out <- data.frame(
+    term = uv$term, level = lev, coef_name = coef_name,
+    hr_uv = uv_hr, conf.low_uv = uv$conf.low, conf.high_uv = uv$conf.high,
+    p_uv = uv$p.value, hr_mv = NA_real_, conf.low_mv = NA_real_,
+    conf.high_mv = NA_real_, p_mv = NA_real_, selected = FALSE,
+    stringsAsFactors = FALSE
+  )
+  if (!is.null(multivariable)) {
+    fit <- if (inherits(multivariable, "survstep_stepwise")) {
+      multivariable$final
+    } else multivariable
+    if (!inherits(fit, "survstep_cox")) {
+      sv_abort(sprintf(paste0("`multivariable` must be a `cox_stepwise()` or ",
+                              "`cox()` fit, not %s."), sv_obj_type(fit)))
+    }
+    td <- tidy(fit, exponentiate = TRUE, conf.int = TRUE,
+               conf.level = conf_level)
+    unknown <- setdiff(td$term, out$coef_name)
+    if (length(unknown)) {
+      sv_abort(sprintf(paste0("The multivariable model has terms that are not ",
+                              "in `univariable`: %s."),
+                       paste(unknown, collapse = ", ")))
+    }
+    i <- match(td$term, out$coef_name)
+    out$hr_mv[i] <- td$estimate
+    out$conf.low_mv[i] <- td$conf.low
+    out$conf.high_mv[i] <- td$conf.high
+    out$p_mv[i] <- td$p.value
+    out$selected[i] <- TRUE
+  }
+  if (!is.null(labels)) {
+    hit <- out$coef_name %in% names(labels)
+    out$term[hit] <- unname(labels[out$coef_name[hit]])
+    out$level[hit] <- NA_character_
+    hit2 <- !hit & out$term %in% names(labels)
+    out$term[hit2] <- unname(labels[out$term[hit2]])
+  }
+  structure(out, class = c("survstep_cox_table", "data.frame"),
+            conf_level = conf_level)
+}
+
+#' @rdname cox_table
+#' @param x A `survstep_cox_table`.
+#' @param digits Significant decimals for hazard ratios.
+#' @param dash Text for a term that is not in the multivariable model.
+#' @param ... Unused.
+#' @export
+format.survstep_cox_table <- function(x, digits = 2, dash = "\u2014", ...) {
+  ci <- function(lo, hi) ifelse(is.na(lo), dash, sprintf("%s-%s",
+                                 fmt_num(lo, digits), fmt_num(hi, digits)))
+  hr <- function(v) ifelse(is.na(v), dash, fmt_num(v, digits))
+  lab <- ifelse(is.na(x$level) | x$level == "", x$term,
+                paste0(x$term, ": ", x$level))
+  out <- data.frame(
+    Factor = lab,
+    `HR (univariable)` = hr(x$hr_uv),
+    `95% CI` = ci(x$conf.low_uv, x$conf.high_uv),
+    P = fmt_p(x$p_uv),
+    `HR (multivariable)` = hr(x$hr_mv),
+    `95% CI ` = ci(x$conf.low_mv, x$conf.high_mv),
+    `P ` = ifelse(is.na(x$p_mv), dash, fmt_p(x$p_mv)),
+    check.names = FALSE, stringsAsFactors = FALSE
+  )
+  out
+}
+
+#' @export
+print.survstep_cox_table <- function(x, ...) {
+  cat("Cox regression: univariable and multivariable hazard ratios\n")
+  print(format(x, dash = "-", ...), row.names = FALSE, right = FALSE)
+  invisible(x)
+}
