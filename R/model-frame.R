@@ -138,8 +138,16 @@ sv_group_factor <- function(mf, vars) {
     droplevels(as.factor(v))
   })
   nm <- names(mf[vars])
+  is_st <- grepl("^strata\\(.*\\)$", nm)
   nm <- sub("^strata\\((.*)\\)$", "\\1", nm)
-  lab <- lapply(seq_along(cols), function(i) paste0(nm[i], "=", cols[[i]]))
+  # a strata() column already carries "x=a" labels (survival::strata())
+  lab <- lapply(seq_along(cols), function(i) {
+    if (is_st[i] && all(grepl("=", levels(cols[[i]]), fixed = TRUE))) {
+      gsub(" +(,|$)", "\\1", as.character(cols[[i]]))
+    } else {
+      paste0(nm[i], "=", cols[[i]])
+    }
+  })
   key <- do.call(interaction, c(unname(cols), list(drop = TRUE, lex.order = TRUE)))
   labels <- do.call(paste, c(lab, list(sep = ", ")))
   factor(labels, levels = unique(labels[order(key)]))
