@@ -166,7 +166,9 @@ Rcpp::List km_at_cpp(Rcpp::NumericVector time, Rcpp::NumericVector n_risk,
       nr[k] = na_if_nan(a.n_risk);
       est[k] = na_if_nan(a.surv);
       se[k] = na_if_nan(core::greenwood_se(a.surv, a.cumvar));
-      const core::KmInterval ci = core::km_conf_int(a.surv, a.cumvar, z, type);
+      const core::KmInterval ci =
+          a.before_first ? core::KmInterval{1.0, 1.0}
+                         : core::km_conf_int(a.surv, a.cumvar, z, type);
       lo[k] = na_if_nan(ci.lower);
       hi[k] = na_if_nan(ci.upper);
     }

@@ -57,6 +57,7 @@
 //   KmInterval km_conf_int(double surv, double cumvar, double z,
 //                          ConfType type);          // survfit's bands
 //   KmAt km_at(const KmView& v, double t);            // S(t), n.risk(t)
+//       (before the first time: S = 1 and summary.survfit's CI is 1 to 1)
 //   KmQuantile km_quantile_survival(const KmView& v, double prob, double z,
 //                                   ConfType type);
 //       print.survfit's median rule generalised to S = 1 - prob; CI from
@@ -149,6 +150,7 @@ struct KmAt {
   double n_risk;  // weighted number at risk at t (0 after the last time)
   double surv;    // S(t); NaN after the last follow-up unless S reached 0
   double cumvar;  // Greenwood sum at t (NaN when surv is NaN)
+  bool before_first;  // t precedes the curve's first time (S = 1, CI 1-1)
 };
 
 struct KmQuantile {
@@ -415,17 +417,17 @@ inline void km_fit(const double* time, const int* status, const double* weight,
 // S(t), the number at risk at t and the Greenwood sum at t.
 inline KmAt km_at(const KmView& v, double t) {
   const double na = detail::nan_value();
-  if (v.size == 0 || std::isnan(t)) return {na, na, na};
+  if (v.size == 0 || std::isnan(t)) return {na, na, na, false};
   // first index with time > t
   const double* it = std::upper_bound(v.time, v.time + v.size, t);
   const std::size_t k = static_cast<std::size_t>(it - v.time);
-  if (k == 0) return {v.n_risk[0], 1.0, 0.0};
+  if (k == 0) return {v.n_risk[0], 1.0, 0.0, true};
   const std::size_t j = k - 1;  // last time <= t
-  if (v.time[j] == t) return {v.n_risk[j], v.surv[j], v.cumvar[j]};
-  if (k < v.size) return {v.n_risk[k], v.surv[j], v.cumvar[j]};
+  if (v.time[j] == t) return {v.n_risk[j], v.surv[j], v.cumvar[j], false};
+  if (k < v.size) return {v.n_risk[k], v.surv[j], v.cumvar[j], false};
   // after the last follow-up
-  if (v.surv[j] == 0.0) return {0.0, 0.0, v.cumvar[j]};
-  return {0.0, na, na};
+  if (v.surv[j] == 0.0) return {0.0, 0.0, v.cumvar[j], false};
+  return {0.0, na, na, false};
 }
 
 namespace detail {
