@@ -104,8 +104,7 @@ km_groups <- function(mfl, call) {
   if (!length(vars)) {
     return(list(code = NULL, labels = "All", records = n))
   }
-  key <- rep(0, n)
-  for (v in vars) {
+  codes <- lapply(vars, function(v) {
     x <- mfl$mf[[v]]
     if (is.matrix(x)) {
       sv_abort(sprintf(paste0("Can't group by `%s`: matrix-valued grouping ",
@@ -113,12 +112,26 @@ km_groups <- function(mfl, call) {
                call = call)
     }
     cx <- if (is.factor(x)) as.integer(x) else match(x, unique(x))
-    cx[is.na(cx)] <- 0L
-    key <- key * (max(cx) + 1) + cx
+    if (anyNA(cx)) cx[is.na(cx)] <- 0L
+    cx
+  })
+  if (length(codes) == 1L && !any(codes[[1L]] == 0L)) {
+    id <- codes[[1L]]
+    n_id <- max(id)
+  } else {
+    key <- rep(0, n)
+    for (cx in codes) key <- key * (max(cx) + 1) + cx
+    ukey <- unique(key)
+    id <- match(key, ukey)
+    n_id <- length(ukey)
   }
-  ukey <- unique(key)
-  id <- match(key, ukey)
-  reps <- match(seq_along(ukey), id)
+  reps <- match(seq_len(n_id), id)
+  if (anyNA(reps)) {
+    # unused factor codes: renumber the used ones
+    used <- which(!is.na(reps))
+    id <- match(id, used)
+    reps <- reps[used]
+  }
   lab <- sv_group_factor(mfl$mf[reps, , drop = FALSE], vars)
   code <- as.integer(lab)[id]
   levs <- levels(lab)

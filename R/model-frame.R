@@ -39,8 +39,13 @@ sv_model_frame <- function(call, env, allow_strata = TRUE,
   mf_call[[1L]] <- quote(stats::model.frame)
   mf_call$formula <- tt
   mf_call$drop.unused.levels <- TRUE
-  mf <- withCallingHandlers(
-    tryCatch(eval(mf_call, env), error = function(e) {
+  # Speed: build the frame with na.pass first; only when a value is missing
+  # is it rebuilt with the requested na.action (na.omit() copies the whole
+  # frame even when nothing is missing). Same rows and attributes either way.
+  mf_fast <- mf_call
+  mf_fast$na.action <- quote(stats::na.pass)
+  build <- function(cl) withCallingHandlers(
+    tryCatch(eval(cl, env), error = function(e) {
       sv_abort(c("Can't build the model frame from `formula` and `data`:",
                  conditionMessage(e)), call = caller)
     }),
@@ -53,6 +58,8 @@ sv_model_frame <- function(call, env, allow_strata = TRUE,
       }
     }
   )
+  mf <- build(mf_fast)
+  if (any(vapply(mf, anyNA, logical(1)))) mf <- build(mf_call)
   tt <- attr(mf, "terms")
 
   y <- stats::model.response(mf)
