@@ -143,9 +143,12 @@ struct LogrankRecord {
   int status;
 };
 
-struct KeyRow {
+// A row while sorting: the order-preserving key of its time, group * 2 +
+// status, and stratum (16 bytes, so that no gather is needed afterwards).
+struct SortRecord {
   std::uint64_t key;
-  int row;
+  int payload;
+  int stratum;
 };
 
 // Order-preserving map from double to unsigned integer (IEEE 754).
@@ -156,16 +159,23 @@ inline std::uint64_t double_key(double x) {
   return (u & sign) ? ~u : (u | sign);
 }
 
+inline double key_double(std::uint64_t key) {
+  const std::uint64_t sign = std::uint64_t{1} << 63;
+  const std::uint64_t u = (key & sign) ? (key ^ sign) : ~key;
+  double x;
+  std::memcpy(&x, &u, sizeof x);
+  return x;
+}
+
 }  // namespace detail
 
 // Scratch memory for logrank_test(); reuse one workspace across calls so
 // that, once its buffers have grown, a call allocates nothing. Members are
 // implementation details.
 struct LogrankWorkspace {
-  std::vector<detail::KeyRow> keys;
-  std::vector<detail::KeyRow> keys_tmp;
+  std::vector<detail::SortRecord> keys;
+  std::vector<detail::SortRecord> keys_tmp;
   std::vector<std::size_t> hist;
-  std::vector<double> sorted_time;
   std::vector<detail::LogrankRecord> rec;
   std::vector<std::size_t> strata_start;
   std::vector<double> km;
@@ -179,19 +189,16 @@ struct LogrankWorkspace {
   std::vector<double> vec;
 };
 
-// Sorts row indices by time into ws.keys (ascending; ties in any order):
-// comparison sort for small n, LSD radix sort (11-bit digits) otherwise.
-inline void logrank_sort(const double* time, std::size_t n, LogrankWorkspace& ws) {
-  std::vector<detail::KeyRow>& a = ws.keys;
-  a.resize(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    a[i].key = detail::double_key(time[i]);
-    a[i].row = static_cast<int>(i);
-  }
+// Sorts ws.keys (filled by the caller) by key, ascending (ties in any
+// order): comparison sort for small n, LSD radix sort (11-bit digits, digits
+// shared by all keys skipped) otherwise.
+inline void logrank_sort(LogrankWorkspace& ws) {
+  const std::size_t n = ws.keys.size();
   if (n < 4096) {
-    std::sort(a.begin(), a.end(), [](const detail::KeyRow& x, const detail::KeyRow& y) {
-      return x.key < y.key;
-    });
+    std::sort(ws.keys.begin(), ws.keys.end(),
+              [](const detail::SortRecord& x, const detail::SortRecord& y) {
+                return x.key < y.key;
+              });
     return;
   }
   constexpr int kBits = 11;
@@ -201,7 +208,7 @@ inline void logrank_sort(const double* time, std::size_t n, LogrankWorkspace& ws
   ws.hist.assign(kPasses * kBuckets, 0);
   std::size_t* hist = ws.hist.data();
   for (std::size_t i = 0; i < n; ++i) {
-    const std::uint64_t k = a[i].key;
+    const std::uint64_t k = ws.keys[i].key;
     for (int p = 0; p < kPasses; ++p) {
       ++hist[p * kBuckets + ((k >> (p * kBits)) & kMask)];
     }
@@ -218,8 +225,8 @@ inline void logrank_sort(const double* time, std::size_t n, LogrankWorkspace& ws
       h[b] = sum;
       sum += c;
     }
-    const detail::KeyRow* src = ws.keys.data();
-    detail::KeyRow* dst = ws.keys_tmp.data();
+    const detail::SortRecord* src = ws.keys.data();
+    detail::SortRecord* dst = ws.keys_tmp.data();
     for (std::size_t i = 0; i < n; ++i) {
       const std::size_t b = (src[i].key >> (p * kBits)) & kMask;
       dst[h[b]++] = src[i];
@@ -290,6 +297,8 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
   out.var.assign(kk * kk, 0.0);
 
   const int base = opt.code_base;
+  ws.keys.resize(n);
+  detail::SortRecord* keys = ws.keys.data();
   for (std::size_t i = 0; i < n; ++i) {
     const int g = group[i] - base;
     const int s = stratum ? stratum[i] - base : 0;
@@ -298,69 +307,64 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
       out.status = LogrankStatus::invalid_input;
       return out.status;
     }
+    keys[i].key = detail::double_key(time[i]);
+    keys[i].payload = 2 * g + status[i];
+    keys[i].stratum = s;
   }
 
   // 1. sort all rows by time; 2. timefix on the sorted times (global, as
   // aeqSurv on the whole response); 3. stable counting sort by stratum.
-  logrank_sort(time, n, ws);
-  ws.sorted_time.resize(n);
-  double* st = ws.sorted_time.data();
-  for (std::size_t i = 0; i < n; ++i) st[i] = time[ws.keys[i].row];
-  if (opt.timefix && opt.timefix_tol > 0.0 && n > 1) {
-    // same rule as core::timefix(): consecutive distinct times y[k-1], y[k]
-    // are tied when y[k] - y[k-1] <= tol or that / mean|y| <= tol; a chain
-    // of ties maps onto its first member.
-    double sum_abs = 0.0;
-    std::size_t n_unique = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (i == 0 || st[i] != st[i - 1]) {
-        sum_abs += std::fabs(st[i]);
-        ++n_unique;
-      }
-    }
-    if (n_unique > 1) {
-      const double mean_abs = sum_abs / static_cast<double>(n_unique);
-      double cut = st[0];
-      double prev = st[0];
-      for (std::size_t i = 1; i < n; ++i) {
-        const double t = st[i];
-        if (t != prev) {
-          const double dy = t - prev;
-          const bool tied = dy <= opt.timefix_tol || dy / mean_abs <= opt.timefix_tol;
-          if (!tied) cut = t;
-          prev = t;
-        }
-        st[i] = cut;
-      }
-    }
-  }
-
+  logrank_sort(ws);
+  keys = ws.keys.data();
   ws.rec.resize(n);
   detail::LogrankRecord* rec = ws.rec.data();
   ws.strata_start.assign(static_cast<std::size_t>(n_strata) + 1, 0);
   std::size_t* sstart = ws.strata_start.data();
-  if (stratum && n_strata > 1) {
-    for (std::size_t i = 0; i < n; ++i) ++sstart[stratum[i] - base + 1];
+  const bool stratified = stratum != nullptr && n_strata > 1;
+  std::size_t* pos = nullptr;
+  if (stratified) {
+    for (std::size_t i = 0; i < n; ++i) ++sstart[keys[i].stratum + 1];
     for (int s = 0; s < n_strata; ++s) sstart[s + 1] += sstart[s];
-    // scatter in time order into each stratum's slot (stable)
     ws.hist.assign(sstart, sstart + n_strata);
-    std::size_t* pos = ws.hist.data();
-    for (std::size_t i = 0; i < n; ++i) {
-      const int r = ws.keys[i].row;
-      detail::LogrankRecord& x = rec[pos[stratum[r] - base]++];
-      x.time = st[i];
-      x.group = group[r] - base;
-      x.status = status[r];
-    }
+    pos = ws.hist.data();
   } else {
-    sstart[n_strata] = n;
-    for (int s = 1; s < n_strata; ++s) sstart[s] = n;
+    for (int s = 1; s <= n_strata; ++s) sstart[s] = n;
+  }
+  // same rule as core::timefix(): consecutive distinct times y[k-1], y[k]
+  // are tied when y[k] - y[k-1] <= tol or that / mean|y| <= tol; a chain of
+  // ties maps onto its first member.
+  double mean_abs = 0.0;
+  const bool fix = opt.timefix && opt.timefix_tol > 0.0 && n > 1;
+  if (fix) {
+    double sum_abs = 0.0;
+    std::size_t n_unique = 0;
+    double last = 0.0;
     for (std::size_t i = 0; i < n; ++i) {
-      const int r = ws.keys[i].row;
-      rec[i].time = st[i];
-      rec[i].group = group[r] - base;
-      rec[i].status = status[r];
+      const double t = detail::key_double(keys[i].key);
+      if (i == 0 || t != last) {
+        sum_abs += std::fabs(t);
+        ++n_unique;
+        last = t;
+      }
     }
+    mean_abs = sum_abs / static_cast<double>(n_unique);
+  }
+  double cut = 0.0;
+  double prev = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double t = detail::key_double(keys[i].key);
+    if (i == 0) {
+      cut = t;
+      prev = t;
+    } else if (t != prev) {
+      const double dy = t - prev;
+      if (!(fix && (dy <= opt.timefix_tol || dy / mean_abs <= opt.timefix_tol))) cut = t;
+      prev = t;
+    }
+    detail::LogrankRecord& x = rec[stratified ? pos[keys[i].stratum]++ : i];
+    x.time = cut;
+    x.group = keys[i].payload >> 1;
+    x.status = keys[i].payload & 1;
   }
 
   const bool need_km = opt.weight == LogrankWeight::peto_peto ||
