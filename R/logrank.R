@@ -120,18 +120,19 @@ logrank_test <- function(formula, data, subset, na.action,
                       "scored statistic is zero."), call = caller)
     }
     trend_res <- list(
-      statistic = fit$trend_statistic, df = 1,
+      statistic = fit$trend_statistic, df = 1L,
       p.value = stats::pchisq(fit$trend_statistic, 1, lower.tail = FALSE),
       scores = stats::setNames(as.numeric(scores), groups)
     )
   }
-  main <- if (trend) trend_res else as.list(overall)
+  main <- if (trend) trend_res else
+    list(statistic = fit$statistic, df = fit$df, p.value = overall[[3L]])
   var <- fit$var
   dimnames(var) <- list(groups, groups)
   table <- data.frame(
     group = groups, n = fit$n, events = fit$events,
     observed = fit$observed, expected = fit$expected,
-    variance = diag(var), stringsAsFactors = FALSE
+    variance = unname(diag(var)), stringsAsFactors = FALSE
   )
   structure(
     list(
@@ -159,7 +160,8 @@ logrank_test <- function(formula, data, subset, na.action,
 #'   (default), `"holm"`, `"hochberg"`, `"hommel"`, `"bonferroni"`, `"BH"`,
 #'   `"BY"` or `"fdr"`.
 #' @param ... Further arguments of [logrank_test()]: `subset`, `na.action`,
-#'   `p`, `q`, `timefix`.
+#'   `p`, `q`, `timefix`. (They come before `p.adjust.method` so that `p`
+#'   is not taken as an abbreviation of it.)
 #' @return A data frame with one row per pair of groups (in level order):
 #'   `group1, group2, statistic, df, p.value, p.adj`. A pair without any
 #'   event gets `NA` with a warning.
@@ -171,7 +173,7 @@ logrank_pairwise <- function(formula, data,
                              test = c("logrank", "gehan-breslow",
                                       "tarone-ware", "peto-peto",
                                       "fleming-harrington"),
-                             p.adjust.method = "none", ...) {
+                             ..., p.adjust.method = "none") {
   caller <- sys.call()
   env <- parent.frame()
   test <- sv_match_arg(test, lr_tests, "test", call = caller)
@@ -262,8 +264,8 @@ print.survstep_logrank <- function(x, digits = max(getOption("digits") - 4L,
   }
   cat(x$method, "\n", sep = "")
   if (!identical(x$test, "logrank")) {
-    cat("Weights: ", lr_weight_text(x$test, x$p, x$q),
-        "; observed and expected are weighted.\n", sep = "")
+    cat("Weights: ", lr_weight_text(x$test, x$p, x$q), "\n",
+        "(observed and expected are weighted sums)\n", sep = "")
   }
   if (length(x$strata)) {
     cat("Stratified by ", length(x$strata), " strata.\n", sep = "")
@@ -343,9 +345,13 @@ lr_check_pq <- function(test, p, q, given, call) {
 
 lr_check_scores <- function(scores, k, call) {
   if (is.null(scores)) return(seq_len(k))
-  if (!is.numeric(scores) || length(scores) != k || any(!is.finite(scores))) {
-    sv_abort(sprintf(paste0("`scores` must be %d finite numbers, one per ",
-                            "group, not %s."), k, sv_obj_type(scores)),
+  if (!is.numeric(scores) || length(scores) != k) {
+    sv_abort(sprintf(paste0("`scores` must be a numeric vector with one ",
+                            "score per group (%d), not %s."), k,
+                     sv_obj_type(scores)), call = call)
+  }
+  if (any(!is.finite(scores))) {
+    sv_abort("`scores` must be finite; found missing or infinite values.",
              call = call)
   }
   if (length(unique(scores)) < 2L) {
