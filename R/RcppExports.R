@@ -13,6 +13,10 @@ first_rows_cpp <- function(codes, m) {
     .Call(`_survstep_first_rows_cpp`, codes, m)
 }
 
+surv_status_code_cpp <- function(event) {
+    .Call(`_survstep_surv_status_code_cpp`, event)
+}
+
 timefix_cpp <- function(time, tol) {
     .Call(`_survstep_timefix_cpp`, time, tol)
 }

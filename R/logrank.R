@@ -473,10 +473,9 @@ lr_surv <- function(time, event) {
     fallback()
   }
   if (is.numeric(event)) {
-    rng <- suppressWarnings(range(event, na.rm = TRUE))
-    if (!all(is.finite(rng))) fallback()
-    if (rng[2L] == 2) event <- event - 1
-    if (!all(event == 0 | event == 1, na.rm = TRUE)) fallback()
+    code <- surv_status_code_cpp(event)
+    if (code == 2L) fallback()
+    if (code == 1L) event <- event - 1
   } else if (!is.logical(event)) {
     fallback()
   }

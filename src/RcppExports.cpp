@@ -53,6 +53,16 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// surv_status_code_cpp
+int surv_status_code_cpp(SEXP event);
+RcppExport SEXP _survstep_surv_status_code_cpp(SEXP eventSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type event(eventSEXP);
+    rcpp_result_gen = Rcpp::wrap(surv_status_code_cpp(event));
+    return rcpp_result_gen;
+END_RCPP
+}
 // timefix_cpp
 Rcpp::NumericVector timefix_cpp(Rcpp::NumericVector time, double tol);
 RcppExport SEXP _survstep_timefix_cpp(SEXP timeSEXP, SEXP tolSEXP) {
@@ -80,6 +90,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_logrank_cpp", (DL_FUNC) &_survstep_logrank_cpp, 12},
     {"_survstep_string_codes_cpp", (DL_FUNC) &_survstep_string_codes_cpp, 1},
     {"_survstep_first_rows_cpp", (DL_FUNC) &_survstep_first_rows_cpp, 2},
+    {"_survstep_surv_status_code_cpp", (DL_FUNC) &_survstep_surv_status_code_cpp, 1},
     {"_survstep_timefix_cpp", (DL_FUNC) &_survstep_timefix_cpp, 2},
     {"_survstep_chisq_upper_cpp", (DL_FUNC) &_survstep_chisq_upper_cpp, 2},
     {NULL, NULL, 0}

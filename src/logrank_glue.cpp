@@ -171,3 +171,49 @@ Rcpp::IntegerVector first_rows_cpp(Rcpp::IntegerVector codes, int m) {
   }
   return first;
 }
+
+// Classifies a numeric Surv() event vector as survival::Surv() would read it:
+// 0 = values in {0, 1} (and NA), used as is; 1 = values in {1, 2} with a 2
+// (Surv() subtracts 1); 2 = anything else (invalid values, or no non-missing
+// value).
+// [[Rcpp::export(rng = false)]]
+int surv_status_code_cpp(SEXP event) {
+  bool has0 = false, has1 = false, has2 = false;
+  const R_xlen_t n = Rf_xlength(event);
+  if (TYPEOF(event) == INTSXP) {
+    const int* x = INTEGER(event);
+    for (R_xlen_t i = 0; i < n; ++i) {
+      const int v = x[i];
+      if (v == NA_INTEGER) continue;
+      if (v == 0) {
+        has0 = true;
+      } else if (v == 1) {
+        has1 = true;
+      } else if (v == 2) {
+        has2 = true;
+      } else {
+        return 2;
+      }
+    }
+  } else if (TYPEOF(event) == REALSXP) {
+    const double* x = REAL(event);
+    for (R_xlen_t i = 0; i < n; ++i) {
+      const double v = x[i];
+      if (std::isnan(v)) continue;
+      if (v == 0.0) {
+        has0 = true;
+      } else if (v == 1.0) {
+        has1 = true;
+      } else if (v == 2.0) {
+        has2 = true;
+      } else {
+        return 2;
+      }
+    }
+  } else {
+    return 2;
+  }
+  if (!has0 && !has1 && !has2) return 2;
+  if (has2) return has0 ? 2 : 1;
+  return 0;
+}

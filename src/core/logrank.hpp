@@ -135,14 +135,6 @@ struct LogrankResult {
 
 namespace detail {
 
-// One observation after sorting: its (possibly timefixed) time, group and
-// status, packed so the main pass reads memory sequentially.
-struct LogrankRecord {
-  double time;
-  int group;
-  int status;
-};
-
 // A row while sorting: the order-preserving key of its time, group * 2 +
 // status, and stratum (16 bytes, so that no gather is needed afterwards).
 struct SortRecord {
@@ -176,7 +168,6 @@ struct LogrankWorkspace {
   std::vector<detail::SortRecord> keys;
   std::vector<detail::SortRecord> keys_tmp;
   std::vector<std::size_t> hist;
-  std::vector<detail::LogrankRecord> rec;
   std::vector<std::size_t> strata_start;
   std::vector<double> km;
   std::vector<double> risk;
@@ -316,26 +307,20 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
   // aeqSurv on the whole response); 3. stable counting sort by stratum.
   logrank_sort(ws);
   keys = ws.keys.data();
-  ws.rec.resize(n);
-  detail::LogrankRecord* rec = ws.rec.data();
   ws.strata_start.assign(static_cast<std::size_t>(n_strata) + 1, 0);
   std::size_t* sstart = ws.strata_start.data();
   const bool stratified = stratum != nullptr && n_strata > 1;
-  std::size_t* pos = nullptr;
   if (stratified) {
     for (std::size_t i = 0; i < n; ++i) ++sstart[keys[i].stratum + 1];
     for (int s = 0; s < n_strata; ++s) sstart[s + 1] += sstart[s];
-    ws.hist.assign(sstart, sstart + n_strata);
-    pos = ws.hist.data();
   } else {
     for (int s = 1; s <= n_strata; ++s) sstart[s] = n;
   }
-  // same rule as core::timefix(): consecutive distinct times y[k-1], y[k]
-  // are tied when y[k] - y[k-1] <= tol or that / mean|y| <= tol; a chain of
-  // ties maps onto its first member.
-  double mean_abs = 0.0;
-  const bool fix = opt.timefix && opt.timefix_tol > 0.0 && n > 1;
-  if (fix) {
+  // timefix, same rule as core::timefix(): consecutive distinct times
+  // y[k-1], y[k] are tied when y[k] - y[k-1] <= tol or that / mean|y| <= tol;
+  // a chain of ties maps onto its first member, whose key replaces the keys
+  // of the chain (from here on, equal keys mean equal times).
+  if (opt.timefix && opt.timefix_tol > 0.0 && n > 1) {
     double sum_abs = 0.0;
     std::size_t n_unique = 0;
     double last = 0.0;
@@ -347,24 +332,35 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
         last = t;
       }
     }
-    mean_abs = sum_abs / static_cast<double>(n_unique);
-  }
-  double cut = 0.0;
-  double prev = 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double t = detail::key_double(keys[i].key);
-    if (i == 0) {
-      cut = t;
-      prev = t;
-    } else if (t != prev) {
-      const double dy = t - prev;
-      if (!(fix && (dy <= opt.timefix_tol || dy / mean_abs <= opt.timefix_tol))) cut = t;
-      prev = t;
+    const double mean_abs = sum_abs / static_cast<double>(n_unique);
+    std::uint64_t cut = keys[0].key;
+    double prev = detail::key_double(keys[0].key);
+    for (std::size_t i = 1; i < n; ++i) {
+      const double t = detail::key_double(keys[i].key);
+      if (t != prev) {
+        const double dy = t - prev;
+        if (!(dy <= opt.timefix_tol || dy / mean_abs <= opt.timefix_tol)) {
+          cut = keys[i].key;
+        }
+        prev = t;
+      }
+      keys[i].key = cut;
     }
-    detail::LogrankRecord& x = rec[stratified ? pos[keys[i].stratum]++ : i];
-    x.time = cut;
-    x.group = keys[i].payload >> 1;
-    x.status = keys[i].payload & 1;
+  } else {
+    // -0 and +0 are one time
+    const std::uint64_t neg_zero = detail::double_key(-0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (keys[i].key == neg_zero) keys[i].key = detail::double_key(0.0);
+    }
+  }
+  // stable counting sort by stratum
+  const detail::SortRecord* rec = keys;
+  if (stratified) {
+    ws.keys_tmp.resize(n);
+    ws.hist.assign(sstart, sstart + n_strata);
+    std::size_t* pos = ws.hist.data();
+    for (std::size_t i = 0; i < n; ++i) ws.keys_tmp[pos[keys[i].stratum]++] = keys[i];
+    rec = ws.keys_tmp.data();
   }
 
   const bool need_km = opt.weight == LogrankWeight::peto_peto ||
@@ -398,8 +394,8 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
         const double nrisk = static_cast<double>(hi - i);
         double deaths = 0.0;
         std::size_t j = i;
-        while (j < hi && rec[j].time == rec[i].time) {
-          deaths += rec[j].status;
+        while (j < hi && rec[j].key == rec[i].key) {
+          deaths += rec[j].payload & 1;
           ++j;
         }
         ws.km.push_back(km);
@@ -413,7 +409,7 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
     std::size_t i = hi;
     while (i > lo) {
       std::size_t j = i - 1;
-      while (j > lo && rec[j - 1].time == rec[i - 1].time) --j;
+      while (j > lo && rec[j - 1].key == rec[i - 1].key) --j;
       // block [j, i)
       const double nrisk = static_cast<double>(hi - j);
       double wt = 1.0;
@@ -438,8 +434,8 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
       }
       double deaths = 0.0;
       for (std::size_t r = i; r-- > j;) {
-        const int g = rec[r].group;
-        const int d = rec[r].status;
+        const int g = rec[r].payload >> 1;
+        const int d = rec[r].payload & 1;
         deaths += d;
         risk[g] += 1.0;
         obs_s[g] += d * wt;
@@ -447,9 +443,8 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
         ev_g[g] += d;
       }
       if (deaths > 0.0) {
-        for (int g = 0; g < k; ++g) {
-          if (risk[g] != 0.0) exp_s[g] += wt * deaths * risk[g] / nrisk;
-        }
+        const double wd = wt * deaths;
+        for (int g = 0; g < k; ++g) exp_s[g] += wd * risk[g] / nrisk;
         if (nrisk != 1.0) {
           const double w2 = wt * wt;
           const double denom = nrisk * (nrisk - 1.0);
@@ -458,9 +453,8 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
             const double tmp = w2 * deaths * risk[a] * (nrisk - deaths) / denom;
             double* col = var + static_cast<std::size_t>(a) * kk;
             col[a] += tmp;
-            for (int b = 0; b < k; ++b) {
-              if (risk[b] != 0.0) col[b] -= tmp * risk[b] / nrisk;
-            }
+            // (a zero risk[b] subtracts an exact zero: no branch needed)
+            for (int b = 0; b < k; ++b) col[b] -= tmp * risk[b] / nrisk;
           }
         }
       }
