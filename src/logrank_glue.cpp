@@ -98,63 +98,96 @@ Rcpp::List logrank_cpp(Rcpp::NumericMatrix y, Rcpp::IntegerVector rows,
 }
 
 // Codes 1, 2, ... of the distinct strings of x in order of first occurrence
-// (NA stays NA), hashing the cached CHARSXP pointers: match(x, unique(x))
-// in one pass. attr "n": the number of distinct non-NA strings. Returns NULL
-// when a string carries a declared encoding (then equal text need not share a
-// pointer, and the caller must use match()).
+// (NA stays NA), comparing the cached CHARSXP pointers: match(x, unique(x))
+// in one pass (a linear scan while there are few distinct strings, an
+// open-addressing hash table after). attr "n": the number of distinct
+// non-NA strings. Returns NULL when a string carries a declared encoding
+// (then equal text need not share a pointer, and the caller must use match()).
+namespace {
+
+class PointerCodes {
+ public:
+  // code of s, inserting it with the next code if new; 0 = give up
+  int find_or_insert(SEXP s) {
+    if (n_ <= kLinear) {
+      for (int j = 0; j < n_; ++j) {
+        if (small_[j] == s) return j + 1;
+      }
+      if (Rf_getCharCE(s) != CE_NATIVE) return 0;
+      if (n_ < kLinear) {
+        small_[n_] = s;
+        return ++n_;
+      }
+      // switch to the hash table
+      for (int j = 0; j < n_; ++j) insert(small_[j], j + 1);
+    }
+    std::size_t b = slot(s);
+    while (keys_[b] != nullptr && keys_[b] != s) b = (b + 1) & (keys_.size() - 1);
+    if (keys_[b] == s) return vals_[b];
+    if (Rf_getCharCE(s) != CE_NATIVE) return 0;
+    ++n_;
+    insert(s, n_);
+    return n_;
+  }
+  int size() const { return n_; }
+
+ private:
+  static constexpr int kLinear = 8;
+  std::size_t slot(SEXP s) const {
+    const std::uint64_t h = (static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(s)) >> 4) *
+                            0x9E3779B97F4A7C15ULL;
+    return static_cast<std::size_t>(h >> 20) & (keys_.size() - 1);
+  }
+  void insert(SEXP s, int code) {
+    if ((used_ + 1) * 2 > keys_.size()) grow();
+    std::size_t b = slot(s);
+    while (keys_[b] != nullptr) b = (b + 1) & (keys_.size() - 1);
+    keys_[b] = s;
+    vals_[b] = code;
+    ++used_;
+  }
+  void grow() {
+    std::vector<SEXP> old_keys(keys_.empty() ? 32 : keys_.size() * 2, nullptr);
+    std::vector<int> old_vals(old_keys.size(), 0);
+    old_keys.swap(keys_);
+    old_vals.swap(vals_);
+    used_ = 0;
+    for (std::size_t j = 0; j < old_keys.size(); ++j) {
+      if (old_keys[j] != nullptr) insert(old_keys[j], old_vals[j]);
+    }
+  }
+  SEXP small_[kLinear] = {};
+  int n_ = 0;
+  std::size_t used_ = 0;
+  std::vector<SEXP> keys_;
+  std::vector<int> vals_;
+};
+
+}  // namespace
+
 // [[Rcpp::export(rng = false)]]
 SEXP string_codes_cpp(Rcpp::CharacterVector x) {
   const R_xlen_t n = x.size();
   Rcpp::IntegerVector out(n);
-  std::size_t cap = 64;
-  std::vector<SEXP> keys(cap, nullptr);
-  std::vector<int> vals(cap, 0);
-  int n_codes = 0;
+  int* po = out.begin();
+  const SEXP* px = STRING_PTR_RO(x);
+  PointerCodes codes;
   SEXP last = nullptr;
   int last_code = 0;
   for (R_xlen_t i = 0; i < n; ++i) {
-    SEXP s = STRING_ELT(x, i);
+    SEXP s = px[i];
     if (s == NA_STRING) {
-      out[i] = NA_INTEGER;
+      po[i] = NA_INTEGER;
       continue;
     }
-    if (s == last) {
-      out[i] = last_code;
-      continue;
+    if (s != last) {
+      last_code = codes.find_or_insert(s);
+      if (last_code == 0) return R_NilValue;
+      last = s;
     }
-    if (static_cast<std::size_t>(n_codes + 1) * 2 > cap) {
-      // grow the open-addressing table
-      std::vector<SEXP> k2(cap * 2, nullptr);
-      std::vector<int> v2(cap * 2, 0);
-      for (std::size_t j = 0; j < cap; ++j) {
-        if (keys[j] == nullptr) continue;
-        std::size_t h = (reinterpret_cast<std::uintptr_t>(keys[j]) >> 4) *
-                        static_cast<std::size_t>(0x9E3779B97F4A7C15ULL);
-        std::size_t m = cap * 2 - 1;
-        std::size_t b = (h >> 7) & m;
-        while (k2[b] != nullptr) b = (b + 1) & m;
-        k2[b] = keys[j];
-        v2[b] = vals[j];
-      }
-      keys.swap(k2);
-      vals.swap(v2);
-      cap *= 2;
-    }
-    std::size_t h = (reinterpret_cast<std::uintptr_t>(s) >> 4) *
-                    static_cast<std::size_t>(0x9E3779B97F4A7C15ULL);
-    std::size_t m = cap - 1;
-    std::size_t b = (h >> 7) & m;
-    while (keys[b] != nullptr && keys[b] != s) b = (b + 1) & m;
-    if (keys[b] == nullptr) {
-      if (Rf_getCharCE(s) != CE_NATIVE) return R_NilValue;
-      keys[b] = s;
-      vals[b] = ++n_codes;
-    }
-    last = s;
-    last_code = vals[b];
-    out[i] = last_code;
+    po[i] = last_code;
   }
-  out.attr("n") = n_codes;
+  out.attr("n") = codes.size();
   return out;
 }
 
