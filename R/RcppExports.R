@@ -17,6 +17,10 @@ surv_status_code_cpp <- function(event) {
     .Call(`_survstep_surv_status_code_cpp`, event)
 }
 
+logrank_batch_cpp <- function(data, weight, p, q) {
+    .Call(`_survstep_logrank_batch_cpp`, data, weight, p, q)
+}
+
 timefix_cpp <- function(time, tol) {
     .Call(`_survstep_timefix_cpp`, time, tol)
 }

@@ -63,6 +63,19 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// logrank_batch_cpp
+Rcpp::List logrank_batch_cpp(Rcpp::List data, int weight, double p, double q);
+RcppExport SEXP _survstep_logrank_batch_cpp(SEXP dataSEXP, SEXP weightSEXP, SEXP pSEXP, SEXP qSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type data(dataSEXP);
+    Rcpp::traits::input_parameter< int >::type weight(weightSEXP);
+    Rcpp::traits::input_parameter< double >::type p(pSEXP);
+    Rcpp::traits::input_parameter< double >::type q(qSEXP);
+    rcpp_result_gen = Rcpp::wrap(logrank_batch_cpp(data, weight, p, q));
+    return rcpp_result_gen;
+END_RCPP
+}
 // timefix_cpp
 Rcpp::NumericVector timefix_cpp(Rcpp::NumericVector time, double tol);
 RcppExport SEXP _survstep_timefix_cpp(SEXP timeSEXP, SEXP tolSEXP) {
@@ -91,6 +104,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_string_codes_cpp", (DL_FUNC) &_survstep_string_codes_cpp, 1},
     {"_survstep_first_rows_cpp", (DL_FUNC) &_survstep_first_rows_cpp, 2},
     {"_survstep_surv_status_code_cpp", (DL_FUNC) &_survstep_surv_status_code_cpp, 1},
+    {"_survstep_logrank_batch_cpp", (DL_FUNC) &_survstep_logrank_batch_cpp, 4},
     {"_survstep_timefix_cpp", (DL_FUNC) &_survstep_timefix_cpp, 2},
     {"_survstep_chisq_upper_cpp", (DL_FUNC) &_survstep_chisq_upper_cpp, 2},
     {NULL, NULL, 0}

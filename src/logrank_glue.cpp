@@ -250,3 +250,40 @@ int surv_status_code_cpp(SEXP event) {
   if (has2) return has0 ? 2 : 1;
   return 0;
 }
+
+// Runs the core on several data sets with one shared workspace and result
+// (as a C++ caller looping over many small data sets would), returning
+// list(statistic, df, status, expected) per data set. Each element of `data`
+// is list(time, status, group, n_groups, stratum (or integer(0)), n_strata),
+// codes 1-based. Used to test that reusing a workspace is safe.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List logrank_batch_cpp(Rcpp::List data, int weight, double p, double q) {
+  namespace core = survstep::core;
+  core::LogrankOptions opt;
+  opt.weight = static_cast<core::LogrankWeight>(weight);
+  opt.p = p;
+  opt.q = q;
+  opt.code_base = 1;
+  core::LogrankWorkspace ws;
+  core::LogrankResult res;
+  Rcpp::List out(data.size());
+  for (R_xlen_t j = 0; j < data.size(); ++j) {
+    Rcpp::List d = data[j];
+    Rcpp::NumericVector time = d["time"];
+    Rcpp::IntegerVector status = d["status"];
+    Rcpp::IntegerVector group = d["group"];
+    Rcpp::IntegerVector stratum = d["stratum"];
+    const int n_groups = Rcpp::as<int>(d["n_groups"]);
+    const int n_strata = Rcpp::as<int>(d["n_strata"]);
+    core::LogrankStatus code = core::logrank_test(
+        time.begin(), status.begin(), group.begin(),
+        stratum.size() ? stratum.begin() : nullptr,
+        static_cast<std::size_t>(time.size()), n_groups, n_strata, opt, ws, res);
+    out[j] = Rcpp::List::create(
+        Rcpp::Named("statistic") = res.statistic, Rcpp::Named("df") = res.df,
+        Rcpp::Named("status") = static_cast<int>(code),
+        Rcpp::Named("expected") =
+            Rcpp::NumericVector(res.expected.begin(), res.expected.end()));
+  }
+  return out;
+}
