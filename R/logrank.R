@@ -532,6 +532,7 @@ lr_fast_frame <- function(call, formula, env) {
   mf_call <- call[c(1L, keep)]
   mf_call[[1L]] <- quote(stats::model.frame)
   mf_call$formula <- tt
+  if (!is.null(data)) mf_call$data <- data  # evaluated once, not twice
   mf_call$na.action <- quote(stats::na.pass)
   mf_call$drop.unused.levels <- TRUE
   mf <- tryCatch(eval(mf_call, env), error = function(e) NULL)

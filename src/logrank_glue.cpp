@@ -28,8 +28,8 @@ Rcpp::List logrank_cpp(Rcpp::NumericMatrix y, Rcpp::IntegerVector rows,
     Rcpp::stop("logrank_cpp(): inconsistent arguments");
   }
   const bool subset = rows.size() != 0;
-  const std::size_t n = subset ? static_cast<std::size_t>(rows.size())
-                               : static_cast<std::size_t>(n_all);
+  const std::size_t n =
+      subset ? static_cast<std::size_t>(rows.size()) : static_cast<std::size_t>(n_all);
   const double* time_all = y.begin();
   const double* status_all = y.begin() + n_all;
   std::vector<double> time(subset ? n : 0);
@@ -134,8 +134,9 @@ class PointerCodes {
  private:
   static constexpr int kLinear = 8;
   std::size_t slot(SEXP s) const {
-    const std::uint64_t h = (static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(s)) >> 4) *
-                            0x9E3779B97F4A7C15ULL;
+    const std::uint64_t h =
+        (static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(s)) >> 4) *
+        0x9E3779B97F4A7C15ULL;
     return static_cast<std::size_t>(h >> 20) & (keys_.size() - 1);
   }
   void insert(SEXP s, int code) {
@@ -277,8 +278,8 @@ Rcpp::List logrank_batch_cpp(Rcpp::List data, int weight, double p, double q) {
     const int n_strata = Rcpp::as<int>(d["n_strata"]);
     core::LogrankStatus code = core::logrank_test(
         time.begin(), status.begin(), group.begin(),
-        stratum.size() ? stratum.begin() : nullptr,
-        static_cast<std::size_t>(time.size()), n_groups, n_strata, opt, ws, res);
+        stratum.size() ? stratum.begin() : nullptr, static_cast<std::size_t>(time.size()),
+        n_groups, n_strata, opt, ws, res);
     out[j] = Rcpp::List::create(
         Rcpp::Named("statistic") = res.statistic, Rcpp::Named("df") = res.df,
         Rcpp::Named("status") = static_cast<int>(code),

@@ -535,7 +535,8 @@ inline LogrankStatus logrank_trend(const LogrankResult& res, const double* score
   variance = cvc;
   // c'Vc is zero in exact arithmetic for constant scores; allow for rounding
   double scale = 0.0;
-  for (std::size_t a = 0; a < kk; ++a) scale = std::max(scale, std::fabs(res.var[a + a * kk]));
+  for (std::size_t a = 0; a < kk; ++a)
+    scale = std::max(scale, std::fabs(res.var[a + a * kk]));
   double cmax = 0.0;
   for (std::size_t a = 0; a < kk; ++a) cmax = std::max(cmax, std::fabs(scores[a]));
   if (!(cvc > 1e-12 * scale * cmax * cmax)) return LogrankStatus::singular;

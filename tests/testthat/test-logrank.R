@@ -411,6 +411,12 @@ test_that("the lean model frame gives what sv_model_frame() gives", {
                      na.action = function(x) stats::na.omit(x))
   c2 <- logrank_test(Surv(time, status) ~ ph.ecog, data = d)
   expect_identical(c1$statistic, c2$statistic)
+  # survival::Surv(), named arguments, a data expression
+  n1 <- logrank_test(survival::Surv(time = time, event = status) ~ sex,
+                     data = d[d$age > 50, ])
+  n2 <- logrank_test(Surv(time, status) ~ sex, data = d,
+                     subset = age > 50)
+  expect_identical(n1$table, n2$table)
   # variables from the calling environment, no data
   time <- d$time
   status <- d$status
