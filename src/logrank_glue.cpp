@@ -1,0 +1,290 @@
+// Rcpp glue for the log-rank family: conversion only.
+#include <Rcpp.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "core/logrank.hpp"
+
+// y: n x 2 matrix (time, status 0/1); rows: 1-based rows of y to use (empty:
+// all); group: codes 1..n_groups for every row of y; stratum: codes
+// 1..n_strata for every row of y, or empty for one stratum; weight: 0 logrank,
+// 1 gehan-breslow, 2 tarone-ware, 3 peto-peto, 4 fleming-harrington; scores:
+// empty (no trend) or n_groups values. status 5 in the result: a time is
+// negative or not finite, or a status is not 0/1 (nothing computed).
+// [[Rcpp::export(rng = false)]]
+Rcpp::List logrank_cpp(Rcpp::NumericMatrix y, Rcpp::IntegerVector rows,
+                       Rcpp::IntegerVector group, int n_groups,
+                       Rcpp::IntegerVector stratum, int n_strata, int weight, double p,
+                       double q, bool timefix, double timefix_tol,
+                       Rcpp::NumericVector scores) {
+  namespace core = survstep::core;
+  const R_xlen_t n_all = y.nrow();
+  const bool has_strata = stratum.size() != 0;
+  if (y.ncol() != 2 || group.size() != n_all || (has_strata && stratum.size() != n_all) ||
+      weight < 0 || weight > 4 || n_groups < 1 ||
+      (scores.size() != 0 && scores.size() != n_groups)) {
+    Rcpp::stop("logrank_cpp(): inconsistent arguments");
+  }
+  const bool subset = rows.size() != 0;
+  const std::size_t n =
+      subset ? static_cast<std::size_t>(rows.size()) : static_cast<std::size_t>(n_all);
+  const double* time_all = y.begin();
+  const double* status_all = y.begin() + n_all;
+  std::vector<double> time(subset ? n : 0);
+  std::vector<int> status(n);
+  std::vector<int> grp(subset ? n : 0);
+  std::vector<int> str(subset && has_strata ? n : 0);
+  bool bad = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    R_xlen_t r = static_cast<R_xlen_t>(i);
+    if (subset) {
+      r = static_cast<R_xlen_t>(rows[i]) - 1;
+      if (r < 0 || r >= n_all) Rcpp::stop("logrank_cpp(): row out of range");
+    }
+    const double t = time_all[r];
+    const double d = status_all[r];
+    if (!(t >= 0.0) || !std::isfinite(t) || (d != 0.0 && d != 1.0)) bad = true;
+    status[i] = d == 1.0 ? 1 : 0;
+    if (subset) {
+      time[i] = t;
+      grp[i] = group[r];
+      if (has_strata) str[i] = stratum[r];
+    }
+  }
+  if (bad) return Rcpp::List::create(Rcpp::Named("status") = 5);
+
+  core::LogrankOptions opt;
+  opt.weight = static_cast<core::LogrankWeight>(weight);
+  opt.p = p;
+  opt.q = q;
+  opt.timefix = timefix;
+  opt.timefix_tol = timefix_tol;
+  opt.code_base = 1;
+  core::LogrankWorkspace ws;
+  core::LogrankResult res;
+  const double* tp = subset ? time.data() : time_all;
+  const int* gp = subset ? grp.data() : group.begin();
+  const int* sp = !has_strata ? nullptr : (subset ? str.data() : stratum.begin());
+  core::LogrankStatus code = core::logrank_test(tp, status.data(), gp, sp, n, n_groups,
+                                                has_strata ? n_strata : 1, opt, ws, res);
+
+  double trend_stat = NA_REAL;
+  double trend_var = NA_REAL;
+  int trend_code = -1;
+  if (scores.size() != 0 && code != core::LogrankStatus::invalid_input) {
+    trend_code =
+        static_cast<int>(core::logrank_trend(res, scores.begin(), trend_stat, trend_var));
+  }
+
+  Rcpp::NumericMatrix var(n_groups, n_groups);
+  if (res.var.size() == static_cast<std::size_t>(n_groups) * n_groups) {
+    std::copy(res.var.begin(), res.var.end(), var.begin());
+  }
+  return Rcpp::List::create(
+      Rcpp::Named("status") = static_cast<int>(code),
+      Rcpp::Named("n") = Rcpp::NumericVector(res.n.begin(), res.n.end()),
+      Rcpp::Named("events") = Rcpp::NumericVector(res.events.begin(), res.events.end()),
+      Rcpp::Named("observed") =
+          Rcpp::NumericVector(res.observed.begin(), res.observed.end()),
+      Rcpp::Named("expected") =
+          Rcpp::NumericVector(res.expected.begin(), res.expected.end()),
+      Rcpp::Named("var") = var, Rcpp::Named("statistic") = res.statistic,
+      Rcpp::Named("df") = res.df, Rcpp::Named("rank") = res.rank,
+      Rcpp::Named("trend_statistic") = trend_stat,
+      Rcpp::Named("trend_variance") = trend_var,
+      Rcpp::Named("trend_status") = trend_code);
+}
+
+// Codes 1, 2, ... of the distinct strings of x in order of first occurrence
+// (NA stays NA), comparing the cached CHARSXP pointers: match(x, unique(x))
+// in one pass (a linear scan while there are few distinct strings, an
+// open-addressing hash table after). attr "n": the number of distinct
+// non-NA strings. Returns NULL when a string carries a declared encoding
+// (then equal text need not share a pointer, and the caller must use match()).
+namespace {
+
+class PointerCodes {
+ public:
+  // code of s, inserting it with the next code if new; 0 = give up
+  int find_or_insert(SEXP s) {
+    if (n_ <= kLinear) {
+      for (int j = 0; j < n_; ++j) {
+        if (small_[j] == s) return j + 1;
+      }
+      if (Rf_getCharCE(s) != CE_NATIVE) return 0;
+      if (n_ < kLinear) {
+        small_[n_] = s;
+        return ++n_;
+      }
+      // switch to the hash table
+      for (int j = 0; j < n_; ++j) insert(small_[j], j + 1);
+    }
+    std::size_t b = slot(s);
+    while (keys_[b] != nullptr && keys_[b] != s) b = (b + 1) & (keys_.size() - 1);
+    if (keys_[b] == s) return vals_[b];
+    if (Rf_getCharCE(s) != CE_NATIVE) return 0;
+    ++n_;
+    insert(s, n_);
+    return n_;
+  }
+  int size() const { return n_; }
+
+ private:
+  static constexpr int kLinear = 8;
+  std::size_t slot(SEXP s) const {
+    const std::uint64_t h =
+        (static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(s)) >> 4) *
+        0x9E3779B97F4A7C15ULL;
+    return static_cast<std::size_t>(h >> 20) & (keys_.size() - 1);
+  }
+  void insert(SEXP s, int code) {
+    if ((used_ + 1) * 2 > keys_.size()) grow();
+    std::size_t b = slot(s);
+    while (keys_[b] != nullptr) b = (b + 1) & (keys_.size() - 1);
+    keys_[b] = s;
+    vals_[b] = code;
+    ++used_;
+  }
+  void grow() {
+    std::vector<SEXP> old_keys(keys_.empty() ? 32 : keys_.size() * 2, nullptr);
+    std::vector<int> old_vals(old_keys.size(), 0);
+    old_keys.swap(keys_);
+    old_vals.swap(vals_);
+    used_ = 0;
+    for (std::size_t j = 0; j < old_keys.size(); ++j) {
+      if (old_keys[j] != nullptr) insert(old_keys[j], old_vals[j]);
+    }
+  }
+  SEXP small_[kLinear] = {};
+  int n_ = 0;
+  std::size_t used_ = 0;
+  std::vector<SEXP> keys_;
+  std::vector<int> vals_;
+};
+
+}  // namespace
+
+// [[Rcpp::export(rng = false)]]
+SEXP string_codes_cpp(Rcpp::CharacterVector x) {
+  const R_xlen_t n = x.size();
+  Rcpp::IntegerVector out(n);
+  int* po = out.begin();
+  const SEXP* px = STRING_PTR_RO(x);
+  PointerCodes codes;
+  SEXP last = nullptr;
+  int last_code = 0;
+  for (R_xlen_t i = 0; i < n; ++i) {
+    SEXP s = px[i];
+    if (s == NA_STRING) {
+      po[i] = NA_INTEGER;
+      continue;
+    }
+    if (s != last) {
+      last_code = codes.find_or_insert(s);
+      if (last_code == 0) return R_NilValue;
+      last = s;
+    }
+    po[i] = last_code;
+  }
+  out.attr("n") = codes.size();
+  return out;
+}
+
+// Position (1-based) of the first occurrence of each code 1..m in `codes`,
+// 0 for codes that do not occur; NA codes are skipped.
+// [[Rcpp::export(rng = false)]]
+Rcpp::IntegerVector first_rows_cpp(Rcpp::IntegerVector codes, int m) {
+  Rcpp::IntegerVector first(m);
+  const R_xlen_t n = codes.size();
+  for (R_xlen_t i = 0; i < n; ++i) {
+    const int c = codes[i];
+    if (c == NA_INTEGER || c < 1 || c > m) continue;
+    if (first[c - 1] == 0) first[c - 1] = static_cast<int>(i + 1);
+  }
+  return first;
+}
+
+// Classifies a numeric Surv() event vector as survival::Surv() would read it:
+// 0 = values in {0, 1} (and NA), used as is; 1 = values in {1, 2} with a 2
+// (Surv() subtracts 1); 2 = anything else (invalid values, or no non-missing
+// value).
+// [[Rcpp::export(rng = false)]]
+int surv_status_code_cpp(SEXP event) {
+  bool has0 = false, has1 = false, has2 = false;
+  const R_xlen_t n = Rf_xlength(event);
+  if (TYPEOF(event) == INTSXP) {
+    const int* x = INTEGER(event);
+    for (R_xlen_t i = 0; i < n; ++i) {
+      const int v = x[i];
+      if (v == NA_INTEGER) continue;
+      if (v == 0) {
+        has0 = true;
+      } else if (v == 1) {
+        has1 = true;
+      } else if (v == 2) {
+        has2 = true;
+      } else {
+        return 2;
+      }
+    }
+  } else if (TYPEOF(event) == REALSXP) {
+    const double* x = REAL(event);
+    for (R_xlen_t i = 0; i < n; ++i) {
+      const double v = x[i];
+      if (std::isnan(v)) continue;
+      if (v == 0.0) {
+        has0 = true;
+      } else if (v == 1.0) {
+        has1 = true;
+      } else if (v == 2.0) {
+        has2 = true;
+      } else {
+        return 2;
+      }
+    }
+  } else {
+    return 2;
+  }
+  if (!has0 && !has1 && !has2) return 2;
+  if (has2) return has0 ? 2 : 1;
+  return 0;
+}
+
+// Runs the core on several data sets with one shared workspace and result
+// (as a C++ caller looping over many small data sets would), returning
+// list(statistic, df, status, expected) per data set. Each element of `data`
+// is list(time, status, group, n_groups, stratum (or integer(0)), n_strata),
+// codes 1-based. Used to test that reusing a workspace is safe.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List logrank_batch_cpp(Rcpp::List data, int weight, double p, double q) {
+  namespace core = survstep::core;
+  core::LogrankOptions opt;
+  opt.weight = static_cast<core::LogrankWeight>(weight);
+  opt.p = p;
+  opt.q = q;
+  opt.code_base = 1;
+  core::LogrankWorkspace ws;
+  core::LogrankResult res;
+  Rcpp::List out(data.size());
+  for (R_xlen_t j = 0; j < data.size(); ++j) {
+    Rcpp::List d = data[j];
+    Rcpp::NumericVector time = d["time"];
+    Rcpp::IntegerVector status = d["status"];
+    Rcpp::IntegerVector group = d["group"];
+    Rcpp::IntegerVector stratum = d["stratum"];
+    const int n_groups = Rcpp::as<int>(d["n_groups"]);
+    const int n_strata = Rcpp::as<int>(d["n_strata"]);
+    core::LogrankStatus code = core::logrank_test(
+        time.begin(), status.begin(), group.begin(),
+        stratum.size() ? stratum.begin() : nullptr, static_cast<std::size_t>(time.size()),
+        n_groups, n_strata, opt, ws, res);
+    out[j] = Rcpp::List::create(
+        Rcpp::Named("statistic") = res.statistic, Rcpp::Named("df") = res.df,
+        Rcpp::Named("status") = static_cast<int>(code),
+        Rcpp::Named("expected") =
+            Rcpp::NumericVector(res.expected.begin(), res.expected.end()));
+  }
+  return out;
+}
