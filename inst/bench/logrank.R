@@ -8,12 +8,11 @@
 #
 # Both functions run in the same session on the same data: 4 groups, about
 # 70% events, two kinds of times (integer days with heavy ties, and
-# continuous times without ties). Reported: median elapsed seconds over
-# several runs, the ratio survdiff / logrank_test (of elapsed and of CPU
-# time: the CPU ratio is the steadier one on a shared machine), the peak
-# extra memory of
-# each call (R heap from gc(), and process RSS on Linux), and the largest
-# difference of the chi-square statistics.
+# continuous times without ties). Reported: median elapsed and CPU seconds
+# over several runs, the ratios survdiff / logrank_test (the CPU ratio is the
+# steadier one on a shared machine), the peak extra memory of each call (R
+# heap from gc(), and process RSS on Linux), and the difference of the
+# chi-square statistics.
 
 suppressPackageStartupMessages({
   library(survival)
