@@ -99,8 +99,7 @@ Rcpp::List logrank_cpp(Rcpp::NumericMatrix y, Rcpp::IntegerVector rows,
 
 // Codes 1, 2, ... of the distinct strings of x in order of first occurrence
 // (NA stays NA), comparing the cached CHARSXP pointers: match(x, unique(x))
-// in one pass (a linear scan while there are few distinct strings, an
-// open-addressing hash table after). attr "n": the number of distinct
+// in one pass (an open-addressing hash table). attr "n": the number of distinct
 // non-NA strings. Returns NULL when a string carries a declared encoding
 // (then equal text need not share a pointer, and the caller must use match()).
 namespace {
@@ -109,20 +108,10 @@ class PointerCodes {
  public:
   // code of s, inserting it with the next code if new; 0 = give up
   int find_or_insert(SEXP s) {
-    if (n_ <= kLinear) {
-      for (int j = 0; j < n_; ++j) {
-        if (small_[j] == s) return j + 1;
-      }
-      if (Rf_getCharCE(s) != CE_NATIVE) return 0;
-      if (n_ < kLinear) {
-        small_[n_] = s;
-        return ++n_;
-      }
-      // switch to the hash table
-      for (int j = 0; j < n_; ++j) insert(small_[j], j + 1);
-    }
+    if (keys_.empty()) grow();
+    const std::size_t mask = keys_.size() - 1;
     std::size_t b = slot(s);
-    while (keys_[b] != nullptr && keys_[b] != s) b = (b + 1) & (keys_.size() - 1);
+    while (keys_[b] != nullptr && keys_[b] != s) b = (b + 1) & mask;
     if (keys_[b] == s) return vals_[b];
     if (Rf_getCharCE(s) != CE_NATIVE) return 0;
     ++n_;
@@ -132,7 +121,6 @@ class PointerCodes {
   int size() const { return n_; }
 
  private:
-  static constexpr int kLinear = 8;
   std::size_t slot(SEXP s) const {
     const std::uint64_t h =
         (static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(s)) >> 4) *
@@ -141,14 +129,15 @@ class PointerCodes {
   }
   void insert(SEXP s, int code) {
     if ((used_ + 1) * 2 > keys_.size()) grow();
+    const std::size_t mask = keys_.size() - 1;
     std::size_t b = slot(s);
-    while (keys_[b] != nullptr) b = (b + 1) & (keys_.size() - 1);
+    while (keys_[b] != nullptr) b = (b + 1) & mask;
     keys_[b] = s;
     vals_[b] = code;
     ++used_;
   }
   void grow() {
-    std::vector<SEXP> old_keys(keys_.empty() ? 32 : keys_.size() * 2, nullptr);
+    std::vector<SEXP> old_keys(keys_.empty() ? 64 : keys_.size() * 2, nullptr);
     std::vector<int> old_vals(old_keys.size(), 0);
     old_keys.swap(keys_);
     old_vals.swap(vals_);
@@ -157,7 +146,6 @@ class PointerCodes {
       if (old_keys[j] != nullptr) insert(old_keys[j], old_vals[j]);
     }
   }
-  SEXP small_[kLinear] = {};
   int n_ = 0;
   std::size_t used_ = 0;
   std::vector<SEXP> keys_;
@@ -173,20 +161,15 @@ SEXP string_codes_cpp(Rcpp::CharacterVector x) {
   int* po = out.begin();
   const SEXP* px = STRING_PTR_RO(x);
   PointerCodes codes;
-  SEXP last = nullptr;
-  int last_code = 0;
   for (R_xlen_t i = 0; i < n; ++i) {
     SEXP s = px[i];
     if (s == NA_STRING) {
       po[i] = NA_INTEGER;
       continue;
     }
-    if (s != last) {
-      last_code = codes.find_or_insert(s);
-      if (last_code == 0) return R_NilValue;
-      last = s;
-    }
-    po[i] = last_code;
+    const int code = codes.find_or_insert(s);
+    if (code == 0) return R_NilValue;
+    po[i] = code;
   }
   out.attr("n") = codes.size();
   return out;
@@ -212,42 +195,31 @@ Rcpp::IntegerVector first_rows_cpp(Rcpp::IntegerVector codes, int m) {
 // value).
 // [[Rcpp::export(rng = false)]]
 int surv_status_code_cpp(SEXP event) {
-  bool has0 = false, has1 = false, has2 = false;
+  // branch-free flags: bit 0 = a 0, bit 1 = a 1, bit 2 = a 2, bit 3 = other
+  unsigned flags = 0;
   const R_xlen_t n = Rf_xlength(event);
   if (TYPEOF(event) == INTSXP) {
     const int* x = INTEGER(event);
     for (R_xlen_t i = 0; i < n; ++i) {
       const int v = x[i];
-      if (v == NA_INTEGER) continue;
-      if (v == 0) {
-        has0 = true;
-      } else if (v == 1) {
-        has1 = true;
-      } else if (v == 2) {
-        has2 = true;
-      } else {
-        return 2;
-      }
+      const unsigned na = v == NA_INTEGER;
+      flags |= (unsigned{v == 0} << 0) | (unsigned{v == 1} << 1) |
+               (unsigned{v == 2} << 2) |
+               (static_cast<unsigned>((static_cast<unsigned>(v) > 2u) && !na) << 3);
     }
   } else if (TYPEOF(event) == REALSXP) {
     const double* x = REAL(event);
     for (R_xlen_t i = 0; i < n; ++i) {
       const double v = x[i];
-      if (std::isnan(v)) continue;
-      if (v == 0.0) {
-        has0 = true;
-      } else if (v == 1.0) {
-        has1 = true;
-      } else if (v == 2.0) {
-        has2 = true;
-      } else {
-        return 2;
-      }
+      const bool ok = v == 0.0 || v == 1.0 || v == 2.0 || std::isnan(v);
+      flags |= (unsigned{v == 0.0} << 0) | (unsigned{v == 1.0} << 1) |
+               (unsigned{v == 2.0} << 2) | (unsigned{!ok} << 3);
     }
   } else {
     return 2;
   }
-  if (!has0 && !has1 && !has2) return 2;
+  const bool has0 = flags & 1u, has1 = flags & 2u, has2 = flags & 4u, other = flags & 8u;
+  if (other || (!has0 && !has1 && !has2)) return 2;
   if (has2) return has0 ? 2 : 1;
   return 0;
 }

@@ -8,10 +8,11 @@
 #
 # Both functions run in the same session on the same data: 4 groups, about
 # 70% events, two kinds of times (integer days with heavy ties, and
-# continuous times without ties). Reported: median elapsed seconds over
-# several runs, the ratio survdiff / logrank_test, the peak extra memory of
-# each call (R heap from gc(), and process RSS on Linux), and the largest
-# difference of the chi-square statistics.
+# continuous times without ties). Reported: median elapsed and CPU seconds
+# over several runs, the ratios survdiff / logrank_test (the CPU ratio is the
+# steadier one on a shared machine), the peak extra memory of each call (R
+# heap from gc(), and process RSS on Linux), and the difference of the
+# chi-square statistics.
 
 suppressPackageStartupMessages({
   library(survival)
@@ -56,10 +57,12 @@ reset_peak <- function() {
 }
 
 measure <- function(fun, reps) {
-  times <- numeric(reps)
+  times <- cpu <- numeric(reps)
   for (r in seq_len(reps)) {
     gc()
-    times[r] <- system.time(res <- fun())[["elapsed"]]
+    st <- system.time(res <- fun())
+    times[r] <- st[["elapsed"]]
+    cpu[r] <- st[["user.self"]] + st[["sys.self"]]
   }
   # memory, on one more run
   gc(reset = TRUE)
@@ -69,7 +72,8 @@ measure <- function(fun, reps) {
   res <- fun()
   peak_r <- sum(gc()[, 6]) - before_r
   peak_rss <- if (can_rss) (rss_kb("VmHWM") - base_rss) / 1024 else NA_real_
-  list(time = stats::median(times), peak_r_mb = peak_r,
+  list(time = stats::median(times), cpu = stats::median(cpu),
+       peak_r_mb = peak_r,
        peak_rss_mb = peak_rss, result = res)
 }
 
@@ -86,19 +90,22 @@ for (kind in c("days", "continuous")) {
       times = kind, n = n,
       survstep_s = a$time, survdiff_s = b$time,
       ratio = b$time / a$time,
+      survstep_cpu_s = a$cpu, survdiff_cpu_s = b$cpu,
+      cpu_ratio = b$cpu / a$cpu,
       survstep_peak_mb = a$peak_r_mb, survdiff_peak_mb = b$peak_r_mb,
       survstep_rss_mb = a$peak_rss_mb, survdiff_rss_mb = b$peak_rss_mb,
       chisq_diff = abs(a$result$statistic - b$result$chisq)
     )
-    cat(sprintf("%-10s n = %8.0f  logrank_test %7.3f s  survdiff %7.3f s  ratio %6.1f\n",
-                kind, n, a$time, b$time, b$time / a$time))
+    cat(sprintf(paste0("%-10s n = %8.0f  logrank_test %7.3f s  survdiff ",
+                       "%7.3f s  ratio %5.1f  (CPU time ratio %5.1f)\n"),
+                kind, n, a$time, b$time, b$time / a$time, b$cpu / a$cpu))
     rm(d)
     gc()
   }
 }
 res <- do.call(rbind, rows)
-cat("\nMedian elapsed seconds; peak extra memory in MB (R heap from gc(),",
-    "process RSS on Linux)\n\n")
+cat("\nMedian elapsed and CPU (user + system) seconds; peak extra memory in",
+    "MB (R heap from gc(), process RSS on Linux)\n\n")
 print(format(res, digits = 3), row.names = FALSE)
 cat("\nR", R.version$major, ".", R.version$minor, ", survival ",
     format(packageVersion("survival")), ", survstep ",

@@ -135,7 +135,8 @@ struct LogrankResult {
 
 namespace detail {
 
-// A row while sorting: the order-preserving key of its time, group * 2 +
+// A row while sorting: the order-preserving key of its time (or, for
+// integer-valued times, its integer offset from the smallest), group * 2 +
 // status, and stratum (16 bytes, so that no gather is needed afterwards).
 // (The empty constructor spares resize() from zeroing buffers that are
 // overwritten anyway.)
@@ -184,8 +185,9 @@ struct LogrankWorkspace {
 };
 
 // Sorts ws.keys (filled by the caller) by key, ascending (ties in any
-// order): comparison sort for small n, LSD radix sort (11-bit digits, digits
-// shared by all keys skipped) otherwise.
+// order): comparison sort for small n, otherwise an LSD radix sort over the
+// significant bits of the largest key, in digits of at most 12 bits (a digit
+// shared by all keys is skipped).
 inline void logrank_sort(LogrankWorkspace& ws) {
   const std::size_t n = ws.keys.size();
   if (n < 4096) {
@@ -195,34 +197,40 @@ inline void logrank_sort(LogrankWorkspace& ws) {
               });
     return;
   }
-  constexpr int kBits = 11;
-  constexpr int kPasses = 6;
-  constexpr std::size_t kBuckets = std::size_t{1} << kBits;
-  constexpr std::uint64_t kMask = kBuckets - 1;
-  ws.hist.assign(kPasses * kBuckets, 0);
+  std::uint64_t max_key = 0;
+  for (std::size_t i = 0; i < n; ++i) max_key = std::max(max_key, ws.keys[i].key);
+  int bits = 0;
+  while (bits < 64 && (max_key >> bits) != 0) ++bits;
+  if (bits == 0) return;  // all keys zero
+  const int passes = (bits + 11) / 12;
+  const int width = (bits + passes - 1) / passes;
+  const std::size_t buckets = std::size_t{1} << width;
+  const std::uint64_t mask = buckets - 1;
+  ws.hist.assign(static_cast<std::size_t>(passes) * buckets, 0);
   std::size_t* hist = ws.hist.data();
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint64_t k = ws.keys[i].key;
-    for (int p = 0; p < kPasses; ++p) {
-      ++hist[p * kBuckets + ((k >> (p * kBits)) & kMask)];
+    for (int p = 0; p < passes; ++p) {
+      ++hist[p * buckets + ((k >> (p * width)) & mask)];
     }
   }
   ws.keys_tmp.resize(n);
-  for (int p = 0; p < kPasses; ++p) {
-    std::size_t* h = hist + p * kBuckets;
+  for (int p = 0; p < passes; ++p) {
+    std::size_t* h = hist + p * buckets;
     bool trivial = false;  // a digit shared by every key changes nothing
-    for (std::size_t b = 0; b < kBuckets && !trivial; ++b) trivial = h[b] == n;
+    for (std::size_t b = 0; b < buckets && !trivial; ++b) trivial = h[b] == n;
     if (trivial) continue;
     std::size_t sum = 0;
-    for (std::size_t b = 0; b < kBuckets; ++b) {
+    for (std::size_t b = 0; b < buckets; ++b) {
       const std::size_t c = h[b];
       h[b] = sum;
       sum += c;
     }
     const detail::SortRecord* src = ws.keys.data();
     detail::SortRecord* dst = ws.keys_tmp.data();
+    const int shift = p * width;
     for (std::size_t i = 0; i < n; ++i) {
-      const std::size_t b = (src[i].key >> (p * kBits)) & kMask;
+      const std::size_t b = (src[i].key >> shift) & mask;
       dst[h[b]++] = src[i];
     }
     ws.keys.swap(ws.keys_tmp);
@@ -291,20 +299,34 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
   out.var.assign(kk * kk, 0.0);
 
   const int base = opt.code_base;
-  ws.keys.resize(n);
-  detail::SortRecord* keys = ws.keys.data();
+  // validate; detect integer-valued times (days, say), which are sorted on
+  // the integer offset from the smallest time: fewer significant bits
+  bool integral = n > 0;
+  double tmin = n > 0 ? time[0] : 0.0;
   for (std::size_t i = 0; i < n; ++i) {
     const int g = group[i] - base;
     const int s = stratum ? stratum[i] - base : 0;
-    if (g < 0 || g >= k || s < 0 || s >= n_strata || std::isnan(time[i]) ||
+    const double t = time[i];
+    if (g < 0 || g >= k || s < 0 || s >= n_strata || std::isnan(t) ||
         (status[i] != 0 && status[i] != 1)) {
       out.status = LogrankStatus::invalid_input;
       return out.status;
     }
-    keys[i].key = detail::double_key(time[i]);
-    keys[i].payload = 2 * g + status[i];
-    keys[i].stratum = s;
+    integral = integral && std::fabs(t) <= 4503599627370496.0 && t == std::floor(t);
+    tmin = std::min(tmin, t);
   }
+  ws.keys.resize(n);
+  detail::SortRecord* keys = ws.keys.data();
+  for (std::size_t i = 0; i < n; ++i) {
+    keys[i].key = integral ? static_cast<std::uint64_t>(time[i] - tmin)
+                           : detail::double_key(time[i]);
+    keys[i].payload = 2 * (group[i] - base) + status[i];
+    keys[i].stratum = stratum ? stratum[i] - base : 0;
+  }
+  // the time of a key
+  auto key_time = [integral, tmin](std::uint64_t key) {
+    return integral ? tmin + static_cast<double>(key) : detail::key_double(key);
+  };
 
   // 1. sort all rows by time; 2. timefix on the sorted times (global, as
   // aeqSurv on the whole response); 3. stable counting sort by stratum.
@@ -328,7 +350,7 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
     std::size_t n_unique = 0;
     double last = 0.0;
     for (std::size_t i = 0; i < n; ++i) {
-      const double t = detail::key_double(keys[i].key);
+      const double t = key_time(keys[i].key);
       if (i == 0 || t != last) {
         sum_abs += std::fabs(t);
         ++n_unique;
@@ -337,9 +359,9 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
     }
     const double mean_abs = sum_abs / static_cast<double>(n_unique);
     std::uint64_t cut = keys[0].key;
-    double prev = detail::key_double(keys[0].key);
+    double prev = key_time(keys[0].key);
     for (std::size_t i = 1; i < n; ++i) {
-      const double t = detail::key_double(keys[i].key);
+      const double t = key_time(keys[i].key);
       if (t != prev) {
         const double dy = t - prev;
         if (!(dy <= opt.timefix_tol || dy / mean_abs <= opt.timefix_tol)) {
@@ -349,7 +371,7 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
       }
       keys[i].key = cut;
     }
-  } else {
+  } else if (!integral) {
     // -0 and +0 are one time
     const std::uint64_t neg_zero = detail::double_key(-0.0);
     for (std::size_t i = 0; i < n; ++i) {

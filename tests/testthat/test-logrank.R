@@ -107,7 +107,10 @@ oracle_cases <- list(
   list(Surv(time, status) ~ g, sim_ties(600, 1)),
   list(Surv(time, status) ~ g + strata(s), sim_ties(600, 2)),
   list(Surv(time, status) ~ g + strata(s), sim_ties(6000, 3)),
-  list(Surv(time, status) ~ g, sim_ties(6000, 4))
+  list(Surv(time, status) ~ g, sim_ties(6000, 4)),
+  # non-integer times above the radix-sort threshold
+  list(Surv(time, status) ~ g + strata(s),
+       transform(sim_ties(6000, 10), time = time / 7))
 )
 
 test_that("log-rank and Peto-Peto agree with survdiff(rho = 0 / 1)", {
