@@ -14,7 +14,8 @@
 #   b~_keep = b_keep - V_keep,E V_EE^-1 b_E, l evaluated by coxph(init = ,
 #   iter.max = 0);
 # - blocks compared by p-value (ties: larger Wilson-Hilferty z, then formula
-#   order); entry when p <= p_enter, removal when p >= p_remove;
+#   order); entry when p <= p_enter, removal when p >= p_remove; a block
+#   not of full column rank given the model is not eligible for entry;
 # - after every entry, remove until nothing qualifies; stop when nothing
 #   qualifies or the next model was already visited (the move is not made);
 # - "variables not in the equation": score statistic of every candidate at
@@ -143,10 +144,11 @@ ref_cox_stepwise <- function(formula, data, direction = c("forward", "backward")
     cols_m <- cols_of(model)
     out <- lapply(cands, function(e) {
       ce <- cols_of(e)
-      c(score_at(cols_m, fit$coef, ce), block_df(cols_m, ce))
+      c(score_at(cols_m, fit$coef, ce), block_df(cols_m, ce), length(ce))
     })
     data.frame(term = cands, statistic = vapply(out, `[`, 0, 1),
-               df = vapply(out, `[`, 0, 2), stringsAsFactors = FALSE)
+               df = vapply(out, `[`, 0, 2), ncol = vapply(out, `[`, 0, 3),
+               stringsAsFactors = FALSE)
   }
 
   repeat {
@@ -175,7 +177,8 @@ ref_cox_stepwise <- function(formula, data, direction = c("forward", "backward")
       break
     }
     es <- entry_stats(cands)
-    es <- es[es$df > 0, , drop = FALSE]
+    # a block aliased (wholly or partly) with the model can't enter
+    es <- es[es$df == es$ncol, , drop = FALSE]
     if (!nrow(es)) {
       stop_reason <- "none"
       break
@@ -201,6 +204,7 @@ ref_cox_stepwise <- function(formula, data, direction = c("forward", "backward")
   out <- setdiff(candidates, model)
   nim <- entry_stats(out)
   nim$p.value <- stats::pchisq(nim$statistic, nim$df, lower.tail = FALSE)
+  nim$ncol <- NULL
   resid <- if (length(out)) {
     cm <- cols_of(model)
     co <- cols_of(out)
