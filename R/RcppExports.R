@@ -5,6 +5,10 @@ cox_eval_cpp <- function(x, time, status, weights, offset, strata, beta, ties, t
     .Call(`_survstep_cox_eval_cpp`, x, time, status, weights, offset, strata, beta, ties, timefix_tol)
 }
 
+stepwise_cpp <- function(x, time, status, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, timefix_tol) {
+    .Call(`_survstep_stepwise_cpp`, x, time, status, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, timefix_tol)
+}
+
 timefix_cpp <- function(time, tol) {
     .Call(`_survstep_timefix_cpp`, time, tol)
 }

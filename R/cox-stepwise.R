@@ -630,3 +630,45 @@ tidy.survstep_stepwise <- function(x, ...) generics::tidy(x$final, ...)
 #' @rdname cox_stepwise
 #' @export
 glance.survstep_stepwise <- function(x, ...) generics::glance(x$final, ...)
+
+# Engine ------------------------------------------------------------------------
+
+# Iteration settings as the C++ engine wants them.
+sw_check_control <- function(control) {
+  ctl <- list(eps = 1e-9, iter.max = 20L, toler.chol = .Machine$double.eps^0.75,
+              timefix = TRUE)
+  if (is.list(control)) ctl[names(control)] <- control
+  ctl
+}
+
+# One call into the C++ selection loop.
+sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
+                   ties, control) {
+  st <- if (is.null(mfi$strata)) NULL else as.integer(mfi$strata)
+  w <- if (mfi$has_weights) mfi$weights else NULL
+  keep <- mfi$weights > 0
+  x <- des$x
+  time <- mfi$time
+  status <- mfi$status
+  off <- mfi$offset
+  if (!all(keep)) {
+    # zero case weights contribute nothing to the partial likelihood
+    x <- x[keep, , drop = FALSE]
+    time <- time[keep]
+    status <- status[keep]
+    w <- w[keep]
+    off <- off[keep]
+    st <- st[keep]
+  }
+  stepwise_cpp(
+    x = x, time = time, status = status, weights = w, offset = off,
+    strata = st, term_cols = des$term_cols, forced = forced,
+    direction = match(direction, c("forward", "backward")) - 1L,
+    removal = match(removal, c("wald", "lr", "conditional")) - 1L,
+    p_enter = p_enter, p_remove = p_remove,
+    ties = match(ties, c("breslow", "efron")) - 1L,
+    eps = control$eps, iter_max = as.integer(control$iter.max),
+    toler_chol = control$toler.chol,
+    timefix_tol = if (isTRUE(control$timefix)) sqrt(.Machine$double.eps) else 0
+  )
+}

@@ -35,6 +35,7 @@
 #include <set>
 #include <vector>
 
+#include "cox_loglik.hpp"
 #include "distributions.hpp"
 
 namespace survstep {
@@ -522,6 +523,108 @@ class StepwiseSelector {
   std::set<std::vector<bool>> visited_;
   std::vector<int> cols_;
   StepFit fit_;
+};
+
+// ---------------------------------------------------------------------------
+// The Cox engine behind the selection loop: one prepared data object with
+// every candidate column (sorted, centred and scaled once), from which each
+// model's columns are selected without re-sorting.
+struct StepNewtonControl {
+  double eps = 1e-9;        // |1 - l_old / l_new| convergence criterion
+  int iter_max = 20;
+  double toler_chol = 1.8189894035458617e-12;
+};
+
+class CoxStepEngine {
+ public:
+  CoxStepEngine(const CoxData& full, CoxTies ties, const StepNewtonControl& ctl)
+      : full_(full), ties_(ties), ctl_(ctl) {}
+
+  StepFit fit(const std::vector<int>& cols, const Eigen::VectorXd& init) {
+    cox_data_select(full_, cols, sub_);
+    return newton(sub_, init);
+  }
+
+  double loglik(const std::vector<int>& cols, const Eigen::VectorXd& beta) {
+    cox_data_select(full_, cols, sub_);
+    return cox_evaluate(sub_, cols.empty() ? nullptr : beta.data(), ties_,
+                        cox_what_loglik, work_, eval_);
+  }
+
+  double score_info(const std::vector<int>& cols, const Eigen::VectorXd& beta,
+                    Eigen::VectorXd& u, Eigen::MatrixXd& imat) {
+    cox_data_select(full_, cols, sub_);
+    const double l = cox_evaluate(sub_, cols.empty() ? nullptr : beta.data(),
+                                  ties_, cox_what_info, work_, eval_);
+    u = eval_.score;
+    imat = eval_.info;
+    return l;
+  }
+
+ private:
+  // TEMPORARY Newton-Raphson (to be replaced by the Cox engine's solver).
+  StepFit newton(const CoxData& d, const Eigen::VectorXd& init) {
+    StepFit out;
+    const Eigen::Index p = d.p;
+    out.beta = init.size() == p ? init : Eigen::VectorXd::Zero(p);
+    if (p == 0) {
+      out.loglik = cox_evaluate(d, nullptr, ties_, cox_what_loglik, work_, eval_);
+      out.var.resize(0, 0);
+      return out;
+    }
+    double l = cox_evaluate(d, out.beta.data(), ties_, cox_what_info, work_, eval_);
+    Eigen::VectorXd u = eval_.score;
+    Eigen::MatrixXd imat = eval_.info;
+    bool conv = false;
+    int halving = 0;
+    Eigen::VectorXd old = out.beta;
+    double lold = l;
+    for (int it = 1; it <= ctl_.iter_max; ++it) {
+      out.iter = it;
+      Eigen::VectorXd nb;
+      if (halving == 0) {
+        stepwise_detail::LdlTol ch(imat, ctl_.toler_chol);
+        nb = out.beta + ch.solve(u);
+        old = out.beta;
+        lold = l;
+      } else {
+        nb = (out.beta + old) / 2.0;
+      }
+      const double ln = cox_evaluate(d, nb.data(), ties_, cox_what_info, work_, eval_);
+      if (std::fabs(1.0 - lold / ln) <= ctl_.eps && ln >= lold - 1e-12 * std::fabs(lold)) {
+        out.beta = nb;
+        l = ln;
+        u = eval_.score;
+        imat = eval_.info;
+        conv = true;
+        break;
+      }
+      if (!std::isfinite(ln) || ln < lold) {
+        out.beta = nb;
+        ++halving;
+        continue;
+      }
+      halving = 0;
+      out.beta = nb;
+      l = ln;
+      u = eval_.score;
+      imat = eval_.info;
+    }
+    if (!conv) out.status |= kStepFitNotConverged;
+    l = cox_evaluate(d, out.beta.data(), ties_, cox_what_info, work_, eval_);
+    stepwise_detail::LdlTol ch(eval_.info, ctl_.toler_chol);
+    if (ch.rank() < p) out.status |= kStepFitSingular;
+    out.var = ch.solve(Eigen::MatrixXd(Eigen::MatrixXd::Identity(p, p)));
+    out.loglik = l;
+    return out;
+  }
+
+  const CoxData& full_;
+  CoxTies ties_;
+  StepNewtonControl ctl_;
+  CoxData sub_;
+  CoxWork work_;
+  CoxEval eval_;
 };
 
 template <class Engine>
