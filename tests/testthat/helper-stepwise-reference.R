@@ -76,7 +76,10 @@ ref_cox_stepwise <- function(formula, data, direction = c("forward", "backward")
     Xs <- X[, cols, drop = FALSE]
     f <- survival::coxph(y ~ Xs + strata(st) + offset(off), weights = wt,
                          ties = ties, control = ctl)
-    list(coef = unname(stats::coef(f)), var = unname(stats::vcov(f)),
+    # model-based variance (coxph switches to the robust one for
+    # non-integer case weights; SPSS weights are frequency weights)
+    v <- if (is.null(f$naive.var)) f$var else f$naive.var
+    list(coef = unname(stats::coef(f)), var = unname(v),
          loglik = f$loglik[2])
   }
   loglik_at <- function(cols, beta) {
