@@ -398,7 +398,7 @@ sw_fit_warnings <- function(res, direction, call) {
                    "not converge; see `$final` and consider `cox_control()`."),
             class = "survstep_warning_convergence", call = call)
   }
-  if (bitwAnd(st, 2L)) {
+  if (bitwAnd(st, 4L)) {
     sv_warn(paste0("At least one model fitted during the stepwise run has ",
                    "a coefficient that may be infinite (monotone ",
                    "likelihood); its Wald statistics are unreliable."),

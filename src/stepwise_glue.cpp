@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/cox_loglik.hpp"
+#include "core/cox_newton.hpp"
 #include "core/stepwise.hpp"
 
 namespace sc = survstep::core;
@@ -61,7 +62,7 @@ Rcpp::List stepwise_cpp(Rcpp::NumericMatrix x, Rcpp::NumericVector time,
   spec.p_enter = p_enter;
   spec.p_remove = p_remove;
   spec.toler = toler_chol;
-  sc::StepNewtonControl ctl;
+  sc::CoxControl ctl;
   ctl.eps = eps;
   ctl.iter_max = iter_max;
   ctl.toler_chol = toler_chol;

@@ -35,7 +35,9 @@
 #include <set>
 #include <vector>
 
+#include "cholesky.hpp"
 #include "cox_loglik.hpp"
+#include "cox_newton.hpp"
 #include "distributions.hpp"
 
 namespace survstep {
@@ -51,17 +53,13 @@ enum class StepStop {
   singular_start = 3  // backward: the starting model has aliased columns
 };
 
-// Bits of StepFit::status, OR-ed over the run in StepwiseResult::fit_status.
-constexpr int kStepFitNotConverged = 1;
-constexpr int kStepFitInfinite = 2;
-constexpr int kStepFitSingular = 4;
 
 // What the engine returns for one fitted model.
 struct StepFit {
   Eigen::VectorXd beta;
   Eigen::MatrixXd var;  // inverse information at beta
   double loglik = 0.0;
-  int status = 0;       // kStepFit* bits
+  int status = 0;       // CoxFitStatus bits (cox_newton.hpp)
   int iter = 0;
 };
 
@@ -111,72 +109,32 @@ struct StepwiseResult {
 
 namespace stepwise_detail {
 
-// LDL' factorisation of a symmetric non-negative definite matrix with a
-// relative pivot tolerance (as survival's cholesky2): a pivot below
-// toler * max|diag| is declared zero and its row/column dropped, so solve()
-// applies a generalised inverse and rank() counts the kept pivots.
+// Generalised inverse of a symmetric non-negative definite matrix through
+// the LDL' factor with tolerance of cholesky.hpp (survival's cholesky2
+// semantics): redundant pivots are dropped, so solve() applies the
+// generalised inverse and rank() counts the kept pivots.
 class LdlTol {
  public:
-  LdlTol(const Eigen::MatrixXd& a, double toler) : m_(a), rank_(0) {
-    const Eigen::Index k = m_.rows();
-    keep_.assign(static_cast<std::size_t>(k), false);
-    double eps = 0.0;
-    for (Eigen::Index i = 0; i < k; ++i) eps = std::max(eps, std::fabs(m_(i, i)));
-    eps *= toler;
-    for (Eigen::Index i = 0; i < k; ++i) {
-      const double pivot = m_(i, i);
-      if (!std::isfinite(pivot) || pivot <= eps || pivot <= 0.0) {
-        for (Eigen::Index j = i; j < k; ++j) m_(j, i) = 0.0;
-        continue;
-      }
-      keep_[static_cast<std::size_t>(i)] = true;
-      ++rank_;
-      for (Eigen::Index j = i + 1; j < k; ++j) {
-        const double t = m_(j, i) / pivot;
-        for (Eigen::Index r = j; r < k; ++r) m_(r, j) -= t * m_(r, i);
-        m_(j, i) = t;
-      }
-    }
+  LdlTol(const Eigen::MatrixXd& a, double toler) : f_(a) {
+    const int r = f_.rows() > 0 ? chol_decompose(f_, toler) : 0;
+    rank_ = r < 0 ? -r : r;
   }
-
   int rank() const { return rank_; }
-
-  // x = A^- b (zero in the dropped coordinates).
   Eigen::VectorXd solve(const Eigen::VectorXd& b) const {
-    const Eigen::Index k = m_.rows();
     Eigen::VectorXd x = b;
-    for (Eigen::Index i = 0; i < k; ++i) {  // L y = b
-      if (!keep_[static_cast<std::size_t>(i)]) {
-        x(i) = 0.0;
-        continue;
-      }
-      for (Eigen::Index j = i + 1; j < k; ++j) x(j) -= m_(j, i) * x(i);
-    }
-    for (Eigen::Index i = 0; i < k; ++i) {  // D z = y
-      x(i) = keep_[static_cast<std::size_t>(i)] ? x(i) / m_(i, i) : 0.0;
-    }
-    for (Eigen::Index i = k - 1; i >= 0; --i) {  // L' x = z
-      if (!keep_[static_cast<std::size_t>(i)]) continue;
-      for (Eigen::Index j = i + 1; j < k; ++j) x(i) -= m_(j, i) * x(j);
-    }
+    if (x.size() > 0) chol_solve(f_, x.data());
     return x;
   }
-
   Eigen::MatrixXd solve(const Eigen::MatrixXd& b) const {
-    Eigen::MatrixXd x(b.rows(), b.cols());
-    for (Eigen::Index c = 0; c < b.cols(); ++c) {
-      x.col(c) = solve(Eigen::VectorXd(b.col(c)));
-    }
+    Eigen::MatrixXd x = b;
+    for (Eigen::Index c = 0; c < x.cols(); ++c) chol_solve(f_, x.col(c).data());
     return x;
   }
-
-  // b' A^- b
   double quad(const Eigen::VectorXd& b) const { return b.dot(solve(b)); }
 
  private:
-  Eigen::MatrixXd m_;
-  std::vector<bool> keep_;
-  int rank_;
+  Eigen::MatrixXd f_;
+  int rank_ = 0;
 };
 
 // Wilson-Hilferty normal deviate of a chi-square statistic: monotone in the
@@ -187,12 +145,11 @@ inline double wh_z(double stat, double df) {
   return (std::cbrt(std::max(stat, 0.0) / df) - (1.0 - a)) / std::sqrt(a);
 }
 
-inline std::vector<int> sub_vector(const Eigen::VectorXd& v,
-                                   const std::vector<int>& idx,
-                                   Eigen::VectorXd& out) {
-  out.resize(static_cast<Eigen::Index>(idx.size()));
+inline Eigen::VectorXd sub_vector(const Eigen::VectorXd& v,
+                                  const std::vector<int>& idx) {
+  Eigen::VectorXd out(static_cast<Eigen::Index>(idx.size()));
   for (std::size_t i = 0; i < idx.size(); ++i) out(static_cast<Eigen::Index>(i)) = v(idx[i]);
-  return idx;
+  return out;
 }
 
 inline Eigen::MatrixXd sub_matrix(const Eigen::MatrixXd& m,
@@ -234,7 +191,7 @@ class StepwiseSelector {
 
     bool stopped = false;
     if (spec_.direction == StepDirection::backward &&
-        (fit_.status & kStepFitSingular)) {
+        (fit_.status & cox_fit_singular)) {
       res.stop = StepStop::singular_start;
       stopped = true;
     }
@@ -255,7 +212,7 @@ class StepwiseSelector {
         }
         in_ = next;
         visited_.insert(in_);
-        refit(start_without(term), res);
+        refit(warm_start(), res);
         push_step(res, StepAction::remove, term, stat, df, p);
       }
       if (stopped) break;
@@ -288,7 +245,7 @@ class StepwiseSelector {
       const ScoreRow chosen = *best;
       in_ = next;
       visited_.insert(in_);
-      refit(start_with(chosen.term), res);
+      refit(warm_start(), res);
       push_step(res, StepAction::enter, chosen.term, chosen.statistic,
                 chosen.df, chosen.p_value);
     }
@@ -338,7 +295,7 @@ class StepwiseSelector {
 
   // Start values for the refit after a move: the current coefficients,
   // 0 for an entering block.
-  Eigen::VectorXd start_with(int term) const {
+  Eigen::VectorXd warm_start() const {
     const std::vector<int> cols = columns_of(model_terms());
     Eigen::VectorXd b = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(cols.size()));
     for (std::size_t j = 0; j < cols.size(); ++j) {
@@ -348,10 +305,8 @@ class StepwiseSelector {
         }
       }
     }
-    (void)term;
     return b;
   }
-  Eigen::VectorXd start_without(int term) const { return start_with(term); }
 
   void refit(const Eigen::VectorXd& init, StepwiseResult& res) {
     cols_ = columns_of(model_terms());
@@ -414,8 +369,7 @@ class StepwiseSelector {
         keep.push_back(static_cast<int>(j));
       }
     }
-    Eigen::VectorXd b_e;
-    stepwise_detail::sub_vector(fit_.beta, pos, b_e);
+    const Eigen::VectorXd b_e = stepwise_detail::sub_vector(fit_.beta, pos);
     const Eigen::MatrixXd v_ee = stepwise_detail::sub_matrix(fit_.var, pos, pos);
     std::vector<int> keep_cols;
     for (int j : keep) keep_cols.push_back(cols_[static_cast<std::size_t>(j)]);
@@ -425,15 +379,13 @@ class StepwiseSelector {
         return ch.quad(b_e);
       }
       case RemovalTest::lr: {
-        Eigen::VectorXd init;
-        stepwise_detail::sub_vector(fit_.beta, keep, init);
+        const Eigen::VectorXd init = stepwise_detail::sub_vector(fit_.beta, keep);
         const StepFit f = engine_.fit(keep_cols, init);
         return 2.0 * (fit_.loglik - f.loglik);
       }
       case RemovalTest::conditional: {
         const stepwise_detail::LdlTol ch(v_ee, spec_.toler);
-        Eigen::VectorXd b_k;
-        stepwise_detail::sub_vector(fit_.beta, keep, b_k);
+        const Eigen::VectorXd b_k = stepwise_detail::sub_vector(fit_.beta, keep);
         const Eigen::MatrixXd v_ke = stepwise_detail::sub_matrix(fit_.var, keep, pos);
         const Eigen::VectorXd bt = b_k - v_ke * ch.solve(b_e);
         return 2.0 * (fit_.loglik - engine_.loglik(keep_cols, bt));
@@ -529,15 +481,9 @@ class StepwiseSelector {
 // The Cox engine behind the selection loop: one prepared data object with
 // every candidate column (sorted, centred and scaled once), from which each
 // model's columns are selected without re-sorting.
-struct StepNewtonControl {
-  double eps = 1e-9;        // |1 - l_old / l_new| convergence criterion
-  int iter_max = 20;
-  double toler_chol = 1.8189894035458617e-12;
-};
-
 class CoxStepEngine {
  public:
-  CoxStepEngine(const CoxData& full, CoxTies ties, const StepNewtonControl& ctl)
+  CoxStepEngine(const CoxData& full, CoxTies ties, const CoxControl& ctl)
       : full_(full), ties_(ties), ctl_(ctl) {}
 
   StepFit fit(const std::vector<int>& cols, const Eigen::VectorXd& init) {
@@ -562,69 +508,25 @@ class CoxStepEngine {
   }
 
  private:
-  // TEMPORARY Newton-Raphson (to be replaced by the Cox engine's solver).
   StepFit newton(const CoxData& d, const Eigen::VectorXd& init) {
+    const bool use_init = d.p > 0 && init.size() == d.p;
+    cox_fit(d, ties_, ctl_, use_init ? init.data() : nullptr, fitres_, work_);
     StepFit out;
-    const Eigen::Index p = d.p;
-    out.beta = init.size() == p ? init : Eigen::VectorXd::Zero(p);
-    if (p == 0) {
-      out.loglik = cox_evaluate(d, nullptr, ties_, cox_what_loglik, work_, eval_);
-      out.var.resize(0, 0);
-      return out;
-    }
-    double l = cox_evaluate(d, out.beta.data(), ties_, cox_what_info, work_, eval_);
-    Eigen::VectorXd u = eval_.score;
-    Eigen::MatrixXd imat = eval_.info;
-    bool conv = false;
-    int halving = 0;
-    Eigen::VectorXd old = out.beta;
-    double lold = l;
-    for (int it = 1; it <= ctl_.iter_max; ++it) {
-      out.iter = it;
-      Eigen::VectorXd nb;
-      if (halving == 0) {
-        stepwise_detail::LdlTol ch(imat, ctl_.toler_chol);
-        nb = out.beta + ch.solve(u);
-        old = out.beta;
-        lold = l;
-      } else {
-        nb = (out.beta + old) / 2.0;
-      }
-      const double ln = cox_evaluate(d, nb.data(), ties_, cox_what_info, work_, eval_);
-      if (std::fabs(1.0 - lold / ln) <= ctl_.eps && ln >= lold - 1e-12 * std::fabs(lold)) {
-        out.beta = nb;
-        l = ln;
-        u = eval_.score;
-        imat = eval_.info;
-        conv = true;
-        break;
-      }
-      if (!std::isfinite(ln) || ln < lold) {
-        out.beta = nb;
-        ++halving;
-        continue;
-      }
-      halving = 0;
-      out.beta = nb;
-      l = ln;
-      u = eval_.score;
-      imat = eval_.info;
-    }
-    if (!conv) out.status |= kStepFitNotConverged;
-    l = cox_evaluate(d, out.beta.data(), ties_, cox_what_info, work_, eval_);
-    stepwise_detail::LdlTol ch(eval_.info, ctl_.toler_chol);
-    if (ch.rank() < p) out.status |= kStepFitSingular;
-    out.var = ch.solve(Eigen::MatrixXd(Eigen::MatrixXd::Identity(p, p)));
-    out.loglik = l;
+    out.beta = fitres_.beta;
+    out.var = fitres_.var;
+    out.loglik = fitres_.loglik;
+    out.status = fitres_.status;
+    out.iter = fitres_.iter;
     return out;
   }
 
   const CoxData& full_;
   CoxTies ties_;
-  StepNewtonControl ctl_;
+  CoxControl ctl_;
   CoxData sub_;
   CoxWork work_;
   CoxEval eval_;
+  CoxFitResult fitres_;
 };
 
 template <class Engine>
