@@ -174,3 +174,17 @@ Rcpp::NumericVector wald_test_cpp(Rcpp::NumericMatrix var, Rcpp::NumericVector b
   return Rcpp::NumericVector::create(Rcpp::Named("statistic") = stat,
                                      Rcpp::Named("df") = df);
 }
+
+// Which columns of a numeric matrix are constant (all values equal).
+// [[Rcpp::export(rng = false)]]
+Rcpp::LogicalVector col_constant_cpp(Rcpp::NumericMatrix x) {
+  const int n = x.nrow(), p = x.ncol();
+  Rcpp::LogicalVector out(p);
+  for (int j = 0; j < p; ++j) {
+    const double* c = x.begin() + static_cast<R_xlen_t>(j) * n;
+    bool cst = true;
+    for (int i = 1; i < n && cst; ++i) cst = c[i] == c[0];
+    out[j] = cst;
+  }
+  return out;
+}
