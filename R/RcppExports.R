@@ -17,10 +17,6 @@ wald_test_cpp <- function(var, b, toler_chol) {
     .Call(`_survstep_wald_test_cpp`, var, b, toler_chol)
 }
 
-col_constant_cpp <- function(x) {
-    .Call(`_survstep_col_constant_cpp`, x)
-}
-
 timefix_cpp <- function(time, tol) {
     .Call(`_survstep_timefix_cpp`, time, tol)
 }

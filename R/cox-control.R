@@ -67,3 +67,10 @@ check_cox_control <- function(control, call = sys.call(-1)) {
   sv_abort(sprintf("`control` must be created by `cox_control()`, not %s.",
                    sv_obj_type(control)), call = call)
 }
+
+# The defaults, built once (cox() skips re-validating them on every call).
+cox_control_default <- structure(
+  list(eps = 1e-9, toler_chol = .Machine$double.eps^0.75, iter_max = 20L,
+       toler_inf = sqrt(1e-9), timefix = TRUE),
+  class = "survstep_cox_control"
+)

@@ -137,19 +137,6 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
              call = call)
   }
   cn <- colnames(x)
-  if (p > 0L) {
-    const <- col_constant_cpp(x)
-    if (any(const)) {
-      what <- if (is.null(terms_of_cols)) cn[const] else
-        unique(terms_of_cols[const])
-      sv_abort(sprintf(paste0("Can't fit a Cox model: %s %s %s constant ",
-                              "(the same value in every row used)."),
-                       if (length(what) == 1L) "covariate" else "covariates",
-                       paste0("`", what, "`", collapse = ", "),
-                       if (length(what) == 1L) "is" else "are"),
-               call = call)
-    }
-  }
   if (!is.null(weights)) weights <- as.double(weights)
   if (!is.null(offset)) {
     offset <- as.double(offset)
@@ -187,6 +174,17 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
     control$iter_max, control$toler_inf, tol_fix, NULL, concordance
   )
 
+  if (!is.null(res$constant)) {
+    const <- res$constant
+    what <- if (is.null(terms_of_cols)) cn[const] else
+      unique(terms_of_cols[const])
+    sv_abort(sprintf(paste0("Can't fit a Cox model: %s %s %s constant ",
+                            "(the same value in every row used)."),
+                     if (length(what) == 1L) "covariate" else "covariates",
+                     paste0("`", what, "`", collapse = ", "),
+                     if (length(what) == 1L) "is" else "are"),
+             call = call)
+  }
   coef <- res$coefficients
   names(coef) <- cn
   var <- res$var
@@ -200,14 +198,7 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
   names(conc) <- c("concordant", "discordant", "tied.x", "tied.y", "tied.xy",
                    "concordance", "std")
 
-  wald <- 0
-  if (p > 0L && any(!aliased)) {
-    ok <- !aliased
-    b <- coef[ok] - (if (is.null(init)) 0 else init[ok])
-    wald <- wald_test_cpp(var[ok, ok, drop = FALSE], b,
-                          control$toler_chol)[["statistic"]]
-  }
-
+  wald <- res$wald
   label <- function(j) {
     if (is.null(terms_of_cols)) paste0("`", cn[j], "`") else
       paste0("`", cn[j], "`", ifelse(terms_of_cols[j] != cn[j],

@@ -74,25 +74,29 @@ cox <- function(formula, data, subset, weights, na.action,
   check_flag(x, "x")
   check_flag(y, "y")
   check_flag(model, "model")
-  control <- check_cox_control(control)
+  control <- if (missing(control)) cox_control_default else
+    check_cox_control(control)
   if (firth) {
     sv_abort(paste0("`firth = TRUE` (Firth's penalized likelihood) is not ",
                     "implemented yet."),
              class = c("survstep_error_not_implemented", "survstep_error_input"))
   }
   env <- parent.frame()
-  mfr <- sv_model_frame(call, env)
+  mfr <- cox_fast_frame(call, env)
+  if (is.null(mfr)) mfr <- sv_model_frame(call, env)
+  fast <- !is.null(mfr$fast_x)
   mf <- mfr$mf
   tt <- mfr$terms
-  n <- nrow(mf)
-  if (n == 0L) cox_abort_no_rows(call, env)
-  cox_check_strata_terms(tt, mfr$strata_terms)
-  if (mfr$has_weights && any(mfr$weights <= 0)) {
-    sv_abort("`weights` must be positive for a Cox model.")
+  if (!fast) {
+    if (nrow(mf) == 0L) cox_abort_no_rows(call, env)
+    cox_check_strata_terms(tt, mfr$strata_terms)
+    if (mfr$has_weights && any(mfr$weights <= 0)) {
+      sv_abort("`weights` must be positive for a Cox model.")
+    }
+    cox_message_dropped_levels(mf, call, env)
   }
-  cox_message_dropped_levels(mf, call, env)
 
-  des <- cox_design(tt, mf, mfr$strata_terms)
+  des <- if (fast) mfr$fast_x else cox_design(tt, mf, mfr$strata_terms)
   X <- des$x
   fit <- cox_engine(X, mfr$time, mfr$status, mfr$strata,
                     if (mfr$has_weights) mfr$weights else NULL, mfr$offset,
@@ -102,19 +106,20 @@ cox <- function(formula, data, subset, weights, na.action,
   fit$formula <- stats::formula(tt)
   fit$terms <- tt
   fit$assign <- des$assign
-  fit$xlevels <- stats::.getXlevels(tt, mf)
+  fit$xlevels <- if (fast) stats::setNames(list(), character(0)) else
+    stats::.getXlevels(tt, mf)
   fit$contrasts <- des$contrasts
   fit$na.action <- mfr$na.action
   fit$offset_mean <- if (is.null(mfr$offset)) 0 else mean(mfr$offset)
   fit$control <- control
   fit$firth <- FALSE
   if (mfr$has_weights) fit$weights <- mfr$weights
-  if (y) fit$y <- stats::model.response(mf)
+  if (y) fit$y <- if (fast) mfr$y else stats::model.response(mf)
   if (x) {
     fit$x <- X
     if (!is.null(mfr$strata)) fit$strata <- mfr$strata
   }
-  if (model) fit$model <- mf
+  if (model) fit$model <- if (fast) cox_fast_model_frame(mfr) else mf
   class(fit) <- "survstep_cox"
   fit
 }
@@ -203,4 +208,110 @@ cox_message_dropped_levels <- function(mf, call, env) {
     }
   }
   invisible()
+}
+
+# Fast path for the common small-data call: `cox(Surv(time, status) ~ a + b,
+# data)` with plain numeric columns, no missing values and no subset,
+# weights, na.action, strata or offset. Builds what sv_model_frame() and
+# cox_design() would (same terms attributes, same design), without the cost
+# of model.frame() and model.matrix(). Returns NULL when not applicable.
+cox_fast_frame <- function(call, env) {
+  nms <- names(call)[-1L]
+  if (!all(nms %in% c("formula", "data", "ties", "firth", "init", "control",
+                      "x", "y", "model")) || !"data" %in% nms ||
+      !"formula" %in% nms) {
+    return(NULL)
+  }
+  fcall <- call$formula
+  if (!is.call(fcall) || !identical(fcall[[1L]], as.name("~")) ||
+      length(fcall) != 3L || !is.name(call$data)) {
+    return(NULL)
+  }
+  data <- get0(as.character(call$data), envir = env)
+  if (!identical(class(data), "data.frame")) return(NULL)
+  lhs <- fcall[[2L]]
+  if (!is.call(lhs) || length(lhs) != 3L || !is.name(lhs[[2L]]) ||
+      !is.name(lhs[[3L]]) || !is.null(names(lhs)) ||
+      !(identical(lhs[[1L]], quote(Surv)) ||
+        identical(lhs[[1L]], quote(survival::Surv)))) {
+    return(NULL)
+  }
+  # right-hand side: a + b + c of plain column names
+  vars <- character(0)
+  rhs <- fcall[[3L]]
+  while (is.call(rhs) && identical(rhs[[1L]], as.name("+")) &&
+         length(rhs) == 3L) {
+    if (!is.name(rhs[[3L]])) return(NULL)
+    vars <- c(as.character(rhs[[3L]]), vars)
+    rhs <- rhs[[2L]]
+  }
+  if (!is.name(rhs)) return(NULL)
+  vars <- c(as.character(rhs), vars)
+  tname <- as.character(lhs[[2L]])
+  sname <- as.character(lhs[[3L]])
+  dn <- names(data)
+  if (anyDuplicated(vars) || any(vars == ".") ||
+      !all(c(vars, tname, sname) %in% dn)) {
+    return(NULL)
+  }
+  cols <- .subset(data, vars)
+  for (v in cols) {
+    if (!(is.double(v) || is.integer(v)) || !is.null(attributes(v)) ||
+        anyNA(v)) {
+      return(NULL)
+    }
+  }
+  # the response, as Surv(time, status) builds it
+  time <- .subset2(data, tname)
+  status <- .subset2(data, sname)
+  if (!(is.double(time) || is.integer(time)) || !is.null(attributes(time)) ||
+      anyNA(time) || !(is.double(status) || is.integer(status) ||
+                       is.logical(status)) ||
+      !is.null(attributes(status)) || anyNA(status)) {
+    return(NULL)
+  }
+  time <- as.double(time)
+  status <- as.double(status)
+  if (length(status) && max(status) == 2) status <- status - 1
+  if (!all(status == 0 | status == 1) || any(!is.finite(time)) ||
+      any(time < 0)) {
+    return(NULL)
+  }
+  n <- length(time)
+  rn <- row.names(data)
+  y <- structure(c(time, status), dim = c(n, 2L),
+                 dimnames = list(rn, c("time", "status")), type = "right",
+                 class = "Surv")
+
+  formula <- eval(fcall, env)
+  tt <- stats::terms(formula, specials = "strata")
+  if (!is.null(attr(tt, "specials")$strata) || !is.null(attr(tt, "offset")) ||
+      !identical(attr(tt, "term.labels"), vars)) {
+    return(NULL)
+  }
+  lhs_label <- paste0(if (is.name(lhs[[1L]])) "Surv" else "survival::Surv",
+                      "(", tname, ", ", sname, ")")
+  attr(tt, "predvars") <- as.call(c(quote(list), lhs, lapply(vars, as.name)))
+  attr(tt, "dataClasses") <- stats::setNames(
+    c("nmatrix.2", rep("numeric", length(vars))), c(lhs_label, vars)
+  )
+  X <- matrix(as.double(unlist(cols, use.names = FALSE)), n, length(vars),
+              dimnames = list(rn, vars))
+  asg <- seq_along(vars)
+  attr(X, "assign") <- asg
+  list(
+    mf = NULL, y = y, data = data, lhs_label = lhs_label, cols = cols,
+    terms = tt, time = time, status = as.integer(status),
+    weights = NULL, has_weights = FALSE, offset = NULL, strata = NULL,
+    strata_terms = integer(0), na.action = NULL, n_dropped = 0L,
+    fast_x = list(x = X, assign = stats::setNames(as.list(asg), vars),
+                  term_of_col = vars, contrasts = NULL, terms_x = tt)
+  )
+}
+
+# The model frame the fast path stands for (built only when asked for).
+cox_fast_model_frame <- function(mfr) {
+  structure(c(list(mfr$y), unclass(mfr$cols)),
+            names = c(mfr$lhs_label, names(mfr$cols)), terms = mfr$terms,
+            row.names = attr(mfr$data, "row.names"), class = "data.frame")
 }

@@ -80,16 +80,6 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
-// col_constant_cpp
-Rcpp::LogicalVector col_constant_cpp(Rcpp::NumericMatrix x);
-RcppExport SEXP _survstep_col_constant_cpp(SEXP xSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
-    rcpp_result_gen = Rcpp::wrap(col_constant_cpp(x));
-    return rcpp_result_gen;
-END_RCPP
-}
 // timefix_cpp
 Rcpp::NumericVector timefix_cpp(Rcpp::NumericVector time, double tol);
 RcppExport SEXP _survstep_timefix_cpp(SEXP timeSEXP, SEXP tolSEXP) {
@@ -118,7 +108,6 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_cox_eval_cpp", (DL_FUNC) &_survstep_cox_eval_cpp, 10},
     {"_survstep_concordance_cpp", (DL_FUNC) &_survstep_concordance_cpp, 5},
     {"_survstep_wald_test_cpp", (DL_FUNC) &_survstep_wald_test_cpp, 3},
-    {"_survstep_col_constant_cpp", (DL_FUNC) &_survstep_col_constant_cpp, 1},
     {"_survstep_timefix_cpp", (DL_FUNC) &_survstep_timefix_cpp, 2},
     {"_survstep_chisq_upper_cpp", (DL_FUNC) &_survstep_chisq_upper_cpp, 2},
     {NULL, NULL, 0}
