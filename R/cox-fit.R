@@ -97,7 +97,9 @@ cox_fit <- function(x, time, status, strata = NULL, weights = NULL,
   if (anyNA(x) || any(!is.finite(x))) {
     sv_abort("`x` must not contain missing or infinite values.", call = call)
   }
-  if (is.null(colnames(x))) colnames(x) <- paste0("x", seq_len(ncol(x)))
+  if (is.null(colnames(x)) && ncol(x) > 0L) {
+    colnames(x) <- paste0("x", seq_len(ncol(x)))
+  }
   storage.mode(x) <- "double"
 
   if (!is.null(weights)) {
@@ -192,6 +194,7 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
   aliased <- as.logical(res$aliased)
   infinite <- as.logical(res$infinite)
   names(aliased) <- names(infinite) <- cn
+  coef[aliased] <- NA_real_
   means <- res$means
   names(means) <- cn
   conc <- res$concordance
