@@ -93,6 +93,7 @@ cox <- function(formula, data, subset, weights, na.action,
     if (mfr$has_weights && any(mfr$weights <= 0)) {
       sv_abort("`weights` must be positive for a Cox model.")
     }
+    cox_check_constant_vars(mf, tt)
     cox_message_dropped_levels(mf, call, env)
   }
 
@@ -168,14 +169,15 @@ cox_abort_no_rows <- function(call, env, caller = sys.call(-1)) {
   mcall$na.action <- quote(stats::na.pass)
   mf <- tryCatch(eval(mcall, env), error = function(e) NULL)
   allna <- character(0)
-  if (!is.null(mf)) {
+  if (!is.null(mf) && nrow(mf) > 0L) {
     allna <- names(mf)[vapply(mf, function(v) all(is.na(v)), logical(1))]
   }
   if (length(allna)) {
-    sv_abort(sprintf(paste0("Can't fit a Cox model: %s %s entirely missing ",
-                            "(no observation has a value)."),
-                     if (length(allna) == 1L) "covariate" else "variables",
-                     paste0("`", allna, "`", collapse = ", ")),
+    sv_abort(sprintf(paste0("Can't fit a Cox model: %s %s %s entirely ",
+                            "missing (no observation has a value)."),
+                     if (length(allna) == 1L) "variable" else "variables",
+                     paste0("`", allna, "`", collapse = ", "),
+                     if (length(allna) == 1L) "is" else "are"),
              call = caller)
   }
   sv_abort(paste0("Can't fit a Cox model: no observations are left after ",
@@ -311,7 +313,34 @@ cox_fast_frame <- function(call, env) {
 
 # The model frame the fast path stands for (built only when asked for).
 cox_fast_model_frame <- function(mfr) {
-  structure(c(list(mfr$y), unclass(mfr$cols)),
+  y <- mfr$y
+  dimnames(y) <- list(NULL, c("time", "status"))
+  structure(c(list(y), unclass(mfr$cols)),
             names = c(mfr$lhs_label, names(mfr$cols)), terms = mfr$terms,
             row.names = attr(mfr$data, "row.names"), class = "data.frame")
+}
+
+# A covariate (model-frame variable) with a single value in the rows used is
+# an input error (coxph() would give an NA coefficient, or model.matrix() an
+# obscure contrasts error for a one-level factor).
+cox_check_constant_vars <- function(mf, tt, call = sys.call(-1)) {
+  fac <- attr(tt, "factors")
+  if (!length(fac)) return(invisible())
+  vars <- rownames(fac)[rowSums(fac != 0) > 0]
+  st <- attr(tt, "specials")$strata
+  if (length(st)) vars <- setdiff(vars, rownames(fac)[st])
+  const <- vapply(vars, function(v) {
+    x <- mf[[v]]
+    if (is.matrix(x)) nrow(unique(x)) == 1L else length(unique(x)) == 1L
+  }, logical(1))
+  if (any(const)) {
+    what <- vars[const]
+    sv_abort(sprintf(paste0("Can't fit a Cox model: %s %s %s constant ",
+                            "(the same value in every row used)."),
+                     if (length(what) == 1L) "covariate" else "covariates",
+                     paste0("`", what, "`", collapse = ", "),
+                     if (length(what) == 1L) "is" else "are"),
+             call = call)
+  }
+  invisible()
 }
