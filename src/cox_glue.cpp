@@ -64,6 +64,19 @@ Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset
                        double toler_inf, double timefix_tol, SEXP center, bool concordance) {
   check_types(x, time, status, weights, offset, strata, center);
   sc::CoxInput in = make_input(x, time, status, weights, offset, strata, center, timefix_tol);
+  // constant columns are an input error: report them before fitting
+  if (in.p > 0) {
+    Rcpp::LogicalVector cst(in.p);
+    bool any = false;
+    for (int j = 0; j < in.p; ++j) {
+      const double* c = in.x + static_cast<R_xlen_t>(j) * in.n;
+      bool k = true;
+      for (int i = 1; i < in.n && k; ++i) k = c[i] == c[0];
+      cst[j] = k;
+      any = any || k;
+    }
+    if (any) return Rcpp::List::create(Rcpp::Named("constant") = cst);
+  }
   sc::CoxData d;
   const int st = sc::cox_data_build(in, d);
   if (st != sc::cox_data_ok) Rcpp::stop("internal: invalid data for the Cox engine (code %d)", st);
@@ -103,6 +116,24 @@ Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset
     conc[5] = cr.concordance;
     conc[6] = cr.std_err;
   }
+  // Wald test of all non-aliased coefficients against init (coxph.wtest)
+  double wald = 0.0;
+  {
+    std::vector<int> keep;
+    for (int j = 0; j < p; ++j) {
+      if (!res.aliased[j]) keep.push_back(j);
+    }
+    const int q = static_cast<int>(keep.size());
+    if (q > 0) {
+      Eigen::MatrixXd vk(q, q);
+      Eigen::VectorXd bk(q);
+      for (int a = 0; a < q; ++a) {
+        bk[a] = res.beta[keep[a]] - (pinit ? pinit[keep[a]] : 0.0);
+        for (int c = 0; c < q; ++c) vk(a, c) = res.var(keep[a], keep[c]);
+      }
+      wald = sc::wald_test(vk, bk, toler_chol);
+    }
+  }
   Rcpp::NumericMatrix var(p, p);
   for (int j = 0; j < p; ++j) {
     for (int i = 0; i < p; ++i) var(i, j) = res.var(i, j);
@@ -113,7 +144,7 @@ Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset
       Rcpp::Named("coefficients") = Rcpp::NumericVector(res.beta.data(), res.beta.data() + p),
       Rcpp::Named("var") = var,
       Rcpp::Named("loglik") = Rcpp::NumericVector::create(res.loglik_init, res.loglik),
-      Rcpp::Named("score") = res.score_test,
+      Rcpp::Named("score") = res.score_test, Rcpp::Named("wald") = wald,
       Rcpp::Named("u") = Rcpp::NumericVector(res.score.data(), res.score.data() + p),
       Rcpp::Named("iter") = res.iter, Rcpp::Named("rank") = res.rank,
       Rcpp::Named("status") = res.status, Rcpp::Named("converged") = res.converged,
@@ -174,3 +205,4 @@ Rcpp::NumericVector wald_test_cpp(Rcpp::NumericMatrix var, Rcpp::NumericVector b
   return Rcpp::NumericVector::create(Rcpp::Named("statistic") = stat,
                                      Rcpp::Named("df") = df);
 }
+

@@ -64,7 +64,6 @@
 #include <numeric>
 #include <vector>
 
-#include "risk_sets.hpp"
 
 namespace survstep {
 namespace core {
@@ -174,10 +173,6 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
   d.n = n;
   d.p = p;
 
-  // times (with the optional timefix merge)
-  std::vector<double> tim(in.time, in.time + n);
-  if (in.timefix_tol > 0.0) timefix(tim, in.timefix_tol);
-
   // dense stratum codes in increasing order of the caller's codes
   std::vector<int> scode(n, 0);
   d.nstrata = 1;
@@ -192,22 +187,70 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
     }
   }
 
-  // order: check whether already sorted (common for simulated data)
+  // sort order by (stratum, time); contiguous records sort fast
+  d.order.resize(n);
   bool sorted = true;
   for (int i = 1; i < n && sorted; ++i) {
-    if (scode[i] < scode[i - 1] || (scode[i] == scode[i - 1] && tim[i] < tim[i - 1])) {
+    if (scode[i] < scode[i - 1] ||
+        (scode[i] == scode[i - 1] && in.time[i] < in.time[i - 1])) {
       sorted = false;
     }
   }
-  d.order.resize(n);
   if (sorted) {
     std::iota(d.order.begin(), d.order.end(), 0);
   } else {
-    std::vector<int> st(in.status, in.status + n);
-    d.order = order_by_stratum_time(scode, tim, st);
+    struct Rec {
+      double t;
+      int s;
+      int idx;
+    };
+    std::vector<Rec> rec(n);
+    for (int i = 0; i < n; ++i) rec[i] = Rec{in.time[i], scode[i], i};
+    std::sort(rec.begin(), rec.end(), [](const Rec& a, const Rec& b) {
+      if (a.s != b.s) return a.s < b.s;
+      if (a.t != b.t) return a.t < b.t;
+      return a.idx < b.idx;
+    });
+    for (int k = 0; k < n; ++k) d.order[k] = rec[k].idx;
   }
 
+  // times in sorted order, with the optional timefix merge (a monotone map,
+  // so the sort order stays valid)
   d.time.resize(n);
+  for (int k = 0; k < n; ++k) d.time[k] = in.time[d.order[k]];
+  if (in.timefix_tol > 0.0 && n > 1) {
+    std::vector<double> y;
+    if (d.nstrata == 1) {
+      y.assign(d.time.data(), d.time.data() + n);
+    } else {
+      y.assign(in.time, in.time + n);
+      std::sort(y.begin(), y.end());
+    }
+    y.erase(std::unique(y.begin(), y.end()), y.end());
+    if (y.size() > 1) {
+      double mean_abs = 0.0;
+      for (double v : y) mean_abs += std::fabs(v);
+      mean_abs /= static_cast<double>(y.size());
+      std::vector<double> cuts;
+      cuts.push_back(y[0]);
+      bool any_tied = false;
+      for (std::size_t k = 1; k < y.size(); ++k) {
+        const double dy = y[k] - y[k - 1];
+        if (dy <= in.timefix_tol || dy / mean_abs <= in.timefix_tol) {
+          any_tied = true;
+        } else {
+          cuts.push_back(y[k]);
+        }
+      }
+      if (any_tied) {
+        for (int k = 0; k < n; ++k) {
+          auto it = std::upper_bound(cuts.begin(), cuts.end(), d.time[k]);
+          d.time[k] = *(it - 1);
+        }
+      }
+    }
+  }
+
   d.weight.resize(n);
   d.offset.resize(n);
   d.wstatus.resize(n);
@@ -219,7 +262,6 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
   double wsum = 0.0;
   for (int k = 0; k < n; ++k) {
     const int i = d.order[k];
-    d.time[k] = tim[i];
     d.status[k] = in.status[i];
     d.stratum[k] = scode[i];
     d.weight[k] = in.weight ? in.weight[i] : 1.0;
@@ -230,7 +272,8 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
     wsum += d.weight[k];
   }
 
-  // covariates: sorted, centred and scaled as coxfit6
+  // covariates: centred and scaled as coxfit6 (statistics computed on the
+  // caller's contiguous columns), then gathered row by row in sorted order
   d.xt.resize(p, n);
   d.mean.resize(p);
   d.scale.resize(p);
@@ -251,22 +294,35 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
     if (!centre) {
       d.mean[j] = 0.0;
       d.scale[j] = 1.0;
-      for (int k = 0; k < n; ++k) d.xt(j, k) = col[d.order[k]];
       continue;
     }
     double m = 0.0;
-    for (int k = 0; k < n; ++k) m += d.weight[k] * col[d.order[k]];
-    m /= wsum;
-    double s = 0.0;
-    for (int k = 0; k < n; ++k) {
-      const double z = col[d.order[k]] - m;
-      d.xt(j, k) = z;
-      s += d.weight[k] * std::fabs(z);
+    if (in.weight) {
+      for (int i = 0; i < n; ++i) m += in.weight[i] * col[i];
+    } else {
+      for (int i = 0; i < n; ++i) m += col[i];
     }
-    const double sc = s > 0.0 ? wsum / s : 1.0;
-    for (int k = 0; k < n; ++k) d.xt(j, k) *= sc;
+    m /= wsum;
+    double sabs = 0.0;
+    if (in.weight) {
+      for (int i = 0; i < n; ++i) sabs += in.weight[i] * std::fabs(col[i] - m);
+    } else {
+      for (int i = 0; i < n; ++i) sabs += std::fabs(col[i] - m);
+    }
     d.mean[j] = m;
-    d.scale[j] = sc;
+    d.scale[j] = sabs > 0.0 ? wsum / sabs : 1.0;
+  }
+  // scatter row i of the caller's data to its sorted position: sequential
+  // reads, independent (store-buffered) random writes
+  if (p > 0) {
+    std::vector<int> pos(n);
+    for (int k = 0; k < n; ++k) pos[d.order[k]] = k;
+    for (int j = 0; j < p; ++j) {
+      const double* col = in.x + static_cast<std::ptrdiff_t>(j) * n;
+      const double m = d.mean[j], sc = d.scale[j];
+      double* out = d.xt.data() + j;
+      for (int i = 0; i < n; ++i) out[static_cast<std::ptrdiff_t>(pos[i]) * p] = (col[i] - m) * sc;
+    }
   }
 
   // tie blocks
@@ -371,6 +427,13 @@ inline double cox_evaluate_scaled(const CoxData& d, const double* beta_s,
   };
 
   // Backward pass over tie blocks: denominators (and risk-set sums of x).
+  const double* X = d.xt.data();  // sorted row k at X + k * p
+  const double* risk = w.risk.data();
+  double* a = need_i ? w.a.data() : nullptr;
+  double* a2 = need_i ? w.a2.data() : nullptr;
+  auto axpy = [p](double* y, double alpha, const double* x) {
+    for (int j = 0; j < p; ++j) y[j] += alpha * x[j];
+  };
   double denom = 0.0;
   for (int b = d.nblock - 1; b >= 0; --b) {
     if (d.block_last[b]) {
@@ -380,9 +443,9 @@ inline double cox_evaluate_scaled(const CoxData& d, const double* beta_s,
     const int s = d.block_start[b], e = d.block_start[b + 1];
     const int nd = d.block_ndead[b];
     if (nd == 0) {
-      for (int k = s; k < e; ++k) denom += w.risk[k];
+      for (int k = s; k < e; ++k) denom += risk[k];
       if (need_i) {
-        for (int k = s; k < e; ++k) w.a.noalias() += w.risk[k] * d.xt.col(k);
+        for (int k = s; k < e; ++k) axpy(a, risk[k], X + static_cast<std::ptrdiff_t>(k) * p);
       }
       if (need_u) w.h1[b] = w.h2[b] = 0.0;
       continue;
@@ -391,11 +454,11 @@ inline double cox_evaluate_scaled(const CoxData& d, const double* beta_s,
     if (need_i) w.a2.setZero();
     for (int k = s; k < e; ++k) {
       if (d.status[k] == 0) {
-        denom += w.risk[k];
-        if (need_i) w.a.noalias() += w.risk[k] * d.xt.col(k);
+        denom += risk[k];
+        if (need_i) axpy(a, risk[k], X + static_cast<std::ptrdiff_t>(k) * p);
       } else {
-        denom2 += w.risk[k];
-        if (need_i) w.a2.noalias() += w.risk[k] * d.xt.col(k);
+        denom2 += risk[k];
+        if (need_i) axpy(a2, risk[k], X + static_cast<std::ptrdiff_t>(k) * p);
       }
     }
     const double deadwt = d.block_deadwt[b];
@@ -404,9 +467,13 @@ inline double cox_evaluate_scaled(const CoxData& d, const double* beta_s,
       loglik -= deadwt * std::log(denom);
       if (need_u) w.h1[b] = w.h2[b] = deadwt / denom;
       if (need_i) {
-        w.a += w.a2;
         if (nbuf == detail::cox_chunk) flush_a();
-        w.abuf.col(nbuf++) = (std::sqrt(deadwt) / denom) * w.a;
+        const double c = std::sqrt(deadwt) / denom;
+        double* col = w.abuf.data() + static_cast<std::ptrdiff_t>(nbuf++) * p;
+        for (int j = 0; j < p; ++j) {
+          a[j] += a2[j];
+          col[j] = c * a[j];
+        }
       }
     } else {
       const double wtave = deadwt / nd;
@@ -435,9 +502,13 @@ inline double cox_evaluate_scaled(const CoxData& d, const double* beta_s,
         const double l21 = c1 / l11;
         const double l22 = std::sqrt(std::max(c2 - l21 * l21, 0.0));
         if (nbuf + 2 > detail::cox_chunk) flush_a();
-        w.abuf.col(nbuf++) = l11 * w.a + l21 * w.a2;
-        w.abuf.col(nbuf++) = l22 * w.a2;
-        w.a += w.a2;
+        double* col1 = w.abuf.data() + static_cast<std::ptrdiff_t>(nbuf++) * p;
+        double* col2 = w.abuf.data() + static_cast<std::ptrdiff_t>(nbuf++) * p;
+        for (int j = 0; j < p; ++j) {
+          col1[j] = l11 * a[j] + l21 * a2[j];
+          col2[j] = l22 * a2[j];
+          a[j] += a2[j];
+        }
       }
     }
   }
@@ -467,7 +538,10 @@ inline double cox_evaluate_scaled(const CoxData& d, const double* beta_s,
     for (int s = 0; s < n; s += detail::cox_chunk) {
       const int len = std::min(detail::cox_chunk, n - s);
       for (int k = 0; k < len; ++k) {
-        w.ybuf.col(k) = std::sqrt(w.v[s + k]) * d.xt.col(s + k);
+        const double c = std::sqrt(w.v[s + k]);
+        const double* xk = X + static_cast<std::ptrdiff_t>(s + k) * p;
+        double* yk = w.ybuf.data() + static_cast<std::ptrdiff_t>(k) * p;
+        for (int j = 0; j < p; ++j) yk[j] = c * xk[j];
       }
       w.imat.selfadjointView<Eigen::Lower>().rankUpdate(w.ybuf.leftCols(len), 1.0);
     }
