@@ -17,8 +17,8 @@ wald_test_cpp <- function(var, b, toler_chol) {
     .Call(`_survstep_wald_test_cpp`, var, b, toler_chol)
 }
 
-stepwise_cpp <- function(x, time, status, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, timefix_tol) {
-    .Call(`_survstep_stepwise_cpp`, x, time, status, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, timefix_tol)
+stepwise_cpp <- function(x, time, status, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol) {
+    .Call(`_survstep_stepwise_cpp`, x, time, status, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol)
 }
 
 timefix_cpp <- function(time, tol) {

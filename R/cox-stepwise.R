@@ -155,11 +155,11 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
       "could enter and be removed at once."), format(p_enter),
       format(p_remove)))
   }
-  control <- sw_check_control(control)
+  control <- check_cox_control(control)
   env <- parent.frame()
 
   mfi <- sv_model_frame(call, env)
-  des <- sw_design(mfi, call = call)
+  des <- sw_design(mfi, call = call, env = env)
   include <- sw_include_labels(include, des, call = call)
   sw_check_events(mfi, call = call)
 
@@ -169,7 +169,7 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
                 ties = ties, control = control)
 
   labels <- des$labels
-  term_or_na <- function(i) ifelse(i < 0L, NA_character_, labels[i + 1L])
+  term_or_na <- function(i) labels[ifelse(i < 0L, NA_integer_, i + 1L)]
   model_text <- vapply(res$models, function(m) {
     if (length(m)) paste(labels[m + 1L], collapse = " + ") else "(no terms)"
   }, "")
@@ -178,9 +178,9 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
     step = res$steps$step,
     action = action,
     term = term_or_na(res$steps$term),
-    statistic = res$steps$statistic,
+    statistic = ifelse(action == "start", NA_real_, res$steps$statistic),
     df = ifelse(action == "start", NA_integer_, res$steps$df),
-    p.value = res$steps$p_value,
+    p.value = ifelse(action == "start", NA_real_, res$steps$p_value),
     test = ifelse(action == "start", NA_character_,
                   ifelse(action == "enter", "score", removal)),
     loglik = res$steps$loglik,
@@ -236,10 +236,10 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
 
 # Design ----------------------------------------------------------------------
 
-# The candidate design: one model matrix for all non-strata terms, built with
-# an intercept that is then dropped (so factors get treatment contrasts, as
-# coxph codes them), and the 0-based columns of every term.
-sw_design <- function(mfi, call) {
+# The candidate design: the design matrix cox() would build for the full
+# formula (intercept dropped, so factors get treatment contrasts as coxph
+# codes them), and the 0-based columns of every non-strata term.
+sw_design <- function(mfi, call, env) {
   tt <- mfi$terms
   mf <- mfi$mf
   labels <- attr(tt, "term.labels")
@@ -248,49 +248,32 @@ sw_design <- function(mfi, call) {
   st_vars <- attr(tt, "specials")$strata
   if (length(st_vars) && length(fac)) {
     # strata() inside an interaction: not a stratification, not a candidate
-    in_inter <- colSums(fac[st_vars, , drop = FALSE] > 0) > 0 &
-      attr(tt, "order") > 1L
+    in_inter <- colSums(fac[st_vars, , drop = FALSE] != 0) > 0 &
+      !(seq_along(labels) %in% st_terms)
     if (any(in_inter)) {
       sv_abort(sprintf(paste0(
-        "Can't use `strata()` inside an interaction (`%s`) as a stepwise ",
-        "candidate; `strata()` terms stratify every model and are never ",
+        "Can't use `strata()` inside the term `%s` as a stepwise ",
+        "candidate: `strata()` terms stratify every model and are never ",
         "selected."), labels[which(in_inter)[1L]]), call = call)
     }
   }
-  tt_x <- if (length(st_terms)) {
-    stats::drop.terms(tt, st_terms, keep.response = TRUE)
-  } else {
-    tt
-  }
-  attr(tt_x, "intercept") <- 1L
-  x_labels <- attr(tt_x, "term.labels")
+  x_labels <- labels[setdiff(seq_along(labels), st_terms)]
   if (!length(x_labels)) {
     sv_abort(paste0("`formula` has no candidate terms: give at least one ",
-                    "covariate on its right-hand side."), call = call)
+                    "covariate besides `strata()` on its right-hand side."),
+             call = call)
   }
-  x <- stats::model.matrix(tt_x, mf)
-  assign <- attr(x, "assign")
-  keep <- assign != 0L
-  contrasts <- attr(x, "contrasts")
-  x <- x[, keep, drop = FALSE]
-  assign <- assign[keep]
-  storage.mode(x) <- "double"
-  term_cols <- lapply(seq_along(x_labels), function(k) which(assign == k) - 1L)
-  # a term that is constant on the analysis set can never enter
-  for (k in seq_along(x_labels)) {
-    cols <- term_cols[[k]] + 1L
-    const <- !length(cols) || all(vapply(cols, function(j) {
-      v <- x[, j]
-      all(v == v[1L])
-    }, TRUE))
-    if (const && nrow(x) > 0L) {
-      sv_abort(sprintf(paste0(
-        "Can't use the term `%s`: it is constant in the %d analysed ",
-        "observations."), x_labels[k], nrow(x)), call = call)
-    }
+  if (nrow(mf) == 0L) cox_abort_no_rows(call, env, caller = call)
+  if (mfi$has_weights && any(mfi$weights <= 0)) {
+    sv_abort("`weights` must be positive for a Cox model.", call = call)
   }
-  list(x = x, assign = assign, labels = x_labels, term_cols = term_cols,
-       contrasts = contrasts, terms = tt, strata_labels = labels[st_terms])
+  cox_check_constant_vars(mf, tt, call = call)
+  cox_message_dropped_levels(mf, call, env)
+  des <- cox_design(tt, mf, st_terms)
+  term_cols <- lapply(x_labels, function(l) as.integer(des$assign[[l]]) - 1L)
+  list(x = des$x, labels = x_labels, term_cols = term_cols,
+       term_of_col = des$term_of_col, terms = tt,
+       strata_labels = labels[st_terms])
 }
 
 sw_include_labels <- function(include, des, call) {
@@ -426,9 +409,12 @@ sw_fmt_num <- function(x, digits = 3) {
 }
 
 sw_print_table <- function(df, right = TRUE) {
-  m <- as.matrix(df)
-  m[is.na(m)] <- ""
-  print(m, quote = FALSE, right = right, row.names = FALSE)
+  df[] <- lapply(df, function(v) {
+    v <- as.character(v)
+    v[is.na(v)] <- ""
+    v
+  })
+  print(df, right = right, row.names = FALSE)
 }
 
 #' @rdname cox_stepwise
@@ -633,42 +619,21 @@ glance.survstep_stepwise <- function(x, ...) generics::glance(x$final, ...)
 
 # Engine ------------------------------------------------------------------------
 
-# Iteration settings as the C++ engine wants them.
-sw_check_control <- function(control) {
-  ctl <- list(eps = 1e-9, iter.max = 20L, toler.chol = .Machine$double.eps^0.75,
-              timefix = TRUE)
-  if (is.list(control)) ctl[names(control)] <- control
-  ctl
-}
-
 # One call into the C++ selection loop.
 sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
                    ties, control) {
   st <- if (is.null(mfi$strata)) NULL else as.integer(mfi$strata)
   w <- if (mfi$has_weights) mfi$weights else NULL
-  keep <- mfi$weights > 0
-  x <- des$x
-  time <- mfi$time
-  status <- mfi$status
-  off <- mfi$offset
-  if (!all(keep)) {
-    # zero case weights contribute nothing to the partial likelihood
-    x <- x[keep, , drop = FALSE]
-    time <- time[keep]
-    status <- status[keep]
-    w <- w[keep]
-    off <- off[keep]
-    st <- st[keep]
-  }
   stepwise_cpp(
-    x = x, time = time, status = status, weights = w, offset = off,
+    x = des$x, time = mfi$time, status = mfi$status, weights = w,
+    offset = mfi$offset,
     strata = st, term_cols = des$term_cols, forced = forced,
     direction = match(direction, c("forward", "backward")) - 1L,
     removal = match(removal, c("wald", "lr", "conditional")) - 1L,
     p_enter = p_enter, p_remove = p_remove,
     ties = match(ties, c("breslow", "efron")) - 1L,
-    eps = control$eps, iter_max = as.integer(control$iter.max),
-    toler_chol = control$toler.chol,
+    eps = control$eps, iter_max = as.integer(control$iter_max),
+    toler_chol = control$toler_chol, toler_inf = control$toler_inf,
     timefix_tol = if (isTRUE(control$timefix)) sqrt(.Machine$double.eps) else 0
   )
 }

@@ -1,7 +1,7 @@
 # cox_stepwise() against the independent survival::coxph() reference in
 # helper-stepwise-reference.R: identical step sequences, statistics to 1e-6.
 
-tight <- function() cox_control(eps = 1e-11, iter.max = 100)
+tight <- function() cox_control(eps = 1e-11, iter_max = 100)
 
 expect_same_run <- function(fit, ref, tol = 1e-6) {
   steps <- fit$steps
@@ -169,7 +169,7 @@ test_that("case weights, strata and offsets match the reference", {
 
 test_that("random data with heavy ties and several factors match", {
   set.seed(20240611)
-  n <- 300
+  n <- 300L
   d <- data.frame(
     a = stats::rnorm(n), b = stats::rbinom(n, 1, 0.4),
     f3 = factor(sample(c("lo", "mid", "hi"), n, TRUE)),
@@ -239,7 +239,7 @@ test_that("nothing entering gives the null model and a full not-in table", {
 
 test_that("every term in the model gives an empty not-in table", {
   fit <- cox_stepwise(f_vet, data = survival::veteran, direction = "backward",
-                      p_enter = 0.5, p_remove = 0.99)
+                      p_enter = 0.5, p_remove = 1)
   expect_identical(nrow(fit$not_in_model), 0L)
   expect_true(is.na(fit$residual$statistic))
 })
