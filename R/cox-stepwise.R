@@ -161,7 +161,6 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
   mfi <- sv_model_frame(call, env)
   des <- sw_design(mfi, call = call, env = env)
   include <- sw_include_labels(include, des, call = call)
-  sw_check_events(mfi, call = call)
 
   forced <- des$labels %in% include
   res <- sw_run(mfi, des, forced = forced, direction = direction,
@@ -239,7 +238,7 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
 # The candidate design: the design matrix cox() would build for the full
 # formula (intercept dropped, so factors get treatment contrasts as coxph
 # codes them), and the 0-based columns of every non-strata term.
-sw_design <- function(mfi, call, env) {
+sw_design <- function(mfi, call, env, what = "stepwise") {
   tt <- mfi$terms
   mf <- mfi$mf
   labels <- attr(tt, "term.labels")
@@ -252,18 +251,22 @@ sw_design <- function(mfi, call, env) {
       !(seq_along(labels) %in% st_terms)
     if (any(in_inter)) {
       sv_abort(sprintf(paste0(
-        "Can't use `strata()` inside the term `%s` as a stepwise ",
-        "candidate: `strata()` terms stratify every model and are never ",
-        "selected."), labels[which(in_inter)[1L]]), call = call)
+        "Can't use `strata()` inside the term `%s` as a %s: ",
+        "`strata()` terms stratify every model%s."),
+        labels[which(in_inter)[1L]],
+        if (what == "stepwise") "stepwise candidate" else "univariable term",
+        if (what == "stepwise") " and are never selected" else ""),
+        call = call)
     }
   }
   x_labels <- labels[setdiff(seq_along(labels), st_terms)]
   if (!length(x_labels)) {
-    sv_abort(paste0("`formula` has no candidate terms: give at least one ",
-                    "covariate besides `strata()` on its right-hand side."),
-             call = call)
+    sv_abort(paste0("`formula` has no covariate terms: give at least one ",
+                    "covariate besides `strata()` and `offset()` on its ",
+                    "right-hand side."), call = call)
   }
   if (nrow(mf) == 0L) cox_abort_no_rows(call, env, caller = call)
+  sw_check_events(mfi, call = call)
   if (mfi$has_weights && any(mfi$weights <= 0)) {
     sv_abort("`weights` must be positive for a Cox model.", call = call)
   }
@@ -636,4 +639,148 @@ sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
     toler_chol = control$toler_chol, toler_inf = control$toler_inf,
     timefix_tol = if (isTRUE(control$timefix)) sqrt(.Machine$double.eps) else 0
   )
+}
+
+# Univariable screen --------------------------------------------------------------
+
+#' Univariable Cox regression of every term of a formula
+#'
+#' Fits one Cox model per term of `formula` (each term alone, plus any
+#' `strata()` and `offset()` terms) and returns one row per coefficient: the
+#' left half of a clinical paper's "Table 3" (univariable hazard ratios next
+#' to the multivariable ones from [cox()] or [cox_stepwise()]).
+#'
+#' By default (`analysis_set = "common"`) every term is fitted on the same
+#' analysis set: the rows complete in the response, the weights, the strata
+#' and *all* terms of `formula`, which is the set a multivariable model or
+#' [cox_stepwise()] on the same formula uses, so that univariable and
+#' multivariable estimates are comparable. With `analysis_set =
+#' "available"` each term uses every row complete in its own variables (the
+#' row counts then differ between terms and are reported per row).
+#'
+#' A factor with k levels gives k - 1 rows (treatment contrasts against its
+#' first level, as [cox()] codes it), each with its own Wald p-value, and a
+#' term p-value (`p.value.term`) from one test of all its coefficients:
+#' by default the likelihood-ratio test (`term_test = "lr"`); `"score"` gives
+#' the score (log-rank type) test and `"wald"` the multi-df Wald test. For a
+#' one-column term `p.value.term` is the same test on 1 df (the
+#' likelihood-ratio p-value usually differs slightly from the Wald
+#' `p.value`).
+#'
+#' @inheritParams cox_stepwise
+#' @param conf_level Confidence level of the intervals (default 0.95).
+#' @param exponentiate If `TRUE` (the default), `estimate`, `conf.low` and
+#'   `conf.high` are hazard ratios; if `FALSE`, log hazard ratios.
+#'   `std.error` is always the standard error of the log hazard ratio.
+#' @param term_test The test behind `p.value.term`: `"lr"` (likelihood
+#'   ratio), `"score"` or `"wald"`.
+#' @param analysis_set `"common"` (one complete-case set over all terms) or
+#'   `"available"` (each term on the rows complete in its own variables).
+#' @return A data frame with one row per coefficient: `term` (the term
+#'   label, e.g. `"ph.ecog"`), `level` (the factor level or column suffix,
+#'   `NA` for a numeric covariate), `n` and `events` (observations and
+#'   events in the fit), `estimate`, `std.error`, `conf.low`, `conf.high`,
+#'   `p.value` (Wald z test of the coefficient) and `p.value.term` (the
+#'   `term_test` of the whole term). Attributes `conf_level`,
+#'   `exponentiate`, `term_test`, `analysis_set` and `n_dropped` record the
+#'   settings.
+#' @seealso [cox_stepwise()], [cox()].
+#' @examples
+#' lung2 <- survival::lung
+#' lung2$ph.ecog <- factor(lung2$ph.ecog)
+#' cox_univariable(Surv(time, status) ~ age + sex + ph.ecog + wt.loss,
+#'                 data = lung2)
+#' # log hazard ratios, Breslow ties as SPSS, each term on its own rows
+#' cox_univariable(Surv(time, status) ~ age + sex + ph.ecog + wt.loss,
+#'                 data = lung2, ties = "breslow", exponentiate = FALSE,
+#'                 analysis_set = "available")
+#' @export
+cox_univariable <- function(formula, data, subset, weights, na.action,
+                            ties = c("efron", "breslow"), conf_level = 0.95,
+                            exponentiate = TRUE,
+                            term_test = c("lr", "score", "wald"),
+                            analysis_set = c("common", "available"),
+                            control = cox_control()) {
+  call <- match.call()
+  ties <- sv_match_arg(ties, c("efron", "breslow"), "ties")
+  term_test <- sv_match_arg(term_test, c("lr", "score", "wald"), "term_test")
+  analysis_set <- sv_match_arg(analysis_set, c("common", "available"),
+                               "analysis_set")
+  check_conf_level(conf_level)
+  check_flag(exponentiate, "exponentiate")
+  control <- check_cox_control(control)
+  env <- parent.frame()
+
+  mfi <- sv_model_frame(call, env)
+  des <- sw_design(mfi, call = call, env = env, what = "univariable")
+  z <- stats::qnorm((1 + conf_level) / 2)
+  n_dropped <- mfi$n_dropped
+
+  rows <- lapply(seq_along(des$labels), function(k) {
+    lab <- des$labels[k]
+    if (analysis_set == "common") {
+      m <- mfi
+      cols <- des$term_cols[[k]] + 1L
+      x <- des$x[, cols, drop = FALSE]
+      toc <- des$term_of_col[cols]
+    } else {
+      tcall <- call
+      tcall$formula <- sw_term_formula(des, lab)
+      m <- sv_model_frame(tcall, env)
+      d1 <- sw_design(m, call = call, env = env, what = "univariable")
+      x <- d1$x
+      toc <- d1$term_of_col
+    }
+    fit <- cox_engine(x, m$time, m$status, m$strata,
+                      if (m$has_weights) m$weights else NULL, m$offset,
+                      NULL, ties, control, terms_of_cols = toc, call = call,
+                      concordance = FALSE)
+    b <- fit$coefficients
+    se <- sqrt(diag(fit$var))
+    se[is.na(b)] <- NA_real_
+    df <- sum(!is.na(b))
+    stat_term <- switch(term_test,
+      lr = 2 * (fit$loglik[2] - fit$loglik[1]),
+      score = fit$score,
+      wald = fit$wald.test)
+    p_term <- if (df > 0) {
+      stats::pchisq(stat_term, df, lower.tail = FALSE)
+    } else NA_real_
+    cn <- colnames(x)
+    level <- ifelse(cn == lab, NA_character_,
+                    ifelse(startsWith(cn, lab), substring(cn, nchar(lab) + 1L),
+                           cn))
+    lo <- b - z * se
+    hi <- b + z * se
+    tr <- if (exponentiate) exp else identity
+    data.frame(
+      term = lab, level = level, n = length(m$time),
+      events = sum(m$status), estimate = unname(tr(b)),
+      std.error = unname(se), conf.low = unname(tr(lo)),
+      conf.high = unname(tr(hi)),
+      p.value = unname(2 * stats::pnorm(abs(b / se), lower.tail = FALSE)),
+      p.value.term = p_term, stringsAsFactors = FALSE
+    )
+  })
+  out <- do.call(rbind, rows)
+  rownames(out) <- NULL
+  attr(out, "conf_level") <- conf_level
+  attr(out, "exponentiate") <- exponentiate
+  attr(out, "term_test") <- term_test
+  attr(out, "analysis_set") <- analysis_set
+  attr(out, "n_dropped") <- n_dropped
+  out
+}
+
+# Formula with one term of `des` plus the strata and offset terms.
+sw_term_formula <- function(des, label) {
+  tt <- des$terms
+  vars <- attr(tt, "variables")[-1L]
+  var_text <- vapply(as.list(vars), function(v) {
+    paste(deparse(v, width.cutoff = 500L), collapse = "")
+  }, "")
+  rhs <- c(label, des$strata_labels, var_text[attr(tt, "offset")])
+  form <- stats::reformulate(rhs, response = tt[[2L]])
+  environment(form) <- environment(stats::formula(tt))
+  form
 }
