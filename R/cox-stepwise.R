@@ -201,7 +201,22 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
   sw_fit_warnings(res, direction, call = call)
 
   final_call <- sw_final_call(call, mfi, des, selected, ties, control)
-  final <- eval(final_call, env)
+  final <- withCallingHandlers(
+    eval(final_call, env),
+    # already said once for the stepwise analysis set
+    survstep_message_levels = function(m) invokeRestart("muffleMessage")
+  )
+  ll_final <- final$loglik[length(final$loglik)]
+  if (isTRUE(abs(ll_final - res$loglik) > 1e-6 * (1 + abs(res$loglik)))) {
+    # only possible when R codes a selected term differently in the smaller
+    # formula (an interaction selected without its main effects)
+    sv_warn(sprintf(paste0(
+      "The final model refitted by `cox()` has log-likelihood %.6f, not ",
+      "%.6f as in the stepwise run: a selected term is coded differently ",
+      "without the terms that were not selected (an interaction without ",
+      "its main effects?)."), ll_final, res$loglik),
+      class = "survstep_warning_coding", call = call)
+  }
 
   stop_reason <- c("no term met the entry criterion",
                    "every candidate term is in the model",

@@ -273,7 +273,9 @@ test_that("print reads like SPSS output and warns about optimism", {
   fit <- cox_stepwise(f_proxy, data = d_proxy, removal = "lr",
                       include = "x4")
   expect_snapshot(print(fit))
-  expect_invisible(print(fit))
+  utils::capture.output(v <- withVisible(print(fit)))
+  expect_false(v$visible)
+  expect_identical(v$value, fit)
 })
 
 test_that("bad input gives classed errors", {
@@ -315,4 +317,42 @@ test_that("strata() in the formula stratify every model", {
   ref <- ref_cox_stepwise(f, lung2, removal = "lr")
   expect_same_run(fit, ref)
   expect_false(any(grepl("strata", fit$candidates)))
+})
+
+test_that("a candidate aliased with the model can't enter", {
+  set.seed(5)
+  n <- 150L
+  d <- data.frame(x1 = stats::rnorm(n), x2 = stats::rnorm(n))
+  d$x5 <- d$x1 + d$x2
+  d$time <- stats::rexp(n, exp(d$x1 - d$x2))
+  d$status <- 1L
+  fit <- cox_stepwise(Surv(time, status) ~ x1 + x2 + x5, data = d)
+  expect_identical(fit$steps$term[-1], c("x1", "x2"))
+  expect_identical(fit$not_in_model$term, "x5")
+  expect_identical(fit$not_in_model$df, 0L)
+  expect_true(is.na(fit$not_in_model$statistic))
+  expect_true(is.na(fit$residual$statistic))
+  # backward from a singular full model stops at once, with a warning
+  expect_warning(
+    fit <- cox_stepwise(Surv(time, status) ~ x1 + x2 + x5, data = d,
+                        direction = "backward"),
+    class = "survstep_warning_singular")
+  expect_identical(nrow(fit$steps), 1L)
+  expect_match(fit$stop_reason, "singular")
+})
+
+test_that("monotone likelihood during the run is a classed warning", {
+  set.seed(8)
+  n <- 90L
+  d <- data.frame(x = stats::rnorm(n),
+                  g = factor(rep(c("a", "b", "c"), each = 30)))
+  d$time <- stats::rexp(n, exp(d$x))
+  d$status <- 1L
+  d$status[d$g == "c"] <- 0L  # no events in level c: its HR drifts to 0
+  expect_warning(
+    fit <- cox_stepwise(Surv(time, status) ~ x + g, data = d,
+                        direction = "backward"),
+    class = "survstep_warning_infinite_coef")
+  expect_s3_class(fit, "survstep_stepwise")
+  expect_s3_class(fit$final, "survstep_cox")
 })
