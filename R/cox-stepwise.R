@@ -118,7 +118,7 @@
 #' nonnormal regression models. *Biometrics* 34, 318-327.
 #'
 #' Collett, D. (2015). *Modelling Survival Data in Medical Research*, 3rd ed.,
-#' section 3.6. Chapman & Hall/CRC.
+#' chapter 3. Chapman & Hall/CRC.
 #'
 #' Harrell, F. E. (2015). *Regression Modeling Strategies*, 2nd ed.,
 #' section 4.3. Springer.
@@ -200,7 +200,7 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
 
   sw_fit_warnings(res, direction, call = call)
 
-  final_call <- sw_final_call(call, mfi, des, selected, ties, control)
+  final_call <- sw_final_call(call, env, mfi, des, selected, ties)
   final <- withCallingHandlers(
     eval(final_call, env),
     # already said once for the stepwise analysis set
@@ -348,7 +348,7 @@ sw_check_events <- function(mfi, call) {
 # The call of the final model: cox() on the selected terms (plus strata and
 # offsets), restricted to the stepwise analysis set by adding the complete
 # cases of the variables of the terms that were not selected to `subset`.
-sw_final_call <- function(call, mfi, des, selected, ties, control) {
+sw_final_call <- function(call, env, mfi, des, selected, ties) {
   tt <- mfi$terms
   vars <- attr(tt, "variables")[-1L]
   var_text <- vapply(as.list(vars), function(v) paste(deparse(v), collapse = ""), "")
@@ -382,13 +382,25 @@ sw_final_call <- function(call, mfi, des, selected, ties, control) {
                     lapply(dropped_vars, str2lang)))
     if (is.null(call$subset)) {
       new$subset <- cc
-    } else {
+    } else if (sw_subset_is_logical(call, env)) {
       new$subset <- call("&", call("(", call$subset), cc)
+    } else {
+      # row numbers (positive or negative) as a logical vector
+      rows <- call("replace", call("logical", call("length", cc)),
+                   call$subset, TRUE)
+      new$subset <- call("&", rows, cc)
     }
   }
   new$ties <- ties
   new$control <- call$control
   new
+}
+
+sw_subset_is_logical <- function(call, env) {
+  data <- if (is.null(call$data)) NULL else eval(call$data, env)
+  val <- if (is.null(data)) eval(call$subset, env) else
+    eval(call$subset, data, env)
+  is.logical(val)
 }
 
 # Statistical problems met during the run, as classed warnings.

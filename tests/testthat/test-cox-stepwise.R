@@ -356,3 +356,20 @@ test_that("monotone likelihood during the run is a classed warning", {
   expect_s3_class(fit, "survstep_stepwise")
   expect_s3_class(fit$final, "survstep_cox")
 })
+
+test_that("the final call keeps `subset` and the analysis set", {
+  f <- Surv(time, status) ~ age + sex + ph.ecog + ph.karno + meal.cal
+  fit <- cox_stepwise(f, data = lung2, subset = age > 50)
+  refit <- eval(fit$final$call)
+  expect_identical(refit$n, fit$n)
+  expect_equal(coef(refit), coef(fit))
+  fit <- cox_stepwise(f, data = lung2, subset = 1:150)
+  refit <- eval(fit$final$call)
+  expect_identical(fit$final$n, fit$n)
+  expect_identical(refit$n, fit$n)
+  fit <- cox_stepwise(f, data = lung2, subset = -(1:20), p_enter = 0.2,
+                      p_remove = 0.3)
+  expect_identical(fit$final$n, fit$n)
+  expect_identical(fit$n, sum(stats::complete.cases(
+    lung2[-(1:20), c("age", "sex", "ph.ecog", "ph.karno", "meal.cal")])))
+})
