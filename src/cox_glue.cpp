@@ -101,13 +101,10 @@ Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset
 
   Rcpp::NumericVector conc(7, NA_REAL);
   if (concordance) {
-    // sorted arrays are already post-timefix
+    // on the prepared (sorted, post-timefix) data
     std::vector<double> lps(n);
     for (int k = 0; k < n; ++k) lps[k] = lp[d.order[k]];
-    sc::ConcordanceResult cr =
-        sc::concordance_risk(n, d.time.data(), d.status.data(), lps.data(),
-                             Rf_isNull(weights) ? nullptr : d.weight.data(),
-                             d.nstrata > 1 ? d.stratum.data() : nullptr);
+    sc::ConcordanceResult cr = sc::concordance_sorted(d, lps.data(), !Rf_isNull(weights));
     conc[0] = cr.concordant;
     conc[1] = cr.discordant;
     conc[2] = cr.tied_x;

@@ -61,6 +61,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <numeric>
 #include <vector>
 
@@ -147,6 +149,51 @@ namespace detail {
 constexpr int cox_chunk = 256;
 
 inline bool in_unit_set(double v) { return v == 0.0 || v == 1.0 || v == -1.0; }
+
+// Stable order of rows by (stratum, time) for non-negative times: LSD radix
+// sort on the IEEE bits of the time (order-preserving for values >= 0),
+// 11 bits per pass (passes where all rows share the digit are skipped),
+// then a stable counting sort by stratum. Ties keep the caller's row order.
+inline void radix_order(const double* time, const int* stratum, int nstrata, int n,
+                        std::vector<int>& order) {
+  std::vector<std::uint64_t> key(n), key2(n);
+  std::vector<int> idx(n), idx2(n);
+  for (int i = 0; i < n; ++i) {
+    const double t = time[i] == 0.0 ? 0.0 : time[i];  // -0.0 -> +0.0
+    std::memcpy(&key[i], &t, sizeof(double));
+    idx[i] = i;
+  }
+  constexpr int bits = 11;
+  constexpr std::uint64_t mask = (1u << bits) - 1u;
+  std::vector<int> cnt((1u << bits) + 1u);
+  for (int sh = 0; sh < 64; sh += bits) {
+    std::fill(cnt.begin(), cnt.end(), 0);
+    const std::uint64_t first = (key[0] >> sh) & mask;
+    bool same = true;
+    for (int i = 0; i < n; ++i) {
+      const std::uint64_t dg = (key[i] >> sh) & mask;
+      ++cnt[dg + 1];
+      same = same && dg == first;
+    }
+    if (same) continue;
+    for (std::size_t g = 0; g + 1 < cnt.size(); ++g) cnt[g + 1] += cnt[g];
+    for (int i = 0; i < n; ++i) {
+      const int q = cnt[(key[i] >> sh) & mask]++;
+      key2[q] = key[i];
+      idx2[q] = idx[i];
+    }
+    key.swap(key2);
+    idx.swap(idx2);
+  }
+  if (nstrata > 1) {
+    std::vector<int> sc(nstrata + 1, 0);
+    for (int i = 0; i < n; ++i) ++sc[stratum[i] + 1];
+    for (int g = 0; g < nstrata; ++g) sc[g + 1] += sc[g];
+    for (int k = 0; k < n; ++k) order[sc[stratum[idx[k]]]++] = idx[k];
+  } else {
+    order.swap(idx);
+  }
+}
 }  // namespace detail
 
 // ---------------------------------------------------------------------------
@@ -199,19 +246,7 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
   if (sorted) {
     std::iota(d.order.begin(), d.order.end(), 0);
   } else {
-    struct Rec {
-      double t;
-      int s;
-      int idx;
-    };
-    std::vector<Rec> rec(n);
-    for (int i = 0; i < n; ++i) rec[i] = Rec{in.time[i], scode[i], i};
-    std::sort(rec.begin(), rec.end(), [](const Rec& a, const Rec& b) {
-      if (a.s != b.s) return a.s < b.s;
-      if (a.t != b.t) return a.t < b.t;
-      return a.idx < b.idx;
-    });
-    for (int k = 0; k < n; ++k) d.order[k] = rec[k].idx;
+    detail::radix_order(in.time, scode.data(), d.nstrata, n, d.order);
   }
 
   // times in sorted order, with the optional timefix merge (a monotone map,
@@ -219,34 +254,53 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
   d.time.resize(n);
   for (int k = 0; k < n; ++k) d.time[k] = in.time[d.order[k]];
   if (in.timefix_tol > 0.0 && n > 1) {
-    std::vector<double> y;
-    if (d.nstrata == 1) {
-      y.assign(d.time.data(), d.time.data() + n);
-    } else {
-      y.assign(in.time, in.time + n);
-      std::sort(y.begin(), y.end());
+    // as survival::aeqSurv: sorted unique times y; consecutive y are tied
+    // when dy <= tol or dy / mean|y| <= tol; a run of ties maps onto its
+    // first member
+    std::vector<double> ysort;
+    const double* y = d.time.data();
+    if (d.nstrata > 1) {
+      ysort.assign(in.time, in.time + n);
+      std::sort(ysort.begin(), ysort.end());
+      y = ysort.data();
     }
-    y.erase(std::unique(y.begin(), y.end()), y.end());
-    if (y.size() > 1) {
-      double mean_abs = 0.0;
-      for (double v : y) mean_abs += std::fabs(v);
-      mean_abs /= static_cast<double>(y.size());
+    double mean_abs = 0.0;
+    std::size_t nu = 0;
+    for (int k = 0; k < n; ++k) {
+      if (k == 0 || y[k] != y[k - 1]) {
+        mean_abs += std::fabs(y[k]);
+        ++nu;
+      }
+    }
+    mean_abs /= static_cast<double>(nu);
+    const double tol = in.timefix_tol;
+    bool any_tied = false;
+    double prev = y[0];
+    for (int k = 1; k < n && !any_tied; ++k) {
+      if (y[k] == prev) continue;
+      const double dy = y[k] - prev;
+      any_tied = dy <= tol || dy / mean_abs <= tol;
+      prev = y[k];
+    }
+    if (any_tied) {
       std::vector<double> cuts;
       cuts.push_back(y[0]);
-      bool any_tied = false;
-      for (std::size_t k = 1; k < y.size(); ++k) {
-        const double dy = y[k] - y[k - 1];
-        if (dy <= in.timefix_tol || dy / mean_abs <= in.timefix_tol) {
-          any_tied = true;
-        } else {
-          cuts.push_back(y[k]);
-        }
+      prev = y[0];
+      for (int k = 1; k < n; ++k) {
+        if (y[k] == prev) continue;
+        const double dy = y[k] - prev;
+        if (!(dy <= tol || dy / mean_abs <= tol)) cuts.push_back(y[k]);
+        prev = y[k];
       }
-      if (any_tied) {
-        for (int k = 0; k < n; ++k) {
-          auto it = std::upper_bound(cuts.begin(), cuts.end(), d.time[k]);
-          d.time[k] = *(it - 1);
+      // times are ascending within each stratum: walk the cuts forward
+      std::size_t c = 0;
+      for (int k = 0; k < n; ++k) {
+        if (k == 0 || scode[d.order[k]] != scode[d.order[k - 1]]) {
+          c = static_cast<std::size_t>(
+              std::upper_bound(cuts.begin(), cuts.end(), d.time[k]) - cuts.begin() - 1);
         }
+        while (c + 1 < cuts.size() && cuts[c + 1] <= d.time[k]) ++c;
+        d.time[k] = cuts[c];
       }
     }
   }
@@ -312,16 +366,37 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
     d.mean[j] = m;
     d.scale[j] = sabs > 0.0 ? wsum / sabs : 1.0;
   }
-  // scatter row i of the caller's data to its sorted position: sequential
-  // reads, independent (store-buffered) random writes
+  // transpose (blocked) into rows of p values in the caller's order, then
+  // permute the rows into sorted order in place by following cycles
   if (p > 0) {
-    std::vector<int> pos(n);
-    for (int k = 0; k < n; ++k) pos[d.order[k]] = k;
-    for (int j = 0; j < p; ++j) {
-      const double* col = in.x + static_cast<std::ptrdiff_t>(j) * n;
-      const double m = d.mean[j], sc = d.scale[j];
-      double* out = d.xt.data() + j;
-      for (int i = 0; i < n; ++i) out[static_cast<std::ptrdiff_t>(pos[i]) * p] = (col[i] - m) * sc;
+    double* xt = d.xt.data();
+    constexpr int kb = 64;
+    for (int i0 = 0; i0 < n; i0 += kb) {
+      const int i1 = std::min(n, i0 + kb);
+      for (int j = 0; j < p; ++j) {
+        const double* col = in.x + static_cast<std::ptrdiff_t>(j) * n;
+        const double m = d.mean[j], sc = d.scale[j];
+        for (int i = i0; i < i1; ++i) xt[static_cast<std::ptrdiff_t>(i) * p + j] = (col[i] - m) * sc;
+      }
+    }
+    std::vector<char> done(n, 0);
+    std::vector<double> hold(p);
+    for (int s0 = 0; s0 < n; ++s0) {
+      if (done[s0] || d.order[s0] == s0) continue;
+      std::copy(xt + static_cast<std::ptrdiff_t>(s0) * p, xt + static_cast<std::ptrdiff_t>(s0 + 1) * p,
+                hold.begin());
+      int k = s0;
+      for (;;) {
+        done[k] = 1;
+        const int src = d.order[k];
+        if (src == s0) {
+          std::copy(hold.begin(), hold.end(), xt + static_cast<std::ptrdiff_t>(k) * p);
+          break;
+        }
+        std::copy(xt + static_cast<std::ptrdiff_t>(src) * p, xt + static_cast<std::ptrdiff_t>(src + 1) * p,
+                  xt + static_cast<std::ptrdiff_t>(k) * p);
+        k = src;
+      }
     }
   }
 
@@ -331,6 +406,11 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
   d.block_deadwt.clear();
   d.block_first.clear();
   d.block_last.clear();
+  d.block_start.reserve(n + 1);
+  d.block_ndead.reserve(n);
+  d.block_deadwt.reserve(n);
+  d.block_first.reserve(n);
+  d.block_last.reserve(n);
   for (int k = 0; k < n;) {
     int e = k;
     int nd = 0;
