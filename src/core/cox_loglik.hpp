@@ -468,8 +468,15 @@ inline void cox_data_select(const CoxData& full, const std::vector<int>& cols,
 
 // ---------------------------------------------------------------------------
 // Evaluate on the centred-and-scaled scale. Results in w.loglik, w.u, w.imat.
-inline double cox_evaluate_scaled(const CoxData& d, const double* beta_s,
-                                  CoxTies ties, int what, CoxWork& w) {
+namespace detail {
+// P = number of columns when known at compile time (small p: unrolled,
+// vectorised row kernels), Eigen::Dynamic otherwise.
+template <int P>
+inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies ties, int what,
+                                CoxWork& w) {
+  using Vec = Eigen::Matrix<double, P, 1>;
+  using Map = Eigen::Map<Vec>;
+  using CMap = Eigen::Map<const Vec>;
   const int n = d.n, p = d.p;
   const bool efron = ties == CoxTies::efron;
   const bool need_u = what >= cox_what_score && p > 0;
@@ -512,7 +519,7 @@ inline double cox_evaluate_scaled(const CoxData& d, const double* beta_s,
   double* a = need_i ? w.a.data() : nullptr;
   double* a2 = need_i ? w.a2.data() : nullptr;
   auto axpy = [p](double* y, double alpha, const double* x) {
-    for (int j = 0; j < p; ++j) y[j] += alpha * x[j];
+    Map(y, p).noalias() += alpha * CMap(x, p);
   };
   double denom = 0.0;
   for (int b = d.nblock - 1; b >= 0; --b) {
@@ -550,10 +557,8 @@ inline double cox_evaluate_scaled(const CoxData& d, const double* beta_s,
         if (nbuf == detail::cox_chunk) flush_a();
         const double c = std::sqrt(deadwt) / denom;
         double* col = w.abuf.data() + static_cast<std::ptrdiff_t>(nbuf++) * p;
-        for (int j = 0; j < p; ++j) {
-          a[j] += a2[j];
-          col[j] = c * a[j];
-        }
+        Map(a, p) += CMap(a2, p);
+        Map(col, p) = c * CMap(a, p);
       }
     } else {
       const double wtave = deadwt / nd;
@@ -584,11 +589,9 @@ inline double cox_evaluate_scaled(const CoxData& d, const double* beta_s,
         if (nbuf + 2 > detail::cox_chunk) flush_a();
         double* col1 = w.abuf.data() + static_cast<std::ptrdiff_t>(nbuf++) * p;
         double* col2 = w.abuf.data() + static_cast<std::ptrdiff_t>(nbuf++) * p;
-        for (int j = 0; j < p; ++j) {
-          col1[j] = l11 * a[j] + l21 * a2[j];
-          col2[j] = l22 * a2[j];
-          a[j] += a2[j];
-        }
+        Map(col1, p) = l11 * CMap(a, p) + l21 * CMap(a2, p);
+        Map(col2, p) = l22 * CMap(a2, p);
+        Map(a, p) += CMap(a2, p);
       }
     }
   }
@@ -611,23 +614,43 @@ inline double cox_evaluate_scaled(const CoxData& d, const double* beta_s,
     }
   }
   w.u.resize(p);
-  w.u.noalias() = d.xt * (d.wstatus - w.v);
-
-  if (need_i) {
+  if (!need_i) {
+    w.u.noalias() = d.xt * (d.wstatus - w.v);
+  } else {
+    // one fused pass: U += (w status - v) x and the rows sqrt(v) x of the
+    // first information term, rank-updated chunk by chunk
+    w.u.setZero();
+    double* u = w.u.data();
     w.ybuf.resize(p, detail::cox_chunk);
     for (int s = 0; s < n; s += detail::cox_chunk) {
       const int len = std::min(detail::cox_chunk, n - s);
       for (int k = 0; k < len; ++k) {
-        const double c = std::sqrt(w.v[s + k]);
-        const double* xk = X + static_cast<std::ptrdiff_t>(s + k) * p;
-        double* yk = w.ybuf.data() + static_cast<std::ptrdiff_t>(k) * p;
-        for (int j = 0; j < p; ++j) yk[j] = c * xk[j];
+        const double vk = w.v[s + k];
+        CMap xk(X + static_cast<std::ptrdiff_t>(s + k) * p, p);
+        Map(w.ybuf.data() + static_cast<std::ptrdiff_t>(k) * p, p) = std::sqrt(vk) * xk;
+        Map(u, p) += (d.wstatus[s + k] - vk) * xk;
       }
       w.imat.selfadjointView<Eigen::Lower>().rankUpdate(w.ybuf.leftCols(len), 1.0);
     }
     w.imat.triangularView<Eigen::StrictlyUpper>() = w.imat.transpose();
   }
   return loglik;
+}
+}  // namespace detail
+
+inline double cox_evaluate_scaled(const CoxData& d, const double* beta_s,
+                                  CoxTies ties, int what, CoxWork& w) {
+  switch (d.p) {
+    case 1: return detail::cox_evaluate_impl<1>(d, beta_s, ties, what, w);
+    case 2: return detail::cox_evaluate_impl<2>(d, beta_s, ties, what, w);
+    case 3: return detail::cox_evaluate_impl<3>(d, beta_s, ties, what, w);
+    case 4: return detail::cox_evaluate_impl<4>(d, beta_s, ties, what, w);
+    case 5: return detail::cox_evaluate_impl<5>(d, beta_s, ties, what, w);
+    case 6: return detail::cox_evaluate_impl<6>(d, beta_s, ties, what, w);
+    case 8: return detail::cox_evaluate_impl<8>(d, beta_s, ties, what, w);
+    case 10: return detail::cox_evaluate_impl<10>(d, beta_s, ties, what, w);
+    default: return detail::cox_evaluate_impl<Eigen::Dynamic>(d, beta_s, ties, what, w);
+  }
 }
 
 // Evaluate at beta in original units (nullptr = 0). U and I in original

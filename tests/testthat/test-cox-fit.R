@@ -357,3 +357,19 @@ test_that("cox_wald_cols() gives the multi-df Wald test b' V^-1 b", {
   expect_equal(w[["df"]], 3)
   expect_equal(w[["p.value"]], pchisq(w[["statistic"]], 3, lower.tail = FALSE))
 })
+
+test_that("every column count (unrolled and general kernels) matches coxph", {
+  set.seed(11)
+  n <- 300
+  X <- matrix(rnorm(n * 12), n, 12, dimnames = list(NULL, paste0("z", 1:12)))
+  d <- data.frame(X, time = sample(1:30, n, replace = TRUE),
+                  status = rbinom(n, 1, 0.6), s = sample(1:2, n, TRUE))
+  for (p in c(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12)) {
+    f <- stats::reformulate(c(paste0("z", seq_len(p)), "strata(s)"),
+                            response = quote(Surv(time, status)))
+    for (ties in c("efron", "breslow")) {
+      expect_matches_coxph(cox(f, d, ties = ties, control = tight),
+                           ref_coxph(f, d, ties = ties))
+    }
+  }
+})
