@@ -282,6 +282,7 @@ predict.survstep_cox <- function(object, newdata, type = c("lp", "risk"),
       off <- stats::model.offset(mf)
       off <- if (is.null(off)) 0 else off - object$offset_mean
       pred <- drop(X %*% coef) + off
+      names(pred) <- rownames(mf)
     }
     na_used <- object$na.action
   } else {

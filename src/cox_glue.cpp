@@ -79,7 +79,7 @@ Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset
   }
   sc::CoxData d;
   const int st = sc::cox_data_build(in, d);
-  if (st != sc::cox_data_ok) Rcpp::stop("internal: invalid data for the Cox engine (code %d)", st);
+  if (st != sc::cox_data_ok) return Rcpp::List::create(Rcpp::Named("bad_input") = st);
   sc::CoxControl ctrl;
   ctrl.eps = eps;
   ctrl.toler_chol = toler_chol;

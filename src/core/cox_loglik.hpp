@@ -21,7 +21,10 @@
 //   int  cox_data_build(const CoxInput& in, CoxData& d);
 //        Returns CoxDataStatus (0 = ok). Reuses d's storage (no reallocation
 //        when n and p do not grow), so a 36-row data set can be rebuilt
-//        millions of times cheaply.
+//        millions of times cheaply. Row order: radix sort by (stratum,
+//        time), ties in the caller's order; skipped when already sorted.
+//        Time near-ties are merged first when in.timefix_tol > 0 (as
+//        coxph's default timefix = TRUE with sqrt(DBL_EPSILON)).
 //   void cox_data_select(const CoxData& full, const std::vector<int>& cols,
 //                        CoxData& out);
 //        Copy a subset of columns (0-based, in the given order) without
@@ -39,6 +42,25 @@
 //        beta / scale); results are left in w.loglik, w.u, w.imat (lower
 //        triangle + diagonal filled, upper mirrored). Used by the Newton
 //        solver (cox_newton.hpp); cheaper because nothing is converted.
+//        Compile-time kernels for p in {1..6, 8, 10}, a general one else.
+//
+// Related headers: cox_newton.hpp (CoxControl, CoxFitResult, cox_fit(),
+// cox_score_test(), wald_test(), cox_linear_predictors()), cholesky.hpp
+// (chol_decompose/solve/inverse with coxph's tolerance rule),
+// concordance.hpp (concordance_risk(), concordance_sorted()).
+//
+// Threads: a CoxData is read-only after cox_data_build(); give each thread
+// its own CoxWork and CoxFitResult.
+//
+// Minimal use (no strata, weights or offset):
+//   survstep::core::CoxInput in;
+//   in.n = n; in.p = p; in.x = x; in.time = time; in.status = status;
+//   survstep::core::CoxData d;  survstep::core::CoxWork w;
+//   survstep::core::CoxFitResult fit;
+//   if (cox_data_build(in, d) == cox_data_ok)
+//     cox_fit(d, CoxTies::breslow, CoxControl(), nullptr, fit, w);
+//   // fit.beta, fit.var, fit.loglik_init, fit.loglik, fit.score_test,
+//   // fit.status (bits: not_converged, singular, infinite, ...)
 //
 // Formulas (methods.md section 3; survival's coxfit6 with case weights):
 //   Breslow: l = sum_j [ sum_{D_j} w eta - dw_j log sum_{R_j} w exp(eta) ],
@@ -77,8 +99,12 @@ enum CoxWhat : int { cox_what_loglik = 0, cox_what_score = 1, cox_what_info = 2 
 enum CoxDataStatus : int {
   cox_data_ok = 0,
   cox_data_bad_dims = 1,      // n < 1 or p < 0 or null required pointer
-  cox_data_bad_value = 2,     // non-finite time/x/offset/weight, weight <= 0,
-                              // status not 0/1, negative time
+  cox_data_bad_value = 2,     // (unused; kept for compatibility)
+  cox_data_bad_time = 3,      // a time is not finite or is negative
+  cox_data_bad_status = 4,    // a status is not 0/1
+  cox_data_bad_weight = 5,    // a weight is not finite or not > 0
+  cox_data_bad_offset = 6,    // an offset is not finite
+  cox_data_bad_x = 7,         // a covariate value is not finite
 };
 
 // Non-owning views of unsorted input data (the caller's row order).
@@ -207,15 +233,15 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
   // validate
   for (int i = 0; i < n; ++i) {
     const double t = in.time[i];
-    if (!std::isfinite(t) || t < 0.0) return cox_data_bad_value;
-    if (in.status[i] != 0 && in.status[i] != 1) return cox_data_bad_value;
+    if (!std::isfinite(t) || t < 0.0) return cox_data_bad_time;
+    if (in.status[i] != 0 && in.status[i] != 1) return cox_data_bad_status;
     if (in.weight && !(std::isfinite(in.weight[i]) && in.weight[i] > 0.0)) {
-      return cox_data_bad_value;
+      return cox_data_bad_weight;
     }
-    if (in.offset && !std::isfinite(in.offset[i])) return cox_data_bad_value;
+    if (in.offset && !std::isfinite(in.offset[i])) return cox_data_bad_offset;
   }
   for (std::ptrdiff_t k = 0; k < static_cast<std::ptrdiff_t>(n) * p; ++k) {
-    if (!std::isfinite(in.x[k])) return cox_data_bad_value;
+    if (!std::isfinite(in.x[k])) return cox_data_bad_x;
   }
   d.n = n;
   d.p = p;
