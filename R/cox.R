@@ -115,7 +115,11 @@ cox <- function(formula, data, subset, weights, na.action,
   fit$control <- control
   fit$firth <- FALSE
   if (mfr$has_weights) fit$weights <- mfr$weights
-  if (y) fit$y <- if (fast) mfr$y else stats::model.response(mf)
+  if (y) {
+    # without row names (building them costs more than the fit at large n)
+    fit$y <- if (fast) mfr$y else stats::model.response(mf)
+    dimnames(fit$y) <- list(NULL, c("time", "status"))
+  }
   if (x) {
     fit$x <- X
     if (!is.null(mfr$strata)) fit$strata <- mfr$strata
@@ -137,6 +141,7 @@ cox_design <- function(tt, mf, strata_terms, contrasts = NULL) {
   contr <- attr(X, "contrasts")
   keep <- asg != 0L
   X <- X[, keep, drop = FALSE]
+  rownames(X) <- NULL
   asg <- asg[keep]
   # shift term indices back to the full terms object
   for (s in sort(strata_terms)) asg <- asg + (asg >= s)
@@ -225,6 +230,13 @@ cox_fast_frame <- function(call, env) {
     return(NULL)
   }
   fcall <- call$formula
+  fobj <- NULL
+  if (is.name(fcall)) {
+    # a formula held in a variable, as in resampling loops
+    fobj <- get0(as.character(fcall), envir = env)
+    if (!inherits(fobj, "formula")) return(NULL)
+    fcall <- fobj
+  }
   if (!is.call(fcall) || !identical(fcall[[1L]], as.name("~")) ||
       length(fcall) != 3L || !is.name(call$data)) {
     return(NULL)
@@ -280,12 +292,11 @@ cox_fast_frame <- function(call, env) {
     return(NULL)
   }
   n <- length(time)
-  rn <- row.names(data)
   y <- structure(c(time, status), dim = c(n, 2L),
-                 dimnames = list(rn, c("time", "status")), type = "right",
+                 dimnames = list(NULL, c("time", "status")), type = "right",
                  class = "Surv")
 
-  formula <- eval(fcall, env)
+  formula <- if (is.null(fobj)) eval(fcall, env) else fobj
   tt <- stats::terms(formula, specials = "strata")
   if (!is.null(attr(tt, "specials")$strata) || !is.null(attr(tt, "offset")) ||
       !identical(attr(tt, "term.labels"), vars)) {
@@ -298,7 +309,7 @@ cox_fast_frame <- function(call, env) {
     c("nmatrix.2", rep("numeric", length(vars))), c(lhs_label, vars)
   )
   X <- matrix(as.double(unlist(cols, use.names = FALSE)), n, length(vars),
-              dimnames = list(rn, vars))
+              dimnames = list(NULL, vars))
   asg <- seq_along(vars)
   attr(X, "assign") <- asg
   list(
@@ -313,9 +324,7 @@ cox_fast_frame <- function(call, env) {
 
 # The model frame the fast path stands for (built only when asked for).
 cox_fast_model_frame <- function(mfr) {
-  y <- mfr$y
-  dimnames(y) <- list(NULL, c("time", "status"))
-  structure(c(list(y), unclass(mfr$cols)),
+  structure(c(list(mfr$y), unclass(mfr$cols)),
             names = c(mfr$lhs_label, names(mfr$cols)), terms = mfr$terms,
             row.names = attr(mfr$data, "row.names"), class = "data.frame")
 }

@@ -72,6 +72,12 @@ test_that("the fast path gives the same object as the general path", {
   f2 <- cox(Surv(time, status2) ~ a + b, d, na.action = na.omit)
   f1$call <- f2$call <- NULL
   expect_identical(f1, f2)
+  # a formula held in a variable takes the fast path too
+  fml <- Surv(time, status) ~ a + b
+  f3 <- cox(fml, d)
+  f4 <- cox(fml, d, subset = TRUE)
+  f3$call <- f4$call <- NULL
+  expect_identical(f3, f4)
   # and agrees with coxph
   ref <- survival::coxph(Surv(time, status) ~ a + b + c + k, d)
   expect_equal(unname(fast$coefficients), unname(ref$coefficients),
