@@ -11,6 +11,39 @@ Rcpp::Rostream<true>&  Rcpp::Rcout = Rcpp::Rcpp_cout_get();
 Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
+// g3nelm_initial_cpp
+Rcpp::List g3nelm_initial_cpp(double seed);
+RcppExport SEXP _survstep_g3nelm_initial_cpp(SEXP seedSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    rcpp_result_gen = Rcpp::wrap(g3nelm_initial_cpp(seed));
+    return rcpp_result_gen;
+END_RCPP
+}
+// g3nelm_search_cpp
+Rcpp::List g3nelm_search_cpp(double seed, double iterations, double t_start, double t_end);
+RcppExport SEXP _survstep_g3nelm_search_cpp(SEXP seedSEXP, SEXP iterationsSEXP, SEXP t_startSEXP, SEXP t_endSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< double >::type iterations(iterationsSEXP);
+    Rcpp::traits::input_parameter< double >::type t_start(t_startSEXP);
+    Rcpp::traits::input_parameter< double >::type t_end(t_endSEXP);
+    rcpp_result_gen = Rcpp::wrap(g3nelm_search_cpp(seed, iterations, t_start, t_end));
+    return rcpp_result_gen;
+END_RCPP
+}
+// g3nelm_report_cpp
+Rcpp::List g3nelm_report_cpp(Rcpp::List cohort);
+RcppExport SEXP _survstep_g3nelm_report_cpp(SEXP cohortSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type cohort(cohortSEXP);
+    rcpp_result_gen = Rcpp::wrap(g3nelm_report_cpp(cohort));
+    return rcpp_result_gen;
+END_RCPP
+}
 // timefix_cpp
 Rcpp::NumericVector timefix_cpp(Rcpp::NumericVector time, double tol);
 RcppExport SEXP _survstep_timefix_cpp(SEXP timeSEXP, SEXP tolSEXP) {
@@ -35,6 +68,9 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
+    {"_survstep_g3nelm_initial_cpp", (DL_FUNC) &_survstep_g3nelm_initial_cpp, 1},
+    {"_survstep_g3nelm_search_cpp", (DL_FUNC) &_survstep_g3nelm_search_cpp, 4},
+    {"_survstep_g3nelm_report_cpp", (DL_FUNC) &_survstep_g3nelm_report_cpp, 1},
     {"_survstep_timefix_cpp", (DL_FUNC) &_survstep_timefix_cpp, 2},
     {"_survstep_chisq_upper_cpp", (DL_FUNC) &_survstep_chisq_upper_cpp, 2},
     {NULL, NULL, 0}
