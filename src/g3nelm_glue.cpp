@@ -74,23 +74,51 @@ Rcpp::List cohort_to_list(const g3::Cohort& c) {
     time[i] = p.time;
     status[i] = p.status;
   }
-  return Rcpp::List::create(
-      Rcpp::Named("id") = id, Rcpp::Named("center") = center, Rcpp::Named("sex") = sex,
-      Rcpp::Named("age") = age, Rcpp::Named("symptomatic") = sym,
-      Rcpp::Named("child_pugh") = cp, Rcpp::Named("albumin") = alb,
-      Rcpp::Named("low_albumin") = la, Rcpp::Named("bilirubin") = bili,
-      Rcpp::Named("high_bilirubin") = hb, Rcpp::Named("prothrombin") = pt,
-      Rcpp::Named("ascites") = asc, Rcpp::Named("primary_site") = site,
-      Rcpp::Named("pancreatic") = panc, Rcpp::Named("primary_size_mm") = psz,
-      Rcpp::Named("liver_mets_gt3") = gt3, Rcpp::Named("largest_met_mm") = lsz,
-      Rcpp::Named("synchronous") = syn, Rcpp::Named("extrahepatic") = ehm,
-      Rcpp::Named("ki67") = ki, Rcpp::Named("ki67_high") = kih, Rcpp::Named("surgery") = surg,
-      Rcpp::Named("surgery_site") = ssite, Rcpp::Named("rfa") = rfa,
-      Rcpp::Named("intra_arterial") = ia, Rcpp::Named("nslri") = ns, Rcpp::Named("st") = st,
-      Rcpp::Named("strategy") = strat, Rcpp::Named("initial_burden_cm") = ib,
-      Rcpp::Named("high_initial_burden") = hi, Rcpp::Named("remnant_burden_cm") = rb,
-      Rcpp::Named("high_remnant_burden") = hr, Rcpp::Named("symptom_relief") = relief,
-      Rcpp::Named("time") = time, Rcpp::Named("status") = status);
+  Rcpp::List out(35);
+  Rcpp::CharacterVector nm(35);
+  int k = 0;
+  auto put = [&](const char* name, SEXP col) {
+    out[k] = col;
+    nm[k] = name;
+    ++k;
+  };
+  put("id", id);
+  put("center", center);
+  put("sex", sex);
+  put("age", age);
+  put("symptomatic", sym);
+  put("child_pugh", cp);
+  put("albumin", alb);
+  put("low_albumin", la);
+  put("bilirubin", bili);
+  put("high_bilirubin", hb);
+  put("prothrombin", pt);
+  put("ascites", asc);
+  put("primary_site", site);
+  put("pancreatic", panc);
+  put("primary_size_mm", psz);
+  put("liver_mets_gt3", gt3);
+  put("largest_met_mm", lsz);
+  put("synchronous", syn);
+  put("extrahepatic", ehm);
+  put("ki67", ki);
+  put("ki67_high", kih);
+  put("surgery", surg);
+  put("surgery_site", ssite);
+  put("rfa", rfa);
+  put("intra_arterial", ia);
+  put("nslri", ns);
+  put("st", st);
+  put("strategy", strat);
+  put("initial_burden_cm", ib);
+  put("high_initial_burden", hi);
+  put("remnant_burden_cm", rb);
+  put("high_remnant_burden", hr);
+  put("symptom_relief", relief);
+  put("time", time);
+  put("status", status);
+  out.attr("names") = nm;
+  return out;
 }
 
 // List of columns (as produced above or read from the CSV) -> cohort. Only
