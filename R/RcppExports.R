@@ -13,6 +13,26 @@ g3nelm_report_cpp <- function(cohort) {
     .Call(`_survstep_g3nelm_report_cpp`, cohort)
 }
 
+km_fit_cpp <- function(time, status, weight, group, n_groups, timefix_tol, reverse) {
+    .Call(`_survstep_km_fit_cpp`, time, status, weight, group, n_groups, timefix_tol, reverse)
+}
+
+km_bands_cpp <- function(surv, cumvar, z, conf_type) {
+    .Call(`_survstep_km_bands_cpp`, surv, cumvar, z, conf_type)
+}
+
+km_quantile_cpp <- function(time, n_risk, n_event, surv, cumvar, sizes, probs, method, z, conf_type, truncate) {
+    .Call(`_survstep_km_quantile_cpp`, time, n_risk, n_event, surv, cumvar, sizes, probs, method, z, conf_type, truncate)
+}
+
+km_at_cpp <- function(time, n_risk, n_event, surv, cumvar, sizes, times, z, conf_type) {
+    .Call(`_survstep_km_at_cpp`, time, n_risk, n_event, surv, cumvar, sizes, times, z, conf_type)
+}
+
+km_mean_cpp <- function(time, n_risk, n_event, surv, cumvar, sizes, z) {
+    .Call(`_survstep_km_mean_cpp`, time, n_risk, n_event, surv, cumvar, sizes, z)
+}
+
 timefix_cpp <- function(time, tol) {
     .Call(`_survstep_timefix_cpp`, time, tol)
 }

@@ -39,8 +39,13 @@ sv_model_frame <- function(call, env, allow_strata = TRUE,
   mf_call[[1L]] <- quote(stats::model.frame)
   mf_call$formula <- tt
   mf_call$drop.unused.levels <- TRUE
-  mf <- withCallingHandlers(
-    tryCatch(eval(mf_call, env), error = function(e) {
+  # Speed: build the frame with na.pass first; only when a value is missing
+  # is it rebuilt with the requested na.action (na.omit() copies the whole
+  # frame even when nothing is missing). Same rows and attributes either way.
+  mf_fast <- mf_call
+  mf_fast$na.action <- quote(stats::na.pass)
+  build <- function(cl) withCallingHandlers(
+    tryCatch(eval(cl, env), error = function(e) {
       sv_abort(c("Can't build the model frame from `formula` and `data`:",
                  conditionMessage(e)), call = caller)
     }),
@@ -53,6 +58,8 @@ sv_model_frame <- function(call, env, allow_strata = TRUE,
       }
     }
   )
+  mf <- build(mf_fast)
+  if (any(vapply(mf, anyNA, logical(1)))) mf <- build(mf_call)
   tt <- attr(mf, "terms")
 
   y <- stats::model.response(mf)
@@ -138,8 +145,16 @@ sv_group_factor <- function(mf, vars) {
     droplevels(as.factor(v))
   })
   nm <- names(mf[vars])
+  is_st <- grepl("^strata\\(.*\\)$", nm)
   nm <- sub("^strata\\((.*)\\)$", "\\1", nm)
-  lab <- lapply(seq_along(cols), function(i) paste0(nm[i], "=", cols[[i]]))
+  # a strata() column already carries "x=a" labels (survival::strata())
+  lab <- lapply(seq_along(cols), function(i) {
+    if (is_st[i] && all(grepl("=", levels(cols[[i]]), fixed = TRUE))) {
+      gsub(" +(,|$)", "\\1", as.character(cols[[i]]))
+    } else {
+      paste0(nm[i], "=", cols[[i]])
+    }
+  })
   key <- do.call(interaction, c(unname(cols), list(drop = TRUE, lex.order = TRUE)))
   labels <- do.call(paste, c(lab, list(sep = ", ")))
   factor(labels, levels = unique(labels[order(key)]))

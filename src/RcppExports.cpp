@@ -44,6 +44,89 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// km_fit_cpp
+Rcpp::List km_fit_cpp(Rcpp::NumericVector time, Rcpp::IntegerVector status, Rcpp::Nullable<Rcpp::NumericVector> weight, Rcpp::Nullable<Rcpp::IntegerVector> group, int n_groups, double timefix_tol, bool reverse);
+RcppExport SEXP _survstep_km_fit_cpp(SEXP timeSEXP, SEXP statusSEXP, SEXP weightSEXP, SEXP groupSEXP, SEXP n_groupsSEXP, SEXP timefix_tolSEXP, SEXP reverseSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type time(timeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type status(statusSEXP);
+    Rcpp::traits::input_parameter< Rcpp::Nullable<Rcpp::NumericVector> >::type weight(weightSEXP);
+    Rcpp::traits::input_parameter< Rcpp::Nullable<Rcpp::IntegerVector> >::type group(groupSEXP);
+    Rcpp::traits::input_parameter< int >::type n_groups(n_groupsSEXP);
+    Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
+    Rcpp::traits::input_parameter< bool >::type reverse(reverseSEXP);
+    rcpp_result_gen = Rcpp::wrap(km_fit_cpp(time, status, weight, group, n_groups, timefix_tol, reverse));
+    return rcpp_result_gen;
+END_RCPP
+}
+// km_bands_cpp
+Rcpp::List km_bands_cpp(Rcpp::NumericVector surv, Rcpp::NumericVector cumvar, double z, int conf_type);
+RcppExport SEXP _survstep_km_bands_cpp(SEXP survSEXP, SEXP cumvarSEXP, SEXP zSEXP, SEXP conf_typeSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type surv(survSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type cumvar(cumvarSEXP);
+    Rcpp::traits::input_parameter< double >::type z(zSEXP);
+    Rcpp::traits::input_parameter< int >::type conf_type(conf_typeSEXP);
+    rcpp_result_gen = Rcpp::wrap(km_bands_cpp(surv, cumvar, z, conf_type));
+    return rcpp_result_gen;
+END_RCPP
+}
+// km_quantile_cpp
+Rcpp::List km_quantile_cpp(Rcpp::NumericVector time, Rcpp::NumericVector n_risk, Rcpp::NumericVector n_event, Rcpp::NumericVector surv, Rcpp::NumericVector cumvar, Rcpp::IntegerVector sizes, Rcpp::NumericVector probs, int method, double z, int conf_type, bool truncate);
+RcppExport SEXP _survstep_km_quantile_cpp(SEXP timeSEXP, SEXP n_riskSEXP, SEXP n_eventSEXP, SEXP survSEXP, SEXP cumvarSEXP, SEXP sizesSEXP, SEXP probsSEXP, SEXP methodSEXP, SEXP zSEXP, SEXP conf_typeSEXP, SEXP truncateSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type time(timeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type n_risk(n_riskSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type n_event(n_eventSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type surv(survSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type cumvar(cumvarSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type sizes(sizesSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type probs(probsSEXP);
+    Rcpp::traits::input_parameter< int >::type method(methodSEXP);
+    Rcpp::traits::input_parameter< double >::type z(zSEXP);
+    Rcpp::traits::input_parameter< int >::type conf_type(conf_typeSEXP);
+    Rcpp::traits::input_parameter< bool >::type truncate(truncateSEXP);
+    rcpp_result_gen = Rcpp::wrap(km_quantile_cpp(time, n_risk, n_event, surv, cumvar, sizes, probs, method, z, conf_type, truncate));
+    return rcpp_result_gen;
+END_RCPP
+}
+// km_at_cpp
+Rcpp::List km_at_cpp(Rcpp::NumericVector time, Rcpp::NumericVector n_risk, Rcpp::NumericVector n_event, Rcpp::NumericVector surv, Rcpp::NumericVector cumvar, Rcpp::IntegerVector sizes, Rcpp::NumericVector times, double z, int conf_type);
+RcppExport SEXP _survstep_km_at_cpp(SEXP timeSEXP, SEXP n_riskSEXP, SEXP n_eventSEXP, SEXP survSEXP, SEXP cumvarSEXP, SEXP sizesSEXP, SEXP timesSEXP, SEXP zSEXP, SEXP conf_typeSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type time(timeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type n_risk(n_riskSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type n_event(n_eventSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type surv(survSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type cumvar(cumvarSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type sizes(sizesSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type times(timesSEXP);
+    Rcpp::traits::input_parameter< double >::type z(zSEXP);
+    Rcpp::traits::input_parameter< int >::type conf_type(conf_typeSEXP);
+    rcpp_result_gen = Rcpp::wrap(km_at_cpp(time, n_risk, n_event, surv, cumvar, sizes, times, z, conf_type));
+    return rcpp_result_gen;
+END_RCPP
+}
+// km_mean_cpp
+Rcpp::List km_mean_cpp(Rcpp::NumericVector time, Rcpp::NumericVector n_risk, Rcpp::NumericVector n_event, Rcpp::NumericVector surv, Rcpp::NumericVector cumvar, Rcpp::IntegerVector sizes, double z);
+RcppExport SEXP _survstep_km_mean_cpp(SEXP timeSEXP, SEXP n_riskSEXP, SEXP n_eventSEXP, SEXP survSEXP, SEXP cumvarSEXP, SEXP sizesSEXP, SEXP zSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type time(timeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type n_risk(n_riskSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type n_event(n_eventSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type surv(survSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type cumvar(cumvarSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type sizes(sizesSEXP);
+    Rcpp::traits::input_parameter< double >::type z(zSEXP);
+    rcpp_result_gen = Rcpp::wrap(km_mean_cpp(time, n_risk, n_event, surv, cumvar, sizes, z));
+    return rcpp_result_gen;
+END_RCPP
+}
 // timefix_cpp
 Rcpp::NumericVector timefix_cpp(Rcpp::NumericVector time, double tol);
 RcppExport SEXP _survstep_timefix_cpp(SEXP timeSEXP, SEXP tolSEXP) {
@@ -71,6 +154,11 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_g3nelm_initial_cpp", (DL_FUNC) &_survstep_g3nelm_initial_cpp, 1},
     {"_survstep_g3nelm_search_cpp", (DL_FUNC) &_survstep_g3nelm_search_cpp, 4},
     {"_survstep_g3nelm_report_cpp", (DL_FUNC) &_survstep_g3nelm_report_cpp, 1},
+    {"_survstep_km_fit_cpp", (DL_FUNC) &_survstep_km_fit_cpp, 7},
+    {"_survstep_km_bands_cpp", (DL_FUNC) &_survstep_km_bands_cpp, 4},
+    {"_survstep_km_quantile_cpp", (DL_FUNC) &_survstep_km_quantile_cpp, 11},
+    {"_survstep_km_at_cpp", (DL_FUNC) &_survstep_km_at_cpp, 9},
+    {"_survstep_km_mean_cpp", (DL_FUNC) &_survstep_km_mean_cpp, 7},
     {"_survstep_timefix_cpp", (DL_FUNC) &_survstep_timefix_cpp, 2},
     {"_survstep_chisq_upper_cpp", (DL_FUNC) &_survstep_chisq_upper_cpp, 2},
     {NULL, NULL, 0}

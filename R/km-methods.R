@@ -1,0 +1,188 @@
+# Methods for survstep_km objects -------------------------------------------
+
+km_ci_label <- function(conf_level) {
+  paste0(format(100 * conf_level), "%")
+}
+
+km_dropped_line <- function(n_dropped) {
+  if (length(n_dropped) && n_dropped > 0) {
+    cat(sprintf("  %d observation%s deleted due to missingness\n", n_dropped,
+                if (n_dropped == 1) "" else "s"))
+  }
+}
+
+km_format_num <- function(x, digits) {
+  out <- format(signif(x, digits), trim = TRUE, drop0trailing = TRUE)
+  out[is.na(x)] <- "NA"
+  out
+}
+
+#' Print a Kaplan-Meier fit
+#'
+#' Shows the call, the number of rows dropped for missing values and, per
+#' curve, the number of subjects, events, and the median survival time with
+#' its confidence interval (the `"survival"` rule of [km_median()]).
+#'
+#' @param x A `survstep_km` object.
+#' @param digits Significant digits.
+#' @param ... Unused.
+#' @return `x`, invisibly.
+#' @examples
+#' km(Surv(time, status) ~ sex, data = survival::lung)
+#' @export
+print.survstep_km <- function(x, digits = max(getOption("digits") - 4, 3),
+                              ...) {
+  cat("Kaplan-Meier estimate\n")
+  if (!is.null(x$call)) {
+    cat("Call: ")
+    dput(x$call, control = NULL)
+  }
+  km_dropped_line(x$n_dropped)
+  cat("\n")
+  med <- km_median(x)
+  tab <- data.frame(
+    n = km_format_num(med$n, digits),
+    events = km_format_num(med$events, digits),
+    median = km_format_num(med$median, digits),
+    lcl = km_format_num(med$conf.low, digits),
+    ucl = km_format_num(med$conf.high, digits),
+    stringsAsFactors = FALSE
+  )
+  lv <- format(x$conf_level)
+  names(tab)[4:5] <- paste0(lv, c("LCL", "UCL"))
+  if (isTRUE(x$weighted)) {
+    tab <- cbind(records = format(unname(x$records)), tab)
+  }
+  rownames(tab) <- med$strata
+  print(tab, right = TRUE, quote = FALSE)
+  cat(sprintf("\nMedian: first time S(t) < 0.5; %s CI (%s) from the pointwise bands.\n",
+              km_ci_label(x$conf_level), x$conf_type))
+  invisible(x)
+}
+
+#' Summarise a Kaplan-Meier fit
+#'
+#' The survival table at the event times (or at all times, or at chosen
+#' `times`), with the median survival time and the restricted mean of each
+#' curve.
+#'
+#' @param object A `survstep_km` object.
+#' @param times Optional non-negative times at which to report the curves
+#'   (see [km_at()]).
+#' @param censored When `times` is not given: also list times with only
+#'   censorings.
+#' @param ... Unused.
+#' @return An object of class `summary_survstep_km`: a list with `table`
+#'   (data frame `strata, time, n.risk, n.event, n.censor, estimate,
+#'   std.error, conf.low, conf.high`; with `times`, the columns of [km_at()]),
+#'   `median` ([km_median()]), `mean` ([km_mean()]), and `conf_level`,
+#'   `conf_type`, `call`, `n_dropped`.
+#' @examples
+#' fit <- km(Surv(time, status) ~ x, data = survival::aml)
+#' summary(fit)
+#' summary(fit, times = c(12, 24))
+#' @export
+summary.survstep_km <- function(object, times = NULL, censored = FALSE, ...) {
+  check_flag(censored, "censored")
+  if (!is.null(times)) {
+    tab <- km_at(object, times)
+  } else {
+    tab <- km_tidy_table(object)
+    if (!censored) tab <- tab[tab$n.event > 0, , drop = FALSE]
+    rownames(tab) <- NULL
+  }
+  structure(
+    list(table = tab, median = km_median(object), mean = km_mean(object),
+         conf_level = object$conf_level, conf_type = object$conf_type,
+         call = object$call, n_dropped = object$n_dropped),
+    class = "summary_survstep_km"
+  )
+}
+
+#' @rdname summary.survstep_km
+#' @param x A `summary_survstep_km` object.
+#' @param digits Significant digits.
+#' @export
+print.summary_survstep_km <- function(x,
+                                      digits = max(getOption("digits") - 3, 3),
+                                      ...) {
+  if (!is.null(x$call)) {
+    cat("Call: ")
+    dput(x$call, control = NULL)
+  }
+  km_dropped_line(x$n_dropped)
+  tab <- x$table
+  ci <- km_ci_label(x$conf_level)
+  for (s in unique(tab$strata)) {
+    cat("\n", s, "\n", sep = "")
+    t1 <- tab[tab$strata == s, setdiff(names(tab), "strata"), drop = FALSE]
+    names(t1)[names(t1) == "estimate"] <- "survival"
+    names(t1)[names(t1) == "conf.low"] <- paste("lower", ci)
+    names(t1)[names(t1) == "conf.high"] <- paste("upper", ci)
+    rownames(t1) <- NULL
+    if (nrow(t1)) {
+      t1[] <- lapply(t1, signif, digits = digits)
+      print(t1, row.names = FALSE)
+    } else {
+      cat("  (no rows)\n")
+    }
+  }
+  cat(sprintf("\nMedian survival (%s CI, %s):\n", ci, x$conf_type))
+  med <- x$median
+  rownames(med) <- med$strata
+  med <- med[, c("n", "events", "median", "conf.low", "conf.high")]
+  med[] <- lapply(med, signif, digits = digits)
+  print(med)
+  cat("\nRestricted mean to each curve's largest time (95% CI, +/- 1.96 SE):\n")
+  mn <- x$mean
+  rownames(mn) <- mn$strata
+  mn <- mn[, -1]
+  mn[] <- lapply(mn, signif, digits = digits)
+  print(mn)
+  invisible(x)
+}
+
+#' Quantiles of Kaplan-Meier curves
+#'
+#' Times at which each survival curve falls to `1 - probs` (so
+#' `probs = 0.5` is the median, `0.25` the time by which a quarter of the
+#' subjects have had the event), with confidence intervals, by the
+#' `"survival"` or `"spss"` rule described in [km_median()]. For the SPSS
+#' rule the standard error uses event times with S at least 0.05 above and
+#' below the level.
+#'
+#' @param x A `survstep_km` object.
+#' @param probs Probabilities in (0, 1).
+#' @param method `"survival"` or `"spss"`, see [km_median()].
+#' @param truncate For `method = "spss"`: set negative lower limits to 0.
+#' @param ... Unused.
+#' @return A data frame with one row per curve and probability: `strata`,
+#'   `prob`, `estimate`, `std.error` (`NA` for `"survival"`), `conf.low`,
+#'   `conf.high`.
+#' @examples
+#' fit <- km(Surv(time, status) ~ sex, data = survival::lung)
+#' quantile(fit, probs = c(0.25, 0.5, 0.75))
+#' @importFrom stats quantile
+#' @export
+quantile.survstep_km <- function(x, probs = c(0.25, 0.5, 0.75),
+                                 method = c("survival", "spss"),
+                                 truncate = TRUE, ...) {
+  method <- sv_match_arg(method, c("survival", "spss"), "method")
+  check_flag(truncate, "truncate")
+  if (!is.numeric(probs) || !length(probs) || anyNA(probs) ||
+      any(probs <= 0 | probs >= 1)) {
+    sv_abort(sprintf("`probs` must be numbers strictly between 0 and 1, not %s.",
+                     sv_obj_type(probs)))
+  }
+  q <- km_quantiles(x, probs, method, truncate)
+  nc <- length(x$strata)
+  np <- length(probs)
+  # matrices are curves x probs; list curve by curve
+  tq <- function(m) as.vector(t(m))
+  data.frame(
+    strata = rep(names(x$strata), each = np), prob = rep(probs, times = nc),
+    estimate = tq(q$estimate), std.error = tq(q$std.error),
+    conf.low = tq(q$conf.low), conf.high = tq(q$conf.high),
+    stringsAsFactors = FALSE
+  )
+}

@@ -1,0 +1,336 @@
+# Kaplan-Meier plot in base graphics -----------------------------------------
+
+km_palette <- function(n) {
+  # Okabe-Ito colours, most distinct first
+  pal <- c("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00",
+           "#56B4E9", "#000000", "#999999")
+  rep_len(pal, n)
+}
+
+km_p_label <- function(p_value) {
+  if (is.null(p_value)) return(NULL)
+  prefix <- "p"
+  if (is.list(p_value)) {
+    test <- p_value$test
+    p <- p_value$p.value
+    names_map <- c(logrank = "Log-rank", `gehan-breslow` = "Breslow",
+                   `tarone-ware` = "Tarone-Ware", `peto-peto` = "Peto-Peto",
+                   `fleming-harrington` = "Fleming-Harrington")
+    if (is.character(test) && length(test) == 1L && test %in% names(names_map)) {
+      prefix <- paste(names_map[[test]], "p")
+    }
+  } else {
+    p <- p_value
+  }
+  if (!is.numeric(p) || length(p) != 1L || is.na(p) || p < 0 || p > 1) {
+    sv_abort(paste0("`p_value` must be a single number in [0, 1] or an object ",
+                    "with a numeric `p.value` element, such as a ",
+                    "`logrank_test()` result."), call = sys.call(-2))
+  }
+  if (p < 0.001) {
+    paste0(prefix, " < 0.001")
+  } else {
+    paste0(prefix, " = ", formatC(p, digits = 2, format = "g", flag = "#"))
+  }
+}
+
+# Number of curve points inside a rectangle (user coordinates).
+km_overlap <- function(rect, xs, ys) {
+  inside <- xs >= rect$left & xs <= rect$left + rect$w &
+    ys <= rect$top & ys >= rect$top - rect$h
+  sum(inside)
+}
+
+# Top-left corner for a w x h box inside the plot region: the position with
+# the fewest curve points inside (and not on `avoid`), nearest to the
+# preferred corner among equals.
+km_place <- function(w, h, usr, xs, ys, avoid, prefer) {
+  dx <- 0.02 * (usr[2] - usr[1])
+  dy <- 0.02 * (usr[4] - usr[3])
+  lefts <- seq(usr[1] + dx, max(usr[1] + dx, usr[2] - dx - w),
+               length.out = 15)
+  tops <- seq(usr[4] - dy, min(usr[4] - dy, usr[3] + dy + h),
+              length.out = 15)
+  cand <- expand.grid(left = lefts, top = tops)
+  pref <- if (is.numeric(prefer)) prefer else switch(
+    prefer,
+    topright = c(max(lefts), max(tops)),
+    bottomleft = c(min(lefts), min(tops)),
+    c(max(lefts), max(tops))
+  )
+  sx <- max(usr[2] - usr[1], 1e-12)
+  sy <- max(usr[4] - usr[3], 1e-12)
+  score <- vapply(seq_len(nrow(cand)), function(i) {
+    r <- list(left = cand$left[i], top = cand$top[i], w = w, h = h)
+    pen <- 0
+    if (!is.null(avoid)) {
+      ovx <- r$left < avoid$left + avoid$w && avoid$left < r$left + w
+      ovy <- r$top - h < avoid$top && avoid$top - avoid$h < r$top
+      if (ovx && ovy) pen <- 1e6
+    }
+    pen + km_overlap(r, xs, ys)
+  }, numeric(1))
+  dist <- sqrt(((cand$left - pref[1]) / sx)^2 + ((cand$top - pref[2]) / sy)^2)
+  best <- order(score, dist)[1]
+  c(cand$left[best], cand$top[best])
+}
+
+#' Plot Kaplan-Meier curves
+#'
+#' Draws the survival curves of a [km()] fit as step functions with
+#' censoring marks, optional pointwise confidence bands, a number-at-risk
+#' table under the time axis (one row per curve, aligned with the axis
+#' ticks), optional median guide lines, a legend and an optional p-value
+#' label. Base graphics only; designed to read well at 7 x 5 inches in
+#' `png()` and `pdf()`.
+#'
+#' @param x A `survstep_km` object.
+#' @param conf_int Draw the pointwise confidence bands as shaded areas.
+#' @param mark_censor Mark censoring times with small vertical ticks.
+#' @param risk_table Draw the number-at-risk table under the time axis.
+#' @param median_lines Draw dashed guide lines at S = 0.5 down to each
+#'   reached median (the `"survival"` rule of [km_median()]).
+#' @param p_value `NULL`, a number, or an object with a numeric `p.value`
+#'   element (such as a `logrank_test()` result) to print in the plot.
+#' @param breaks Positions of the time-axis ticks (in the units shown, i.e.
+#'   after dividing by `xscale`); also the times of the number-at-risk table.
+#' @param xscale Divide the times by this number before plotting (e.g.
+#'   `30.4375` to show days as months).
+#' @param xlab,ylab Axis titles; put the time unit in `xlab`, e.g.
+#'   `"Time (months)"`.
+#' @param xlim Time-axis limits (after `xscale`); by default from 0 to the
+#'   largest time or the last break, whichever is later.
+#' @param ylim Survival-axis limits.
+#' @param col Curve colours, recycled over the curves.
+#' @param lty,lwd Line types and widths, recycled over the curves.
+#' @param labels Curve labels for the legend and the risk table; by default
+#'   the curve names of the fit.
+#' @param legend Draw a legend; by default only when there are several
+#'   curves.
+#' @param legend_pos `"auto"` (the place nearest the top right corner
+#'   where the legend does not cross a curve) or a keyword of
+#'   [graphics::legend()], such as `"topright"`.
+#' @param legend_title Optional legend title.
+#' @param p_pos `"auto"` (the free place nearest to just below the legend,
+#'   or to the bottom left corner without a legend) or a keyword such as
+#'   `"bottomleft"`.
+#' @param risk_title Title of the number-at-risk table.
+#' @param main Optional plot title.
+#' @param cex Character expansion for the text of the plot.
+#' @param ... Further graphical parameters passed to [graphics::plot.window()]
+#'   (rarely needed).
+#' @return Invisibly, the number-at-risk table: a data frame with columns
+#'   `strata`, `time` (the break positions) and `n.risk`.
+#' @examples
+#' fit <- km(Surv(time, status) ~ sex, data = survival::lung)
+#' plot(fit, breaks = seq(0, 1000, by = 200), xlab = "Time (days)",
+#'      median_lines = TRUE, p_value = 0.0013)
+#' plot(fit, conf_int = TRUE, xscale = 30.4375, breaks = seq(0, 36, 6),
+#'      xlab = "Time (months)")
+#' @importFrom graphics plot.new plot.window axis box lines points polygon
+#'   segments legend text mtext par strwidth strheight abline
+#' @importFrom grDevices adjustcolor
+#' @export
+plot.survstep_km <- function(x, conf_int = FALSE, mark_censor = TRUE,
+                             risk_table = TRUE, median_lines = FALSE,
+                             p_value = NULL, breaks = NULL, xscale = 1,
+                             xlab = "Time", ylab = "Survival probability",
+                             xlim = NULL, ylim = c(0, 1), col = NULL,
+                             lty = 1, lwd = 2, labels = NULL,
+                             legend = NULL, legend_pos = "auto",
+                             legend_title = NULL, p_pos = "auto",
+                             risk_title = "Number at risk", main = NULL,
+                             cex = 1, ...) {
+  check_flag(conf_int, "conf_int")
+  check_flag(mark_censor, "mark_censor")
+  check_flag(risk_table, "risk_table")
+  check_flag(median_lines, "median_lines")
+  check_number(xscale, "xscale", 0, Inf, open = c(TRUE, FALSE))
+  check_number(cex, "cex", 0, Inf, open = c(TRUE, FALSE))
+  p_lab <- km_p_label(p_value)
+  nc <- length(x$strata)
+  cnames <- names(x$strata)
+  if (is.null(labels)) labels <- cnames
+  if (length(labels) != nc) {
+    sv_abort(sprintf("`labels` must have one label per curve (%d), not %d.",
+                     nc, length(labels)))
+  }
+  if (is.null(legend)) legend <- nc > 1L
+  check_flag(legend, "legend")
+  col <- if (is.null(col)) km_palette(nc) else rep_len(col, nc)
+  lty <- rep_len(lty, nc)
+  lwd <- rep_len(lwd, nc)
+
+  curve <- rep(seq_len(nc), x$strata)
+  tt <- x$time / xscale
+  tmax <- if (length(tt)) max(tt) else 1
+  if (is.null(breaks)) {
+    rng <- if (is.null(xlim)) c(0, tmax) else xlim
+    breaks <- pretty(rng, n = 6)
+    breaks <- breaks[breaks >= rng[1] - 1e-9 * diff(rng) &
+                       breaks <= rng[2] + 1e-9 * diff(rng)]
+  } else if (!is.numeric(breaks) || !length(breaks) || anyNA(breaks) ||
+             any(!is.finite(breaks))) {
+    sv_abort(sprintf("`breaks` must be a vector of finite numbers, not %s.",
+                     sv_obj_type(breaks)))
+  }
+  breaks <- sort(unique(breaks))
+  if (is.null(xlim)) xlim <- c(min(0, breaks), max(tmax, breaks))
+
+  # number at risk at the breaks (in original time units)
+  risk <- km_at(x, pmax(breaks, 0) * xscale)
+  risk$time <- rep(breaks, nc)
+  risk <- risk[, c("strata", "time", "n.risk")]
+  risk_txt <- if (isTRUE(x$weighted)) {
+    format(round(risk$n.risk, 1), trim = TRUE, drop0trailing = TRUE)
+  } else {
+    format(risk$n.risk, trim = TRUE)
+  }
+  in_range <- breaks >= xlim[1] & breaks <= xlim[2]
+
+  # margins: room for the risk table under the axis and its labels at left
+  op <- par(no.readonly = TRUE)
+  on.exit(par(op), add = TRUE)
+  rt_cex <- 0.85 * cex
+  line_in <- par("csi")  # height of a margin line in inches
+  lab_w <- if (risk_table) {
+    max(strwidth(labels, units = "inches", cex = rt_cex)) / line_in
+  } else 0
+  mar <- c(3.3, 4.1, if (is.null(main)) 1.2 else 2.8, 1.2)
+  risk_line0 <- 3.5
+  if (risk_table) {
+    mar[1] <- risk_line0 + 1.05 * (nc + 1) + 0.3
+    mar[2] <- max(mar[2], lab_w + 1.2)
+  }
+  par(mar = mar, mgp = c(2.2, 0.6, 0), tcl = -0.35, las = 1,
+      cex = cex, cex.axis = 0.9, cex.lab = 1, xaxs = "r", yaxs = "r")
+  plot.new()
+  plot.window(xlim = xlim, ylim = ylim, ...)
+  usr <- par("usr")
+
+  curves <- lapply(seq_len(nc), function(k) {
+    i <- which(curve == k)
+    list(t = c(0, tt[i]), s = c(1, x$surv[i]), lo = c(1, x$conf.low[i]),
+         hi = c(1, x$conf.high[i]), cens = tt[i][x$n.censor[i] > 0],
+         scens = x$surv[i][x$n.censor[i] > 0])
+  })
+
+  if (conf_int) {
+    for (k in seq_len(nc)) {
+      cv <- curves[[k]]
+      ok <- !is.na(cv$lo) & !is.na(cv$hi)
+      if (sum(ok) < 1) next
+      tk <- cv$t[ok]
+      lo <- cv$lo[ok]
+      hi <- cv$hi[ok]
+      # extend each step to the next time (the band stops where S = 0)
+      tend <- c(tk[-1], if (sum(!ok)) cv$t[which(!ok)[1]] else max(cv$t))
+      xs <- as.vector(rbind(tk, tend))
+      polygon(c(xs, rev(xs)), c(rep(hi, each = 2), rev(rep(lo, each = 2))),
+              col = adjustcolor(col[k], alpha.f = 0.18), border = NA)
+    }
+  }
+  med <- km_median(x)$median / xscale
+  if (median_lines) {
+    if (any(!is.na(med))) {
+      segments(usr[1], 0.5, max(med, na.rm = TRUE), 0.5, lty = 2,
+               col = "grey45", lwd = 1)
+      for (k in which(!is.na(med))) {
+        segments(med[k], usr[3], med[k], 0.5, lty = 2, col = "grey45",
+                 lwd = 1)
+      }
+    }
+  }
+  for (k in seq_len(nc)) {
+    cv <- curves[[k]]
+    lines(cv$t, cv$s, type = "s", col = col[k], lty = lty[k], lwd = lwd[k])
+    if (mark_censor && length(cv$cens)) {
+      points(cv$cens, cv$scens, pch = "|", cex = 0.7, col = col[k])
+    }
+  }
+  axis(1, at = breaks[in_range], cex.axis = 0.9)
+  axis(2, at = seq(0, 1, by = 0.2), cex.axis = 0.9)
+  box(bty = "l")
+  mtext(xlab, side = 1, line = 2.1, cex = cex)
+  mtext(ylab, side = 2, line = 2.8, las = 0, cex = cex)
+  if (!is.null(main)) mtext(main, side = 3, line = 1, font = 2, cex = 1.1 * cex)
+
+  # legend and p-value: pick the emptiest corners
+  # points along the drawn step curves (horizontal and vertical parts)
+  grid_x <- seq(usr[1], usr[2], length.out = 200)
+  grid_x <- grid_x[grid_x >= 0]
+  pts <- lapply(curves, function(cv) {
+    idx <- findInterval(grid_x, cv$t)
+    idx[idx == 0] <- 1
+    y <- cv$s[idx]
+    y[grid_x > max(cv$t)] <- NA
+    drops <- which(diff(cv$s) < 0)
+    vx <- unlist(lapply(drops, function(j) {
+      rep(cv$t[j + 1], max(2, ceiling((cv$s[j] - cv$s[j + 1]) / 0.01)))
+    }))
+    vy <- unlist(lapply(drops, function(j) {
+      seq(cv$s[j], cv$s[j + 1],
+          length.out = max(2, ceiling((cv$s[j] - cv$s[j + 1]) / 0.01)))
+    }))
+    list(x = c(grid_x, vx), y = c(y, vy))
+  })
+  xs_all <- unlist(lapply(pts, `[[`, "x"))
+  ys_all <- unlist(lapply(pts, `[[`, "y"))
+  if (median_lines && any(!is.na(med))) {
+    gy <- seq(usr[3], 0.5, length.out = 50)
+    mx <- med[!is.na(med)]
+    xs_all <- c(xs_all, rep(mx, each = length(gy)),
+                grid_x[grid_x <= max(mx)])
+    ys_all <- c(ys_all, rep(gy, length(mx)),
+                rep(0.5, sum(grid_x <= max(mx))))
+  }
+  keep <- !is.na(ys_all)
+  xs_all <- xs_all[keep]
+  ys_all <- ys_all[keep]
+  leg_args <- list(legend = labels, col = col, lty = lty, lwd = lwd,
+                   bty = "n", cex = 0.9 * cex, title = legend_title,
+                   seg.len = 2.5)
+  leg_rect <- NULL
+  if (legend) {
+    if (identical(legend_pos, "auto")) {
+      r <- do.call(graphics::legend, c(list("topright", plot = FALSE),
+                                       leg_args))$rect
+      xy <- km_place(r$w, r$h, usr, xs_all, ys_all, NULL, "topright")
+      leg_rect <- list(left = xy[1], top = xy[2], w = r$w, h = r$h)
+      do.call(graphics::legend, c(list(xy[1], xy[2]), leg_args))
+    } else {
+      leg_rect <- do.call(graphics::legend,
+                          c(list(legend_pos, inset = c(0.02, 0.02)),
+                            leg_args))$rect
+    }
+  }
+  if (!is.null(p_lab)) {
+    if (identical(p_pos, "auto")) {
+      r <- graphics::legend("bottomleft", legend = p_lab, bty = "n",
+                            cex = 0.9 * cex, plot = FALSE)$rect
+      pref <- if (is.null(leg_rect)) "bottomleft" else
+        c(leg_rect$left, leg_rect$top - leg_rect$h)
+      xy <- km_place(r$w, r$h, usr, xs_all, ys_all, leg_rect, pref)
+      graphics::legend(xy[1], xy[2], legend = p_lab, bty = "n",
+                       cex = 0.9 * cex)
+    } else {
+      graphics::legend(p_pos, legend = p_lab, bty = "n", cex = 0.9 * cex,
+                       inset = c(0.02, 0.02))
+    }
+  }
+
+  if (risk_table) {
+    mtext(risk_title, side = 1, line = risk_line0, at = usr[1], adj = 0,
+          font = 2, cex = rt_cex)
+    gap <- 0.6 * strwidth("m", cex = rt_cex)
+    for (k in seq_len(nc)) {
+      ln <- risk_line0 + 1.05 * k
+      rows <- which(risk$strata == cnames[k])
+      mtext(risk_txt[rows][in_range], side = 1, line = ln,
+            at = breaks[in_range], cex = rt_cex, col = col[k])
+      mtext(labels[k], side = 1, line = ln, at = usr[1] - gap, adj = 1,
+            cex = rt_cex, col = col[k])
+    }
+  }
+  invisible(risk)
+}

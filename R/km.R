@@ -1,0 +1,365 @@
+# Kaplan-Meier front end and its summaries -------------------------------
+
+#' Kaplan-Meier survival curves
+#'
+#' Computes the (case-weighted) Kaplan-Meier estimate of the survival
+#' function, one curve per combination of the right-hand-side variables
+#' (including `strata()` terms), with Greenwood standard errors and pointwise
+#' confidence intervals. The numbers agree with [survival::survfit()]
+#' (`stype = 1`, Greenwood variance) to rounding error.
+#'
+#' Every distinct time (event or censoring) of a curve is kept, as in
+#' `survfit()`. With case weights the numbers at risk and the numbers of
+#' events are weighted sums, and the standard error is the weighted
+#' Greenwood formula (what `survfit(..., robust = FALSE)` reports; `survfit()`
+#' switches to a robust variance by default when weights are not integers).
+#' Where everybody still at risk dies, the survival estimate drops to 0 and
+#' its standard error and confidence limits are `NA` from then on, as in
+#' `summary.survfit()`.
+#'
+#' Pointwise confidence intervals follow `survfit()`: with
+#' \eqn{z = \Phi^{-1}(1 - \alpha/2)} and \eqn{se_H} the Greenwood standard
+#' error of the cumulative hazard, `"log"` gives
+#' \eqn{\exp(\log S \mp z\, se_H)} (upper end capped at 1), `"log-log"`
+#' gives \eqn{S^{\exp(\pm z\, se_H / \log S)}} and `"plain"` gives
+#' \eqn{S \mp z\, S\, se_H} clipped to \[0, 1\].
+#'
+#' @param formula A formula with a [survival::Surv()] response of
+#'   right-censored data, such as `Surv(time, status) ~ group`; use `~ 1` for
+#'   a single curve. `strata()` terms also split the curves.
+#' @param data A data frame holding the variables of `formula`.
+#' @param subset An optional expression selecting the rows to use.
+#' @param weights Optional non-negative case weights (a column of `data`).
+#' @param na.action A function handling missing values; by default
+#'   `getOption("na.action")` (rows with missing values are dropped and
+#'   their number is reported by `print()`).
+#' @param conf_level Confidence level of the pointwise intervals, in (0, 1).
+#' @param conf_type Transformation for the pointwise intervals: `"log"`
+#'   (the default, as `survfit()`), `"log-log"` or `"plain"`.
+#' @param timefix Merge times that differ by floating-point noise (within
+#'   `sqrt(.Machine$double.eps)`), as `survfit(timefix = TRUE)` does.
+#' @return An object of class `survstep_km`: a list with the per-time columns
+#'   `time`, `n.risk`, `n.event`, `n.censor`, `surv`, `std.error` (Greenwood
+#'   SE of the survival probability), `conf.low`, `conf.high`, `cumvar`
+#'   (Greenwood sum, the squared SE of the cumulative hazard), the named
+#'   curve sizes `strata`, the per-curve `records` (rows used) and `n`
+#'   (weighted), and `conf_level`, `conf_type`, `weighted`, `call`,
+#'   `na.action`, `n_dropped`. Use [km_median()], [km_at()], [km_mean()],
+#'   `summary()`, `tidy()` and `plot()` on it.
+#' @seealso [km_median()], [km_at()], [km_mean()], [followup_median()],
+#'   [plot.survstep_km()].
+#' @references Kaplan EL, Meier P (1958). Nonparametric estimation from
+#'   incomplete observations. *JASA* 53, 457-481.
+#'
+#'   Collett D (2015). *Modelling Survival Data in Medical Research*, 3rd ed.
+#' @examples
+#' fit <- km(Surv(time, status) ~ sex, data = survival::lung)
+#' fit
+#' km_median(fit)
+#' km_at(fit, times = c(180, 365))
+#' @export
+km <- function(formula, data, subset, weights, na.action, conf_level = 0.95,
+               conf_type = c("log", "log-log", "plain"), timefix = TRUE) {
+  call <- match.call()
+  check_conf_level(conf_level)
+  conf_type <- sv_match_arg(conf_type, c("log", "log-log", "plain"),
+                            "conf_type")
+  check_flag(timefix, "timefix")
+  mfl <- sv_model_frame(call, parent.frame())
+  if (!is.null(mfl$offset)) {
+    sv_warn("The offset is ignored by `km()`.", call = call)
+  }
+  grp <- km_groups(mfl, call)
+  fit <- km_engine(mfl$time, mfl$status,
+                   if (mfl$has_weights) mfl$weights else NULL,
+                   grp, timefix = timefix, reverse = FALSE)
+  out <- km_assemble(fit, grp, conf_level, conf_type)
+  out$weighted <- mfl$has_weights
+  out$timefix <- timefix
+  out$call <- call
+  out$na.action <- mfl$na.action
+  out$n_dropped <- mfl$n_dropped
+  out
+}
+
+# Grouping of the rows of a model frame: integer codes (1-based), the
+# survfit-style labels, and the number of records per curve. Labels come from
+# sv_group_factor() applied to one representative row per combination, which
+# keeps this linear in the number of rows.
+km_groups <- function(mfl, call) {
+  n <- length(mfl$time)
+  if (n == 0L) {
+    sv_abort("Can't estimate survival: no observations left after removing missing values and applying `subset`.",
+             call = call)
+  }
+  labels_all <- attr(mfl$terms, "term.labels")
+  vars <- sv_rhs_vars(mfl$mf, mfl$terms)
+  bad <- setdiff(labels_all, vars)
+  if (length(bad)) {
+    sv_abort(sprintf(paste0("Can't use the term %s in `km()`: the right-hand ",
+                            "side may only list grouping variables (no ",
+                            "interactions)."),
+                     paste0("`", bad, "`", collapse = ", ")), call = call)
+  }
+  if (!length(vars)) {
+    return(list(code = NULL, labels = "All", records = n))
+  }
+  codes <- lapply(vars, function(v) {
+    x <- mfl$mf[[v]]
+    if (is.matrix(x)) {
+      sv_abort(sprintf(paste0("Can't group by `%s`: matrix-valued grouping ",
+                              "variables are not supported."), v),
+               call = call)
+    }
+    cx <- if (is.factor(x)) as.integer(x) else match(x, unique(x))
+    if (anyNA(cx)) cx[is.na(cx)] <- 0L
+    cx
+  })
+  if (length(codes) == 1L && !any(codes[[1L]] == 0L)) {
+    id <- codes[[1L]]
+    n_id <- max(id)
+  } else {
+    key <- rep(0, n)
+    for (cx in codes) key <- key * (max(cx) + 1) + cx
+    ukey <- unique(key)
+    id <- match(key, ukey)
+    n_id <- length(ukey)
+  }
+  reps <- match(seq_len(n_id), id)
+  if (anyNA(reps)) {
+    # unused factor codes: renumber the used ones
+    used <- which(!is.na(reps))
+    id <- match(id, used)
+    reps <- reps[used]
+  }
+  lab <- sv_group_factor(mfl$mf[reps, , drop = FALSE], vars)
+  code <- as.integer(lab)[id]
+  levs <- levels(lab)
+  list(code = code, labels = levs,
+       records = tabulate(code, nbins = length(levs)))
+}
+
+# Matrix-level engine: one call into C++.
+km_engine <- function(time, status, weights, grp, timefix = TRUE,
+                      reverse = FALSE) {
+  tol <- if (timefix) sqrt(.Machine$double.eps) else 0
+  km_fit_cpp(as.double(time), as.integer(status),
+             if (is.null(weights)) NULL else as.double(weights),
+             grp$code, length(grp$labels), tol, reverse)
+}
+
+km_zval <- function(conf_level) {
+  stats::qnorm(1 - (1 - conf_level) / 2)
+}
+
+km_conf_code <- function(conf_type) {
+  match(conf_type, c("log", "log-log", "plain")) - 1L
+}
+
+km_assemble <- function(fit, grp, conf_level, conf_type) {
+  bands <- km_bands_cpp(fit$surv, fit$cumvar, km_zval(conf_level),
+                        km_conf_code(conf_type))
+  sizes <- fit$sizes
+  names(sizes) <- grp$labels
+  first <- cumsum(c(1L, sizes))[seq_along(sizes)]
+  n_w <- ifelse(sizes > 0L, fit$n.risk[first], 0)
+  names(n_w) <- grp$labels
+  records <- as.integer(grp$records)
+  names(records) <- grp$labels
+  structure(
+    list(time = fit$time, n.risk = fit$n.risk, n.event = fit$n.event,
+         n.censor = fit$n.censor, surv = fit$surv,
+         std.error = bands$std.error, conf.low = bands$conf.low,
+         conf.high = bands$conf.high, cumvar = fit$cumvar,
+         strata = sizes, records = records, n = n_w,
+         conf_level = conf_level, conf_type = conf_type),
+    class = "survstep_km"
+  )
+}
+
+check_km <- function(fit, arg = "fit", call = sys.call(-1)) {
+  if (!inherits(fit, "survstep_km")) {
+    sv_abort(sprintf("`%s` must be a `survstep_km` object from `km()`, not %s.",
+                     arg, sv_obj_type(fit)), call = call)
+  }
+  invisible(fit)
+}
+
+km_curve_factor <- function(fit) {
+  factor(rep(names(fit$strata), fit$strata), levels = names(fit$strata))
+}
+
+km_events <- function(fit) {
+  ev <- vapply(split(fit$n.event, km_curve_factor(fit)), sum, numeric(1))
+  unname(ev)
+}
+
+km_quantiles <- function(fit, probs, method, truncate) {
+  km_quantile_cpp(fit$time, fit$n.risk, fit$n.event, fit$surv, fit$cumvar,
+                  as.integer(fit$strata), as.double(probs),
+                  if (method == "spss") 1L else 0L,
+                  km_zval(fit$conf_level), km_conf_code(fit$conf_type),
+                  truncate)
+}
+
+#' Median survival time with a confidence interval
+#'
+#' Two definitions are offered, because `survival` and SPSS differ:
+#'
+#' * `"survival"` (default) reproduces the table of `print.survfit()`: the
+#'   median is the first time at which S falls below 0.5 (within
+#'   `sqrt(.Machine$double.eps)`); when S equals 0.5 on a flat stretch and
+#'   drops later, it is the midpoint of that time and the next drop. The
+#'   confidence interval applies the same rule to the lower and upper
+#'   pointwise confidence bands of the fit (Brookmeyer and Crowley style), so
+#'   it depends on `conf_type` and `conf_level` of [km()]; a limit is `NA`
+#'   when its band never falls to 0.5. No standard error is defined
+#'   (`std.error` is `NA`).
+#' * `"spss"` reproduces SPSS KM: the median is the first event time with
+#'   S <= 0.5 (the left end of a flat stretch, no midpoint). Its standard
+#'   error uses Collett's uniform-kernel density estimate: with `u` the
+#'   largest event time with S(u) >= 0.55 (none: u = 0, S = 1) and `l` the
+#'   smallest event time with S(l) <= 0.45 (none: SE and CI are `NA`),
+#'   SE = SE(S(median)) / ((S(u) - S(l)) / (l - u)), where SE(S) is
+#'   Greenwood's. The interval is median -/+ 1.96 SE (the literal 1.96 that
+#'   SPSS uses, whatever `conf_level`); a lower end below 0 is set to 0
+#'   unless `truncate = FALSE`.
+#'
+#' A median that is not reached (S never falls to 0.5) is `NA`.
+#'
+#' @param fit A `survstep_km` object from [km()].
+#' @param method `"survival"` or `"spss"`, see Details.
+#' @param truncate For `method = "spss"`: set a negative lower confidence
+#'   limit to 0.
+#' @return A data frame with one row per curve and columns `strata`, `n`
+#'   (weighted number of subjects), `events` (weighted), `median`,
+#'   `std.error`, `conf.low`, `conf.high`.
+#' @references Brookmeyer R, Crowley J (1982). A confidence interval for the
+#'   median survival time. *Biometrics* 38, 29-41.
+#'
+#'   Collett D (2015). *Modelling Survival Data in Medical Research*, 3rd ed.,
+#'   section 2.4.
+#' @examples
+#' fit <- km(Surv(time, status) ~ sex, data = survival::lung)
+#' km_median(fit)
+#' km_median(fit, method = "spss")
+#' @export
+km_median <- function(fit, method = c("survival", "spss"), truncate = TRUE) {
+  check_km(fit)
+  method <- sv_match_arg(method, c("survival", "spss"), "method")
+  check_flag(truncate, "truncate")
+  q <- km_quantiles(fit, 0.5, method, truncate)
+  data.frame(
+    strata = names(fit$strata), n = unname(fit$n), events = km_events(fit),
+    median = q$estimate[, 1], std.error = q$std.error[, 1],
+    conf.low = q$conf.low[, 1], conf.high = q$conf.high[, 1],
+    stringsAsFactors = FALSE
+  )
+}
+
+#' Survival probabilities at given times
+#'
+#' Evaluates each Kaplan-Meier curve at `times`: the estimate, its Greenwood
+#' standard error, the pointwise confidence interval of the fit and the
+#' (weighted) number at risk, as `summary(survfit, times = )`. A time after a
+#' curve's last follow-up has an `NA` estimate ("could not be calculated")
+#' unless the curve has already dropped to 0.
+#'
+#' @param fit A `survstep_km` object from [km()].
+#' @param times Non-negative finite numbers.
+#' @return A data frame with one row per curve and time: `strata`, `time`,
+#'   `n.risk`, `estimate`, `std.error`, `conf.low`, `conf.high`.
+#' @examples
+#' fit <- km(Surv(time, status) ~ sex, data = survival::lung)
+#' km_at(fit, times = c(365, 730))
+#' @export
+km_at <- function(fit, times) {
+  check_km(fit)
+  if (missing(times)) {
+    sv_abort("`times` is missing, with no default.")
+  }
+  if (!is.numeric(times) || !length(times) || anyNA(times) ||
+      any(!is.finite(times)) || any(times < 0)) {
+    sv_abort(sprintf("`times` must be a vector of non-negative finite numbers, not %s.",
+                     sv_obj_type(times)))
+  }
+  times <- as.double(times)
+  r <- km_at_cpp(fit$time, fit$n.risk, fit$n.event, fit$surv, fit$cumvar,
+                 as.integer(fit$strata), times, km_zval(fit$conf_level),
+                 km_conf_code(fit$conf_type))
+  nc <- length(fit$strata)
+  data.frame(
+    strata = rep(names(fit$strata), each = length(times)),
+    time = rep(times, nc), n.risk = r$n.risk, estimate = r$estimate,
+    std.error = r$std.error, conf.low = r$conf.low, conf.high = r$conf.high,
+    stringsAsFactors = FALSE
+  )
+}
+
+#' Restricted mean survival time (SPSS definition)
+#'
+#' The area under each Kaplan-Meier curve from 0 to that curve's own largest
+#' time (event or censored), which is what SPSS reports as the mean and what
+#' `summary(survfit(...), rmean = "individual")` gives. Its variance is
+#' \eqn{\sum_j A_j^2 d_j / (n_j (n_j - d_j))} with \eqn{A_j} the area under
+#' the curve from \eqn{t_j} to the end (steps where everybody at risk dies
+#' contribute 0); the interval is mean -/+ 1.96 SE, with SPSS's literal 1.96.
+#' When the largest time is censored the mean underestimates the true mean.
+#'
+#' @param fit A `survstep_km` object from [km()].
+#' @return A data frame with one row per curve: `strata`, `mean`,
+#'   `std.error`, `conf.low`, `conf.high`.
+#' @examples
+#' fit <- km(Surv(time, status) ~ sex, data = survival::lung)
+#' km_mean(fit)
+#' @export
+km_mean <- function(fit) {
+  check_km(fit)
+  r <- km_mean_cpp(fit$time, fit$n.risk, fit$n.event, fit$surv, fit$cumvar,
+                   as.integer(fit$strata), 1.96)
+  data.frame(strata = names(fit$strata), mean = r$mean,
+             std.error = r$std.error, conf.low = r$conf.low,
+             conf.high = r$conf.high, stringsAsFactors = FALSE)
+}
+
+#' Median follow-up by the reverse Kaplan-Meier method
+#'
+#' Swaps the roles of events and censorings (Schemper and Smith, 1996): the
+#' "event" is being censored, and a death ends follow-up as a censoring. A
+#' death tied with a censoring at the same time is not at risk of censoring
+#' at that time (as `prodlim`'s reverse Kaplan-Meier). The median and its
+#' confidence interval follow the `"survival"` rule of [km_median()].
+#'
+#' @inheritParams km
+#' @return A data frame with one row per curve: `strata`, `median`,
+#'   `conf.low`, `conf.high`, and `min`, `max` (shortest and longest observed
+#'   time of the curve, events included).
+#' @references Schemper M, Smith TL (1996). A note on quantifying follow-up
+#'   in studies of failure time. *Controlled Clinical Trials* 17, 343-346.
+#' @examples
+#' followup_median(Surv(time, status) ~ 1, data = survival::lung)
+#' @export
+followup_median <- function(formula, data, subset, weights, na.action,
+                            conf_level = 0.95,
+                            conf_type = c("log", "log-log", "plain")) {
+  call <- match.call()
+  check_conf_level(conf_level)
+  conf_type <- sv_match_arg(conf_type, c("log", "log-log", "plain"),
+                            "conf_type")
+  mfl <- sv_model_frame(call, parent.frame())
+  grp <- km_groups(mfl, call)
+  fit <- km_engine(mfl$time, mfl$status,
+                   if (mfl$has_weights) mfl$weights else NULL,
+                   grp, timefix = TRUE, reverse = TRUE)
+  q <- km_quantile_cpp(fit$time, fit$n.risk, fit$n.event, fit$surv,
+                       fit$cumvar, fit$sizes, 0.5, 0L, km_zval(conf_level),
+                       km_conf_code(conf_type), TRUE)
+  f <- factor(rep(grp$labels, fit$sizes), levels = grp$labels)
+  rng <- vapply(split(fit$time, f), function(t) {
+    if (length(t)) c(min(t), max(t)) else c(NA_real_, NA_real_)
+  }, numeric(2))
+  data.frame(strata = grp$labels, median = q$estimate[, 1],
+             conf.low = q$conf.low[, 1], conf.high = q$conf.high[, 1],
+             min = unname(rng[1, ]), max = unname(rng[2, ]),
+             stringsAsFactors = FALSE)
+}

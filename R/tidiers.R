@@ -1,0 +1,52 @@
+# broom-style tidiers -------------------------------------------------------
+
+# Per-time table of a survstep_km fit (all times, event or censored).
+km_tidy_table <- function(x) {
+  data.frame(
+    strata = rep(names(x$strata), x$strata), time = x$time,
+    n.risk = x$n.risk, n.event = x$n.event, n.censor = x$n.censor,
+    estimate = x$surv, std.error = x$std.error, conf.low = x$conf.low,
+    conf.high = x$conf.high, stringsAsFactors = FALSE
+  )
+}
+
+#' Tidy a Kaplan-Meier fit
+#'
+#' One row per curve and distinct time, with the column names of
+#' `broom::tidy.survfit()`. Unlike broom's, `std.error` is the Greenwood
+#' standard error of the survival probability (as `summary.survfit()`
+#' reports it), not of its logarithm.
+#'
+#' @param x A `survstep_km` object.
+#' @param ... Unused.
+#' @return A data frame with columns `strata`, `time`, `n.risk`, `n.event`,
+#'   `n.censor`, `estimate`, `std.error`, `conf.low`, `conf.high`.
+#' @examples
+#' fit <- km(Surv(time, status) ~ x, data = survival::aml)
+#' head(tidy(fit))
+#' @export
+tidy.survstep_km <- function(x, ...) {
+  km_tidy_table(x)
+}
+
+#' Glance at a Kaplan-Meier fit
+#'
+#' A one-row summary of the whole fit.
+#'
+#' @param x A `survstep_km` object.
+#' @param ... Unused.
+#' @return A one-row data frame: `curves` (number of curves), `records`
+#'   (rows used), `n` (weighted), `events` (weighted), `n.dropped` (rows
+#'   dropped for missing values), `conf.level`, `conf.type`.
+#' @examples
+#' glance(km(Surv(time, status) ~ x, data = survival::aml))
+#' @export
+glance.survstep_km <- function(x, ...) {
+  data.frame(
+    curves = length(x$strata), records = sum(x$records), n = sum(x$n),
+    events = sum(x$n.event),
+    n.dropped = if (length(x$n_dropped)) x$n_dropped else 0L,
+    conf.level = x$conf_level, conf.type = x$conf_type,
+    stringsAsFactors = FALSE
+  )
+}

@@ -1,0 +1,570 @@
+// Weighted Kaplan-Meier estimation and its summaries (pure C++17).
+//
+// Formulas: shared/spec/methods.md section 1 (Collett 2015; Klein and
+// Moeschberger 2003; Therneau and Grambsch 2000). Results agree with
+// survival::survfit() (stype = 1, ctype = 1, Greenwood variance) and with the
+// tables of print.survfit() / summary.survfit().
+//
+// ---------------------------------------------------------------------------
+// API (everything in namespace survstep::core)
+// ---------------------------------------------------------------------------
+// Input rows:
+//   struct KmRow { double time; double weight; int status; int group; };
+//
+// Storage of one or more curves, concatenated; curve c occupies the index
+// range [offset[c], offset[c + 1]) of every column:
+//   struct KmCurves {
+//     std::vector<double> time, n_risk, n_event, n_censor, surv, cumvar;
+//     std::vector<std::size_t> offset;               // starts as {0}
+//     std::size_t n_curves() const;
+//     KmView curve(std::size_t c) const;              // borrowed view
+//     void clear();                                   // keeps capacity
+//   };
+//   time      all distinct times of the curve (event or censor, as survfit)
+//   n_risk    weighted number at risk at time (time >= t)
+//   n_event   weighted events at time;  n_censor  weighted censorings
+//   surv      Kaplan-Meier S(t)
+//   cumvar    Greenwood sum  sum_{t_j <= t} d_j / (n_j (n_j - d_j));
+//             +infinity from the first time at which n_j == d_j (S = 0).
+//             sqrt(cumvar) is survfit's `std.err` (SE of -log S); the SE of
+//             S itself is surv * sqrt(cumvar) (see greenwood_se()).
+//
+// Building curves (no allocation once `out` / `work` have capacity):
+//   void km_append_sorted(const KmRow* rows, std::size_t n, bool reverse,
+//                         KmCurves& out);
+//       rows of ONE curve sorted by time ascending (ties in any order);
+//       appends one curve in a single pass (+ one pass over distinct times).
+//   void km_single(const double* time, const int* status,
+//                  const double* weight /* nullptr: all 1 */, std::size_t n,
+//                  KmCurves& out, KmWork& work, bool reverse = false);
+//       one curve from rows in any order (sorts a copy in `work`).
+//   void km_fit(const double* time, const int* status, const double* weight,
+//               const int* group /* nullptr: one curve; else 0..n_groups-1 */,
+//               std::size_t n, int n_groups, double timefix_tol, bool reverse,
+//               KmCurves& out, KmWork& work);
+//       several curves: one sort of all rows by time, survival's timefix
+//       merge of near-tied times (timefix_tol <= 0: off), a stable counting
+//       sort by group, one pass per curve. Empty groups give empty curves.
+//   `reverse = true` gives the reverse (censoring) Kaplan-Meier of
+//   Schemper and Smith: censorings are the events, deaths the censorings,
+//   and a death is not at risk of censoring at its own time.
+//   status: 1 = event, 0 = censored.
+//
+// Summaries of one curve (no allocation, O(size) or O(log size)):
+//   struct KmView { const double *time, *n_risk, *n_event, *surv, *cumvar;
+//                   std::size_t size; };
+//   double greenwood_se(double surv, double cumvar);   // NaN once S = 0
+//   KmInterval km_conf_int(double surv, double cumvar, double z,
+//                          ConfType type);          // survfit's bands
+//   KmAt km_at(const KmView& v, double t);            // S(t), n.risk(t)
+//       (before the first time: S = 1 and summary.survfit's CI is 1 to 1)
+//   KmQuantile km_quantile_survival(const KmView& v, double prob, double z,
+//                                   ConfType type);
+//       print.survfit's median rule generalised to S = 1 - prob; CI from
+//       the pointwise bands (Brookmeyer-Crowley style); std_error is NaN.
+//   KmQuantile km_quantile_spss(const KmView& v, double prob, bool truncate,
+//                               double z = 1.96);
+//       SPSS: first time with S <= 1 - prob; Collett's density SE; CI
+//       estimate -/+ z SE, lower end truncated at 0 when `truncate`.
+//   KmMean km_mean_restricted(const KmView& v, double z = 1.96);
+//       area under S from 0 to the curve's own largest time, SE as
+//       summary(survfit, rmean = "individual"), CI mean -/+ z SE.
+// NaN marks "not available" everywhere (R turns it into NA).
+#ifndef SURVSTEP_CORE_KM_HPP
+#define SURVSTEP_CORE_KM_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+namespace survstep {
+namespace core {
+
+enum class ConfType : int { log = 0, log_log = 1, plain = 2 };
+
+struct KmRow {
+  double time;
+  double weight;
+  int status;
+  int group;
+};
+
+struct KmView {
+  const double* time;
+  const double* n_risk;
+  const double* n_event;
+  const double* surv;
+  const double* cumvar;
+  std::size_t size;
+};
+
+struct KmCurves {
+  std::vector<double> time, n_risk, n_event, n_censor, surv, cumvar;
+  std::vector<std::size_t> offset{0};
+
+  std::size_t n_curves() const { return offset.size() - 1; }
+  std::size_t size() const { return time.size(); }
+
+  KmView curve(std::size_t c) const {
+    const std::size_t a = offset[c];
+    return KmView{time.data() + a,  n_risk.data() + a, n_event.data() + a,
+                  surv.data() + a,  cumvar.data() + a, offset[c + 1] - a};
+  }
+
+  void clear() {
+    time.clear();
+    n_risk.clear();
+    n_event.clear();
+    n_censor.clear();
+    surv.clear();
+    cumvar.clear();
+    offset.assign(1, 0);
+  }
+
+  void reserve(std::size_t n) {
+    time.reserve(n);
+    n_risk.reserve(n);
+    n_event.reserve(n);
+    n_censor.reserve(n);
+    surv.reserve(n);
+    cumvar.reserve(n);
+  }
+};
+
+struct KmWork {
+  std::vector<KmRow> rows;
+  std::vector<KmRow> scratch;
+  std::vector<std::size_t> count;
+};
+
+struct KmInterval {
+  double lower;
+  double upper;
+};
+
+struct KmAt {
+  double n_risk;  // weighted number at risk at t (0 after the last time)
+  double surv;    // S(t); NaN after the last follow-up unless S reached 0
+  double cumvar;  // Greenwood sum at t (NaN when surv is NaN)
+  bool before_first;  // t precedes the curve's first time (S = 1, CI 1-1)
+};
+
+struct KmQuantile {
+  double estimate;
+  double std_error;
+  double lower;
+  double upper;
+};
+
+struct KmMean {
+  double mean;
+  double std_error;
+  double lower;
+  double upper;
+};
+
+namespace detail {
+
+constexpr double nan_value() { return std::numeric_limits<double>::quiet_NaN(); }
+
+// sqrt(.Machine$double.eps), the tolerance survival uses for S == p.
+constexpr double surv_tol() { return 1.4901161193847656e-08; }
+
+inline bool row_time_less(const KmRow& a, const KmRow& b) {
+  return a.time < b.time;
+}
+
+// Map a non-negative double (or -0.0) onto an unsigned key with the same
+// order; negative numbers are ordered correctly too.
+inline std::uint64_t time_key(double t) {
+  if (t == 0.0) t = 0.0;  // fold -0.0 onto +0.0
+  std::uint64_t u;
+  std::memcpy(&u, &t, sizeof u);
+  const std::uint64_t sign = std::uint64_t{1} << 63;
+  return (u & sign) ? ~u : (u | sign);
+}
+
+// Sort rows by time: std::sort for small inputs, LSD radix sort (11-bit
+// digits, constant digits skipped) for large ones. `scratch` is reused.
+inline void sort_rows_by_time(std::vector<KmRow>& rows,
+                              std::vector<KmRow>& scratch,
+                              std::vector<std::size_t>& count) {
+  const std::size_t n = rows.size();
+  if (n < 2048) {
+    std::sort(rows.begin(), rows.end(), row_time_less);
+    return;
+  }
+  constexpr int bits = 11;
+  constexpr std::size_t buckets = std::size_t{1} << bits;
+  constexpr int passes = (64 + bits - 1) / bits;
+  count.assign(buckets * passes, 0);
+  for (const KmRow& r : rows) {
+    std::uint64_t k = time_key(r.time);
+    for (int p = 0; p < passes; ++p) {
+      ++count[p * buckets + (k & (buckets - 1))];
+      k >>= bits;
+    }
+  }
+  scratch.resize(n);
+  KmRow* src = rows.data();
+  KmRow* dst = scratch.data();
+  for (int p = 0; p < passes; ++p) {
+    std::size_t* c = count.data() + p * buckets;
+    bool constant = false;
+    for (std::size_t b = 0; b < buckets; ++b) {
+      if (c[b] == n) {
+        constant = true;
+        break;
+      }
+      if (c[b] != 0) break;
+    }
+    if (constant) continue;
+    std::size_t sum = 0;
+    for (std::size_t b = 0; b < buckets; ++b) {
+      const std::size_t t = c[b];
+      c[b] = sum;
+      sum += t;
+    }
+    const int shift = p * bits;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t b = (time_key(src[i].time) >> shift) & (buckets - 1);
+      dst[c[b]++] = src[i];
+    }
+    std::swap(src, dst);
+  }
+  if (src != rows.data()) {
+    std::copy(src, src + n, rows.data());
+  }
+}
+
+// survival's timefix (survival::aeqSurv) on rows already sorted by time:
+// consecutive distinct times y[k-1] < y[k] are tied when
+// y[k] - y[k-1] <= tol or (y[k] - y[k-1]) / mean|unique y| <= tol; a chain
+// of ties maps onto its first member. Same rule as risk_sets.hpp timefix().
+inline void timefix_sorted_rows(std::vector<KmRow>& rows, double tol) {
+  const std::size_t n = rows.size();
+  if (!(tol > 0.0) || n < 2) return;
+  double sum_abs = 0.0;
+  std::size_t n_unique = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i == 0 || rows[i].time != rows[i - 1].time) {
+      sum_abs += std::fabs(rows[i].time);
+      ++n_unique;
+    }
+  }
+  if (n_unique < 2) return;
+  const double mean_abs = sum_abs / static_cast<double>(n_unique);
+  double prev = rows[0].time;  // previous distinct original time
+  double cut = rows[0].time;   // value the current chain maps onto
+  for (std::size_t i = 1; i < n; ++i) {
+    const double y = rows[i].time;
+    if (y != prev) {
+      const double dy = y - prev;
+      const bool tied = dy <= tol || dy / mean_abs <= tol;
+      if (!tied) cut = y;
+      prev = y;
+    }
+    rows[i].time = cut;
+  }
+}
+
+}  // namespace detail
+
+// Greenwood SE of S from S and the Greenwood sum; NaN once S has reached 0
+// (as summary.survfit).
+inline double greenwood_se(double surv, double cumvar) {
+  if (!(surv > 0.0) || !std::isfinite(cumvar)) return detail::nan_value();
+  return surv * std::sqrt(cumvar);
+}
+
+// Pointwise confidence interval as survival:::survfit_confint (logse = TRUE,
+// upper limit capped at 1 for "log" and "plain"); NaN where survfit gives NA.
+inline KmInterval km_conf_int(double surv, double cumvar, double z,
+                              ConfType type) {
+  const double na = detail::nan_value();
+  if (std::isnan(surv) || std::isnan(cumvar)) return {na, na};
+  const double se = std::sqrt(cumvar);
+  switch (type) {
+    case ConfType::plain: {
+      if (surv == 0.0 || !std::isfinite(se)) return {na, na};
+      const double se2 = se * surv * z;
+      return {std::max(surv - se2, 0.0), std::min(surv + se2, 1.0)};
+    }
+    case ConfType::log: {
+      if (surv == 0.0 || !std::isfinite(se)) return {na, na};
+      const double se2 = z * se;
+      const double lp = std::log(surv);
+      return {std::exp(lp - se2), std::min(std::exp(lp + se2), 1.0)};
+    }
+    case ConfType::log_log: {
+      if (surv == 0.0 || surv == 1.0 || !std::isfinite(se)) return {na, na};
+      const double ls = std::log(surv);
+      const double se2 = z * se / ls;
+      const double ll = std::log(-ls);
+      return {std::exp(-std::exp(ll - se2)), std::exp(-std::exp(ll + se2))};
+    }
+  }
+  return {na, na};
+}
+
+// Append one curve from rows sorted by time (ascending; ties in any order).
+inline void km_append_sorted(const KmRow* rows, std::size_t n, bool reverse,
+                             KmCurves& out) {
+  const std::size_t start = out.time.size();
+  // pass 1: aggregate rows per distinct time (events, censorings)
+  std::size_t i = 0;
+  while (i < n) {
+    const double t = rows[i].time;
+    double d = 0.0, c = 0.0;
+    for (; i < n && rows[i].time == t; ++i) {
+      const bool event = reverse ? rows[i].status == 0 : rows[i].status != 0;
+      if (event) {
+        d += rows[i].weight;
+      } else {
+        c += rows[i].weight;
+      }
+    }
+    out.time.push_back(t);
+    out.n_event.push_back(d);
+    out.n_censor.push_back(c);
+  }
+  const std::size_t end = out.time.size();
+  out.n_risk.resize(end);
+  out.surv.resize(end);
+  out.cumvar.resize(end);
+  // pass 2 (backwards): number at risk as suffix sums of weights
+  double suffix = 0.0;
+  for (std::size_t k = end; k-- > start;) {
+    suffix += out.n_event[k] + out.n_censor[k];
+    // reverse KM: the deaths at t are not at risk of censoring at t
+    out.n_risk[k] = reverse ? suffix - out.n_censor[k] : suffix;
+  }
+  // pass 3: product-limit estimate and Greenwood sum
+  double s = 1.0, v = 0.0;
+  for (std::size_t k = start; k < end; ++k) {
+    const double nr = out.n_risk[k];
+    const double d = out.n_event[k];
+    if (d > 0.0) {
+      if (nr > d) {
+        s *= (nr - d) / nr;
+        v += d / (nr * (nr - d));
+      } else {
+        s = 0.0;
+        v = std::numeric_limits<double>::infinity();
+      }
+    }
+    out.surv[k] = s;
+    out.cumvar[k] = v;
+  }
+  out.offset.push_back(end);
+}
+
+// One curve from rows in any order.
+inline void km_single(const double* time, const int* status,
+                      const double* weight, std::size_t n, KmCurves& out,
+                      KmWork& work, bool reverse = false) {
+  work.rows.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    work.rows[i] = KmRow{time[i], weight ? weight[i] : 1.0, status[i], 0};
+  }
+  detail::sort_rows_by_time(work.rows, work.scratch, work.count);
+  km_append_sorted(work.rows.data(), n, reverse, out);
+}
+
+// Several curves (group codes 0..n_groups-1; group == nullptr: one curve).
+// Clears `out` first.
+inline void km_fit(const double* time, const int* status, const double* weight,
+                   const int* group, std::size_t n, int n_groups,
+                   double timefix_tol, bool reverse, KmCurves& out,
+                   KmWork& work) {
+  out.clear();
+  if (group == nullptr) n_groups = 1;
+  if (n_groups < 1) return;
+  work.rows.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    work.rows[i] = KmRow{time[i], weight ? weight[i] : 1.0, status[i],
+                         group ? group[i] : 0};
+  }
+  detail::sort_rows_by_time(work.rows, work.scratch, work.count);
+  detail::timefix_sorted_rows(work.rows, timefix_tol);
+  const std::size_t G = static_cast<std::size_t>(n_groups);
+  if (G == 1) {
+    out.reserve(n);
+    km_append_sorted(work.rows.data(), n, reverse, out);
+    return;
+  }
+  // stable counting sort by group keeps each group's rows sorted by time
+  work.count.assign(G + 1, 0);
+  for (const KmRow& r : work.rows) ++work.count[static_cast<std::size_t>(r.group) + 1];
+  for (std::size_t g = 0; g < G; ++g) work.count[g + 1] += work.count[g];
+  work.scratch.resize(n);
+  std::vector<std::size_t>& pos = work.count;
+  // pos[g] is the next slot of group g; afterwards pos[g] = end of group g
+  for (const KmRow& r : work.rows) work.scratch[pos[static_cast<std::size_t>(r.group)]++] = r;
+  out.reserve(n);
+  std::size_t begin = 0;
+  for (std::size_t g = 0; g < G; ++g) {
+    const std::size_t stop = pos[g];
+    km_append_sorted(work.scratch.data() + begin, stop - begin, reverse, out);
+    begin = stop;
+  }
+}
+
+// S(t), the number at risk at t and the Greenwood sum at t.
+inline KmAt km_at(const KmView& v, double t) {
+  const double na = detail::nan_value();
+  if (v.size == 0 || std::isnan(t)) return {na, na, na, false};
+  // first index with time > t
+  const double* it = std::upper_bound(v.time, v.time + v.size, t);
+  const std::size_t k = static_cast<std::size_t>(it - v.time);
+  if (k == 0) return {v.n_risk[0], 1.0, 0.0, true};
+  const std::size_t j = k - 1;  // last time <= t
+  if (v.time[j] == t) return {v.n_risk[j], v.surv[j], v.cumvar[j], false};
+  if (k < v.size) return {v.n_risk[k], v.surv[j], v.cumvar[j], false};
+  // after the last follow-up
+  if (v.surv[j] == 0.0) return {0.0, 0.0, v.cumvar[j], false};
+  return {0.0, na, na, false};
+}
+
+namespace detail {
+
+// print.survfit's rule (survival:::survmean, minmin) on a non-increasing
+// sequence y(j) at times time[j], for the target probability `target`:
+// the first time with y < target + tol; when that y equals target (within
+// tol) and y drops later, the midpoint of that time and the next drop.
+// NaN values of y are skipped (as NA in survfit's bands).
+template <class Y>
+double first_below(const KmView& v, double target, Y&& y) {
+  const double tol = surv_tol();
+  std::size_t first = v.size;
+  double y1 = 0.0;
+  for (std::size_t j = 0; j < v.size; ++j) {
+    const double yj = y(j);
+    if (!std::isnan(yj) && yj < target + tol) {
+      first = j;
+      y1 = yj;
+      break;
+    }
+  }
+  if (first == v.size) return nan_value();
+  if (std::fabs(y1 - target) < tol) {
+    for (std::size_t k = first + 1; k < v.size; ++k) {
+      const double yk = y(k);
+      if (!std::isnan(yk) && yk < y1) return (v.time[first] + v.time[k]) / 2.0;
+    }
+  }
+  return v.time[first];
+}
+
+}  // namespace detail
+
+// Quantile of the survival distribution (time at which S falls to
+// 1 - prob) and its CI as print.survfit reports the median.
+inline KmQuantile km_quantile_survival(const KmView& v, double prob, double z,
+                                       ConfType type) {
+  const double na = detail::nan_value();
+  const double target = 1.0 - prob;
+  KmQuantile q{na, na, na, na};
+  q.estimate =
+      detail::first_below(v, target, [&](std::size_t j) { return v.surv[j]; });
+  q.lower = detail::first_below(v, target, [&](std::size_t j) {
+    return km_conf_int(v.surv[j], v.cumvar[j], z, type).lower;
+  });
+  q.upper = detail::first_below(v, target, [&](std::size_t j) {
+    return km_conf_int(v.surv[j], v.cumvar[j], z, type).upper;
+  });
+  return q;
+}
+
+// SPSS percentile: the first time with S <= 1 - prob (left end of a flat
+// stretch). SE by the uniform-kernel density estimate (Collett):
+//   u = largest event time with S(u) >= 1 - prob + 0.05 (none: u = 0, S = 1)
+//   l = smallest event time with S(l) <= 1 - prob - 0.05 (none: SE is NaN)
+//   SE = Greenwood SE of S(estimate) / ((S(u) - S(l)) / (l - u)),
+// where a step at which everyone at risk dies adds 0 to the Greenwood sum.
+// CI = estimate -/+ z SE, the lower end truncated at 0 when `truncate`.
+// Comparisons of S with a level allow the tolerance sqrt(machine eps).
+inline KmQuantile km_quantile_spss(const KmView& v, double prob, bool truncate,
+                                   double z = 1.96) {
+  const double na = detail::nan_value();
+  const double tol = detail::surv_tol();
+  const double target = 1.0 - prob;
+  KmQuantile q{na, na, na, na};
+  std::size_t med = v.size;
+  for (std::size_t j = 0; j < v.size; ++j) {
+    if (v.surv[j] <= target + tol) {
+      med = j;
+      break;
+    }
+  }
+  if (med == v.size) return q;
+  q.estimate = v.time[med];
+  double u = 0.0, su = 1.0;
+  for (std::size_t j = 0; j < v.size; ++j) {
+    if (v.n_event[j] > 0.0 && v.surv[j] >= target + 0.05 - tol) {
+      u = v.time[j];
+      su = v.surv[j];
+    }
+  }
+  std::size_t l = v.size;
+  for (std::size_t j = 0; j < v.size; ++j) {
+    if (v.n_event[j] > 0.0 && v.surv[j] <= target - 0.05 + tol) {
+      l = j;
+      break;
+    }
+  }
+  if (l == v.size) return q;
+  const double dt = v.time[l] - u;
+  const double f = (su - v.surv[l]) / dt;
+  if (!(f > 0.0) || !std::isfinite(f)) return q;
+  // Greenwood SE of S at the estimate; steps with n == d contribute 0, so
+  // the SE is 0 once S has reached 0
+  const double s = v.surv[med];
+  double gse;
+  if (s == 0.0) {
+    gse = 0.0;
+  } else {
+    gse = s * std::sqrt(v.cumvar[med]);
+  }
+  q.std_error = gse / f;
+  q.lower = q.estimate - z * q.std_error;
+  if (truncate && q.lower < 0.0) q.lower = 0.0;
+  q.upper = q.estimate + z * q.std_error;
+  return q;
+}
+
+// Restricted mean to the curve's own largest time, as
+// summary(survfit, rmean = "individual"), with SE and CI mean -/+ z SE.
+inline KmMean km_mean_restricted(const KmView& v, double z = 1.96) {
+  const double na = detail::nan_value();
+  KmMean m{na, na, na, na};
+  if (v.size == 0) return m;
+  // area: rectangles from 0 (S = 1 before the first time)
+  double area = v.time[0];
+  for (std::size_t k = 1; k < v.size; ++k) {
+    area += (v.time[k] - v.time[k - 1]) * v.surv[k - 1];
+  }
+  // variance: sum_j A_j^2 d_j / (n_j (n_j - d_j)), A_j = area from t_j to
+  // the end; steps with n_j == d_j contribute 0
+  double a = 0.0, var = 0.0;
+  for (std::size_t j = v.size; j-- > 0;) {
+    const double nr = v.n_risk[j], d = v.n_event[j];
+    const double h = (nr - d == 0.0) ? 0.0 : d / (nr * (nr - d));
+    var += a * a * h;
+    if (j > 0) a += (v.time[j] - v.time[j - 1]) * v.surv[j - 1];
+  }
+  m.mean = area;
+  m.std_error = std::sqrt(var);
+  m.lower = m.mean - z * m.std_error;
+  m.upper = m.mean + z * m.std_error;
+  return m;
+}
+
+}  // namespace core
+}  // namespace survstep
+
+#endif

@@ -1,0 +1,203 @@
+// Rcpp glue for the Kaplan-Meier core (src/core/km.hpp): conversion only.
+#include <Rcpp.h>
+
+#include <cstddef>
+#include <vector>
+
+#include "core/km.hpp"
+
+namespace {
+
+namespace core = survstep::core;
+
+core::ConfType conf_type_from_int(int type) {
+  switch (type) {
+    case 1:
+      return core::ConfType::log_log;
+    case 2:
+      return core::ConfType::plain;
+    default:
+      return core::ConfType::log;
+  }
+}
+
+double na_if_nan(double x) { return std::isnan(x) ? NA_REAL : x; }
+
+// Views onto the concatenated curves stored in a survstep_km object.
+struct CurveSet {
+  Rcpp::NumericVector time, n_risk, n_event, surv, cumvar;
+  std::vector<std::size_t> offset;
+
+  CurveSet(Rcpp::NumericVector time_, Rcpp::NumericVector n_risk_,
+           Rcpp::NumericVector n_event_, Rcpp::NumericVector surv_,
+           Rcpp::NumericVector cumvar_, Rcpp::IntegerVector sizes)
+      : time(time_), n_risk(n_risk_), n_event(n_event_), surv(surv_),
+        cumvar(cumvar_), offset(sizes.size() + 1, 0) {
+    for (R_xlen_t c = 0; c < sizes.size(); ++c) {
+      offset[c + 1] = offset[c] + static_cast<std::size_t>(sizes[c]);
+    }
+    if (offset.back() != static_cast<std::size_t>(time.size())) {
+      Rcpp::stop("internal error: curve sizes do not add up");
+    }
+  }
+
+  std::size_t n_curves() const { return offset.size() - 1; }
+
+  core::KmView view(std::size_t c) const {
+    const std::size_t a = offset[c];
+    return core::KmView{time.begin() + a,  n_risk.begin() + a,
+                        n_event.begin() + a, surv.begin() + a,
+                        cumvar.begin() + a, offset[c + 1] - a};
+  }
+};
+
+}  // namespace
+
+// Fit Kaplan-Meier curves. group: 1-based codes or NULL; weight may be NULL.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List km_fit_cpp(Rcpp::NumericVector time, Rcpp::IntegerVector status,
+                      Rcpp::Nullable<Rcpp::NumericVector> weight,
+                      Rcpp::Nullable<Rcpp::IntegerVector> group, int n_groups,
+                      double timefix_tol, bool reverse) {
+  const std::size_t n = static_cast<std::size_t>(time.size());
+  std::vector<int> g;
+  const int* gp = nullptr;
+  if (group.isNotNull()) {
+    Rcpp::IntegerVector gr(group.get());
+    g.resize(n);
+    for (std::size_t i = 0; i < n; ++i) g[i] = gr[i] - 1;
+    gp = g.data();
+  } else {
+    n_groups = 1;
+  }
+  const double* wp = nullptr;
+  Rcpp::NumericVector w;
+  if (weight.isNotNull()) {
+    w = Rcpp::NumericVector(weight.get());
+    wp = w.begin();
+  }
+  core::KmCurves out;
+  {
+    core::KmWork work;
+    core::km_fit(time.begin(), status.begin(), wp, gp, n, n_groups,
+                 timefix_tol, reverse, out, work);
+  }
+  const std::size_t nc = out.n_curves();
+  Rcpp::IntegerVector sizes(nc);
+  for (std::size_t c = 0; c < nc; ++c) {
+    sizes[c] = static_cast<int>(out.offset[c + 1] - out.offset[c]);
+  }
+  return Rcpp::List::create(
+      Rcpp::Named("time") = Rcpp::wrap(out.time),
+      Rcpp::Named("n.risk") = Rcpp::wrap(out.n_risk),
+      Rcpp::Named("n.event") = Rcpp::wrap(out.n_event),
+      Rcpp::Named("n.censor") = Rcpp::wrap(out.n_censor),
+      Rcpp::Named("surv") = Rcpp::wrap(out.surv),
+      Rcpp::Named("cumvar") = Rcpp::wrap(out.cumvar),
+      Rcpp::Named("sizes") = sizes);
+}
+
+// Greenwood SE of S and pointwise CI for every row.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List km_bands_cpp(Rcpp::NumericVector surv, Rcpp::NumericVector cumvar,
+                        double z, int conf_type) {
+  const R_xlen_t n = surv.size();
+  Rcpp::NumericVector se(n), lower(n), upper(n);
+  const core::ConfType type = conf_type_from_int(conf_type);
+  for (R_xlen_t i = 0; i < n; ++i) {
+    se[i] = na_if_nan(core::greenwood_se(surv[i], cumvar[i]));
+    const core::KmInterval ci = core::km_conf_int(surv[i], cumvar[i], z, type);
+    lower[i] = na_if_nan(ci.lower);
+    upper[i] = na_if_nan(ci.upper);
+  }
+  return Rcpp::List::create(Rcpp::Named("std.error") = se,
+                            Rcpp::Named("conf.low") = lower,
+                            Rcpp::Named("conf.high") = upper);
+}
+
+// Quantiles per curve: matrices (curves x probs) of estimate, SE, limits.
+// method 0 = survival (print.survfit), 1 = SPSS.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List km_quantile_cpp(Rcpp::NumericVector time, Rcpp::NumericVector n_risk,
+                           Rcpp::NumericVector n_event, Rcpp::NumericVector surv,
+                           Rcpp::NumericVector cumvar, Rcpp::IntegerVector sizes,
+                           Rcpp::NumericVector probs, int method, double z,
+                           int conf_type, bool truncate) {
+  const CurveSet cs(time, n_risk, n_event, surv, cumvar, sizes);
+  const std::size_t nc = cs.n_curves();
+  const R_xlen_t np = probs.size();
+  Rcpp::NumericMatrix est(nc, np), se(nc, np), lo(nc, np), hi(nc, np);
+  const core::ConfType type = conf_type_from_int(conf_type);
+  for (std::size_t c = 0; c < nc; ++c) {
+    const core::KmView v = cs.view(c);
+    for (R_xlen_t p = 0; p < np; ++p) {
+      const core::KmQuantile q =
+          method == 1 ? core::km_quantile_spss(v, probs[p], truncate, 1.96)
+                      : core::km_quantile_survival(v, probs[p], z, type);
+      est(c, p) = na_if_nan(q.estimate);
+      se(c, p) = na_if_nan(q.std_error);
+      lo(c, p) = na_if_nan(q.lower);
+      hi(c, p) = na_if_nan(q.upper);
+    }
+  }
+  return Rcpp::List::create(Rcpp::Named("estimate") = est,
+                            Rcpp::Named("std.error") = se,
+                            Rcpp::Named("conf.low") = lo,
+                            Rcpp::Named("conf.high") = hi);
+}
+
+// Survival at given times for every curve (curve-major order).
+// [[Rcpp::export(rng = false)]]
+Rcpp::List km_at_cpp(Rcpp::NumericVector time, Rcpp::NumericVector n_risk,
+                     Rcpp::NumericVector n_event, Rcpp::NumericVector surv,
+                     Rcpp::NumericVector cumvar, Rcpp::IntegerVector sizes,
+                     Rcpp::NumericVector times, double z, int conf_type) {
+  const CurveSet cs(time, n_risk, n_event, surv, cumvar, sizes);
+  const std::size_t nc = cs.n_curves();
+  const R_xlen_t nt = times.size();
+  const R_xlen_t n = static_cast<R_xlen_t>(nc) * nt;
+  Rcpp::NumericVector nr(n), est(n), se(n), lo(n), hi(n);
+  const core::ConfType type = conf_type_from_int(conf_type);
+  R_xlen_t k = 0;
+  for (std::size_t c = 0; c < nc; ++c) {
+    const core::KmView v = cs.view(c);
+    for (R_xlen_t i = 0; i < nt; ++i, ++k) {
+      const core::KmAt a = core::km_at(v, times[i]);
+      nr[k] = na_if_nan(a.n_risk);
+      est[k] = na_if_nan(a.surv);
+      se[k] = na_if_nan(core::greenwood_se(a.surv, a.cumvar));
+      const core::KmInterval ci =
+          a.before_first ? core::KmInterval{1.0, 1.0}
+                         : core::km_conf_int(a.surv, a.cumvar, z, type);
+      lo[k] = na_if_nan(ci.lower);
+      hi[k] = na_if_nan(ci.upper);
+    }
+  }
+  return Rcpp::List::create(Rcpp::Named("n.risk") = nr,
+                            Rcpp::Named("estimate") = est,
+                            Rcpp::Named("std.error") = se,
+                            Rcpp::Named("conf.low") = lo,
+                            Rcpp::Named("conf.high") = hi);
+}
+
+// Restricted mean to each curve's own largest time.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List km_mean_cpp(Rcpp::NumericVector time, Rcpp::NumericVector n_risk,
+                       Rcpp::NumericVector n_event, Rcpp::NumericVector surv,
+                       Rcpp::NumericVector cumvar, Rcpp::IntegerVector sizes,
+                       double z) {
+  const CurveSet cs(time, n_risk, n_event, surv, cumvar, sizes);
+  const std::size_t nc = cs.n_curves();
+  Rcpp::NumericVector mean(nc), se(nc), lo(nc), hi(nc);
+  for (std::size_t c = 0; c < nc; ++c) {
+    const core::KmMean m = core::km_mean_restricted(cs.view(c), z);
+    mean[c] = na_if_nan(m.mean);
+    se[c] = na_if_nan(m.std_error);
+    lo[c] = na_if_nan(m.lower);
+    hi[c] = na_if_nan(m.upper);
+  }
+  return Rcpp::List::create(Rcpp::Named("mean") = mean,
+                            Rcpp::Named("std.error") = se,
+                            Rcpp::Named("conf.low") = lo,
+                            Rcpp::Named("conf.high") = hi);
+}

@@ -1,0 +1,74 @@
+# plot.survstep_km: runs on png and pdf devices, returns the risk table.
+
+library(survival)
+
+plot_to <- function(device, expr) {
+  f <- tempfile(fileext = paste0(".", device))
+  if (device == "png") {
+    grDevices::png(f, width = 7, height = 5, units = "in", res = 72)
+  } else {
+    grDevices::pdf(f, width = 7, height = 5)
+  }
+  on.exit({
+    grDevices::dev.off()
+    unlink(f)
+  })
+  force(expr)
+}
+
+test_that("the number-at-risk table agrees with summary(survfit, times)", {
+  fit <- km(Surv(time, status) ~ sex, data = lung)
+  br <- seq(0, 1000, by = 250)
+  risk <- plot_to("pdf", plot(fit, breaks = br))
+  ss <- summary(survfit(Surv(time, status) ~ sex, data = lung), times = br,
+                extend = TRUE)
+  expect_identical(risk$n.risk, ss$n.risk)
+  expect_identical(risk$time, rep(br, 2))
+  expect_identical(risk$strata, as.character(ss$strata))
+})
+
+test_that("xscale converts the time axis", {
+  fit <- km(Surv(time, status) ~ 1, data = lung)
+  risk <- plot_to("pdf", plot(fit, xscale = 30.4375, breaks = seq(0, 36, 12)))
+  expect_identical(risk$n.risk, km_at(fit, seq(0, 36, 12) * 30.4375)$n.risk)
+})
+
+test_that("all options draw without warnings on png and pdf", {
+  fit <- km(Surv(time, status) ~ ph.ecog, data = lung)
+  for (dev in c("png", "pdf")) {
+    expect_silent(plot_to(dev, plot(fit, conf_int = TRUE,
+                                    median_lines = TRUE,
+                                    p_value = list(p.value = 2e-6,
+                                                   test = "logrank"),
+                                    xlab = "Time (days)", main = "Lung")))
+    expect_silent(plot_to(dev, plot(fit, risk_table = FALSE, legend = FALSE,
+                                    mark_censor = FALSE, col = "black",
+                                    lty = 1:4, p_value = 0.04,
+                                    legend_pos = "bottomleft",
+                                    p_pos = "topright")))
+  }
+  w <- km(Surv(time, status) ~ sex, data = lung, weights = age / 60)
+  expect_silent(plot_to("png", plot(w, labels = c("Male", "Female"))))
+  expect_invisible(plot_to("pdf", plot(w)))
+})
+
+test_that("p-value labels", {
+  expect_identical(km_p_label(0.00131), "p = 0.0013")
+  expect_identical(km_p_label(0.0654), "p = 0.065")
+  expect_identical(km_p_label(0.5), "p = 0.50")
+  expect_identical(km_p_label(1e-5), "p < 0.001")
+  expect_identical(km_p_label(structure(list(p.value = 0.2, test = "logrank"),
+                                        class = "survstep_logrank")),
+                   "Log-rank p = 0.20")
+  expect_identical(km_p_label(list(p.value = 0.2)), "p = 0.20")
+})
+
+test_that("bad plot arguments give classed errors", {
+  fit <- km(Surv(time, status) ~ sex, data = lung)
+  expect_snapshot(plot_to("pdf", plot(fit, p_value = "x")), error = TRUE)
+  expect_snapshot(plot_to("pdf", plot(fit, labels = "a")), error = TRUE)
+  expect_snapshot(plot_to("pdf", plot(fit, breaks = c(0, NA))),
+                  error = TRUE)
+  expect_error(plot_to("pdf", plot(fit, xscale = 0)),
+               class = "survstep_error_input")
+})
