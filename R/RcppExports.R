@@ -33,6 +33,18 @@ km_mean_cpp <- function(time, n_risk, n_event, surv, cumvar, sizes, z) {
     .Call(`_survstep_km_mean_cpp`, time, n_risk, n_event, surv, cumvar, sizes, z)
 }
 
+logrank_cpp <- function(y, rows, group, n_groups, stratum, n_strata, weight, p, q, timefix, timefix_tol, scores) {
+    .Call(`_survstep_logrank_cpp`, y, rows, group, n_groups, stratum, n_strata, weight, p, q, timefix, timefix_tol, scores)
+}
+
+string_codes_cpp <- function(x) {
+    .Call(`_survstep_string_codes_cpp`, x)
+}
+
+first_rows_cpp <- function(codes, m) {
+    .Call(`_survstep_first_rows_cpp`, codes, m)
+}
+
 timefix_cpp <- function(time, tol) {
     .Call(`_survstep_timefix_cpp`, time, tol)
 }

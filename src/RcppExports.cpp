@@ -127,6 +127,48 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// logrank_cpp
+Rcpp::List logrank_cpp(Rcpp::NumericMatrix y, Rcpp::IntegerVector rows, Rcpp::IntegerVector group, int n_groups, Rcpp::IntegerVector stratum, int n_strata, int weight, double p, double q, bool timefix, double timefix_tol, Rcpp::NumericVector scores);
+RcppExport SEXP _survstep_logrank_cpp(SEXP ySEXP, SEXP rowsSEXP, SEXP groupSEXP, SEXP n_groupsSEXP, SEXP stratumSEXP, SEXP n_strataSEXP, SEXP weightSEXP, SEXP pSEXP, SEXP qSEXP, SEXP timefixSEXP, SEXP timefix_tolSEXP, SEXP scoresSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type y(ySEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type rows(rowsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type group(groupSEXP);
+    Rcpp::traits::input_parameter< int >::type n_groups(n_groupsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type stratum(stratumSEXP);
+    Rcpp::traits::input_parameter< int >::type n_strata(n_strataSEXP);
+    Rcpp::traits::input_parameter< int >::type weight(weightSEXP);
+    Rcpp::traits::input_parameter< double >::type p(pSEXP);
+    Rcpp::traits::input_parameter< double >::type q(qSEXP);
+    Rcpp::traits::input_parameter< bool >::type timefix(timefixSEXP);
+    Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type scores(scoresSEXP);
+    rcpp_result_gen = Rcpp::wrap(logrank_cpp(y, rows, group, n_groups, stratum, n_strata, weight, p, q, timefix, timefix_tol, scores));
+    return rcpp_result_gen;
+END_RCPP
+}
+// string_codes_cpp
+SEXP string_codes_cpp(Rcpp::CharacterVector x);
+RcppExport SEXP _survstep_string_codes_cpp(SEXP xSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type x(xSEXP);
+    rcpp_result_gen = Rcpp::wrap(string_codes_cpp(x));
+    return rcpp_result_gen;
+END_RCPP
+}
+// first_rows_cpp
+Rcpp::IntegerVector first_rows_cpp(Rcpp::IntegerVector codes, int m);
+RcppExport SEXP _survstep_first_rows_cpp(SEXP codesSEXP, SEXP mSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type codes(codesSEXP);
+    Rcpp::traits::input_parameter< int >::type m(mSEXP);
+    rcpp_result_gen = Rcpp::wrap(first_rows_cpp(codes, m));
+    return rcpp_result_gen;
+END_RCPP
+}
 // timefix_cpp
 Rcpp::NumericVector timefix_cpp(Rcpp::NumericVector time, double tol);
 RcppExport SEXP _survstep_timefix_cpp(SEXP timeSEXP, SEXP tolSEXP) {
@@ -159,6 +201,9 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_km_quantile_cpp", (DL_FUNC) &_survstep_km_quantile_cpp, 11},
     {"_survstep_km_at_cpp", (DL_FUNC) &_survstep_km_at_cpp, 9},
     {"_survstep_km_mean_cpp", (DL_FUNC) &_survstep_km_mean_cpp, 7},
+    {"_survstep_logrank_cpp", (DL_FUNC) &_survstep_logrank_cpp, 12},
+    {"_survstep_string_codes_cpp", (DL_FUNC) &_survstep_string_codes_cpp, 1},
+    {"_survstep_first_rows_cpp", (DL_FUNC) &_survstep_first_rows_cpp, 2},
     {"_survstep_timefix_cpp", (DL_FUNC) &_survstep_timefix_cpp, 2},
     {"_survstep_chisq_upper_cpp", (DL_FUNC) &_survstep_chisq_upper_cpp, 2},
     {NULL, NULL, 0}

@@ -1,0 +1,661 @@
+# The log-rank family of k-sample tests ------------------------------------
+
+lr_tests <- c("logrank", "gehan-breslow", "tarone-ware", "peto-peto",
+              "fleming-harrington")
+
+#' Log-rank and weighted log-rank tests
+#'
+#' Compares survival between the groups formed by the right-hand side of
+#' `formula` with the log-rank test or one of its weighted relatives, computed
+#' by a C++ core. `test = "logrank"` and `test = "peto-peto"` give exactly
+#' [survival::survdiff()] with `rho = 0` and `rho = 1`.
+#'
+#' For each distinct event time \eqn{t} (within a stratum) with \eqn{n_t}
+#' subjects at risk and \eqn{d_t} events, \eqn{n_{gt}} and \eqn{d_{gt}} of
+#' them in group \eqn{g}, and a weight \eqn{w_t}:
+#' \deqn{U_g = \sum_t w_t (d_{gt} - d_t n_{gt} / n_t)}{U_g = sum_t w_t (d_gt - d_t n_gt / n_t)}
+#' \deqn{V_{gh} = \sum_t w_t^2 \frac{d_t (n_t - d_t)}{n_t (n_t - 1)}
+#'   n_{gt} (\delta_{gh} - n_{ht} / n_t)}{V_gh = sum_t w_t^2 d_t (n_t - d_t) / (n_t (n_t - 1)) n_gt (delta_gh - n_ht / n_t)}
+#' (no variance term when \eqn{n_t = 1}), summed over strata. The statistic is
+#' \eqn{U' V^- U} over the groups with a positive expected count, one of them
+#' dropped, with that many degrees of freedom minus one, as `survdiff()`.
+#' The weights are
+#' * `"logrank"` (Mantel-Cox): \eqn{w_t = 1};
+#' * `"gehan-breslow"` (generalized Wilcoxon; SPSS's "Breslow"):
+#'   \eqn{w_t = n_t}. This is *not* `survdiff(rho = 1)`;
+#' * `"tarone-ware"`: \eqn{w_t = \sqrt{n_t}}{w_t = sqrt(n_t)};
+#' * `"peto-peto"` (Peto-Peto-Prentice): \eqn{w_t = S(t-)}, the pooled
+#'   Kaplan-Meier estimate just before \eqn{t} within the stratum
+#'   (= `survdiff(rho = 1)`);
+#' * `"fleming-harrington"`: \eqn{w_t = S(t-)^p (1 - S(t-))^q}
+#'   (`survdiff(rho = r)` is `p = r, q = 0`).
+#'
+#' With `trend = TRUE` the test for trend over ordered groups is reported:
+#' \eqn{(c'U)^2 / (c'Vc)} on 1 degree of freedom for group scores \eqn{c}
+#' (default `1, 2, ..., k`; any equally spaced scores give the same value).
+#'
+#' Times closer than `sqrt(.Machine$double.eps)` are merged first when
+#' `timefix = TRUE`, as [survival::aeqSurv()] does for `survdiff()`. Case
+#' weights are not supported (neither does `survdiff()` support them).
+#' See Klein and Moeschberger (2003, section 7.3) and Collett (2015,
+#' chapter 2) for the tests.
+#'
+#' @param formula A formula with a [survival::Surv()] response of
+#'   right-censored data, such as `Surv(time, status) ~ group`. The groups are
+#'   the combinations of the right-hand-side variables; [survival::strata()]
+#'   terms define strata, over which the test is pooled as in `survdiff()`.
+#' @param data A data frame holding the variables of `formula`.
+#' @param subset An optional expression selecting the rows to use, as in
+#'   [stats::lm()].
+#' @param na.action A missing-data filter (default `getOption("na.action")`,
+#'   normally [stats::na.omit()]); the number of dropped rows is reported.
+#' @param test The test: one of `"logrank"`, `"gehan-breslow"`,
+#'   `"tarone-ware"`, `"peto-peto"` or `"fleming-harrington"`.
+#' @param p,q Non-negative exponents of the Fleming-Harrington weights; only
+#'   used (and only allowed) with `test = "fleming-harrington"`.
+#' @param trend If `TRUE`, report the 1-degree-of-freedom test for trend over
+#'   the groups in their level order.
+#' @param scores Numeric scores of the groups for the trend test, one per
+#'   group in level order; `NULL` (default) uses `1, 2, ..., k`.
+#' @param timefix If `TRUE` (default), merge floating-point near-ties of the
+#'   times as `survdiff()` does.
+#'
+#' @return An object of class `survstep_logrank`, a list with
+#'   * `statistic`, `df`, `p.value`: the test reported (the trend test when
+#'     `trend = TRUE`, else the overall test);
+#'   * `overall`: named numeric vector `statistic, df, p.value` of the
+#'     k-sample test;
+#'   * `trend`: `NULL`, or a list `statistic, df, p.value, scores`;
+#'   * `table`: data frame with one row per group: `group, n, events`
+#'     (unweighted), `observed, expected` (weighted by \eqn{w_t} as
+#'     `survdiff(rho)` reports them; event counts for the log-rank test) and
+#'     `variance` (the diagonal of \eqn{V});
+#'   * `var`: the matrix \eqn{V}; `test`, `method` (a label), `p`, `q`;
+#'   * `n`, `n_events`, `strata` (stratum labels or `NULL`), `n_dropped`,
+#'     `na.action`, `call`.
+#'
+#'   Methods: `print()` (as `print.survdiff()` plus the test name), `tidy()`
+#'   (`group, n, observed, expected`) and `glance()`
+#'   (`statistic, df, p.value`).
+#' @seealso [logrank_pairwise()] for all pairwise comparisons,
+#'   [survival::survdiff()].
+#' @export
+#' @examples
+#' logrank_test(Surv(time, status) ~ sex, data = survival::lung)
+#' logrank_test(Surv(time, status) ~ sex, data = survival::lung,
+#'              test = "gehan-breslow")
+#' # stratified, with a trend test over ECOG performance score
+#' logrank_test(Surv(time, status) ~ ph.ecog + strata(sex),
+#'              data = survival::lung, subset = ph.ecog < 3, trend = TRUE)
+logrank_test <- function(formula, data, subset, na.action,
+                         test = c("logrank", "gehan-breslow", "tarone-ware",
+                                  "peto-peto", "fleming-harrington"),
+                         p = 1, q = 0, trend = FALSE, scores = NULL,
+                         timefix = TRUE) {
+  call <- match.call()
+  caller <- sys.call()
+  test <- sv_match_arg(test, lr_tests, "test", call = caller)
+  lr_check_pq(test, p, q, !missing(p) || !missing(q), caller)
+  check_flag(trend, "trend", call = caller)
+  check_flag(timefix, "timefix", call = caller)
+  if (!is.null(scores) && !trend) {
+    sv_abort("`scores` is only used when `trend = TRUE`.", call = caller)
+  }
+  fr <- lr_frame(call, parent.frame(), caller)
+  k <- fr$n_groups
+  if (trend) {
+    scores <- lr_check_scores(scores, k, caller)
+  }
+  fit <- lr_fit(fr, test, p, q, timefix, if (trend) scores else NULL)
+  lr_check_fit(fit, fr)
+
+  overall <- c(statistic = fit$statistic, df = fit$df,
+               p.value = stats::pchisq(fit$statistic, fit$df,
+                                       lower.tail = FALSE))
+  groups <- fr$group_levels
+  trend_res <- NULL
+  if (trend) {
+    if (fit$trend_status != 0L) {
+      sv_abort(paste0("Can't compute the trend test: the variance of the ",
+                      "scored statistic is zero."), call = caller)
+    }
+    trend_res <- list(
+      statistic = fit$trend_statistic, df = 1L,
+      p.value = stats::pchisq(fit$trend_statistic, 1, lower.tail = FALSE),
+      scores = stats::setNames(as.numeric(scores), groups)
+    )
+  }
+  main <- if (trend) trend_res else
+    list(statistic = fit$statistic, df = fit$df, p.value = overall[[3L]])
+  var <- fit$var
+  dimnames(var) <- list(groups, groups)
+  table <- data.frame(
+    group = groups, n = fit$n, events = fit$events,
+    observed = fit$observed, expected = fit$expected,
+    variance = unname(diag(var)), stringsAsFactors = FALSE
+  )
+  structure(
+    list(
+      statistic = main$statistic, df = main$df, p.value = main$p.value,
+      overall = overall, trend = trend_res, table = table, var = var,
+      test = test, method = lr_method(test, p, q, trend),
+      p = if (test == "fleming-harrington") p else NULL,
+      q = if (test == "fleming-harrington") q else NULL,
+      n = fr$n, n_events = sum(fit$events),
+      strata = fr$strata_levels, n_dropped = fr$n_dropped,
+      na.action = fr$na.action, call = call
+    ),
+    class = "survstep_logrank"
+  )
+}
+
+#' Pairwise log-rank tests between all groups
+#'
+#' Runs the two-group version of [logrank_test()] on every pair of groups
+#' (each pair's own subset of the data, so each is exactly the test one would
+#' get on that subset), and adjusts the p-values with [stats::p.adjust()].
+#'
+#' @inheritParams logrank_test
+#' @param p.adjust.method A method of [stats::p.adjust()]: `"none"`
+#'   (default), `"holm"`, `"hochberg"`, `"hommel"`, `"bonferroni"`, `"BH"`,
+#'   `"BY"` or `"fdr"`.
+#' @param ... Further arguments of [logrank_test()]: `subset`, `na.action`,
+#'   `p`, `q`, `timefix`. (They come before `p.adjust.method` so that `p`
+#'   is not taken as an abbreviation of it.)
+#' @return A data frame with one row per pair of groups (in level order):
+#'   `group1, group2, statistic, df, p.value, p.adj`. A pair without any
+#'   event gets `NA` with a warning.
+#' @export
+#' @examples
+#' logrank_pairwise(Surv(time, status) ~ ph.ecog, data = survival::lung,
+#'                  subset = ph.ecog < 3, p.adjust.method = "holm")
+logrank_pairwise <- function(formula, data,
+                             test = c("logrank", "gehan-breslow",
+                                      "tarone-ware", "peto-peto",
+                                      "fleming-harrington"),
+                             ..., p.adjust.method = "none") {
+  caller <- sys.call()
+  env <- parent.frame()
+  test <- sv_match_arg(test, lr_tests, "test", call = caller)
+  p.adjust.method <- sv_match_arg(p.adjust.method, stats::p.adjust.methods,
+                                  "p.adjust.method", call = caller)
+  dots <- match.call(expand.dots = FALSE)$...
+  nms <- names(dots)
+  allowed <- c("subset", "na.action", "p", "q", "timefix")
+  if (length(dots) && (is.null(nms) || any(!nzchar(nms)) ||
+                       any(!nms %in% allowed))) {
+    bad <- if (is.null(nms)) "" else nms[!nms %in% allowed | !nzchar(nms)]
+    sv_abort(sprintf(paste0("`...` must hold named arguments of ",
+                            "`logrank_test()` (%s), not %s."),
+                     paste0("`", allowed, "`", collapse = ", "),
+                     if (all(nzchar(bad))) paste0("`", bad, "`",
+                                                  collapse = ", ")
+                     else "unnamed arguments"),
+             call = caller)
+  }
+  opt <- list(p = 1, q = 0, timefix = TRUE)
+  for (nm in intersect(nms, names(opt))) opt[[nm]] <- eval(dots[[nm]], env)
+  lr_check_pq(test, opt$p, opt$q, any(c("p", "q") %in% nms), caller)
+  check_flag(opt$timefix, "timefix", call = caller)
+
+  call <- match.call(expand.dots = TRUE)
+  fr <- lr_frame(call, env, caller)
+  groups <- fr$group_levels
+  codes <- fr$group
+  use <- if (is.null(fr$rows)) seq_along(codes) else fr$rows
+  pairs <- utils::combn(length(groups), 2L)
+  np <- ncol(pairs)
+  stat <- pval <- rep(NA_real_, np)
+  df <- rep(NA_integer_, np)
+  empty <- character(0)
+  sub <- fr
+  sub$n_groups <- 2L
+  for (j in seq_len(np)) {
+    a <- pairs[1L, j]
+    b <- pairs[2L, j]
+    sub$rows <- use[codes[use] == a | codes[use] == b]
+    sub$group <- (codes == b) + 1L
+    fit <- lr_fit(sub, test, opt$p, opt$q, opt$timefix, NULL)
+    if (fit$status == 5L) lr_invalid_data(fr)
+    if (fit$status %in% c(0L, 3L)) {
+      if (fit$status == 3L) lr_warn_singular(caller)
+      stat[j] <- fit$statistic
+      df[j] <- fit$df
+      pval[j] <- stats::pchisq(fit$statistic, fit$df, lower.tail = FALSE)
+    } else {
+      empty <- c(empty, paste(groups[a], "vs", groups[b]))
+    }
+  }
+  if (length(empty)) {
+    sv_warn(sprintf(paste0("Can't compare %s: no events, or only one ",
+                           "group at risk at the event times; `NA` returned."),
+                    paste(empty, collapse = "; ")),
+            class = "survstep_warning_no_events", call = caller)
+  }
+  out <- data.frame(
+    group1 = groups[pairs[1L, ]], group2 = groups[pairs[2L, ]],
+    statistic = stat, df = df, p.value = pval,
+    p.adj = stats::p.adjust(pval, method = p.adjust.method),
+    stringsAsFactors = FALSE
+  )
+  attr(out, "method") <- lr_method(test, opt$p, opt$q, FALSE)
+  attr(out, "p.adjust.method") <- p.adjust.method
+  out
+}
+
+# Printing and tidiers -------------------------------------------------------
+
+#' @param x A `survstep_logrank` object.
+#' @param digits Significant digits, as in `print.survdiff()`.
+#' @param ... Unused.
+#' @rdname logrank_test
+#' @export
+print.survstep_logrank <- function(x, digits = max(getOption("digits") - 4L,
+                                                   3L), ...) {
+  saveopt <- options(digits = digits)
+  on.exit(options(saveopt))
+  if (!is.null(x$call)) {
+    cat("Call:\n")
+    dput(x$call)
+    cat("\n")
+  }
+  if (length(x$na.action)) {
+    cat("n=", x$n, ", ", stats::naprint(x$na.action), ".\n\n", sep = "")
+  }
+  cat(x$method, "\n", sep = "")
+  if (!identical(x$test, "logrank")) {
+    cat("Weights: ", lr_weight_text(x$test, x$p, x$q), "\n",
+        "(observed and expected are weighted sums)\n", sep = "")
+  }
+  if (length(x$strata)) {
+    cat("Stratified by ", length(x$strata), " strata.\n", sep = "")
+  }
+  cat("\n")
+  tb <- x$table
+  o_e <- tb$observed - tb$expected
+  temp <- cbind(tb$n, tb$observed, tb$expected, o_e^2 / tb$expected,
+                o_e^2 / tb$variance)
+  dimnames(temp) <- list(tb$group, c("N", "Observed", "Expected",
+                                     "(O-E)^2/E", "(O-E)^2/V"))
+  print(temp)
+  ov <- x$overall
+  cat("\n Chisq=", format(round(ov[["statistic"]], 1)), " on",
+      ov[["df"]], "degrees of freedom, p=",
+      format.pval(ov[["p.value"]]), "\n")
+  if (!is.null(x$trend)) {
+    cat(" Test for trend (scores ",
+        paste(format(x$trend$scores), collapse = ", "), "): Chisq= ",
+        format(round(x$trend$statistic, 1)), " on 1 degree of freedom, p= ",
+        format.pval(x$trend$p.value), "\n", sep = "")
+  }
+  invisible(x)
+}
+
+#' @rdname logrank_test
+#' @export
+tidy.survstep_logrank <- function(x, ...) {
+  tb <- x$table
+  data.frame(group = tb$group, n = tb$n, observed = tb$observed,
+             expected = tb$expected, stringsAsFactors = FALSE)
+}
+
+#' @rdname logrank_test
+#' @export
+glance.survstep_logrank <- function(x, ...) {
+  data.frame(statistic = x$statistic, df = x$df, p.value = x$p.value)
+}
+
+# Internals --------------------------------------------------------------------
+
+lr_method <- function(test, p, q, trend) {
+  name <- switch(test,
+    "logrank" = "Log-rank (Mantel-Cox) test",
+    "gehan-breslow" = "Gehan-Breslow (generalized Wilcoxon) test",
+    "tarone-ware" = "Tarone-Ware test",
+    "peto-peto" = "Peto-Peto (Prentice) test",
+    "fleming-harrington" = sprintf("Fleming-Harrington (p = %s, q = %s) test",
+                                   format(p), format(q))
+  )
+  if (trend) paste0(name, " for trend") else name
+}
+
+lr_weight_text <- function(test, p, q) {
+  switch(test,
+    "gehan-breslow" = "w(t) = n(t), the number at risk",
+    "tarone-ware" = "w(t) = sqrt(n(t))",
+    "peto-peto" = "w(t) = S(t-), the pooled Kaplan-Meier estimate",
+    "fleming-harrington" = sprintf("w(t) = S(t-)^%s (1 - S(t-))^%s",
+                                   format(p), format(q)),
+    "w(t) = 1"
+  )
+}
+
+lr_check_pq <- function(test, p, q, given, call) {
+  if (test != "fleming-harrington") {
+    if (given) {
+      sv_abort(paste0("`p` and `q` are only used with ",
+                      "`test = \"fleming-harrington\"`."), call = call)
+    }
+    return(invisible())
+  }
+  check_number(p, "p", lower = 0, call = call)
+  check_number(q, "q", lower = 0, call = call)
+  invisible()
+}
+
+lr_check_scores <- function(scores, k, call) {
+  if (is.null(scores)) return(seq_len(k))
+  if (!is.numeric(scores) || length(scores) != k) {
+    sv_abort(sprintf(paste0("`scores` must be a numeric vector with one ",
+                            "score per group (%d), not %s."), k,
+                     sv_obj_type(scores)), call = call)
+  }
+  if (any(!is.finite(scores))) {
+    sv_abort("`scores` must be finite; found missing or infinite values.",
+             call = call)
+  }
+  if (length(unique(scores)) < 2L) {
+    sv_abort("`scores` must not all be equal.", call = call)
+  }
+  as.numeric(scores)
+}
+
+lr_warn_singular <- function(call) {
+  sv_warn(paste0("The variance matrix of the test is singular; a ",
+                 "generalized inverse was used and the degrees of freedom ",
+                 "reduced to its rank."),
+          class = "survstep_warning_singular", call = call)
+}
+
+lr_check_fit <- function(fit, fr) {
+  call <- fr$caller
+  if (fit$status == 5L) lr_invalid_data(fr)
+  if (fit$status == 1L) {
+    sv_abort("Can't compute the test: there are no events.", call = call)
+  }
+  if (fit$status == 2L) {
+    sv_abort(paste0("Can't compare groups: only one group has subjects at ",
+                    "risk at the event times."), call = call)
+  }
+  if (fit$status == 3L) lr_warn_singular(call)
+  if (fit$status == 4L) {
+    sv_abort("Internal error: invalid input to the log-rank core.",
+             class = "survstep_error_internal", call = call)
+  }
+  invisible(fit)
+}
+
+# The engine: one call into C++. `fr` holds y (n x 2 matrix: time, status),
+# rows (1-based rows of y to use, or NULL for all), group (codes 1..k for
+# every row of y), n_groups, strata (codes for every row, or NULL), n_strata.
+lr_fit <- function(fr, test, p, q, timefix, scores) {
+  has_strata <- !is.null(fr$strata)
+  logrank_cpp(
+    fr$y, if (is.null(fr$rows)) integer(0) else fr$rows,
+    fr$group, fr$n_groups,
+    if (has_strata) fr$strata else integer(0),
+    if (has_strata) fr$n_strata else 1L,
+    match(test, lr_tests) - 1L, as.numeric(p), as.numeric(q), timefix,
+    sqrt(.Machine$double.eps),
+    if (is.null(scores)) numeric(0) else as.numeric(scores)
+  )
+}
+
+# Model frame ------------------------------------------------------------------
+#
+# lr_frame() returns the `fr` list of lr_fit() plus group_levels,
+# strata_levels, n (rows used), n_dropped and na.action.
+#
+# A lean path handles the common case (a literal Surv(time, status) response,
+# na.omit/na.exclude, a data frame) without the costs of Surv(),
+# na.omit.data.frame() and factor() on large data; anything else, and every
+# problem (invalid values, missing values under na.fail, ...), goes through
+# the shared sv_model_frame(), so that errors and results are those of the
+# shared machinery.
+
+lr_frame <- function(call, env, caller) {
+  if (is.null(call$formula)) {
+    sv_abort("`formula` is missing, with no default.", call = caller)
+  }
+  formula <- eval(call$formula, env)
+  check_formula(formula, call = caller)
+  fr <- lr_fast_frame(call, formula, env)
+  if (is.null(fr)) fr <- lr_slow_frame(call, env, caller)
+  fr$call <- call
+  fr$env <- env
+  fr$caller <- caller
+  if (is.null(fr$group_vars)) {
+    sv_abort(paste0("Can't compare groups: the right-hand side of `formula` ",
+                    "has no grouping variable (besides `strata()` terms)."),
+             call = caller)
+  }
+  if (fr$n == 0L) {
+    sv_abort("Can't compute the test: there are no observations.",
+             call = caller)
+  }
+  g <- lr_group_codes(fr$mf, fr$group_vars, fr$rows)
+  fr$group <- g$codes
+  fr$group_levels <- g$levels
+  fr$n_groups <- length(g$levels)
+  if (fr$n_groups < 2L) {
+    sv_abort(sprintf(paste0("Can't compare groups: `formula` defines only ",
+                            "one group (%s)."),
+                     paste0("\"", g$levels, "\"")), call = caller)
+  }
+  if (!is.null(fr$strata_cols)) {
+    st <- lr_strata_codes(fr$strata_cols, fr$rows)
+    fr$strata <- st$codes
+    fr$n_strata <- length(st$levels)
+    fr$strata_levels <- st$levels
+  }
+  fr$mf <- fr$strata_cols <- NULL
+  fr
+}
+
+# Called when the core finds invalid times or status: the shared model frame
+# reports the problem with its classed error.
+lr_invalid_data <- function(fr) {
+  sv_model_frame(fr$call, fr$env, caller = fr$caller)
+  sv_abort("Internal error: invalid times or status reached the core.",
+           class = "survstep_error_internal", call = fr$caller)
+}
+
+# survival::Surv() replacement for the lean path: same rules for right-
+# censored (time, event) data, cheaper; anything unusual signals a fallback.
+lr_surv <- function(time, event) {
+  fallback <- function() {
+    stop(structure(class = c("survstep_fallback", "error", "condition"),
+                   list(message = "fallback", call = NULL)))
+  }
+  if (inherits(time, "difftime")) time <- unclass(time)
+  if (!is.numeric(time) || is.object(time) || is.object(event) ||
+      length(event) != length(time)) {
+    fallback()
+  }
+  if (is.numeric(event)) {
+    rng <- suppressWarnings(range(event, na.rm = TRUE))
+    if (!all(is.finite(rng))) fallback()
+    if (rng[2L] == 2) event <- event - 1
+    if (!all(event == 0 | event == 1, na.rm = TRUE)) fallback()
+  } else if (!is.logical(event)) {
+    fallback()
+  }
+  cbind(time, event)
+}
+
+lr_is_surv_call <- function(lhs, env) {
+  if (!is.call(lhs) || is.null(env)) return(FALSE)
+  fn <- tryCatch(eval(lhs[[1L]], env), error = function(e) NULL)
+  identical(fn, survival::Surv)
+}
+
+lr_fast_frame <- function(call, formula, env) {
+  fenv <- environment(formula)
+  lhs <- formula[[2L]]
+  if (!lr_is_surv_call(lhs, fenv)) return(NULL)
+  sc <- tryCatch(match.call(survival::Surv, lhs), error = function(e) NULL)
+  if (is.null(sc)) return(NULL)
+  args <- as.list(sc)[-1L]
+  if (length(args) != 2L || !"time" %in% names(args) ||
+      !all(names(args) %in% c("time", "time2", "event"))) {
+    return(NULL)
+  }
+  event <- args[[setdiff(names(args), "time")]]
+  data <- if (is.null(call$data)) NULL else eval(call$data, env)
+  if (!is.null(data) && (!is.data.frame(data) ||
+                         !is.null(attr(data, "na.action")))) {
+    return(NULL)
+  }
+  na_fun <- if (is.null(call$na.action)) getOption("na.action") else
+    eval(call$na.action, env)
+  if (is.character(na_fun) && length(na_fun) == 1L) {
+    na_fun <- tryCatch(get(na_fun, mode = "function", envir = env),
+                       error = function(e) NULL)
+  }
+  na_kind <- if (identical(na_fun, stats::na.omit)) "omit" else
+    if (identical(na_fun, stats::na.exclude)) "exclude" else
+      if (identical(na_fun, stats::na.fail)) "fail" else NA_character_
+  if (is.na(na_kind)) return(NULL)
+
+  fast_lhs <- as.call(list(call(":::", as.name("survstep"), as.name("lr_surv")),
+                           args$time, event))
+  formula[[2L]] <- fast_lhs
+  tt <- tryCatch(
+    if (is.null(data)) {
+      stats::terms(formula, specials = "strata")
+    } else {
+      stats::terms(formula, specials = "strata", data = data)
+    },
+    error = function(e) NULL
+  )
+  if (is.null(tt) || !is.null(attr(tt, "offset"))) return(NULL)
+  keep <- match(c("formula", "data", "subset"), names(call), 0L)
+  mf_call <- call[c(1L, keep)]
+  mf_call[[1L]] <- quote(stats::model.frame)
+  mf_call$formula <- tt
+  mf_call$na.action <- quote(stats::na.pass)
+  mf_call$drop.unused.levels <- TRUE
+  mf <- tryCatch(eval(mf_call, env), error = function(e) NULL)
+  if (is.null(mf)) return(NULL)
+  y <- mf[[1L]]
+  if (!is.double(y)) storage.mode(y) <- "double"
+
+  rows <- NULL
+  na_act <- NULL
+  if (anyNA(y) || any(vapply(mf[-1L], anyNA, logical(1)))) {
+    ok <- stats::complete.cases(mf)
+    if (na_kind == "fail") return(NULL)
+    rows <- which(ok)
+    omit <- which(!ok)
+    names(omit) <- attr(mf, "row.names")[omit]
+    na_act <- structure(omit, class = na_kind)
+  }
+  lr_frame_parts(mf, tt, y, rows, na_act)
+}
+
+lr_slow_frame <- function(call, env, caller) {
+  sv <- sv_model_frame(call, env, caller = caller)
+  if (sv$has_weights) {
+    sv_abort("Case weights are not supported by the log-rank tests.",
+             call = caller)
+  }
+  if (!is.null(sv$offset)) {
+    sv_abort("Offset terms are not supported by the log-rank tests.",
+             call = caller)
+  }
+  lr_frame_parts(sv$mf, sv$terms, cbind(sv$time, as.numeric(sv$status)),
+                 NULL, sv$na.action)
+}
+
+lr_frame_parts <- function(mf, tt, y, rows, na_act) {
+  labs <- attr(tt, "term.labels")
+  st_idx <- attr(tt, "specials")$strata
+  strata_cols <- NULL
+  if (length(st_idx)) {
+    st_terms <- survival::untangle.specials(tt, "strata", 1)$terms
+    labs <- labs[-st_terms]
+    strata_cols <- mf[st_idx]
+  }
+  vars <- labs[labs %in% names(mf)]
+  list(
+    y = y, rows = rows, n = if (is.null(rows)) nrow(y) else length(rows),
+    mf = mf, group_vars = if (length(vars)) vars else NULL,
+    strata_cols = strata_cols, strata = NULL, n_strata = 1L,
+    strata_levels = NULL, n_dropped = length(na_act), na.action = na_act
+  )
+}
+
+# Codes of the distinct values of one column: factor codes, or 1, 2, ... in
+# order of first occurrence. Returns list(codes, m) with codes in 1..m.
+lr_column_codes <- function(x) {
+  if (is.factor(x)) return(list(codes = as.integer(x), m = nlevels(x)))
+  if (is.character(x)) {
+    cx <- string_codes_cpp(x)
+    if (!is.null(cx)) {
+      m <- attr(cx, "n")
+      attr(cx, "n") <- NULL
+      return(list(codes = cx, m = m))
+    }
+  }
+  u <- unique(x)
+  list(codes = match(x, u), m = length(u))
+}
+
+# Integer codes 1..M of the combinations of several columns (NA where any is
+# NA); M = attr "m".
+lr_combine_codes <- function(cols) {
+  code <- NULL
+  m_all <- 1
+  for (x in cols) {
+    cx <- lr_column_codes(x)
+    code <- if (is.null(code)) cx$codes else (code - 1) * cx$m + cx$codes
+    m_all <- m_all * cx$m
+  }
+  if (length(cols) > 1L) {
+    u <- unique(code)
+    code <- match(code, u)
+    m_all <- length(u)
+  }
+  list(codes = code, m = m_all)
+}
+
+# The grouping factor of sv_group_factor() (labels, level order), computed
+# in O(n): combination codes by hashing, labels from sv_group_factor()
+# applied to one representative row per combination. Returns codes for every
+# row of mf (only `rows` are meaningful) and the levels.
+lr_group_codes <- function(mf, vars, rows = NULL) {
+  cols <- mf[vars]
+  if (any(vapply(cols, function(x) !is.atomic(x) || is.matrix(x),
+                 logical(1)))) {
+    g <- sv_group_factor(mf, vars)
+    return(list(codes = as.integer(g), levels = levels(g)))
+  }
+  cc <- lr_combine_codes(cols)
+  kc <- if (is.null(rows)) cc$codes else cc$codes[rows]
+  first <- first_rows_cpp(kc, cc$m)
+  present <- which(first > 0L)
+  rep_rows <- first[present]
+  if (!is.null(rows)) rep_rows <- rows[rep_rows]
+  rep_f <- sv_group_factor(mf[rep_rows, vars, drop = FALSE], vars)
+  map <- integer(cc$m)
+  map[present] <- as.integer(rep_f)
+  list(codes = map[cc$codes], levels = levels(rep_f))
+}
+
+# Stratum codes 1..S in the level order of the strata factor(s), for every
+# row; labels from the factor levels.
+lr_strata_codes <- function(cols, rows = NULL) {
+  codes <- NULL
+  for (x in cols) {
+    x <- as.factor(x)
+    codes <- if (is.null(codes)) as.integer(x) else
+      (codes - 1) * nlevels(x) + as.integer(x)
+  }
+  kc <- if (is.null(rows)) codes else codes[rows]
+  u <- sort(unique(kc))
+  first <- match(u, kc)
+  rep_rows <- if (is.null(rows)) first else rows[first]
+  labs <- lapply(cols, function(x) as.character(x[rep_rows]))
+  list(codes = match(codes, u),
+       levels = do.call(paste, c(labs, list(sep = ", "))))
+}
