@@ -11,6 +11,75 @@ Rcpp::Rostream<true>&  Rcpp::Rcout = Rcpp::Rcpp_cout_get();
 Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
+// cox_fit_cpp
+Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata, SEXP init, int ties, double eps, double toler_chol, int iter_max, double toler_inf, double timefix_tol, SEXP center, bool concordance);
+RcppExport SEXP _survstep_cox_fit_cpp(SEXP xSEXP, SEXP timeSEXP, SEXP statusSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP initSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP toler_cholSEXP, SEXP iter_maxSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP centerSEXP, SEXP concordanceSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type time(timeSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type status(statusSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type init(initSEXP);
+    Rcpp::traits::input_parameter< int >::type ties(tiesSEXP);
+    Rcpp::traits::input_parameter< double >::type eps(epsSEXP);
+    Rcpp::traits::input_parameter< double >::type toler_chol(toler_cholSEXP);
+    Rcpp::traits::input_parameter< int >::type iter_max(iter_maxSEXP);
+    Rcpp::traits::input_parameter< double >::type toler_inf(toler_infSEXP);
+    Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type center(centerSEXP);
+    Rcpp::traits::input_parameter< bool >::type concordance(concordanceSEXP);
+    rcpp_result_gen = Rcpp::wrap(cox_fit_cpp(x, time, status, weights, offset, strata, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, center, concordance));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cox_eval_cpp
+Rcpp::List cox_eval_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata, SEXP beta, int ties, double timefix_tol, SEXP center);
+RcppExport SEXP _survstep_cox_eval_cpp(SEXP xSEXP, SEXP timeSEXP, SEXP statusSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP betaSEXP, SEXP tiesSEXP, SEXP timefix_tolSEXP, SEXP centerSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type time(timeSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type status(statusSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type beta(betaSEXP);
+    Rcpp::traits::input_parameter< int >::type ties(tiesSEXP);
+    Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type center(centerSEXP);
+    rcpp_result_gen = Rcpp::wrap(cox_eval_cpp(x, time, status, weights, offset, strata, beta, ties, timefix_tol, center));
+    return rcpp_result_gen;
+END_RCPP
+}
+// concordance_cpp
+Rcpp::NumericVector concordance_cpp(Rcpp::NumericVector time, Rcpp::IntegerVector status, Rcpp::NumericVector risk, SEXP weights, SEXP strata);
+RcppExport SEXP _survstep_concordance_cpp(SEXP timeSEXP, SEXP statusSEXP, SEXP riskSEXP, SEXP weightsSEXP, SEXP strataSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type time(timeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type status(statusSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type risk(riskSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
+    rcpp_result_gen = Rcpp::wrap(concordance_cpp(time, status, risk, weights, strata));
+    return rcpp_result_gen;
+END_RCPP
+}
+// wald_test_cpp
+Rcpp::NumericVector wald_test_cpp(Rcpp::NumericMatrix var, Rcpp::NumericVector b, double toler_chol);
+RcppExport SEXP _survstep_wald_test_cpp(SEXP varSEXP, SEXP bSEXP, SEXP toler_cholSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type var(varSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type b(bSEXP);
+    Rcpp::traits::input_parameter< double >::type toler_chol(toler_cholSEXP);
+    rcpp_result_gen = Rcpp::wrap(wald_test_cpp(var, b, toler_chol));
+    return rcpp_result_gen;
+END_RCPP
+}
 // g3nelm_initial_cpp
 Rcpp::List g3nelm_initial_cpp(double seed);
 RcppExport SEXP _survstep_g3nelm_initial_cpp(SEXP seedSEXP) {
@@ -193,6 +262,10 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
+    {"_survstep_cox_fit_cpp", (DL_FUNC) &_survstep_cox_fit_cpp, 15},
+    {"_survstep_cox_eval_cpp", (DL_FUNC) &_survstep_cox_eval_cpp, 10},
+    {"_survstep_concordance_cpp", (DL_FUNC) &_survstep_concordance_cpp, 5},
+    {"_survstep_wald_test_cpp", (DL_FUNC) &_survstep_wald_test_cpp, 3},
     {"_survstep_g3nelm_initial_cpp", (DL_FUNC) &_survstep_g3nelm_initial_cpp, 1},
     {"_survstep_g3nelm_search_cpp", (DL_FUNC) &_survstep_g3nelm_search_cpp, 4},
     {"_survstep_g3nelm_report_cpp", (DL_FUNC) &_survstep_g3nelm_report_cpp, 1},

@@ -1,0 +1,254 @@
+# Matrix-level Cox engine ----------------------------------------------------
+
+#' Fit a Cox model from a design matrix
+#'
+#' The matrix-level engine behind [cox()], in the spirit of
+#' [survival::coxph.fit()]: no formula, no model frame, one call into the C++
+#' core. Use it when the design matrix is already at hand (simulations,
+#' bootstraps, resampling), where the formula machinery would dominate the
+#' run time.
+#'
+#' The fit follows `coxph.fit()`: Newton-Raphson from `init` (default 0) on
+#' centred and scaled columns, step-halving when the log partial likelihood
+#' falls, convergence when `|1 - l_old / l_new| <= eps`, and a Cholesky
+#' decomposition with tolerance `toler_chol` that declares redundant columns
+#' (their coefficients are `NA`). As in `coxph()`, columns whose values are
+#' all in \{-1, 0, 1\} are not centred, a non-zero offset is centred, and the
+#' variance is the inverse of the observed information (model-based, also
+#' with case weights).
+#'
+#' Problems in the fit are signalled as classed warnings, and the result is
+#' still returned: `survstep_warning_singular` (aliased columns),
+#' `survstep_warning_infinite_coef` (monotone likelihood: a coefficient
+#' drifts to infinity) and `survstep_warning_convergence` (`iter_max`
+#' reached).
+#'
+#' @param x A numeric matrix of covariates (one row per observation), or a
+#'   numeric vector for one covariate. Column names are used as coefficient
+#'   names. A matrix with zero columns fits the null model.
+#' @param time Follow-up times (non-negative, finite).
+#' @param status Event indicator: 1 (or `TRUE`) for an event, 0 (or `FALSE`)
+#'   for a censored time.
+#' @param strata Optional stratum of each observation (any vector; each
+#'   distinct value is a stratum with its own baseline hazard).
+#' @param weights Optional positive case weights.
+#' @param offset Optional offset added to the linear predictor.
+#' @param init Optional starting values for the coefficients (default 0).
+#' @param ties Method for tied event times: `"efron"` (the default, as
+#'   `coxph()`) or `"breslow"` (as SPSS).
+#' @param control Settings from [cox_control()].
+#' @return A list with components `coefficients`, `var` (variance matrix),
+#'   `loglik` (at `init` and at the solution), `score` (score test at
+#'   `init`), `wald.test` (Wald test of all coefficients against `init`),
+#'   `iter`, `linear.predictors` (centred as in `coxph()`), `means` (the
+#'   centring values), `concordance` (Harrell's C with counts and standard
+#'   error, as `coxph()` reports it), `method`, `n`, `nevent`, `converged`,
+#'   `aliased` and `infinite` (logical, per coefficient).
+#' @seealso [cox()] for the formula interface.
+#' @examples
+#' lung <- na.omit(survival::lung[, c("time", "status", "age", "sex")])
+#' fit <- cox_fit(as.matrix(lung[, c("age", "sex")]), lung$time,
+#'                lung$status == 2)
+#' fit$coefficients
+#' sqrt(diag(fit$var))
+#' @export
+cox_fit <- function(x, time, status, strata = NULL, weights = NULL,
+                    offset = NULL, init = NULL, ties = c("efron", "breslow"),
+                    control = cox_control()) {
+  call <- sys.call()
+  ties <- sv_match_arg(ties, c("efron", "breslow"), "ties", call = call)
+  control <- check_cox_control(control, call = call)
+
+  if (is.logical(status)) status <- as.integer(status)
+  if (!is.numeric(time) || !is.null(dim(time))) {
+    sv_abort(sprintf("`time` must be a numeric vector, not %s.",
+                     sv_obj_type(time)), call = call)
+  }
+  n <- length(time)
+  if (n == 0L) {
+    sv_abort("Can't fit a Cox model to zero observations.", call = call)
+  }
+  if (anyNA(time) || any(!is.finite(time)) || any(time < 0)) {
+    sv_abort("`time` must contain finite, non-negative values only.",
+             call = call)
+  }
+  if (!is.numeric(status) || length(status) != n || anyNA(status) ||
+      !all(status %in% c(0, 1))) {
+    sv_abort(sprintf(paste0("`status` must be a 0/1 or logical vector of ",
+                            "length %d without missing values."), n),
+             call = call)
+  }
+  if (is.null(x)) x <- matrix(0, n, 0L)
+  if (is.data.frame(x)) {
+    sv_abort("`x` must be a numeric matrix, not a data frame; use `model.matrix()` or `cox()`.",
+             call = call)
+  }
+  if (!is.matrix(x)) {
+    if (!is.numeric(x) && !is.logical(x)) {
+      sv_abort(sprintf("`x` must be a numeric matrix, not %s.",
+                       sv_obj_type(x)), call = call)
+    }
+    x <- matrix(x, ncol = 1L, dimnames = list(NULL, "x"))
+  }
+  if (!(is.numeric(x) || is.logical(x)) || nrow(x) != n) {
+    sv_abort(sprintf("`x` must be a numeric matrix with %d rows (one per time).",
+                     n), call = call)
+  }
+  if (anyNA(x) || any(!is.finite(x))) {
+    sv_abort("`x` must not contain missing or infinite values.", call = call)
+  }
+  if (is.null(colnames(x))) colnames(x) <- paste0("x", seq_len(ncol(x)))
+  storage.mode(x) <- "double"
+
+  if (!is.null(weights)) {
+    if (!is.numeric(weights) || length(weights) != n || anyNA(weights) ||
+        any(!is.finite(weights)) || any(weights <= 0)) {
+      sv_abort(sprintf("`weights` must be %d finite, positive numbers.", n),
+               call = call)
+    }
+  }
+  if (!is.null(offset)) {
+    if (!is.numeric(offset) || length(offset) != n || anyNA(offset) ||
+        any(!is.finite(offset))) {
+      sv_abort(sprintf("`offset` must be %d finite numbers.", n), call = call)
+    }
+  }
+  if (!is.null(strata)) {
+    if (length(strata) != n || anyNA(strata)) {
+      sv_abort(sprintf("`strata` must have length %d and no missing values.",
+                       n), call = call)
+    }
+  }
+  cox_engine(x, as.double(time), as.integer(status), strata, weights, offset,
+             init, ties, control, terms_of_cols = NULL, call = call)
+}
+
+# The engine shared by cox() and cox_fit(): inputs are validated; `x` is a
+# double matrix with column names. `terms_of_cols` names the term each column
+# belongs to (for warnings); NULL uses the column names.
+cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
+                       control, terms_of_cols = NULL, call = sys.call(-1),
+                       concordance = TRUE) {
+  n <- length(time)
+  p <- ncol(x)
+  nevent <- sum(status)
+  if (nevent == 0L) {
+    sv_abort("Can't fit a Cox model: there are no events (every time is censored).",
+             call = call)
+  }
+  cn <- colnames(x)
+  if (!is.null(weights)) weights <- as.double(weights)
+  if (!is.null(offset)) {
+    offset <- as.double(offset)
+    if (all(offset == 0)) {
+      offset <- NULL
+    } else {
+      offset <- offset - mean(offset)
+    }
+  }
+  if (!is.null(strata)) {
+    strata <- as.integer(as.factor(strata))
+    if (max(strata) == 1L) strata <- NULL
+  }
+  if (!is.null(init)) {
+    if (!is.numeric(init) || length(init) != p || anyNA(init) ||
+        any(!is.finite(init))) {
+      sv_abort(sprintf("`init` must be %d finite %s (one per coefficient), not %s.",
+                       p, if (p == 1L) "number" else "numbers",
+                       sv_obj_type(init)), call = call)
+    }
+    init <- as.double(init)
+    eta <- drop(x %*% init) - sum(colMeans(x) * init) +
+      (if (is.null(offset)) 0 else offset)
+    if (any(eta > log(.Machine$double.xmax)) ||
+        all(eta < log(.Machine$double.xmin))) {
+      sv_abort(paste0("Can't start from `init`: exp() of the linear ",
+                      "predictor overflows or underflows. Use smaller ",
+                      "starting values."), call = call)
+    }
+  }
+  tol_fix <- if (control$timefix) sqrt(.Machine$double.eps) else 0
+  res <- cox_fit_cpp(
+    if (p > 0L) x else NULL, time, status, weights, offset, strata, init,
+    as.integer(ties == "efron"), control$eps, control$toler_chol,
+    control$iter_max, control$toler_inf, tol_fix, NULL, concordance
+  )
+
+  if (!is.null(res$constant)) {
+    const <- res$constant
+    what <- if (is.null(terms_of_cols)) cn[const] else
+      unique(terms_of_cols[const])
+    sv_abort(sprintf(paste0("Can't fit a Cox model: %s %s %s constant ",
+                            "(the same value in every row used)."),
+                     if (length(what) == 1L) "covariate" else "covariates",
+                     paste0("`", what, "`", collapse = ", "),
+                     if (length(what) == 1L) "is" else "are"),
+             call = call)
+  }
+  coef <- res$coefficients
+  names(coef) <- cn
+  var <- res$var
+  dimnames(var) <- list(cn, cn)
+  aliased <- as.logical(res$aliased)
+  infinite <- as.logical(res$infinite)
+  names(aliased) <- names(infinite) <- cn
+  means <- res$means
+  names(means) <- cn
+  conc <- res$concordance
+  names(conc) <- c("concordant", "discordant", "tied.x", "tied.y", "tied.xy",
+                   "concordance", "std")
+
+  wald <- res$wald
+  label <- function(j) {
+    if (is.null(terms_of_cols)) paste0("`", cn[j], "`") else
+      paste0("`", cn[j], "`", ifelse(terms_of_cols[j] != cn[j],
+                                     paste0(" (term `", terms_of_cols[j], "`)"),
+                                     ""))
+  }
+  if (!res$converged && control$iter_max > 0L) {
+    sv_warn(c(sprintf(paste0("The Cox model did not converge in %d ",
+                             "iterations (`iter_max`); estimates are from ",
+                             "the last iteration."), control$iter_max),
+              if (isTRUE(res$lp_large))
+                "One or more coefficients may be infinite."),
+            class = "survstep_warning_convergence", call = call)
+  }
+  if (any(aliased)) {
+    sv_warn(sprintf(paste0("The design matrix is singular (collinear ",
+                           "columns): %s %s set to `NA`."),
+                    paste(label(which(aliased)), collapse = ", "),
+                    if (sum(aliased) == 1L) "is" else "are"),
+            class = "survstep_warning_singular", call = call)
+  }
+  if (any(infinite)) {
+    sv_warn(c(sprintf(paste0("The log-likelihood converged before the ",
+                             "coefficient of %s did (monotone likelihood); ",
+                             "the %s may be infinite."),
+                      paste(label(which(infinite)), collapse = ", "),
+                      if (sum(infinite) == 1L) "estimate" else "estimates"),
+              "Consider `firth = TRUE` or combining sparse categories."),
+            class = "survstep_warning_infinite_coef", call = call)
+  }
+
+  list(
+    coefficients = coef, var = var, loglik = res$loglik, score = res$score,
+    wald.test = wald, iter = res$iter,
+    linear.predictors = res$linear.predictors, means = means,
+    concordance = conc, method = ties, n = n, nevent = nevent,
+    converged = res$converged, aliased = aliased, infinite = infinite,
+    u = stats::setNames(res$u, cn)
+  )
+}
+
+# Multi-df Wald test of a set of coefficients: b_E' V_EE^- b_E, df = rank.
+# `fit` is a survstep_cox (or a cox_fit() result); `cols` are column indices
+# or names. Aliased (NA) coefficients are left out.
+cox_wald_cols <- function(fit, cols, toler_chol = .Machine$double.eps^0.75) {
+  b <- fit$coefficients[cols]
+  ok <- !is.na(b)
+  if (!any(ok)) return(c(statistic = NA_real_, df = 0, p.value = NA_real_))
+  v <- fit$var[cols, cols, drop = FALSE][ok, ok, drop = FALSE]
+  r <- wald_test_cpp(v, unname(b[ok]), toler_chol)
+  c(statistic = r[["statistic"]], df = r[["df"]],
+    p.value = stats::pchisq(r[["statistic"]], r[["df"]], lower.tail = FALSE))
+}

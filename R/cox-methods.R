@@ -1,0 +1,485 @@
+# Methods for survstep_cox fits ------------------------------------------------
+
+#' @importFrom stats coef vcov confint logLik nobs extractAIC model.frame
+#' @importFrom stats model.matrix predict anova
+NULL
+
+cox_df <- function(object) sum(!is.na(object$coefficients))
+
+cox_se <- function(object) {
+  se <- sqrt(diag(object$var))
+  se[is.na(object$coefficients)] <- NA_real_
+  names(se) <- names(object$coefficients)
+  se
+}
+
+# Global tests: likelihood ratio, Wald and score, each with df and p-value.
+cox_global_tests <- function(object) {
+  df <- cox_df(object)
+  lr <- 2 * (object$loglik[2] - object$loglik[1])
+  p <- function(x) if (df > 0) stats::pchisq(x, df, lower.tail = FALSE) else NA_real_
+  list(
+    logtest = c(test = lr, df = df, pvalue = p(lr)),
+    waldtest = c(test = object$wald.test, df = df, pvalue = p(object$wald.test)),
+    sctest = c(test = object$score, df = df, pvalue = p(object$score))
+  )
+}
+
+#' @export
+print.survstep_cox <- function(x, digits = max(1L, getOption("digits") - 3L),
+                               ...) {
+  if (!is.null(x$call)) {
+    cat("Call:\n")
+    dput(x$call)
+    cat("\n")
+  }
+  coef <- x$coefficients
+  if (length(coef) == 0L) {
+    cat("Null model\n")
+    cat("  log likelihood=", format(x$loglik[1]), "\n")
+  } else {
+    se <- cox_se(x)
+    z <- coef / se
+    tab <- cbind(coef, exp(coef), se, z,
+                 stats::pchisq(z^2, 1, lower.tail = FALSE))
+    dimnames(tab) <- list(names(coef),
+                          c("coef", "exp(coef)", "se(coef)", "z", "p"))
+    stats::printCoefmat(tab, digits = digits, P.values = TRUE,
+                        has.Pvalue = TRUE, signif.stars = FALSE, ...)
+    tests <- cox_global_tests(x)
+    cat("\n")
+    cat("Likelihood ratio test=", format(round(tests$logtest[["test"]], 2)),
+        "  on ", tests$logtest[["df"]], " df,", " p=",
+        format.pval(tests$logtest[["pvalue"]], digits = digits), "\n",
+        sep = "")
+  }
+  cat("n= ", x$n, ", number of events= ", x$nevent, "\n", sep = "")
+  if (length(x$na.action)) {
+    cat("   (", stats::naprint(x$na.action), ")\n", sep = "")
+  }
+  invisible(x)
+}
+
+#' Summarise a Cox model
+#'
+#' @param object A `survstep_cox` fit from [cox()].
+#' @param conf.int Confidence level of the hazard-ratio intervals.
+#' @param ... Unused.
+#' @return An object of class `summary_survstep_cox` with the coefficient
+#'   table (`coefficients`: coef, exp(coef), se(coef), z, Pr(>|z|)), the
+#'   hazard ratios with confidence intervals (`conf.int`), the
+#'   likelihood-ratio, Wald and score tests (`logtest`, `waldtest`,
+#'   `sctest`: test, df, pvalue), Harrell's `concordance` with its standard
+#'   error, multi-df Wald tests of terms with several columns (`term_tests`),
+#'   and `n`, `nevent`, `na.action`, `method`.
+#' @examples
+#' fit <- cox(Surv(time, status) ~ age + sex, data = survival::lung)
+#' summary(fit)
+#' @export
+summary.survstep_cox <- function(object, conf.int = 0.95, ...) {
+  check_conf_level(conf.int, "conf.int")
+  coef <- object$coefficients
+  se <- cox_se(object)
+  z <- coef / se
+  tab <- cbind(coef, exp(coef), se, z,
+               stats::pchisq(z^2, 1, lower.tail = FALSE))
+  dimnames(tab) <- list(names(coef),
+                        c("coef", "exp(coef)", "se(coef)", "z", "Pr(>|z|)"))
+  zq <- stats::qnorm((1 + conf.int) / 2)
+  ci <- cbind(exp(coef), exp(-coef), exp(coef - zq * se), exp(coef + zq * se))
+  dimnames(ci) <- list(names(coef), c("exp(coef)", "exp(-coef)",
+                                      paste0("lower .", sub("^0\\.", "", format(conf.int))),
+                                      paste0("upper .", sub("^0\\.", "", format(conf.int)))))
+  tests <- cox_global_tests(object)
+  out <- c(
+    list(call = object$call, n = object$n, nevent = object$nevent,
+         na.action = object$na.action, method = object$method,
+         coefficients = tab, conf.int = ci, conf.level = conf.int,
+         concordance = c(C = object$concordance[["concordance"]],
+                         "se(C)" = object$concordance[["std"]]),
+         term_tests = cox_term_tests(object)),
+    tests
+  )
+  class(out) <- "summary_survstep_cox"
+  out
+}
+
+# Multi-df Wald tests for the terms that have more than one column.
+cox_term_tests <- function(object) {
+  asg <- object$assign
+  multi <- asg[lengths(asg) > 1L]
+  if (!length(multi)) return(NULL)
+  rows <- lapply(multi, function(cols) cox_wald_cols(object, cols))
+  data.frame(term = names(multi),
+             statistic = vapply(rows, `[[`, numeric(1), "statistic"),
+             df = vapply(rows, `[[`, numeric(1), "df"),
+             p.value = vapply(rows, `[[`, numeric(1), "p.value"),
+             row.names = NULL, stringsAsFactors = FALSE)
+}
+
+#' @export
+print.summary_survstep_cox <- function(x, digits = max(getOption("digits") - 3L, 3L),
+                                       ...) {
+  if (!is.null(x$call)) {
+    cat("Call:\n")
+    dput(x$call)
+    cat("\n")
+  }
+  cat("  n= ", x$n, ", number of events= ", x$nevent, "\n", sep = "")
+  if (length(x$na.action)) {
+    cat("   (", stats::naprint(x$na.action), ")\n", sep = "")
+  }
+  if (nrow(x$coefficients) == 0L) {
+    cat("   Null model\n")
+    return(invisible(x))
+  }
+  cat("\n")
+  stats::printCoefmat(x$coefficients, digits = digits, signif.stars = FALSE,
+                      ...)
+  cat("\n")
+  print(x$conf.int, digits = digits)
+  if (!is.null(x$term_tests)) {
+    cat("\nWald tests of multi-column terms:\n")
+    tt <- x$term_tests
+    m <- cbind(Chisq = tt$statistic, Df = tt$df, "Pr(>Chisq)" = tt$p.value)
+    rownames(m) <- tt$term
+    stats::printCoefmat(m, digits = digits, P.values = TRUE,
+                        has.Pvalue = TRUE, signif.stars = FALSE,
+                        cs.ind = integer(0), tst.ind = 1L, zap.ind = 2L)
+  }
+  cat("\n")
+  cat("Concordance= ", format(round(x$concordance[1], 3)), "  (se = ",
+      format(round(x$concordance[2], 3)), " )\n", sep = "")
+  pdig <- max(1L, getOption("digits") - 4L)
+  line <- function(label, t) {
+    cat(label, format(round(t[["test"]], 2)), "  on ", t[["df"]], " df,",
+        "   p=", format.pval(t[["pvalue"]], digits = pdig), "\n", sep = "")
+  }
+  line("Likelihood ratio test= ", x$logtest)
+  line("Wald test            = ", x$waldtest)
+  line("Score (logrank) test = ", x$sctest)
+  cat("Ties: ", x$method, "\n", sep = "")
+  invisible(x)
+}
+
+#' @export
+coef.survstep_cox <- function(object, ...) object$coefficients
+
+#' @export
+vcov.survstep_cox <- function(object, ...) {
+  v <- object$var
+  nm <- names(object$coefficients)
+  dimnames(v) <- list(nm, nm)
+  na <- is.na(object$coefficients)
+  v[na, ] <- NA_real_
+  v[, na] <- NA_real_
+  v
+}
+
+#' @export
+confint.survstep_cox <- function(object, parm, level = 0.95, ...) {
+  check_conf_level(level, "level")
+  cf <- object$coefficients
+  pnames <- names(cf)
+  if (missing(parm)) {
+    parm <- pnames
+  } else if (is.numeric(parm)) {
+    parm <- pnames[parm]
+  }
+  a <- (1 - level) / 2
+  a <- c(a, 1 - a)
+  pct <- paste(format(100 * a, trim = TRUE, scientific = FALSE, digits = 3),
+               "%")
+  se <- cox_se(object)[parm]
+  ci <- cbind(cf[parm] + stats::qnorm(a[1]) * se,
+              cf[parm] + stats::qnorm(a[2]) * se)
+  dimnames(ci) <- list(parm, pct)
+  ci
+}
+
+#' @export
+logLik.survstep_cox <- function(object, ...) {
+  structure(object$loglik[2], df = cox_df(object), nobs = object$nevent,
+            class = "logLik")
+}
+
+#' @export
+nobs.survstep_cox <- function(object, ...) object$nevent
+
+#' @export
+extractAIC.survstep_cox <- function(fit, scale = 0, k = 2, ...) {
+  edf <- cox_df(fit)
+  c(edf, -2 * fit$loglik[2] + k * edf)
+}
+
+#' @export
+model.frame.survstep_cox <- function(formula, ...) {
+  if (!is.null(formula$model)) return(formula$model)
+  call <- formula$call
+  fcall <- call[c(1L, match(c("formula", "data", "subset", "weights",
+                              "na.action"), names(call), 0L))]
+  fcall[[1L]] <- quote(stats::model.frame)
+  fcall$formula <- formula$terms
+  fcall$xlev <- formula$xlevels
+  env <- environment(formula$terms)
+  if (is.null(env)) env <- parent.frame()
+  eval(fcall, env)
+}
+
+#' @export
+model.matrix.survstep_cox <- function(object, data = NULL, ...) {
+  if (is.null(data)) {
+    if (!is.null(object$x)) return(object$x)
+    data <- stats::model.frame(object)
+  }
+  st <- cox_strata_terms(object$terms)
+  cox_design(object$terms, data, st, contrasts = object$contrasts)$x
+}
+
+cox_strata_terms <- function(tt) {
+  if (is.null(attr(tt, "specials")$strata)) return(integer(0))
+  survival::untangle.specials(tt, "strata", 1)$terms
+}
+
+#' Predictions from a Cox model
+#'
+#' @param object A `survstep_cox` fit from [cox()].
+#' @param newdata Optional data frame in which to predict; by default the
+#'   rows used in the fit (missing-value rows are padded back with `NA` when
+#'   `na.action = na.exclude` was used).
+#' @param type `"lp"` for the linear predictor or `"risk"` for the relative
+#'   risk `exp(lp)`.
+#' @param reference `"sample"` (default) centres each covariate at its mean
+#'   in the fitted data, as `coxph()`'s linear predictors (0/1 columns are
+#'   not centred, as in `coxph()`); `"zero"` uses no centring.
+#' @param na.action Missing-value handling for `newdata` (default
+#'   [stats::na.pass()]: `NA` predictions).
+#' @param ... Unused.
+#' @return A numeric vector of predictions.
+#' @examples
+#' fit <- cox(Surv(time, status) ~ age + sex, data = survival::lung)
+#' predict(fit, newdata = data.frame(age = c(50, 70), sex = 1:2),
+#'         type = "risk")
+#' @export
+predict.survstep_cox <- function(object, newdata, type = c("lp", "risk"),
+                                 reference = c("sample", "zero"),
+                                 na.action = stats::na.pass, ...) {
+  type <- sv_match_arg(type, c("lp", "risk"), "type")
+  reference <- sv_match_arg(reference, c("sample", "zero"), "reference")
+  coef <- object$coefficients
+  coef[is.na(coef)] <- 0
+  tt <- object$terms
+  st <- cox_strata_terms(tt)
+  if (missing(newdata) || is.null(newdata)) {
+    if (reference == "sample") {
+      pred <- object$linear.predictors
+    } else {
+      mf <- stats::model.frame(object)
+      X <- model.matrix.survstep_cox(object, data = mf)
+      off <- stats::model.offset(mf)
+      off <- if (is.null(off)) 0 else off - object$offset_mean
+      pred <- drop(X %*% coef) + off
+    }
+    na_used <- object$na.action
+  } else {
+    tt2 <- stats::delete.response(tt)
+    attr(tt2, "intercept") <- 1L
+    xlev <- object$xlevels
+    if (length(st)) {
+      xlev[attr(tt, "term.labels")[st]] <- NULL
+      tt2 <- tt2[-st]
+    }
+    mf2 <- stats::model.frame(tt2, newdata, xlev = xlev,
+                              na.action = na.action)
+    X <- stats::model.matrix(tt2, mf2, contrasts.arg = object$contrasts)
+    X <- X[, attr(X, "assign") != 0L, drop = FALSE]
+    if (ncol(X) != length(coef)) {
+      sv_abort("`newdata` does not give the same design columns as the fit.")
+    }
+    if (reference == "sample") {
+      X <- X - rep(object$means, each = nrow(X))
+    }
+    off <- stats::model.offset(mf2)
+    off <- if (is.null(off)) 0 else off - object$offset_mean
+    pred <- drop(X %*% coef) + off
+    names(pred) <- rownames(mf2)
+    na_used <- attr(mf2, "na.action")
+  }
+  if (type == "risk") pred <- exp(pred)
+  if (!is.null(na_used)) pred <- stats::napredict(na_used, pred)
+  pred
+}
+
+#' Compare Cox models by likelihood-ratio tests
+#'
+#' With one fit, a sequential table: each term added in turn (first to
+#' last) to the null model, refitted on the rows of the full model. With
+#' several nested fits, the likelihood-ratio test between consecutive fits
+#' (fitted to the same rows, with the same ties method).
+#'
+#' @param object A `survstep_cox` fit.
+#' @param ... Further `survstep_cox` fits.
+#' @param test Only `"Chisq"` is available.
+#' @return An `anova` data frame with columns `loglik`, `Chisq`, `Df` and
+#'   `Pr(>|Chi|)`, as survival's `anova.coxph()`.
+#' @examples
+#' lung <- na.omit(survival::lung[, c("time", "status", "age", "sex")])
+#' f1 <- cox(Surv(time, status) ~ age, data = lung)
+#' f2 <- cox(Surv(time, status) ~ age + sex, data = lung)
+#' anova(f1, f2)
+#' anova(f2)
+#' @export
+anova.survstep_cox <- function(object, ..., test = "Chisq") {
+  fits <- c(list(object), list(...))
+  is_cox <- vapply(fits, inherits, logical(1), "survstep_cox")
+  if (!all(is_cox)) {
+    sv_abort("Every argument of `anova()` must be a fit from `cox()`.")
+  }
+  resp <- vapply(fits, function(f) deparse1(stats::formula(f)[[2L]]),
+                 character(1))
+  if (length(fits) == 1L) return(cox_anova_sequential(object, resp[1]))
+  if (any(resp != resp[1])) {
+    sv_abort("All models must have the same response.")
+  }
+  ns <- vapply(fits, function(f) f$n, numeric(1))
+  if (any(ns != ns[1])) {
+    sv_abort(paste0("Can't compare models fitted to different numbers of ",
+                    "observations (", paste(ns, collapse = ", "), ")."))
+  }
+  ties <- vapply(fits, function(f) f$method, character(1))
+  if (any(ties != ties[1])) {
+    sv_abort("All models must use the same `ties` method.")
+  }
+  loglik <- vapply(fits, function(f) f$loglik[2], numeric(1))
+  df <- vapply(fits, cox_df, numeric(1))
+  tab <- data.frame(loglik = loglik, Chisq = c(NA, abs(2 * diff(loglik))),
+                    Df = abs(c(NA, diff(df))))
+  tab[["Pr(>|Chi|)"]] <- stats::pchisq(tab$Chisq, tab$Df, lower.tail = FALSE)
+  rownames(tab) <- seq_along(fits)
+  vars <- vapply(fits, function(f) {
+    paste(deparse(stats::delete.response(stats::terms(stats::formula(f)))[[2L]]),
+          collapse = " ")
+  }, character(1))
+  structure(tab, heading = c(
+    paste0("Analysis of Deviance Table\n Cox model: response is ", resp[1]),
+    paste0(" Model ", format(seq_along(fits)), ": ~ ", vars, collapse = "\n")
+  ), class = c("anova", "data.frame"))
+}
+
+cox_anova_sequential <- function(object, resp) {
+  mf <- stats::model.frame(object)
+  X <- model.matrix.survstep_cox(object, data = mf)
+  y <- stats::model.response(mf)
+  st <- cox_strata_terms(object$terms)
+  strata <- NULL
+  if (length(st)) {
+    sv <- survival::untangle.specials(object$terms, "strata", 1)$vars
+    strata <- if (length(sv) == 1L) mf[[sv]] else
+      survival::strata(mf[sv], shortlabel = TRUE)
+  }
+  w <- stats::model.weights(mf)
+  off <- stats::model.offset(mf)
+  asg <- object$assign
+  loglik <- numeric(length(asg) + 1L)
+  df <- numeric(length(asg) + 1L)
+  loglik[1] <- object$loglik[1]
+  if (!is.null(object$call$init)) {
+    null <- cox_engine(X[, 0L, drop = FALSE], as.double(y[, 1]),
+                       as.integer(y[, 2]), strata, w, off, NULL,
+                       object$method, object$control, call = NULL,
+                       concordance = FALSE)
+    loglik[1] <- null$loglik[2]
+  }
+  for (k in seq_along(asg)) {
+    cols <- unlist(asg[seq_len(k)], use.names = FALSE)
+    if (k == length(asg) && is.null(object$call$init)) {
+      loglik[k + 1L] <- object$loglik[2]
+      df[k + 1L] <- cox_df(object)
+      next
+    }
+    fk <- suppressWarnings(cox_engine(
+      X[, cols, drop = FALSE], as.double(y[, 1]), as.integer(y[, 2]), strata,
+      w, off, NULL, object$method, object$control,
+      terms_of_cols = NULL, call = NULL, concordance = FALSE))
+    loglik[k + 1L] <- fk$loglik[2]
+    df[k + 1L] <- sum(!is.na(fk$coefficients))
+  }
+  tab <- data.frame(loglik = loglik, Chisq = c(NA, 2 * diff(loglik)),
+                    Df = c(NA, diff(df)))
+  tab[["Pr(>|Chi|)"]] <- stats::pchisq(tab$Chisq, tab$Df, lower.tail = FALSE)
+  rownames(tab) <- c("NULL", names(asg))
+  structure(tab, heading = paste0(
+    "Analysis of Deviance Table\n Cox model: response is ", resp,
+    "\nTerms added sequentially (first to last)\n"
+  ), class = c("anova", "data.frame"))
+}
+
+#' Tidy and glance methods for Cox fits
+#'
+#' `tidy()` returns one row per coefficient; `glance()` one row per model,
+#' with broom's `glance.coxph()` column names.
+#'
+#' @param x A `survstep_cox` fit from [cox()].
+#' @param exponentiate Whether to report hazard ratios (`exp(estimate)` and
+#'   exponentiated confidence limits) instead of log hazard ratios.
+#' @param conf.int Whether to add `conf.low` and `conf.high`.
+#' @param conf.level Confidence level.
+#' @param ... Unused.
+#' @return `tidy()`: a data frame with `term`, `estimate`, `std.error`,
+#'   `statistic` (Wald z), `p.value` and optionally `conf.low`,
+#'   `conf.high`. `glance()`: a one-row data frame with `n`, `nevent`,
+#'   `statistic.log`, `p.value.log`, `statistic.sc`, `p.value.sc`,
+#'   `statistic.wald`, `p.value.wald`, `concordance`,
+#'   `std.error.concordance`, `logLik`, `AIC`, `BIC`, `nobs`.
+#' @examples
+#' fit <- cox(Surv(time, status) ~ age + sex, data = survival::lung)
+#' tidy(fit, exponentiate = TRUE, conf.int = TRUE)
+#' glance(fit)
+#' @name tidy.survstep_cox
+#' @export
+tidy.survstep_cox <- function(x, exponentiate = FALSE, conf.int = FALSE,
+                              conf.level = 0.95, ...) {
+  check_flag(exponentiate, "exponentiate")
+  check_flag(conf.int, "conf.int")
+  check_conf_level(conf.level, "conf.level")
+  est <- x$coefficients
+  se <- cox_se(x)
+  z <- est / se
+  out <- data.frame(term = names(est), estimate = unname(est),
+                    std.error = unname(se), statistic = unname(z),
+                    p.value = unname(2 * stats::pnorm(abs(z), lower.tail = FALSE)),
+                    stringsAsFactors = FALSE)
+  if (conf.int) {
+    q <- stats::qnorm((1 + conf.level) / 2)
+    out$conf.low <- out$estimate - q * out$std.error
+    out$conf.high <- out$estimate + q * out$std.error
+  }
+  if (exponentiate) {
+    out$estimate <- exp(out$estimate)
+    if (conf.int) {
+      out$conf.low <- exp(out$conf.low)
+      out$conf.high <- exp(out$conf.high)
+    }
+  }
+  out
+}
+
+#' @rdname tidy.survstep_cox
+#' @export
+glance.survstep_cox <- function(x, ...) {
+  tests <- cox_global_tests(x)
+  ll <- stats::logLik(x)
+  data.frame(
+    n = x$n, nevent = x$nevent,
+    statistic.log = tests$logtest[["test"]],
+    p.value.log = tests$logtest[["pvalue"]],
+    statistic.sc = tests$sctest[["test"]],
+    p.value.sc = tests$sctest[["pvalue"]],
+    statistic.wald = tests$waldtest[["test"]],
+    p.value.wald = tests$waldtest[["pvalue"]],
+    concordance = x$concordance[["concordance"]],
+    std.error.concordance = x$concordance[["std"]],
+    logLik = as.numeric(ll), AIC = stats::AIC(ll), BIC = stats::BIC(ll),
+    nobs = x$nevent
+  )
+}

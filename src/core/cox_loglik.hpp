@@ -1,0 +1,577 @@
+// Cox partial likelihood: data object, log-likelihood, score and information.
+//
+// ============================================================================
+// API (namespace survstep::core) -- other parts of survstep build on this.
+// ============================================================================
+//
+//   enum class CoxTies { breslow = 0, efron = 1 };
+//
+//   struct CoxInput               non-owning views of UNSORTED data, row i of
+//                                 the caller's order (see field comments).
+//   struct CoxData                the prepared data: rows sorted once by
+//                                 (stratum, time); columns centred and scaled
+//                                 exactly as survival's coxfit6 does; tie
+//                                 blocks precomputed. Build it once, evaluate
+//                                 many times.
+//   struct CoxWork                scratch buffers (reuse across calls: after
+//                                 the first call of a given size, evaluation
+//                                 allocates nothing).
+//   struct CoxEval                loglik, score U (p), information I (p x p).
+//
+//   int  cox_data_build(const CoxInput& in, CoxData& d);
+//        Returns CoxDataStatus (0 = ok). Reuses d's storage (no reallocation
+//        when n and p do not grow), so a 36-row data set can be rebuilt
+//        millions of times cheaply.
+//   void cox_data_select(const CoxData& full, const std::vector<int>& cols,
+//                        CoxData& out);
+//        Copy a subset of columns (0-based, in the given order) without
+//        re-sorting: for stepwise model comparisons on one analysis set.
+//   double cox_evaluate(const CoxData& d, const double* beta, CoxTies ties,
+//                       int what, CoxWork& w, CoxEval& out);
+//        beta in ORIGINAL covariate units (length d.p; nullptr = all 0).
+//        what = cox_what_loglik (log partial likelihood only),
+//               cox_what_score  (+ U), cox_what_info (+ U and I).
+//        Returns the log partial likelihood (also out.loglik); U and I in
+//        original units (I = minus the Hessian). Offsets are included.
+//   double cox_evaluate_scaled(const CoxData& d, const double* beta_s,
+//                              CoxTies ties, int what, CoxWork& w);
+//        The same on the internal centred-and-scaled scale (beta_s =
+//        beta / scale); results are left in w.loglik, w.u, w.imat (lower
+//        triangle + diagonal filled, upper mirrored). Used by the Newton
+//        solver (cox_newton.hpp); cheaper because nothing is converted.
+//
+// Formulas (methods.md section 3; survival's coxfit6 with case weights):
+//   Breslow: l = sum_j [ sum_{D_j} w eta - dw_j log sum_{R_j} w exp(eta) ],
+//   Efron:   for d tied deaths with total weight dw, each of the d terms
+//            k = 0..d-1 uses the mean death weight dw/d and the denominator
+//            sum_{R_j \ D_j} w e^eta + (k+1)/d sum_{D_j} w e^eta.
+// A censored observation tied with a death at time t is in the risk set at t.
+//
+// Implementation note (speed): U and I are not accumulated per death as in
+// coxfit6; instead every observation i gets H_i = sum of the weights
+// dw_j / denominator_j over the death times at which it is at risk (Efron:
+// the corresponding fractional sums), so that
+//   U = X'(w*status - w e^eta H),  I = X' diag(w e^eta H) X - sum_j (abar terms)
+// and both matrix products run as blocked BLAS-3 rank updates.
+#ifndef SURVSTEP_CORE_COX_LOGLIK_HPP
+#define SURVSTEP_CORE_COX_LOGLIK_HPP
+
+#include <Eigen/Dense>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <numeric>
+#include <vector>
+
+
+namespace survstep {
+namespace core {
+
+enum class CoxTies : int { breslow = 0, efron = 1 };
+
+enum CoxWhat : int { cox_what_loglik = 0, cox_what_score = 1, cox_what_info = 2 };
+
+enum CoxDataStatus : int {
+  cox_data_ok = 0,
+  cox_data_bad_dims = 1,      // n < 1 or p < 0 or null required pointer
+  cox_data_bad_value = 2,     // non-finite time/x/offset/weight, weight <= 0,
+                              // status not 0/1, negative time
+};
+
+// Non-owning views of unsorted input data (the caller's row order).
+struct CoxInput {
+  int n = 0;                       // rows
+  int p = 0;                       // columns of x (0 = null model)
+  const double* x = nullptr;       // column-major n x p (nullptr iff p == 0)
+  const double* time = nullptr;    // length n, >= 0
+  const int* status = nullptr;     // length n, 0 = censored, 1 = event
+  const double* weight = nullptr;  // length n, > 0; nullptr = all 1
+  const double* offset = nullptr;  // length n; nullptr = all 0
+  const int* strata = nullptr;     // length n, any integer codes; nullptr = one stratum
+  const int* center = nullptr;     // length p, 1 = centre and scale the column,
+                                   // 0 = leave it (coxph's `nocenter`: columns
+                                   // whose values are all in {-1, 0, 1});
+                                   // nullptr = decide as coxph: centre unless
+                                   // all values are in {-1, 0, 1}
+  double timefix_tol = 0.0;        // > 0: merge near-tied times as
+                                   // survival::aeqSurv (sqrt(DBL_EPSILON))
+};
+
+// Prepared data, rows sorted by (stratum, time ascending).
+struct CoxData {
+  int n = 0;
+  int p = 0;
+  Eigen::MatrixXd xt;            // p x n: column k = sorted row k, centred & scaled
+  Eigen::VectorXd mean;          // p: weighted column means (0 when not centred)
+  Eigen::VectorXd scale;         // p: x_scaled = (x - mean) * scale
+  Eigen::VectorXd time;          // n, sorted (after timefix)
+  Eigen::VectorXd weight;        // n, sorted
+  Eigen::VectorXd offset;        // n, sorted
+  Eigen::VectorXd wstatus;       // n, weight * status
+  std::vector<int> status;       // n, sorted
+  std::vector<int> stratum;      // n, sorted stratum codes (0-based, dense)
+  std::vector<int> order;        // sorted row k is original row order[k]
+  // Tie blocks: maximal runs of equal (stratum, time); block b covers sorted
+  // rows [block_start[b], block_start[b + 1]).
+  std::vector<int> block_start;  // nblock + 1
+  std::vector<int> block_ndead;  // events in the block
+  std::vector<double> block_deadwt;  // summed weight of the events
+  std::vector<char> block_first;     // first block of its stratum
+  std::vector<char> block_last;      // last block of its stratum
+  int nblock = 0;
+  int nstrata = 0;
+  int nevent = 0;                // unweighted number of events
+  double wevent = 0.0;           // weighted number of events
+  bool has_offset = false;
+};
+
+// Scratch space (sized on first use; reused afterwards).
+struct CoxWork {
+  Eigen::VectorXd eta, risk, hsum, v, beta_s;
+  Eigen::VectorXd h1, h2;                  // per block
+  Eigen::VectorXd a, a2, aexcl;            // p
+  Eigen::MatrixXd abuf, ybuf;              // p x chunk
+  double loglik = 0.0;
+  Eigen::VectorXd u;                       // p, scaled units
+  Eigen::MatrixXd imat;                    // p x p, scaled units
+};
+
+struct CoxEval {
+  double loglik = 0.0;
+  Eigen::VectorXd score;   // p (original units)
+  Eigen::MatrixXd info;    // p x p (original units)
+};
+
+namespace detail {
+constexpr int cox_chunk = 256;
+
+inline bool in_unit_set(double v) { return v == 0.0 || v == 1.0 || v == -1.0; }
+}  // namespace detail
+
+// ---------------------------------------------------------------------------
+// Build the prepared data object.
+inline int cox_data_build(const CoxInput& in, CoxData& d) {
+  const int n = in.n, p = in.p;
+  if (n < 1 || p < 0 || in.time == nullptr || in.status == nullptr ||
+      (p > 0 && in.x == nullptr)) {
+    return cox_data_bad_dims;
+  }
+  // validate
+  for (int i = 0; i < n; ++i) {
+    const double t = in.time[i];
+    if (!std::isfinite(t) || t < 0.0) return cox_data_bad_value;
+    if (in.status[i] != 0 && in.status[i] != 1) return cox_data_bad_value;
+    if (in.weight && !(std::isfinite(in.weight[i]) && in.weight[i] > 0.0)) {
+      return cox_data_bad_value;
+    }
+    if (in.offset && !std::isfinite(in.offset[i])) return cox_data_bad_value;
+  }
+  for (std::ptrdiff_t k = 0; k < static_cast<std::ptrdiff_t>(n) * p; ++k) {
+    if (!std::isfinite(in.x[k])) return cox_data_bad_value;
+  }
+  d.n = n;
+  d.p = p;
+
+  // dense stratum codes in increasing order of the caller's codes
+  std::vector<int> scode(n, 0);
+  d.nstrata = 1;
+  if (in.strata) {
+    std::vector<int> u(in.strata, in.strata + n);
+    std::sort(u.begin(), u.end());
+    u.erase(std::unique(u.begin(), u.end()), u.end());
+    d.nstrata = static_cast<int>(u.size());
+    for (int i = 0; i < n; ++i) {
+      scode[i] = static_cast<int>(std::lower_bound(u.begin(), u.end(), in.strata[i]) -
+                                  u.begin());
+    }
+  }
+
+  // sort order by (stratum, time); contiguous records sort fast
+  d.order.resize(n);
+  bool sorted = true;
+  for (int i = 1; i < n && sorted; ++i) {
+    if (scode[i] < scode[i - 1] ||
+        (scode[i] == scode[i - 1] && in.time[i] < in.time[i - 1])) {
+      sorted = false;
+    }
+  }
+  if (sorted) {
+    std::iota(d.order.begin(), d.order.end(), 0);
+  } else {
+    struct Rec {
+      double t;
+      int s;
+      int idx;
+    };
+    std::vector<Rec> rec(n);
+    for (int i = 0; i < n; ++i) rec[i] = Rec{in.time[i], scode[i], i};
+    std::sort(rec.begin(), rec.end(), [](const Rec& a, const Rec& b) {
+      if (a.s != b.s) return a.s < b.s;
+      if (a.t != b.t) return a.t < b.t;
+      return a.idx < b.idx;
+    });
+    for (int k = 0; k < n; ++k) d.order[k] = rec[k].idx;
+  }
+
+  // times in sorted order, with the optional timefix merge (a monotone map,
+  // so the sort order stays valid)
+  d.time.resize(n);
+  for (int k = 0; k < n; ++k) d.time[k] = in.time[d.order[k]];
+  if (in.timefix_tol > 0.0 && n > 1) {
+    std::vector<double> y;
+    if (d.nstrata == 1) {
+      y.assign(d.time.data(), d.time.data() + n);
+    } else {
+      y.assign(in.time, in.time + n);
+      std::sort(y.begin(), y.end());
+    }
+    y.erase(std::unique(y.begin(), y.end()), y.end());
+    if (y.size() > 1) {
+      double mean_abs = 0.0;
+      for (double v : y) mean_abs += std::fabs(v);
+      mean_abs /= static_cast<double>(y.size());
+      std::vector<double> cuts;
+      cuts.push_back(y[0]);
+      bool any_tied = false;
+      for (std::size_t k = 1; k < y.size(); ++k) {
+        const double dy = y[k] - y[k - 1];
+        if (dy <= in.timefix_tol || dy / mean_abs <= in.timefix_tol) {
+          any_tied = true;
+        } else {
+          cuts.push_back(y[k]);
+        }
+      }
+      if (any_tied) {
+        for (int k = 0; k < n; ++k) {
+          auto it = std::upper_bound(cuts.begin(), cuts.end(), d.time[k]);
+          d.time[k] = *(it - 1);
+        }
+      }
+    }
+  }
+
+  d.weight.resize(n);
+  d.offset.resize(n);
+  d.wstatus.resize(n);
+  d.status.resize(n);
+  d.stratum.resize(n);
+  d.has_offset = in.offset != nullptr;
+  d.nevent = 0;
+  d.wevent = 0.0;
+  double wsum = 0.0;
+  for (int k = 0; k < n; ++k) {
+    const int i = d.order[k];
+    d.status[k] = in.status[i];
+    d.stratum[k] = scode[i];
+    d.weight[k] = in.weight ? in.weight[i] : 1.0;
+    d.offset[k] = in.offset ? in.offset[i] : 0.0;
+    d.wstatus[k] = d.weight[k] * d.status[k];
+    d.nevent += d.status[k];
+    d.wevent += d.wstatus[k];
+    wsum += d.weight[k];
+  }
+
+  // covariates: centred and scaled as coxfit6 (statistics computed on the
+  // caller's contiguous columns), then gathered row by row in sorted order
+  d.xt.resize(p, n);
+  d.mean.resize(p);
+  d.scale.resize(p);
+  for (int j = 0; j < p; ++j) {
+    const double* col = in.x + static_cast<std::ptrdiff_t>(j) * n;
+    bool centre;
+    if (in.center) {
+      centre = in.center[j] != 0;
+    } else {
+      centre = false;
+      for (int i = 0; i < n; ++i) {
+        if (!detail::in_unit_set(col[i])) {
+          centre = true;
+          break;
+        }
+      }
+    }
+    if (!centre) {
+      d.mean[j] = 0.0;
+      d.scale[j] = 1.0;
+      continue;
+    }
+    double m = 0.0;
+    if (in.weight) {
+      for (int i = 0; i < n; ++i) m += in.weight[i] * col[i];
+    } else {
+      for (int i = 0; i < n; ++i) m += col[i];
+    }
+    m /= wsum;
+    double sabs = 0.0;
+    if (in.weight) {
+      for (int i = 0; i < n; ++i) sabs += in.weight[i] * std::fabs(col[i] - m);
+    } else {
+      for (int i = 0; i < n; ++i) sabs += std::fabs(col[i] - m);
+    }
+    d.mean[j] = m;
+    d.scale[j] = sabs > 0.0 ? wsum / sabs : 1.0;
+  }
+  // scatter row i of the caller's data to its sorted position: sequential
+  // reads, independent (store-buffered) random writes
+  if (p > 0) {
+    std::vector<int> pos(n);
+    for (int k = 0; k < n; ++k) pos[d.order[k]] = k;
+    for (int j = 0; j < p; ++j) {
+      const double* col = in.x + static_cast<std::ptrdiff_t>(j) * n;
+      const double m = d.mean[j], sc = d.scale[j];
+      double* out = d.xt.data() + j;
+      for (int i = 0; i < n; ++i) out[static_cast<std::ptrdiff_t>(pos[i]) * p] = (col[i] - m) * sc;
+    }
+  }
+
+  // tie blocks
+  d.block_start.clear();
+  d.block_ndead.clear();
+  d.block_deadwt.clear();
+  d.block_first.clear();
+  d.block_last.clear();
+  for (int k = 0; k < n;) {
+    int e = k;
+    int nd = 0;
+    double dw = 0.0;
+    while (e < n && d.stratum[e] == d.stratum[k] && d.time[e] == d.time[k]) {
+      nd += d.status[e];
+      dw += d.wstatus[e];
+      ++e;
+    }
+    d.block_start.push_back(k);
+    d.block_ndead.push_back(nd);
+    d.block_deadwt.push_back(dw);
+    d.block_first.push_back(k == 0 || d.stratum[k - 1] != d.stratum[k]);
+    d.block_last.push_back(e == n || d.stratum[e] != d.stratum[k]);
+    k = e;
+  }
+  d.nblock = static_cast<int>(d.block_ndead.size());
+  d.block_start.push_back(n);
+  return cox_data_ok;
+}
+
+// Copy selected columns (0-based) of a prepared data object, keeping its
+// sort order, centring and scaling.
+inline void cox_data_select(const CoxData& full, const std::vector<int>& cols,
+                            CoxData& out) {
+  const int q = static_cast<int>(cols.size());
+  out.n = full.n;
+  out.p = q;
+  out.xt.resize(q, full.n);
+  out.mean.resize(q);
+  out.scale.resize(q);
+  for (int j = 0; j < q; ++j) {
+    out.xt.row(j) = full.xt.row(cols[j]);
+    out.mean[j] = full.mean[cols[j]];
+    out.scale[j] = full.scale[cols[j]];
+  }
+  out.time = full.time;
+  out.weight = full.weight;
+  out.offset = full.offset;
+  out.wstatus = full.wstatus;
+  out.status = full.status;
+  out.stratum = full.stratum;
+  out.order = full.order;
+  out.block_start = full.block_start;
+  out.block_ndead = full.block_ndead;
+  out.block_deadwt = full.block_deadwt;
+  out.block_first = full.block_first;
+  out.block_last = full.block_last;
+  out.nblock = full.nblock;
+  out.nstrata = full.nstrata;
+  out.nevent = full.nevent;
+  out.wevent = full.wevent;
+  out.has_offset = full.has_offset;
+}
+
+// ---------------------------------------------------------------------------
+// Evaluate on the centred-and-scaled scale. Results in w.loglik, w.u, w.imat.
+inline double cox_evaluate_scaled(const CoxData& d, const double* beta_s,
+                                  CoxTies ties, int what, CoxWork& w) {
+  const int n = d.n, p = d.p;
+  const bool efron = ties == CoxTies::efron;
+  const bool need_u = what >= cox_what_score && p > 0;
+  const bool need_i = what >= cox_what_info && p > 0;
+
+  w.eta.resize(n);
+  w.risk.resize(n);
+  if (p > 0) {
+    Eigen::Map<const Eigen::VectorXd> b(beta_s, p);
+    w.eta.noalias() = d.xt.transpose() * b;
+    if (d.has_offset) w.eta += d.offset;
+  } else {
+    w.eta = d.offset;
+  }
+  w.risk = w.eta.array().exp() * d.weight.array();
+  double loglik = d.wstatus.dot(w.eta);
+
+  if (need_u) {
+    w.h1.resize(d.nblock);
+    w.h2.resize(d.nblock);
+  }
+  if (need_i) {
+    w.a.resize(p);
+    w.a2.resize(p);
+    w.aexcl.resize(p);
+    w.abuf.resize(p, detail::cox_chunk);
+    w.imat.setZero(p, p);
+  }
+  int nbuf = 0;
+  auto flush_a = [&]() {
+    if (nbuf > 0) {
+      w.imat.selfadjointView<Eigen::Lower>().rankUpdate(w.abuf.leftCols(nbuf), -1.0);
+      nbuf = 0;
+    }
+  };
+
+  // Backward pass over tie blocks: denominators (and risk-set sums of x).
+  const double* X = d.xt.data();  // sorted row k at X + k * p
+  const double* risk = w.risk.data();
+  double* a = need_i ? w.a.data() : nullptr;
+  double* a2 = need_i ? w.a2.data() : nullptr;
+  auto axpy = [p](double* y, double alpha, const double* x) {
+    for (int j = 0; j < p; ++j) y[j] += alpha * x[j];
+  };
+  double denom = 0.0;
+  for (int b = d.nblock - 1; b >= 0; --b) {
+    if (d.block_last[b]) {
+      denom = 0.0;
+      if (need_i) w.a.setZero();
+    }
+    const int s = d.block_start[b], e = d.block_start[b + 1];
+    const int nd = d.block_ndead[b];
+    if (nd == 0) {
+      for (int k = s; k < e; ++k) denom += risk[k];
+      if (need_i) {
+        for (int k = s; k < e; ++k) axpy(a, risk[k], X + static_cast<std::ptrdiff_t>(k) * p);
+      }
+      if (need_u) w.h1[b] = w.h2[b] = 0.0;
+      continue;
+    }
+    double denom2 = 0.0;
+    if (need_i) w.a2.setZero();
+    for (int k = s; k < e; ++k) {
+      if (d.status[k] == 0) {
+        denom += risk[k];
+        if (need_i) axpy(a, risk[k], X + static_cast<std::ptrdiff_t>(k) * p);
+      } else {
+        denom2 += risk[k];
+        if (need_i) axpy(a2, risk[k], X + static_cast<std::ptrdiff_t>(k) * p);
+      }
+    }
+    const double deadwt = d.block_deadwt[b];
+    if (!efron || nd == 1) {
+      denom += denom2;
+      loglik -= deadwt * std::log(denom);
+      if (need_u) w.h1[b] = w.h2[b] = deadwt / denom;
+      if (need_i) {
+        if (nbuf == detail::cox_chunk) flush_a();
+        const double c = std::sqrt(deadwt) / denom;
+        double* col = w.abuf.data() + static_cast<std::ptrdiff_t>(nbuf++) * p;
+        for (int j = 0; j < p; ++j) {
+          a[j] += a2[j];
+          col[j] = c * a[j];
+        }
+      }
+    } else {
+      const double wtave = deadwt / nd;
+      const double dd = static_cast<double>(nd);
+      double h1 = 0.0, h2 = 0.0, c0 = 0.0, c1 = 0.0, c2 = 0.0;
+      for (int r = 0; r < nd; ++r) {
+        denom += denom2 / dd;
+        loglik -= wtave * std::log(denom);
+        const double f = (r + 1) / dd;
+        const double q = wtave / denom;
+        h1 += q;
+        h2 += q * f;
+        const double q2 = q / denom;
+        c0 += q2;
+        c1 += q2 * f;
+        c2 += q2 * f * f;
+      }
+      if (need_u) {
+        w.h1[b] = h1;
+        w.h2[b] = h2;
+      }
+      if (need_i) {
+        // sum_r wtave/den_r^2 (aexcl + f_r a2)(aexcl + f_r a2)' as two
+        // rank-one terms through the Cholesky factor of [[c0 c1][c1 c2]].
+        const double l11 = std::sqrt(c0);
+        const double l21 = c1 / l11;
+        const double l22 = std::sqrt(std::max(c2 - l21 * l21, 0.0));
+        if (nbuf + 2 > detail::cox_chunk) flush_a();
+        double* col1 = w.abuf.data() + static_cast<std::ptrdiff_t>(nbuf++) * p;
+        double* col2 = w.abuf.data() + static_cast<std::ptrdiff_t>(nbuf++) * p;
+        for (int j = 0; j < p; ++j) {
+          col1[j] = l11 * a[j] + l21 * a2[j];
+          col2[j] = l22 * a2[j];
+          a[j] += a2[j];
+        }
+      }
+    }
+  }
+  if (need_i) flush_a();
+  w.loglik = loglik;
+  if (!need_u) return loglik;
+
+  // Forward pass: H_i and v_i = risk_i * H_i.
+  w.v.resize(n);
+  double cum = 0.0;
+  for (int b = 0; b < d.nblock; ++b) {
+    if (d.block_first[b]) cum = 0.0;
+    const int s = d.block_start[b], e = d.block_start[b + 1];
+    if (d.block_ndead[b] == 0) {
+      for (int k = s; k < e; ++k) w.v[k] = w.risk[k] * cum;
+    } else {
+      const double hc = cum + w.h1[b], hd = cum + w.h2[b];
+      for (int k = s; k < e; ++k) w.v[k] = w.risk[k] * (d.status[k] ? hd : hc);
+      cum += w.h1[b];
+    }
+  }
+  w.u.resize(p);
+  w.u.noalias() = d.xt * (d.wstatus - w.v);
+
+  if (need_i) {
+    w.ybuf.resize(p, detail::cox_chunk);
+    for (int s = 0; s < n; s += detail::cox_chunk) {
+      const int len = std::min(detail::cox_chunk, n - s);
+      for (int k = 0; k < len; ++k) {
+        const double c = std::sqrt(w.v[s + k]);
+        const double* xk = X + static_cast<std::ptrdiff_t>(s + k) * p;
+        double* yk = w.ybuf.data() + static_cast<std::ptrdiff_t>(k) * p;
+        for (int j = 0; j < p; ++j) yk[j] = c * xk[j];
+      }
+      w.imat.selfadjointView<Eigen::Lower>().rankUpdate(w.ybuf.leftCols(len), 1.0);
+    }
+    w.imat.triangularView<Eigen::StrictlyUpper>() = w.imat.transpose();
+  }
+  return loglik;
+}
+
+// Evaluate at beta in original units (nullptr = 0). U and I in original
+// units in out.score / out.info (filled according to `what`).
+inline double cox_evaluate(const CoxData& d, const double* beta, CoxTies ties,
+                           int what, CoxWork& w, CoxEval& out) {
+  const int p = d.p;
+  w.beta_s.resize(p);
+  for (int j = 0; j < p; ++j) w.beta_s[j] = beta ? beta[j] / d.scale[j] : 0.0;
+  out.loglik = cox_evaluate_scaled(d, w.beta_s.data(), ties, what, w);
+  if (what >= cox_what_score) {
+    out.score.resize(p);
+    for (int j = 0; j < p; ++j) out.score[j] = w.u[j] / d.scale[j];
+  }
+  if (what >= cox_what_info) {
+    out.info.resize(p, p);
+    for (int j = 0; j < p; ++j) {
+      for (int i = 0; i < p; ++i) out.info(i, j) = w.imat(i, j) / (d.scale[i] * d.scale[j]);
+    }
+  }
+  return out.loglik;
+}
+
+}  // namespace core
+}  // namespace survstep
+
+#endif

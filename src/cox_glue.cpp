@@ -1,0 +1,208 @@
+// Rcpp glue for the Cox engine: conversion only.
+#include <Rcpp.h>
+#include <RcppEigen.h>
+
+#include <cmath>
+#include <vector>
+
+#include "core/concordance.hpp"
+#include "core/cox_loglik.hpp"
+#include "core/cox_newton.hpp"
+
+namespace sc = survstep::core;
+
+namespace {
+
+// Views of the R vectors; NULL (R_NilValue) means "absent". The R side
+// guarantees storage modes (double / integer), so no copies are made here.
+sc::CoxInput make_input(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset,
+                        SEXP strata, SEXP center, double timefix_tol) {
+  sc::CoxInput in;
+  in.n = Rf_length(time);
+  in.p = Rf_isNull(x) ? 0 : Rf_ncols(x);
+  in.x = in.p > 0 ? REAL(x) : nullptr;
+  in.time = REAL(time);
+  in.status = INTEGER(status);
+  if (!Rf_isNull(weights)) in.weight = REAL(weights);
+  if (!Rf_isNull(offset)) in.offset = REAL(offset);
+  if (!Rf_isNull(strata)) in.strata = INTEGER(strata);
+  if (!Rf_isNull(center)) in.center = INTEGER(center);
+  in.timefix_tol = timefix_tol;
+  return in;
+}
+
+void check_types(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata,
+                 SEXP center) {
+  const R_xlen_t n = Rf_xlength(time);
+  if (TYPEOF(time) != REALSXP) Rcpp::stop("internal: `time` must be double");
+  if (TYPEOF(status) != INTSXP || Rf_xlength(status) != n) {
+    Rcpp::stop("internal: `status` must be integer of length n");
+  }
+  if (!Rf_isNull(x) && (TYPEOF(x) != REALSXP || !Rf_isMatrix(x) || Rf_nrows(x) != n)) {
+    Rcpp::stop("internal: `x` must be a double matrix with n rows");
+  }
+  if (!Rf_isNull(weights) && (TYPEOF(weights) != REALSXP || Rf_xlength(weights) != n)) {
+    Rcpp::stop("internal: `weights` must be double of length n");
+  }
+  if (!Rf_isNull(offset) && (TYPEOF(offset) != REALSXP || Rf_xlength(offset) != n)) {
+    Rcpp::stop("internal: `offset` must be double of length n");
+  }
+  if (!Rf_isNull(strata) && (TYPEOF(strata) != INTSXP || Rf_xlength(strata) != n)) {
+    Rcpp::stop("internal: `strata` must be integer of length n");
+  }
+  if (!Rf_isNull(center) && TYPEOF(center) != INTSXP) {
+    Rcpp::stop("internal: `center` must be integer");
+  }
+}
+
+}  // namespace
+
+// Fit a Cox model. Returns the raw engine results (see R/cox-fit.R).
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata,
+                       SEXP init, int ties, double eps, double toler_chol, int iter_max,
+                       double toler_inf, double timefix_tol, SEXP center, bool concordance) {
+  check_types(x, time, status, weights, offset, strata, center);
+  sc::CoxInput in = make_input(x, time, status, weights, offset, strata, center, timefix_tol);
+  // constant columns are an input error: report them before fitting
+  if (in.p > 0) {
+    Rcpp::LogicalVector cst(in.p);
+    bool any = false;
+    for (int j = 0; j < in.p; ++j) {
+      const double* c = in.x + static_cast<R_xlen_t>(j) * in.n;
+      bool k = true;
+      for (int i = 1; i < in.n && k; ++i) k = c[i] == c[0];
+      cst[j] = k;
+      any = any || k;
+    }
+    if (any) return Rcpp::List::create(Rcpp::Named("constant") = cst);
+  }
+  sc::CoxData d;
+  const int st = sc::cox_data_build(in, d);
+  if (st != sc::cox_data_ok) Rcpp::stop("internal: invalid data for the Cox engine (code %d)", st);
+  sc::CoxControl ctrl;
+  ctrl.eps = eps;
+  ctrl.toler_chol = toler_chol;
+  ctrl.iter_max = iter_max;
+  ctrl.toler_inf = toler_inf;
+  const double* pinit = nullptr;
+  if (!Rf_isNull(init)) {
+    if (TYPEOF(init) != REALSXP || Rf_length(init) != d.p) Rcpp::stop("internal: bad `init`");
+    pinit = REAL(init);
+  }
+  sc::CoxWork w;
+  sc::CoxFitResult res;
+  sc::cox_fit(d, static_cast<sc::CoxTies>(ties), ctrl, pinit, res, w);
+
+  const int n = d.n, p = d.p;
+  Rcpp::NumericVector lp(n);
+  Eigen::VectorXd b = res.beta;
+  sc::cox_linear_predictors(d, b, lp.begin());
+
+  Rcpp::NumericVector conc(7, NA_REAL);
+  if (concordance) {
+    // sorted arrays are already post-timefix
+    std::vector<double> lps(n);
+    for (int k = 0; k < n; ++k) lps[k] = lp[d.order[k]];
+    sc::ConcordanceResult cr =
+        sc::concordance_risk(n, d.time.data(), d.status.data(), lps.data(),
+                             Rf_isNull(weights) ? nullptr : d.weight.data(),
+                             d.nstrata > 1 ? d.stratum.data() : nullptr);
+    conc[0] = cr.concordant;
+    conc[1] = cr.discordant;
+    conc[2] = cr.tied_x;
+    conc[3] = cr.tied_y;
+    conc[4] = cr.tied_xy;
+    conc[5] = cr.concordance;
+    conc[6] = cr.std_err;
+  }
+  // Wald test of all non-aliased coefficients against init (coxph.wtest)
+  double wald = 0.0;
+  {
+    std::vector<int> keep;
+    for (int j = 0; j < p; ++j) {
+      if (!res.aliased[j]) keep.push_back(j);
+    }
+    const int q = static_cast<int>(keep.size());
+    if (q > 0) {
+      Eigen::MatrixXd vk(q, q);
+      Eigen::VectorXd bk(q);
+      for (int a = 0; a < q; ++a) {
+        bk[a] = res.beta[keep[a]] - (pinit ? pinit[keep[a]] : 0.0);
+        for (int c = 0; c < q; ++c) vk(a, c) = res.var(keep[a], keep[c]);
+      }
+      wald = sc::wald_test(vk, bk, toler_chol);
+    }
+  }
+  Rcpp::NumericMatrix var(p, p);
+  for (int j = 0; j < p; ++j) {
+    for (int i = 0; i < p; ++i) var(i, j) = res.var(i, j);
+  }
+  Rcpp::IntegerVector aliased(res.aliased.begin(), res.aliased.end());
+  Rcpp::IntegerVector infinite(res.infinite.begin(), res.infinite.end());
+  return Rcpp::List::create(
+      Rcpp::Named("coefficients") = Rcpp::NumericVector(res.beta.data(), res.beta.data() + p),
+      Rcpp::Named("var") = var,
+      Rcpp::Named("loglik") = Rcpp::NumericVector::create(res.loglik_init, res.loglik),
+      Rcpp::Named("score") = res.score_test, Rcpp::Named("wald") = wald,
+      Rcpp::Named("u") = Rcpp::NumericVector(res.score.data(), res.score.data() + p),
+      Rcpp::Named("iter") = res.iter, Rcpp::Named("rank") = res.rank,
+      Rcpp::Named("status") = res.status, Rcpp::Named("converged") = res.converged,
+      Rcpp::Named("aliased") = aliased, Rcpp::Named("infinite") = infinite,
+      Rcpp::Named("lp_large") = res.lp_large,
+      Rcpp::Named("means") = Rcpp::NumericVector(d.mean.data(), d.mean.data() + p),
+      Rcpp::Named("linear.predictors") = lp, Rcpp::Named("concordance") = conc,
+      Rcpp::Named("nevent") = d.nevent);
+}
+
+// Log partial likelihood, score and information at beta (original units).
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cox_eval_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata,
+                        SEXP beta, int ties, double timefix_tol, SEXP center) {
+  check_types(x, time, status, weights, offset, strata, center);
+  sc::CoxInput in = make_input(x, time, status, weights, offset, strata, center, timefix_tol);
+  sc::CoxData d;
+  const int st = sc::cox_data_build(in, d);
+  if (st != sc::cox_data_ok) Rcpp::stop("internal: invalid data for the Cox engine (code %d)", st);
+  if (TYPEOF(beta) != REALSXP || Rf_length(beta) != d.p) Rcpp::stop("internal: bad `beta`");
+  sc::CoxWork w;
+  sc::CoxEval out;
+  sc::cox_evaluate(d, REAL(beta), static_cast<sc::CoxTies>(ties), sc::cox_what_info, w, out);
+  return Rcpp::List::create(Rcpp::Named("loglik") = out.loglik,
+                            Rcpp::Named("score") = Rcpp::wrap(out.score),
+                            Rcpp::Named("info") = Rcpp::wrap(out.info));
+}
+
+// Harrell's concordance of a risk score with its standard error.
+// [[Rcpp::export(rng = false)]]
+Rcpp::NumericVector concordance_cpp(Rcpp::NumericVector time, Rcpp::IntegerVector status,
+                                    Rcpp::NumericVector risk, SEXP weights, SEXP strata) {
+  const int n = time.size();
+  const double* w = Rf_isNull(weights) ? nullptr : REAL(weights);
+  const int* s = Rf_isNull(strata) ? nullptr : INTEGER(strata);
+  sc::ConcordanceResult cr =
+      sc::concordance_risk(n, time.begin(), status.begin(), risk.begin(), w, s);
+  return Rcpp::NumericVector::create(
+      Rcpp::Named("concordant") = cr.concordant, Rcpp::Named("discordant") = cr.discordant,
+      Rcpp::Named("tied.x") = cr.tied_x, Rcpp::Named("tied.y") = cr.tied_y,
+      Rcpp::Named("tied.xy") = cr.tied_xy, Rcpp::Named("concordance") = cr.concordance,
+      Rcpp::Named("std") = cr.std_err);
+}
+
+// Multi-df Wald statistic b' V^- b (generalised inverse with tolerance).
+// [[Rcpp::export(rng = false)]]
+Rcpp::NumericVector wald_test_cpp(Rcpp::NumericMatrix var, Rcpp::NumericVector b,
+                                  double toler_chol) {
+  const int p = b.size();
+  Eigen::MatrixXd v(p, p);
+  Eigen::VectorXd bb(p);
+  for (int j = 0; j < p; ++j) {
+    bb[j] = b[j];
+    for (int i = 0; i < p; ++i) v(i, j) = var(i, j);
+  }
+  int df = 0;
+  const double stat = sc::wald_test(v, bb, toler_chol, &df);
+  return Rcpp::NumericVector::create(Rcpp::Named("statistic") = stat,
+                                     Rcpp::Named("df") = df);
+}
+
