@@ -61,6 +61,10 @@ first_rows_cpp <- function(codes, m) {
     .Call(`_survstep_first_rows_cpp`, codes, m)
 }
 
+stepwise_cpp <- function(x, time, status, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, timefix_tol) {
+    .Call(`_survstep_stepwise_cpp`, x, time, status, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, timefix_tol)
+}
+
 timefix_cpp <- function(time, tol) {
     .Call(`_survstep_timefix_cpp`, time, tol)
 }

@@ -1,0 +1,674 @@
+# Univariable screening and SPSS-style stepwise Cox selection ----------------
+
+#' Stepwise Cox regression as SPSS COXREG does it
+#'
+#' Forward (SPSS `METHOD = FSTEP`) or backward (`METHOD = BSTEP`) stepwise
+#' selection of the terms of a Cox model, with the rules of SPSS COXREG:
+#' entry by the score statistic, removal by the Wald, likelihood-ratio or
+#' conditional statistic, factors entering and leaving as blocks, and one
+#' complete-case analysis set for the whole run.
+#'
+#' @details
+#' **Analysis set.** Rows with a missing value in the response, the weights,
+#' a `strata()` variable or *any* term of `formula` are deleted once, before
+#' the first step (as SPSS does), so that every model in the run is fitted to
+#' the same cases and their likelihoods are comparable. `n`, `nevent` and
+#' `n_dropped` report the analysis set.
+#'
+#' **Terms.** Every term of `formula` other than `strata()` and `offset()` is
+#' a candidate. A factor (or any term that contributes several columns, such
+#' as `poly(x, 2)` or an interaction) is one block: it enters and leaves as a
+#' whole, and blocks with different degrees of freedom are compared by
+#' p-value. The design matrix is built once from the full formula (treatment
+#' contrasts, as [cox()] codes it), so a term always has the same columns;
+#' as in SPSS, hierarchy (main effects before interactions) is not enforced.
+#' `strata()` terms stratify every model and are never candidates; they
+#' cannot appear in `include` or inside an interaction. `offset()` terms are
+#' in every model.
+#'
+#' **Entry** (score test). At each step, for every candidate E not in the
+#' current model M, the score statistic is evaluated at (b_M, 0):
+#' \deqn{S_E = U' I^{-1} U}{S_E = U' I^-1 U} over the columns of M and E,
+#' which equals `coxph(y ~ M + E, init = c(b_M, 0), iter.max = 0)$score` and,
+#' because U_M = 0 at the maximum, \eqn{U_E' (I_{EE} - I_{EM} I_{MM}^{-1}
+#' I_{ME})^{-1} U_E}{U_E' (I_EE - I_EM I_MM^-1 I_ME)^-1 U_E}. All candidates'
+#' statistics come from one evaluation of the score vector and information
+#' matrix over every candidate column (no refit per candidate). The candidate
+#' with the smallest p-value enters when p <= `p_enter`. A block that is
+#' (wholly or partly) collinear with the model cannot enter.
+#'
+#' **Removal**, checked after every entry and repeated until nothing
+#' qualifies (and, for `"backward"`, from the start): the term with the
+#' largest p-value is removed when p >= `p_remove`. Terms in `include` are
+#' never removed. The statistics are
+#' * `"wald"`: \eqn{b_E' V_{EE}^{-1} b_E}{b_E' V_EE^-1 b_E} (SPSS `WALD`);
+#' * `"lr"`: \eqn{2[l(M) - l(M \setminus E)]}{2 [l(M) - l(M without E)]},
+#'   refitting the model without E (SPSS `LR`);
+#' * `"conditional"`: \eqn{2[l(b_M) - l(\tilde b)]}{2 [l(b_M) - l(b~)]}
+#'   where \eqn{\tilde b}{b~} sets \eqn{b_E = 0} and moves the other
+#'   coefficients to \eqn{b_K - V_{KE} V_{EE}^{-1} b_E}{b_K - V_KE V_EE^-1 b_E}
+#'   (the conditional approximation of Lawless and Singhal, 1978), without a
+#'   refit (SPSS `COND`).
+#'
+#' **Stopping.** The run stops when no term qualifies for entry or removal,
+#' or when the next move would return to a model visited before (that move
+#' is not made). Exact p-value ties (for example p-values that underflow to 0
+#' in large samples) are broken by the larger Wilson-Hilferty normal deviate
+#' of the statistic, then by the order of the terms in `formula`.
+#'
+#' **SPSS settings.** SPSS COXREG uses Breslow's method for tied times, so
+#' use `ties = "breslow"` to reproduce an SPSS analysis.
+#'
+#' **Inference after selection.** The p-values and confidence intervals of
+#' the final model ignore that the model was chosen by looking at the data:
+#' they are too small and too narrow (Harrell, 2015, section 4.3). Report
+#' them as descriptive, or validate the whole procedure by the bootstrap.
+#'
+#' @param formula A formula with a [survival::Surv()] response on the left
+#'   and the candidate terms on the right; `strata()` terms stratify every
+#'   model and `offset()` terms are in every model.
+#' @param data A data frame in which to interpret the variables of `formula`,
+#'   `subset` and `weights`.
+#' @param subset An optional expression selecting the rows of `data` to use.
+#' @param weights Optional case weights (non-negative).
+#' @param na.action A function for missing values; by default
+#'   `getOption("na.action")` (usually [stats::na.omit()]), applied once over
+#'   all terms.
+#' @param direction `"forward"` (start from the `include` terms and enter
+#'   candidates, SPSS `FSTEP`) or `"backward"` (start from all terms and
+#'   remove, SPSS `BSTEP`).
+#' @param removal The removal statistic: `"wald"`, `"lr"` (likelihood ratio)
+#'   or `"conditional"`.
+#' @param p_enter Significance level for entry (SPSS `PIN`, default 0.05).
+#' @param p_remove Significance level for removal (SPSS `POUT`, default
+#'   0.10); must be at least `p_enter`.
+#' @param include Terms forced into every model and never removed: a
+#'   character vector of term labels (as in `attr(terms(formula),
+#'   "term.labels")`, e.g. `"age"` or `"factor(ph.ecog)"`) or a one-sided
+#'   formula such as `~ age + sex`.
+#' @param ties Method for tied event times: `"efron"` (as [survival::coxph()])
+#'   or `"breslow"` (as SPSS).
+#' @param control Iteration settings from [cox_control()], used for every
+#'   model fitted during the run and for the final model.
+#' @return An object of class `survstep_stepwise`, a list with
+#' * `steps`: a data frame with one row per step (step 0 is the starting
+#'   model): `step`, `action` (`"start"`, `"enter"`, `"remove"`), `term`,
+#'   `statistic`, `df`, `p.value`, `test` (`"score"` for entries, the removal
+#'   statistic for removals), `loglik` (log partial likelihood of the model
+#'   after the step) and `model` (its terms);
+#' * `not_in_model`: the "variables not in the equation" table for the final
+#'   model: `term`, `statistic` (score), `df`, `p.value`;
+#' * `residual`: the residual chi-square, the joint score test of all terms
+#'   not in the final model (`statistic`, `df`, `p.value`; `NA` when every
+#'   term is in the model);
+#' * `final`: the selected model as a [cox()] fit (class `survstep_cox`)
+#'   on the analysis set, so that all its methods work; its `call` is the
+#'   equivalent `cox()` call, restricted to the analysis set;
+#' * `selected`, `include`, `candidates`: term labels;
+#' * `n`, `nevent`, `n_dropped`, `na.action`: the analysis set;
+#' * `stop_reason`, `direction`, `removal`, `p_enter`, `p_remove`, `ties`,
+#'   `call`.
+#'
+#' [coef()], [vcov()], [confint()], [logLik()], [nobs()], [predict()],
+#' [summary()], [tidy()] and [glance()] are passed on to `final`.
+#' @references
+#' IBM Corp. *IBM SPSS Statistics Algorithms: COXREG*.
+#'
+#' Lawless, J. F. and Singhal, K. (1978). Efficient screening of
+#' nonnormal regression models. *Biometrics* 34, 318-327.
+#'
+#' Collett, D. (2015). *Modelling Survival Data in Medical Research*, 3rd ed.,
+#' section 3.6. Chapman & Hall/CRC.
+#'
+#' Harrell, F. E. (2015). *Regression Modeling Strategies*, 2nd ed.,
+#' section 4.3. Springer.
+#' @seealso [cox_univariable()] for the univariable screen, [cox()].
+#' @examples
+#' lung2 <- survival::lung
+#' lung2$ph.ecog <- factor(lung2$ph.ecog)
+#' fit <- cox_stepwise(Surv(time, status) ~ age + sex + ph.ecog + ph.karno +
+#'                       wt.loss, data = lung2, ties = "breslow")
+#' fit
+#' fit$steps
+#' coef(fit)
+#'
+#' # backward selection, likelihood-ratio removal, age always in the model
+#' cox_stepwise(Surv(time, status) ~ age + sex + ph.ecog + ph.karno + wt.loss,
+#'              data = lung2, direction = "backward", removal = "lr",
+#'              include = "age")
+#' @export
+cox_stepwise <- function(formula, data, subset, weights, na.action,
+                         direction = c("forward", "backward"),
+                         removal = c("wald", "lr", "conditional"),
+                         p_enter = 0.05, p_remove = 0.10, include = NULL,
+                         ties = c("efron", "breslow"),
+                         control = cox_control()) {
+  call <- match.call()
+  direction <- sv_match_arg(direction, c("forward", "backward"), "direction")
+  removal <- sv_match_arg(removal, c("wald", "lr", "conditional"), "removal")
+  ties <- sv_match_arg(ties, c("efron", "breslow"), "ties")
+  check_number(p_enter, "p_enter", 0, 1, open = c(TRUE, FALSE))
+  check_number(p_remove, "p_remove", 0, 1, open = c(TRUE, FALSE))
+  if (p_enter > p_remove) {
+    sv_abort(sprintf(paste0(
+      "`p_enter` (%s) must not be larger than `p_remove` (%s): a term ",
+      "could enter and be removed at once."), format(p_enter),
+      format(p_remove)))
+  }
+  control <- sw_check_control(control)
+  env <- parent.frame()
+
+  mfi <- sv_model_frame(call, env)
+  des <- sw_design(mfi, call = call)
+  include <- sw_include_labels(include, des, call = call)
+  sw_check_events(mfi, call = call)
+
+  forced <- des$labels %in% include
+  res <- sw_run(mfi, des, forced = forced, direction = direction,
+                removal = removal, p_enter = p_enter, p_remove = p_remove,
+                ties = ties, control = control)
+
+  labels <- des$labels
+  term_or_na <- function(i) ifelse(i < 0L, NA_character_, labels[i + 1L])
+  model_text <- vapply(res$models, function(m) {
+    if (length(m)) paste(labels[m + 1L], collapse = " + ") else "(no terms)"
+  }, "")
+  action <- c("start", "enter", "remove")[res$steps$action + 1L]
+  steps <- data.frame(
+    step = res$steps$step,
+    action = action,
+    term = term_or_na(res$steps$term),
+    statistic = res$steps$statistic,
+    df = ifelse(action == "start", NA_integer_, res$steps$df),
+    p.value = res$steps$p_value,
+    test = ifelse(action == "start", NA_character_,
+                  ifelse(action == "enter", "score", removal)),
+    loglik = res$steps$loglik,
+    model = model_text,
+    stringsAsFactors = FALSE
+  )
+  nim <- res$not_in
+  not_in_model <- data.frame(
+    term = labels[nim$term + 1L],
+    statistic = nim$statistic,
+    df = nim$df,
+    p.value = nim$p_value,
+    stringsAsFactors = FALSE
+  )
+  residual <- data.frame(statistic = res$resid[1L], df = res$resid[2L],
+                         p.value = res$resid[3L])
+  selected <- labels[res$model + 1L]
+
+  sw_fit_warnings(res, direction, call = call)
+
+  final_call <- sw_final_call(call, mfi, des, selected, ties, control)
+  final <- eval(final_call, env)
+
+  stop_reason <- c("no term met the entry criterion",
+                   "every candidate term is in the model",
+                   "the next step would repeat an earlier model",
+                   "the starting model is singular")[res$stop + 1L]
+
+  structure(
+    list(
+      steps = steps,
+      not_in_model = not_in_model,
+      residual = residual,
+      final = final,
+      selected = selected,
+      include = include,
+      candidates = setdiff(labels, include),
+      n = length(mfi$time),
+      nevent = sum(mfi$status),
+      n_dropped = mfi$n_dropped,
+      na.action = mfi$na.action,
+      stop_reason = stop_reason,
+      direction = direction,
+      removal = removal,
+      p_enter = p_enter,
+      p_remove = p_remove,
+      ties = ties,
+      call = call
+    ),
+    class = "survstep_stepwise"
+  )
+}
+
+# Design ----------------------------------------------------------------------
+
+# The candidate design: one model matrix for all non-strata terms, built with
+# an intercept that is then dropped (so factors get treatment contrasts, as
+# coxph codes them), and the 0-based columns of every term.
+sw_design <- function(mfi, call) {
+  tt <- mfi$terms
+  mf <- mfi$mf
+  labels <- attr(tt, "term.labels")
+  st_terms <- mfi$strata_terms
+  fac <- attr(tt, "factors")
+  st_vars <- attr(tt, "specials")$strata
+  if (length(st_vars) && length(fac)) {
+    # strata() inside an interaction: not a stratification, not a candidate
+    in_inter <- colSums(fac[st_vars, , drop = FALSE] > 0) > 0 &
+      attr(tt, "order") > 1L
+    if (any(in_inter)) {
+      sv_abort(sprintf(paste0(
+        "Can't use `strata()` inside an interaction (`%s`) as a stepwise ",
+        "candidate; `strata()` terms stratify every model and are never ",
+        "selected."), labels[which(in_inter)[1L]]), call = call)
+    }
+  }
+  tt_x <- if (length(st_terms)) {
+    stats::drop.terms(tt, st_terms, keep.response = TRUE)
+  } else {
+    tt
+  }
+  attr(tt_x, "intercept") <- 1L
+  x_labels <- attr(tt_x, "term.labels")
+  if (!length(x_labels)) {
+    sv_abort(paste0("`formula` has no candidate terms: give at least one ",
+                    "covariate on its right-hand side."), call = call)
+  }
+  x <- stats::model.matrix(tt_x, mf)
+  assign <- attr(x, "assign")
+  keep <- assign != 0L
+  contrasts <- attr(x, "contrasts")
+  x <- x[, keep, drop = FALSE]
+  assign <- assign[keep]
+  storage.mode(x) <- "double"
+  term_cols <- lapply(seq_along(x_labels), function(k) which(assign == k) - 1L)
+  # a term that is constant on the analysis set can never enter
+  for (k in seq_along(x_labels)) {
+    cols <- term_cols[[k]] + 1L
+    const <- !length(cols) || all(vapply(cols, function(j) {
+      v <- x[, j]
+      all(v == v[1L])
+    }, TRUE))
+    if (const && nrow(x) > 0L) {
+      sv_abort(sprintf(paste0(
+        "Can't use the term `%s`: it is constant in the %d analysed ",
+        "observations."), x_labels[k], nrow(x)), call = call)
+    }
+  }
+  list(x = x, assign = assign, labels = x_labels, term_cols = term_cols,
+       contrasts = contrasts, terms = tt, strata_labels = labels[st_terms])
+}
+
+sw_include_labels <- function(include, des, call) {
+  if (is.null(include)) return(character())
+  if (inherits(include, "formula")) {
+    if (length(include) != 2L) {
+      sv_abort(paste0("`include` must be a character vector of term labels ",
+                      "or a one-sided formula such as `~ age + sex`, not a ",
+                      "two-sided formula."), call = call)
+    }
+    inc <- attr(stats::terms(include, specials = "strata"), "term.labels")
+  } else if (is.character(include) && !anyNA(include)) {
+    inc <- include
+  } else {
+    sv_abort(sprintf(paste0(
+      "`include` must be a character vector of term labels or a one-sided ",
+      "formula such as `~ age + sex`, not %s."), sv_obj_type(include)),
+      call = call)
+  }
+  inc <- unique(gsub("[[:space:]]+", "", inc))
+  norm <- function(x) gsub("[[:space:]]+", "", x)
+  is_strata <- grepl("^strata\\(", inc)
+  if (any(is_strata)) {
+    sv_abort(sprintf(paste0(
+      "`include` can't name `%s`: `strata()` terms stratify every model and ",
+      "are never selected or forced."), inc[is_strata][1L]), call = call)
+  }
+  pos <- match(inc, norm(des$labels))
+  if (anyNA(pos)) {
+    bad <- inc[is.na(pos)]
+    sv_abort(c(sprintf(
+      "`include` names %s not in `formula`: %s.",
+      if (length(bad) == 1L) "a term" else "terms",
+      paste0("`", bad, "`", collapse = ", ")),
+      sprintf("The terms of `formula` are: %s.",
+              paste0("`", des$labels, "`", collapse = ", "))), call = call)
+  }
+  des$labels[sort(pos)]
+}
+
+sw_check_events <- function(mfi, call) {
+  if (!length(mfi$time)) {
+    sv_abort(paste0("Can't fit a Cox model: no observation is complete in ",
+                    "the response and all terms of `formula`."), call = call)
+  }
+  if (!any(mfi$status == 1L & mfi$weights > 0)) {
+    sv_abort(sprintf(paste0(
+      "Can't fit a Cox model: there are no events among the %d analysed ",
+      "observations."), length(mfi$time)), call = call)
+  }
+  invisible()
+}
+
+# The call of the final model: cox() on the selected terms (plus strata and
+# offsets), restricted to the stepwise analysis set by adding the complete
+# cases of the variables of the terms that were not selected to `subset`.
+sw_final_call <- function(call, mfi, des, selected, ties, control) {
+  tt <- mfi$terms
+  vars <- attr(tt, "variables")[-1L]
+  var_text <- vapply(as.list(vars), function(v) paste(deparse(v), collapse = ""), "")
+  fac <- attr(tt, "factors")
+  off <- attr(tt, "offset")
+  rhs <- c(selected, des$strata_labels, var_text[off])
+  lhs <- tt[[2L]]
+  form <- if (length(rhs)) {
+    stats::reformulate(rhs, response = lhs)
+  } else {
+    stats::as.formula(call("~", lhs, 1))
+  }
+  environment(form) <- environment(stats::formula(tt))
+  attributes(form) <- attributes(form)[c("class", ".Environment")]
+
+  # variables used only by terms that were not selected
+  used <- function(labs) {
+    if (!length(labs)) return(character())
+    rownames(fac)[rowSums(fac[, labs, drop = FALSE] != 0) > 0]
+  }
+  dropped_vars <- setdiff(used(setdiff(des$labels, selected)),
+                          c(used(c(selected, des$strata_labels)),
+                            var_text[off]))
+  new <- call
+  new[[1L]] <- quote(cox)
+  new$formula <- form
+  keep <- c("", "formula", "data", "subset", "weights", "na.action")
+  new <- new[names(new) %in% keep | seq_along(new) == 1L]
+  if (length(dropped_vars)) {
+    cc <- as.call(c(quote(stats::complete.cases),
+                    lapply(dropped_vars, str2lang)))
+    if (is.null(call$subset)) {
+      new$subset <- cc
+    } else {
+      new$subset <- call("&", call("(", call$subset), cc)
+    }
+  }
+  new$ties <- ties
+  new$control <- call$control
+  new
+}
+
+# Statistical problems met during the run, as classed warnings.
+sw_fit_warnings <- function(res, direction, call) {
+  st <- res$fit_status
+  if (bitwAnd(st, 1L)) {
+    sv_warn(paste0("At least one model fitted during the stepwise run did ",
+                   "not converge; see `$final` and consider `cox_control()`."),
+            class = "survstep_warning_convergence", call = call)
+  }
+  if (bitwAnd(st, 4L)) {
+    sv_warn(paste0("At least one model fitted during the stepwise run has ",
+                   "a coefficient that may be infinite (monotone ",
+                   "likelihood); its Wald statistics are unreliable."),
+            class = "survstep_warning_infinite_coef", call = call)
+  }
+  if (res$stop == 3L) {
+    sv_warn(paste0("Backward selection stopped at once: the model with all ",
+                   "terms has collinear (aliased) columns. Remove the ",
+                   "redundant terms or use `direction = \"forward\"`."),
+            class = "survstep_warning_singular", call = call)
+  }
+  invisible()
+}
+
+# Methods -----------------------------------------------------------------------
+
+sw_fmt_p <- function(p) {
+  out <- ifelse(is.na(p), "", ifelse(p < 0.001, "<0.001",
+                                     formatC(p, format = "f", digits = 3)))
+  out
+}
+
+sw_fmt_num <- function(x, digits = 3) {
+  ifelse(is.na(x), "", formatC(x, format = "f", digits = digits))
+}
+
+sw_print_table <- function(df, right = TRUE) {
+  m <- as.matrix(df)
+  m[is.na(m)] <- ""
+  print(m, quote = FALSE, right = right, row.names = FALSE)
+}
+
+#' @rdname cox_stepwise
+#' @param x,object A `survstep_stepwise` object.
+#' @param digits Number of decimal places for statistics and coefficients.
+#' @param ... Passed on to the method for `final` (`summary()`, `coef()`,
+#'   `predict()`, ...); ignored by `print()`.
+#' @export
+print.survstep_stepwise <- function(x, digits = 3, ...) {
+  dir <- if (x$direction == "forward") {
+    "Forward stepwise (SPSS METHOD = FSTEP)"
+  } else {
+    "Backward stepwise (SPSS METHOD = BSTEP)"
+  }
+  rem <- c(wald = "Wald", lr = "likelihood ratio (LR)",
+           conditional = "conditional (COND)")[[x$removal]]
+  cat("Stepwise Cox regression: ", dir, "\n", sep = "")
+  cat(sprintf("Entry: score test p <= %s.  Removal: %s test p >= %s.\n",
+              format(x$p_enter), rem, format(x$p_remove)))
+  cat(sprintf("Ties: %s.  n = %d, events = %d", if (x$ties == "efron")
+    "Efron" else "Breslow", x$n, x$nevent))
+  if (x$n_dropped > 0) {
+    cat(sprintf(" (%d observation%s deleted due to missing values)",
+                x$n_dropped, if (x$n_dropped == 1) "" else "s"))
+  }
+  cat(".\n")
+  if (length(x$include)) {
+    cat("Forced into every model: ", paste(x$include, collapse = ", "),
+        ".\n", sep = "")
+  }
+
+  cat("\nStep summary\n")
+  st <- x$steps
+  tab <- data.frame(
+    Step = st$step,
+    Action = st$action,
+    Term = ifelse(is.na(st$term), "", st$term),
+    Test = ifelse(is.na(st$test), "", st$test),
+    `Chi-square` = sw_fmt_num(st$statistic, digits),
+    df = ifelse(is.na(st$df), "", st$df),
+    Sig. = sw_fmt_p(st$p.value),
+    `-2 Log Lik` = sw_fmt_num(-2 * st$loglik, digits),
+    check.names = FALSE, stringsAsFactors = FALSE
+  )
+  sw_print_table(tab)
+  cat("Stopped: ", x$stop_reason, ".\n", sep = "")
+
+  cat("\nVariables in the Equation\n")
+  vin <- sw_in_equation(x$final, conf_level = 0.95)
+  if (is.null(vin)) {
+    cat("  (no terms in the final model)\n")
+  } else {
+    vtab <- data.frame(
+      ` ` = vin$label,
+      B = sw_fmt_num(vin$estimate, digits),
+      SE = sw_fmt_num(vin$std.error, digits),
+      Wald = sw_fmt_num(vin$wald, digits),
+      df = vin$df,
+      Sig. = sw_fmt_p(vin$p.value),
+      `Exp(B)` = sw_fmt_num(exp(vin$estimate), digits),
+      `95% CI` = ifelse(is.na(vin$estimate), "", paste0(
+        sw_fmt_num(vin$conf.low, digits), "-",
+        sw_fmt_num(vin$conf.high, digits))),
+      check.names = FALSE, stringsAsFactors = FALSE
+    )
+    vtab$df[is.na(vtab$df)] <- ""
+    names(vtab)[1L] <- ""
+    sw_print_table(vtab)
+  }
+
+  cat("\nVariables not in the Equation\n")
+  nim <- x$not_in_model
+  if (!nrow(nim)) {
+    cat("  (every term is in the model)\n")
+  } else {
+    ntab <- data.frame(
+      ` ` = nim$term,
+      Score = sw_fmt_num(nim$statistic, digits),
+      df = nim$df,
+      Sig. = sw_fmt_p(nim$p.value),
+      check.names = FALSE, stringsAsFactors = FALSE
+    )
+    names(ntab)[1L] <- ""
+    sw_print_table(ntab)
+    r <- x$residual
+    cat(sprintf("Residual Chi Square = %s with %d df, Sig. = %s\n",
+                sw_fmt_num(r$statistic, digits), as.integer(r$df),
+                sw_fmt_p(r$p.value)))
+  }
+  cat(paste0("\nNote: the p-values and confidence intervals above ignore ",
+             "that the model was\nselected from the data; they are too ",
+             "small and too narrow (optimistic).\n"))
+  invisible(x)
+}
+
+# SPSS "Variables in the Equation": one row per coefficient, plus a block row
+# (multi-df Wald test) above the coefficients of a multi-column term.
+sw_in_equation <- function(fit, conf_level = 0.95) {
+  b <- stats::coef(fit)
+  if (!length(b)) return(NULL)
+  v <- stats::vcov(fit)
+  se <- sqrt(diag(v))
+  z <- stats::qnorm((1 + conf_level) / 2)
+  assign <- sw_assign(fit, names(b))
+  rows <- list()
+  for (lab in unique(assign)) {
+    idx <- which(assign == lab)
+    if (length(idx) > 1L) {
+      ok <- idx[!is.na(b[idx])]
+      w <- if (length(ok)) {
+        drop(t(b[ok]) %*% solve(v[ok, ok, drop = FALSE], b[ok]))
+      } else NA_real_
+      rows[[length(rows) + 1L]] <- data.frame(
+        label = lab, estimate = NA_real_, std.error = NA_real_, wald = w,
+        df = length(ok), p.value = stats::pchisq(w, length(ok),
+                                                 lower.tail = FALSE),
+        conf.low = NA_real_, conf.high = NA_real_, stringsAsFactors = FALSE)
+    }
+    for (j in idx) {
+      rows[[length(rows) + 1L]] <- data.frame(
+        label = if (length(idx) > 1L) paste0("  ", names(b)[j]) else names(b)[j],
+        estimate = unname(b[j]), std.error = unname(se[j]),
+        wald = unname((b[j] / se[j])^2), df = 1L,
+        p.value = stats::pchisq(unname((b[j] / se[j])^2), 1,
+                                lower.tail = FALSE),
+        conf.low = unname(exp(b[j] - z * se[j])),
+        conf.high = unname(exp(b[j] + z * se[j])),
+        stringsAsFactors = FALSE)
+    }
+  }
+  do.call(rbind, rows)
+}
+
+# Term label of each coefficient of a fit with terms.
+sw_assign <- function(fit, coef_names) {
+  tt <- stats::terms(fit)
+  labs <- attr(tt, "term.labels")
+  st <- attr(tt, "specials")$strata
+  mm_assign <- fit$assign
+  if (is.list(mm_assign)) {
+    out <- rep(NA_character_, length(coef_names))
+    for (nm in names(mm_assign)) out[mm_assign[[nm]]] <- nm
+    return(out)
+  }
+  # fall back: match coefficient names against term labels
+  vapply(coef_names, function(cn) {
+    hit <- labs[startsWith(cn, labs)]
+    if (length(hit)) hit[which.max(nchar(hit))] else cn
+  }, "", USE.NAMES = FALSE)
+}
+
+#' @rdname cox_stepwise
+#' @export
+summary.survstep_stepwise <- function(object, ...) {
+  summary(object$final, ...)
+}
+
+#' @rdname cox_stepwise
+#' @export
+coef.survstep_stepwise <- function(object, ...) stats::coef(object$final, ...)
+
+#' @rdname cox_stepwise
+#' @export
+vcov.survstep_stepwise <- function(object, ...) stats::vcov(object$final, ...)
+
+#' @rdname cox_stepwise
+#' @param parm,level As in [stats::confint()].
+#' @export
+confint.survstep_stepwise <- function(object, parm, level = 0.95, ...) {
+  if (missing(parm)) {
+    stats::confint(object$final, level = level, ...)
+  } else {
+    stats::confint(object$final, parm = parm, level = level, ...)
+  }
+}
+
+#' @rdname cox_stepwise
+#' @export
+logLik.survstep_stepwise <- function(object, ...) stats::logLik(object$final, ...)
+
+#' @rdname cox_stepwise
+#' @export
+nobs.survstep_stepwise <- function(object, ...) stats::nobs(object$final, ...)
+
+#' @rdname cox_stepwise
+#' @export
+formula.survstep_stepwise <- function(x, ...) stats::formula(x$final, ...)
+
+#' @rdname cox_stepwise
+#' @export
+predict.survstep_stepwise <- function(object, ...) {
+  stats::predict(object$final, ...)
+}
+
+#' @rdname cox_stepwise
+#' @export
+tidy.survstep_stepwise <- function(x, ...) generics::tidy(x$final, ...)
+
+#' @rdname cox_stepwise
+#' @export
+glance.survstep_stepwise <- function(x, ...) generics::glance(x$final, ...)
+
+# Engine ------------------------------------------------------------------------
+
+# Iteration settings as the C++ engine wants them.
+sw_check_control <- function(control) {
+  ctl <- list(eps = 1e-9, iter.max = 20L, toler.chol = .Machine$double.eps^0.75,
+              timefix = TRUE)
+  if (is.list(control)) ctl[names(control)] <- control
+  ctl
+}
+
+# One call into the C++ selection loop.
+sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
+                   ties, control) {
+  st <- if (is.null(mfi$strata)) NULL else as.integer(mfi$strata)
+  w <- if (mfi$has_weights) mfi$weights else NULL
+  keep <- mfi$weights > 0
+  x <- des$x
+  time <- mfi$time
+  status <- mfi$status
+  off <- mfi$offset
+  if (!all(keep)) {
+    # zero case weights contribute nothing to the partial likelihood
+    x <- x[keep, , drop = FALSE]
+    time <- time[keep]
+    status <- status[keep]
+    w <- w[keep]
+    off <- off[keep]
+    st <- st[keep]
+  }
+  stepwise_cpp(
+    x = x, time = time, status = status, weights = w, offset = off,
+    strata = st, term_cols = des$term_cols, forced = forced,
+    direction = match(direction, c("forward", "backward")) - 1L,
+    removal = match(removal, c("wald", "lr", "conditional")) - 1L,
+    p_enter = p_enter, p_remove = p_remove,
+    ties = match(ties, c("breslow", "efron")) - 1L,
+    eps = control$eps, iter_max = as.integer(control$iter.max),
+    toler_chol = control$toler.chol,
+    timefix_tol = if (isTRUE(control$timefix)) sqrt(.Machine$double.eps) else 0
+  )
+}

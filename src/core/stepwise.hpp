@@ -1,0 +1,541 @@
+// SPSS COXREG-style stepwise selection (METHOD = FSTEP / BSTEP).
+//
+// Effects ("terms") are blocks of design-matrix columns. Entry is by the
+// score statistic of each candidate at (b_M, 0); all candidates' statistics
+// come from ONE evaluation of the score vector and information matrix over
+// the model columns plus every candidate column. Removal is by the Wald,
+// likelihood-ratio or conditional (Lawless-Singhal) statistic, checked after
+// every entry and repeated until nothing qualifies. Blocks are compared by
+// p-value. The run stops when nothing qualifies or the next model was
+// already visited.
+//
+// The Cox likelihood itself is not computed here: the selection loop is a
+// template over an `Engine` with the members
+//
+//   StepFit fit(const std::vector<int>& cols, const Eigen::VectorXd& init);
+//       maximum partial likelihood on the given design columns, Newton-
+//       Raphson started at `init`;
+//   double loglik(const std::vector<int>& cols, const Eigen::VectorXd& beta);
+//       log partial likelihood at beta (no iteration);
+//   double score_info(const std::vector<int>& cols,
+//                     const Eigen::VectorXd& beta, Eigen::VectorXd& u,
+//                     Eigen::MatrixXd& imat);
+//       score vector and information matrix at beta; returns the loglik.
+//
+// With `cols` empty, fit() and loglik() return the null model's loglik.
+#ifndef SURVSTEP_CORE_STEPWISE_HPP
+#define SURVSTEP_CORE_STEPWISE_HPP
+
+#include <Eigen/Dense>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <set>
+#include <vector>
+
+#include "cholesky.hpp"
+#include "cox_loglik.hpp"
+#include "cox_newton.hpp"
+#include "distributions.hpp"
+
+namespace survstep {
+namespace core {
+
+enum class StepDirection { forward = 0, backward = 1 };
+enum class RemovalTest { wald = 0, lr = 1, conditional = 2 };
+enum class StepAction { start = 0, enter = 1, remove = 2 };
+enum class StepStop {
+  no_entry = 0,       // no candidate met the entry criterion
+  all_entered = 1,    // every candidate is in the model
+  repeated_model = 2, // the next move would revisit an earlier model
+  singular_start = 3  // backward: the starting model has aliased columns
+};
+
+
+// What the engine returns for one fitted model.
+struct StepFit {
+  Eigen::VectorXd beta;
+  Eigen::MatrixXd var;  // inverse information at beta
+  double loglik = 0.0;
+  int status = 0;       // CoxFitStatus bits (cox_newton.hpp)
+  int iter = 0;
+};
+
+struct StepwiseSpec {
+  std::vector<std::vector<int>> term_cols;  // 0-based design columns per term
+  std::vector<bool> forced;                 // in every model, never removed
+  StepDirection direction = StepDirection::forward;
+  RemovalTest removal = RemovalTest::wald;
+  double p_enter = 0.05;
+  double p_remove = 0.10;
+  double toler = 1.8189894035458617e-12;    // .Machine$double.eps^0.75
+};
+
+struct StepRecord {
+  int step = 0;
+  StepAction action = StepAction::start;
+  int term = -1;  // -1 for the start row
+  double statistic = std::numeric_limits<double>::quiet_NaN();
+  int df = 0;
+  double p_value = std::numeric_limits<double>::quiet_NaN();
+  double loglik = 0.0;
+  std::vector<int> model;  // terms in the model after this step
+  int fit_status = 0;      // status of the fit after this step
+};
+
+struct ScoreRow {
+  int term = -1;
+  double statistic = std::numeric_limits<double>::quiet_NaN();
+  int df = 0;  // rank of the block given the model
+  double p_value = std::numeric_limits<double>::quiet_NaN();
+  bool eligible = false;  // full column rank given the model
+};
+
+struct StepwiseResult {
+  std::vector<StepRecord> steps;
+  std::vector<int> model;    // final model: term indices, ascending
+  std::vector<int> cols;     // its design columns, in model order
+  StepFit fit;               // its fit
+  double null_loglik = 0.0;  // loglik of the model with no columns
+  std::vector<ScoreRow> not_in_model;
+  double resid_statistic = std::numeric_limits<double>::quiet_NaN();
+  int resid_df = 0;
+  double resid_p_value = std::numeric_limits<double>::quiet_NaN();
+  StepStop stop = StepStop::no_entry;
+  int fit_status = 0;        // OR of every fit's status
+};
+
+namespace stepwise_detail {
+
+// Generalised inverse of a symmetric non-negative definite matrix through
+// the LDL' factor with tolerance of cholesky.hpp (survival's cholesky2
+// semantics): redundant pivots are dropped, so solve() applies the
+// generalised inverse and rank() counts the kept pivots.
+class LdlTol {
+ public:
+  LdlTol(const Eigen::MatrixXd& a, double toler) : f_(a) {
+    const int r = f_.rows() > 0 ? chol_decompose(f_, toler) : 0;
+    rank_ = r < 0 ? -r : r;
+  }
+  int rank() const { return rank_; }
+  Eigen::VectorXd solve(const Eigen::VectorXd& b) const {
+    Eigen::VectorXd x = b;
+    if (x.size() > 0) chol_solve(f_, x.data());
+    return x;
+  }
+  Eigen::MatrixXd solve(const Eigen::MatrixXd& b) const {
+    Eigen::MatrixXd x = b;
+    for (Eigen::Index c = 0; c < x.cols(); ++c) chol_solve(f_, x.col(c).data());
+    return x;
+  }
+  double quad(const Eigen::VectorXd& b) const { return b.dot(solve(b)); }
+
+ private:
+  Eigen::MatrixXd f_;
+  int rank_ = 0;
+};
+
+// Wilson-Hilferty normal deviate of a chi-square statistic: monotone in the
+// upper-tail probability, used only to break exact p-value ties (p values
+// underflowing to 0 in large samples).
+inline double wh_z(double stat, double df) {
+  const double a = 2.0 / (9.0 * df);
+  return (std::cbrt(std::max(stat, 0.0) / df) - (1.0 - a)) / std::sqrt(a);
+}
+
+inline Eigen::VectorXd sub_vector(const Eigen::VectorXd& v,
+                                  const std::vector<int>& idx) {
+  Eigen::VectorXd out(static_cast<Eigen::Index>(idx.size()));
+  for (std::size_t i = 0; i < idx.size(); ++i) out(static_cast<Eigen::Index>(i)) = v(idx[i]);
+  return out;
+}
+
+inline Eigen::MatrixXd sub_matrix(const Eigen::MatrixXd& m,
+                                  const std::vector<int>& rows,
+                                  const std::vector<int>& cols) {
+  Eigen::MatrixXd out(static_cast<Eigen::Index>(rows.size()),
+                      static_cast<Eigen::Index>(cols.size()));
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    for (std::size_t j = 0; j < cols.size(); ++j) {
+      out(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = m(rows[i], cols[j]);
+    }
+  }
+  return out;
+}
+
+}  // namespace stepwise_detail
+
+// The selection loop. `Engine` as described at the top of this file.
+template <class Engine>
+class StepwiseSelector {
+ public:
+  StepwiseSelector(Engine& engine, const StepwiseSpec& spec)
+      : engine_(engine), spec_(spec),
+        n_terms_(static_cast<int>(spec.term_cols.size())) {}
+
+  StepwiseResult run() {
+    StepwiseResult res;
+    res.null_loglik = engine_.loglik(std::vector<int>(), Eigen::VectorXd());
+    in_.assign(static_cast<std::size_t>(n_terms_), false);
+    for (int t = 0; t < n_terms_; ++t) {
+      in_[static_cast<std::size_t>(t)] =
+          is_forced(t) || spec_.direction == StepDirection::backward;
+    }
+    refit(Eigen::VectorXd(), res);
+    visited_.insert(in_);
+    push_step(res, StepAction::start, -1,
+              std::numeric_limits<double>::quiet_NaN(), 0,
+              std::numeric_limits<double>::quiet_NaN());
+
+    bool stopped = false;
+    if (spec_.direction == StepDirection::backward &&
+        (fit_.status & cox_fit_singular)) {
+      res.stop = StepStop::singular_start;
+      stopped = true;
+    }
+    while (!stopped) {
+      // removal, repeated until nothing qualifies
+      for (;;) {
+        int term = -1;
+        double stat = 0.0, p = 0.0;
+        int df = 0;
+        if (!best_removal(term, stat, df, p)) break;
+        if (!(p >= spec_.p_remove)) break;
+        std::vector<bool> next = in_;
+        next[static_cast<std::size_t>(term)] = false;
+        if (visited_.count(next)) {
+          res.stop = StepStop::repeated_model;
+          stopped = true;
+          break;
+        }
+        in_ = next;
+        visited_.insert(in_);
+        refit(warm_start(), res);
+        push_step(res, StepAction::remove, term, stat, df, p);
+      }
+      if (stopped) break;
+      std::vector<ScoreRow> rows;
+      double rs = 0.0, rp = 0.0;
+      int rdf = 0;
+      if (!score_candidates(rows, false, rs, rdf, rp)) {
+        res.stop = StepStop::all_entered;
+        break;
+      }
+      const ScoreRow* best = nullptr;
+      for (const ScoreRow& r : rows) {
+        if (!r.eligible) continue;
+        if (best == nullptr || more_significant(r.p_value, r.statistic, r.df,
+                                                best->p_value, best->statistic,
+                                                best->df)) {
+          best = &r;
+        }
+      }
+      if (best == nullptr || !(best->p_value <= spec_.p_enter)) {
+        res.stop = StepStop::no_entry;
+        break;
+      }
+      std::vector<bool> next = in_;
+      next[static_cast<std::size_t>(best->term)] = true;
+      if (visited_.count(next)) {
+        res.stop = StepStop::repeated_model;
+        break;
+      }
+      const ScoreRow chosen = *best;
+      in_ = next;
+      visited_.insert(in_);
+      refit(warm_start(), res);
+      push_step(res, StepAction::enter, chosen.term, chosen.statistic,
+                chosen.df, chosen.p_value);
+    }
+
+    // variables not in the equation, at the final model
+    score_candidates(res.not_in_model, true, res.resid_statistic,
+                     res.resid_df, res.resid_p_value);
+    res.model = model_terms();
+    res.cols = cols_;
+    res.fit = fit_;
+    return res;
+  }
+
+ private:
+  bool is_forced(int t) const {
+    return static_cast<std::size_t>(t) < spec_.forced.size() &&
+           spec_.forced[static_cast<std::size_t>(t)];
+  }
+
+  std::vector<int> model_terms() const {
+    std::vector<int> out;
+    for (int t = 0; t < n_terms_; ++t) {
+      if (in_[static_cast<std::size_t>(t)]) out.push_back(t);
+    }
+    return out;
+  }
+
+  std::vector<int> columns_of(const std::vector<int>& terms) const {
+    std::vector<int> out;
+    for (int t : terms) {
+      const std::vector<int>& c = spec_.term_cols[static_cast<std::size_t>(t)];
+      out.insert(out.end(), c.begin(), c.end());
+    }
+    return out;
+  }
+
+  // Positions (within cols_) of term t's columns.
+  std::vector<int> positions_of(int t) const {
+    std::vector<int> pos;
+    for (int c : spec_.term_cols[static_cast<std::size_t>(t)]) {
+      for (std::size_t j = 0; j < cols_.size(); ++j) {
+        if (cols_[j] == c) pos.push_back(static_cast<int>(j));
+      }
+    }
+    return pos;
+  }
+
+  // Start values for the refit after a move: the current coefficients,
+  // 0 for an entering block.
+  Eigen::VectorXd warm_start() const {
+    const std::vector<int> cols = columns_of(model_terms());
+    Eigen::VectorXd b = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(cols.size()));
+    for (std::size_t j = 0; j < cols.size(); ++j) {
+      for (std::size_t i = 0; i < cols_.size(); ++i) {
+        if (cols_[i] == cols[j] && std::isfinite(fit_.beta(static_cast<Eigen::Index>(i)))) {
+          b(static_cast<Eigen::Index>(j)) = fit_.beta(static_cast<Eigen::Index>(i));
+        }
+      }
+    }
+    return b;
+  }
+
+  void refit(const Eigen::VectorXd& init, StepwiseResult& res) {
+    cols_ = columns_of(model_terms());
+    Eigen::VectorXd b = init;
+    if (b.size() != static_cast<Eigen::Index>(cols_.size())) {
+      b = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(cols_.size()));
+    }
+    fit_ = engine_.fit(cols_, b);
+    res.fit_status |= fit_.status;
+  }
+
+  void push_step(StepwiseResult& res, StepAction action, int term, double stat,
+                 int df, double p) {
+    StepRecord r;
+    r.step = static_cast<int>(res.steps.size());
+    r.action = action;
+    r.term = term;
+    r.statistic = stat;
+    r.df = df;
+    r.p_value = p;
+    r.loglik = fit_.loglik;
+    r.model = model_terms();
+    r.fit_status = fit_.status;
+    res.steps.push_back(r);
+  }
+
+  // a is more significant than b (smaller p; ties by larger WH deviate)
+  static bool more_significant(double pa, double sa, int da, double pb,
+                               double sb, int db) {
+    if (pa != pb) return pa < pb;
+    return stepwise_detail::wh_z(sa, da) > stepwise_detail::wh_z(sb, db);
+  }
+
+  // The removable term with the largest p-value for the removal statistic.
+  bool best_removal(int& term, double& stat, int& df, double& p) {
+    bool found = false;
+    for (int t = 0; t < n_terms_; ++t) {
+      if (!in_[static_cast<std::size_t>(t)] || is_forced(t)) continue;
+      int d = 0;
+      const double s = removal_statistic(t, d);
+      const double pv = chisq_upper(s, static_cast<double>(d));
+      // least significant: larger p; ties by smaller WH deviate
+      if (!found || more_significant(p, stat, df, pv, s, d)) {
+        term = t;
+        stat = s;
+        df = d;
+        p = pv;
+        found = true;
+      }
+    }
+    return found;
+  }
+
+  double removal_statistic(int t, int& df) {
+    const std::vector<int> pos = positions_of(t);
+    df = static_cast<int>(pos.size());
+    std::vector<int> keep;
+    for (std::size_t j = 0; j < cols_.size(); ++j) {
+      if (std::find(pos.begin(), pos.end(), static_cast<int>(j)) == pos.end()) {
+        keep.push_back(static_cast<int>(j));
+      }
+    }
+    const Eigen::VectorXd b_e = stepwise_detail::sub_vector(fit_.beta, pos);
+    const Eigen::MatrixXd v_ee = stepwise_detail::sub_matrix(fit_.var, pos, pos);
+    std::vector<int> keep_cols;
+    for (int j : keep) keep_cols.push_back(cols_[static_cast<std::size_t>(j)]);
+    switch (spec_.removal) {
+      case RemovalTest::wald: {
+        const stepwise_detail::LdlTol ch(v_ee, spec_.toler);
+        return ch.quad(b_e);
+      }
+      case RemovalTest::lr: {
+        const Eigen::VectorXd init = stepwise_detail::sub_vector(fit_.beta, keep);
+        const StepFit f = engine_.fit(keep_cols, init);
+        return 2.0 * (fit_.loglik - f.loglik);
+      }
+      case RemovalTest::conditional: {
+        const stepwise_detail::LdlTol ch(v_ee, spec_.toler);
+        const Eigen::VectorXd b_k = stepwise_detail::sub_vector(fit_.beta, keep);
+        const Eigen::MatrixXd v_ke = stepwise_detail::sub_matrix(fit_.var, keep, pos);
+        const Eigen::VectorXd bt = b_k - v_ke * ch.solve(b_e);
+        return 2.0 * (fit_.loglik - engine_.loglik(keep_cols, bt));
+      }
+    }
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+
+  // Score statistics at (b_M, 0) of every candidate not in the model, from
+  // one evaluation of U and I over the model and all candidate columns.
+  // Each statistic is the full U'I^-1 U over [M, E] (= coxph's score test
+  // with init = c(b_M, 0)); with U_M = 0 at the MLE it is
+  // U_E' (I_EE - I_EM I_MM^-1 I_ME)^-1 U_E. With `residual`, also the joint
+  // statistic of all of them. Returns false when no candidate is out.
+  bool score_candidates(std::vector<ScoreRow>& rows, bool residual,
+                        double& rstat, int& rdf, double& rp) {
+    rows.clear();
+    std::vector<int> out_terms;
+    for (int t = 0; t < n_terms_; ++t) {
+      if (!in_[static_cast<std::size_t>(t)] && !is_forced(t)) out_terms.push_back(t);
+    }
+    if (out_terms.empty()) return false;
+    const Eigen::Index m = static_cast<Eigen::Index>(cols_.size());
+    std::vector<int> all = cols_;
+    const std::vector<int> out_cols = columns_of(out_terms);
+    all.insert(all.end(), out_cols.begin(), out_cols.end());
+    const Eigen::Index q = static_cast<Eigen::Index>(out_cols.size());
+    Eigen::VectorXd beta = Eigen::VectorXd::Zero(m + q);
+    for (Eigen::Index j = 0; j < m; ++j) {
+      beta(j) = std::isfinite(fit_.beta(j)) ? fit_.beta(j) : 0.0;
+    }
+    Eigen::VectorXd u;
+    Eigen::MatrixXd imat;
+    engine_.score_info(all, beta, u, imat);
+
+    const Eigen::VectorXd u_m = u.head(m);
+    const Eigen::VectorXd u_o = u.tail(q);
+    const Eigen::MatrixXd i_mo = imat.topRightCorner(m, q);
+    const Eigen::MatrixXd i_oo = imat.bottomRightCorner(q, q);
+    Eigen::MatrixXd w(m, q);   // I_MM^- I_MO
+    Eigen::VectorXd v(m);      // I_MM^- U_M
+    double base = 0.0;         // U_M' I_MM^- U_M
+    if (m > 0) {
+      const stepwise_detail::LdlTol ch_m(imat.topLeftCorner(m, m), spec_.toler);
+      w = ch_m.solve(i_mo);
+      v = ch_m.solve(u_m);
+      base = u_m.dot(v);
+    }
+    // Schur complement of the whole out block and adjusted score
+    const Eigen::MatrixXd a_all = m > 0 ? Eigen::MatrixXd(i_oo - i_mo.transpose() * w)
+                                        : i_oo;
+    const Eigen::VectorXd r_all = m > 0 ? Eigen::VectorXd(u_o - w.transpose() * u_m)
+                                        : u_o;
+    Eigen::Index offset = 0;
+    for (int t : out_terms) {
+      const Eigen::Index k = static_cast<Eigen::Index>(
+          spec_.term_cols[static_cast<std::size_t>(t)].size());
+      const stepwise_detail::LdlTol ch(a_all.block(offset, offset, k, k),
+                                       spec_.toler);
+      const Eigen::VectorXd r = r_all.segment(offset, k);
+      ScoreRow row;
+      row.term = t;
+      row.df = ch.rank();
+      row.eligible = row.df == static_cast<int>(k) && k > 0;
+      if (row.df > 0) {
+        row.statistic = base + ch.quad(r);
+        row.p_value = chisq_upper(row.statistic, static_cast<double>(row.df));
+      }
+      rows.push_back(row);
+      offset += k;
+    }
+    if (residual) {
+      const stepwise_detail::LdlTol ch(a_all, spec_.toler);
+      rdf = ch.rank();
+      if (rdf > 0) {
+        rstat = base + ch.quad(r_all);
+        rp = chisq_upper(rstat, static_cast<double>(rdf));
+      }
+    }
+    return true;
+  }
+
+  Engine& engine_;
+  const StepwiseSpec& spec_;
+  int n_terms_;
+  std::vector<bool> in_;
+  std::set<std::vector<bool>> visited_;
+  std::vector<int> cols_;
+  StepFit fit_;
+};
+
+// ---------------------------------------------------------------------------
+// The Cox engine behind the selection loop: one prepared data object with
+// every candidate column (sorted, centred and scaled once), from which each
+// model's columns are selected without re-sorting.
+class CoxStepEngine {
+ public:
+  CoxStepEngine(const CoxData& full, CoxTies ties, const CoxControl& ctl)
+      : full_(full), ties_(ties), ctl_(ctl) {}
+
+  StepFit fit(const std::vector<int>& cols, const Eigen::VectorXd& init) {
+    cox_data_select(full_, cols, sub_);
+    return newton(sub_, init);
+  }
+
+  double loglik(const std::vector<int>& cols, const Eigen::VectorXd& beta) {
+    cox_data_select(full_, cols, sub_);
+    return cox_evaluate(sub_, cols.empty() ? nullptr : beta.data(), ties_,
+                        cox_what_loglik, work_, eval_);
+  }
+
+  double score_info(const std::vector<int>& cols, const Eigen::VectorXd& beta,
+                    Eigen::VectorXd& u, Eigen::MatrixXd& imat) {
+    cox_data_select(full_, cols, sub_);
+    const double l = cox_evaluate(sub_, cols.empty() ? nullptr : beta.data(),
+                                  ties_, cox_what_info, work_, eval_);
+    u = eval_.score;
+    imat = eval_.info;
+    return l;
+  }
+
+ private:
+  StepFit newton(const CoxData& d, const Eigen::VectorXd& init) {
+    const bool use_init = d.p > 0 && init.size() == d.p;
+    cox_fit(d, ties_, ctl_, use_init ? init.data() : nullptr, fitres_, work_);
+    StepFit out;
+    out.beta = fitres_.beta;
+    out.var = fitres_.var;
+    out.loglik = fitres_.loglik;
+    out.status = fitres_.status;
+    out.iter = fitres_.iter;
+    return out;
+  }
+
+  const CoxData& full_;
+  CoxTies ties_;
+  CoxControl ctl_;
+  CoxData sub_;
+  CoxWork work_;
+  CoxEval eval_;
+  CoxFitResult fitres_;
+};
+
+template <class Engine>
+StepwiseResult stepwise_select(Engine& engine, const StepwiseSpec& spec) {
+  StepwiseSelector<Engine> sel(engine, spec);
+  return sel.run();
+}
+
+}  // namespace core
+}  // namespace survstep
+
+#endif
