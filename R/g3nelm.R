@@ -18,8 +18,9 @@
 #' `vignette("du2015-g3-nelm", package = "survstep")`) and compare every
 #' reproduced number with the published one.
 #'
-#' @format A data frame with 36 rows and 35 columns. Binary columns are
-#'   integers coded 0 (no) / 1 (yes); factor levels are the paper's labels.
+#' @section Columns:
+#' A data frame with 36 rows and 35 columns. Binary columns are integers coded
+#' 0 (no) / 1 (yes); factor levels are the paper's labels.
 #' \describe{
 #'   \item{`id`}{Patient number, 1-36 (integer). Row order carries no
 #'     information.}
@@ -107,7 +108,11 @@
 #'
 #' Facts the paper implies and the cohort obeys: only patients with both
 #' surgery and NSLRI are followed to 60 months or more (Table 2 prints "/"
-#' for the 5-year survival without surgery and without NSLRI); an LT-only
+#' for the 5-year survival without surgery and without NSLRI), and those two
+#' curves end above 0 (else the 5-year survival would be 0, not "not
+#' calculable"); survivors were followed at least 12 months (patients were
+#' identified until January 2014 and the paper was submitted in June 2015);
+#' an LT-only
 #' patient died at 101 months and another was alive then (the LT-only median
 #' of 101 months with a 95% CI of 0-210.2 requires both); all 8 patients
 #' without LT were symptomatic (3 of 8 relieved). The two patients described
@@ -150,7 +155,7 @@
 #'   prints no HR for variables outside the model; we read them as the HR of
 #'   the term added to the final model, with p the score test for entry.
 #'
-#' @return A data frame (36 rows, 35 columns) as described under Format.
+#' @return A data frame (36 rows, 35 columns) as described under Columns.
 #'   The function reads the shipped `inst/extdata/g3nelm.csv`, checks every
 #'   column, type, code and derived indicator, and signals an error of class
 #'   `survstep_error_input` rather than return a modified or partial cohort.

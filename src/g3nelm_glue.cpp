@@ -183,16 +183,31 @@ Rcpp::List g3nelm_initial_cpp(double seed) {
   return cohort_to_list(c);
 }
 
-// One simulated-annealing run from the initial cohort of `seed`; returns the
-// best (finalised) cohort, its loss and counters.
+// One search run (see SearchOptions in core/g3nelm_search.hpp) from the
+// initial cohort of `seed` (or from `start`, a cohort in the CSV layout);
+// returns the best (finalised) cohort, its loss, counters and the trace of
+// the best loss. `options`: a named list; missing elements keep the
+// defaults.
 // [[Rcpp::export(rng = false)]]
-Rcpp::List g3nelm_search_cpp(double seed, double iterations, double t_start, double t_end) {
+Rcpp::List g3nelm_search_cpp(double seed, Rcpp::List options,
+                             Rcpp::Nullable<Rcpp::List> start = R_NilValue) {
   const auto s = static_cast<std::uint64_t>(seed);
   g3::SearchOptions o;
   o.seed = s;
-  o.iterations = static_cast<long>(iterations);
-  o.t_start = t_start;
-  o.t_end = t_end;
+  auto num = [&](const char* nm, double dflt) {
+    return options.containsElementNamed(nm) ? Rcpp::as<double>(options[nm]) : dflt;
+  };
+  o.iterations = static_cast<long>(num("iterations", static_cast<double>(o.iterations)));
+  o.t_start = num("t_start", o.t_start);
+  o.t_end = num("t_end", o.t_end);
+  o.cycles = static_cast<int>(num("cycles", o.cycles));
+  o.t_reheat = num("t_reheat", o.t_reheat);
+  o.skeleton_iterations =
+      static_cast<long>(num("skeleton_iterations", static_cast<double>(o.skeleton_iterations)));
+  o.skeleton_t_start = num("skeleton_t_start", o.skeleton_t_start);
+  o.skeleton_t_end = num("skeleton_t_end", o.skeleton_t_end);
+  o.replicas = static_cast<int>(num("replicas", o.replicas));
+  o.sweep = static_cast<long>(num("sweep", static_cast<double>(o.sweep)));
   bool interrupted = false;
   auto keep_going = [&interrupted]() {
     try {
@@ -203,14 +218,29 @@ Rcpp::List g3nelm_search_cpp(double seed, double iterations, double t_start, dou
     }
     return true;
   };
-  const g3::Cohort start = g3::initial_cohort(s);
-  g3::SearchResult res = g3::anneal(start, o, keep_going);
+  g3::Cohort from = g3::initial_cohort(s);
+  if (start.isNotNull()) {
+    from = list_to_cohort(Rcpp::List(start.get()));
+    // The search keeps the two described patients in rows 0 and 1.
+    int a = -1, b = -1;
+    for (int i = 0; i < g3::kN; ++i) {
+      if (a < 0 && g3::is_patient_a(from[i])) a = i;
+      if (b < 0 && g3::is_patient_b(from[i])) b = i;
+    }
+    if (a < 0 || b < 0) Rcpp::stop("`start` lacks the two patients described in the text.");
+    std::swap(from[g3::kPatientA], from[a]);
+    if (b == g3::kPatientA) b = a;
+    std::swap(from[g3::kPatientB], from[b]);
+    if (!g3::feasible(from)) Rcpp::stop("`start` is not a feasible cohort.");
+  }
+  g3::SearchResult res = g3::anneal(from, o, keep_going);
   if (interrupted) throw Rcpp::internal::InterruptedException();
   g3::finalize(res.best, s);
   return Rcpp::List::create(Rcpp::Named("cohort") = cohort_to_list(res.best),
                             Rcpp::Named("loss") = res.best_loss,
                             Rcpp::Named("evaluations") = static_cast<double>(res.evaluations),
                             Rcpp::Named("accepted") = static_cast<double>(res.accepted),
+                            Rcpp::Named("trace") = Rcpp::wrap(res.trace),
                             Rcpp::Named("seed") = seed);
 }
 
