@@ -21,8 +21,8 @@ g3nelm_initial_cpp <- function(seed) {
     .Call(`_survstep_g3nelm_initial_cpp`, seed)
 }
 
-g3nelm_search_cpp <- function(seed, iterations, t_start, t_end) {
-    .Call(`_survstep_g3nelm_search_cpp`, seed, iterations, t_start, t_end)
+g3nelm_search_cpp <- function(seed, options, start = NULL) {
+    .Call(`_survstep_g3nelm_search_cpp`, seed, options, start)
 }
 
 g3nelm_report_cpp <- function(cohort) {

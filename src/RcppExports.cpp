@@ -91,15 +91,14 @@ BEGIN_RCPP
 END_RCPP
 }
 // g3nelm_search_cpp
-Rcpp::List g3nelm_search_cpp(double seed, double iterations, double t_start, double t_end);
-RcppExport SEXP _survstep_g3nelm_search_cpp(SEXP seedSEXP, SEXP iterationsSEXP, SEXP t_startSEXP, SEXP t_endSEXP) {
+Rcpp::List g3nelm_search_cpp(double seed, Rcpp::List options, Rcpp::Nullable<Rcpp::List> start);
+RcppExport SEXP _survstep_g3nelm_search_cpp(SEXP seedSEXP, SEXP optionsSEXP, SEXP startSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
-    Rcpp::traits::input_parameter< double >::type iterations(iterationsSEXP);
-    Rcpp::traits::input_parameter< double >::type t_start(t_startSEXP);
-    Rcpp::traits::input_parameter< double >::type t_end(t_endSEXP);
-    rcpp_result_gen = Rcpp::wrap(g3nelm_search_cpp(seed, iterations, t_start, t_end));
+    Rcpp::traits::input_parameter< Rcpp::List >::type options(optionsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::Nullable<Rcpp::List> >::type start(startSEXP);
+    rcpp_result_gen = Rcpp::wrap(g3nelm_search_cpp(seed, options, start));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -293,7 +292,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_concordance_cpp", (DL_FUNC) &_survstep_concordance_cpp, 5},
     {"_survstep_wald_test_cpp", (DL_FUNC) &_survstep_wald_test_cpp, 3},
     {"_survstep_g3nelm_initial_cpp", (DL_FUNC) &_survstep_g3nelm_initial_cpp, 1},
-    {"_survstep_g3nelm_search_cpp", (DL_FUNC) &_survstep_g3nelm_search_cpp, 4},
+    {"_survstep_g3nelm_search_cpp", (DL_FUNC) &_survstep_g3nelm_search_cpp, 3},
     {"_survstep_g3nelm_report_cpp", (DL_FUNC) &_survstep_g3nelm_report_cpp, 1},
     {"_survstep_km_fit_cpp", (DL_FUNC) &_survstep_km_fit_cpp, 7},
     {"_survstep_km_bands_cpp", (DL_FUNC) &_survstep_km_bands_cpp, 4},
