@@ -59,7 +59,9 @@ sv_model_frame <- function(call, env, allow_strata = TRUE,
     }
   )
   mf <- build(mf_fast)
-  if (any(vapply(mf, anyNA, logical(1)))) mf <- build(mf_call)
+  if (any(vapply(mf, function(col) anyNA(unclass(col)), logical(1)))) {
+    mf <- build(mf_call)
+  }
   tt <- attr(mf, "terms")
 
   y <- stats::model.response(mf)

@@ -29,6 +29,10 @@
 //             sqrt(cumvar) is survfit's `std.err` (SE of -log S); the SE of
 //             S itself is surv * sqrt(cumvar) (see greenwood_se()).
 //
+// Scratch space, reusable across calls (keeps its capacity):
+//   struct KmWork { std::vector<KmRow> rows, scratch;
+//                   std::vector<std::size_t> count; };
+//
 // Building curves (no allocation once `out` / `work` have capacity):
 //   void km_append_sorted(const KmRow* rows, std::size_t n, bool reverse,
 //                         KmCurves& out);
