@@ -61,6 +61,14 @@ first_rows_cpp <- function(codes, m) {
     .Call(`_survstep_first_rows_cpp`, codes, m)
 }
 
+surv_status_code_cpp <- function(event) {
+    .Call(`_survstep_surv_status_code_cpp`, event)
+}
+
+logrank_batch_cpp <- function(data, weight, p, q) {
+    .Call(`_survstep_logrank_batch_cpp`, data, weight, p, q)
+}
+
 stepwise_cpp <- function(x, time, status, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, timefix_tol) {
     .Call(`_survstep_stepwise_cpp`, x, time, status, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, timefix_tol)
 }

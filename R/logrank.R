@@ -17,8 +17,11 @@ lr_tests <- c("logrank", "gehan-breslow", "tarone-ware", "peto-peto",
 #' \deqn{V_{gh} = \sum_t w_t^2 \frac{d_t (n_t - d_t)}{n_t (n_t - 1)}
 #'   n_{gt} (\delta_{gh} - n_{ht} / n_t)}{V_gh = sum_t w_t^2 d_t (n_t - d_t) / (n_t (n_t - 1)) n_gt (delta_gh - n_ht / n_t)}
 #' (no variance term when \eqn{n_t = 1}), summed over strata. The statistic is
-#' \eqn{U' V^- U} over the groups with a positive expected count, one of them
-#' dropped, with that many degrees of freedom minus one, as `survdiff()`.
+#' \eqn{U' V^{-1} U} over the groups with a positive expected count, the first
+#' of them dropped; its degrees of freedom are the number of those groups
+#' minus one, as in `survdiff()`. Should that matrix be singular, a
+#' generalized inverse is used, the degrees of freedom become its rank and a
+#' warning of class `survstep_warning_singular` is given.
 #' The weights are
 #' * `"logrank"` (Mantel-Cox): \eqn{w_t = 1};
 #' * `"gehan-breslow"` (generalized Wilcoxon; SPSS's "Breslow"):
@@ -473,10 +476,9 @@ lr_surv <- function(time, event) {
     fallback()
   }
   if (is.numeric(event)) {
-    rng <- suppressWarnings(range(event, na.rm = TRUE))
-    if (!all(is.finite(rng))) fallback()
-    if (rng[2L] == 2) event <- event - 1
-    if (!all(event == 0 | event == 1, na.rm = TRUE)) fallback()
+    code <- surv_status_code_cpp(event)
+    if (code == 2L) fallback()
+    if (code == 1L) event <- event - 1
   } else if (!is.logical(event)) {
     fallback()
   }
@@ -533,6 +535,7 @@ lr_fast_frame <- function(call, formula, env) {
   mf_call <- call[c(1L, keep)]
   mf_call[[1L]] <- quote(stats::model.frame)
   mf_call$formula <- tt
+  if (!is.null(data)) mf_call$data <- data  # evaluated once, not twice
   mf_call$na.action <- quote(stats::na.pass)
   mf_call$drop.unused.levels <- TRUE
   mf <- tryCatch(eval(mf_call, env), error = function(e) NULL)

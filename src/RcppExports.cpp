@@ -237,6 +237,29 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// surv_status_code_cpp
+int surv_status_code_cpp(SEXP event);
+RcppExport SEXP _survstep_surv_status_code_cpp(SEXP eventSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type event(eventSEXP);
+    rcpp_result_gen = Rcpp::wrap(surv_status_code_cpp(event));
+    return rcpp_result_gen;
+END_RCPP
+}
+// logrank_batch_cpp
+Rcpp::List logrank_batch_cpp(Rcpp::List data, int weight, double p, double q);
+RcppExport SEXP _survstep_logrank_batch_cpp(SEXP dataSEXP, SEXP weightSEXP, SEXP pSEXP, SEXP qSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type data(dataSEXP);
+    Rcpp::traits::input_parameter< int >::type weight(weightSEXP);
+    Rcpp::traits::input_parameter< double >::type p(pSEXP);
+    Rcpp::traits::input_parameter< double >::type q(qSEXP);
+    rcpp_result_gen = Rcpp::wrap(logrank_batch_cpp(data, weight, p, q));
+    return rcpp_result_gen;
+END_RCPP
+}
 // stepwise_cpp
 Rcpp::List stepwise_cpp(Rcpp::NumericMatrix x, Rcpp::NumericVector time, Rcpp::IntegerVector status, Rcpp::Nullable<Rcpp::NumericVector> weights, Rcpp::Nullable<Rcpp::NumericVector> offset, Rcpp::Nullable<Rcpp::IntegerVector> strata, Rcpp::List term_cols, Rcpp::LogicalVector forced, int direction, int removal, double p_enter, double p_remove, int ties, double eps, int iter_max, double toler_chol, double timefix_tol);
 RcppExport SEXP _survstep_stepwise_cpp(SEXP xSEXP, SEXP timeSEXP, SEXP statusSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP term_colsSEXP, SEXP forcedSEXP, SEXP directionSEXP, SEXP removalSEXP, SEXP p_enterSEXP, SEXP p_removeSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP iter_maxSEXP, SEXP toler_cholSEXP, SEXP timefix_tolSEXP) {
@@ -302,6 +325,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_logrank_cpp", (DL_FUNC) &_survstep_logrank_cpp, 12},
     {"_survstep_string_codes_cpp", (DL_FUNC) &_survstep_string_codes_cpp, 1},
     {"_survstep_first_rows_cpp", (DL_FUNC) &_survstep_first_rows_cpp, 2},
+    {"_survstep_surv_status_code_cpp", (DL_FUNC) &_survstep_surv_status_code_cpp, 1},
+    {"_survstep_logrank_batch_cpp", (DL_FUNC) &_survstep_logrank_batch_cpp, 4},
     {"_survstep_stepwise_cpp", (DL_FUNC) &_survstep_stepwise_cpp, 17},
     {"_survstep_timefix_cpp", (DL_FUNC) &_survstep_timefix_cpp, 2},
     {"_survstep_chisq_upper_cpp", (DL_FUNC) &_survstep_chisq_upper_cpp, 2},

@@ -28,8 +28,8 @@ Rcpp::List logrank_cpp(Rcpp::NumericMatrix y, Rcpp::IntegerVector rows,
     Rcpp::stop("logrank_cpp(): inconsistent arguments");
   }
   const bool subset = rows.size() != 0;
-  const std::size_t n = subset ? static_cast<std::size_t>(rows.size())
-                               : static_cast<std::size_t>(n_all);
+  const std::size_t n =
+      subset ? static_cast<std::size_t>(rows.size()) : static_cast<std::size_t>(n_all);
   const double* time_all = y.begin();
   const double* status_all = y.begin() + n_all;
   std::vector<double> time(subset ? n : 0);
@@ -98,63 +98,80 @@ Rcpp::List logrank_cpp(Rcpp::NumericMatrix y, Rcpp::IntegerVector rows,
 }
 
 // Codes 1, 2, ... of the distinct strings of x in order of first occurrence
-// (NA stays NA), hashing the cached CHARSXP pointers: match(x, unique(x))
-// in one pass. attr "n": the number of distinct non-NA strings. Returns NULL
-// when a string carries a declared encoding (then equal text need not share a
-// pointer, and the caller must use match()).
+// (NA stays NA), comparing the cached CHARSXP pointers: match(x, unique(x))
+// in one pass (an open-addressing hash table). attr "n": the number of distinct
+// non-NA strings. Returns NULL when a string carries a declared encoding
+// (then equal text need not share a pointer, and the caller must use match()).
+namespace {
+
+class PointerCodes {
+ public:
+  // code of s, inserting it with the next code if new; 0 = give up
+  int find_or_insert(SEXP s) {
+    if (keys_.empty()) grow();
+    const std::size_t mask = keys_.size() - 1;
+    std::size_t b = slot(s);
+    while (keys_[b] != nullptr && keys_[b] != s) b = (b + 1) & mask;
+    if (keys_[b] == s) return vals_[b];
+    if (Rf_getCharCE(s) != CE_NATIVE) return 0;
+    ++n_;
+    insert(s, n_);
+    return n_;
+  }
+  int size() const { return n_; }
+
+ private:
+  std::size_t slot(SEXP s) const {
+    const std::uint64_t h =
+        (static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(s)) >> 4) *
+        0x9E3779B97F4A7C15ULL;
+    return static_cast<std::size_t>(h >> 20) & (keys_.size() - 1);
+  }
+  void insert(SEXP s, int code) {
+    if ((used_ + 1) * 2 > keys_.size()) grow();
+    const std::size_t mask = keys_.size() - 1;
+    std::size_t b = slot(s);
+    while (keys_[b] != nullptr) b = (b + 1) & mask;
+    keys_[b] = s;
+    vals_[b] = code;
+    ++used_;
+  }
+  void grow() {
+    std::vector<SEXP> old_keys(keys_.empty() ? 64 : keys_.size() * 2, nullptr);
+    std::vector<int> old_vals(old_keys.size(), 0);
+    old_keys.swap(keys_);
+    old_vals.swap(vals_);
+    used_ = 0;
+    for (std::size_t j = 0; j < old_keys.size(); ++j) {
+      if (old_keys[j] != nullptr) insert(old_keys[j], old_vals[j]);
+    }
+  }
+  int n_ = 0;
+  std::size_t used_ = 0;
+  std::vector<SEXP> keys_;
+  std::vector<int> vals_;
+};
+
+}  // namespace
+
 // [[Rcpp::export(rng = false)]]
 SEXP string_codes_cpp(Rcpp::CharacterVector x) {
   const R_xlen_t n = x.size();
   Rcpp::IntegerVector out(n);
-  std::size_t cap = 64;
-  std::vector<SEXP> keys(cap, nullptr);
-  std::vector<int> vals(cap, 0);
-  int n_codes = 0;
-  SEXP last = nullptr;
-  int last_code = 0;
+  int* po = out.begin();
+  const SEXP* px = STRING_PTR_RO(x);
+  PointerCodes codes;
   for (R_xlen_t i = 0; i < n; ++i) {
-    SEXP s = STRING_ELT(x, i);
+    SEXP s = px[i];
     if (s == NA_STRING) {
-      out[i] = NA_INTEGER;
+      po[i] = NA_INTEGER;
       continue;
     }
-    if (s == last) {
-      out[i] = last_code;
-      continue;
-    }
-    if (static_cast<std::size_t>(n_codes + 1) * 2 > cap) {
-      // grow the open-addressing table
-      std::vector<SEXP> k2(cap * 2, nullptr);
-      std::vector<int> v2(cap * 2, 0);
-      for (std::size_t j = 0; j < cap; ++j) {
-        if (keys[j] == nullptr) continue;
-        std::size_t h = (reinterpret_cast<std::uintptr_t>(keys[j]) >> 4) *
-                        static_cast<std::size_t>(0x9E3779B97F4A7C15ULL);
-        std::size_t m = cap * 2 - 1;
-        std::size_t b = (h >> 7) & m;
-        while (k2[b] != nullptr) b = (b + 1) & m;
-        k2[b] = keys[j];
-        v2[b] = vals[j];
-      }
-      keys.swap(k2);
-      vals.swap(v2);
-      cap *= 2;
-    }
-    std::size_t h = (reinterpret_cast<std::uintptr_t>(s) >> 4) *
-                    static_cast<std::size_t>(0x9E3779B97F4A7C15ULL);
-    std::size_t m = cap - 1;
-    std::size_t b = (h >> 7) & m;
-    while (keys[b] != nullptr && keys[b] != s) b = (b + 1) & m;
-    if (keys[b] == nullptr) {
-      if (Rf_getCharCE(s) != CE_NATIVE) return R_NilValue;
-      keys[b] = s;
-      vals[b] = ++n_codes;
-    }
-    last = s;
-    last_code = vals[b];
-    out[i] = last_code;
+    const int code = codes.find_or_insert(s);
+    if (code == 0) return R_NilValue;
+    po[i] = code;
   }
-  out.attr("n") = n_codes;
+  out.attr("n") = codes.size();
   return out;
 }
 
@@ -170,4 +187,76 @@ Rcpp::IntegerVector first_rows_cpp(Rcpp::IntegerVector codes, int m) {
     if (first[c - 1] == 0) first[c - 1] = static_cast<int>(i + 1);
   }
   return first;
+}
+
+// Classifies a numeric Surv() event vector as survival::Surv() would read it:
+// 0 = values in {0, 1} (and NA), used as is; 1 = values in {1, 2} with a 2
+// (Surv() subtracts 1); 2 = anything else (invalid values, or no non-missing
+// value).
+// [[Rcpp::export(rng = false)]]
+int surv_status_code_cpp(SEXP event) {
+  // branch-free flags: bit 0 = a 0, bit 1 = a 1, bit 2 = a 2, bit 3 = other
+  unsigned flags = 0;
+  const R_xlen_t n = Rf_xlength(event);
+  if (TYPEOF(event) == INTSXP) {
+    const int* x = INTEGER(event);
+    for (R_xlen_t i = 0; i < n; ++i) {
+      const int v = x[i];
+      const unsigned na = v == NA_INTEGER;
+      flags |= (unsigned{v == 0} << 0) | (unsigned{v == 1} << 1) |
+               (unsigned{v == 2} << 2) |
+               (static_cast<unsigned>((static_cast<unsigned>(v) > 2u) && !na) << 3);
+    }
+  } else if (TYPEOF(event) == REALSXP) {
+    const double* x = REAL(event);
+    for (R_xlen_t i = 0; i < n; ++i) {
+      const double v = x[i];
+      const bool ok = v == 0.0 || v == 1.0 || v == 2.0 || std::isnan(v);
+      flags |= (unsigned{v == 0.0} << 0) | (unsigned{v == 1.0} << 1) |
+               (unsigned{v == 2.0} << 2) | (unsigned{!ok} << 3);
+    }
+  } else {
+    return 2;
+  }
+  const bool has0 = flags & 1u, has1 = flags & 2u, has2 = flags & 4u, other = flags & 8u;
+  if (other || (!has0 && !has1 && !has2)) return 2;
+  if (has2) return has0 ? 2 : 1;
+  return 0;
+}
+
+// Runs the core on several data sets with one shared workspace and result
+// (as a C++ caller looping over many small data sets would), returning
+// list(statistic, df, status, expected) per data set. Each element of `data`
+// is list(time, status, group, n_groups, stratum (or integer(0)), n_strata),
+// codes 1-based. Used to test that reusing a workspace is safe.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List logrank_batch_cpp(Rcpp::List data, int weight, double p, double q) {
+  namespace core = survstep::core;
+  core::LogrankOptions opt;
+  opt.weight = static_cast<core::LogrankWeight>(weight);
+  opt.p = p;
+  opt.q = q;
+  opt.code_base = 1;
+  core::LogrankWorkspace ws;
+  core::LogrankResult res;
+  Rcpp::List out(data.size());
+  for (R_xlen_t j = 0; j < data.size(); ++j) {
+    Rcpp::List d = data[j];
+    Rcpp::NumericVector time = d["time"];
+    Rcpp::IntegerVector status = d["status"];
+    Rcpp::IntegerVector group = d["group"];
+    Rcpp::IntegerVector stratum = d["stratum"];
+    const int n_groups = Rcpp::as<int>(d["n_groups"]);
+    const int n_strata = Rcpp::as<int>(d["n_strata"]);
+    core::LogrankStatus code = core::logrank_test(
+        time.begin(), status.begin(), group.begin(),
+        stratum.size() ? stratum.begin() : nullptr, static_cast<std::size_t>(time.size()),
+        n_groups, n_strata, opt, ws, res);
+    out[j] = Rcpp::List::create(
+        Rcpp::Named("statistic") = res.statistic, Rcpp::Named("df") = res.df,
+        Rcpp::Named("status") = static_cast<int>(code),
+        Rcpp::Named("expected") =
+            Rcpp::NumericVector(res.expected.begin(), res.expected.end()));
+  }
+  return out;
 }

@@ -135,17 +135,13 @@ struct LogrankResult {
 
 namespace detail {
 
-// One observation after sorting: its (possibly timefixed) time, group and
-// status, packed so the main pass reads memory sequentially.
-struct LogrankRecord {
-  double time;
-  int group;
-  int status;
-};
-
-// A row while sorting: the order-preserving key of its time, group * 2 +
+// A row while sorting: the order-preserving key of its time (or, for
+// integer-valued times, its integer offset from the smallest), group * 2 +
 // status, and stratum (16 bytes, so that no gather is needed afterwards).
+// (The empty constructor spares resize() from zeroing buffers that are
+// overwritten anyway.)
 struct SortRecord {
+  SortRecord() {}  // NOLINT: deliberately leaves the members uninitialised
   std::uint64_t key;
   int payload;
   int stratum;
@@ -176,7 +172,6 @@ struct LogrankWorkspace {
   std::vector<detail::SortRecord> keys;
   std::vector<detail::SortRecord> keys_tmp;
   std::vector<std::size_t> hist;
-  std::vector<detail::LogrankRecord> rec;
   std::vector<std::size_t> strata_start;
   std::vector<double> km;
   std::vector<double> risk;
@@ -190,8 +185,9 @@ struct LogrankWorkspace {
 };
 
 // Sorts ws.keys (filled by the caller) by key, ascending (ties in any
-// order): comparison sort for small n, LSD radix sort (11-bit digits, digits
-// shared by all keys skipped) otherwise.
+// order): comparison sort for small n, otherwise an LSD radix sort over the
+// significant bits of the largest key, in digits of at most 12 bits (a digit
+// shared by all keys is skipped).
 inline void logrank_sort(LogrankWorkspace& ws) {
   const std::size_t n = ws.keys.size();
   if (n < 4096) {
@@ -201,34 +197,40 @@ inline void logrank_sort(LogrankWorkspace& ws) {
               });
     return;
   }
-  constexpr int kBits = 11;
-  constexpr int kPasses = 6;
-  constexpr std::size_t kBuckets = std::size_t{1} << kBits;
-  constexpr std::uint64_t kMask = kBuckets - 1;
-  ws.hist.assign(kPasses * kBuckets, 0);
+  std::uint64_t max_key = 0;
+  for (std::size_t i = 0; i < n; ++i) max_key = std::max(max_key, ws.keys[i].key);
+  int bits = 0;
+  while (bits < 64 && (max_key >> bits) != 0) ++bits;
+  if (bits == 0) return;  // all keys zero
+  const int passes = (bits + 11) / 12;
+  const int width = (bits + passes - 1) / passes;
+  const std::size_t buckets = std::size_t{1} << width;
+  const std::uint64_t mask = buckets - 1;
+  ws.hist.assign(static_cast<std::size_t>(passes) * buckets, 0);
   std::size_t* hist = ws.hist.data();
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint64_t k = ws.keys[i].key;
-    for (int p = 0; p < kPasses; ++p) {
-      ++hist[p * kBuckets + ((k >> (p * kBits)) & kMask)];
+    for (int p = 0; p < passes; ++p) {
+      ++hist[p * buckets + ((k >> (p * width)) & mask)];
     }
   }
   ws.keys_tmp.resize(n);
-  for (int p = 0; p < kPasses; ++p) {
-    std::size_t* h = hist + p * kBuckets;
+  for (int p = 0; p < passes; ++p) {
+    std::size_t* h = hist + p * buckets;
     bool trivial = false;  // a digit shared by every key changes nothing
-    for (std::size_t b = 0; b < kBuckets && !trivial; ++b) trivial = h[b] == n;
+    for (std::size_t b = 0; b < buckets && !trivial; ++b) trivial = h[b] == n;
     if (trivial) continue;
     std::size_t sum = 0;
-    for (std::size_t b = 0; b < kBuckets; ++b) {
+    for (std::size_t b = 0; b < buckets; ++b) {
       const std::size_t c = h[b];
       h[b] = sum;
       sum += c;
     }
     const detail::SortRecord* src = ws.keys.data();
     detail::SortRecord* dst = ws.keys_tmp.data();
+    const int shift = p * width;
     for (std::size_t i = 0; i < n; ++i) {
-      const std::size_t b = (src[i].key >> (p * kBits)) & kMask;
+      const std::size_t b = (src[i].key >> shift) & mask;
       dst[h[b]++] = src[i];
     }
     ws.keys.swap(ws.keys_tmp);
@@ -297,74 +299,93 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
   out.var.assign(kk * kk, 0.0);
 
   const int base = opt.code_base;
-  ws.keys.resize(n);
-  detail::SortRecord* keys = ws.keys.data();
+  // validate; detect integer-valued times (days, say), which are sorted on
+  // the integer offset from the smallest time: fewer significant bits
+  bool integral = n > 0;
+  double tmin = n > 0 ? time[0] : 0.0;
   for (std::size_t i = 0; i < n; ++i) {
     const int g = group[i] - base;
     const int s = stratum ? stratum[i] - base : 0;
-    if (g < 0 || g >= k || s < 0 || s >= n_strata || std::isnan(time[i]) ||
+    const double t = time[i];
+    if (g < 0 || g >= k || s < 0 || s >= n_strata || std::isnan(t) ||
         (status[i] != 0 && status[i] != 1)) {
       out.status = LogrankStatus::invalid_input;
       return out.status;
     }
-    keys[i].key = detail::double_key(time[i]);
-    keys[i].payload = 2 * g + status[i];
-    keys[i].stratum = s;
+    integral = integral && std::fabs(t) <= 4503599627370496.0 && t == std::floor(t);
+    tmin = std::min(tmin, t);
   }
+  ws.keys.resize(n);
+  detail::SortRecord* keys = ws.keys.data();
+  for (std::size_t i = 0; i < n; ++i) {
+    keys[i].key = integral ? static_cast<std::uint64_t>(time[i] - tmin)
+                           : detail::double_key(time[i]);
+    keys[i].payload = 2 * (group[i] - base) + status[i];
+    keys[i].stratum = stratum ? stratum[i] - base : 0;
+  }
+  // the time of a key
+  auto key_time = [integral, tmin](std::uint64_t key) {
+    return integral ? tmin + static_cast<double>(key) : detail::key_double(key);
+  };
 
   // 1. sort all rows by time; 2. timefix on the sorted times (global, as
   // aeqSurv on the whole response); 3. stable counting sort by stratum.
   logrank_sort(ws);
   keys = ws.keys.data();
-  ws.rec.resize(n);
-  detail::LogrankRecord* rec = ws.rec.data();
   ws.strata_start.assign(static_cast<std::size_t>(n_strata) + 1, 0);
   std::size_t* sstart = ws.strata_start.data();
   const bool stratified = stratum != nullptr && n_strata > 1;
-  std::size_t* pos = nullptr;
   if (stratified) {
     for (std::size_t i = 0; i < n; ++i) ++sstart[keys[i].stratum + 1];
     for (int s = 0; s < n_strata; ++s) sstart[s + 1] += sstart[s];
-    ws.hist.assign(sstart, sstart + n_strata);
-    pos = ws.hist.data();
   } else {
     for (int s = 1; s <= n_strata; ++s) sstart[s] = n;
   }
-  // same rule as core::timefix(): consecutive distinct times y[k-1], y[k]
-  // are tied when y[k] - y[k-1] <= tol or that / mean|y| <= tol; a chain of
-  // ties maps onto its first member.
-  double mean_abs = 0.0;
-  const bool fix = opt.timefix && opt.timefix_tol > 0.0 && n > 1;
-  if (fix) {
+  // timefix, same rule as core::timefix(): consecutive distinct times
+  // y[k-1], y[k] are tied when y[k] - y[k-1] <= tol or that / mean|y| <= tol;
+  // a chain of ties maps onto its first member, whose key replaces the keys
+  // of the chain (from here on, equal keys mean equal times).
+  if (opt.timefix && opt.timefix_tol > 0.0 && n > 1) {
     double sum_abs = 0.0;
     std::size_t n_unique = 0;
     double last = 0.0;
     for (std::size_t i = 0; i < n; ++i) {
-      const double t = detail::key_double(keys[i].key);
+      const double t = key_time(keys[i].key);
       if (i == 0 || t != last) {
         sum_abs += std::fabs(t);
         ++n_unique;
         last = t;
       }
     }
-    mean_abs = sum_abs / static_cast<double>(n_unique);
-  }
-  double cut = 0.0;
-  double prev = 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double t = detail::key_double(keys[i].key);
-    if (i == 0) {
-      cut = t;
-      prev = t;
-    } else if (t != prev) {
-      const double dy = t - prev;
-      if (!(fix && (dy <= opt.timefix_tol || dy / mean_abs <= opt.timefix_tol))) cut = t;
-      prev = t;
+    const double mean_abs = sum_abs / static_cast<double>(n_unique);
+    std::uint64_t cut = keys[0].key;
+    double prev = key_time(keys[0].key);
+    for (std::size_t i = 1; i < n; ++i) {
+      const double t = key_time(keys[i].key);
+      if (t != prev) {
+        const double dy = t - prev;
+        if (!(dy <= opt.timefix_tol || dy / mean_abs <= opt.timefix_tol)) {
+          cut = keys[i].key;
+        }
+        prev = t;
+      }
+      keys[i].key = cut;
     }
-    detail::LogrankRecord& x = rec[stratified ? pos[keys[i].stratum]++ : i];
-    x.time = cut;
-    x.group = keys[i].payload >> 1;
-    x.status = keys[i].payload & 1;
+  } else if (!integral) {
+    // -0 and +0 are one time
+    const std::uint64_t neg_zero = detail::double_key(-0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (keys[i].key == neg_zero) keys[i].key = detail::double_key(0.0);
+    }
+  }
+  // stable counting sort by stratum
+  const detail::SortRecord* rec = keys;
+  if (stratified) {
+    ws.keys_tmp.resize(n);
+    ws.hist.assign(sstart, sstart + n_strata);
+    std::size_t* pos = ws.hist.data();
+    for (std::size_t i = 0; i < n; ++i) ws.keys_tmp[pos[keys[i].stratum]++] = keys[i];
+    rec = ws.keys_tmp.data();
   }
 
   const bool need_km = opt.weight == LogrankWeight::peto_peto ||
@@ -398,8 +419,8 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
         const double nrisk = static_cast<double>(hi - i);
         double deaths = 0.0;
         std::size_t j = i;
-        while (j < hi && rec[j].time == rec[i].time) {
-          deaths += rec[j].status;
+        while (j < hi && rec[j].key == rec[i].key) {
+          deaths += rec[j].payload & 1;
           ++j;
         }
         ws.km.push_back(km);
@@ -413,7 +434,7 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
     std::size_t i = hi;
     while (i > lo) {
       std::size_t j = i - 1;
-      while (j > lo && rec[j - 1].time == rec[i - 1].time) --j;
+      while (j > lo && rec[j - 1].key == rec[i - 1].key) --j;
       // block [j, i)
       const double nrisk = static_cast<double>(hi - j);
       double wt = 1.0;
@@ -438,8 +459,8 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
       }
       double deaths = 0.0;
       for (std::size_t r = i; r-- > j;) {
-        const int g = rec[r].group;
-        const int d = rec[r].status;
+        const int g = rec[r].payload >> 1;
+        const int d = rec[r].payload & 1;
         deaths += d;
         risk[g] += 1.0;
         obs_s[g] += d * wt;
@@ -447,9 +468,8 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
         ev_g[g] += d;
       }
       if (deaths > 0.0) {
-        for (int g = 0; g < k; ++g) {
-          if (risk[g] != 0.0) exp_s[g] += wt * deaths * risk[g] / nrisk;
-        }
+        const double wd = wt * deaths;
+        for (int g = 0; g < k; ++g) exp_s[g] += wd * risk[g] / nrisk;
         if (nrisk != 1.0) {
           const double w2 = wt * wt;
           const double denom = nrisk * (nrisk - 1.0);
@@ -458,9 +478,8 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
             const double tmp = w2 * deaths * risk[a] * (nrisk - deaths) / denom;
             double* col = var + static_cast<std::size_t>(a) * kk;
             col[a] += tmp;
-            for (int b = 0; b < k; ++b) {
-              if (risk[b] != 0.0) col[b] -= tmp * risk[b] / nrisk;
-            }
+            // (a zero risk[b] subtracts an exact zero: no branch needed)
+            for (int b = 0; b < k; ++b) col[b] -= tmp * risk[b] / nrisk;
           }
         }
       }
@@ -538,7 +557,8 @@ inline LogrankStatus logrank_trend(const LogrankResult& res, const double* score
   variance = cvc;
   // c'Vc is zero in exact arithmetic for constant scores; allow for rounding
   double scale = 0.0;
-  for (std::size_t a = 0; a < kk; ++a) scale = std::max(scale, std::fabs(res.var[a + a * kk]));
+  for (std::size_t a = 0; a < kk; ++a)
+    scale = std::max(scale, std::fabs(res.var[a + a * kk]));
   double cmax = 0.0;
   for (std::size_t a = 0; a < kk; ++a) cmax = std::max(cmax, std::fabs(scores[a]));
   if (!(cvc > 1e-12 * scale * cmax * cmax)) return LogrankStatus::singular;
