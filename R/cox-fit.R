@@ -41,9 +41,10 @@
 #'   `loglik` (at `init` and at the solution), `score` (score test at
 #'   `init`), `wald.test` (Wald test of all coefficients against `init`),
 #'   `iter`, `linear.predictors` (centred as in `coxph()`), `means` (the
-#'   centring values), `concordance` (Harrell's C with counts and standard
-#'   error, as `coxph()` reports it), `method`, `n`, `nevent`, `converged`,
-#'   `aliased` and `infinite` (logical, per coefficient).
+#'   centring values), `method`, `n`, `nevent`, `converged`, `aliased` and
+#'   `infinite` (logical, per coefficient) and `u` (the score vector at the
+#'   solution). Unlike [cox()], no concordance is computed (as
+#'   `coxph.fit()`).
 #' @seealso [cox()] for the formula interface.
 #' @examples
 #' lung <- na.omit(survival::lung[, c("time", "status", "age", "sex")])
@@ -68,12 +69,13 @@ cox_fit <- function(x, time, status, strata = NULL, weights = NULL,
   if (n == 0L) {
     sv_abort("Can't fit a Cox model to zero observations.", call = call)
   }
-  if (anyNA(time) || any(!is.finite(time)) || any(time < 0)) {
+  # values are checked in the engine (one pass in C++); NA and shape here
+  if (anyNA(time)) {
     sv_abort("`time` must contain finite, non-negative values only.",
              call = call)
   }
   if (!is.numeric(status) || length(status) != n || anyNA(status) ||
-      !all(status %in% c(0, 1))) {
+      !all(status == 0 | status == 1)) {
     sv_abort(sprintf(paste0("`status` must be a 0/1 or logical vector of ",
                             "length %d without missing values."), n),
              call = call)
@@ -94,22 +96,22 @@ cox_fit <- function(x, time, status, strata = NULL, weights = NULL,
     sv_abort(sprintf("`x` must be a numeric matrix with %d rows (one per time).",
                      n), call = call)
   }
-  if (anyNA(x) || any(!is.finite(x))) {
+  if (anyNA(x)) {
     sv_abort("`x` must not contain missing or infinite values.", call = call)
   }
-  if (is.null(colnames(x))) colnames(x) <- paste0("x", seq_len(ncol(x)))
-  storage.mode(x) <- "double"
+  if (is.null(colnames(x)) && ncol(x) > 0L) {
+    colnames(x) <- paste0("x", seq_len(ncol(x)))
+  }
+  if (!is.double(x)) storage.mode(x) <- "double"
 
   if (!is.null(weights)) {
-    if (!is.numeric(weights) || length(weights) != n || anyNA(weights) ||
-        any(!is.finite(weights)) || any(weights <= 0)) {
+    if (!is.numeric(weights) || length(weights) != n || anyNA(weights)) {
       sv_abort(sprintf("`weights` must be %d finite, positive numbers.", n),
                call = call)
     }
   }
   if (!is.null(offset)) {
-    if (!is.numeric(offset) || length(offset) != n || anyNA(offset) ||
-        any(!is.finite(offset))) {
+    if (!is.numeric(offset) || length(offset) != n || anyNA(offset)) {
       sv_abort(sprintf("`offset` must be %d finite numbers.", n), call = call)
     }
   }
@@ -119,8 +121,11 @@ cox_fit <- function(x, time, status, strata = NULL, weights = NULL,
                        n), call = call)
     }
   }
-  cox_engine(x, as.double(time), as.integer(status), strata, weights, offset,
-             init, ties, control, terms_of_cols = NULL, call = call)
+  fit <- cox_engine(x, as.double(time), as.integer(status), strata, weights,
+                    offset, init, ties, control, terms_of_cols = NULL,
+                    call = call, concordance = FALSE)
+  fit$concordance <- NULL
+  fit
 }
 
 # The engine shared by cox() and cox_fit(): inputs are validated; `x` is a
@@ -174,6 +179,18 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
     control$iter_max, control$toler_inf, tol_fix, NULL, concordance
   )
 
+  if (!is.null(res$bad_input)) {
+    n_chk <- sprintf("%d", n)
+    sv_abort(switch(
+      as.character(res$bad_input),
+      "3" = "`time` must contain finite, non-negative values only.",
+      "4" = sprintf("`status` must be a 0/1 or logical vector of length %s without missing values.", n_chk),
+      "5" = sprintf("`weights` must be %s finite, positive numbers.", n_chk),
+      "6" = sprintf("`offset` must be %s finite numbers.", n_chk),
+      "7" = "`x` must not contain missing or infinite values.",
+      "The data can't be used for a Cox model."
+    ), call = call)
+  }
   if (!is.null(res$constant)) {
     const <- res$constant
     what <- if (is.null(terms_of_cols)) cn[const] else
@@ -192,6 +209,7 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
   aliased <- as.logical(res$aliased)
   infinite <- as.logical(res$infinite)
   names(aliased) <- names(infinite) <- cn
+  coef[aliased] <- NA_real_
   means <- res$means
   names(means) <- cn
   conc <- res$concordance

@@ -88,8 +88,8 @@ summary.survstep_cox <- function(object, conf.int = 0.95, ...) {
   zq <- stats::qnorm((1 + conf.int) / 2)
   ci <- cbind(exp(coef), exp(-coef), exp(coef - zq * se), exp(coef + zq * se))
   dimnames(ci) <- list(names(coef), c("exp(coef)", "exp(-coef)",
-                                      paste0("lower .", sub("^0\\.", "", format(conf.int))),
-                                      paste0("upper .", sub("^0\\.", "", format(conf.int)))))
+                                      paste0("lower .", round(100 * conf.int, 2)),
+                                      paste0("upper .", round(100 * conf.int, 2))))
   tests <- cox_global_tests(object)
   out <- c(
     list(call = object$call, n = object$n, nevent = object$nevent,
@@ -214,7 +214,7 @@ extractAIC.survstep_cox <- function(fit, scale = 0, k = 2, ...) {
 
 #' @export
 model.frame.survstep_cox <- function(formula, ...) {
-  if (!is.null(formula$model)) return(formula$model)
+  if (!is.null(formula[["model"]])) return(formula[["model"]])
   call <- formula$call
   fcall <- call[c(1L, match(c("formula", "data", "subset", "weights",
                               "na.action"), names(call), 0L))]
@@ -229,7 +229,7 @@ model.frame.survstep_cox <- function(formula, ...) {
 #' @export
 model.matrix.survstep_cox <- function(object, data = NULL, ...) {
   if (is.null(data)) {
-    if (!is.null(object$x)) return(object$x)
+    if (!is.null(object[["x"]])) return(object[["x"]])
     data <- stats::model.frame(object)
   }
   st <- cox_strata_terms(object$terms)
@@ -252,6 +252,9 @@ cox_strata_terms <- function(tt) {
 #' @param reference `"sample"` (default) centres each covariate at its mean
 #'   in the fitted data, as `coxph()`'s linear predictors (0/1 columns are
 #'   not centred, as in `coxph()`); `"zero"` uses no centring.
+#'   An offset in `newdata` is centred at the mean offset of the fit, so
+#'   that predicting on the fitted data reproduces the fit's linear
+#'   predictors.
 #' @param na.action Missing-value handling for `newdata` (default
 #'   [stats::na.pass()]: `NA` predictions).
 #' @param ... Unused.
@@ -279,16 +282,13 @@ predict.survstep_cox <- function(object, newdata, type = c("lp", "risk"),
       off <- stats::model.offset(mf)
       off <- if (is.null(off)) 0 else off - object$offset_mean
       pred <- drop(X %*% coef) + off
+      names(pred) <- rownames(mf)
     }
     na_used <- object$na.action
   } else {
-    tt2 <- stats::delete.response(tt)
-    attr(tt2, "intercept") <- 1L
+    tt2 <- cox_terms_x(tt, st)
     xlev <- object$xlevels
-    if (length(st)) {
-      xlev[attr(tt, "term.labels")[st]] <- NULL
-      tt2 <- tt2[-st]
-    }
+    if (length(st)) xlev[attr(tt, "term.labels")[st]] <- NULL
     mf2 <- stats::model.frame(tt2, newdata, xlev = xlev,
                               na.action = na.action)
     X <- stats::model.matrix(tt2, mf2, contrasts.arg = object$contrasts)
@@ -482,4 +482,25 @@ glance.survstep_cox <- function(x, ...) {
     logLik = as.numeric(ll), AIC = stats::AIC(ll), BIC = stats::BIC(ll),
     nobs = x$nevent
   )
+}
+
+# Terms of the covariates only (no response, no strata terms, offsets kept),
+# with `predvars` carried over from the fitted terms for safe prediction.
+cox_terms_x <- function(tt, strata_terms) {
+  labs <- attr(tt, "term.labels")
+  if (length(strata_terms)) labs <- labs[-strata_terms]
+  vars <- as.list(attr(tt, "variables"))[-1L]
+  offs <- vapply(vars[attr(tt, "offset")], deparse1, "")
+  rhs <- c(labs, offs)
+  if (!length(rhs)) rhs <- "1"
+  f <- stats::reformulate(rhs, intercept = TRUE, env = environment(tt))
+  tt2 <- stats::terms(f, keep.order = TRUE)
+  pv <- attr(tt, "predvars")
+  if (!is.null(pv)) {
+    old <- vapply(vars, deparse1, "")
+    new <- vapply(as.list(attr(tt2, "variables"))[-1L], deparse1, "")
+    attr(tt2, "predvars") <- as.call(c(quote(list),
+                                       as.list(pv)[-1L][match(new, old)]))
+  }
+  tt2
 }

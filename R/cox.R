@@ -93,6 +93,7 @@ cox <- function(formula, data, subset, weights, na.action,
     if (mfr$has_weights && any(mfr$weights <= 0)) {
       sv_abort("`weights` must be positive for a Cox model.")
     }
+    cox_check_constant_vars(mf, tt)
     cox_message_dropped_levels(mf, call, env)
   }
 
@@ -114,7 +115,11 @@ cox <- function(formula, data, subset, weights, na.action,
   fit$control <- control
   fit$firth <- FALSE
   if (mfr$has_weights) fit$weights <- mfr$weights
-  if (y) fit$y <- if (fast) mfr$y else stats::model.response(mf)
+  if (y) {
+    # without row names (building them costs more than the fit at large n)
+    fit$y <- if (fast) mfr$y else stats::model.response(mf)
+    dimnames(fit$y) <- list(NULL, c("time", "status"))
+  }
   if (x) {
     fit$x <- X
     if (!is.null(mfr$strata)) fit$strata <- mfr$strata
@@ -136,6 +141,7 @@ cox_design <- function(tt, mf, strata_terms, contrasts = NULL) {
   contr <- attr(X, "contrasts")
   keep <- asg != 0L
   X <- X[, keep, drop = FALSE]
+  rownames(X) <- NULL
   asg <- asg[keep]
   # shift term indices back to the full terms object
   for (s in sort(strata_terms)) asg <- asg + (asg >= s)
@@ -168,14 +174,15 @@ cox_abort_no_rows <- function(call, env, caller = sys.call(-1)) {
   mcall$na.action <- quote(stats::na.pass)
   mf <- tryCatch(eval(mcall, env), error = function(e) NULL)
   allna <- character(0)
-  if (!is.null(mf)) {
+  if (!is.null(mf) && nrow(mf) > 0L) {
     allna <- names(mf)[vapply(mf, function(v) all(is.na(v)), logical(1))]
   }
   if (length(allna)) {
-    sv_abort(sprintf(paste0("Can't fit a Cox model: %s %s entirely missing ",
-                            "(no observation has a value)."),
-                     if (length(allna) == 1L) "covariate" else "variables",
-                     paste0("`", allna, "`", collapse = ", ")),
+    sv_abort(sprintf(paste0("Can't fit a Cox model: %s %s %s entirely ",
+                            "missing (no observation has a value)."),
+                     if (length(allna) == 1L) "variable" else "variables",
+                     paste0("`", allna, "`", collapse = ", "),
+                     if (length(allna) == 1L) "is" else "are"),
              call = caller)
   }
   sv_abort(paste0("Can't fit a Cox model: no observations are left after ",
@@ -223,6 +230,13 @@ cox_fast_frame <- function(call, env) {
     return(NULL)
   }
   fcall <- call$formula
+  fobj <- NULL
+  if (is.name(fcall)) {
+    # a formula held in a variable, as in resampling loops
+    fobj <- get0(as.character(fcall), envir = env)
+    if (!inherits(fobj, "formula")) return(NULL)
+    fcall <- fobj
+  }
   if (!is.call(fcall) || !identical(fcall[[1L]], as.name("~")) ||
       length(fcall) != 3L || !is.name(call$data)) {
     return(NULL)
@@ -278,12 +292,11 @@ cox_fast_frame <- function(call, env) {
     return(NULL)
   }
   n <- length(time)
-  rn <- row.names(data)
   y <- structure(c(time, status), dim = c(n, 2L),
-                 dimnames = list(rn, c("time", "status")), type = "right",
+                 dimnames = list(NULL, c("time", "status")), type = "right",
                  class = "Surv")
 
-  formula <- eval(fcall, env)
+  formula <- if (is.null(fobj)) eval(fcall, env) else fobj
   tt <- stats::terms(formula, specials = "strata")
   if (!is.null(attr(tt, "specials")$strata) || !is.null(attr(tt, "offset")) ||
       !identical(attr(tt, "term.labels"), vars)) {
@@ -295,8 +308,10 @@ cox_fast_frame <- function(call, env) {
   attr(tt, "dataClasses") <- stats::setNames(
     c("nmatrix.2", rep("numeric", length(vars))), c(lhs_label, vars)
   )
-  X <- matrix(as.double(unlist(cols, use.names = FALSE)), n, length(vars),
-              dimnames = list(rn, vars))
+  X <- unlist(cols, use.names = FALSE)  # fresh vector: attributes set in place
+  if (!is.double(X)) X <- as.double(X)
+  dim(X) <- c(n, length(vars))
+  dimnames(X) <- list(NULL, vars)
   asg <- seq_along(vars)
   attr(X, "assign") <- asg
   list(
@@ -314,4 +329,29 @@ cox_fast_model_frame <- function(mfr) {
   structure(c(list(mfr$y), unclass(mfr$cols)),
             names = c(mfr$lhs_label, names(mfr$cols)), terms = mfr$terms,
             row.names = attr(mfr$data, "row.names"), class = "data.frame")
+}
+
+# A covariate (model-frame variable) with a single value in the rows used is
+# an input error (coxph() would give an NA coefficient, or model.matrix() an
+# obscure contrasts error for a one-level factor).
+cox_check_constant_vars <- function(mf, tt, call = sys.call(-1)) {
+  fac <- attr(tt, "factors")
+  if (!length(fac)) return(invisible())
+  vars <- rownames(fac)[rowSums(fac != 0) > 0]
+  st <- attr(tt, "specials")$strata
+  if (length(st)) vars <- setdiff(vars, rownames(fac)[st])
+  const <- vapply(vars, function(v) {
+    x <- mf[[v]]
+    if (is.matrix(x)) nrow(unique(x)) == 1L else length(unique(x)) == 1L
+  }, logical(1))
+  if (any(const)) {
+    what <- vars[const]
+    sv_abort(sprintf(paste0("Can't fit a Cox model: %s %s %s constant ",
+                            "(the same value in every row used)."),
+                     if (length(what) == 1L) "covariate" else "covariates",
+                     paste0("`", what, "`", collapse = ", "),
+                     if (length(what) == 1L) "is" else "are"),
+             call = call)
+  }
+  invisible()
 }

@@ -79,7 +79,7 @@ Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset
   }
   sc::CoxData d;
   const int st = sc::cox_data_build(in, d);
-  if (st != sc::cox_data_ok) Rcpp::stop("internal: invalid data for the Cox engine (code %d)", st);
+  if (st != sc::cox_data_ok) return Rcpp::List::create(Rcpp::Named("bad_input") = st);
   sc::CoxControl ctrl;
   ctrl.eps = eps;
   ctrl.toler_chol = toler_chol;
@@ -101,13 +101,10 @@ Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset
 
   Rcpp::NumericVector conc(7, NA_REAL);
   if (concordance) {
-    // sorted arrays are already post-timefix
+    // on the prepared (sorted, post-timefix) data
     std::vector<double> lps(n);
     for (int k = 0; k < n; ++k) lps[k] = lp[d.order[k]];
-    sc::ConcordanceResult cr =
-        sc::concordance_risk(n, d.time.data(), d.status.data(), lps.data(),
-                             Rf_isNull(weights) ? nullptr : d.weight.data(),
-                             d.nstrata > 1 ? d.stratum.data() : nullptr);
+    sc::ConcordanceResult cr = sc::concordance_sorted(d, lps.data(), !Rf_isNull(weights));
     conc[0] = cr.concordant;
     conc[1] = cr.discordant;
     conc[2] = cr.tied_x;

@@ -19,14 +19,25 @@
 //   dfbeta_i = w_i [ (c_i - d_i) / npair - d (c_i + d_i + t_i) / npair ],
 //   var(concordance) = sum_i dfbeta_i^2 / 4.
 // Cost O(n log n): one sort plus Fenwick trees over the ranks of the score.
+//
+//   ConcordanceResult concordance_sorted(const CoxData& d, const double* risk,
+//                                        bool weighted);
+// The same for a prepared Cox data object (rows already sorted by stratum
+// and time, times after timefix): `risk` in the SORTED row order; case
+// weights used when `weighted`. Faster: no sort by time, radix ranks of the
+// score, one backward and one forward sweep.
 #ifndef SURVSTEP_CORE_CONCORDANCE_HPP
 #define SURVSTEP_CORE_CONCORDANCE_HPP
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <vector>
+
+#include "cox_loglik.hpp"
 
 namespace survstep {
 namespace core {
@@ -44,36 +55,41 @@ struct ConcordanceResult {
 
 namespace detail {
 
-// Fenwick (binary indexed) tree of weights over ranks 0..m-1.
-class Fenwick {
+// Fenwick (binary indexed) tree of weights over ranks 0..m-1 (T = double
+// for case weights, a 32-bit count otherwise: half the memory traffic).
+template <typename T>
+class FenwickT {
  public:
   void reset(int m) {
-    tree_.assign(m + 1, 0.0);
-    node_.assign(m, 0.0);
-    total_ = 0.0;
+    tree_.assign(m + 1, T(0));
+    node_.assign(m, T(0));
+    total_ = T(0);
   }
-  void add(int r, double w) {
+  void add(int r, T w) {
     node_[r] += w;
     total_ += w;
-    for (int i = r + 1; i < static_cast<int>(tree_.size()); i += i & (-i)) tree_[i] += w;
+    const int sz = static_cast<int>(tree_.size());
+    for (int i = r + 1; i < sz; i += i & (-i)) tree_[i] += w;
   }
   // weight with rank < r
-  double below(int r) const {
-    double s = 0.0;
+  T below(int r) const {
+    T s = T(0);
     for (int i = r; i > 0; i -= i & (-i)) s += tree_[i];
     return s;
   }
   // (less, greater, equal) weights relative to rank r
   void query(int r, double& lt, double& gt, double& eq) const {
-    lt = below(r);
-    eq = node_[r];
-    gt = total_ - lt - eq;
+    const T b = below(r), e = node_[r];
+    lt = static_cast<double>(b);
+    eq = static_cast<double>(e);
+    gt = static_cast<double>(total_ - b - e);
   }
 
  private:
-  std::vector<double> tree_, node_;
-  double total_ = 0.0;
+  std::vector<T> tree_, node_;
+  T total_ = T(0);
 };
+using Fenwick = FenwickT<double>;
 
 }  // namespace detail
 
@@ -192,6 +208,184 @@ inline ConcordanceResult concordance_risk(int n, const double* time, const int* 
     out.std_err = std::sqrt(out.var);
   }
   return out;
+}
+
+namespace detail {
+
+// Order-preserving unsigned key of a double (NaN-free input).
+inline std::uint64_t double_key(double v) {
+  if (v == 0.0) v = 0.0;  // -0.0 -> +0.0
+  std::uint64_t u;
+  std::memcpy(&u, &v, sizeof(double));
+  return (u & 0x8000000000000000ull) ? ~u : (u | 0x8000000000000000ull);
+}
+
+}  // namespace detail
+
+namespace detail {
+template <typename T>
+inline ConcordanceResult concordance_sorted_impl(const CoxData& d, const double* risk,
+                                                 bool weighted) {
+  ConcordanceResult out;
+  const int n = d.n;
+  if (n < 1) return out;
+  const double* w = d.weight.data();
+  auto wt = [&](int k) { return weighted ? w[k] : 1.0; };
+
+  // dense ranks of the score within each stratum: radix order by score,
+  // then stable counting by stratum
+  std::vector<std::uint64_t> key(n);
+  for (int k = 0; k < n; ++k) key[k] = detail::double_key(risk[k]);
+  std::vector<int> ord(n);
+  std::iota(ord.begin(), ord.end(), 0);
+  {
+    // LSD radix sort of (key, index) pairs, 11 bits per pass
+    std::vector<std::uint64_t> key2(n);
+    std::vector<int> ord2(n);
+    std::vector<int> cnt(2049);
+    for (int sh = 0; sh < 64; sh += 11) {
+      std::fill(cnt.begin(), cnt.end(), 0);
+      const std::uint64_t first = (key[0] >> sh) & 2047u;
+      bool same = true;
+      for (int i = 0; i < n; ++i) {
+        const std::uint64_t g = (key[i] >> sh) & 2047u;
+        ++cnt[g + 1];
+        same = same && g == first;
+      }
+      if (same) continue;
+      for (int g = 0; g < 2048; ++g) cnt[g + 1] += cnt[g];
+      for (int i = 0; i < n; ++i) {
+        const int q = cnt[(key[i] >> sh) & 2047u]++;
+        key2[q] = key[i];
+        ord2[q] = ord[i];
+      }
+      key.swap(key2);
+      ord.swap(ord2);
+    }
+  }
+  std::vector<int> rank(n);
+  std::vector<int> nrank(d.nstrata, 0);
+  {
+    // walk the score order; ranks count distinct scores per stratum
+    std::vector<double> last(d.nstrata, 0.0);
+    std::vector<char> seen(d.nstrata, 0);
+    for (int i = 0; i < n; ++i) {
+      const int k = ord[i];
+      const int s = d.stratum[k];
+      if (seen[s] && risk[k] != last[s]) ++nrank[s];
+      seen[s] = 1;
+      last[s] = risk[k];
+      rank[k] = nrank[s];
+    }
+  }
+
+  std::vector<double> ic(n, 0.0), id(n, 0.0), it(n, 0.0);
+  double cc = 0.0, dc = 0.0, tx = 0.0, ty = 0.0, txy = 0.0;
+  FenwickT<T> tree;
+  double lt, gt, eq;
+  std::vector<int> deaths;
+  int b0 = 0;
+  while (b0 < d.nblock) {
+    int b1 = b0;
+    while (!d.block_last[b1]) ++b1;  // blocks b0..b1 form one stratum
+    const int s = d.stratum[d.block_start[b0]];
+    // backward sweep: at-risk tree; events query it
+    tree.reset(nrank[s] + 1);
+    for (int b = b1; b >= b0; --b) {
+      const int k0 = d.block_start[b], k1 = d.block_start[b + 1];
+      for (int k = k0; k < k1; ++k) {
+        if (!d.status[k]) tree.add(rank[k], static_cast<T>(wt(k)));
+      }
+      if (d.block_ndead[b] == 0) continue;
+      deaths.clear();
+      for (int k = k0; k < k1; ++k) {
+        if (d.status[k]) deaths.push_back(k);
+      }
+      if (deaths.size() > 1) {
+        std::sort(deaths.begin(), deaths.end(), [&](int a, int c) {
+          return rank[a] != rank[c] ? rank[a] < rank[c] : a < c;
+        });
+      }
+      double dwt = 0.0, dwt2 = 0.0;
+      for (std::size_t j = 0; j < deaths.size(); ++j) {
+        const int k = deaths[j];
+        const double wk = wt(k);
+        ty += wk * dwt;
+        dwt += wk;
+        if (j > 0 && rank[k] != rank[deaths[j - 1]]) dwt2 = 0.0;
+        txy += wk * dwt2;
+        dwt2 += wk;
+        tree.query(rank[k], lt, gt, eq);
+        cc += wk * gt;
+        dc += wk * lt;
+        tx += wk * eq;
+        ic[k] += gt;
+        id[k] += lt;
+        it[k] += eq;
+      }
+      for (int k : deaths) tree.add(rank[k], static_cast<T>(wt(k)));
+    }
+    // forward sweep: event tree; each observation as the longer-lived
+    // partner of earlier events (a censored one also of events at its time)
+    tree.reset(nrank[s] + 1);
+    for (int b = b0; b <= b1; ++b) {
+      const int k0 = d.block_start[b], k1 = d.block_start[b + 1];
+      for (int k = k0; k < k1; ++k) {
+        if (!d.status[k]) continue;
+        tree.query(rank[k], lt, gt, eq);
+        ic[k] += lt;
+        id[k] += gt;
+        it[k] += eq;
+      }
+      if (d.block_ndead[b] == 0) {
+        for (int k = k0; k < k1; ++k) {
+          tree.query(rank[k], lt, gt, eq);
+          ic[k] += lt;
+          id[k] += gt;
+          it[k] += eq;
+        }
+        continue;
+      }
+      for (int k = k0; k < k1; ++k) {
+        if (d.status[k]) tree.add(rank[k], static_cast<T>(wt(k)));
+      }
+      for (int k = k0; k < k1; ++k) {
+        if (d.status[k]) continue;
+        tree.query(rank[k], lt, gt, eq);
+        ic[k] += lt;
+        id[k] += gt;
+        it[k] += eq;
+      }
+    }
+    b0 = b1 + 1;
+  }
+  ty -= txy;
+
+  const double npair = cc + dc + tx;
+  out.concordant = dc;
+  out.discordant = cc;
+  out.tied_x = tx;
+  out.tied_y = ty;
+  out.tied_xy = txy;
+  if (npair > 0.0) {
+    const double somer = (cc - dc) / npair;
+    double v = 0.0;
+    for (int k = 0; k < n; ++k) {
+      const double df = wt(k) * ((ic[k] - id[k]) / npair - (somer / npair) * (ic[k] + id[k] + it[k]));
+      v += df * df;
+    }
+    out.concordance = 1.0 - (somer + 1.0) / 2.0;
+    out.var = v / 4.0;
+    out.std_err = std::sqrt(out.var);
+  }
+  return out;
+}
+}  // namespace detail
+
+inline ConcordanceResult concordance_sorted(const CoxData& d, const double* risk,
+                                            bool weighted) {
+  if (weighted) return detail::concordance_sorted_impl<double>(d, risk, true);
+  return detail::concordance_sorted_impl<std::int32_t>(d, risk, false);
 }
 
 }  // namespace core

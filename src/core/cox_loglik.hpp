@@ -21,7 +21,10 @@
 //   int  cox_data_build(const CoxInput& in, CoxData& d);
 //        Returns CoxDataStatus (0 = ok). Reuses d's storage (no reallocation
 //        when n and p do not grow), so a 36-row data set can be rebuilt
-//        millions of times cheaply.
+//        millions of times cheaply. Row order: radix sort by (stratum,
+//        time), ties in the caller's order; skipped when already sorted.
+//        Time near-ties are merged first when in.timefix_tol > 0 (as
+//        coxph's default timefix = TRUE with sqrt(DBL_EPSILON)).
 //   void cox_data_select(const CoxData& full, const std::vector<int>& cols,
 //                        CoxData& out);
 //        Copy a subset of columns (0-based, in the given order) without
@@ -39,6 +42,25 @@
 //        beta / scale); results are left in w.loglik, w.u, w.imat (lower
 //        triangle + diagonal filled, upper mirrored). Used by the Newton
 //        solver (cox_newton.hpp); cheaper because nothing is converted.
+//        Compile-time kernels for p in {1..6, 8, 10}, a general one else.
+//
+// Related headers: cox_newton.hpp (CoxControl, CoxFitResult, cox_fit(),
+// cox_score_test(), wald_test(), cox_linear_predictors()), cholesky.hpp
+// (chol_decompose/solve/inverse with coxph's tolerance rule),
+// concordance.hpp (concordance_risk(), concordance_sorted()).
+//
+// Threads: a CoxData is read-only after cox_data_build(); give each thread
+// its own CoxWork and CoxFitResult.
+//
+// Minimal use (no strata, weights or offset):
+//   survstep::core::CoxInput in;
+//   in.n = n; in.p = p; in.x = x; in.time = time; in.status = status;
+//   survstep::core::CoxData d;  survstep::core::CoxWork w;
+//   survstep::core::CoxFitResult fit;
+//   if (cox_data_build(in, d) == cox_data_ok)
+//     cox_fit(d, CoxTies::breslow, CoxControl(), nullptr, fit, w);
+//   // fit.beta, fit.var, fit.loglik_init, fit.loglik, fit.score_test,
+//   // fit.status (bits: not_converged, singular, infinite, ...)
 //
 // Formulas (methods.md section 3; survival's coxfit6 with case weights):
 //   Breslow: l = sum_j [ sum_{D_j} w eta - dw_j log sum_{R_j} w exp(eta) ],
@@ -61,6 +83,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <numeric>
 #include <vector>
 
@@ -75,8 +99,12 @@ enum CoxWhat : int { cox_what_loglik = 0, cox_what_score = 1, cox_what_info = 2 
 enum CoxDataStatus : int {
   cox_data_ok = 0,
   cox_data_bad_dims = 1,      // n < 1 or p < 0 or null required pointer
-  cox_data_bad_value = 2,     // non-finite time/x/offset/weight, weight <= 0,
-                              // status not 0/1, negative time
+  cox_data_bad_value = 2,     // (unused; kept for compatibility)
+  cox_data_bad_time = 3,      // a time is not finite or is negative
+  cox_data_bad_status = 4,    // a status is not 0/1
+  cox_data_bad_weight = 5,    // a weight is not finite or not > 0
+  cox_data_bad_offset = 6,    // an offset is not finite
+  cox_data_bad_x = 7,         // a covariate value is not finite
 };
 
 // Non-owning views of unsorted input data (the caller's row order).
@@ -147,6 +175,51 @@ namespace detail {
 constexpr int cox_chunk = 256;
 
 inline bool in_unit_set(double v) { return v == 0.0 || v == 1.0 || v == -1.0; }
+
+// Stable order of rows by (stratum, time) for non-negative times: LSD radix
+// sort on the IEEE bits of the time (order-preserving for values >= 0),
+// 11 bits per pass (passes where all rows share the digit are skipped),
+// then a stable counting sort by stratum. Ties keep the caller's row order.
+inline void radix_order(const double* time, const int* stratum, int nstrata, int n,
+                        std::vector<int>& order) {
+  std::vector<std::uint64_t> key(n), key2(n);
+  std::vector<int> idx(n), idx2(n);
+  for (int i = 0; i < n; ++i) {
+    const double t = time[i] == 0.0 ? 0.0 : time[i];  // -0.0 -> +0.0
+    std::memcpy(&key[i], &t, sizeof(double));
+    idx[i] = i;
+  }
+  constexpr int bits = 11;
+  constexpr std::uint64_t mask = (1u << bits) - 1u;
+  std::vector<int> cnt((1u << bits) + 1u);
+  for (int sh = 0; sh < 64; sh += bits) {
+    std::fill(cnt.begin(), cnt.end(), 0);
+    const std::uint64_t first = (key[0] >> sh) & mask;
+    bool same = true;
+    for (int i = 0; i < n; ++i) {
+      const std::uint64_t dg = (key[i] >> sh) & mask;
+      ++cnt[dg + 1];
+      same = same && dg == first;
+    }
+    if (same) continue;
+    for (std::size_t g = 0; g + 1 < cnt.size(); ++g) cnt[g + 1] += cnt[g];
+    for (int i = 0; i < n; ++i) {
+      const int q = cnt[(key[i] >> sh) & mask]++;
+      key2[q] = key[i];
+      idx2[q] = idx[i];
+    }
+    key.swap(key2);
+    idx.swap(idx2);
+  }
+  if (nstrata > 1) {
+    std::vector<int> sc(nstrata + 1, 0);
+    for (int i = 0; i < n; ++i) ++sc[stratum[i] + 1];
+    for (int g = 0; g < nstrata; ++g) sc[g + 1] += sc[g];
+    for (int k = 0; k < n; ++k) order[sc[stratum[idx[k]]]++] = idx[k];
+  } else {
+    order.swap(idx);
+  }
+}
 }  // namespace detail
 
 // ---------------------------------------------------------------------------
@@ -160,15 +233,15 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
   // validate
   for (int i = 0; i < n; ++i) {
     const double t = in.time[i];
-    if (!std::isfinite(t) || t < 0.0) return cox_data_bad_value;
-    if (in.status[i] != 0 && in.status[i] != 1) return cox_data_bad_value;
+    if (!std::isfinite(t) || t < 0.0) return cox_data_bad_time;
+    if (in.status[i] != 0 && in.status[i] != 1) return cox_data_bad_status;
     if (in.weight && !(std::isfinite(in.weight[i]) && in.weight[i] > 0.0)) {
-      return cox_data_bad_value;
+      return cox_data_bad_weight;
     }
-    if (in.offset && !std::isfinite(in.offset[i])) return cox_data_bad_value;
+    if (in.offset && !std::isfinite(in.offset[i])) return cox_data_bad_offset;
   }
   for (std::ptrdiff_t k = 0; k < static_cast<std::ptrdiff_t>(n) * p; ++k) {
-    if (!std::isfinite(in.x[k])) return cox_data_bad_value;
+    if (!std::isfinite(in.x[k])) return cox_data_bad_x;
   }
   d.n = n;
   d.p = p;
@@ -199,19 +272,7 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
   if (sorted) {
     std::iota(d.order.begin(), d.order.end(), 0);
   } else {
-    struct Rec {
-      double t;
-      int s;
-      int idx;
-    };
-    std::vector<Rec> rec(n);
-    for (int i = 0; i < n; ++i) rec[i] = Rec{in.time[i], scode[i], i};
-    std::sort(rec.begin(), rec.end(), [](const Rec& a, const Rec& b) {
-      if (a.s != b.s) return a.s < b.s;
-      if (a.t != b.t) return a.t < b.t;
-      return a.idx < b.idx;
-    });
-    for (int k = 0; k < n; ++k) d.order[k] = rec[k].idx;
+    detail::radix_order(in.time, scode.data(), d.nstrata, n, d.order);
   }
 
   // times in sorted order, with the optional timefix merge (a monotone map,
@@ -219,34 +280,53 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
   d.time.resize(n);
   for (int k = 0; k < n; ++k) d.time[k] = in.time[d.order[k]];
   if (in.timefix_tol > 0.0 && n > 1) {
-    std::vector<double> y;
-    if (d.nstrata == 1) {
-      y.assign(d.time.data(), d.time.data() + n);
-    } else {
-      y.assign(in.time, in.time + n);
-      std::sort(y.begin(), y.end());
+    // as survival::aeqSurv: sorted unique times y; consecutive y are tied
+    // when dy <= tol or dy / mean|y| <= tol; a run of ties maps onto its
+    // first member
+    std::vector<double> ysort;
+    const double* y = d.time.data();
+    if (d.nstrata > 1) {
+      ysort.assign(in.time, in.time + n);
+      std::sort(ysort.begin(), ysort.end());
+      y = ysort.data();
     }
-    y.erase(std::unique(y.begin(), y.end()), y.end());
-    if (y.size() > 1) {
-      double mean_abs = 0.0;
-      for (double v : y) mean_abs += std::fabs(v);
-      mean_abs /= static_cast<double>(y.size());
+    double mean_abs = 0.0;
+    std::size_t nu = 0;
+    for (int k = 0; k < n; ++k) {
+      if (k == 0 || y[k] != y[k - 1]) {
+        mean_abs += std::fabs(y[k]);
+        ++nu;
+      }
+    }
+    mean_abs /= static_cast<double>(nu);
+    const double tol = in.timefix_tol;
+    bool any_tied = false;
+    double prev = y[0];
+    for (int k = 1; k < n && !any_tied; ++k) {
+      if (y[k] == prev) continue;
+      const double dy = y[k] - prev;
+      any_tied = dy <= tol || dy / mean_abs <= tol;
+      prev = y[k];
+    }
+    if (any_tied) {
       std::vector<double> cuts;
       cuts.push_back(y[0]);
-      bool any_tied = false;
-      for (std::size_t k = 1; k < y.size(); ++k) {
-        const double dy = y[k] - y[k - 1];
-        if (dy <= in.timefix_tol || dy / mean_abs <= in.timefix_tol) {
-          any_tied = true;
-        } else {
-          cuts.push_back(y[k]);
-        }
+      prev = y[0];
+      for (int k = 1; k < n; ++k) {
+        if (y[k] == prev) continue;
+        const double dy = y[k] - prev;
+        if (!(dy <= tol || dy / mean_abs <= tol)) cuts.push_back(y[k]);
+        prev = y[k];
       }
-      if (any_tied) {
-        for (int k = 0; k < n; ++k) {
-          auto it = std::upper_bound(cuts.begin(), cuts.end(), d.time[k]);
-          d.time[k] = *(it - 1);
+      // times are ascending within each stratum: walk the cuts forward
+      std::size_t c = 0;
+      for (int k = 0; k < n; ++k) {
+        if (k == 0 || scode[d.order[k]] != scode[d.order[k - 1]]) {
+          c = static_cast<std::size_t>(
+              std::upper_bound(cuts.begin(), cuts.end(), d.time[k]) - cuts.begin() - 1);
         }
+        while (c + 1 < cuts.size() && cuts[c + 1] <= d.time[k]) ++c;
+        d.time[k] = cuts[c];
       }
     }
   }
@@ -312,16 +392,37 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
     d.mean[j] = m;
     d.scale[j] = sabs > 0.0 ? wsum / sabs : 1.0;
   }
-  // scatter row i of the caller's data to its sorted position: sequential
-  // reads, independent (store-buffered) random writes
+  // transpose (blocked) into rows of p values in the caller's order, then
+  // permute the rows into sorted order in place by following cycles
   if (p > 0) {
-    std::vector<int> pos(n);
-    for (int k = 0; k < n; ++k) pos[d.order[k]] = k;
-    for (int j = 0; j < p; ++j) {
-      const double* col = in.x + static_cast<std::ptrdiff_t>(j) * n;
-      const double m = d.mean[j], sc = d.scale[j];
-      double* out = d.xt.data() + j;
-      for (int i = 0; i < n; ++i) out[static_cast<std::ptrdiff_t>(pos[i]) * p] = (col[i] - m) * sc;
+    double* xt = d.xt.data();
+    constexpr int kb = 64;
+    for (int i0 = 0; i0 < n; i0 += kb) {
+      const int i1 = std::min(n, i0 + kb);
+      for (int j = 0; j < p; ++j) {
+        const double* col = in.x + static_cast<std::ptrdiff_t>(j) * n;
+        const double m = d.mean[j], sc = d.scale[j];
+        for (int i = i0; i < i1; ++i) xt[static_cast<std::ptrdiff_t>(i) * p + j] = (col[i] - m) * sc;
+      }
+    }
+    std::vector<char> done(n, 0);
+    std::vector<double> hold(p);
+    for (int s0 = 0; s0 < n; ++s0) {
+      if (done[s0] || d.order[s0] == s0) continue;
+      std::copy(xt + static_cast<std::ptrdiff_t>(s0) * p, xt + static_cast<std::ptrdiff_t>(s0 + 1) * p,
+                hold.begin());
+      int k = s0;
+      for (;;) {
+        done[k] = 1;
+        const int src = d.order[k];
+        if (src == s0) {
+          std::copy(hold.begin(), hold.end(), xt + static_cast<std::ptrdiff_t>(k) * p);
+          break;
+        }
+        std::copy(xt + static_cast<std::ptrdiff_t>(src) * p, xt + static_cast<std::ptrdiff_t>(src + 1) * p,
+                  xt + static_cast<std::ptrdiff_t>(k) * p);
+        k = src;
+      }
     }
   }
 
@@ -331,6 +432,11 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
   d.block_deadwt.clear();
   d.block_first.clear();
   d.block_last.clear();
+  d.block_start.reserve(n + 1);
+  d.block_ndead.reserve(n);
+  d.block_deadwt.reserve(n);
+  d.block_first.reserve(n);
+  d.block_last.reserve(n);
   for (int k = 0; k < n;) {
     int e = k;
     int nd = 0;
@@ -388,8 +494,15 @@ inline void cox_data_select(const CoxData& full, const std::vector<int>& cols,
 
 // ---------------------------------------------------------------------------
 // Evaluate on the centred-and-scaled scale. Results in w.loglik, w.u, w.imat.
-inline double cox_evaluate_scaled(const CoxData& d, const double* beta_s,
-                                  CoxTies ties, int what, CoxWork& w) {
+namespace detail {
+// P = number of columns when known at compile time (small p: unrolled,
+// vectorised row kernels), Eigen::Dynamic otherwise.
+template <int P>
+inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies ties, int what,
+                                CoxWork& w) {
+  using Vec = Eigen::Matrix<double, P, 1>;
+  using Map = Eigen::Map<Vec>;
+  using CMap = Eigen::Map<const Vec>;
   const int n = d.n, p = d.p;
   const bool efron = ties == CoxTies::efron;
   const bool need_u = what >= cox_what_score && p > 0;
@@ -432,7 +545,7 @@ inline double cox_evaluate_scaled(const CoxData& d, const double* beta_s,
   double* a = need_i ? w.a.data() : nullptr;
   double* a2 = need_i ? w.a2.data() : nullptr;
   auto axpy = [p](double* y, double alpha, const double* x) {
-    for (int j = 0; j < p; ++j) y[j] += alpha * x[j];
+    Map(y, p).noalias() += alpha * CMap(x, p);
   };
   double denom = 0.0;
   for (int b = d.nblock - 1; b >= 0; --b) {
@@ -470,10 +583,8 @@ inline double cox_evaluate_scaled(const CoxData& d, const double* beta_s,
         if (nbuf == detail::cox_chunk) flush_a();
         const double c = std::sqrt(deadwt) / denom;
         double* col = w.abuf.data() + static_cast<std::ptrdiff_t>(nbuf++) * p;
-        for (int j = 0; j < p; ++j) {
-          a[j] += a2[j];
-          col[j] = c * a[j];
-        }
+        Map(a, p) += CMap(a2, p);
+        Map(col, p) = c * CMap(a, p);
       }
     } else {
       const double wtave = deadwt / nd;
@@ -504,11 +615,9 @@ inline double cox_evaluate_scaled(const CoxData& d, const double* beta_s,
         if (nbuf + 2 > detail::cox_chunk) flush_a();
         double* col1 = w.abuf.data() + static_cast<std::ptrdiff_t>(nbuf++) * p;
         double* col2 = w.abuf.data() + static_cast<std::ptrdiff_t>(nbuf++) * p;
-        for (int j = 0; j < p; ++j) {
-          col1[j] = l11 * a[j] + l21 * a2[j];
-          col2[j] = l22 * a2[j];
-          a[j] += a2[j];
-        }
+        Map(col1, p) = l11 * CMap(a, p) + l21 * CMap(a2, p);
+        Map(col2, p) = l22 * CMap(a2, p);
+        Map(a, p) += CMap(a2, p);
       }
     }
   }
@@ -531,23 +640,43 @@ inline double cox_evaluate_scaled(const CoxData& d, const double* beta_s,
     }
   }
   w.u.resize(p);
-  w.u.noalias() = d.xt * (d.wstatus - w.v);
-
-  if (need_i) {
+  if (!need_i) {
+    w.u.noalias() = d.xt * (d.wstatus - w.v);
+  } else {
+    // one fused pass: U += (w status - v) x and the rows sqrt(v) x of the
+    // first information term, rank-updated chunk by chunk
+    w.u.setZero();
+    double* u = w.u.data();
     w.ybuf.resize(p, detail::cox_chunk);
     for (int s = 0; s < n; s += detail::cox_chunk) {
       const int len = std::min(detail::cox_chunk, n - s);
       for (int k = 0; k < len; ++k) {
-        const double c = std::sqrt(w.v[s + k]);
-        const double* xk = X + static_cast<std::ptrdiff_t>(s + k) * p;
-        double* yk = w.ybuf.data() + static_cast<std::ptrdiff_t>(k) * p;
-        for (int j = 0; j < p; ++j) yk[j] = c * xk[j];
+        const double vk = w.v[s + k];
+        CMap xk(X + static_cast<std::ptrdiff_t>(s + k) * p, p);
+        Map(w.ybuf.data() + static_cast<std::ptrdiff_t>(k) * p, p) = std::sqrt(vk) * xk;
+        Map(u, p) += (d.wstatus[s + k] - vk) * xk;
       }
       w.imat.selfadjointView<Eigen::Lower>().rankUpdate(w.ybuf.leftCols(len), 1.0);
     }
     w.imat.triangularView<Eigen::StrictlyUpper>() = w.imat.transpose();
   }
   return loglik;
+}
+}  // namespace detail
+
+inline double cox_evaluate_scaled(const CoxData& d, const double* beta_s,
+                                  CoxTies ties, int what, CoxWork& w) {
+  switch (d.p) {
+    case 1: return detail::cox_evaluate_impl<1>(d, beta_s, ties, what, w);
+    case 2: return detail::cox_evaluate_impl<2>(d, beta_s, ties, what, w);
+    case 3: return detail::cox_evaluate_impl<3>(d, beta_s, ties, what, w);
+    case 4: return detail::cox_evaluate_impl<4>(d, beta_s, ties, what, w);
+    case 5: return detail::cox_evaluate_impl<5>(d, beta_s, ties, what, w);
+    case 6: return detail::cox_evaluate_impl<6>(d, beta_s, ties, what, w);
+    case 8: return detail::cox_evaluate_impl<8>(d, beta_s, ties, what, w);
+    case 10: return detail::cox_evaluate_impl<10>(d, beta_s, ties, what, w);
+    default: return detail::cox_evaluate_impl<Eigen::Dynamic>(d, beta_s, ties, what, w);
+  }
 }
 
 // Evaluate at beta in original units (nullptr = 0). U and I in original

@@ -1,0 +1,120 @@
+lung <- survival::lung
+
+test_that("the fit keeps what predict(), update() and anova() need", {
+  fit <- cox(Surv(time, status) ~ age + sex + factor(ph.ecog) + strata(inst),
+             lung)
+  ref <- survival::coxph(Surv(time, status) ~ age + sex + factor(ph.ecog) +
+                           strata(inst), lung)
+  expect_s3_class(fit, "survstep_cox")
+  expect_identical(fit$call[[1]], as.name("cox"))
+  expect_identical(names(fit$assign), names(ref$assign))
+  expect_identical(unname(fit$assign), unname(ref$assign))
+  expect_identical(fit$xlevels, ref$xlevels)
+  expect_identical(fit$contrasts, ref$contrasts)
+  expect_identical(fit$na.action, ref$na.action)
+  expect_identical(fit$n, ref$n)
+  expect_identical(fit$nevent, as.integer(ref$nevent))
+  expect_equal(fit$means, ref$means, tolerance = 1e-14)
+  expect_equal(fit$coefficients, ref$coefficients, tolerance = 1e-7)
+  expect_identical(unclass(fit$y), unclass(ref$y)[, 1:2, drop = FALSE] * 1,
+                   ignore_attr = TRUE)
+  f2 <- update(fit, . ~ . - factor(ph.ecog))
+  expect_identical(names(f2$coefficients), c("age", "sex"))
+})
+
+test_that("character covariates are factors; a message says which values were dropped", {
+  d <- lung
+  d$ecog <- c("zero", "one", "two", "three")[d$ph.ecog + 1]
+  d$fecog <- factor(d$ecog, levels = c("zero", "one", "two", "three"))
+  fit_chr <- cox(Surv(time, status) ~ age + ecog, d)
+  ref <- survival::coxph(Surv(time, status) ~ age + ecog, d)
+  expect_equal(fit_chr$coefficients, ref$coefficients, tolerance = 1e-7)
+  expect_identical(fit_chr$xlevels, ref$xlevels)
+  expect_silent(cox(Surv(time, status) ~ age + ecog, d))
+  expect_message(cox(Surv(time, status) ~ age + ecog, d, subset = ph.ecog < 3),
+                 class = "survstep_message_levels")
+  expect_snapshot(fit <- cox(Surv(time, status) ~ age + ecog, d,
+                             subset = ph.ecog < 3))
+  expect_false(any(grepl("three", names(fit$coefficients))))
+})
+
+test_that("subset, weights, na.action and offset behave as in coxph()", {
+  d <- lung
+  d$w <- rep(1:3, length.out = nrow(d))
+  d$off <- 0.01 * d$age
+  fit <- cox(Surv(time, status) ~ sex + ph.karno + offset(off), d,
+             subset = age > 50, weights = w, na.action = na.exclude)
+  ref <- survival::coxph(Surv(time, status) ~ sex + ph.karno + offset(off), d,
+                         subset = age > 50, weights = w,
+                         na.action = na.exclude)
+  expect_equal(fit$coefficients, ref$coefficients, tolerance = 1e-7)
+  expect_equal(fit$loglik, ref$loglik, tolerance = 1e-10)
+  expect_identical(fit$na.action, ref$na.action)
+  expect_equal(predict(fit), predict(ref, reference = "sample"),
+               tolerance = 1e-8)
+  expect_length(predict(fit), sum(d$age > 50))
+})
+
+test_that("the fast path gives the same object as the general path", {
+  set.seed(3)
+  d <- data.frame(time = rexp(36) * 100, status = rbinom(36, 1, 0.7),
+                  a = rnorm(36), b = rbinom(36, 1, 0.5), c = runif(36),
+                  k = 1:36)
+  row.names(d) <- paste0("r", 1:36)
+  fast <- cox(Surv(time, status) ~ a + b + c + k, d, model = TRUE, x = TRUE)
+  slow <- cox(Surv(time, status) ~ a + b + c + k, d, subset = TRUE,
+              model = TRUE, x = TRUE)
+  fast$call <- slow$call <- NULL
+  expect_identical(fast, slow)
+  # status coded 1/2 as in survival::lung
+  d$status2 <- d$status + 1
+  f1 <- cox(Surv(time, status2) ~ a + b, d)
+  f2 <- cox(Surv(time, status2) ~ a + b, d, na.action = na.omit)
+  f1$call <- f2$call <- NULL
+  expect_identical(f1, f2)
+  # a formula held in a variable takes the fast path too
+  fml <- Surv(time, status) ~ a + b
+  f3 <- cox(fml, d)
+  f4 <- cox(fml, d, subset = TRUE)
+  f3$call <- f4$call <- NULL
+  expect_identical(f3, f4)
+  # and agrees with coxph
+  ref <- survival::coxph(Surv(time, status) ~ a + b + c + k, d)
+  expect_equal(unname(fast$coefficients), unname(ref$coefficients),
+               tolerance = 1e-7)
+})
+
+test_that("bad input gives clear classed errors", {
+  d <- lung
+  d$none <- NA_real_
+  d$const <- 5
+  d$dead0 <- 0
+  expect_error(cox(Surv(time, dead0) ~ age, d), class = "survstep_error_input")
+  expect_error(cox(Surv(time, status) ~ age + const, d),
+               class = "survstep_error_input")
+  expect_error(cox(Surv(time, status) ~ age + none, d),
+               class = "survstep_error_input")
+  expect_error(cox(Surv(time, status) ~ age, d, init = c(0, 1)),
+               class = "survstep_error_input")
+  expect_error(cox(Surv(time, status) ~ age, d, init = 50),
+               class = "survstep_error_input")
+  expect_error(cox(Surv(time, status) ~ age, d, ties = "exact"),
+               class = "survstep_error_input")
+  expect_error(cox(Surv(time, status) ~ age, d, firth = TRUE),
+               class = "survstep_error_not_implemented")
+  expect_error(cox(time ~ age, d), class = "survstep_error_input")
+  expect_error(cox(Surv(time, status) ~ age * strata(sex), d),
+               class = "survstep_error_input")
+  expect_snapshot(error = TRUE, {
+    cox(Surv(time, dead0) ~ age, d)
+    cox(Surv(time, status) ~ age + const, d)
+    cox(Surv(time, status) ~ age + none, d)
+    cox(Surv(time, status) ~ age + factor(const), d)
+    cox(Surv(time, status) ~ age, d, init = c(0, 1))
+    cox(Surv(time, status) ~ age, d, init = 50)
+    cox(Surv(time, status) ~ age, d, ties = "exact")
+    cox(Surv(time, status) ~ age, d, firth = TRUE)
+    cox(Surv(time, status) ~ age * strata(sex), d)
+    cox(Surv(time, status) ~ age, d, subset = age > 1000)
+  })
+})
