@@ -69,8 +69,8 @@ logrank_batch_cpp <- function(data, weight, p, q) {
     .Call(`_survstep_logrank_batch_cpp`, data, weight, p, q)
 }
 
-stepwise_cpp <- function(x, time, status, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, timefix_tol) {
-    .Call(`_survstep_stepwise_cpp`, x, time, status, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, timefix_tol)
+stepwise_cpp <- function(x, time, status, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol) {
+    .Call(`_survstep_stepwise_cpp`, x, time, status, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol)
 }
 
 timefix_cpp <- function(time, tol) {

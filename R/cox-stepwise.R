@@ -118,7 +118,7 @@
 #' nonnormal regression models. *Biometrics* 34, 318-327.
 #'
 #' Collett, D. (2015). *Modelling Survival Data in Medical Research*, 3rd ed.,
-#' section 3.6. Chapman & Hall/CRC.
+#' chapter 3. Chapman & Hall/CRC.
 #'
 #' Harrell, F. E. (2015). *Regression Modeling Strategies*, 2nd ed.,
 #' section 4.3. Springer.
@@ -155,13 +155,12 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
       "could enter and be removed at once."), format(p_enter),
       format(p_remove)))
   }
-  control <- sw_check_control(control)
+  control <- check_cox_control(control)
   env <- parent.frame()
 
   mfi <- sv_model_frame(call, env)
-  des <- sw_design(mfi, call = call)
+  des <- sw_design(mfi, call = call, env = env)
   include <- sw_include_labels(include, des, call = call)
-  sw_check_events(mfi, call = call)
 
   forced <- des$labels %in% include
   res <- sw_run(mfi, des, forced = forced, direction = direction,
@@ -169,7 +168,7 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
                 ties = ties, control = control)
 
   labels <- des$labels
-  term_or_na <- function(i) ifelse(i < 0L, NA_character_, labels[i + 1L])
+  term_or_na <- function(i) labels[ifelse(i < 0L, NA_integer_, i + 1L)]
   model_text <- vapply(res$models, function(m) {
     if (length(m)) paste(labels[m + 1L], collapse = " + ") else "(no terms)"
   }, "")
@@ -178,9 +177,9 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
     step = res$steps$step,
     action = action,
     term = term_or_na(res$steps$term),
-    statistic = res$steps$statistic,
+    statistic = ifelse(action == "start", NA_real_, res$steps$statistic),
     df = ifelse(action == "start", NA_integer_, res$steps$df),
-    p.value = res$steps$p_value,
+    p.value = ifelse(action == "start", NA_real_, res$steps$p_value),
     test = ifelse(action == "start", NA_character_,
                   ifelse(action == "enter", "score", removal)),
     loglik = res$steps$loglik,
@@ -201,8 +200,23 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
 
   sw_fit_warnings(res, direction, call = call)
 
-  final_call <- sw_final_call(call, mfi, des, selected, ties, control)
-  final <- eval(final_call, env)
+  final_call <- sw_final_call(call, env, mfi, des, selected, ties)
+  final <- withCallingHandlers(
+    eval(final_call, env),
+    # already said once for the stepwise analysis set
+    survstep_message_levels = function(m) invokeRestart("muffleMessage")
+  )
+  ll_final <- final$loglik[length(final$loglik)]
+  if (isTRUE(abs(ll_final - res$loglik) > 1e-6 * (1 + abs(res$loglik)))) {
+    # only possible when R codes a selected term differently in the smaller
+    # formula (an interaction selected without its main effects)
+    sv_warn(sprintf(paste0(
+      "The final model refitted by `cox()` has log-likelihood %.6f, not ",
+      "%.6f as in the stepwise run: a selected term is coded differently ",
+      "without the terms that were not selected (an interaction without ",
+      "its main effects?)."), ll_final, res$loglik),
+      class = "survstep_warning_coding", call = call)
+  }
 
   stop_reason <- c("no term met the entry criterion",
                    "every candidate term is in the model",
@@ -236,10 +250,10 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
 
 # Design ----------------------------------------------------------------------
 
-# The candidate design: one model matrix for all non-strata terms, built with
-# an intercept that is then dropped (so factors get treatment contrasts, as
-# coxph codes them), and the 0-based columns of every term.
-sw_design <- function(mfi, call) {
+# The candidate design: the design matrix cox() would build for the full
+# formula (intercept dropped, so factors get treatment contrasts as coxph
+# codes them), and the 0-based columns of every non-strata term.
+sw_design <- function(mfi, call, env, what = "stepwise") {
   tt <- mfi$terms
   mf <- mfi$mf
   labels <- attr(tt, "term.labels")
@@ -248,49 +262,36 @@ sw_design <- function(mfi, call) {
   st_vars <- attr(tt, "specials")$strata
   if (length(st_vars) && length(fac)) {
     # strata() inside an interaction: not a stratification, not a candidate
-    in_inter <- colSums(fac[st_vars, , drop = FALSE] > 0) > 0 &
-      attr(tt, "order") > 1L
+    in_inter <- colSums(fac[st_vars, , drop = FALSE] != 0) > 0 &
+      !(seq_along(labels) %in% st_terms)
     if (any(in_inter)) {
       sv_abort(sprintf(paste0(
-        "Can't use `strata()` inside an interaction (`%s`) as a stepwise ",
-        "candidate; `strata()` terms stratify every model and are never ",
-        "selected."), labels[which(in_inter)[1L]]), call = call)
+        "Can't use `strata()` inside the term `%s` as a %s: ",
+        "`strata()` terms stratify every model%s."),
+        labels[which(in_inter)[1L]],
+        if (what == "stepwise") "stepwise candidate" else "univariable term",
+        if (what == "stepwise") " and are never selected" else ""),
+        call = call)
     }
   }
-  tt_x <- if (length(st_terms)) {
-    stats::drop.terms(tt, st_terms, keep.response = TRUE)
-  } else {
-    tt
-  }
-  attr(tt_x, "intercept") <- 1L
-  x_labels <- attr(tt_x, "term.labels")
+  x_labels <- labels[setdiff(seq_along(labels), st_terms)]
   if (!length(x_labels)) {
-    sv_abort(paste0("`formula` has no candidate terms: give at least one ",
-                    "covariate on its right-hand side."), call = call)
+    sv_abort(paste0("`formula` has no covariate terms: give at least one ",
+                    "covariate besides `strata()` and `offset()` on its ",
+                    "right-hand side."), call = call)
   }
-  x <- stats::model.matrix(tt_x, mf)
-  assign <- attr(x, "assign")
-  keep <- assign != 0L
-  contrasts <- attr(x, "contrasts")
-  x <- x[, keep, drop = FALSE]
-  assign <- assign[keep]
-  storage.mode(x) <- "double"
-  term_cols <- lapply(seq_along(x_labels), function(k) which(assign == k) - 1L)
-  # a term that is constant on the analysis set can never enter
-  for (k in seq_along(x_labels)) {
-    cols <- term_cols[[k]] + 1L
-    const <- !length(cols) || all(vapply(cols, function(j) {
-      v <- x[, j]
-      all(v == v[1L])
-    }, TRUE))
-    if (const && nrow(x) > 0L) {
-      sv_abort(sprintf(paste0(
-        "Can't use the term `%s`: it is constant in the %d analysed ",
-        "observations."), x_labels[k], nrow(x)), call = call)
-    }
+  if (nrow(mf) == 0L) cox_abort_no_rows(call, env, caller = call)
+  sw_check_events(mfi, call = call)
+  if (mfi$has_weights && any(mfi$weights <= 0)) {
+    sv_abort("`weights` must be positive for a Cox model.", call = call)
   }
-  list(x = x, assign = assign, labels = x_labels, term_cols = term_cols,
-       contrasts = contrasts, terms = tt, strata_labels = labels[st_terms])
+  cox_check_constant_vars(mf, tt, call = call)
+  cox_message_dropped_levels(mf, call, env)
+  des <- cox_design(tt, mf, st_terms)
+  term_cols <- lapply(x_labels, function(l) as.integer(des$assign[[l]]) - 1L)
+  list(x = des$x, labels = x_labels, term_cols = term_cols,
+       term_of_col = des$term_of_col, terms = tt,
+       strata_labels = labels[st_terms])
 }
 
 sw_include_labels <- function(include, des, call) {
@@ -347,7 +348,7 @@ sw_check_events <- function(mfi, call) {
 # The call of the final model: cox() on the selected terms (plus strata and
 # offsets), restricted to the stepwise analysis set by adding the complete
 # cases of the variables of the terms that were not selected to `subset`.
-sw_final_call <- function(call, mfi, des, selected, ties, control) {
+sw_final_call <- function(call, env, mfi, des, selected, ties) {
   tt <- mfi$terms
   vars <- attr(tt, "variables")[-1L]
   var_text <- vapply(as.list(vars), function(v) paste(deparse(v), collapse = ""), "")
@@ -381,13 +382,25 @@ sw_final_call <- function(call, mfi, des, selected, ties, control) {
                     lapply(dropped_vars, str2lang)))
     if (is.null(call$subset)) {
       new$subset <- cc
-    } else {
+    } else if (sw_subset_is_logical(call, env)) {
       new$subset <- call("&", call("(", call$subset), cc)
+    } else {
+      # row numbers (positive or negative) as a logical vector
+      rows <- call("replace", call("logical", call("length", cc)),
+                   call$subset, TRUE)
+      new$subset <- call("&", rows, cc)
     }
   }
   new$ties <- ties
   new$control <- call$control
   new
+}
+
+sw_subset_is_logical <- function(call, env) {
+  data <- if (is.null(call$data)) NULL else eval(call$data, env)
+  val <- if (is.null(data)) eval(call$subset, env) else
+    eval(call$subset, data, env)
+  is.logical(val)
 }
 
 # Statistical problems met during the run, as classed warnings.
@@ -426,9 +439,12 @@ sw_fmt_num <- function(x, digits = 3) {
 }
 
 sw_print_table <- function(df, right = TRUE) {
-  m <- as.matrix(df)
-  m[is.na(m)] <- ""
-  print(m, quote = FALSE, right = right, row.names = FALSE)
+  df[] <- lapply(df, function(v) {
+    v <- as.character(v)
+    v[is.na(v)] <- ""
+    v
+  })
+  print(df, right = right, row.names = FALSE)
 }
 
 #' @rdname cox_stepwise
@@ -633,42 +649,165 @@ glance.survstep_stepwise <- function(x, ...) generics::glance(x$final, ...)
 
 # Engine ------------------------------------------------------------------------
 
-# Iteration settings as the C++ engine wants them.
-sw_check_control <- function(control) {
-  ctl <- list(eps = 1e-9, iter.max = 20L, toler.chol = .Machine$double.eps^0.75,
-              timefix = TRUE)
-  if (is.list(control)) ctl[names(control)] <- control
-  ctl
-}
-
 # One call into the C++ selection loop.
 sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
                    ties, control) {
   st <- if (is.null(mfi$strata)) NULL else as.integer(mfi$strata)
   w <- if (mfi$has_weights) mfi$weights else NULL
-  keep <- mfi$weights > 0
-  x <- des$x
-  time <- mfi$time
-  status <- mfi$status
-  off <- mfi$offset
-  if (!all(keep)) {
-    # zero case weights contribute nothing to the partial likelihood
-    x <- x[keep, , drop = FALSE]
-    time <- time[keep]
-    status <- status[keep]
-    w <- w[keep]
-    off <- off[keep]
-    st <- st[keep]
-  }
   stepwise_cpp(
-    x = x, time = time, status = status, weights = w, offset = off,
+    x = des$x, time = mfi$time, status = mfi$status, weights = w,
+    offset = mfi$offset,
     strata = st, term_cols = des$term_cols, forced = forced,
     direction = match(direction, c("forward", "backward")) - 1L,
     removal = match(removal, c("wald", "lr", "conditional")) - 1L,
     p_enter = p_enter, p_remove = p_remove,
     ties = match(ties, c("breslow", "efron")) - 1L,
-    eps = control$eps, iter_max = as.integer(control$iter.max),
-    toler_chol = control$toler.chol,
+    eps = control$eps, iter_max = as.integer(control$iter_max),
+    toler_chol = control$toler_chol, toler_inf = control$toler_inf,
     timefix_tol = if (isTRUE(control$timefix)) sqrt(.Machine$double.eps) else 0
   )
+}
+
+# Univariable screen --------------------------------------------------------------
+
+#' Univariable Cox regression of every term of a formula
+#'
+#' Fits one Cox model per term of `formula` (each term alone, plus any
+#' `strata()` and `offset()` terms) and returns one row per coefficient: the
+#' left half of a clinical paper's "Table 3" (univariable hazard ratios next
+#' to the multivariable ones from [cox()] or [cox_stepwise()]).
+#'
+#' By default (`analysis_set = "common"`) every term is fitted on the same
+#' analysis set: the rows complete in the response, the weights, the strata
+#' and *all* terms of `formula`, which is the set a multivariable model or
+#' [cox_stepwise()] on the same formula uses, so that univariable and
+#' multivariable estimates are comparable. With `analysis_set =
+#' "available"` each term uses every row complete in its own variables (the
+#' row counts then differ between terms and are reported per row).
+#'
+#' A factor with k levels gives k - 1 rows (treatment contrasts against its
+#' first level, as [cox()] codes it), each with its own Wald p-value, and a
+#' term p-value (`p.value.term`) from one test of all its coefficients:
+#' by default the likelihood-ratio test (`term_test = "lr"`); `"score"` gives
+#' the score (log-rank type) test and `"wald"` the multi-df Wald test. For a
+#' one-column term `p.value.term` is the same test on 1 df (the
+#' likelihood-ratio p-value usually differs slightly from the Wald
+#' `p.value`).
+#'
+#' @inheritParams cox_stepwise
+#' @param conf_level Confidence level of the intervals (default 0.95).
+#' @param exponentiate If `TRUE` (the default), `estimate`, `conf.low` and
+#'   `conf.high` are hazard ratios; if `FALSE`, log hazard ratios.
+#'   `std.error` is always the standard error of the log hazard ratio.
+#' @param term_test The test behind `p.value.term`: `"lr"` (likelihood
+#'   ratio), `"score"` or `"wald"`.
+#' @param analysis_set `"common"` (one complete-case set over all terms) or
+#'   `"available"` (each term on the rows complete in its own variables).
+#' @return A data frame with one row per coefficient: `term` (the term
+#'   label, e.g. `"ph.ecog"`), `level` (the factor level or column suffix,
+#'   `NA` for a numeric covariate), `n` and `events` (observations and
+#'   events in the fit), `estimate`, `std.error`, `conf.low`, `conf.high`,
+#'   `p.value` (Wald z test of the coefficient) and `p.value.term` (the
+#'   `term_test` of the whole term). Attributes `conf_level`,
+#'   `exponentiate`, `term_test`, `analysis_set` and `n_dropped` record the
+#'   settings.
+#' @seealso [cox_stepwise()], [cox()].
+#' @examples
+#' lung2 <- survival::lung
+#' lung2$ph.ecog <- factor(lung2$ph.ecog)
+#' cox_univariable(Surv(time, status) ~ age + sex + ph.ecog + wt.loss,
+#'                 data = lung2)
+#' # log hazard ratios, Breslow ties as SPSS, each term on its own rows
+#' cox_univariable(Surv(time, status) ~ age + sex + ph.ecog + wt.loss,
+#'                 data = lung2, ties = "breslow", exponentiate = FALSE,
+#'                 analysis_set = "available")
+#' @export
+cox_univariable <- function(formula, data, subset, weights, na.action,
+                            ties = c("efron", "breslow"), conf_level = 0.95,
+                            exponentiate = TRUE,
+                            term_test = c("lr", "score", "wald"),
+                            analysis_set = c("common", "available"),
+                            control = cox_control()) {
+  call <- match.call()
+  ties <- sv_match_arg(ties, c("efron", "breslow"), "ties")
+  term_test <- sv_match_arg(term_test, c("lr", "score", "wald"), "term_test")
+  analysis_set <- sv_match_arg(analysis_set, c("common", "available"),
+                               "analysis_set")
+  check_conf_level(conf_level)
+  check_flag(exponentiate, "exponentiate")
+  control <- check_cox_control(control)
+  env <- parent.frame()
+
+  mfi <- sv_model_frame(call, env)
+  des <- sw_design(mfi, call = call, env = env, what = "univariable")
+  z <- stats::qnorm((1 + conf_level) / 2)
+  n_dropped <- mfi$n_dropped
+
+  rows <- lapply(seq_along(des$labels), function(k) {
+    lab <- des$labels[k]
+    if (analysis_set == "common") {
+      m <- mfi
+      cols <- des$term_cols[[k]] + 1L
+      x <- des$x[, cols, drop = FALSE]
+      toc <- des$term_of_col[cols]
+    } else {
+      tcall <- call
+      tcall$formula <- sw_term_formula(des, lab)
+      m <- sv_model_frame(tcall, env)
+      d1 <- sw_design(m, call = call, env = env, what = "univariable")
+      x <- d1$x
+      toc <- d1$term_of_col
+    }
+    fit <- cox_engine(x, m$time, m$status, m$strata,
+                      if (m$has_weights) m$weights else NULL, m$offset,
+                      NULL, ties, control, terms_of_cols = toc, call = call,
+                      concordance = FALSE)
+    b <- fit$coefficients
+    se <- sqrt(diag(fit$var))
+    se[is.na(b)] <- NA_real_
+    df <- sum(!is.na(b))
+    stat_term <- switch(term_test,
+      lr = 2 * (fit$loglik[2] - fit$loglik[1]),
+      score = fit$score,
+      wald = fit$wald.test)
+    p_term <- if (df > 0) {
+      stats::pchisq(stat_term, df, lower.tail = FALSE)
+    } else NA_real_
+    cn <- colnames(x)
+    level <- ifelse(cn == lab, NA_character_,
+                    ifelse(startsWith(cn, lab), substring(cn, nchar(lab) + 1L),
+                           cn))
+    lo <- b - z * se
+    hi <- b + z * se
+    tr <- if (exponentiate) exp else identity
+    data.frame(
+      term = lab, level = level, n = length(m$time),
+      events = sum(m$status), estimate = unname(tr(b)),
+      std.error = unname(se), conf.low = unname(tr(lo)),
+      conf.high = unname(tr(hi)),
+      p.value = unname(2 * stats::pnorm(abs(b / se), lower.tail = FALSE)),
+      p.value.term = p_term, stringsAsFactors = FALSE
+    )
+  })
+  out <- do.call(rbind, rows)
+  rownames(out) <- NULL
+  attr(out, "conf_level") <- conf_level
+  attr(out, "exponentiate") <- exponentiate
+  attr(out, "term_test") <- term_test
+  attr(out, "analysis_set") <- analysis_set
+  attr(out, "n_dropped") <- n_dropped
+  out
+}
+
+# Formula with one term of `des` plus the strata and offset terms.
+sw_term_formula <- function(des, label) {
+  tt <- des$terms
+  vars <- attr(tt, "variables")[-1L]
+  var_text <- vapply(as.list(vars), function(v) {
+    paste(deparse(v, width.cutoff = 500L), collapse = "")
+  }, "")
+  rhs <- c(label, des$strata_labels, var_text[attr(tt, "offset")])
+  form <- stats::reformulate(rhs, response = tt[[2L]])
+  environment(form) <- environment(stats::formula(tt))
+  form
 }

@@ -261,8 +261,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // stepwise_cpp
-Rcpp::List stepwise_cpp(Rcpp::NumericMatrix x, Rcpp::NumericVector time, Rcpp::IntegerVector status, Rcpp::Nullable<Rcpp::NumericVector> weights, Rcpp::Nullable<Rcpp::NumericVector> offset, Rcpp::Nullable<Rcpp::IntegerVector> strata, Rcpp::List term_cols, Rcpp::LogicalVector forced, int direction, int removal, double p_enter, double p_remove, int ties, double eps, int iter_max, double toler_chol, double timefix_tol);
-RcppExport SEXP _survstep_stepwise_cpp(SEXP xSEXP, SEXP timeSEXP, SEXP statusSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP term_colsSEXP, SEXP forcedSEXP, SEXP directionSEXP, SEXP removalSEXP, SEXP p_enterSEXP, SEXP p_removeSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP iter_maxSEXP, SEXP toler_cholSEXP, SEXP timefix_tolSEXP) {
+Rcpp::List stepwise_cpp(Rcpp::NumericMatrix x, Rcpp::NumericVector time, Rcpp::IntegerVector status, Rcpp::Nullable<Rcpp::NumericVector> weights, Rcpp::Nullable<Rcpp::NumericVector> offset, Rcpp::Nullable<Rcpp::IntegerVector> strata, Rcpp::List term_cols, Rcpp::LogicalVector forced, int direction, int removal, double p_enter, double p_remove, int ties, double eps, int iter_max, double toler_chol, double toler_inf, double timefix_tol);
+RcppExport SEXP _survstep_stepwise_cpp(SEXP xSEXP, SEXP timeSEXP, SEXP statusSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP term_colsSEXP, SEXP forcedSEXP, SEXP directionSEXP, SEXP removalSEXP, SEXP p_enterSEXP, SEXP p_removeSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP iter_maxSEXP, SEXP toler_cholSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
@@ -281,8 +281,9 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< double >::type eps(epsSEXP);
     Rcpp::traits::input_parameter< int >::type iter_max(iter_maxSEXP);
     Rcpp::traits::input_parameter< double >::type toler_chol(toler_cholSEXP);
+    Rcpp::traits::input_parameter< double >::type toler_inf(toler_infSEXP);
     Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
-    rcpp_result_gen = Rcpp::wrap(stepwise_cpp(x, time, status, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, timefix_tol));
+    rcpp_result_gen = Rcpp::wrap(stepwise_cpp(x, time, status, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -327,7 +328,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_first_rows_cpp", (DL_FUNC) &_survstep_first_rows_cpp, 2},
     {"_survstep_surv_status_code_cpp", (DL_FUNC) &_survstep_surv_status_code_cpp, 1},
     {"_survstep_logrank_batch_cpp", (DL_FUNC) &_survstep_logrank_batch_cpp, 4},
-    {"_survstep_stepwise_cpp", (DL_FUNC) &_survstep_stepwise_cpp, 17},
+    {"_survstep_stepwise_cpp", (DL_FUNC) &_survstep_stepwise_cpp, 18},
     {"_survstep_timefix_cpp", (DL_FUNC) &_survstep_timefix_cpp, 2},
     {"_survstep_chisq_upper_cpp", (DL_FUNC) &_survstep_chisq_upper_cpp, 2},
     {NULL, NULL, 0}

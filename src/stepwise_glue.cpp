@@ -23,7 +23,8 @@ Rcpp::List stepwise_cpp(Rcpp::NumericMatrix x, Rcpp::NumericVector time,
                         Rcpp::List term_cols, Rcpp::LogicalVector forced,
                         int direction, int removal, double p_enter,
                         double p_remove, int ties, double eps, int iter_max,
-                        double toler_chol, double timefix_tol) {
+                        double toler_chol, double toler_inf,
+                        double timefix_tol) {
   sc::CoxInput in;
   in.n = time.size();
   in.p = x.ncol();
@@ -66,6 +67,7 @@ Rcpp::List stepwise_cpp(Rcpp::NumericMatrix x, Rcpp::NumericVector time,
   ctl.eps = eps;
   ctl.iter_max = iter_max;
   ctl.toler_chol = toler_chol;
+  ctl.toler_inf = toler_inf;
 
   sc::CoxStepEngine engine(data, static_cast<sc::CoxTies>(ties), ctl);
   const sc::StepwiseResult res = sc::stepwise_select(engine, spec);

@@ -1,7 +1,7 @@
 # cox_stepwise() against the independent survival::coxph() reference in
 # helper-stepwise-reference.R: identical step sequences, statistics to 1e-6.
 
-tight <- function() cox_control(eps = 1e-11, iter.max = 100)
+tight <- function() cox_control(eps = 1e-11, iter_max = 100)
 
 expect_same_run <- function(fit, ref, tol = 1e-6) {
   steps <- fit$steps
@@ -169,7 +169,7 @@ test_that("case weights, strata and offsets match the reference", {
 
 test_that("random data with heavy ties and several factors match", {
   set.seed(20240611)
-  n <- 300
+  n <- 300L
   d <- data.frame(
     a = stats::rnorm(n), b = stats::rbinom(n, 1, 0.4),
     f3 = factor(sample(c("lo", "mid", "hi"), n, TRUE)),
@@ -239,7 +239,7 @@ test_that("nothing entering gives the null model and a full not-in table", {
 
 test_that("every term in the model gives an empty not-in table", {
   fit <- cox_stepwise(f_vet, data = survival::veteran, direction = "backward",
-                      p_enter = 0.5, p_remove = 0.99)
+                      p_enter = 0.5, p_remove = 1)
   expect_identical(nrow(fit$not_in_model), 0L)
   expect_true(is.na(fit$residual$statistic))
 })
@@ -273,7 +273,9 @@ test_that("print reads like SPSS output and warns about optimism", {
   fit <- cox_stepwise(f_proxy, data = d_proxy, removal = "lr",
                       include = "x4")
   expect_snapshot(print(fit))
-  expect_invisible(print(fit))
+  utils::capture.output(v <- withVisible(print(fit)))
+  expect_false(v$visible)
+  expect_identical(v$value, fit)
 })
 
 test_that("bad input gives classed errors", {
@@ -315,4 +317,59 @@ test_that("strata() in the formula stratify every model", {
   ref <- ref_cox_stepwise(f, lung2, removal = "lr")
   expect_same_run(fit, ref)
   expect_false(any(grepl("strata", fit$candidates)))
+})
+
+test_that("a candidate aliased with the model can't enter", {
+  set.seed(5)
+  n <- 150L
+  d <- data.frame(x1 = stats::rnorm(n), x2 = stats::rnorm(n))
+  d$x5 <- d$x1 + d$x2
+  d$time <- stats::rexp(n, exp(d$x1 - d$x2))
+  d$status <- 1L
+  fit <- cox_stepwise(Surv(time, status) ~ x1 + x2 + x5, data = d)
+  expect_identical(fit$steps$term[-1], c("x1", "x2"))
+  expect_identical(fit$not_in_model$term, "x5")
+  expect_identical(fit$not_in_model$df, 0L)
+  expect_true(is.na(fit$not_in_model$statistic))
+  expect_true(is.na(fit$residual$statistic))
+  # backward from a singular full model stops at once, with a warning
+  expect_warning(
+    fit <- cox_stepwise(Surv(time, status) ~ x1 + x2 + x5, data = d,
+                        direction = "backward"),
+    class = "survstep_warning_singular")
+  expect_identical(nrow(fit$steps), 1L)
+  expect_match(fit$stop_reason, "singular")
+})
+
+test_that("monotone likelihood during the run is a classed warning", {
+  set.seed(8)
+  n <- 90L
+  d <- data.frame(x = stats::rnorm(n),
+                  g = factor(rep(c("a", "b", "c"), each = 30)))
+  d$time <- stats::rexp(n, exp(d$x))
+  d$status <- 1L
+  d$status[d$g == "c"] <- 0L  # no events in level c: its HR drifts to 0
+  expect_warning(
+    fit <- cox_stepwise(Surv(time, status) ~ x + g, data = d,
+                        direction = "backward"),
+    class = "survstep_warning_infinite_coef")
+  expect_s3_class(fit, "survstep_stepwise")
+  expect_s3_class(fit$final, "survstep_cox")
+})
+
+test_that("the final call keeps `subset` and the analysis set", {
+  f <- Surv(time, status) ~ age + sex + ph.ecog + ph.karno + meal.cal
+  fit <- cox_stepwise(f, data = lung2, subset = age > 50)
+  refit <- eval(fit$final$call)
+  expect_identical(refit$n, fit$n)
+  expect_equal(coef(refit), coef(fit))
+  fit <- cox_stepwise(f, data = lung2, subset = 1:150)
+  refit <- eval(fit$final$call)
+  expect_identical(fit$final$n, fit$n)
+  expect_identical(refit$n, fit$n)
+  fit <- cox_stepwise(f, data = lung2, subset = -(1:20), p_enter = 0.2,
+                      p_remove = 0.3)
+  expect_identical(fit$final$n, fit$n)
+  expect_identical(fit$n, sum(stats::complete.cases(
+    lung2[-(1:20), c("age", "sex", "ph.ecog", "ph.karno", "meal.cal")])))
 })
