@@ -102,7 +102,7 @@ cox_fit <- function(x, time, status, strata = NULL, weights = NULL,
   if (is.null(colnames(x)) && ncol(x) > 0L) {
     colnames(x) <- paste0("x", seq_len(ncol(x)))
   }
-  storage.mode(x) <- "double"
+  if (!is.double(x)) storage.mode(x) <- "double"
 
   if (!is.null(weights)) {
     if (!is.numeric(weights) || length(weights) != n || anyNA(weights)) {

@@ -308,8 +308,10 @@ cox_fast_frame <- function(call, env) {
   attr(tt, "dataClasses") <- stats::setNames(
     c("nmatrix.2", rep("numeric", length(vars))), c(lhs_label, vars)
   )
-  X <- matrix(as.double(unlist(cols, use.names = FALSE)), n, length(vars),
-              dimnames = list(NULL, vars))
+  X <- unlist(cols, use.names = FALSE)  # fresh vector: attributes set in place
+  if (!is.double(X)) X <- as.double(X)
+  dim(X) <- c(n, length(vars))
+  dimnames(X) <- list(NULL, vars)
   asg <- seq_along(vars)
   attr(X, "assign") <- asg
   list(

@@ -55,36 +55,41 @@ struct ConcordanceResult {
 
 namespace detail {
 
-// Fenwick (binary indexed) tree of weights over ranks 0..m-1.
-class Fenwick {
+// Fenwick (binary indexed) tree of weights over ranks 0..m-1 (T = double
+// for case weights, a 32-bit count otherwise: half the memory traffic).
+template <typename T>
+class FenwickT {
  public:
   void reset(int m) {
-    tree_.assign(m + 1, 0.0);
-    node_.assign(m, 0.0);
-    total_ = 0.0;
+    tree_.assign(m + 1, T(0));
+    node_.assign(m, T(0));
+    total_ = T(0);
   }
-  void add(int r, double w) {
+  void add(int r, T w) {
     node_[r] += w;
     total_ += w;
-    for (int i = r + 1; i < static_cast<int>(tree_.size()); i += i & (-i)) tree_[i] += w;
+    const int sz = static_cast<int>(tree_.size());
+    for (int i = r + 1; i < sz; i += i & (-i)) tree_[i] += w;
   }
   // weight with rank < r
-  double below(int r) const {
-    double s = 0.0;
+  T below(int r) const {
+    T s = T(0);
     for (int i = r; i > 0; i -= i & (-i)) s += tree_[i];
     return s;
   }
   // (less, greater, equal) weights relative to rank r
   void query(int r, double& lt, double& gt, double& eq) const {
-    lt = below(r);
-    eq = node_[r];
-    gt = total_ - lt - eq;
+    const T b = below(r), e = node_[r];
+    lt = static_cast<double>(b);
+    eq = static_cast<double>(e);
+    gt = static_cast<double>(total_ - b - e);
   }
 
  private:
-  std::vector<double> tree_, node_;
-  double total_ = 0.0;
+  std::vector<T> tree_, node_;
+  T total_ = T(0);
 };
+using Fenwick = FenwickT<double>;
 
 }  // namespace detail
 
@@ -217,8 +222,10 @@ inline std::uint64_t double_key(double v) {
 
 }  // namespace detail
 
-inline ConcordanceResult concordance_sorted(const CoxData& d, const double* risk,
-                                            bool weighted) {
+namespace detail {
+template <typename T>
+inline ConcordanceResult concordance_sorted_impl(const CoxData& d, const double* risk,
+                                                 bool weighted) {
   ConcordanceResult out;
   const int n = d.n;
   if (n < 1) return out;
@@ -229,24 +236,31 @@ inline ConcordanceResult concordance_sorted(const CoxData& d, const double* risk
   // then stable counting by stratum
   std::vector<std::uint64_t> key(n);
   for (int k = 0; k < n; ++k) key[k] = detail::double_key(risk[k]);
-  std::vector<int> ord(n), tmp(n);
+  std::vector<int> ord(n);
   std::iota(ord.begin(), ord.end(), 0);
   {
+    // LSD radix sort of (key, index) pairs, 11 bits per pass
     std::vector<std::uint64_t> key2(n);
+    std::vector<int> ord2(n);
     std::vector<int> cnt(2049);
     for (int sh = 0; sh < 64; sh += 11) {
       std::fill(cnt.begin(), cnt.end(), 0);
-      const std::uint64_t first = (key[ord[0]] >> sh) & 2047u;
+      const std::uint64_t first = (key[0] >> sh) & 2047u;
       bool same = true;
       for (int i = 0; i < n; ++i) {
-        const std::uint64_t g = (key[ord[i]] >> sh) & 2047u;
+        const std::uint64_t g = (key[i] >> sh) & 2047u;
         ++cnt[g + 1];
         same = same && g == first;
       }
       if (same) continue;
       for (int g = 0; g < 2048; ++g) cnt[g + 1] += cnt[g];
-      for (int i = 0; i < n; ++i) tmp[cnt[(key[ord[i]] >> sh) & 2047u]++] = ord[i];
-      ord.swap(tmp);
+      for (int i = 0; i < n; ++i) {
+        const int q = cnt[(key[i] >> sh) & 2047u]++;
+        key2[q] = key[i];
+        ord2[q] = ord[i];
+      }
+      key.swap(key2);
+      ord.swap(ord2);
     }
   }
   std::vector<int> rank(n);
@@ -267,7 +281,7 @@ inline ConcordanceResult concordance_sorted(const CoxData& d, const double* risk
 
   std::vector<double> ic(n, 0.0), id(n, 0.0), it(n, 0.0);
   double cc = 0.0, dc = 0.0, tx = 0.0, ty = 0.0, txy = 0.0;
-  detail::Fenwick tree;
+  FenwickT<T> tree;
   double lt, gt, eq;
   std::vector<int> deaths;
   int b0 = 0;
@@ -280,7 +294,7 @@ inline ConcordanceResult concordance_sorted(const CoxData& d, const double* risk
     for (int b = b1; b >= b0; --b) {
       const int k0 = d.block_start[b], k1 = d.block_start[b + 1];
       for (int k = k0; k < k1; ++k) {
-        if (!d.status[k]) tree.add(rank[k], wt(k));
+        if (!d.status[k]) tree.add(rank[k], static_cast<T>(wt(k)));
       }
       if (d.block_ndead[b] == 0) continue;
       deaths.clear();
@@ -309,7 +323,7 @@ inline ConcordanceResult concordance_sorted(const CoxData& d, const double* risk
         id[k] += lt;
         it[k] += eq;
       }
-      for (int k : deaths) tree.add(rank[k], wt(k));
+      for (int k : deaths) tree.add(rank[k], static_cast<T>(wt(k)));
     }
     // forward sweep: event tree; each observation as the longer-lived
     // partner of earlier events (a censored one also of events at its time)
@@ -333,7 +347,7 @@ inline ConcordanceResult concordance_sorted(const CoxData& d, const double* risk
         continue;
       }
       for (int k = k0; k < k1; ++k) {
-        if (d.status[k]) tree.add(rank[k], wt(k));
+        if (d.status[k]) tree.add(rank[k], static_cast<T>(wt(k)));
       }
       for (int k = k0; k < k1; ++k) {
         if (d.status[k]) continue;
@@ -365,6 +379,13 @@ inline ConcordanceResult concordance_sorted(const CoxData& d, const double* risk
     out.std_err = std::sqrt(out.var);
   }
   return out;
+}
+}  // namespace detail
+
+inline ConcordanceResult concordance_sorted(const CoxData& d, const double* risk,
+                                            bool weighted) {
+  if (weighted) return detail::concordance_sorted_impl<double>(d, risk, true);
+  return detail::concordance_sorted_impl<std::int32_t>(d, risk, false);
 }
 
 }  // namespace core

@@ -373,3 +373,26 @@ test_that("every column count (unrolled and general kernels) matches coxph", {
     }
   }
 })
+
+test_that("concordance_cpp() on unsorted data equals survival::concordancefit()", {
+  set.seed(21)
+  n <- 500
+  time <- sample(1:60, n, replace = TRUE)
+  status <- rbinom(n, 1, 0.6)
+  risk <- round(rnorm(n), 1)
+  w <- runif(n, 0.5, 2)
+  st <- sample(1:3, n, replace = TRUE)
+  y <- survival::Surv(time, status)
+  for (args in list(list(NULL, NULL), list(w, NULL), list(NULL, st),
+                    list(w, st))) {
+    ours <- concordance_cpp(as.double(time), as.integer(status), risk,
+                            args[[1]], if (is.null(args[[2]])) NULL else
+                              as.integer(args[[2]]))
+    ref <- survival::concordancefit(y, risk, strata = args[[2]],
+                                    weights = args[[1]], reverse = TRUE)
+    counts <- if (is.matrix(ref$count)) colSums(ref$count) else ref$count
+    expect_equal(unname(ours[1:5]), unname(counts), tolerance = 1e-10)
+    expect_equal(ours[["concordance"]], ref$concordance, tolerance = 1e-10)
+    expect_equal(ours[["std"]], sqrt(ref$var), tolerance = 1e-10)
+  }
+})

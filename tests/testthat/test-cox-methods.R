@@ -7,7 +7,9 @@ test_that("print() and summary() read like coxph's", {
   expect_snapshot(print(summary(fit)))
   expect_snapshot(print(cox(Surv(time, status) ~ 1, lung)))
   expect_snapshot(print(summary(cox(Surv(time, status) ~ strata(sex), lung))))
-  expect_invisible(print(fit))
+  capture.output(vis <- withVisible(print(fit)))
+  expect_false(vis$visible)
+  expect_identical(vis$value, fit)
   expect_output(print(fit), "Likelihood ratio test=30.87  on 5 df")
 })
 
