@@ -9,7 +9,10 @@
 #'   `max(abs, rel * abs(published))` (a missing element counts as 0);
 #' * `ratio`: `max(r / p, p / r) <= ratio` (for p-values and hazard ratios);
 #' * `side`: published and reproduced lie on the same side of `side` (for
-#'   p-values against a significance level).
+#'   p-values against a significance level);
+#' * `exempt`: a character string giving the reason why the number is shown
+#'   but not assessed (for example a published value that contradicts another
+#'   one); `within` is then `NA`.
 #'
 #' Rules are looked up by the `id` of a published number, then by its
 #' `statistic` (so one target can have a rule of its own). A
@@ -50,7 +53,7 @@ compare_tolerance <- function(..., .default = list(rel = 0.05)) {
 }
 
 check_rule <- function(rule, name) {
-  ok_names <- c("abs", "rel", "ratio", "side", "value", "bounds")
+  ok_names <- c("abs", "rel", "ratio", "side", "exempt", "value", "bounds")
   if (!is.list(rule) || !length(rule) || is.null(names(rule)) ||
       !all(names(rule) %in% ok_names)) {
     sv_abort(sprintf(paste0("The tolerance rule for `%s` must be a named ",
@@ -64,6 +67,12 @@ check_rule <- function(rule, name) {
       sv_abort(sprintf("`%s` in the tolerance rule for `%s` must be a single non-negative number.",
                        el, name), call = sys.call(-2))
     }
+  }
+  if (!is.null(rule$exempt) &&
+      (!is.character(rule$exempt) || length(rule$exempt) != 1L ||
+       is.na(rule$exempt))) {
+    sv_abort(sprintf("`exempt` in the tolerance rule for `%s` must be a single string (the reason).",
+                     name), call = sys.call(-2))
   }
   for (el in intersect(names(rule), c("value", "bounds"))) {
     check_rule(rule[[el]], paste0(name, "$", el))
@@ -83,6 +92,7 @@ rule_for <- function(tolerance, id, statistic, part) {
 }
 
 rule_text <- function(rule) {
+  if (!is.null(rule$exempt)) return(paste0("not assessed: ", rule$exempt))
   parts <- character(0)
   if (!is.null(rule$abs) || !is.null(rule$rel)) {
     a <- if (is.null(rule$abs)) 0 else rule$abs
@@ -96,6 +106,7 @@ rule_text <- function(rule) {
 }
 
 rule_pass <- function(rule, pub, rep) {
+  if (!is.null(rule$exempt)) return(NA)
   if (is.na(pub) || is.na(rep)) return(is.na(pub) && is.na(rep))
   ok <- TRUE
   if (!is.null(rule$abs) || !is.null(rule$rel) ||
@@ -134,7 +145,8 @@ rule_pass <- function(rule, pub, rep) {
 #' @return A data frame with one row per published number: `id`,
 #'   `analysis`, `group`, `statistic`, `part` (`"value"`, `"lower"` or
 #'   `"upper"`), `published`, `reproduced`, `difference` (reproduced minus
-#'   published), `tolerance` (the rule, as text) and `within` (logical).
+#'   published), `tolerance` (the rule, as text) and `within` (logical; `NA` for
+#'   numbers whose rule is `exempt`).
 #' @examples
 #' published <- data.frame(
 #'   id = c("os_median", "p"), statistic = c("median_months", "logrank_p"),
