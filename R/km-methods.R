@@ -55,7 +55,7 @@ print.survstep_km <- function(x, digits = max(getOption("digits") - 4, 3),
   }
   rownames(tab) <- med$strata
   print(tab, right = TRUE, quote = FALSE)
-  cat(sprintf("\nMedian: first time S(t) < 0.5; %s CI (%s) from the pointwise bands.\n",
+  cat(sprintf("\nMedian as survfit(): first time S(t) <= 0.5 (mid-point of a flat stretch at 0.5);\n%s CI (%s) from the pointwise bands (Brookmeyer-Crowley).\n",
               km_ci_label(x$conf_level), x$conf_type))
   invisible(x)
 }
