@@ -104,3 +104,11 @@ check_formula <- function(formula, call = sys.call(-1)) {
   }
   invisible(formula)
 }
+
+# "covariate `a` is" / "covariates `a`, `b` are": the subject of a message
+# about one or more named variables.
+sv_name_list <- function(what, noun) {
+  sprintf("%s %s %s", if (length(what) == 1L) noun else paste0(noun, "s"),
+          paste0("`", what, "`", collapse = ", "),
+          if (length(what) == 1L) "is" else "are")
+}

@@ -195,11 +195,9 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
     const <- res$constant
     what <- if (is.null(terms_of_cols)) cn[const] else
       unique(terms_of_cols[const])
-    sv_abort(sprintf(paste0("Can't fit a Cox model: %s %s %s constant ",
+    sv_abort(sprintf(paste0("Can't fit a Cox model: %s constant ",
                             "(the same value in every row used)."),
-                     if (length(what) == 1L) "covariate" else "covariates",
-                     paste0("`", what, "`", collapse = ", "),
-                     if (length(what) == 1L) "is" else "are"),
+                     sv_name_list(what, "covariate")),
              call = call)
   }
   coef <- res$coefficients

@@ -38,12 +38,7 @@ print.survstep_cox <- function(x, digits = max(1L, getOption("digits") - 3L),
     cat("Null model\n")
     cat("  log likelihood=", format(x$loglik[1]), "\n")
   } else {
-    se <- cox_se(x)
-    z <- coef / se
-    tab <- cbind(coef, exp(coef), se, z,
-                 stats::pchisq(z^2, 1, lower.tail = FALSE))
-    dimnames(tab) <- list(names(coef),
-                          c("coef", "exp(coef)", "se(coef)", "z", "p"))
+    tab <- cox_coef_matrix(x, "p")
     stats::printCoefmat(tab, digits = digits, P.values = TRUE,
                         has.Pvalue = TRUE, signif.stars = FALSE, ...)
     tests <- cox_global_tests(x)
@@ -80,11 +75,7 @@ summary.survstep_cox <- function(object, conf.int = 0.95, ...) {
   check_conf_level(conf.int, "conf.int")
   coef <- object$coefficients
   se <- cox_se(object)
-  z <- coef / se
-  tab <- cbind(coef, exp(coef), se, z,
-               stats::pchisq(z^2, 1, lower.tail = FALSE))
-  dimnames(tab) <- list(names(coef),
-                        c("coef", "exp(coef)", "se(coef)", "z", "Pr(>|z|)"))
+  tab <- cox_coef_matrix(object, "Pr(>|z|)")
   zq <- stats::qnorm((1 + conf.int) / 2)
   ci <- cbind(exp(coef), exp(-coef), exp(coef - zq * se), exp(coef + zq * se))
   dimnames(ci) <- list(names(coef), c("exp(coef)", "exp(-coef)",
@@ -503,4 +494,16 @@ cox_terms_x <- function(tt, strata_terms) {
                                        as.list(pv)[-1L][match(new, old)]))
   }
   tt2
+}
+
+# coef, exp(coef), se(coef), z and the Wald p-value, one row per coefficient
+cox_coef_matrix <- function(x, p_name) {
+  coef <- x$coefficients
+  se <- cox_se(x)
+  z <- coef / se
+  tab <- cbind(coef, exp(coef), se, z,
+               stats::pchisq(z^2, 1, lower.tail = FALSE))
+  dimnames(tab) <- list(names(coef),
+                        c("coef", "exp(coef)", "se(coef)", "z", p_name))
+  tab
 }

@@ -178,11 +178,9 @@ cox_abort_no_rows <- function(call, env, caller = sys.call(-1)) {
     allna <- names(mf)[vapply(mf, function(v) all(is.na(v)), logical(1))]
   }
   if (length(allna)) {
-    sv_abort(sprintf(paste0("Can't fit a Cox model: %s %s %s entirely ",
+    sv_abort(sprintf(paste0("Can't fit a Cox model: %s entirely ",
                             "missing (no observation has a value)."),
-                     if (length(allna) == 1L) "variable" else "variables",
-                     paste0("`", allna, "`", collapse = ", "),
-                     if (length(allna) == 1L) "is" else "are"),
+                     sv_name_list(allna, "variable")),
              call = caller)
   }
   sv_abort(paste0("Can't fit a Cox model: no observations are left after ",
@@ -346,11 +344,9 @@ cox_check_constant_vars <- function(mf, tt, call = sys.call(-1)) {
   }, logical(1))
   if (any(const)) {
     what <- vars[const]
-    sv_abort(sprintf(paste0("Can't fit a Cox model: %s %s %s constant ",
+    sv_abort(sprintf(paste0("Can't fit a Cox model: %s constant ",
                             "(the same value in every row used)."),
-                     if (length(what) == 1L) "covariate" else "covariates",
-                     paste0("`", what, "`", collapse = ", "),
-                     if (length(what) == 1L) "is" else "are"),
+                     sv_name_list(what, "covariate")),
              call = call)
   }
   invisible()

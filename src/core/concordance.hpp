@@ -91,6 +91,38 @@ class FenwickT {
 };
 using Fenwick = FenwickT<double>;
 
+
+// Counts in the "raw" orientation (larger score with longer survival =
+// concordant) to the result in the Cox orientation (higher risk, shorter time
+// = concordant), with the infinitesimal-jackknife variance of Somers' d from
+// the per-observation counts ic, id, it (as survival::concordance).
+template <typename W>
+inline ConcordanceResult finish_concordance(double cc, double dc, double tx, double ty,
+                                            double txy, const std::vector<double>& ic,
+                                            const std::vector<double>& id,
+                                            const std::vector<double>& it, W wt) {
+  ConcordanceResult out;
+  const int n = static_cast<int>(ic.size());
+  const double npair = cc + dc + tx;
+  out.concordant = dc;
+  out.discordant = cc;
+  out.tied_x = tx;
+  out.tied_y = ty;
+  out.tied_xy = txy;
+  if (npair > 0.0) {
+    const double somer = (cc - dc) / npair;
+    double v = 0.0;
+    for (int k = 0; k < n; ++k) {
+      const double df = wt(k) * ((ic[k] - id[k]) / npair - (somer / npair) * (ic[k] + id[k] + it[k]));
+      v += df * df;
+    }
+    out.concordance = 1.0 - (somer + 1.0) / 2.0;
+    out.var = v / 4.0;
+    out.std_err = std::sqrt(out.var);
+  }
+  return out;
+}
+
 }  // namespace detail
 
 inline ConcordanceResult concordance_risk(int n, const double* time, const int* status,
@@ -187,27 +219,7 @@ inline ConcordanceResult concordance_risk(int n, const double* time, const int* 
     }
     s0 = s1;
   }
-  ty -= txy;
-
-  const double npair = cc + dc + tx;
-  // Cox orientation: higher risk, shorter time = concordant
-  out.concordant = dc;
-  out.discordant = cc;
-  out.tied_x = tx;
-  out.tied_y = ty;
-  out.tied_xy = txy;
-  if (npair > 0.0) {
-    const double somer = (cc - dc) / npair;
-    double v = 0.0;
-    for (int i = 0; i < n; ++i) {
-      const double df = wt(i) * ((ic[i] - id[i]) / npair - (somer / npair) * (ic[i] + id[i] + it[i]));
-      v += df * df;
-    }
-    out.concordance = 1.0 - (somer + 1.0) / 2.0;
-    out.var = v / 4.0;
-    out.std_err = std::sqrt(out.var);
-  }
-  return out;
+  return detail::finish_concordance(cc, dc, tx, ty - txy, txy, ic, id, it, wt);
 }
 
 namespace detail {
@@ -359,26 +371,7 @@ inline ConcordanceResult concordance_sorted_impl(const CoxData& d, const double*
     }
     b0 = b1 + 1;
   }
-  ty -= txy;
-
-  const double npair = cc + dc + tx;
-  out.concordant = dc;
-  out.discordant = cc;
-  out.tied_x = tx;
-  out.tied_y = ty;
-  out.tied_xy = txy;
-  if (npair > 0.0) {
-    const double somer = (cc - dc) / npair;
-    double v = 0.0;
-    for (int k = 0; k < n; ++k) {
-      const double df = wt(k) * ((ic[k] - id[k]) / npair - (somer / npair) * (ic[k] + id[k] + it[k]));
-      v += df * df;
-    }
-    out.concordance = 1.0 - (somer + 1.0) / 2.0;
-    out.var = v / 4.0;
-    out.std_err = std::sqrt(out.var);
-  }
-  return out;
+  return finish_concordance(cc, dc, tx, ty - txy, txy, ic, id, it, wt);
 }
 }  // namespace detail
 
