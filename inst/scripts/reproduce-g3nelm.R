@@ -4,5 +4,6 @@
 # summaries; see ?survstep::g3nelm).
 args <- commandArgs(trailingOnly = TRUE)
 out <- if (length(args)) args[1] else "output"
+options(width = 160)
 res <- survstep::du2015_reproduce(out)
 print(res)
