@@ -76,3 +76,158 @@ test_that("compare_published gives clear errors", {
     compare_tolerance(list(abs = 1))
   })
 })
+
+
+lung_tab <- function() {
+  lung <- survival::lung
+  lung$sex <- factor(lung$sex, 1:2, c("male", "female"))
+  lung$months <- lung$time / 30.44
+  lung
+}
+
+test_that("km_table() matches survfit() and survdiff() group by group", {
+  lung <- lung_tab()
+  tab <- km_table(Surv(months, status) ~ sex + ph.ecog, data = lung,
+                  times = c(6, 12), median_method = "survival")
+  expect_s3_class(tab, "survstep_km_table")
+  for (v in c("sex", "ph.ecog")) {
+    dd <- lung[!is.na(lung[[v]]), ]
+    g <- factor(dd[[v]])
+    sf <- survival::survfit(survival::Surv(months, status) ~ g, data = dd)
+    sd <- survival::survdiff(survival::Surv(months, status) ~ g, data = dd)
+    rows <- tab[tab$variable == v, ]
+    expect_identical(rows$group, levels(g))
+    expect_equal(rows$n, as.numeric(table(g)), ignore_attr = TRUE)
+    expect_equal(rows$percent, 100 * as.numeric(table(g)) / nrow(dd))
+    expect_equal(rows$events, as.numeric(tapply(dd$status == 2, g, sum)),
+                 ignore_attr = TRUE)
+    q <- quantile(sf, probs = 0.5)
+    expect_equal(rows$median, unname(q$quantile[, 1]), tolerance = 1e-12)
+    expect_equal(rows$conf.low, unname(q$lower[, 1]), tolerance = 1e-12)
+    expect_equal(rows$conf.high, unname(q$upper[, 1]), tolerance = 1e-12)
+    s <- summary(sf, times = c(6, 12), extend = TRUE)
+    st <- matrix(s$surv, nrow = 2)
+    expect_equal(rows$surv_6, 100 * st[1, ], tolerance = 1e-12)
+    expect_equal(rows$surv_12, 100 * st[2, ], tolerance = 1e-12)
+    p <- stats::pchisq(sd$chisq, length(sd$n) - 1, lower.tail = FALSE)
+    expect_equal(rows$p.value[1], p, tolerance = 1e-9)
+    expect_true(all(is.na(rows$p.value[-1])))
+  }
+})
+
+test_that("km_table()'s SPSS median is the first time with S <= 0.5", {
+  lung <- lung_tab()
+  tab <- km_table(Surv(months, status) ~ sex, data = lung, times = 12)
+  expect_identical(attr(tab, "median_method"), "spss")
+  for (lev in levels(lung$sex)) {
+    sf <- survival::survfit(survival::Surv(months, status) ~ 1,
+                            data = lung[lung$sex == lev, ])
+    first <- sf$time[which(sf$surv <= 0.5)[1]]
+    expect_equal(tab$median[tab$group == lev], first)
+  }
+})
+
+test_that("km_table() with ~ 1 reports the whole cohort and no test", {
+  tab <- km_table(Surv(time, status) ~ 1, data = survival::aml, times = 12)
+  expect_identical(nrow(tab), 1L)
+  expect_identical(tab$n, 23)
+  expect_true(is.na(tab$p.value))
+  sf <- survival::survfit(survival::Surv(time, status) ~ 1, data = survival::aml)
+  expect_equal(tab$surv_12, 100 * summary(sf, times = 12)$surv)
+})
+
+test_that("format() of km_table() gives journal-style strings", {
+  lung <- lung_tab()
+  tab <- km_table(Surv(months, status) ~ sex, data = lung, times = 12)
+  f <- format(tab)
+  expect_true(is.data.frame(f))
+  expect_match(f[[3]][1], "^138 \\(60\\.5\\)$")
+  expect_match(f[[4]][1], sprintf("^%.1f \\(%.1f-%.1f\\)$", tab$median[1],
+                                  tab$conf.low[1], tab$conf.high[1]))
+  expect_output(print(tab), "Kaplan-Meier table")
+})
+
+test_that("km_table() gives clear errors", {
+  lung <- lung_tab()
+  expect_error(km_table(Surv(months, status) ~ sex, data = as.list(lung)),
+               class = "survstep_error_input")
+  expect_error(km_table(Surv(months, status) ~ sex, data = lung, times = -1),
+               class = "survstep_error_input")
+  expect_error(km_table(Surv(months, status) ~ nosuch, data = lung),
+               class = "survstep_error_input")
+  expect_error(km_table(Surv(months, status) ~ sex * age, data = lung),
+               class = "survstep_error_input")
+})
+
+test_that("cox_table() lines up univariable and multivariable fits as coxph", {
+  d <- g3nelm()
+  f <- Surv(time, status) ~ pancreatic + high_bilirubin + surgery +
+    high_remnant_burden + strategy
+  uv <- cox_univariable(f, data = d, ties = "breslow")
+  mv <- cox(Surv(time, status) ~ pancreatic + high_bilirubin +
+              high_remnant_burden, data = d, ties = "breslow")
+  tab <- cox_table(uv, mv)
+  expect_s3_class(tab, "survstep_cox_table")
+  # univariable half: each term alone in coxph
+  for (v in c("pancreatic", "high_bilirubin", "surgery", "high_remnant_burden")) {
+    ref <- survival::coxph(stats::as.formula(paste("Surv(time, status) ~", v)),
+                           data = d, ties = "breslow")
+    r <- tab$coef_name == v
+    expect_equal(tab$hr_uv[r], unname(exp(coef(ref))), tolerance = 1e-8)
+    ci <- exp(confint(ref))
+    expect_equal(c(tab$conf.low_uv[r], tab$conf.high_uv[r]), unname(c(ci)),
+                 tolerance = 1e-6)
+  }
+  ref_s <- survival::coxph(Surv(time, status) ~ strategy, data = d,
+                           ties = "breslow")
+  r <- tab$term == "strategy"
+  expect_equal(tab$hr_uv[r], unname(exp(coef(ref_s))), tolerance = 1e-8)
+  # multivariable half: the joint coxph fit, NA for terms not in the model
+  ref <- survival::coxph(Surv(time, status) ~ pancreatic + high_bilirubin +
+                           high_remnant_burden, data = d, ties = "breslow")
+  sel <- match(names(coef(ref)), tab$coef_name)
+  expect_equal(tab$hr_mv[sel], unname(exp(coef(ref))), tolerance = 1e-8)
+  expect_equal(tab$p_mv[sel], unname(summary(ref)$coefficients[, 5]),
+               tolerance = 1e-6)
+  expect_true(all(is.na(tab$hr_mv[-sel])))
+  expect_identical(tab$selected, seq_len(nrow(tab)) %in% sel)
+  f <- format(tab)
+  expect_true(all(f[!tab$selected, ncol(f)] == "\u2014"))
+  expect_output(print(tab), "univariable")
+})
+
+test_that("cox_table() takes a cox_stepwise() fit and relabels terms", {
+  d <- g3nelm()
+  f <- Surv(time, status) ~ pancreatic + high_bilirubin + surgery + nslri +
+    high_remnant_burden
+  uv <- cox_univariable(f, data = d, ties = "breslow")
+  sw <- cox_stepwise(f, data = d, ties = "breslow", removal = "wald")
+  tab <- cox_table(uv, sw, labels = c(pancreatic = "Pancreatic primary"))
+  expect_identical(tab$term[1], "Pancreatic primary")
+  expect_equal(tab$hr_mv[tab$selected],
+               unname(exp(coef(sw$final))), tolerance = 1e-12)
+})
+
+test_that("cox_table() gives clear errors", {
+  d <- g3nelm()
+  uv <- cox_univariable(Surv(time, status) ~ pancreatic, data = d)
+  mv <- cox(Surv(time, status) ~ pancreatic + surgery, data = d)
+  expect_error(cox_table(data.frame(x = 1)), class = "survstep_error_input")
+  expect_error(cox_table(uv, mv), class = "survstep_error_input")
+  expect_error(cox_table(uv, lm(time ~ age, data = d)),
+               class = "survstep_error_input")
+  expect_error(cox_table(uv, conf_level = 2), class = "survstep_error_input")
+  expect_snapshot(error = TRUE, cox_table(uv, mv))
+})
+
+test_that("compare_published() shows exempt numbers without assessing them", {
+  pub <- data.frame(id = c("a", "b"), statistic = "count", value = c(3, 4))
+  rep <- data.frame(id = c("a", "b"), value = c(3, 9))
+  tol <- compare_tolerance(b = list(exempt = "contradicts a"))
+  out <- compare_published(rep, pub, tol)
+  expect_identical(out$within, c(TRUE, NA))
+  expect_identical(out$tolerance[2], "not assessed: contradicts a")
+  expect_identical(out$reproduced, c(3, 9))
+  expect_error(compare_tolerance(b = list(exempt = 1)),
+               class = "survstep_error_input")
+})
