@@ -61,32 +61,39 @@ template <typename T>
 class FenwickT {
  public:
   void reset(int m) {
-    tree_.assign(m + 1, T(0));
-    node_.assign(m, T(0));
+    // cell i holds the tree sum of index i and the weight of rank i - 1:
+    // an update or query touches the cell of its own rank first, so the
+    // rank's own weight comes with the same cache line
+    cell_.assign(m + 1, Cell{T(0), T(0)});
     total_ = T(0);
   }
   void add(int r, T w) {
-    node_[r] += w;
+    cell_[r + 1].node += w;
     total_ += w;
-    const int sz = static_cast<int>(tree_.size());
-    for (int i = r + 1; i < sz; i += i & (-i)) tree_[i] += w;
+    const int sz = static_cast<int>(cell_.size());
+    for (int i = r + 1; i < sz; i += i & (-i)) cell_[i].tree += w;
   }
   // weight with rank < r
   T below(int r) const {
     T s = T(0);
-    for (int i = r; i > 0; i -= i & (-i)) s += tree_[i];
+    for (int i = r; i > 0; i -= i & (-i)) s += cell_[i].tree;
     return s;
   }
   // (less, greater, equal) weights relative to rank r
   void query(int r, double& lt, double& gt, double& eq) const {
-    const T b = below(r), e = node_[r];
+    const T e = cell_[r + 1].node;
+    const T b = below(r + 1) - e;
     lt = static_cast<double>(b);
     eq = static_cast<double>(e);
     gt = static_cast<double>(total_ - b - e);
   }
 
  private:
-  std::vector<T> tree_, node_;
+  struct Cell {
+    T tree;
+    T node;
+  };
+  std::vector<Cell> cell_;
   T total_ = T(0);
 };
 using Fenwick = FenwickT<double>;
@@ -251,23 +258,28 @@ inline ConcordanceResult concordance_sorted_impl(const CoxData& d, const double*
   std::vector<int> ord(n);
   std::iota(ord.begin(), ord.end(), 0);
   {
-    // LSD radix sort of (key, index) pairs, 11 bits per pass
+    // LSD radix sort of (key, index) pairs, 11 bits per pass; all digit
+    // histograms from one read of the keys
     std::vector<std::uint64_t> key2(n);
     std::vector<int> ord2(n);
-    std::vector<int> cnt(2049);
-    for (int sh = 0; sh < 64; sh += 11) {
-      std::fill(cnt.begin(), cnt.end(), 0);
-      const std::uint64_t first = (key[0] >> sh) & 2047u;
-      bool same = true;
-      for (int i = 0; i < n; ++i) {
-        const std::uint64_t g = (key[i] >> sh) & 2047u;
-        ++cnt[g + 1];
-        same = same && g == first;
+    constexpr int npass = 6;
+    std::vector<int> cnt(npass * 2048, 0);
+    for (int i = 0; i < n; ++i) {
+      const std::uint64_t kk = key[i];
+      for (int ps = 0; ps < npass; ++ps) ++cnt[ps * 2048 + ((kk >> (ps * 11)) & 2047u)];
+    }
+    for (int ps = 0; ps < npass; ++ps) {
+      const int sh = ps * 11;
+      int* c = cnt.data() + ps * 2048;
+      if (c[(key[0] >> sh) & 2047u] == n) continue;  // one digit: nothing to do
+      int run = 0;
+      for (int g = 0; g < 2048; ++g) {
+        const int t = c[g];
+        c[g] = run;
+        run += t;
       }
-      if (same) continue;
-      for (int g = 0; g < 2048; ++g) cnt[g + 1] += cnt[g];
       for (int i = 0; i < n; ++i) {
-        const int q = cnt[(key[i] >> sh) & 2047u]++;
+        const int q = c[(key[i] >> sh) & 2047u]++;
         key2[q] = key[i];
         ord2[q] = ord[i];
       }
@@ -277,7 +289,15 @@ inline ConcordanceResult concordance_sorted_impl(const CoxData& d, const double*
   }
   std::vector<int> rank(n);
   std::vector<int> nrank(d.nstrata, 0);
-  {
+  if (d.nstrata == 1) {
+    // the sorted keys map one to one onto the scores
+    int m = 0;
+    for (int i = 0; i < n; ++i) {
+      if (i > 0 && key[i] != key[i - 1]) ++m;
+      rank[ord[i]] = m;
+    }
+    nrank[0] = m;
+  } else {
     // walk the score order; ranks count distinct scores per stratum
     std::vector<double> last(d.nstrata, 0.0);
     std::vector<char> seen(d.nstrata, 0);

@@ -190,21 +190,29 @@ inline void radix_order(const double* time, const int* stratum, int nstrata, int
     idx[i] = i;
   }
   constexpr int bits = 11;
+  constexpr int npass = (64 + bits - 1) / bits;
   constexpr std::uint64_t mask = (1u << bits) - 1u;
-  std::vector<int> cnt((1u << bits) + 1u);
-  for (int sh = 0; sh < 64; sh += bits) {
-    std::fill(cnt.begin(), cnt.end(), 0);
-    const std::uint64_t first = (key[0] >> sh) & mask;
-    bool same = true;
-    for (int i = 0; i < n; ++i) {
-      const std::uint64_t dg = (key[i] >> sh) & mask;
-      ++cnt[dg + 1];
-      same = same && dg == first;
+  // all digit histograms in one read of the keys
+  std::vector<int> cnt(static_cast<std::size_t>(npass) << bits, 0);
+  for (int i = 0; i < n; ++i) {
+    const std::uint64_t k = key[i];
+    for (int ps = 0; ps < npass; ++ps) {
+      ++cnt[(static_cast<std::size_t>(ps) << bits) + ((k >> (ps * bits)) & mask)];
     }
-    if (same) continue;
-    for (std::size_t g = 0; g + 1 < cnt.size(); ++g) cnt[g + 1] += cnt[g];
+  }
+  for (int ps = 0; ps < npass; ++ps) {
+    int* c = cnt.data() + (static_cast<std::size_t>(ps) << bits);
+    const int sh = ps * bits;
+    // skip a pass where every key has the same digit
+    if (c[(key[0] >> sh) & mask] == n) continue;
+    int run = 0;
+    for (int g = 0; g <= static_cast<int>(mask); ++g) {
+      const int t = c[g];
+      c[g] = run;
+      run += t;
+    }
     for (int i = 0; i < n; ++i) {
-      const int q = cnt[(key[i] >> sh) & mask]++;
+      const int q = c[(key[i] >> sh) & mask]++;
       key2[q] = key[i];
       idx2[q] = idx[i];
     }
@@ -240,9 +248,9 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
     }
     if (in.offset && !std::isfinite(in.offset[i])) return cox_data_bad_offset;
   }
-  for (std::ptrdiff_t k = 0; k < static_cast<std::ptrdiff_t>(n) * p; ++k) {
-    if (!std::isfinite(in.x[k])) return cox_data_bad_x;
-  }
+  // covariates: non-finite values are detected through the column sums
+  // below (a sum of finite values is finite unless it overflows; then the
+  // column is checked value by value)
   d.n = n;
   d.p = p;
 
@@ -353,36 +361,43 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
   }
 
   // covariates: centred and scaled as coxfit6 (statistics computed on the
-  // caller's contiguous columns), then gathered row by row in sorted order
+  // caller's contiguous columns), then stored row by row in sorted order
   d.xt.resize(p, n);
   d.mean.resize(p);
   d.scale.resize(p);
   for (int j = 0; j < p; ++j) {
     const double* col = in.x + static_cast<std::ptrdiff_t>(j) * n;
-    bool centre;
-    if (in.center) {
-      centre = in.center[j] != 0;
-    } else {
-      centre = false;
+    // one pass: plain and weighted sums, and whether all values are in
+    // {-1, 0, 1}
+    double sum = 0.0, wsx = 0.0;
+    bool unit = true;
+    if (in.weight) {
       for (int i = 0; i < n; ++i) {
-        if (!detail::in_unit_set(col[i])) {
-          centre = true;
-          break;
-        }
+        const double v = col[i];
+        sum += v;
+        wsx += in.weight[i] * v;
+        unit = unit && detail::in_unit_set(v);
+      }
+    } else {
+      for (int i = 0; i < n; ++i) {
+        const double v = col[i];
+        sum += v;
+        unit = unit && detail::in_unit_set(v);
+      }
+      wsx = sum;
+    }
+    if (!std::isfinite(sum) || !std::isfinite(wsx)) {
+      for (int i = 0; i < n; ++i) {
+        if (!std::isfinite(col[i])) return cox_data_bad_x;
       }
     }
+    const bool centre = in.center ? in.center[j] != 0 : !unit;
     if (!centre) {
       d.mean[j] = 0.0;
       d.scale[j] = 1.0;
       continue;
     }
-    double m = 0.0;
-    if (in.weight) {
-      for (int i = 0; i < n; ++i) m += in.weight[i] * col[i];
-    } else {
-      for (int i = 0; i < n; ++i) m += col[i];
-    }
-    m /= wsum;
+    const double m = wsx / wsum;
     double sabs = 0.0;
     if (in.weight) {
       for (int i = 0; i < n; ++i) sabs += in.weight[i] * std::fabs(col[i] - m);
@@ -508,17 +523,39 @@ inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies 
   const bool need_u = what >= cox_what_score && p > 0;
   const bool need_i = what >= cox_what_info && p > 0;
 
-  w.eta.resize(n);
+  // eta and risk = w exp(eta) are computed chunk by chunk just ahead of the
+  // backward pass (the rows are then still in cache for the risk-set sums)
   w.risk.resize(n);
-  if (p > 0) {
-    Eigen::Map<const Eigen::VectorXd> b(beta_s, p);
-    w.eta.noalias() = d.xt.transpose() * b;
-    if (d.has_offset) w.eta += d.offset;
-  } else {
-    w.eta = d.offset;
-  }
-  w.risk = w.eta.array().exp() * d.weight.array();
-  double loglik = d.wstatus.dot(w.eta);
+  w.eta.resize(detail::cox_chunk);
+  Vec bvec(p);
+  for (int j = 0; j < p; ++j) bvec[j] = beta_s[j];
+  double loglik = 0.0;
+  int ready = n;  // risk[k] is known for k >= ready
+  auto fill_risk = [&](int upto) {
+    while (ready > upto) {
+      const int c1 = ready;
+      const int c0 = std::max(0, c1 - detail::cox_chunk);
+      const int len = c1 - c0;
+      double* eta = w.eta.data();
+      if (p > 0) {
+        const double* xr = d.xt.data() + static_cast<std::ptrdiff_t>(c0) * p;
+        for (int k = 0; k < len; ++k) {
+          eta[k] = CMap(xr + static_cast<std::ptrdiff_t>(k) * p, p).dot(bvec);
+        }
+        if (d.has_offset) {
+          for (int k = 0; k < len; ++k) eta[k] += d.offset[c0 + k];
+        }
+      } else {
+        for (int k = 0; k < len; ++k) eta[k] = d.offset[c0 + k];
+      }
+      double ll = 0.0;
+      for (int k = 0; k < len; ++k) ll += d.wstatus[c0 + k] * eta[k];
+      loglik += ll;
+      w.risk.segment(c0, len).array() =
+          w.eta.head(len).array().exp() * d.weight.segment(c0, len).array();
+      ready = c0;
+    }
+  };
 
   if (need_u) {
     w.h1.resize(d.nblock);
@@ -555,6 +592,7 @@ inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies 
     }
     const int s = d.block_start[b], e = d.block_start[b + 1];
     const int nd = d.block_ndead[b];
+    if (s < ready) fill_risk(s);
     if (nd == 0) {
       for (int k = s; k < e; ++k) denom += risk[k];
       if (need_i) {
@@ -625,41 +663,50 @@ inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies 
   w.loglik = loglik;
   if (!need_u) return loglik;
 
-  // Forward pass: H_i and v_i = risk_i * H_i.
-  w.v.resize(n);
+  // Forward pass: v_i = risk_i * H_i (H_i: the summed hazard increments
+  // of the death times at which row i is at risk), fused with
+  // U = sum_i (w_i status_i - v_i) x_i and the first information term
+  // sum_i v_i x_i x_i' (rank-updated chunk by chunk)
+  w.u.setZero(p);
+  double* u = w.u.data();
+  w.v.resize(detail::cox_chunk);
+  double* vb = w.v.data();
+  if (need_i) w.ybuf.resize(p, detail::cox_chunk);
+  int c0 = 0, nrow = 0;  // rows c0 .. c0 + nrow - 1 have v in vb
+  auto flush_y = [&]() {
+    if (nrow > 0) {
+      const double* xc = X + static_cast<std::ptrdiff_t>(c0) * p;
+      for (int k = 0; k < nrow; ++k) {
+        Map(u, p) += (d.wstatus[c0 + k] - vb[k]) * CMap(xc + static_cast<std::ptrdiff_t>(k) * p, p);
+      }
+      if (need_i) {
+        for (int k = 0; k < nrow; ++k) {
+          Map(w.ybuf.data() + static_cast<std::ptrdiff_t>(k) * p, p) =
+              std::sqrt(vb[k]) * CMap(xc + static_cast<std::ptrdiff_t>(k) * p, p);
+        }
+        w.imat.selfadjointView<Eigen::Lower>().rankUpdate(w.ybuf.leftCols(nrow), 1.0);
+      }
+      c0 += nrow;
+      nrow = 0;
+    }
+  };
   double cum = 0.0;
   for (int b = 0; b < d.nblock; ++b) {
     if (d.block_first[b]) cum = 0.0;
     const int s = d.block_start[b], e = d.block_start[b + 1];
-    if (d.block_ndead[b] == 0) {
-      for (int k = s; k < e; ++k) w.v[k] = w.risk[k] * cum;
-    } else {
-      const double hc = cum + w.h1[b], hd = cum + w.h2[b];
-      for (int k = s; k < e; ++k) w.v[k] = w.risk[k] * (d.status[k] ? hd : hc);
+    double hc = cum, hd = cum;
+    if (d.block_ndead[b] != 0) {
+      hc = cum + w.h1[b];
+      hd = cum + w.h2[b];
       cum += w.h1[b];
     }
-  }
-  w.u.resize(p);
-  if (!need_i) {
-    w.u.noalias() = d.xt * (d.wstatus - w.v);
-  } else {
-    // one fused pass: U += (w status - v) x and the rows sqrt(v) x of the
-    // first information term, rank-updated chunk by chunk
-    w.u.setZero();
-    double* u = w.u.data();
-    w.ybuf.resize(p, detail::cox_chunk);
-    for (int s = 0; s < n; s += detail::cox_chunk) {
-      const int len = std::min(detail::cox_chunk, n - s);
-      for (int k = 0; k < len; ++k) {
-        const double vk = w.v[s + k];
-        CMap xk(X + static_cast<std::ptrdiff_t>(s + k) * p, p);
-        Map(w.ybuf.data() + static_cast<std::ptrdiff_t>(k) * p, p) = std::sqrt(vk) * xk;
-        Map(u, p) += (d.wstatus[s + k] - vk) * xk;
-      }
-      w.imat.selfadjointView<Eigen::Lower>().rankUpdate(w.ybuf.leftCols(len), 1.0);
+    for (int k = s; k < e; ++k) {
+      if (nrow == detail::cox_chunk) flush_y();
+      vb[nrow++] = risk[k] * (d.status[k] ? hd : hc);
     }
-    w.imat.triangularView<Eigen::StrictlyUpper>() = w.imat.transpose();
   }
+  flush_y();
+  if (need_i) w.imat.triangularView<Eigen::StrictlyUpper>() = w.imat.transpose();
   return loglik;
 }
 }  // namespace detail
