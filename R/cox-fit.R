@@ -129,19 +129,20 @@ cox_fit <- function(x, time, status, strata = NULL, weights = NULL,
 }
 
 # The engine shared by cox() and cox_fit(): inputs are validated; `x` is a
-# double matrix with column names. `terms_of_cols` names the term each column
+# double matrix with column names, or (cox()'s fast path, without `init`) a
+# named list of double columns. `terms_of_cols` names the term each column
 # belongs to (for warnings); NULL uses the column names.
 cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
                        control, terms_of_cols = NULL, call = sys.call(-1),
                        concordance = TRUE) {
   n <- length(time)
-  p <- ncol(x)
+  p <- if (is.list(x)) length(x) else ncol(x)
   nevent <- sum(status)
   if (nevent == 0L) {
     sv_abort("Can't fit a Cox model: there are no events (every time is censored).",
              call = call)
   }
-  cn <- colnames(x)
+  cn <- if (is.list(x)) names(x) else colnames(x)
   if (!is.null(weights)) weights <- as.double(weights)
   if (!is.null(offset)) {
     offset <- as.double(offset)

@@ -99,7 +99,11 @@ cox <- function(formula, data, subset, weights, na.action,
 
   des <- if (fast) mfr$fast_x else cox_design(tt, mf, mfr$strata_terms)
   X <- des$x
-  fit <- cox_engine(X, mfr$time, mfr$status, mfr$strata,
+  # the fast path hands the engine the data columns (no n x p copy) unless
+  # the matrix itself is needed
+  if (fast && (x || !is.null(init))) X <- cox_fast_matrix(des$cols)
+  fit <- cox_engine(if (is.null(X)) des$cols else X, mfr$time, mfr$status,
+                    mfr$strata,
                     if (mfr$has_weights) mfr$weights else NULL, mfr$offset,
                     init, ties, control, terms_of_cols = des$term_of_col,
                     call = call)
@@ -306,20 +310,26 @@ cox_fast_frame <- function(call, env) {
   attr(tt, "dataClasses") <- stats::setNames(
     c("nmatrix.2", rep("numeric", length(vars))), c(lhs_label, vars)
   )
-  X <- unlist(cols, use.names = FALSE)  # fresh vector: attributes set in place
-  if (!is.double(X)) X <- as.double(X)
-  dim(X) <- c(n, length(vars))
-  dimnames(X) <- list(NULL, vars)
   asg <- seq_along(vars)
-  attr(X, "assign") <- asg
   list(
     mf = NULL, y = y, data = data, lhs_label = lhs_label, cols = cols,
     terms = tt, time = time, status = as.integer(status),
     weights = NULL, has_weights = FALSE, offset = NULL, strata = NULL,
     strata_terms = integer(0), na.action = NULL, n_dropped = 0L,
-    fast_x = list(x = X, assign = stats::setNames(as.list(asg), vars),
+    fast_x = list(x = NULL, cols = lapply(cols, as.double),
+                  assign = stats::setNames(as.list(asg), vars),
                   term_of_col = vars, contrasts = NULL, terms_x = tt)
   )
+}
+
+# The design matrix of the fast path (built only when asked for).
+cox_fast_matrix <- function(cols) {
+  X <- unlist(cols, use.names = FALSE)  # fresh vector: attributes set in place
+  if (!is.double(X)) X <- as.double(X)
+  dim(X) <- c(length(cols[[1L]]), length(cols))
+  dimnames(X) <- list(NULL, names(cols))
+  attr(X, "assign") <- seq_along(cols)
+  X
 }
 
 # The model frame the fast path stands for (built only when asked for).

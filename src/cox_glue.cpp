@@ -15,12 +15,22 @@ namespace {
 
 // Views of the R vectors; NULL (R_NilValue) means "absent". The R side
 // guarantees storage modes (double / integer), so no copies are made here.
+// `x` is a double matrix, or a list of double columns (cox()'s fast path:
+// no n x p copy); `cols` keeps the column pointers of a list alive.
 sc::CoxInput make_input(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset,
-                        SEXP strata, SEXP center, double timefix_tol) {
+                        SEXP strata, SEXP center, double timefix_tol,
+                        std::vector<const double*>& cols) {
   sc::CoxInput in;
   in.n = Rf_length(time);
-  in.p = Rf_isNull(x) ? 0 : Rf_ncols(x);
-  in.x = in.p > 0 ? REAL(x) : nullptr;
+  if (TYPEOF(x) == VECSXP) {
+    in.p = Rf_length(x);
+    cols.resize(in.p);
+    for (int j = 0; j < in.p; ++j) cols[j] = REAL(VECTOR_ELT(x, j));
+    in.xcol = in.p > 0 ? cols.data() : nullptr;
+  } else {
+    in.p = Rf_isNull(x) ? 0 : Rf_ncols(x);
+    in.x = in.p > 0 ? REAL(x) : nullptr;
+  }
   in.time = REAL(time);
   in.status = INTEGER(status);
   if (!Rf_isNull(weights)) in.weight = REAL(weights);
@@ -38,7 +48,15 @@ void check_types(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP
   if (TYPEOF(status) != INTSXP || Rf_xlength(status) != n) {
     Rcpp::stop("internal: `status` must be integer of length n");
   }
-  if (!Rf_isNull(x) && (TYPEOF(x) != REALSXP || !Rf_isMatrix(x) || Rf_nrows(x) != n)) {
+  if (TYPEOF(x) == VECSXP) {
+    for (R_xlen_t j = 0; j < Rf_xlength(x); ++j) {
+      SEXP c = VECTOR_ELT(x, j);
+      if (TYPEOF(c) != REALSXP || Rf_xlength(c) != n) {
+        Rcpp::stop("internal: the columns of `x` must be double of length n");
+      }
+    }
+  } else if (!Rf_isNull(x) &&
+             (TYPEOF(x) != REALSXP || !Rf_isMatrix(x) || Rf_nrows(x) != n)) {
     Rcpp::stop("internal: `x` must be a double matrix with n rows");
   }
   if (!Rf_isNull(weights) && (TYPEOF(weights) != REALSXP || Rf_xlength(weights) != n)) {
@@ -63,13 +81,15 @@ Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset
                        SEXP init, int ties, double eps, double toler_chol, int iter_max,
                        double toler_inf, double timefix_tol, SEXP center, bool concordance) {
   check_types(x, time, status, weights, offset, strata, center);
-  sc::CoxInput in = make_input(x, time, status, weights, offset, strata, center, timefix_tol);
+  std::vector<const double*> cols;
+  sc::CoxInput in =
+      make_input(x, time, status, weights, offset, strata, center, timefix_tol, cols);
   // constant columns are an input error: report them before fitting
   if (in.p > 0) {
     Rcpp::LogicalVector cst(in.p);
     bool any = false;
     for (int j = 0; j < in.p; ++j) {
-      const double* c = in.x + static_cast<R_xlen_t>(j) * in.n;
+      const double* c = in.xcol ? in.xcol[j] : in.x + static_cast<R_xlen_t>(j) * in.n;
       bool k = true;
       for (int i = 1; i < in.n && k; ++i) k = c[i] == c[0];
       cst[j] = k;
@@ -157,7 +177,9 @@ Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset
 Rcpp::List cox_eval_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata,
                         SEXP beta, int ties, double timefix_tol, SEXP center) {
   check_types(x, time, status, weights, offset, strata, center);
-  sc::CoxInput in = make_input(x, time, status, weights, offset, strata, center, timefix_tol);
+  std::vector<const double*> cols;
+  sc::CoxInput in =
+      make_input(x, time, status, weights, offset, strata, center, timefix_tol, cols);
   sc::CoxData d;
   const int st = sc::cox_data_build(in, d);
   if (st != sc::cox_data_ok) Rcpp::stop("internal: invalid data for the Cox engine (code %d)", st);

@@ -112,6 +112,8 @@ struct CoxInput {
   int n = 0;                       // rows
   int p = 0;                       // columns of x (0 = null model)
   const double* x = nullptr;       // column-major n x p (nullptr iff p == 0)
+  const double* const* xcol = nullptr;  // alternative to x: p column pointers
+                                   // (each length n); used when not nullptr
   const double* time = nullptr;    // length n, >= 0
   const int* status = nullptr;     // length n, 0 = censored, 1 = event
   const double* weight = nullptr;  // length n, > 0; nullptr = all 1
@@ -176,6 +178,10 @@ constexpr int cox_chunk = 256;
 
 inline bool in_unit_set(double v) { return v == 0.0 || v == 1.0 || v == -1.0; }
 
+inline const double* input_column(const CoxInput& in, int j) {
+  return in.xcol ? in.xcol[j] : in.x + static_cast<std::ptrdiff_t>(j) * in.n;
+}
+
 // Stable order of rows by (stratum, time) for non-negative times: LSD radix
 // sort on the IEEE bits of the time (order-preserving for values >= 0),
 // 11 bits per pass (passes where all rows share the digit are skipped),
@@ -235,7 +241,7 @@ inline void radix_order(const double* time, const int* stratum, int nstrata, int
 inline int cox_data_build(const CoxInput& in, CoxData& d) {
   const int n = in.n, p = in.p;
   if (n < 1 || p < 0 || in.time == nullptr || in.status == nullptr ||
-      (p > 0 && in.x == nullptr)) {
+      (p > 0 && in.x == nullptr && in.xcol == nullptr)) {
     return cox_data_bad_dims;
   }
   // validate
@@ -366,7 +372,7 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
   d.mean.resize(p);
   d.scale.resize(p);
   for (int j = 0; j < p; ++j) {
-    const double* col = in.x + static_cast<std::ptrdiff_t>(j) * n;
+    const double* col = detail::input_column(in, j);
     // one pass: plain and weighted sums, and whether all values are in
     // {-1, 0, 1}
     double sum = 0.0, wsx = 0.0;
@@ -415,7 +421,7 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
     for (int i0 = 0; i0 < n; i0 += kb) {
       const int i1 = std::min(n, i0 + kb);
       for (int j = 0; j < p; ++j) {
-        const double* col = in.x + static_cast<std::ptrdiff_t>(j) * n;
+        const double* col = detail::input_column(in, j);
         const double m = d.mean[j], sc = d.scale[j];
         for (int i = i0; i < i1; ++i) xt[static_cast<std::ptrdiff_t>(i) * p + j] = (col[i] - m) * sc;
       }
