@@ -96,7 +96,9 @@ cox_fit <- function(x, time, status, strata = NULL, weights = NULL,
     sv_abort(sprintf("`x` must be a numeric matrix with %d rows (one per time).",
                      n), call = call)
   }
-  if (anyNA(x)) {
+  # without `init` the engine finds missing and infinite values itself (with
+  # the same message) in a pass it makes anyway
+  if (!is.null(init) && anyNA(x)) {
     sv_abort("`x` must not contain missing or infinite values.", call = call)
   }
   if (is.null(colnames(x)) && ncol(x) > 0L) {

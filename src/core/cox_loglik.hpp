@@ -86,6 +86,7 @@
 #include <cstdint>
 #include <cstring>
 #include <numeric>
+#include <utility>
 #include <vector>
 
 
@@ -183,25 +184,31 @@ inline const double* input_column(const CoxInput& in, int j) {
 }
 
 // Stable order of rows by (stratum, time) for non-negative times: LSD radix
-// sort on the IEEE bits of the time (order-preserving for values >= 0),
-// 11 bits per pass (passes where all rows share the digit are skipped),
-// then a stable counting sort by stratum. Ties keep the caller's row order.
+// sort on the high 32 IEEE bits of the time (order-preserving for values
+// >= 0), 11 bits per pass (passes where all rows share the digit are
+// skipped), carrying the low 32 bits along; runs with equal high bits are
+// then ordered by the low bits (insertion sort, or a stable sort for long
+// runs); finally a stable counting sort by stratum. Ties keep the caller's
+// row order.
 inline void radix_order(const double* time, const int* stratum, int nstrata, int n,
                         std::vector<int>& order) {
-  std::vector<std::uint64_t> key(n), key2(n);
+  std::vector<std::uint32_t> hi(n), hi2(n), lo(n), lo2(n);
   std::vector<int> idx(n), idx2(n);
   for (int i = 0; i < n; ++i) {
     const double t = time[i] == 0.0 ? 0.0 : time[i];  // -0.0 -> +0.0
-    std::memcpy(&key[i], &t, sizeof(double));
+    std::uint64_t u;
+    std::memcpy(&u, &t, sizeof(double));
+    hi[i] = static_cast<std::uint32_t>(u >> 32);
+    lo[i] = static_cast<std::uint32_t>(u);
     idx[i] = i;
   }
   constexpr int bits = 11;
-  constexpr int npass = (64 + bits - 1) / bits;
-  constexpr std::uint64_t mask = (1u << bits) - 1u;
+  constexpr int npass = 3;  // 33 >= 32 bits
+  constexpr std::uint32_t mask = (1u << bits) - 1u;
   // all digit histograms in one read of the keys
   std::vector<int> cnt(static_cast<std::size_t>(npass) << bits, 0);
   for (int i = 0; i < n; ++i) {
-    const std::uint64_t k = key[i];
+    const std::uint32_t k = hi[i];
     for (int ps = 0; ps < npass; ++ps) {
       ++cnt[(static_cast<std::size_t>(ps) << bits) + ((k >> (ps * bits)) & mask)];
     }
@@ -210,7 +217,7 @@ inline void radix_order(const double* time, const int* stratum, int nstrata, int
     int* c = cnt.data() + (static_cast<std::size_t>(ps) << bits);
     const int sh = ps * bits;
     // skip a pass where every key has the same digit
-    if (c[(key[0] >> sh) & mask] == n) continue;
+    if (c[(hi[0] >> sh) & mask] == n) continue;
     int run = 0;
     for (int g = 0; g <= static_cast<int>(mask); ++g) {
       const int t = c[g];
@@ -218,12 +225,50 @@ inline void radix_order(const double* time, const int* stratum, int nstrata, int
       run += t;
     }
     for (int i = 0; i < n; ++i) {
-      const int q = c[(key[i] >> sh) & mask]++;
-      key2[q] = key[i];
+      const int q = c[(hi[i] >> sh) & mask]++;
+      hi2[q] = hi[i];
+      lo2[q] = lo[i];
       idx2[q] = idx[i];
     }
-    key.swap(key2);
+    hi.swap(hi2);
+    lo.swap(lo2);
     idx.swap(idx2);
+  }
+  // runs of equal high bits: order by the low bits, stably
+  for (int a = 0; a < n;) {
+    int e = a + 1;
+    bool sorted = true;
+    while (e < n && hi[e] == hi[a]) {
+      sorted = sorted && lo[e] >= lo[e - 1];
+      ++e;
+    }
+    if (sorted) {
+      // nothing to do (in particular for tied times)
+    } else if (e - a > 32) {
+      std::vector<std::pair<std::uint32_t, int>> r(e - a);
+      for (int k = a; k < e; ++k) r[k - a] = {lo[k], idx[k]};
+      std::stable_sort(r.begin(), r.end(),
+                       [](const std::pair<std::uint32_t, int>& x,
+                          const std::pair<std::uint32_t, int>& y) { return x.first < y.first; });
+      for (int k = a; k < e; ++k) {
+        lo[k] = r[k - a].first;
+        idx[k] = r[k - a].second;
+      }
+    } else if (e - a > 1) {
+      for (int k = a + 1; k < e; ++k) {
+        const std::uint32_t v = lo[k];
+        const int id = idx[k];
+        int j = k;
+        while (j > a && lo[j - 1] > v) {
+          lo[j] = lo[j - 1];
+          idx[j] = idx[j - 1];
+          --j;
+        }
+        lo[j] = v;
+        idx[j] = id;
+      }
+    }
+    a = e;
   }
   if (nstrata > 1) {
     std::vector<int> sc(nstrata + 1, 0);
@@ -413,36 +458,21 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
     d.mean[j] = m;
     d.scale[j] = sabs > 0.0 ? wsum / sabs : 1.0;
   }
-  // transpose (blocked) into rows of p values in the caller's order, then
-  // permute the rows into sorted order in place by following cycles
+  // rows of p values in sorted order: the caller's rows are read in their
+  // own order (a block of rows at a time, column by column) and each is
+  // written to its sorted position (independent stores; no scratch copy)
   if (p > 0) {
     double* xt = d.xt.data();
+    std::vector<int> dest(n);
+    for (int k = 0; k < n; ++k) dest[d.order[k]] = k;
+    const std::ptrdiff_t pp = p;
     constexpr int kb = 64;
     for (int i0 = 0; i0 < n; i0 += kb) {
       const int i1 = std::min(n, i0 + kb);
       for (int j = 0; j < p; ++j) {
         const double* col = detail::input_column(in, j);
         const double m = d.mean[j], sc = d.scale[j];
-        for (int i = i0; i < i1; ++i) xt[static_cast<std::ptrdiff_t>(i) * p + j] = (col[i] - m) * sc;
-      }
-    }
-    std::vector<char> done(n, 0);
-    std::vector<double> hold(p);
-    for (int s0 = 0; s0 < n; ++s0) {
-      if (done[s0] || d.order[s0] == s0) continue;
-      std::copy(xt + static_cast<std::ptrdiff_t>(s0) * p, xt + static_cast<std::ptrdiff_t>(s0 + 1) * p,
-                hold.begin());
-      int k = s0;
-      for (;;) {
-        done[k] = 1;
-        const int src = d.order[k];
-        if (src == s0) {
-          std::copy(hold.begin(), hold.end(), xt + static_cast<std::ptrdiff_t>(k) * p);
-          break;
-        }
-        std::copy(xt + static_cast<std::ptrdiff_t>(src) * p, xt + static_cast<std::ptrdiff_t>(src + 1) * p,
-                  xt + static_cast<std::ptrdiff_t>(k) * p);
-        k = src;
+        for (int i = i0; i < i1; ++i) xt[dest[i] * pp + j] = (col[i] - m) * sc;
       }
     }
   }
@@ -536,12 +566,20 @@ inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies 
   Vec bvec(p);
   for (int j = 0; j < p; ++j) bvec[j] = beta_s[j];
   double loglik = 0.0;
+  // beta = 0 without offset (the usual start): eta = 0, risk = weight
+  bool eta_zero = !d.has_offset;
+  for (int j = 0; j < p && eta_zero; ++j) eta_zero = bvec[j] == 0.0;
   int ready = n;  // risk[k] is known for k >= ready
   auto fill_risk = [&](int upto) {
     while (ready > upto) {
       const int c1 = ready;
       const int c0 = std::max(0, c1 - detail::cox_chunk);
       const int len = c1 - c0;
+      if (eta_zero) {
+        w.risk.segment(c0, len) = d.weight.segment(c0, len);
+        ready = c0;
+        continue;
+      }
       double* eta = w.eta.data();
       if (p > 0) {
         const double* xr = d.xt.data() + static_cast<std::ptrdiff_t>(c0) * p;
