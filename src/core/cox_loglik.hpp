@@ -637,6 +637,28 @@ inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies 
     const int s = d.block_start[b], e = d.block_start[b + 1];
     const int nd = d.block_ndead[b];
     if (s < ready) fill_risk(s);
+    if (e == s + 1) {
+      // a block of one row (the usual case with continuous times): the same
+      // arithmetic as the general code below, without the per-block sums
+      const double r = risk[s];
+      const double* xs = X + static_cast<std::ptrdiff_t>(s) * p;
+      denom += r;
+      if (need_i) axpy(a, r, xs);
+      if (nd == 0) {
+        if (need_u) w.h1[b] = w.h2[b] = 0.0;
+        continue;
+      }
+      const double deadwt = d.block_deadwt[b];
+      loglik -= deadwt * std::log(denom);
+      if (need_u) w.h1[b] = w.h2[b] = deadwt / denom;
+      if (need_i) {
+        if (nbuf == detail::cox_chunk) flush_a();
+        const double c = std::sqrt(deadwt) / denom;
+        double* col = w.abuf.data() + static_cast<std::ptrdiff_t>(nbuf++) * p;
+        Map(col, p) = c * CMap(a, p);
+      }
+      continue;
+    }
     if (nd == 0) {
       for (int k = s; k < e; ++k) denom += risk[k];
       if (need_i) {
@@ -720,15 +742,17 @@ inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies 
   auto flush_y = [&]() {
     if (nrow > 0) {
       const double* xc = X + static_cast<std::ptrdiff_t>(c0) * p;
-      for (int k = 0; k < nrow; ++k) {
-        Map(u, p) += (d.wstatus[c0 + k] - vb[k]) * CMap(xc + static_cast<std::ptrdiff_t>(k) * p, p);
-      }
       if (need_i) {
         for (int k = 0; k < nrow; ++k) {
-          Map(w.ybuf.data() + static_cast<std::ptrdiff_t>(k) * p, p) =
-              std::sqrt(vb[k]) * CMap(xc + static_cast<std::ptrdiff_t>(k) * p, p);
+          CMap xk(xc + static_cast<std::ptrdiff_t>(k) * p, p);
+          Map(u, p) += (d.wstatus[c0 + k] - vb[k]) * xk;
+          Map(w.ybuf.data() + static_cast<std::ptrdiff_t>(k) * p, p) = std::sqrt(vb[k]) * xk;
         }
         w.imat.selfadjointView<Eigen::Lower>().rankUpdate(w.ybuf.leftCols(nrow), 1.0);
+      } else {
+        for (int k = 0; k < nrow; ++k) {
+          Map(u, p) += (d.wstatus[c0 + k] - vb[k]) * CMap(xc + static_cast<std::ptrdiff_t>(k) * p, p);
+        }
       }
       c0 += nrow;
       nrow = 0;
