@@ -5,6 +5,10 @@ cox_fit_cpp <- function(x, time, status, weights, offset, strata, init, ties, ep
     .Call(`_survstep_cox_fit_cpp`, x, time, status, weights, offset, strata, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, center, concordance)
 }
 
+cox_fast_surv_cpp <- function(time, status) {
+    .Call(`_survstep_cox_fast_surv_cpp`, time, status)
+}
+
 cox_eval_cpp <- function(x, time, status, weights, offset, strata, beta, ties, timefix_tol, center) {
     .Call(`_survstep_cox_eval_cpp`, x, time, status, weights, offset, strata, beta, ties, timefix_tol, center)
 }

@@ -287,12 +287,9 @@ cox_fast_frame <- function(call, env) {
     return(NULL)
   }
   time <- as.double(time)
-  status <- as.double(status)
-  if (length(status) && max(status) == 2) status <- status - 1
-  if (!all(status == 0 | status == 1) || any(!is.finite(time)) ||
-      any(time < 0)) {
-    return(NULL)
-  }
+  # 0/1 (or 1/2) status and finite, non-negative times, checked in C++
+  status <- cox_fast_surv_cpp(time, status)
+  if (is.null(status)) return(NULL)
   n <- length(time)
   y <- structure(c(time, status), dim = c(n, 2L),
                  dimnames = list(NULL, c("time", "status")), type = "right",
@@ -313,7 +310,7 @@ cox_fast_frame <- function(call, env) {
   asg <- seq_along(vars)
   list(
     mf = NULL, y = y, data = data, lhs_label = lhs_label, cols = cols,
-    terms = tt, time = time, status = as.integer(status),
+    terms = tt, time = time, status = status,
     weights = NULL, has_weights = FALSE, offset = NULL, strata = NULL,
     strata_terms = integer(0), na.action = NULL, n_dropped = 0L,
     fast_x = list(x = NULL, cols = lapply(cols, as.double),

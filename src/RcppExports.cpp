@@ -35,6 +35,17 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cox_fast_surv_cpp
+SEXP cox_fast_surv_cpp(SEXP time, SEXP status);
+RcppExport SEXP _survstep_cox_fast_surv_cpp(SEXP timeSEXP, SEXP statusSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type time(timeSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type status(statusSEXP);
+    rcpp_result_gen = Rcpp::wrap(cox_fast_surv_cpp(time, status));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cox_eval_cpp
 Rcpp::List cox_eval_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata, SEXP beta, int ties, double timefix_tol, SEXP center);
 RcppExport SEXP _survstep_cox_eval_cpp(SEXP xSEXP, SEXP timeSEXP, SEXP statusSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP betaSEXP, SEXP tiesSEXP, SEXP timefix_tolSEXP, SEXP centerSEXP) {
@@ -312,6 +323,7 @@ END_RCPP
 
 static const R_CallMethodDef CallEntries[] = {
     {"_survstep_cox_fit_cpp", (DL_FUNC) &_survstep_cox_fit_cpp, 15},
+    {"_survstep_cox_fast_surv_cpp", (DL_FUNC) &_survstep_cox_fast_surv_cpp, 2},
     {"_survstep_cox_eval_cpp", (DL_FUNC) &_survstep_cox_eval_cpp, 10},
     {"_survstep_concordance_cpp", (DL_FUNC) &_survstep_concordance_cpp, 5},
     {"_survstep_wald_test_cpp", (DL_FUNC) &_survstep_wald_test_cpp, 3},

@@ -2,7 +2,9 @@
 #include <Rcpp.h>
 #include <RcppEigen.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "core/concordance.hpp"
@@ -170,6 +172,42 @@ Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset
       Rcpp::Named("means") = Rcpp::NumericVector(d.mean.data(), d.mean.data() + p),
       Rcpp::Named("linear.predictors") = lp, Rcpp::Named("concordance") = conc,
       Rcpp::Named("nevent") = d.nevent);
+}
+
+// Response check of cox()'s fast path, without R-level temporaries: NULL
+// unless every time is finite and >= 0 and every status is 0/1 (or 1/2,
+// shifted to 0/1 as the R code it replaces did); else the 0/1 status as
+// integer. `time` is double; `status` double, integer or logical, no NA.
+// [[Rcpp::export(rng = false)]]
+SEXP cox_fast_surv_cpp(SEXP time, SEXP status) {
+  const R_xlen_t n = Rf_xlength(time);
+  const int type = TYPEOF(status);
+  if (TYPEOF(time) != REALSXP || Rf_xlength(status) != n ||
+      (type != REALSXP && type != INTSXP && type != LGLSXP)) {
+    return R_NilValue;
+  }
+  const double* t = REAL(time);
+  for (R_xlen_t i = 0; i < n; ++i) {
+    if (!std::isfinite(t[i]) || t[i] < 0.0) return R_NilValue;
+  }
+  const double* sd = type == REALSXP ? REAL(status) : nullptr;
+  const int* si = type == INTSXP ? INTEGER(status) : (type == LGLSXP ? LOGICAL(status) : nullptr);
+  auto sv = [&](R_xlen_t i) { return sd ? sd[i] : static_cast<double>(si[i]); };
+  double mx = -std::numeric_limits<double>::infinity();
+  for (R_xlen_t i = 0; i < n; ++i) mx = std::max(mx, sv(i));
+  const double shift = (n > 0 && mx == 2.0) ? 1.0 : 0.0;
+  Rcpp::IntegerVector out(n);
+  for (R_xlen_t i = 0; i < n; ++i) {
+    const double v = sv(i) - shift;
+    if (v == 0.0) {
+      out[i] = 0;
+    } else if (v == 1.0) {
+      out[i] = 1;
+    } else {
+      return R_NilValue;
+    }
+  }
+  return out;
 }
 
 // Log partial likelihood, score and information at beta (original units).
