@@ -111,7 +111,7 @@ km_groups <- function(mfl, call) {
                               "variables are not supported."), v),
                call = call)
     }
-    cx <- if (is.factor(x)) as.integer(x) else match(x, unique(x))
+    cx <- sv_column_codes(x)$codes
     if (anyNA(cx)) cx[is.na(cx)] <- 0L
     cx
   })

@@ -74,6 +74,7 @@ sv_model_frame <- function(call, env, allow_strata = TRUE,
                             "(`Surv(time, status)`), not type \"%s\"."),
                      attr(y, "type")), call = caller)
   }
+  y <- unclass(y)  # plain matrix: `[.Surv` is slow on large data
   time <- as.numeric(y[, 1L])
   status <- as.integer(y[, 2L])
   if (any(!is.finite(time))) {
@@ -167,4 +168,20 @@ sv_group_factor <- function(mf, vars) {
 sv_rhs_vars <- function(mf, tt) {
   vars <- attr(tt, "term.labels")
   vars[vars %in% names(mf)]
+}
+
+# Codes of the distinct values of one column: factor codes, or 1, 2, ... in
+# order of first occurrence. Returns list(codes, m) with codes in 1..m.
+sv_column_codes <- function(x) {
+  if (is.factor(x)) return(list(codes = as.integer(x), m = nlevels(x)))
+  if (is.character(x)) {
+    cx <- string_codes_cpp(x)
+    if (!is.null(cx)) {
+      m <- attr(cx, "n")
+      attr(cx, "n") <- NULL
+      return(list(codes = cx, m = m))
+    }
+  }
+  u <- unique(x)
+  list(codes = match(x, u), m = length(u))
 }
