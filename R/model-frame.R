@@ -51,6 +51,11 @@ sv_model_frame <- function(call, env, allow_strata = TRUE,
     }),
     warning = function(w) {
       msg <- conditionMessage(w)
+      # Surv() on zero rows warns from max(); the empty data get their own
+      # classed error later
+      if (grepl("no non-missing arguments to max", msg, fixed = TRUE)) {
+        invokeRestart("muffleWarning")
+      }
       if (grepl("Invalid status value", msg, fixed = TRUE)) {
         sv_abort(paste0("The status in `Surv()` must be 0/1 (alive/dead), ",
                         "1/2 or logical; other values were found."),
