@@ -102,8 +102,30 @@ check_formula <- function(formula, call = sys.call(-1)) {
                     "`Surv()` response, such as `Surv(time, status) ~ group`."),
              call = call)
   }
+  rhs_fun <- all.names(formula[[3L]], functions = TRUE, unique = TRUE)
+  bad <- intersect(rhs_fun, names(sv_unsupported_specials))
+  if (length(bad)) {
+    sv_abort(sprintf("The %s not supported by survstep (%s).",
+                     sv_name_list(paste0(bad, "()"), "term"),
+                     paste(unique(sv_unsupported_specials[bad]), collapse = "; ")),
+             class = c("survstep_error_not_implemented", "survstep_error_input"),
+             call = call)
+  }
   invisible(formula)
 }
+
+# Special terms of survival's formulas that survstep does not implement; a
+# model with them would otherwise treat them as ordinary covariates.
+sv_unsupported_specials <- c(
+  cluster = "robust variances are not implemented; use survival::coxph()",
+  frailty = "frailty and penalised terms are not implemented; use survival::coxph()",
+  frailty.gamma = "frailty and penalised terms are not implemented; use survival::coxph()",
+  frailty.gaussian = "frailty and penalised terms are not implemented; use survival::coxph()",
+  frailty.t = "frailty and penalised terms are not implemented; use survival::coxph()",
+  pspline = "frailty and penalised terms are not implemented; use survival::coxph()",
+  ridge = "frailty and penalised terms are not implemented; use survival::coxph()",
+  tt = "time-transform terms are not implemented; use survival::coxph()"
+)
 
 # "covariate `a` is" / "covariates `a`, `b` are": the subject of a message
 # about one or more named variables.

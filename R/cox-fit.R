@@ -92,9 +92,13 @@ cox_fit <- function(x, time, status, strata = NULL, weights = NULL,
     }
     x <- matrix(x, ncol = 1L, dimnames = list(NULL, "x"))
   }
-  if (!(is.numeric(x) || is.logical(x)) || nrow(x) != n) {
-    sv_abort(sprintf("`x` must be a numeric matrix with %d rows (one per time).",
-                     n), call = call)
+  if (!(is.numeric(x) || is.logical(x))) {
+    sv_abort(sprintf("`x` must be a numeric or logical matrix, not %s.",
+                     sv_obj_type(x)), call = call)
+  }
+  if (nrow(x) != n) {
+    sv_abort(sprintf("`x` must have %d rows (one per time), not %d.",
+                     n, nrow(x)), call = call)
   }
   # without `init` the engine finds missing and infinite values itself (with
   # the same message) in a pass it makes anyway
@@ -195,7 +199,16 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
     ), call = call)
   }
   if (!is.null(res$constant)) {
-    const <- res$constant
+    const <- which(as.logical(res$constant))
+    # A constant column of a term whose other columns vary (an empty cell of
+    # an interaction or of a factor combination) is aliased, as in coxph():
+    # fit without it and report it as NA.
+    if (!is.null(terms_of_cols) && length(const) < p &&
+        all(terms_of_cols[const] %in% terms_of_cols[-const])) {
+      return(cox_engine_drop(const, x, time, status, strata, weights, offset,
+                             init, ties, control, terms_of_cols, call,
+                             concordance))
+    }
     what <- if (is.null(terms_of_cols)) cn[const] else
       unique(terms_of_cols[const])
     sv_abort(sprintf(paste0("Can't fit a Cox model: %s constant ",
@@ -257,6 +270,43 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
     converged = res$converged, aliased = aliased, infinite = infinite,
     u = stats::setNames(res$u, cn)
   )
+}
+
+# cox_engine() without the columns `drop`, which come back as aliased (NA
+# coefficient, NA variance) with the singular-design warning.
+cox_engine_drop <- function(drop, x, time, status, strata, weights, offset,
+                            init, ties, control, terms_of_cols, call,
+                            concordance) {
+  cn <- colnames(x)
+  p <- length(cn)
+  keep <- setdiff(seq_len(p), drop)
+  fit <- withCallingHandlers(
+    cox_engine(x[, keep, drop = FALSE], time, status, strata, weights, offset,
+               if (is.null(init)) NULL else init[keep], ties, control,
+               terms_of_cols[keep], call, concordance),
+    survstep_warning_singular = function(w) invokeRestart("muffleWarning"))
+  widen <- function(v, fill) {
+    out <- stats::setNames(rep(fill, p), cn)
+    out[keep] <- v
+    out
+  }
+  var <- matrix(NA_real_, p, p, dimnames = list(cn, cn))
+  var[keep, keep] <- fit$var
+  means <- widen(fit$means, 0)
+  means[drop] <- colMeans(x[, drop, drop = FALSE])
+  aliased <- widen(fit$aliased, TRUE)
+  fit$coefficients <- widen(fit$coefficients, NA_real_)
+  fit$var <- var
+  fit$means <- means
+  fit$aliased <- aliased
+  fit$infinite <- widen(fit$infinite, FALSE)
+  fit$u <- widen(fit$u, 0)
+  sv_warn(sprintf(paste0("The design matrix is singular (collinear ",
+                         "columns): %s %s set to `NA`."),
+                  paste0("`", cn[aliased], "`", collapse = ", "),
+                  if (sum(aliased) == 1L) "is" else "are"),
+          class = "survstep_warning_singular", call = call)
+  fit
 }
 
 # Multi-df Wald test of a set of coefficients: b_E' V_EE^- b_E, df = rank.

@@ -245,7 +245,9 @@ cox_strata_terms <- function(tt) {
 #'   not centred, as in `coxph()`); `"zero"` uses no centring.
 #'   An offset in `newdata` is centred at the mean offset of the fit, so
 #'   that predicting on the fitted data reproduces the fit's linear
-#'   predictors.
+#'   predictors. For a stratified model the centring is the overall one
+#'   (`predict.coxph(reference = "sample")`), not `predict.coxph()`'s default
+#'   within-stratum centring (`reference = "strata"`).
 #' @param na.action Missing-value handling for `newdata` (default
 #'   [stats::na.pass()]: `NA` predictions).
 #' @param ... Unused.

@@ -70,7 +70,7 @@
 #' @param data A data frame in which to interpret the variables of `formula`,
 #'   `subset` and `weights`.
 #' @param subset An optional expression selecting the rows of `data` to use.
-#' @param weights Optional case weights (non-negative).
+#' @param weights Optional positive case weights (as in `cox()`).
 #' @param na.action A function for missing values; by default
 #'   `getOption("na.action")` (usually [stats::na.omit()]), applied once over
 #'   all terms.

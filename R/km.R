@@ -65,7 +65,7 @@ km <- function(formula, data, subset, weights, na.action, conf_level = 0.95,
   conf_type <- sv_match_arg(conf_type, c("log", "log-log", "plain"),
                             "conf_type")
   check_flag(timefix, "timefix")
-  mfl <- sv_model_frame(call, parent.frame())
+  mfl <- km_frame(call, parent.frame())
   if (!is.null(mfl$offset)) {
     sv_warn("The offset is ignored by `km()`.", call = call)
   }
@@ -80,6 +80,29 @@ km <- function(formula, data, subset, weights, na.action, conf_level = 0.95,
   out$na.action <- mfl$na.action
   out$n_dropped <- mfl$n_dropped
   out
+}
+
+# The model frame of km(): the lean path of the log-rank tests (no Surv()
+# object, no na.omit copy) when it applies (a literal Surv(time, status), no
+# weights, no missing values, valid times), else the shared sv_model_frame(),
+# which also reports every problem with its classed error.
+km_frame <- function(call, env) {
+  caller <- sys.call(-1)
+  if (is.null(call$weights) && !is.null(call$formula)) {
+    formula <- eval(call$formula, env)
+    check_formula(formula, call = caller)
+    fr <- lr_fast_frame(call, formula, env)
+    if (!is.null(fr) && is.null(fr$rows)) {
+      time <- fr$y[, 1L]
+      if (all(is.finite(time)) && !any(time < 0)) {
+        return(list(mf = fr$mf, terms = attr(fr$mf, "terms"), time = time,
+                    status = as.integer(fr$y[, 2L]), weights = NULL,
+                    has_weights = FALSE, offset = NULL, na.action = NULL,
+                    n_dropped = 0L))
+      }
+    }
+  }
+  sv_model_frame(call, env, caller = caller)
 }
 
 # Grouping of the rows of a model frame: integer codes (1-based), the
@@ -111,7 +134,7 @@ km_groups <- function(mfl, call) {
                               "variables are not supported."), v),
                call = call)
     }
-    cx <- if (is.factor(x)) as.integer(x) else match(x, unique(x))
+    cx <- sv_column_codes(x)$codes
     if (anyNA(cx)) cx[is.na(cx)] <- 0L
     cx
   })

@@ -588,29 +588,13 @@ lr_frame_parts <- function(mf, tt, y, rows, na_act) {
   )
 }
 
-# Codes of the distinct values of one column: factor codes, or 1, 2, ... in
-# order of first occurrence. Returns list(codes, m) with codes in 1..m.
-lr_column_codes <- function(x) {
-  if (is.factor(x)) return(list(codes = as.integer(x), m = nlevels(x)))
-  if (is.character(x)) {
-    cx <- string_codes_cpp(x)
-    if (!is.null(cx)) {
-      m <- attr(cx, "n")
-      attr(cx, "n") <- NULL
-      return(list(codes = cx, m = m))
-    }
-  }
-  u <- unique(x)
-  list(codes = match(x, u), m = length(u))
-}
-
 # Integer codes 1..M of the combinations of several columns (NA where any is
 # NA); M = attr "m".
 lr_combine_codes <- function(cols) {
   code <- NULL
   m_all <- 1
   for (x in cols) {
-    cx <- lr_column_codes(x)
+    cx <- sv_column_codes(x)
     code <- if (is.null(code)) cx$codes else (code - 1) * cx$m + cx$codes
     m_all <- m_all * cx$m
   }

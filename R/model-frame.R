@@ -51,6 +51,11 @@ sv_model_frame <- function(call, env, allow_strata = TRUE,
     }),
     warning = function(w) {
       msg <- conditionMessage(w)
+      # Surv() on zero rows warns from max(); the empty data get their own
+      # classed error later
+      if (grepl("no non-missing arguments to max", msg, fixed = TRUE)) {
+        invokeRestart("muffleWarning")
+      }
       if (grepl("Invalid status value", msg, fixed = TRUE)) {
         sv_abort(paste0("The status in `Surv()` must be 0/1 (alive/dead), ",
                         "1/2 or logical; other values were found."),
@@ -74,6 +79,7 @@ sv_model_frame <- function(call, env, allow_strata = TRUE,
                             "(`Surv(time, status)`), not type \"%s\"."),
                      attr(y, "type")), call = caller)
   }
+  y <- unclass(y)  # plain matrix: `[.Surv` is slow on large data
   time <- as.numeric(y[, 1L])
   status <- as.integer(y[, 2L])
   if (any(!is.finite(time))) {
@@ -167,4 +173,20 @@ sv_group_factor <- function(mf, vars) {
 sv_rhs_vars <- function(mf, tt) {
   vars <- attr(tt, "term.labels")
   vars[vars %in% names(mf)]
+}
+
+# Codes of the distinct values of one column: factor codes, or 1, 2, ... in
+# order of first occurrence. Returns list(codes, m) with codes in 1..m.
+sv_column_codes <- function(x) {
+  if (is.factor(x)) return(list(codes = as.integer(x), m = nlevels(x)))
+  if (is.character(x)) {
+    cx <- string_codes_cpp(x)
+    if (!is.null(cx)) {
+      m <- attr(cx, "n")
+      attr(cx, "n") <- NULL
+      return(list(codes = cx, m = m))
+    }
+  }
+  u <- unique(x)
+  list(codes = match(x, u), m = length(u))
 }

@@ -118,3 +118,45 @@ test_that("bad input gives clear classed errors", {
     cox(Surv(time, status) ~ age, d, subset = age > 1000)
   })
 })
+
+test_that("an empty cell of an interaction gives an NA coefficient, as coxph", {
+  set.seed(4)
+  d <- data.frame(t = stats::rexp(80), s = stats::rbinom(80, 1, 0.7),
+                  a = factor(sample(1:2, 80, TRUE)),
+                  b = factor(sample(1:3, 80, TRUE)))
+  d <- d[!(d$a == 2 & d$b == 3), ]
+  for (ties in c("efron", "breslow")) {
+    expect_warning(fit <- cox(Surv(t, s) ~ a * b, d, ties = ties),
+                   class = "survstep_warning_singular")
+    ref <- survival::coxph(Surv(t, s) ~ a * b, d, ties = ties)
+    expect_identical(names(coef(fit)), names(coef(ref)))
+    expect_true(is.na(coef(fit)[["a2:b3"]]))
+    expect_equal(coef(fit), coef(ref), tolerance = 1e-8)
+    expect_equal(fit$loglik, ref$loglik, tolerance = 1e-10)
+    ok <- !is.na(coef(ref))
+    expect_equal(sqrt(diag(vcov(fit)))[ok], sqrt(diag(vcov(ref)))[ok],
+                 tolerance = 1e-6)
+    expect_equal(unname(predict(fit)),
+                 unname(predict(ref, reference = "sample")), tolerance = 1e-8)
+  }
+})
+
+test_that("survival's special terms that survstep lacks are refused", {
+  lung <- survival::lung
+  for (f in list(Surv(time, status) ~ age + cluster(inst),
+                 Surv(time, status) ~ frailty(inst),
+                 Surv(time, status) ~ pspline(age),
+                 Surv(time, status) ~ ridge(age, sex, theta = 1),
+                 Surv(time, status) ~ tt(age))) {
+    expect_error(cox(f, lung), class = "survstep_error_not_implemented")
+  }
+  expect_error(cox_stepwise(Surv(time, status) ~ age + cluster(inst), lung),
+               class = "survstep_error_not_implemented")
+  expect_snapshot(error = TRUE, cox(Surv(time, status) ~ age + cluster(inst), lung))
+})
+
+test_that("zero-row data give the classed error and no stray warning", {
+  d0 <- survival::lung[0, ]
+  expect_no_warning(expect_error(cox(Surv(time, status) ~ sex, d0),
+                                 class = "survstep_error_input"))
+})

@@ -482,3 +482,14 @@ test_that("subset and weights are evaluated in data, like survfit()", {
   expect_true(isTRUE(fit$weighted))
   expect_matches_survfit(fit, sf)
 })
+
+test_that("km() and logrank_test() refuse cluster() rather than group by it", {
+  lung <- survival::lung
+  expect_error(km(Surv(time, status) ~ cluster(inst), lung),
+               class = "survstep_error_not_implemented")
+  expect_error(logrank_test(Surv(time, status) ~ sex + cluster(inst), lung),
+               class = "survstep_error_not_implemented")
+  d0 <- lung[0, ]
+  expect_no_warning(expect_error(km(Surv(time, status) ~ sex, d0),
+                                 class = "survstep_error_input"))
+})
