@@ -629,6 +629,19 @@ inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies 
     Map(y, p).noalias() += alpha * CMap(x, p);
   };
   double denom = 0.0;
+  // The deaths of block b all share the denominator `denom` (one death, or
+  // Breslow ties): log-likelihood term, hazard increments, and the column
+  // sqrt(deadwt) / denom * a of the information's rank update.
+  auto deaths_at_once = [&](int b, double deadwt) {
+    loglik -= deadwt * std::log(denom);
+    if (need_u) w.h1[b] = w.h2[b] = deadwt / denom;
+    if (need_i) {
+      if (nbuf == detail::cox_chunk) flush_a();
+      const double c = std::sqrt(deadwt) / denom;
+      double* col = w.abuf.data() + static_cast<std::ptrdiff_t>(nbuf++) * p;
+      Map(col, p) = c * CMap(a, p);
+    }
+  };
   for (int b = d.nblock - 1; b >= 0; --b) {
     if (d.block_last[b]) {
       denom = 0.0;
@@ -648,15 +661,7 @@ inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies 
         if (need_u) w.h1[b] = w.h2[b] = 0.0;
         continue;
       }
-      const double deadwt = d.block_deadwt[b];
-      loglik -= deadwt * std::log(denom);
-      if (need_u) w.h1[b] = w.h2[b] = deadwt / denom;
-      if (need_i) {
-        if (nbuf == detail::cox_chunk) flush_a();
-        const double c = std::sqrt(deadwt) / denom;
-        double* col = w.abuf.data() + static_cast<std::ptrdiff_t>(nbuf++) * p;
-        Map(col, p) = c * CMap(a, p);
-      }
+      deaths_at_once(b, d.block_deadwt[b]);
       continue;
     }
     if (nd == 0) {
@@ -681,15 +686,8 @@ inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies 
     const double deadwt = d.block_deadwt[b];
     if (!efron || nd == 1) {
       denom += denom2;
-      loglik -= deadwt * std::log(denom);
-      if (need_u) w.h1[b] = w.h2[b] = deadwt / denom;
-      if (need_i) {
-        if (nbuf == detail::cox_chunk) flush_a();
-        const double c = std::sqrt(deadwt) / denom;
-        double* col = w.abuf.data() + static_cast<std::ptrdiff_t>(nbuf++) * p;
-        Map(a, p) += CMap(a2, p);
-        Map(col, p) = c * CMap(a, p);
-      }
+      if (need_i) Map(a, p) += CMap(a2, p);
+      deaths_at_once(b, deadwt);
     } else {
       const double wtave = deadwt / nd;
       const double dd = static_cast<double>(nd);
