@@ -246,11 +246,7 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
             class = "survstep_warning_convergence", call = call)
   }
   if (any(aliased)) {
-    sv_warn(sprintf(paste0("The design matrix is singular (collinear ",
-                           "columns): %s %s set to `NA`."),
-                    paste(label(which(aliased)), collapse = ", "),
-                    if (sum(aliased) == 1L) "is" else "are"),
-            class = "survstep_warning_singular", call = call)
+    cox_warn_singular(label(which(aliased)), call)
   }
   if (any(infinite)) {
     sv_warn(c(sprintf(paste0("The log-likelihood converged before the ",
@@ -301,12 +297,17 @@ cox_engine_drop <- function(drop, x, time, status, strata, weights, offset,
   fit$aliased <- aliased
   fit$infinite <- widen(fit$infinite, FALSE)
   fit$u <- widen(fit$u, 0)
+  cox_warn_singular(paste0("`", cn[aliased], "`"), call)
+  fit
+}
+
+# The classed warning for aliased columns; `labels` are the formatted names.
+cox_warn_singular <- function(labels, call) {
   sv_warn(sprintf(paste0("The design matrix is singular (collinear ",
                          "columns): %s %s set to `NA`."),
-                  paste0("`", cn[aliased], "`", collapse = ", "),
-                  if (sum(aliased) == 1L) "is" else "are"),
+                  paste(labels, collapse = ", "),
+                  if (length(labels) == 1L) "is" else "are"),
           class = "survstep_warning_singular", call = call)
-  fit
 }
 
 # Multi-df Wald test of a set of coefficients: b_E' V_EE^- b_E, df = rank.
