@@ -7,9 +7,9 @@
 #include <limits>
 #include <vector>
 
-#include "core/concordance.hpp"
-#include "core/cox_loglik.hpp"
-#include "core/cox_newton.hpp"
+#include "survstep/concordance.hpp"
+#include "survstep/cox_loglik.hpp"
+#include "survstep/cox_newton.hpp"
 
 namespace sc = survstep::core;
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/g3nelm_search.hpp"
+#include "survstep/g3nelm_search.hpp"
 
 namespace g3 = survstep::core::g3nelm;
 

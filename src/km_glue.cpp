@@ -1,10 +1,10 @@
-// Rcpp glue for the Kaplan-Meier core (src/core/km.hpp): conversion only.
+// Rcpp glue for the Kaplan-Meier core (inst/include/survstep/km.hpp): conversion only.
 #include <Rcpp.h>
 
 #include <cstddef>
 #include <vector>
 
-#include "core/km.hpp"
+#include "survstep/km.hpp"
 
 namespace {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/logrank.hpp"
+#include "survstep/logrank.hpp"
 
 // y: n x 2 matrix (time, status 0/1); rows: 1-based rows of y to use (empty:
 // all); group: codes 1..n_groups for every row of y; stratum: codes

@@ -4,9 +4,9 @@
 
 #include <vector>
 
-#include "core/cox_loglik.hpp"
-#include "core/cox_newton.hpp"
-#include "core/stepwise.hpp"
+#include "survstep/cox_loglik.hpp"
+#include "survstep/cox_newton.hpp"
+#include "survstep/stepwise.hpp"
 
 namespace sc = survstep::core;
 

@@ -3,8 +3,8 @@
 
 #include <vector>
 
-#include "core/distributions.hpp"
-#include "core/risk_sets.hpp"
+#include "survstep/distributions.hpp"
+#include "survstep/risk_sets.hpp"
 
 // Merge floating-point near-tied times as survival's timefix does.
 // [[Rcpp::export(rng = false)]]

@@ -7,7 +7,7 @@
 #   Rscript inst/scripts/reconstruct-g3nelm.R [--quick] [--cores=2] [output.csv]
 # or, with survstep installed, from anywhere (output path required then).
 #
-# What it does (details in src/core/g3nelm_search.hpp):
+# What it does (details in inst/include/survstep/g3nelm_search.hpp):
 #   * builds a feasible starting cohort per seed: every count the paper
 #     prints already holds (sex, symptoms, Child-Pugh, ascites, primary sites,
 #     > 3 lesions, synchronous, extrahepatic, surgery 16/5/5, RFA 3,
