@@ -25,8 +25,11 @@
 #' \eqn{S \mp z\, S\, se_H} clipped to \[0, 1\].
 #'
 #' @param formula A formula with a [survival::Surv()] response of
-#'   right-censored data, such as `Surv(time, status) ~ group`; use `~ 1` for
-#'   a single curve. `strata()` terms also split the curves.
+#'   right-censored data, such as `Surv(time, status) ~ group`, or of
+#'   counting-process data with delayed entry (left truncation),
+#'   `Surv(start, stop, status) ~ group`, where a row is at risk at the times
+#'   t with `start < t <= stop` (as `survfit()`); use `~ 1` for a single
+#'   curve. `strata()` terms also split the curves.
 #' @param data A data frame holding the variables of `formula`.
 #' @param subset An optional expression selecting the rows to use.
 #' @param weights Optional non-negative case weights (a column of `data`).
@@ -65,7 +68,7 @@ km <- function(formula, data, subset, weights, na.action, conf_level = 0.95,
   conf_type <- sv_match_arg(conf_type, c("log", "log-log", "plain"),
                             "conf_type")
   check_flag(timefix, "timefix")
-  fr <- sv_frame(call, parent.frame(), group = "all", counting = "km()")
+  fr <- sv_frame(call, parent.frame(), group = "all", counting = TRUE)
   if (!is.null(fr$offset)) {
     sv_warn("The offset is ignored by `km()`.", call = call)
   }
@@ -102,8 +105,15 @@ km_check_groups <- function(fr, call) {
 # group codes (NULL: one curve) and weights (NULL: none).
 km_engine <- function(fr, timefix = TRUE, reverse = FALSE) {
   tol <- if (timefix) sqrt(.Machine$double.eps) else 0
-  km_fit_cpp(fr$y, fr$group, max(length(fr$group_levels), 1L), fr$weights,
-             tol, reverse)
+  fit <- km_fit_cpp(fr$y, fr$group, max(length(fr$group_levels), 1L),
+                    fr$weights, tol, reverse)
+  if (fit$status == 1L) {
+    sv_abort(paste0("Can't estimate survival: `timefix` merged the start and ",
+                    "stop times of an interval (they differ by less than ",
+                    "`sqrt(.Machine$double.eps)`); use `timefix = FALSE` or ",
+                    "drop that interval."), call = sys.call(-1))
+  }
+  fit
 }
 
 # Curve labels and sizes (records) of a frame.

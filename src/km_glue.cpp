@@ -53,16 +53,21 @@ struct CurveSet {
 
 }  // namespace
 
-// Fit Kaplan-Meier curves. y: n x 2 double matrix (time, status 0/1);
+// Fit Kaplan-Meier curves. y: n x 2 double matrix (time, status 0/1) or, for
+// counting-process data (delayed entry), n x 3 (start, stop, status 0/1);
 // group: 0-based codes or NULL (one curve); weight: double or NULL.
+// `status` of the result: 0 ok, 1 timefix merged a start with its stop.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List km_fit_cpp(SEXP y, SEXP group, int n_groups, SEXP weight,
                       double timefix_tol, bool reverse) {
-  if (TYPEOF(y) != REALSXP || !Rf_isMatrix(y) || Rf_ncols(y) != 2) {
-    Rcpp::stop("internal: `y` must be a double matrix with 2 columns");
+  const int ncol = Rf_isMatrix(y) ? Rf_ncols(y) : 0;
+  if (TYPEOF(y) != REALSXP || (ncol != 2 && ncol != 3)) {
+    Rcpp::stop("internal: `y` must be a double matrix with 2 or 3 columns");
   }
+  const bool counting = ncol == 3;
+  if (counting && reverse) Rcpp::stop("internal: no reverse KM of (start, stop] data");
   const std::size_t n = static_cast<std::size_t>(Rf_nrows(y));
-  const double* time = REAL(y);
+  const double* time = REAL(y) + (counting ? n : 0);
   const double* st = time + n;
   std::vector<int> status(n);
   for (std::size_t i = 0; i < n; ++i) status[i] = st[i] == 1.0 ? 1 : 0;
@@ -83,10 +88,15 @@ Rcpp::List km_fit_cpp(SEXP y, SEXP group, int n_groups, SEXP weight,
     wp = REAL(weight);
   }
   core::KmCurves out;
-  {
+  core::KmStatus fit_status = core::KmStatus::ok;
+  if (counting) {
+    core::KmCountingWork work;
+    fit_status = core::km_fit_counting(REAL(y), time, status.data(), wp, gp, n, n_groups,
+                                       timefix_tol, out, work);
+  } else {
     core::KmWork work;
-    core::km_fit(time, status.data(), wp, gp, n, n_groups,
-                 timefix_tol, reverse, out, work);
+    core::km_fit(time, status.data(), wp, gp, n, n_groups, timefix_tol, reverse, out,
+                 work);
   }
   const std::size_t nc = out.n_curves();
   Rcpp::IntegerVector sizes(nc);
@@ -100,7 +110,8 @@ Rcpp::List km_fit_cpp(SEXP y, SEXP group, int n_groups, SEXP weight,
       Rcpp::Named("n.censor") = Rcpp::wrap(out.n_censor),
       Rcpp::Named("surv") = Rcpp::wrap(out.surv),
       Rcpp::Named("cumvar") = Rcpp::wrap(out.cumvar),
-      Rcpp::Named("sizes") = sizes);
+      Rcpp::Named("sizes") = sizes,
+      Rcpp::Named("status") = static_cast<int>(fit_status));
 }
 
 // Greenwood SE of S and pointwise CI for every row.

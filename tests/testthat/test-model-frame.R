@@ -138,7 +138,7 @@ test_that("counting-process data are read and validated", {
   bad <- transform(d, start = replace(start, 2, 3))
   na <- transform(d, start = replace(start, 2, NA))
   expect_snapshot(error = TRUE, {
-    km(Surv(start, stop, event) ~ g, data = d)
+    followup_median(Surv(start, stop, event) ~ g, data = d)
     cox(Surv(start, stop, event) ~ g, data = d)
     frame_of(Surv(start, stop, event) ~ g, data = bad, .counting = TRUE)
     frame_of(Surv(start, stop, event) ~ g, data = na, .counting = TRUE,

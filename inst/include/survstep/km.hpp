@@ -49,6 +49,16 @@
 //       several curves: one sort of all rows by time, survival's timefix
 //       merge of near-tied times (timefix_tol <= 0: off), a stable counting
 //       sort by group, one pass per curve. Empty groups give empty curves.
+//   KmStatus km_fit_counting(const double* start, const double* stop,
+//               const int* status, const double* weight, const int* group,
+//               std::size_t n, int n_groups, double timefix_tol,
+//               KmCurves& out, KmCountingWork& work);
+//       counting-process data (delayed entry, left truncation): rows
+//       (start, stop] with start < stop; one time per distinct stop time t,
+//       n_risk = weight of the rows with start < t <= stop (as survfit()).
+//       Start and stop share the timefix; a row it merges into an empty
+//       interval gives KmStatus::empty_interval. Sorting, timefix and the
+//       grouping of both go through risk_sets.hpp.
 //   `reverse = true` gives the reverse (censoring) Kaplan-Meier of
 //   Schemper and Smith: censorings are the events, deaths the censorings,
 //   and a death is not at risk of censoring at its own time.
@@ -147,6 +157,26 @@ struct KmWork {
   std::vector<std::size_t> count;
 };
 
+// A row of counting-process data, (start, stop], keyed by one of its times.
+struct KmSpanRow {
+  double time;
+  double weight;
+  int status;
+  int group;
+  int row;
+};
+
+struct KmCountingWork {
+  std::vector<KmSpanRow> exits, entries, scratch;
+  std::vector<std::size_t> hist, exit_start, entry_start;
+  std::vector<double> start;
+};
+
+enum class KmStatus : int {
+  ok = 0,
+  empty_interval = 1  // timefix merged a start time with its stop time
+};
+
 struct KmInterval {
   double lower;
   double upper;
@@ -235,11 +265,12 @@ inline KmInterval km_conf_int(double surv, double cumvar, double z, ConfType typ
   return {na, na};
 }
 
-// Append one curve from rows sorted by time (ascending; ties in any order).
-inline void km_append_sorted(const KmRow* rows, std::size_t n, bool reverse,
-                             KmCurves& out) {
-  const std::size_t start = out.time.size();
-  // pass 1: aggregate rows per distinct time (events, censorings)
+namespace detail {
+
+// pass 1 of a curve: one entry per distinct time of rows sorted by time
+// (events and censorings summed; `reverse` swaps their roles)
+template <class Row>
+void km_aggregate(const Row* rows, std::size_t n, bool reverse, KmCurves& out) {
   std::size_t i = 0;
   while (i < n) {
     const double t = rows[i].time;
@@ -260,14 +291,11 @@ inline void km_append_sorted(const KmRow* rows, std::size_t n, bool reverse,
   out.n_risk.resize(end);
   out.surv.resize(end);
   out.cumvar.resize(end);
-  // pass 2 (backwards): number at risk as suffix sums of weights
-  double suffix = 0.0;
-  for (std::size_t k = end; k-- > start;) {
-    suffix += out.n_event[k] + out.n_censor[k];
-    // reverse KM: the deaths at t are not at risk of censoring at t
-    out.n_risk[k] = reverse ? suffix - out.n_censor[k] : suffix;
-  }
-  // pass 3: product-limit estimate and Greenwood sum
+}
+
+// pass 3 of a curve [start, end): product-limit estimate and Greenwood sum
+inline void km_product_limit(std::size_t start, KmCurves& out) {
+  const std::size_t end = out.time.size();
   double s = 1.0, v = 0.0;
   for (std::size_t k = start; k < end; ++k) {
     const double nr = out.n_risk[k];
@@ -285,6 +313,46 @@ inline void km_append_sorted(const KmRow* rows, std::size_t n, bool reverse,
     out.cumvar[k] = v;
   }
   out.offset.push_back(end);
+}
+
+}  // namespace detail
+
+// Append one curve from rows sorted by time (ascending; ties in any order).
+inline void km_append_sorted(const KmRow* rows, std::size_t n, bool reverse,
+                             KmCurves& out) {
+  const std::size_t start = out.time.size();
+  detail::km_aggregate(rows, n, reverse, out);
+  const std::size_t end = out.time.size();
+  // pass 2 (backwards): number at risk as suffix sums of weights
+  double suffix = 0.0;
+  for (std::size_t k = end; k-- > start;) {
+    suffix += out.n_event[k] + out.n_censor[k];
+    // reverse KM: the deaths at t are not at risk of censoring at t
+    out.n_risk[k] = reverse ? suffix - out.n_censor[k] : suffix;
+  }
+  detail::km_product_limit(start, out);
+}
+
+// Append one curve of counting-process data (delayed entry): `exits` are the
+// curve's rows sorted by stop time, `entries` the same rows sorted by start
+// time. The curve has one entry per distinct stop time t, at risk there
+// being the rows with start < t <= stop: the weight of the rows with
+// stop >= t less that of the rows with start >= t (sums in long double).
+inline void km_append_counting(const KmSpanRow* exits, std::size_t n_exit,
+                               const KmSpanRow* entries, std::size_t n_entry,
+                               KmCurves& out) {
+  const std::size_t start = out.time.size();
+  detail::km_aggregate(exits, n_exit, false, out);
+  const std::size_t end = out.time.size();
+  long double out_w = 0.0L, late_w = 0.0L;
+  std::size_t e = n_entry;
+  for (std::size_t k = end; k-- > start;) {
+    const double t = out.time[k];
+    out_w += static_cast<long double>(out.n_event[k]) + out.n_censor[k];
+    while (e > 0 && entries[e - 1].time >= t) late_w += entries[--e].weight;
+    out.n_risk[k] = static_cast<double>(out_w - late_w);
+  }
+  detail::km_product_limit(start, out);
 }
 
 // One curve from rows in any order.
@@ -326,6 +394,60 @@ inline void km_fit(const double* time, const int* status, const double* weight,
     km_append_sorted(work.rows.data() + work.count[g], work.count[g + 1] - work.count[g],
                      reverse, out);
   }
+}
+
+// Curves of counting-process data (delayed entry / left truncation): rows
+// (start[i], stop[i]] with start < stop (checked by the caller). Start and
+// stop times share one key and one timefix (as survival::aeqSurv on the
+// whole response); a row whose start and stop timefix merges gives
+// KmStatus::empty_interval (survfit's "aeqSurv exception"). Group codes as
+// km_fit(). Clears `out` first.
+inline KmStatus km_fit_counting(const double* start, const double* stop, const int* status,
+                                const double* weight, const int* group, std::size_t n,
+                                int n_groups, double timefix_tol, KmCurves& out,
+                                KmCountingWork& work) {
+  out.clear();
+  if (group == nullptr) n_groups = 1;
+  if (n_groups < 1) return KmStatus::ok;
+  work.exits.resize(n);
+  work.entries.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double w = weight ? weight[i] : 1.0;
+    const int g = group ? group[i] : 0;
+    const int r = static_cast<int>(i);
+    work.exits[i] = KmSpanRow{stop[i], w, status[i], g, r};
+    work.entries[i] = KmSpanRow{start[i], w, 0, g, r};
+  }
+  const TimeKey tk = make_time_key(start, n, stop, n);
+  auto key = [tk](const KmSpanRow& r) { return tk(r.time); };
+  sort_by_key(work.exits, work.scratch, key, work.hist);
+  sort_by_key(work.entries, work.scratch, key, work.hist);
+  struct Seq {
+    std::vector<KmSpanRow>& r;
+    std::size_t size() const { return r.size(); }
+    double get(std::size_t i) const { return r[i].time; }
+    void set(std::size_t i, double v) { r[i].time = v; }
+  } exit_seq{work.exits}, entry_seq{work.entries};
+  if (timefix_sorted(timefix_tol, exit_seq, entry_seq)) {
+    work.start.resize(n);
+    for (const KmSpanRow& r : work.entries) work.start[static_cast<std::size_t>(r.row)] = r.time;
+    for (const KmSpanRow& r : work.exits) {
+      if (!(work.start[static_cast<std::size_t>(r.row)] < r.time)) {
+        return KmStatus::empty_interval;
+      }
+    }
+  }
+  const std::size_t G = static_cast<std::size_t>(n_groups);
+  auto code = [](const KmSpanRow& r) { return r.group; };
+  group_by_code(work.exits, work.scratch, code, G, work.exit_start);
+  group_by_code(work.entries, work.scratch, code, G, work.entry_start);
+  out.reserve(n);
+  for (std::size_t g = 0; g < G; ++g) {
+    const std::size_t e0 = work.exit_start[g], n0 = work.entry_start[g];
+    km_append_counting(work.exits.data() + e0, work.exit_start[g + 1] - e0,
+                       work.entries.data() + n0, work.entry_start[g + 1] - n0, out);
+  }
+  return KmStatus::ok;
 }
 
 // S(t), the number at risk at t and the Greenwood sum at t.

@@ -26,7 +26,8 @@
 //                    KeyOf key_of, std::vector<std::size_t>& hist);
 //       stable sort of records by the unsigned key key_of(rec). Already
 //       sorted input costs one pass; small input a comparison sort; else an
-//       LSD radix sort (11-bit digits, digits shared by every key skipped)
+//       LSD radix sort (digits of at most 12 bits, digits shared by every key
+//       skipped)
 //       over at most the top 33 significant bits of the keys, the low bits
 //       carried along and runs of equal top bits finished by insertion
 //       sort. `tmp` and `hist` are scratch (reused; no allocation once
@@ -182,7 +183,7 @@ void sort_by_key(std::vector<Rec>& rec, std::vector<Rec>& tmp, KeyOf key_of,
   // sort on bits [bottom, top); bits below `bottom` are carried along
   const int bottom = std::max(low, top - 33);
   const int width = top - bottom;
-  const int passes = (width + 10) / 11;
+  const int passes = (width + 11) / 12;  // digits of at most 12 bits
   const int dw = (width + passes - 1) / passes;
   const std::size_t buckets = std::size_t{1} << dw;
   const std::uint64_t mask = buckets - 1;
