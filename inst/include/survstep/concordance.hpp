@@ -4,7 +4,8 @@
 //   ConcordanceResult concordance_risk(int n, const double* time,
 //                                      const int* status, const double* risk,
 //                                      const double* weight,   // nullable
-//                                      const int* strata);     // nullable
+//                                      const int* strata,      // nullable
+//                                      Interrupt* interrupt = nullptr);
 //
 // A pair (i, j) is comparable when i has an event at t_i, both are in the
 // same stratum, and t_j > t_i, or j is censored at t_i. It is concordant when
@@ -21,11 +22,15 @@
 // Cost O(n log n): one sort plus Fenwick trees over the ranks of the score.
 //
 //   ConcordanceResult concordance_sorted(const CoxData& d, const double* risk,
-//                                        bool weighted);
+//                                        bool weighted,
+//                                        Interrupt* interrupt = nullptr);
 // The same for a prepared Cox data object (rows already sorted by stratum
 // and time, times after timefix): `risk` in the SORTED row order; case
 // weights used when `weighted`. Faster: no sort by time, radix ranks of the
 // score, one backward and one forward sweep.
+//
+// Both poll `interrupt` (interrupt.hpp) after each O(n) pass and once per
+// tie block of the sweeps.
 #ifndef SURVSTEP_CORE_CONCORDANCE_HPP
 #define SURVSTEP_CORE_CONCORDANCE_HPP
 
@@ -38,6 +43,7 @@
 #include <vector>
 
 #include "cox_loglik.hpp"
+#include "interrupt.hpp"
 
 namespace survstep {
 namespace core {
@@ -134,9 +140,12 @@ inline ConcordanceResult finish_concordance(double cc, double dc, double tx, dou
 
 inline ConcordanceResult concordance_risk(int n, const double* time, const int* status,
                                           const double* risk, const double* weight,
-                                          const int* strata) {
+                                          const int* strata,
+                                          Interrupt* interrupt = nullptr) {
   ConcordanceResult out;
   if (n < 1) return out;
+  Interrupt none;
+  Interrupt& intr = interrupt ? *interrupt : none;
   auto wt = [&](int i) { return weight ? weight[i] : 1.0; };
   auto st = [&](int i) { return strata ? strata[i] : 0; };
 
@@ -150,6 +159,7 @@ inline ConcordanceResult concordance_risk(int n, const double* time, const int* 
     if (risk[a] != risk[b]) return risk[a] < risk[b];
     return a < b;
   });
+  intr.poll(static_cast<std::uint64_t>(n));
 
   // Per-observation influence counts in the "raw" orientation (larger score
   // with longer survival = concordant); the Cox orientation swaps c and d.
@@ -174,6 +184,7 @@ inline ConcordanceResult concordance_risk(int n, const double* time, const int* 
     dead.reset(m + 1);
     double lt, gt, eq;
     for (int k = s0; k < s1;) {
+      intr.poll();
       const int i = ord[k];
       if (status[i] == 0) {
         dead.query(rank[i], lt, gt, eq);
@@ -244,7 +255,7 @@ inline std::uint64_t double_key(double v) {
 namespace detail {
 template <typename T>
 inline ConcordanceResult concordance_sorted_impl(const CoxData& d, const double* risk,
-                                                 bool weighted) {
+                                                 bool weighted, Interrupt& intr) {
   ConcordanceResult out;
   const int n = d.n;
   if (n < 1) return out;
@@ -285,6 +296,7 @@ inline ConcordanceResult concordance_sorted_impl(const CoxData& d, const double*
       }
       key.swap(key2);
       ord.swap(ord2);
+      intr.poll(static_cast<std::uint64_t>(n));
     }
   }
   std::vector<int> rank(n);
@@ -325,6 +337,7 @@ inline ConcordanceResult concordance_sorted_impl(const CoxData& d, const double*
     tree.reset(nrank[s] + 1);
     for (int b = b1; b >= b0; --b) {
       const int k0 = d.block_start[b], k1 = d.block_start[b + 1];
+      intr.poll(static_cast<std::uint64_t>(k1 - k0));
       for (int k = k0; k < k1; ++k) {
         if (!d.status[k]) tree.add(rank[k], static_cast<T>(wt(k)));
       }
@@ -362,6 +375,7 @@ inline ConcordanceResult concordance_sorted_impl(const CoxData& d, const double*
     tree.reset(nrank[s] + 1);
     for (int b = b0; b <= b1; ++b) {
       const int k0 = d.block_start[b], k1 = d.block_start[b + 1];
+      intr.poll(static_cast<std::uint64_t>(k1 - k0));
       for (int k = k0; k < k1; ++k) {
         if (!d.status[k]) continue;
         tree.query(rank[k], lt, gt, eq);
@@ -396,9 +410,11 @@ inline ConcordanceResult concordance_sorted_impl(const CoxData& d, const double*
 }  // namespace detail
 
 inline ConcordanceResult concordance_sorted(const CoxData& d, const double* risk,
-                                            bool weighted) {
-  if (weighted) return detail::concordance_sorted_impl<double>(d, risk, true);
-  return detail::concordance_sorted_impl<std::int32_t>(d, risk, false);
+                                            bool weighted, Interrupt* interrupt = nullptr) {
+  Interrupt none;
+  Interrupt& intr = interrupt ? *interrupt : none;
+  if (weighted) return detail::concordance_sorted_impl<double>(d, risk, true, intr);
+  return detail::concordance_sorted_impl<std::int32_t>(d, risk, false, intr);
 }
 
 }  // namespace core
