@@ -277,6 +277,7 @@ inline void radix_order(const double* time, const int* stratum, int nstrata, int
     }
     a = e;
   }
+  intr.poll(static_cast<std::uint64_t>(n));
   if (nstrata > 1) {
     std::vector<int> sc(nstrata + 1, 0);
     for (int i = 0; i < n; ++i) ++sc[stratum[i] + 1];
@@ -348,6 +349,7 @@ inline int cox_data_build(const CoxInput& in, CoxData& d, Interrupt* interrupt =
   // so the sort order stays valid)
   d.time.resize(n);
   for (int k = 0; k < n; ++k) d.time[k] = in.time[d.order[k]];
+  intr.poll(static_cast<std::uint64_t>(n));
   if (in.timefix_tol > 0.0 && n > 1) {
     // as survival::aeqSurv: sorted unique times y; consecutive y are tied
     // when dy <= tol or dy / mean|y| <= tol; a run of ties maps onto its
@@ -368,6 +370,7 @@ inline int cox_data_build(const CoxInput& in, CoxData& d, Interrupt* interrupt =
       }
     }
     mean_abs /= static_cast<double>(nu);
+    intr.poll(static_cast<std::uint64_t>(n));
     const double tol = in.timefix_tol;
     bool any_tied = false;
     double prev = y[0];
@@ -387,6 +390,7 @@ inline int cox_data_build(const CoxInput& in, CoxData& d, Interrupt* interrupt =
         if (!(dy <= tol || dy / mean_abs <= tol)) cuts.push_back(y[k]);
         prev = y[k];
       }
+      intr.poll(static_cast<std::uint64_t>(n));
       // times are ascending within each stratum: walk the cuts forward
       std::size_t c = 0;
       for (int k = 0; k < n; ++k) {
@@ -400,6 +404,7 @@ inline int cox_data_build(const CoxInput& in, CoxData& d, Interrupt* interrupt =
     }
   }
 
+  intr.poll(static_cast<std::uint64_t>(n));
   d.weight.resize(n);
   d.offset.resize(n);
   d.wstatus.resize(n);
