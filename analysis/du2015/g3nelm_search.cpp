@@ -1,5 +1,23 @@
-// Rcpp glue for the G3 NELM cohort reconstruction (internal; used by
-// inst/scripts/reconstruct-g3nelm.R and the tests): conversion only.
+// Rcpp glue of the G3 NELM cohort reconstruction (used by reconstruct.R and
+// the tests of this folder): conversion only. Compiled by search.R with
+// Rcpp::sourceCpp() against the installed survstep's published headers.
+
+// [[Rcpp::plugins(cpp17)]]
+// [[Rcpp::depends(survstep, RcppEigen, BH)]]
+
+// The flags of survstep's src/Makevars, so that the engines compute exactly
+// as in the package.
+#ifndef STRICT_R_HEADERS
+#define STRICT_R_HEADERS
+#endif
+#define EIGEN_DONT_PARALLELIZE
+#define EIGEN_NO_DEBUG
+#define BOOST_MATH_PROMOTE_DOUBLE_POLICY false
+
+#if defined(__GNUC__)
+#pragma GCC diagnostic ignored "-Wignored-attributes"  // Eigen's SSE packets
+#endif
+
 #include <Rcpp.h>
 
 #include <cmath>
@@ -7,9 +25,9 @@
 #include <string>
 #include <vector>
 
-#include "survstep/g3nelm_search.hpp"
+#include "g3nelm_search.hpp"
 
-namespace g3 = survstep::core::g3nelm;
+namespace g3 = du2015::g3nelm;
 
 namespace {
 
@@ -183,7 +201,7 @@ Rcpp::List g3nelm_initial_cpp(double seed) {
   return cohort_to_list(c);
 }
 
-// One search run (see SearchOptions in core/g3nelm_search.hpp) from the
+// One search run (see SearchOptions in g3nelm_search.hpp) from the
 // initial cohort of `seed` (or from `start`, a cohort in the CSV layout);
 // returns the best (finalised) cohort, its loss, counters and the trace of
 // the best loss. `options`: a named list; missing elements keep the

@@ -16,8 +16,14 @@
 //
 // Every statistical computation goes through the adapter in namespace
 // `engine` below, so that changes in the engines' APIs stay local.
-#ifndef SURVSTEP_CORE_G3NELM_SEARCH_HPP
-#define SURVSTEP_CORE_G3NELM_SEARCH_HPP
+//
+// This is research code of the compendium analysis/du2015/ (see its
+// README.md), not part of the survstep library: it compiles against
+// survstep's published core headers (inst/include/survstep/, on the include
+// path of any code that declares `LinkingTo: survstep` or
+// `// [[Rcpp::depends(survstep)]]`).
+#ifndef DU2015_G3NELM_SEARCH_HPP
+#define DU2015_G3NELM_SEARCH_HPP
 
 #include <algorithm>
 #include <array>
@@ -31,15 +37,14 @@
 #include <string>
 #include <vector>
 
-#include "cox_loglik.hpp"
-#include "cox_newton.hpp"
-#include "distributions.hpp"
-#include "km.hpp"
-#include "logrank.hpp"
-#include "stepwise.hpp"
+#include <survstep/cox_loglik.hpp>
+#include <survstep/cox_newton.hpp>
+#include <survstep/distributions.hpp>
+#include <survstep/km.hpp>
+#include <survstep/logrank.hpp>
+#include <survstep/stepwise.hpp>
 
-namespace survstep {
-namespace core {
+namespace du2015 {
 namespace g3nelm {
 
 constexpr int kN = 36;
@@ -301,6 +306,8 @@ inline std::string check_counts(const Cohort& c) {
 // Engine adapter: the only place the loss touches the statistical engines.
 
 namespace engine {
+
+using namespace survstep::core;  // the engines the loss calls
 
 // Chi-square upper tail in closed form for 1 and 2 df (all the loss needs;
 // equal to logrank_p_value() / chisq_upper() to rounding), else Boost.
@@ -2132,7 +2139,6 @@ inline SearchResult anneal(const Cohort& start, const SearchOptions& o,
 }
 
 }  // namespace g3nelm
-}  // namespace core
-}  // namespace survstep
+}  // namespace du2015
 
 #endif
