@@ -40,6 +40,11 @@ sv_obj_type <- function(x) {
   if (is.null(x)) return("NULL")
   if (is.factor(x)) return("a factor")
   if (is.data.frame(x)) return("a data frame")
+  if (is.array(x)) {
+    type <- if (is.character(x)) "character" else if (is.numeric(x))
+      "numeric" else if (is.logical(x)) "logical" else typeof(x)
+    return(sprintf("a %s %s", type, if (is.matrix(x)) "matrix" else "array"))
+  }
   if (length(x) == 1L && is.atomic(x)) {
     if (is.na(x)) return("`NA`")
     return(paste0("`", format(x), "`"))
