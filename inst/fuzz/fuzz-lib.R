@@ -1071,12 +1071,18 @@ fz_run_children <- function(seed, n, batch = 25L, lib = NULL,
     to <- min(n, from + batch - 1L)
     res_file <- tempfile("fuzz-res", fileext = ".rds")
     prog_file <- tempfile("fuzz-prog")
+    err_file <- tempfile("fuzz-err")
     expr <- sprintf("source(%s); fz_child()", deparse(lib_file))
     status <- suppressWarnings(system2(
       rscript, c("--vanilla", "-e", shQuote(expr), "--args", seed, from, to,
                  shQuote(res_file), shQuote(prog_file), shQuote(libs),
                  as.integer(max_n)),
-      stdout = FALSE, stderr = FALSE, timeout = timeout))
+      stdout = FALSE, stderr = err_file, timeout = timeout))
+    if (!file.exists(prog_file)) {
+      err <- if (file.exists(err_file)) readLines(err_file, warn = FALSE)
+      stop("The fuzz child process failed before its first data set:\n",
+           paste(utils::tail(err, 20), collapse = "\n"), call. = FALSE)
+    }
     done <- to
     if (file.exists(res_file)) {
       res <- readRDS(res_file)
@@ -1091,15 +1097,18 @@ fz_run_children <- function(seed, n, batch = 25L, lib = NULL,
       if (bad <= to) {
         total$crashes <- c(total$crashes, bad)
         total$datasets <- total$datasets + 1L
+        err <- if (file.exists(err_file)) readLines(err_file, warn = FALSE)
+        err <- utils::tail(err[nzchar(err)], 3)
         total$rows <- rbind(total$rows, data.frame(
           seed = seed, index = bad, check = "crash", class = "unexplained",
-          detail = sprintf("child R process died (exit status %s)", status),
+          detail = sprintf("child R process died (exit status %s): %s",
+                           status, paste(err, collapse = " | ")),
           survstep = "", reference = "", stringsAsFactors = FALSE))
         done <- bad
       }
     }
     from <- done + 1L
-    unlink(c(res_file, prog_file))
+    unlink(c(res_file, prog_file, err_file))
     if (verbose) {
       message(sprintf("%d/%d data sets, %d disagreements, %d crashes, %.0f s",
                       total$datasets, n, nrow(total$rows),
