@@ -476,9 +476,7 @@ fz_check_logrank <- function(acc, ds) {
       next
     }
     if (!fz_both(acc, chk, sv, ref)) next
-    singular <- fz_warned(sv$value, class = "survstep_warning_singular") ||
-      fz_warned(sv, class = "survstep_warning_singular")
-    acc$flags$lr_singular <- singular
+    acc$flags$lr_singular <- fz_warned(sv, class = "survstep_warning_singular")
     fz_compare(acc, paste0(chk, ":statistic"), sv$value$overall[["statistic"]],
                ref$value$chisq, fz_tol$loglik, floor = fz_tol$stat_floor)
     o <- if (is.matrix(ref$value$obs)) rowSums(ref$value$obs) else
