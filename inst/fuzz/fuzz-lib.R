@@ -1053,17 +1053,18 @@ fz_child <- function() {
   invisible()
 }
 
-# Run data sets 1..n of run `seed` in batches, each batch in a child R
+# Run data sets first..n of run `seed` in batches, each batch in a child R
 # process; a child that dies (segfault, abort, timeout) is counted as a crash
 # of the data set it was checking, and the batch goes on after it.
 fz_run_children <- function(seed, n, batch = 25L, lib = NULL,
-                            timeout = 900, verbose = TRUE, max_n = 5000L) {
+                            timeout = 900, verbose = TRUE, max_n = 5000L,
+                            first = 1L) {
   lib_file <- normalizePath(fz_lib_file())
   libs <- paste(c(lib, .libPaths()), collapse = .Platform$path.sep)
   rscript <- file.path(R.home("bin"), "Rscript")
   total <- list(datasets = 0L, comparisons = 0L, crashes = integer(0),
                 rows = fz_rows_df(seed, 0L, list()))
-  from <- 1L
+  from <- as.integer(first)
   t0 <- proc.time()[["elapsed"]]
   while (from <= n) {
     to <- min(n, from + batch - 1L)
@@ -1109,7 +1110,7 @@ fz_run_children <- function(seed, n, batch = 25L, lib = NULL,
     unlink(c(res_file, prog_file, err_file))
     if (verbose) {
       message(sprintf("%d/%d data sets, %d disagreements, %d crashes, %.0f s",
-                      total$datasets, n, nrow(total$rows),
+                      total$datasets, n - first + 1L, nrow(total$rows),
                       length(total$crashes),
                       proc.time()[["elapsed"]] - t0))
     }

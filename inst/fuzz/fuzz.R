@@ -2,9 +2,10 @@
 #
 #   Rscript inst/fuzz/fuzz.R --n 2000 --seed 1 [--lib PATH] [--out FILE]
 #                            [--batch 25] [--max-n 5000] [--timeout 900]
+#                            [--from 1]
 #   Rscript inst/fuzz/fuzz.R --replay SEED:INDEX [--lib PATH]
 #
-# Checks data sets 1..n of run `seed` in batches, each batch in a child R
+# Checks data sets 1..n (or --from..n, to split a run) of run `seed` in batches, each batch in a child R
 # process (base system2()), so that a crash is counted and the run goes on.
 # Prints the numbers of data sets, comparisons, disagreements by class and
 # crashes; writes the unexplained disagreements (seed, index, what differed)
@@ -16,13 +17,14 @@
 
 args <- commandArgs(trailingOnly = TRUE)
 opt <- list(n = "200", seed = "1", lib = "", out = "", batch = "25",
-            `max-n` = "5000", timeout = "900", replay = "")
+            `max-n` = "5000", timeout = "900", replay = "", from = "1")
 i <- 1L
 while (i <= length(args)) {
   key <- sub("^--", "", args[i])
   if (!key %in% names(opt) || i == length(args)) {
     stop("usage: fuzz.R --n N --seed S [--lib PATH] [--out FILE] ",
-         "[--batch B] [--max-n M] [--timeout SECONDS] | --replay SEED:INDEX",
+         "[--batch B] [--max-n M] [--timeout SECONDS] [--from I] | ",
+         "--replay SEED:INDEX",
          call. = FALSE)
   }
   opt[[key]] <- args[i + 1L]
@@ -51,13 +53,15 @@ if (nzchar(opt$replay)) {
 
 seed <- as.numeric(opt$seed)
 n <- as.integer(opt$n)
-cat(sprintf("survstep %s, survival %s; seed %s, %d data sets (n <= %d)\n",
+first <- as.integer(opt$from)
+cat(sprintf("survstep %s, survival %s; seed %s, data sets %d..%d (n <= %d)\n",
             utils::packageVersion("survstep"),
-            utils::packageVersion("survival"), seed, n, max_n))
+            utils::packageVersion("survival"), seed, first, n, max_n))
 t0 <- proc.time()[["elapsed"]]
 res <- fz_run_children(seed, n, batch = as.integer(opt$batch),
                        lib = if (nzchar(opt$lib)) opt$lib,
-                       timeout = as.numeric(opt$timeout), max_n = max_n)
+                       timeout = as.numeric(opt$timeout), max_n = max_n,
+                       first = first)
 cat(sprintf("\nelapsed: %.0f s\n", proc.time()[["elapsed"]] - t0))
 s <- fz_print_summary(res)
 out <- if (nzchar(opt$out)) opt$out else
