@@ -362,7 +362,11 @@ anova.survstep_cox <- function(object, ..., test = "Chisq") {
 cox_anova_sequential <- function(object, resp) {
   mf <- stats::model.frame(object)
   X <- model.matrix.survstep_cox(object, data = mf)
-  y <- stats::model.response(mf)
+  y <- unclass(stats::model.response(mf))
+  counting <- ncol(y) == 3L
+  start <- if (counting) as.double(y[, 1L]) else NULL
+  time <- as.double(y[, 1L + counting])
+  status <- as.integer(y[, 2L + counting])
   st <- cox_strata_terms(object$terms)
   strata <- NULL
   if (length(st)) {
@@ -377,10 +381,9 @@ cox_anova_sequential <- function(object, resp) {
   df <- numeric(length(asg) + 1L)
   loglik[1] <- object$loglik[1]
   if (!is.null(object$call$init)) {
-    null <- cox_engine(X[, 0L, drop = FALSE], as.double(y[, 1]),
-                       as.integer(y[, 2]), strata, w, off, NULL,
-                       object$method, object$control, call = NULL,
-                       concordance = FALSE)
+    null <- cox_engine(X[, 0L, drop = FALSE], time, status, strata, w, off,
+                       NULL, object$method, object$control, call = NULL,
+                       concordance = FALSE, start = start)
     loglik[1] <- null$loglik[2]
   }
   for (k in seq_along(asg)) {
@@ -391,9 +394,9 @@ cox_anova_sequential <- function(object, resp) {
       next
     }
     fk <- suppressWarnings(cox_engine(
-      X[, cols, drop = FALSE], as.double(y[, 1]), as.integer(y[, 2]), strata,
+      X[, cols, drop = FALSE], time, status, strata,
       w, off, NULL, object$method, object$control,
-      terms_of_cols = NULL, call = NULL, concordance = FALSE))
+      terms_of_cols = NULL, call = NULL, concordance = FALSE, start = start))
     loglik[k + 1L] <- fk$loglik[2]
     df[k + 1L] <- sum(!is.na(fk$coefficients))
   }

@@ -158,7 +158,7 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
   control <- check_cox_control(control)
   env <- parent.frame()
 
-  mfi <- sv_model_frame(call, env)
+  mfi <- sv_model_frame(call, env, allow_counting = TRUE)
   des <- sw_design(mfi, call = call, env = env)
   include <- sw_include_labels(include, des, call = call)
 
@@ -655,7 +655,8 @@ sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
   st <- if (is.null(mfi$strata)) NULL else as.integer(mfi$strata)
   w <- if (mfi$has_weights) mfi$weights else NULL
   stepwise_cpp(
-    x = des$x, time = mfi$time, status = mfi$status, weights = w,
+    x = des$x, start = mfi$start, time = mfi$time, status = mfi$status,
+    weights = w,
     offset = mfi$offset,
     strata = st, term_cols = des$term_cols, forced = forced,
     direction = match(direction, c("forward", "backward")) - 1L,
@@ -738,7 +739,7 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
   control <- check_cox_control(control)
   env <- parent.frame()
 
-  mfi <- sv_model_frame(call, env)
+  mfi <- sv_model_frame(call, env, allow_counting = TRUE)
   des <- sw_design(mfi, call = call, env = env, what = "univariable")
   z <- stats::qnorm((1 + conf_level) / 2)
   n_dropped <- mfi$n_dropped
@@ -753,7 +754,7 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
     } else {
       tcall <- call
       tcall$formula <- sw_term_formula(des, lab)
-      m <- sv_model_frame(tcall, env)
+      m <- sv_model_frame(tcall, env, allow_counting = TRUE)
       d1 <- sw_design(m, call = call, env = env, what = "univariable")
       x <- d1$x
       toc <- d1$term_of_col
@@ -761,7 +762,7 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
     fit <- cox_engine(x, m$time, m$status, m$strata,
                       if (m$has_weights) m$weights else NULL, m$offset,
                       NULL, ties, control, terms_of_cols = toc, call = call,
-                      concordance = FALSE)
+                      concordance = FALSE, start = m$start)
     b <- fit$coefficients
     se <- sqrt(diag(fit$var))
     se[is.na(b)] <- NA_real_

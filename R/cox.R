@@ -83,7 +83,7 @@ cox <- function(formula, data, subset, weights, na.action,
   }
   env <- parent.frame()
   mfr <- cox_fast_frame(call, env)
-  if (is.null(mfr)) mfr <- sv_model_frame(call, env)
+  if (is.null(mfr)) mfr <- sv_model_frame(call, env, allow_counting = TRUE)
   fast <- !is.null(mfr$fast_x)
   mf <- mfr$mf
   tt <- mfr$terms
@@ -106,7 +106,7 @@ cox <- function(formula, data, subset, weights, na.action,
                     mfr$strata,
                     if (mfr$has_weights) mfr$weights else NULL, mfr$offset,
                     init, ties, control, terms_of_cols = des$term_of_col,
-                    call = call)
+                    call = call, start = mfr$start)
   fit$call <- call
   fit$formula <- stats::formula(tt)
   fit$terms <- tt
@@ -122,7 +122,8 @@ cox <- function(formula, data, subset, weights, na.action,
   if (y) {
     # without row names (building them costs more than the fit at large n)
     fit$y <- if (fast) mfr$y else stats::model.response(mf)
-    dimnames(fit$y) <- list(NULL, c("time", "status"))
+    dimnames(fit$y) <- list(NULL, if (is.null(mfr$start))
+      c("time", "status") else c("start", "stop", "status"))
   }
   if (x) {
     fit$x <- X

@@ -10,14 +10,17 @@
 #' @param call The front end's `match.call()`.
 #' @param env The environment the call was made from (`parent.frame()`).
 #' @param allow_strata Whether `strata()` terms are allowed.
+#' @param allow_counting Whether counting-process responses
+#'   `Surv(start, stop, event)` are allowed (the Cox front ends).
 #' @return A list: `mf` (model frame), `terms` (with the `strata` special),
-#'   `time`, `status` (0/1 integer), `weights` (numeric, all 1 when absent),
+#'   `time` (the stop times for counting-process data), `start` (the start
+#'   times, `NULL` for right-censored data), `status` (0/1 integer), `weights` (numeric, all 1 when absent),
 #'   `has_weights`, `offset` (numeric or `NULL`), `strata` (factor or `NULL`),
 #'   `strata_terms` (indices of the strata terms among the term labels),
 #'   `na.action`, `n_dropped`.
 #' @noRd
 sv_model_frame <- function(call, env, allow_strata = TRUE,
-                           caller = sys.call(-1)) {
+                           caller = sys.call(-1), allow_counting = FALSE) {
   if (is.null(call$formula)) {
     sv_abort("`formula` is missing, with no default.", call = caller)
   }
@@ -56,6 +59,11 @@ sv_model_frame <- function(call, env, allow_strata = TRUE,
       if (grepl("no non-missing arguments to max", msg, fixed = TRUE)) {
         invokeRestart("muffleWarning")
       }
+      if (grepl("Stop time must be > start time", msg, fixed = TRUE)) {
+        sv_abort(paste0("In `Surv(start, stop, event)` every start time must ",
+                        "be less than its stop time; some intervals have ",
+                        "start >= stop."), call = caller)
+      }
       if (grepl("Invalid status value", msg, fixed = TRUE)) {
         sv_abort(paste0("The status in `Surv()` must be 0/1 (alive/dead), ",
                         "1/2 or logical; other values were found."),
@@ -74,19 +82,33 @@ sv_model_frame <- function(call, env, allow_strata = TRUE,
     sv_abort(paste0("The left-hand side of `formula` must be a `Surv()` ",
                     "object, such as `Surv(time, status)`."), call = caller)
   }
-  if (!identical(attr(y, "type"), "right")) {
+  type <- attr(y, "type")
+  counting <- identical(type, "counting")
+  if (counting && !allow_counting) {
+    sv_abort(sprintf(paste0("`%s()` can't take counting-process data ",
+                            "(`Surv(start, stop, event)`); use ",
+                            "right-censored data (`Surv(time, status)`)."),
+                     deparse1(caller[[1L]])),
+             class = c("survstep_error_not_implemented", "survstep_error_input"),
+             call = caller)
+  }
+  if (!identical(type, "right") && !counting) {
     sv_abort(sprintf(paste0("`Surv()` must describe right-censored data ",
-                            "(`Surv(time, status)`), not type \"%s\"."),
-                     attr(y, "type")), call = caller)
+                            "(`Surv(time, status)`)%s, not type \"%s\"."),
+                     if (allow_counting) paste0(" or counting-process data ",
+                                                "(`Surv(start, stop, event)`)")
+                     else "", type), call = caller)
   }
   y <- unclass(y)  # plain matrix: `[.Surv` is slow on large data
-  time <- as.numeric(y[, 1L])
-  status <- as.integer(y[, 2L])
-  if (any(!is.finite(time))) {
+  start <- if (counting) as.numeric(y[, 1L]) else NULL
+  time <- as.numeric(y[, 1L + counting])
+  status <- as.integer(y[, 2L + counting])
+  if (any(!is.finite(time)) || (counting && any(!is.finite(start)))) {
     sv_abort("Survival times must be finite; found infinite values.",
              call = caller)
   }
-  if (any(time < 0)) {
+  # (start, stop] data may have negative times (as in coxph())
+  if (!counting && any(time < 0)) {
     sv_abort(sprintf("Survival times must be non-negative; found %d negative %s.",
                      sum(time < 0), if (sum(time < 0) == 1) "time" else "times"),
              call = caller)
@@ -129,7 +151,8 @@ sv_model_frame <- function(call, env, allow_strata = TRUE,
 
   na_act <- attr(mf, "na.action")
   list(
-    mf = mf, terms = tt, time = time, status = status, weights = w,
+    mf = mf, terms = tt, time = time, start = start, status = status,
+    weights = w,
     has_weights = has_weights, offset = off, strata = strata,
     strata_terms = strata_terms, na.action = na_act,
     n_dropped = length(na_act)

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "survstep/concordance.hpp"
+#include "survstep/cox_counting.hpp"
 #include "survstep/cox_loglik.hpp"
 #include "survstep/cox_newton.hpp"
 
@@ -19,8 +20,8 @@ namespace {
 // guarantees storage modes (double / integer), so no copies are made here.
 // `x` is a double matrix, or a list of double columns (cox()'s fast path:
 // no n x p copy); `cols` keeps the column pointers of a list alive.
-sc::CoxInput make_input(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset,
-                        SEXP strata, SEXP center, double timefix_tol,
+sc::CoxInput make_input(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights,
+                        SEXP offset, SEXP strata, SEXP center, double timefix_tol,
                         std::vector<const double*>& cols) {
   sc::CoxInput in;
   in.n = Rf_length(time);
@@ -34,6 +35,7 @@ sc::CoxInput make_input(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offse
     in.x = in.p > 0 ? REAL(x) : nullptr;
   }
   in.time = REAL(time);
+  if (!Rf_isNull(start)) in.start = REAL(start);
   in.status = INTEGER(status);
   if (!Rf_isNull(weights)) in.weight = REAL(weights);
   if (!Rf_isNull(offset)) in.offset = REAL(offset);
@@ -43,10 +45,13 @@ sc::CoxInput make_input(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offse
   return in;
 }
 
-void check_types(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata,
-                 SEXP center) {
+void check_types(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights, SEXP offset,
+                 SEXP strata, SEXP center) {
   const R_xlen_t n = Rf_xlength(time);
   if (TYPEOF(time) != REALSXP) Rcpp::stop("internal: `time` must be double");
+  if (!Rf_isNull(start) && (TYPEOF(start) != REALSXP || Rf_xlength(start) != n)) {
+    Rcpp::stop("internal: `start` must be double of length n");
+  }
   if (TYPEOF(status) != INTSXP || Rf_xlength(status) != n) {
     Rcpp::stop("internal: `status` must be integer of length n");
   }
@@ -75,17 +80,25 @@ void check_types(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP
   }
 }
 
+// The prepared data: (start, stop] data when `in.start` is set.
+int build_data(const sc::CoxInput& in, sc::CoxData& d) {
+  return in.start ? sc::cox_counting_build(in, d) : sc::cox_data_build(in, d);
+}
+
 }  // namespace
 
-// Fit a Cox model. Returns the raw engine results (see R/cox-fit.R).
+// Fit a Cox model. `start` is NULL for right-censored data, else the entry
+// times of (start, time] data. Returns the raw engine results (see
+// R/cox-fit.R).
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata,
-                       SEXP init, int ties, double eps, double toler_chol, int iter_max,
-                       double toler_inf, double timefix_tol, SEXP center, bool concordance) {
-  check_types(x, time, status, weights, offset, strata, center);
+Rcpp::List cox_fit_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights,
+                       SEXP offset, SEXP strata, SEXP init, int ties, double eps,
+                       double toler_chol, int iter_max, double toler_inf,
+                       double timefix_tol, SEXP center, bool concordance) {
+  check_types(x, start, time, status, weights, offset, strata, center);
   std::vector<const double*> cols;
-  sc::CoxInput in =
-      make_input(x, time, status, weights, offset, strata, center, timefix_tol, cols);
+  sc::CoxInput in = make_input(x, start, time, status, weights, offset, strata, center,
+                               timefix_tol, cols);
   // constant columns are an input error: report them before fitting
   if (in.p > 0) {
     Rcpp::LogicalVector cst(in.p);
@@ -100,7 +113,7 @@ Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset
     if (any) return Rcpp::List::create(Rcpp::Named("constant") = cst);
   }
   sc::CoxData d;
-  const int st = sc::cox_data_build(in, d);
+  const int st = build_data(in, d);
   if (st != sc::cox_data_ok) return Rcpp::List::create(Rcpp::Named("bad_input") = st);
   sc::CoxControl ctrl;
   ctrl.eps = eps;
@@ -212,14 +225,15 @@ SEXP cox_fast_surv_cpp(SEXP time, SEXP status) {
 
 // Log partial likelihood, score and information at beta (original units).
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cox_eval_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata,
-                        SEXP beta, int ties, double timefix_tol, SEXP center) {
-  check_types(x, time, status, weights, offset, strata, center);
+Rcpp::List cox_eval_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights,
+                        SEXP offset, SEXP strata, SEXP beta, int ties, double timefix_tol,
+                        SEXP center) {
+  check_types(x, start, time, status, weights, offset, strata, center);
   std::vector<const double*> cols;
-  sc::CoxInput in =
-      make_input(x, time, status, weights, offset, strata, center, timefix_tol, cols);
+  sc::CoxInput in = make_input(x, start, time, status, weights, offset, strata, center,
+                               timefix_tol, cols);
   sc::CoxData d;
-  const int st = sc::cox_data_build(in, d);
+  const int st = build_data(in, d);
   if (st != sc::cox_data_ok) Rcpp::stop("internal: invalid data for the Cox engine (code %d)", st);
   if (TYPEOF(beta) != REALSXP || Rf_length(beta) != d.p) Rcpp::stop("internal: bad `beta`");
   sc::CoxWork w;

@@ -223,7 +223,7 @@ test_that("loglik, score and information agree with the hand-worked example", {
   for (ties in c("breslow", "efron")) {
     h <- by_hand[[ties]]
     for (b in c(0, 0.5, -1, 1.4)) {
-      ev <- cox_eval_cpp(x, book$time, as.integer(book$status), NULL, NULL,
+      ev <- cox_eval_cpp(x, NULL, book$time, as.integer(book$status), NULL, NULL,
                          NULL, b, as.integer(ties == "efron"), 0, NULL)
       expect_equal(ev$loglik, h$l(b), tolerance = 1e-14)
       expect_equal(ev$score, h$u(b), tolerance = 1e-14)
@@ -258,7 +258,7 @@ test_that("Efron with case weights uses the mean weight of the tied deaths", {
     r <- exp(b)
     b - 2 * (log(r + 5) + log(r + 5 - (r + 3) / 2))
   }
-  ev <- cox_eval_cpp(matrix(d$x), d$time, as.integer(d$status), d$w, NULL,
+  ev <- cox_eval_cpp(matrix(d$x), NULL, d$time, as.integer(d$status), d$w, NULL,
                      NULL, 0.7, 1L, 0, NULL)
   expect_equal(ev$loglik, l(0.7), tolerance = 1e-14)
   num_u <- (l(0.7 + 1e-5) - l(0.7 - 1e-5)) / 2e-5
