@@ -65,8 +65,10 @@
 #' them as descriptive, or validate the whole procedure by the bootstrap.
 #'
 #' @param formula A formula with a [survival::Surv()] response on the left
-#'   and the candidate terms on the right; `strata()` terms stratify every
-#'   model and `offset()` terms are in every model.
+#'   (`Surv(time, status)`, or counting-process data
+#'   `Surv(start, stop, event)` as in [cox()]) and the candidate terms on
+#'   the right; `strata()` terms stratify every model and `offset()` terms
+#'   are in every model.
 #' @param data A data frame in which to interpret the variables of `formula`,
 #'   `subset` and `weights`.
 #' @param subset An optional expression selecting the rows of `data` to use.

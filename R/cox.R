@@ -33,7 +33,14 @@
 #'
 #' @param formula A formula with a `Surv(time, status)` response on the left
 #'   and the covariates on the right, for example
-#'   `Surv(time, status) ~ age + sex + strata(site)`.
+#'   `Surv(time, status) ~ age + sex + strata(site)`. Counting-process data
+#'   `Surv(start, stop, event)` (time-varying covariates as built by
+#'   [survival::survSplit()] or [survival::tmerge()], delayed entry,
+#'   several intervals per subject) are fitted as `coxph()` does: the risk
+#'   set at an event time t holds the intervals with start < t <= stop, and
+#'   the concordance compares each event with the intervals at risk at its
+#'   time. Start times may be negative; every start must be less than its
+#'   stop.
 #' @param data A data frame containing the variables of `formula`.
 #' @param subset Optional expression selecting the rows of `data` to use.
 #' @param weights Optional positive case weights (a column of `data`).
@@ -64,6 +71,9 @@
 #' summary(fit)
 #' # SPSS-compatible tie handling
 #' cox(Surv(time, status) ~ age + sex, data = survival::lung, ties = "breslow")
+#' # a time-varying covariate: heart transplant (Stanford heart data)
+#' cox(Surv(start, stop, event) ~ age + surgery + transplant,
+#'     data = survival::heart)
 #' @export
 cox <- function(formula, data, subset, weights, na.action,
                 ties = c("efron", "breslow"), firth = FALSE, init = NULL,
