@@ -130,8 +130,17 @@ cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
   fit
 }
 
+# The columns of a response matrix (time, status) or (start, stop, status):
+# list(start (NULL for right-censored data), time, status (integer)).
+cox_y_parts <- function(y) {
+  counting <- ncol(y) == 3L
+  list(start = if (counting) as.double(y[, 1L]) else NULL,
+       time = as.double(y[, 1L + counting]),
+       status = as.integer(y[, 2L + counting]))
+}
+
 # The response of cox_fit(): a Surv object or its 2- or 3-column matrix, as
-# list(start (NULL for right-censored data), time, status (0/1 integer)).
+# cox_y_parts() gives it.
 cox_fit_response <- function(y, call) {
   type <- NULL
   if (inherits(y, "Surv")) {
@@ -162,17 +171,15 @@ cox_fit_response <- function(y, call) {
     sv_abort(paste0("The status (last column of `y`) must be 0/1 or ",
                     "logical without missing values."), call = call)
   }
-  time <- as.double(y[, 1L + counting])
-  start <- if (counting) as.double(y[, 1L]) else NULL
   # values are checked in the engine (one pass in C++); NA here
-  if (anyNA(time) || (counting && anyNA(start))) {
+  if (anyNA(y)) {
     sv_abort(if (counting) {
       "`y` must not contain missing start or stop times."
     } else {
       "`time` must contain finite, non-negative values only."
     }, call = call)
   }
-  list(start = start, time = time, status = as.integer(status))
+  cox_y_parts(y)
 }
 
 # The engine shared by cox() and cox_fit(): inputs are validated; `x` is a

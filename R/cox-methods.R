@@ -224,7 +224,7 @@ model.matrix.survstep_cox <- function(object, data = NULL, ...) {
     data <- stats::model.frame(object)
   }
   st <- cox_strata_terms(object$terms)
-  cox_design(object$terms, data, st, contrasts = object$contrasts)$x
+  sv_frame_design(object$terms, data, st, contrasts = object$contrasts)$x
 }
 
 cox_strata_terms <- function(tt) {
@@ -362,11 +362,10 @@ anova.survstep_cox <- function(object, ..., test = "Chisq") {
 cox_anova_sequential <- function(object, resp) {
   mf <- stats::model.frame(object)
   X <- model.matrix.survstep_cox(object, data = mf)
-  y <- unclass(stats::model.response(mf))
-  counting <- ncol(y) == 3L
-  start <- if (counting) as.double(y[, 1L]) else NULL
-  time <- as.double(y[, 1L + counting])
-  status <- as.integer(y[, 2L + counting])
+  yy <- cox_y_parts(unclass(stats::model.response(mf)))
+  start <- yy$start
+  time <- yy$time
+  status <- yy$status
   st <- cox_strata_terms(object$terms)
   strata <- NULL
   if (length(st)) {
