@@ -31,8 +31,9 @@
 //   - centring at the plain column means (agreg.fit's `means`), scaling as
 //     coxfit6; the linear predictors are centred at those means.
 //
-// Cost: one more radix sort (entry order) and O(n) two-pointer merges of the
-// entry order with the tie blocks at build time; per evaluation O(n p^2)
+// Cost: the start (and, for timefix, stop) times sorted once more by the
+// risk-set layer's sorter and O(n) two-pointer merges of the entry order
+// with the tie blocks at build time; per evaluation O(n p^2)
 // with no rescans: each row enters the risk-set sums once (at its stop
 // time, going backwards) and leaves once (before the first event time at or
 // below its start), and H_i = Lambda(stop_i) - Lambda(start_i) is a
@@ -51,6 +52,17 @@
 namespace survstep {
 namespace core {
 
+namespace detail {
+// A sorted sequence of keyed rows seen as times (timefix_sorted()).
+struct KeyedTimes {
+  std::vector<KeyedRow>& r;
+  const TimeKey& tk;
+  std::size_t size() const { return r.size(); }
+  double get(std::size_t i) const { return tk.value(r[i].key); }
+  void set(std::size_t i, double v) { r[i].key = tk(v); }
+};
+}  // namespace detail
+
 inline int cox_counting_build(const CoxInput& in, CoxData& d) {
   const int n = in.n;
   if (n < 1 || in.start == nullptr || in.time == nullptr) return cox_data_bad_dims;
@@ -60,15 +72,31 @@ inline int cox_counting_build(const CoxInput& in, CoxData& d) {
       return cox_data_bad_start;
   }
 
-  // timefix over the start and stop times together (aeqSurv)
+  // the start and the stop times sorted on one time scale (risk_sets.hpp),
+  // all strata together, and timefix over both (aeqSurv on the response)
+  const TimeKey tk = make_time_key(in.start, static_cast<std::size_t>(n), in.time,
+                                   static_cast<std::size_t>(n));
+  std::vector<KeyedRow> rs(n), rt(n), tmp;
+  for (int i = 0; i < n; ++i) {
+    rs[i] = KeyedRow{tk(in.start[i]), i};
+    rt[i] = KeyedRow{tk(in.time[i]), i};
+  }
+  std::vector<std::size_t> hist;
+  auto key_of = [](const KeyedRow& r) { return r.key; };
+  sort_by_key(rs, tmp, key_of, hist);
   CoxInput in2 = in;
   in2.timefix_tol = 0.0;
   std::vector<double> fixed;
   if (in.timefix_tol > 0.0) {
-    fixed.resize(2 * static_cast<std::size_t>(n));
-    std::copy(in.start, in.start + n, fixed.begin());
-    std::copy(in.time, in.time + n, fixed.begin() + n);
-    if (timefix(fixed, in.timefix_tol)) {
+    sort_by_key(rt, tmp, key_of, hist);
+    detail::KeyedTimes a{rs, tk}, b{rt, tk};
+    if (timefix_sorted(in.timefix_tol, a, b)) {
+      fixed.resize(2 * static_cast<std::size_t>(n));
+      for (int k = 0; k < n; ++k) {
+        fixed[rs[k].row] = tk.value(rs[k].key);
+        fixed[n + rt[k].row] = tk.value(rt[k].key);
+      }
+      // (the map is monotone: start <= stop stays; equality is aeqSurv's error)
       for (int i = 0; i < n; ++i) {
         if (fixed[i] == fixed[n + i]) return cox_data_bad_interval;
       }
@@ -84,9 +112,15 @@ inline int cox_counting_build(const CoxInput& in, CoxData& d) {
   d.start.resize(n);
   for (int k = 0; k < n; ++k) d.start[k] = in2.start[d.order[k]];
 
-  // entry order: sorted rows by (stratum, start)
+  // entry order: the rows sorted by start, grouped by stratum, as sorted
+  // positions
+  std::vector<int> pos(n);
+  for (int k = 0; k < n; ++k) pos[d.order[k]] = k;
+  group_by_code(
+      rs, tmp, [&](const KeyedRow& r) { return d.stratum[pos[r.row]]; },
+      static_cast<std::size_t>(d.nstrata), hist);
   d.entry.resize(n);
-  detail::radix_order(d.start.data(), d.stratum.data(), d.nstrata, n, d.entry);
+  for (int q = 0; q < n; ++q) d.entry[q] = pos[rs[q].row];
   d.entry_bound.assign(d.nstrata + 1, 0);
   for (int k = 0; k < n; ++k) ++d.entry_bound[d.stratum[k] + 1];
   for (int s = 0; s < d.nstrata; ++s) d.entry_bound[s + 1] += d.entry_bound[s];
