@@ -6,12 +6,14 @@
 // API (namespace survstep::core)
 // ============================================================================
 //
-//   int cox_counting_build(const CoxInput& in, CoxData& d);
+//   int cox_counting_build(const CoxInput& in, CoxData& d,
+//                          Interrupt* interrupt = nullptr);
 //        in.start (entry times) and in.time (stop times) as the columns of
 //        Surv(start, stop, event); everything else as for cox_data_build().
 //        Returns CoxDataStatus (0 = ok; cox_data_bad_start when a start is
 //        not finite or not < its stop; cox_data_bad_interval when timefix
 //        merges a start with its stop, survival::aeqSurv's error).
+//        `interrupt` (interrupt.hpp) is polled after each O(n) pass.
 //
 // The result is an ordinary CoxData with d.counting = true, so everything
 // built on CoxData takes it unchanged: cox_evaluate() / the Newton solver
@@ -44,9 +46,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "cox_loglik.hpp"
+#include "interrupt.hpp"
 #include "risk_sets.hpp"
 
 namespace survstep {
@@ -63,7 +67,10 @@ struct KeyedTimes {
 };
 }  // namespace detail
 
-inline int cox_counting_build(const CoxInput& in, CoxData& d) {
+inline int cox_counting_build(const CoxInput& in, CoxData& d,
+                              Interrupt* interrupt = nullptr) {
+  Interrupt none;
+  Interrupt& intr = interrupt ? *interrupt : none;
   const int n = in.n;
   if (n < 1 || in.start == nullptr || in.time == nullptr) return cox_data_bad_dims;
   for (int i = 0; i < n; ++i) {
@@ -84,6 +91,7 @@ inline int cox_counting_build(const CoxInput& in, CoxData& d) {
   std::vector<std::size_t> hist;
   auto key_of = [](const KeyedRow& r) { return r.key; };
   sort_by_key(rs, tmp, key_of, hist);
+  intr.poll(static_cast<std::uint64_t>(n));
   CoxInput in2 = in;
   in2.timefix_tol = 0.0;
   std::vector<double> fixed;
@@ -104,7 +112,7 @@ inline int cox_counting_build(const CoxInput& in, CoxData& d) {
       in2.time = fixed.data() + n;
     }
   }
-  const int code = cox_data_build(in2, d);
+  const int code = cox_data_build(in2, d, &intr);
   if (code != cox_data_ok) return code;
 
   const int nb = d.nblock;
@@ -125,6 +133,7 @@ inline int cox_counting_build(const CoxInput& in, CoxData& d) {
   for (int k = 0; k < n; ++k) ++d.entry_bound[d.stratum[k] + 1];
   for (int s = 0; s < d.nstrata; ++s) d.entry_bound[s + 1] += d.entry_bound[s];
 
+  intr.poll(static_cast<std::uint64_t>(n));
   // merges of the entry order with the blocks, one stratum at a time
   d.block_entry.assign(nb, 0);
   d.start_block.assign(n, -1);
