@@ -25,10 +25,14 @@
 #'
 #' @param x A numeric matrix of covariates (one row per observation), or a
 #'   numeric vector for one covariate. Column names are used as coefficient
-#'   names. A matrix with zero columns fits the null model.
-#' @param time Follow-up times (non-negative, finite).
-#' @param status Event indicator: 1 (or `TRUE`) for an event, 0 (or `FALSE`)
-#'   for a censored time.
+#'   names. A matrix with zero columns fits the null model. A character
+#'   attribute `assign` (the term label of each column) makes the columns of
+#'   a term be treated together: a constant column of a term whose other
+#'   columns vary (an empty cell of a factor) is aliased (`NA`), as in
+#'   `coxph()`, instead of an error.
+#' @param y The response: a [survival::Surv()] object of right-censored
+#'   data, or its matrix (a numeric matrix with columns time and status, the
+#'   status 0 for censored and 1 for an event), as `coxph.fit()` takes it.
 #' @param strata Optional stratum of each observation (any vector; each
 #'   distinct value is a stratum with its own baseline hazard).
 #' @param weights Optional positive case weights.
@@ -48,36 +52,31 @@
 #' @seealso [cox()] for the formula interface.
 #' @examples
 #' lung <- na.omit(survival::lung[, c("time", "status", "age", "sex")])
-#' fit <- cox_fit(as.matrix(lung[, c("age", "sex")]), lung$time,
-#'                lung$status == 2)
+#' fit <- cox_fit(as.matrix(lung[, c("age", "sex")]),
+#'                survival::Surv(lung$time, lung$status))
 #' fit$coefficients
 #' sqrt(diag(fit$var))
 #' @export
-cox_fit <- function(x, time, status, strata = NULL, weights = NULL,
-                    offset = NULL, init = NULL, ties = c("efron", "breslow"),
+cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
+                    init = NULL, ties = c("efron", "breslow"),
                     control = cox_control()) {
   call <- sys.call()
   ties <- sv_match_arg(ties, c("efron", "breslow"), "ties", call = call)
   control <- check_cox_control(control, call = call)
-
-  if (is.logical(status)) status <- as.integer(status)
-  if (!is.numeric(time) || !is.null(dim(time))) {
-    sv_abort(sprintf("`time` must be a numeric vector, not %s.",
-                     sv_obj_type(time)), call = call)
+  if (!is.matrix(y)) {
+    sv_abort(sprintf(paste0("`y` must be a `Surv()` object or its matrix ",
+                            "(time, status), not %s; `cox_fit(x, time, ",
+                            "status)` is now `cox_fit(x, Surv(time, ",
+                            "status))`."), sv_obj_type(y)), call = call)
   }
-  n <- length(time)
-  if (n == 0L) {
-    sv_abort("Can't fit a Cox model to zero observations.", call = call)
-  }
-  # values are checked in the engine (one pass in C++); NA and shape here
-  if (anyNA(time)) {
-    sv_abort("`time` must contain finite, non-negative values only.",
-             call = call)
-  }
-  if (!is.numeric(status) || length(status) != n || anyNA(status) ||
-      !all(status == 0 | status == 1)) {
-    sv_abort(sprintf(paste0("`status` must be a 0/1 or logical vector of ",
-                            "length %d without missing values."), n),
+  y <- sv_engine_y(y, call, counting = FALSE)
+  n <- nrow(y)
+  time <- y[, 1L]
+  status <- y[, 2L]
+  # times are checked in the engine (one pass in C++); status values here,
+  # before they become integers
+  if (!all(status == 0 | status == 1)) {
+    sv_abort("The status column of `y` must be 0 (censored) or 1 (event).",
              call = call)
   }
   if (is.null(x)) x <- matrix(0, n, 0L)
@@ -97,7 +96,7 @@ cox_fit <- function(x, time, status, strata = NULL, weights = NULL,
                      sv_obj_type(x)), call = call)
   }
   if (nrow(x) != n) {
-    sv_abort(sprintf("`x` must have %d rows (one per time), not %d.",
+    sv_abort(sprintf("`x` must have %d rows (one per row of `y`), not %d.",
                      n, nrow(x)), call = call)
   }
   # without `init` the engine finds missing and infinite values itself (with
@@ -109,6 +108,8 @@ cox_fit <- function(x, time, status, strata = NULL, weights = NULL,
     colnames(x) <- paste0("x", seq_len(ncol(x)))
   }
   if (!is.double(x)) storage.mode(x) <- "double"
+  toc <- attr(x, "assign")
+  if (!is.character(toc) || length(toc) != ncol(x)) toc <- NULL
 
   if (!is.null(weights)) {
     if (!is.numeric(weights) || length(weights) != n || anyNA(weights)) {
@@ -127,8 +128,8 @@ cox_fit <- function(x, time, status, strata = NULL, weights = NULL,
                        n), call = call)
     }
   }
-  fit <- cox_engine(x, as.double(time), as.integer(status), strata, weights,
-                    offset, init, ties, control, terms_of_cols = NULL,
+  fit <- cox_engine(x, time, as.integer(status), strata, weights,
+                    offset, init, ties, control, terms_of_cols = toc,
                     call = call, concordance = FALSE)
   fit$concordance <- NULL
   fit
@@ -182,22 +183,11 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
   tol_fix <- if (control$timefix) sqrt(.Machine$double.eps) else 0
   res <- cox_fit_cpp(
     if (p > 0L) x else NULL, time, status, weights, offset, strata, init,
-    as.integer(ties == "efron"), control$eps, control$toler_chol,
+    ties, control$eps, control$toler_chol,
     control$iter_max, control$toler_inf, tol_fix, NULL, concordance
   )
 
-  if (!is.null(res$bad_input)) {
-    n_chk <- sprintf("%d", n)
-    sv_abort(switch(
-      as.character(res$bad_input),
-      "3" = "`time` must contain finite, non-negative values only.",
-      "4" = sprintf("`status` must be a 0/1 or logical vector of length %s without missing values.", n_chk),
-      "5" = sprintf("`weights` must be %s finite, positive numbers.", n_chk),
-      "6" = sprintf("`offset` must be %s finite numbers.", n_chk),
-      "7" = "`x` must not contain missing or infinite values.",
-      "The data can't be used for a Cox model."
-    ), call = call)
-  }
+  if (!is.null(res$bad_input)) cox_abort_data(res$bad_input, n, call)
   if (!is.null(res$constant)) {
     const <- which(as.logical(res$constant))
     # A constant column of a term whose other columns vary (an empty cell of
@@ -266,6 +256,36 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
     converged = res$converged, aliased = aliased, infinite = infinite,
     u = stats::setNames(res$u, cn)
   )
+}
+
+# What the status values of the Cox core mean: the one decode table of the
+# family. `data`: CoxDataStatus of cox_data_build() (cox_loglik.hpp), the
+# message of the input error; `fit`: the bits of CoxFitStatus
+# (cox_newton.hpp), as used by the stepwise run.
+cox_status_table <- list(
+  data = c(
+    "1" = "The data can't be used for a Cox model.",
+    "3" = "The times in `y` must be finite and non-negative.",
+    "4" = "The status column of `y` must be 0 (censored) or 1 (event).",
+    "5" = "`weights` must be %d finite, positive numbers.",
+    "6" = "`offset` must be %d finite numbers.",
+    "7" = "`x` must not contain missing or infinite values."
+  ),
+  fit = c(not_converged = 1L, singular = 2L, infinite = 4L,
+          nonfinite_init = 8L, halving_at_end = 16L, bad_input = 32L)
+)
+
+cox_abort_data <- function(code, n, call) {
+  msg <- cox_status_table$data[as.character(code)]
+  if (is.na(msg)) msg <- cox_status_table$data[["1"]]
+  sv_abort(if (grepl("%d", msg, fixed = TRUE)) sprintf(msg, n) else msg,
+           call = call)
+}
+
+# The CoxFitStatus bits of `status` as a named logical vector.
+cox_fit_flags <- function(status) {
+  bits <- cox_status_table$fit
+  stats::setNames(bitwAnd(status, bits) != 0L, names(bits))
 }
 
 # cox_engine() without the columns `drop`, which come back as aliased (NA

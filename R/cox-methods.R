@@ -377,10 +377,9 @@ cox_anova_sequential <- function(object, resp) {
   df <- numeric(length(asg) + 1L)
   loglik[1] <- object$loglik[1]
   if (!is.null(object$call$init)) {
-    null <- cox_engine(X[, 0L, drop = FALSE], as.double(y[, 1]),
-                       as.integer(y[, 2]), strata, w, off, NULL,
-                       object$method, object$control, call = NULL,
-                       concordance = FALSE)
+    null <- cox_fit(X[, 0L, drop = FALSE], y, strata = strata, weights = w,
+                    offset = off, ties = object$method,
+                    control = object$control)
     loglik[1] <- null$loglik[2]
   }
   for (k in seq_along(asg)) {
@@ -390,10 +389,9 @@ cox_anova_sequential <- function(object, resp) {
       df[k + 1L] <- cox_df(object)
       next
     }
-    fk <- suppressWarnings(cox_engine(
-      X[, cols, drop = FALSE], as.double(y[, 1]), as.integer(y[, 2]), strata,
-      w, off, NULL, object$method, object$control,
-      terms_of_cols = NULL, call = NULL, concordance = FALSE))
+    fk <- suppressWarnings(cox_fit(
+      X[, cols, drop = FALSE], y, strata = strata, weights = w, offset = off,
+      ties = object$method, control = object$control))
     loglik[k + 1L] <- fk$loglik[2]
     df[k + 1L] <- sum(!is.na(fk$coefficients))
   }

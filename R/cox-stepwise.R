@@ -401,13 +401,13 @@ sw_subset_is_logical <- function(call, env) {
 
 # Statistical problems met during the run, as classed warnings.
 sw_fit_warnings <- function(res, direction, call) {
-  st <- res$fit_status
-  if (bitwAnd(st, 1L)) {
+  st <- cox_fit_flags(res$fit_status)
+  if (st[["not_converged"]]) {
     sv_warn(paste0("At least one model fitted during the stepwise run did ",
                    "not converge; see `$final` and consider `cox_control()`."),
             class = "survstep_warning_convergence", call = call)
   }
-  if (bitwAnd(st, 4L)) {
+  if (st[["infinite"]]) {
     sv_warn(paste0("At least one model fitted during the stepwise run has ",
                    "a coefficient that may be infinite (monotone ",
                    "likelihood); its Wald statistics are unreliable."),
@@ -653,10 +653,8 @@ sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
     weights = mfi$weights,
     offset = mfi$offset,
     strata = mfi$strata, term_cols = des$term_cols, forced = forced,
-    direction = match(direction, c("forward", "backward")) - 1L,
-    removal = match(removal, c("wald", "lr", "conditional")) - 1L,
-    p_enter = p_enter, p_remove = p_remove,
-    ties = match(ties, c("breslow", "efron")) - 1L,
+    direction = direction, removal = removal,
+    p_enter = p_enter, p_remove = p_remove, ties = ties,
     eps = control$eps, iter_max = as.integer(control$iter_max),
     toler_chol = control$toler_chol, toler_inf = control$toler_inf,
     timefix_tol = if (isTRUE(control$timefix)) sqrt(.Machine$double.eps) else 0
@@ -754,10 +752,9 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
       x <- d1$x
       toc <- d1$term_of_col
     }
-    fit <- cox_engine(x, m$y[, 1L], as.integer(m$y[, 2L]), m$strata,
-                      m$weights, m$offset,
-                      NULL, ties, control, terms_of_cols = toc, call = call,
-                      concordance = FALSE)
+    attr(x, "assign") <- toc
+    fit <- cox_fit(x, m$y, strata = m$strata, weights = m$weights,
+                   offset = m$offset, ties = ties, control = control)
     b <- fit$coefficients
     se <- sqrt(diag(fit$var))
     se[is.na(b)] <- NA_real_

@@ -680,3 +680,9 @@ sv_strata_codes <- function(cols, rows = NULL) {
   list(codes = match(codes, u) - 1L,
        levels = do.call(paste, c(labs, list(sep = ", "))))
 }
+
+# A record's 0-based codes and labels as a factor (for the matrix engines).
+sv_frame_factor <- function(codes, levels) {
+  if (is.null(codes)) return(NULL)
+  structure(codes + 1L, levels = levels, class = "factor")
+}

@@ -12,7 +12,7 @@ Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
 // cox_fit_cpp
-Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata, SEXP init, int ties, double eps, double toler_chol, int iter_max, double toler_inf, double timefix_tol, SEXP center, bool concordance);
+Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata, SEXP init, std::string ties, double eps, double toler_chol, int iter_max, double toler_inf, double timefix_tol, SEXP center, bool concordance);
 RcppExport SEXP _survstep_cox_fit_cpp(SEXP xSEXP, SEXP timeSEXP, SEXP statusSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP initSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP toler_cholSEXP, SEXP iter_maxSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP centerSEXP, SEXP concordanceSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
@@ -23,7 +23,7 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< SEXP >::type offset(offsetSEXP);
     Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
     Rcpp::traits::input_parameter< SEXP >::type init(initSEXP);
-    Rcpp::traits::input_parameter< int >::type ties(tiesSEXP);
+    Rcpp::traits::input_parameter< std::string >::type ties(tiesSEXP);
     Rcpp::traits::input_parameter< double >::type eps(epsSEXP);
     Rcpp::traits::input_parameter< double >::type toler_chol(toler_cholSEXP);
     Rcpp::traits::input_parameter< int >::type iter_max(iter_maxSEXP);
@@ -47,7 +47,7 @@ BEGIN_RCPP
 END_RCPP
 }
 // cox_eval_cpp
-Rcpp::List cox_eval_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata, SEXP beta, int ties, double timefix_tol, SEXP center);
+Rcpp::List cox_eval_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata, SEXP beta, std::string ties, double timefix_tol, SEXP center);
 RcppExport SEXP _survstep_cox_eval_cpp(SEXP xSEXP, SEXP timeSEXP, SEXP statusSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP betaSEXP, SEXP tiesSEXP, SEXP timefix_tolSEXP, SEXP centerSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
@@ -58,7 +58,7 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< SEXP >::type offset(offsetSEXP);
     Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
     Rcpp::traits::input_parameter< SEXP >::type beta(betaSEXP);
-    Rcpp::traits::input_parameter< int >::type ties(tiesSEXP);
+    Rcpp::traits::input_parameter< std::string >::type ties(tiesSEXP);
     Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
     Rcpp::traits::input_parameter< SEXP >::type center(centerSEXP);
     rcpp_result_gen = Rcpp::wrap(cox_eval_cpp(x, time, status, weights, offset, strata, beta, ties, timefix_tol, center));
@@ -139,21 +139,21 @@ BEGIN_RCPP
 END_RCPP
 }
 // km_bands_cpp
-Rcpp::List km_bands_cpp(Rcpp::NumericVector surv, Rcpp::NumericVector cumvar, double z, int conf_type);
+Rcpp::List km_bands_cpp(Rcpp::NumericVector surv, Rcpp::NumericVector cumvar, double z, std::string conf_type);
 RcppExport SEXP _survstep_km_bands_cpp(SEXP survSEXP, SEXP cumvarSEXP, SEXP zSEXP, SEXP conf_typeSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type surv(survSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type cumvar(cumvarSEXP);
     Rcpp::traits::input_parameter< double >::type z(zSEXP);
-    Rcpp::traits::input_parameter< int >::type conf_type(conf_typeSEXP);
+    Rcpp::traits::input_parameter< std::string >::type conf_type(conf_typeSEXP);
     rcpp_result_gen = Rcpp::wrap(km_bands_cpp(surv, cumvar, z, conf_type));
     return rcpp_result_gen;
 END_RCPP
 }
 // km_quantile_cpp
-Rcpp::List km_quantile_cpp(Rcpp::NumericVector time, Rcpp::NumericVector n_risk, Rcpp::NumericVector n_event, Rcpp::NumericVector surv, Rcpp::NumericVector cumvar, Rcpp::IntegerVector sizes, Rcpp::NumericVector probs, int method, double z, int conf_type, bool truncate);
-RcppExport SEXP _survstep_km_quantile_cpp(SEXP timeSEXP, SEXP n_riskSEXP, SEXP n_eventSEXP, SEXP survSEXP, SEXP cumvarSEXP, SEXP sizesSEXP, SEXP probsSEXP, SEXP methodSEXP, SEXP zSEXP, SEXP conf_typeSEXP, SEXP truncateSEXP) {
+Rcpp::List km_quantile_cpp(Rcpp::NumericVector time, Rcpp::NumericVector n_risk, Rcpp::NumericVector n_event, Rcpp::NumericVector surv, Rcpp::NumericVector cumvar, Rcpp::IntegerVector sizes, Rcpp::NumericVector probs, std::string method, double z, std::string conf_type, bool truncate, double z_spss);
+RcppExport SEXP _survstep_km_quantile_cpp(SEXP timeSEXP, SEXP n_riskSEXP, SEXP n_eventSEXP, SEXP survSEXP, SEXP cumvarSEXP, SEXP sizesSEXP, SEXP probsSEXP, SEXP methodSEXP, SEXP zSEXP, SEXP conf_typeSEXP, SEXP truncateSEXP, SEXP z_spssSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type time(timeSEXP);
@@ -163,16 +163,17 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type cumvar(cumvarSEXP);
     Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type sizes(sizesSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type probs(probsSEXP);
-    Rcpp::traits::input_parameter< int >::type method(methodSEXP);
+    Rcpp::traits::input_parameter< std::string >::type method(methodSEXP);
     Rcpp::traits::input_parameter< double >::type z(zSEXP);
-    Rcpp::traits::input_parameter< int >::type conf_type(conf_typeSEXP);
+    Rcpp::traits::input_parameter< std::string >::type conf_type(conf_typeSEXP);
     Rcpp::traits::input_parameter< bool >::type truncate(truncateSEXP);
-    rcpp_result_gen = Rcpp::wrap(km_quantile_cpp(time, n_risk, n_event, surv, cumvar, sizes, probs, method, z, conf_type, truncate));
+    Rcpp::traits::input_parameter< double >::type z_spss(z_spssSEXP);
+    rcpp_result_gen = Rcpp::wrap(km_quantile_cpp(time, n_risk, n_event, surv, cumvar, sizes, probs, method, z, conf_type, truncate, z_spss));
     return rcpp_result_gen;
 END_RCPP
 }
 // km_at_cpp
-Rcpp::List km_at_cpp(Rcpp::NumericVector time, Rcpp::NumericVector n_risk, Rcpp::NumericVector n_event, Rcpp::NumericVector surv, Rcpp::NumericVector cumvar, Rcpp::IntegerVector sizes, Rcpp::NumericVector times, double z, int conf_type);
+Rcpp::List km_at_cpp(Rcpp::NumericVector time, Rcpp::NumericVector n_risk, Rcpp::NumericVector n_event, Rcpp::NumericVector surv, Rcpp::NumericVector cumvar, Rcpp::IntegerVector sizes, Rcpp::NumericVector times, double z, std::string conf_type);
 RcppExport SEXP _survstep_km_at_cpp(SEXP timeSEXP, SEXP n_riskSEXP, SEXP n_eventSEXP, SEXP survSEXP, SEXP cumvarSEXP, SEXP sizesSEXP, SEXP timesSEXP, SEXP zSEXP, SEXP conf_typeSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
@@ -184,7 +185,7 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type sizes(sizesSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type times(timesSEXP);
     Rcpp::traits::input_parameter< double >::type z(zSEXP);
-    Rcpp::traits::input_parameter< int >::type conf_type(conf_typeSEXP);
+    Rcpp::traits::input_parameter< std::string >::type conf_type(conf_typeSEXP);
     rcpp_result_gen = Rcpp::wrap(km_at_cpp(time, n_risk, n_event, surv, cumvar, sizes, times, z, conf_type));
     return rcpp_result_gen;
 END_RCPP
@@ -269,23 +270,23 @@ BEGIN_RCPP
 END_RCPP
 }
 // stepwise_cpp
-Rcpp::List stepwise_cpp(Rcpp::NumericMatrix x, Rcpp::NumericVector time, Rcpp::IntegerVector status, Rcpp::Nullable<Rcpp::NumericVector> weights, Rcpp::Nullable<Rcpp::NumericVector> offset, Rcpp::Nullable<Rcpp::IntegerVector> strata, Rcpp::List term_cols, Rcpp::LogicalVector forced, int direction, int removal, double p_enter, double p_remove, int ties, double eps, int iter_max, double toler_chol, double toler_inf, double timefix_tol);
+Rcpp::List stepwise_cpp(Rcpp::NumericMatrix x, Rcpp::NumericVector time, Rcpp::IntegerVector status, SEXP weights, SEXP offset, SEXP strata, Rcpp::List term_cols, Rcpp::LogicalVector forced, std::string direction, std::string removal, double p_enter, double p_remove, std::string ties, double eps, int iter_max, double toler_chol, double toler_inf, double timefix_tol);
 RcppExport SEXP _survstep_stepwise_cpp(SEXP xSEXP, SEXP timeSEXP, SEXP statusSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP term_colsSEXP, SEXP forcedSEXP, SEXP directionSEXP, SEXP removalSEXP, SEXP p_enterSEXP, SEXP p_removeSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP iter_maxSEXP, SEXP toler_cholSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type time(timeSEXP);
     Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type status(statusSEXP);
-    Rcpp::traits::input_parameter< Rcpp::Nullable<Rcpp::NumericVector> >::type weights(weightsSEXP);
-    Rcpp::traits::input_parameter< Rcpp::Nullable<Rcpp::NumericVector> >::type offset(offsetSEXP);
-    Rcpp::traits::input_parameter< Rcpp::Nullable<Rcpp::IntegerVector> >::type strata(strataSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type term_cols(term_colsSEXP);
     Rcpp::traits::input_parameter< Rcpp::LogicalVector >::type forced(forcedSEXP);
-    Rcpp::traits::input_parameter< int >::type direction(directionSEXP);
-    Rcpp::traits::input_parameter< int >::type removal(removalSEXP);
+    Rcpp::traits::input_parameter< std::string >::type direction(directionSEXP);
+    Rcpp::traits::input_parameter< std::string >::type removal(removalSEXP);
     Rcpp::traits::input_parameter< double >::type p_enter(p_enterSEXP);
     Rcpp::traits::input_parameter< double >::type p_remove(p_removeSEXP);
-    Rcpp::traits::input_parameter< int >::type ties(tiesSEXP);
+    Rcpp::traits::input_parameter< std::string >::type ties(tiesSEXP);
     Rcpp::traits::input_parameter< double >::type eps(epsSEXP);
     Rcpp::traits::input_parameter< int >::type iter_max(iter_maxSEXP);
     Rcpp::traits::input_parameter< double >::type toler_chol(toler_cholSEXP);
@@ -329,7 +330,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_g3nelm_report_cpp", (DL_FUNC) &_survstep_g3nelm_report_cpp, 1},
     {"_survstep_km_fit_cpp", (DL_FUNC) &_survstep_km_fit_cpp, 6},
     {"_survstep_km_bands_cpp", (DL_FUNC) &_survstep_km_bands_cpp, 4},
-    {"_survstep_km_quantile_cpp", (DL_FUNC) &_survstep_km_quantile_cpp, 11},
+    {"_survstep_km_quantile_cpp", (DL_FUNC) &_survstep_km_quantile_cpp, 12},
     {"_survstep_km_at_cpp", (DL_FUNC) &_survstep_km_at_cpp, 9},
     {"_survstep_km_mean_cpp", (DL_FUNC) &_survstep_km_mean_cpp, 7},
     {"_survstep_logrank_cpp", (DL_FUNC) &_survstep_logrank_cpp, 10},

@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 #include <vector>
 
+#include "glue_options.h"
 #include "survstep/concordance.hpp"
 #include "survstep/cox_loglik.hpp"
 #include "survstep/cox_newton.hpp"
@@ -79,9 +81,10 @@ void check_types(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP
 
 // Fit a Cox model. Returns the raw engine results (see R/cox-fit.R).
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata,
-                       SEXP init, int ties, double eps, double toler_chol, int iter_max,
-                       double toler_inf, double timefix_tol, SEXP center, bool concordance) {
+Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset,
+                       SEXP strata, SEXP init, std::string ties, double eps,
+                       double toler_chol, int iter_max, double toler_inf,
+                       double timefix_tol, SEXP center, bool concordance) {
   check_types(x, time, status, weights, offset, strata, center);
   std::vector<const double*> cols;
   sc::CoxInput in =
@@ -109,12 +112,13 @@ Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset
   ctrl.toler_inf = toler_inf;
   const double* pinit = nullptr;
   if (!Rf_isNull(init)) {
-    if (TYPEOF(init) != REALSXP || Rf_length(init) != d.p) Rcpp::stop("internal: bad `init`");
+    if (TYPEOF(init) != REALSXP || Rf_length(init) != d.p)
+      Rcpp::stop("internal: bad `init`");
     pinit = REAL(init);
   }
   sc::CoxWork w;
   sc::CoxFitResult res;
-  sc::cox_fit(d, static_cast<sc::CoxTies>(ties), ctrl, pinit, res, w);
+  sc::cox_fit(d, survstep::glue::parse_ties(ties), ctrl, pinit, res, w);
 
   const int n = d.n, p = d.p;
   Rcpp::NumericVector lp(n);
@@ -160,18 +164,17 @@ Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset
   Rcpp::IntegerVector aliased(res.aliased.begin(), res.aliased.end());
   Rcpp::IntegerVector infinite(res.infinite.begin(), res.infinite.end());
   return Rcpp::List::create(
-      Rcpp::Named("coefficients") = Rcpp::NumericVector(res.beta.data(), res.beta.data() + p),
+      Rcpp::Named("coefficients") =
+          Rcpp::NumericVector(res.beta.data(), res.beta.data() + p),
       Rcpp::Named("var") = var,
       Rcpp::Named("loglik") = Rcpp::NumericVector::create(res.loglik_init, res.loglik),
       Rcpp::Named("score") = res.score_test, Rcpp::Named("wald") = wald,
       Rcpp::Named("u") = Rcpp::NumericVector(res.score.data(), res.score.data() + p),
-      Rcpp::Named("iter") = res.iter, Rcpp::Named("rank") = res.rank,
-      Rcpp::Named("status") = res.status, Rcpp::Named("converged") = res.converged,
+      Rcpp::Named("iter") = res.iter, Rcpp::Named("converged") = res.converged,
       Rcpp::Named("aliased") = aliased, Rcpp::Named("infinite") = infinite,
       Rcpp::Named("lp_large") = res.lp_large,
       Rcpp::Named("means") = Rcpp::NumericVector(d.mean.data(), d.mean.data() + p),
-      Rcpp::Named("linear.predictors") = lp, Rcpp::Named("concordance") = conc,
-      Rcpp::Named("nevent") = d.nevent);
+      Rcpp::Named("linear.predictors") = lp, Rcpp::Named("concordance") = conc);
 }
 
 // Response check of cox()'s fast path, without R-level temporaries: NULL
@@ -191,7 +194,8 @@ SEXP cox_fast_surv_cpp(SEXP time, SEXP status) {
     if (!std::isfinite(t[i]) || t[i] < 0.0) return R_NilValue;
   }
   const double* sd = type == REALSXP ? REAL(status) : nullptr;
-  const int* si = type == INTSXP ? INTEGER(status) : (type == LGLSXP ? LOGICAL(status) : nullptr);
+  const int* si =
+      type == INTSXP ? INTEGER(status) : (type == LGLSXP ? LOGICAL(status) : nullptr);
   auto sv = [&](R_xlen_t i) { return sd ? sd[i] : static_cast<double>(si[i]); };
   double mx = -std::numeric_limits<double>::infinity();
   for (R_xlen_t i = 0; i < n; ++i) mx = std::max(mx, sv(i));
@@ -212,19 +216,23 @@ SEXP cox_fast_surv_cpp(SEXP time, SEXP status) {
 
 // Log partial likelihood, score and information at beta (original units).
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cox_eval_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata,
-                        SEXP beta, int ties, double timefix_tol, SEXP center) {
+Rcpp::List cox_eval_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset,
+                        SEXP strata, SEXP beta, std::string ties, double timefix_tol,
+                        SEXP center) {
   check_types(x, time, status, weights, offset, strata, center);
   std::vector<const double*> cols;
   sc::CoxInput in =
       make_input(x, time, status, weights, offset, strata, center, timefix_tol, cols);
   sc::CoxData d;
   const int st = sc::cox_data_build(in, d);
-  if (st != sc::cox_data_ok) Rcpp::stop("internal: invalid data for the Cox engine (code %d)", st);
-  if (TYPEOF(beta) != REALSXP || Rf_length(beta) != d.p) Rcpp::stop("internal: bad `beta`");
+  if (st != sc::cox_data_ok)
+    Rcpp::stop("internal: invalid data for the Cox engine (code %d)", st);
+  if (TYPEOF(beta) != REALSXP || Rf_length(beta) != d.p)
+    Rcpp::stop("internal: bad `beta`");
   sc::CoxWork w;
   sc::CoxEval out;
-  sc::cox_evaluate(d, REAL(beta), static_cast<sc::CoxTies>(ties), sc::cox_what_info, w, out);
+  sc::cox_evaluate(d, REAL(beta), survstep::glue::parse_ties(ties), sc::cox_what_info, w,
+                   out);
   return Rcpp::List::create(Rcpp::Named("loglik") = out.loglik,
                             Rcpp::Named("score") = Rcpp::wrap(out.score),
                             Rcpp::Named("info") = Rcpp::wrap(out.info));
@@ -240,10 +248,10 @@ Rcpp::NumericVector concordance_cpp(Rcpp::NumericVector time, Rcpp::IntegerVecto
   sc::ConcordanceResult cr =
       sc::concordance_risk(n, time.begin(), status.begin(), risk.begin(), w, s);
   return Rcpp::NumericVector::create(
-      Rcpp::Named("concordant") = cr.concordant, Rcpp::Named("discordant") = cr.discordant,
-      Rcpp::Named("tied.x") = cr.tied_x, Rcpp::Named("tied.y") = cr.tied_y,
-      Rcpp::Named("tied.xy") = cr.tied_xy, Rcpp::Named("concordance") = cr.concordance,
-      Rcpp::Named("std") = cr.std_err);
+      Rcpp::Named("concordant") = cr.concordant,
+      Rcpp::Named("discordant") = cr.discordant, Rcpp::Named("tied.x") = cr.tied_x,
+      Rcpp::Named("tied.y") = cr.tied_y, Rcpp::Named("tied.xy") = cr.tied_xy,
+      Rcpp::Named("concordance") = cr.concordance, Rcpp::Named("std") = cr.std_err);
 }
 
 // Multi-df Wald statistic b' V^- b (generalised inverse with tolerance).
@@ -262,4 +270,3 @@ Rcpp::NumericVector wald_test_cpp(Rcpp::NumericMatrix var, Rcpp::NumericVector b
   return Rcpp::NumericVector::create(Rcpp::Named("statistic") = stat,
                                      Rcpp::Named("df") = df);
 }
-
