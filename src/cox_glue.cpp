@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "glue_interrupt.h"
 #include "glue_options.h"
 #include "survstep/concordance.hpp"
 #include "survstep/cox_loglik.hpp"
@@ -79,12 +80,12 @@ void check_types(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP
 
 }  // namespace
 
-// Fit a Cox model. Returns the raw engine results (see R/cox-fit.R).
-// [[Rcpp::export(rng = false)]]
-Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset,
-                       SEXP strata, SEXP init, std::string ties, double eps,
-                       double toler_chol, int iter_max, double toler_inf,
-                       double timefix_tol, SEXP center, bool concordance) {
+namespace {
+Rcpp::List cox_fit_impl(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset,
+                        SEXP strata, SEXP init, sc::CoxTies ties, double eps,
+                        double toler_chol, int iter_max, double toler_inf,
+                        double timefix_tol, SEXP center, bool concordance,
+                        sc::Interrupt& intr) {
   check_types(x, time, status, weights, offset, strata, center);
   std::vector<const double*> cols;
   sc::CoxInput in =
@@ -103,7 +104,7 @@ Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset
     if (any) return Rcpp::List::create(Rcpp::Named("constant") = cst);
   }
   sc::CoxData d;
-  const int st = sc::cox_data_build(in, d);
+  const int st = sc::cox_data_build(in, d, &intr);
   if (st != sc::cox_data_ok) return Rcpp::List::create(Rcpp::Named("bad_input") = st);
   sc::CoxControl ctrl;
   ctrl.eps = eps;
@@ -118,7 +119,7 @@ Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset
   }
   sc::CoxWork w;
   sc::CoxFitResult res;
-  sc::cox_fit(d, survstep::glue::parse_ties(ties), ctrl, pinit, res, w);
+  sc::cox_fit(d, ties, ctrl, pinit, res, w, &intr);
 
   const int n = d.n, p = d.p;
   Rcpp::NumericVector lp(n);
@@ -130,7 +131,8 @@ Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset
     // on the prepared (sorted, post-timefix) data
     std::vector<double> lps(n);
     for (int k = 0; k < n; ++k) lps[k] = lp[d.order[k]];
-    sc::ConcordanceResult cr = sc::concordance_sorted(d, lps.data(), !Rf_isNull(weights));
+    sc::ConcordanceResult cr =
+        sc::concordance_sorted(d, lps.data(), !Rf_isNull(weights), &intr);
     conc[0] = cr.concordant;
     conc[1] = cr.discordant;
     conc[2] = cr.tied_x;
@@ -175,6 +177,23 @@ Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset
       Rcpp::Named("lp_large") = res.lp_large,
       Rcpp::Named("means") = Rcpp::NumericVector(d.mean.data(), d.mean.data() + p),
       Rcpp::Named("linear.predictors") = lp, Rcpp::Named("concordance") = conc);
+}
+}  // namespace
+
+// Fit a Cox model. Returns the raw engine results (see R/cox-fit.R).
+// Interruptible (Ctrl-C): R's interrupt condition.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset,
+                       SEXP strata, SEXP init, std::string ties, double eps,
+                       double toler_chol, int iter_max, double toler_inf,
+                       double timefix_tol, SEXP center, bool concordance) {
+  const sc::CoxTies tie_method = survstep::glue::parse_ties(ties);
+  sc::Interrupt intr = survstep::glue::r_interrupt();
+  Rcpp::List out;
+  SV_CATCH_INTERRUPT(out = cox_fit_impl(x, time, status, weights, offset, strata, init,
+                                        tie_method, eps, toler_chol, iter_max, toler_inf,
+                                        timefix_tol, center, concordance, intr));
+  return out;
 }
 
 // Response check of cox()'s fast path, without R-level temporaries: NULL
@@ -245,8 +264,10 @@ Rcpp::NumericVector concordance_cpp(Rcpp::NumericVector time, Rcpp::IntegerVecto
   const int n = time.size();
   const double* w = Rf_isNull(weights) ? nullptr : REAL(weights);
   const int* s = Rf_isNull(strata) ? nullptr : INTEGER(strata);
-  sc::ConcordanceResult cr =
-      sc::concordance_risk(n, time.begin(), status.begin(), risk.begin(), w, s);
+  sc::Interrupt intr = survstep::glue::r_interrupt();
+  sc::ConcordanceResult cr;
+  SV_CATCH_INTERRUPT(cr = sc::concordance_risk(n, time.begin(), status.begin(),
+                                               risk.begin(), w, s, &intr));
   return Rcpp::NumericVector::create(
       Rcpp::Named("concordant") = cr.concordant,
       Rcpp::Named("discordant") = cr.discordant, Rcpp::Named("tied.x") = cr.tied_x,

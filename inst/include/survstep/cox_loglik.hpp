@@ -18,33 +18,39 @@
 //                                 allocates nothing).
 //   struct CoxEval                loglik, score U (p), information I (p x p).
 //
-//   int  cox_data_build(const CoxInput& in, CoxData& d);
+//   int  cox_data_build(const CoxInput& in, CoxData& d,
+//                       Interrupt* interrupt = nullptr);
 //        Returns CoxDataStatus (0 = ok). Reuses d's storage (no reallocation
 //        when n and p do not grow), so a 36-row data set can be rebuilt
-//        millions of times cheaply. Row order: radix sort by (stratum,
-//        time), ties in the caller's order; skipped when already sorted.
+//        millions of times cheaply. Row order: the risk-set layer
+//        (risk_sets.hpp) by (stratum, time), ties in the caller's order.
 //        Time near-ties are merged first when in.timefix_tol > 0 (as
 //        coxph's default timefix = TRUE with sqrt(DBL_EPSILON)).
+//        `interrupt` (interrupt.hpp) is polled after each O(n) pass.
 //   void cox_data_select(const CoxData& full, const std::vector<int>& cols,
 //                        CoxData& out);
 //        Copy a subset of columns (0-based, in the given order) without
 //        re-sorting: for stepwise model comparisons on one analysis set.
 //   double cox_evaluate(const CoxData& d, const double* beta, CoxTies ties,
-//                       int what, CoxWork& w, CoxEval& out);
+//                       int what, CoxWork& w, CoxEval& out,
+//                       Interrupt* interrupt = nullptr);
 //        beta in ORIGINAL covariate units (length d.p; nullptr = all 0).
 //        what = cox_what_loglik (log partial likelihood only),
 //               cox_what_score  (+ U), cox_what_info (+ U and I).
 //        Returns the log partial likelihood (also out.loglik); U and I in
 //        original units (I = minus the Hessian). Offsets are included.
 //   double cox_evaluate_scaled(const CoxData& d, const double* beta_s,
-//                              CoxTies ties, int what, CoxWork& w);
+//                              CoxTies ties, int what, CoxWork& w,
+//                              Interrupt* interrupt = nullptr);
 //        The same on the internal centred-and-scaled scale (beta_s =
 //        beta / scale); results are left in w.loglik, w.u, w.imat (lower
 //        triangle + diagonal filled, upper mirrored). Used by the Newton
 //        solver (cox_newton.hpp); cheaper because nothing is converted.
+//        `interrupt` (interrupt.hpp) is polled once per 256 rows.
 //        Compile-time kernels for p in {1..6, 8, 10}, a general one else.
 //
-// Related headers: cox_newton.hpp (CoxControl, CoxFitResult, cox_fit(),
+// Related headers: newton.hpp (the generic Newton-Raphson solver),
+// cox_newton.hpp (CoxObjective, CoxControl, CoxFitResult, cox_fit(),
 // cox_score_test(), wald_test(), cox_linear_predictors()), cholesky.hpp
 // (chol_decompose/solve/inverse with coxph's tolerance rule),
 // concordance.hpp (concordance_risk(), concordance_sorted()).
@@ -79,7 +85,6 @@
 #define SURVSTEP_CORE_COX_LOGLIK_HPP
 
 #include <Eigen/Dense>
-
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -89,6 +94,8 @@
 #include <utility>
 #include <vector>
 
+#include "interrupt.hpp"
+#include "risk_sets.hpp"
 
 namespace survstep {
 namespace core {
@@ -183,107 +190,13 @@ inline const double* input_column(const CoxInput& in, int j) {
   return in.xcol ? in.xcol[j] : in.x + static_cast<std::ptrdiff_t>(j) * in.n;
 }
 
-// Stable order of rows by (stratum, time) for non-negative times: LSD radix
-// sort on the high 32 IEEE bits of the time (order-preserving for values
-// >= 0), 11 bits per pass (passes where all rows share the digit are
-// skipped), carrying the low 32 bits along; runs with equal high bits are
-// then ordered by the low bits (insertion sort, or a stable sort for long
-// runs); finally a stable counting sort by stratum. Ties keep the caller's
-// row order.
-inline void radix_order(const double* time, const int* stratum, int nstrata, int n,
-                        std::vector<int>& order) {
-  std::vector<std::uint32_t> hi(n), hi2(n), lo(n), lo2(n);
-  std::vector<int> idx(n), idx2(n);
-  for (int i = 0; i < n; ++i) {
-    const double t = time[i] == 0.0 ? 0.0 : time[i];  // -0.0 -> +0.0
-    std::uint64_t u;
-    std::memcpy(&u, &t, sizeof(double));
-    hi[i] = static_cast<std::uint32_t>(u >> 32);
-    lo[i] = static_cast<std::uint32_t>(u);
-    idx[i] = i;
-  }
-  constexpr int bits = 11;
-  constexpr int npass = 3;  // 33 >= 32 bits
-  constexpr std::uint32_t mask = (1u << bits) - 1u;
-  // all digit histograms in one read of the keys
-  std::vector<int> cnt(static_cast<std::size_t>(npass) << bits, 0);
-  for (int i = 0; i < n; ++i) {
-    const std::uint32_t k = hi[i];
-    for (int ps = 0; ps < npass; ++ps) {
-      ++cnt[(static_cast<std::size_t>(ps) << bits) + ((k >> (ps * bits)) & mask)];
-    }
-  }
-  for (int ps = 0; ps < npass; ++ps) {
-    int* c = cnt.data() + (static_cast<std::size_t>(ps) << bits);
-    const int sh = ps * bits;
-    // skip a pass where every key has the same digit
-    if (c[(hi[0] >> sh) & mask] == n) continue;
-    int run = 0;
-    for (int g = 0; g <= static_cast<int>(mask); ++g) {
-      const int t = c[g];
-      c[g] = run;
-      run += t;
-    }
-    for (int i = 0; i < n; ++i) {
-      const int q = c[(hi[i] >> sh) & mask]++;
-      hi2[q] = hi[i];
-      lo2[q] = lo[i];
-      idx2[q] = idx[i];
-    }
-    hi.swap(hi2);
-    lo.swap(lo2);
-    idx.swap(idx2);
-  }
-  // runs of equal high bits: order by the low bits, stably
-  for (int a = 0; a < n;) {
-    int e = a + 1;
-    bool sorted = true;
-    while (e < n && hi[e] == hi[a]) {
-      sorted = sorted && lo[e] >= lo[e - 1];
-      ++e;
-    }
-    if (sorted) {
-      // nothing to do (in particular for tied times)
-    } else if (e - a > 32) {
-      std::vector<std::pair<std::uint32_t, int>> r(e - a);
-      for (int k = a; k < e; ++k) r[k - a] = {lo[k], idx[k]};
-      std::stable_sort(r.begin(), r.end(),
-                       [](const std::pair<std::uint32_t, int>& x,
-                          const std::pair<std::uint32_t, int>& y) { return x.first < y.first; });
-      for (int k = a; k < e; ++k) {
-        lo[k] = r[k - a].first;
-        idx[k] = r[k - a].second;
-      }
-    } else if (e - a > 1) {
-      for (int k = a + 1; k < e; ++k) {
-        const std::uint32_t v = lo[k];
-        const int id = idx[k];
-        int j = k;
-        while (j > a && lo[j - 1] > v) {
-          lo[j] = lo[j - 1];
-          idx[j] = idx[j - 1];
-          --j;
-        }
-        lo[j] = v;
-        idx[j] = id;
-      }
-    }
-    a = e;
-  }
-  if (nstrata > 1) {
-    std::vector<int> sc(nstrata + 1, 0);
-    for (int i = 0; i < n; ++i) ++sc[stratum[i] + 1];
-    for (int g = 0; g < nstrata; ++g) sc[g + 1] += sc[g];
-    for (int k = 0; k < n; ++k) order[sc[stratum[idx[k]]]++] = idx[k];
-  } else {
-    order.swap(idx);
-  }
-}
 }  // namespace detail
 
 // ---------------------------------------------------------------------------
 // Build the prepared data object.
-inline int cox_data_build(const CoxInput& in, CoxData& d) {
+inline int cox_data_build(const CoxInput& in, CoxData& d, Interrupt* interrupt = nullptr) {
+  Interrupt none;
+  Interrupt& intr = interrupt ? *interrupt : none;
   const int n = in.n, p = in.p;
   if (n < 1 || p < 0 || in.time == nullptr || in.status == nullptr ||
       (p > 0 && in.x == nullptr && in.xcol == nullptr)) {
@@ -299,6 +212,7 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
     }
     if (in.offset && !std::isfinite(in.offset[i])) return cox_data_bad_offset;
   }
+  intr.poll(static_cast<std::uint64_t>(n));
   // covariates: non-finite values are detected through the column sums
   // below (a sum of finite values is finite unless it overflows; then the
   // column is checked value by value)
@@ -319,77 +233,42 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
     }
   }
 
-  // sort order by (stratum, time); contiguous records sort fast
-  d.order.resize(n);
-  bool sorted = true;
-  for (int i = 1; i < n && sorted; ++i) {
-    if (scode[i] < scode[i - 1] ||
-        (scode[i] == scode[i - 1] && in.time[i] < in.time[i - 1])) {
-      sorted = false;
+  // risk sets (risk_sets.hpp): rows sorted by time (all strata together;
+  // ties keep the caller's order), the optional timefix merge on the sorted
+  // times (global, as aeqSurv on the whole response; a monotone map, so the
+  // order stays valid), then a stable counting sort by stratum
+  {
+    const TimeKey tk = make_time_key(in.time, static_cast<std::size_t>(n));
+    std::vector<KeyedRow> rec(n), tmp;
+    for (int i = 0; i < n; ++i) rec[i] = KeyedRow{tk(in.time[i]), i};
+    std::vector<std::size_t> hist;
+    sort_by_key(
+        rec, tmp, [](const KeyedRow& r) { return r.key; }, hist);
+    intr.poll(static_cast<std::uint64_t>(n));
+    if (in.timefix_tol > 0.0) {
+      struct Seq {
+        std::vector<KeyedRow>& r;
+        const TimeKey& tk;
+        std::size_t size() const { return r.size(); }
+        double get(std::size_t i) const { return tk.value(r[i].key); }
+        void set(std::size_t i, double v) { r[i].key = tk(v); }
+      } seq{rec, tk};
+      timefix_sorted(in.timefix_tol, seq);
+      intr.poll(static_cast<std::uint64_t>(n));
     }
-  }
-  if (sorted) {
-    std::iota(d.order.begin(), d.order.end(), 0);
-  } else {
-    detail::radix_order(in.time, scode.data(), d.nstrata, n, d.order);
-  }
-
-  // times in sorted order, with the optional timefix merge (a monotone map,
-  // so the sort order stays valid)
-  d.time.resize(n);
-  for (int k = 0; k < n; ++k) d.time[k] = in.time[d.order[k]];
-  if (in.timefix_tol > 0.0 && n > 1) {
-    // as survival::aeqSurv: sorted unique times y; consecutive y are tied
-    // when dy <= tol or dy / mean|y| <= tol; a run of ties maps onto its
-    // first member
-    std::vector<double> ysort;
-    const double* y = d.time.data();
-    if (d.nstrata > 1) {
-      ysort.assign(in.time, in.time + n);
-      std::sort(ysort.begin(), ysort.end());
-      y = ysort.data();
-    }
-    double mean_abs = 0.0;
-    std::size_t nu = 0;
+    group_by_code(
+        rec, tmp, [&scode](const KeyedRow& r) { return scode[r.row]; },
+        static_cast<std::size_t>(d.nstrata), hist);
+    intr.poll(static_cast<std::uint64_t>(n));
+    d.order.resize(n);
+    d.time.resize(n);
     for (int k = 0; k < n; ++k) {
-      if (k == 0 || y[k] != y[k - 1]) {
-        mean_abs += std::fabs(y[k]);
-        ++nu;
-      }
-    }
-    mean_abs /= static_cast<double>(nu);
-    const double tol = in.timefix_tol;
-    bool any_tied = false;
-    double prev = y[0];
-    for (int k = 1; k < n && !any_tied; ++k) {
-      if (y[k] == prev) continue;
-      const double dy = y[k] - prev;
-      any_tied = dy <= tol || dy / mean_abs <= tol;
-      prev = y[k];
-    }
-    if (any_tied) {
-      std::vector<double> cuts;
-      cuts.push_back(y[0]);
-      prev = y[0];
-      for (int k = 1; k < n; ++k) {
-        if (y[k] == prev) continue;
-        const double dy = y[k] - prev;
-        if (!(dy <= tol || dy / mean_abs <= tol)) cuts.push_back(y[k]);
-        prev = y[k];
-      }
-      // times are ascending within each stratum: walk the cuts forward
-      std::size_t c = 0;
-      for (int k = 0; k < n; ++k) {
-        if (k == 0 || scode[d.order[k]] != scode[d.order[k - 1]]) {
-          c = static_cast<std::size_t>(
-              std::upper_bound(cuts.begin(), cuts.end(), d.time[k]) - cuts.begin() - 1);
-        }
-        while (c + 1 < cuts.size() && cuts[c + 1] <= d.time[k]) ++c;
-        d.time[k] = cuts[c];
-      }
+      d.order[k] = rec[k].row;
+      d.time[k] = tk.value(rec[k].key);
     }
   }
 
+  intr.poll(static_cast<std::uint64_t>(n));
   d.weight.resize(n);
   d.offset.resize(n);
   d.wstatus.resize(n);
@@ -417,6 +296,7 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
   d.mean.resize(p);
   d.scale.resize(p);
   for (int j = 0; j < p; ++j) {
+    intr.poll(static_cast<std::uint64_t>(n));
     const double* col = detail::input_column(in, j);
     // one pass: plain and weighted sums, and whether all values are in
     // {-1, 0, 1}
@@ -469,6 +349,7 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
     constexpr int kb = 64;
     for (int i0 = 0; i0 < n; i0 += kb) {
       const int i1 = std::min(n, i0 + kb);
+      intr.poll(static_cast<std::uint64_t>(kb));
       for (int j = 0; j < p; ++j) {
         const double* col = detail::input_column(in, j);
         const double m = d.mean[j], sc = d.scale[j];
@@ -478,6 +359,7 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
   }
 
   // tie blocks
+  intr.poll(static_cast<std::uint64_t>(n));
   d.block_start.clear();
   d.block_ndead.clear();
   d.block_deadwt.clear();
@@ -550,7 +432,7 @@ namespace detail {
 // vectorised row kernels), Eigen::Dynamic otherwise.
 template <int P>
 inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies ties, int what,
-                                CoxWork& w) {
+                                CoxWork& w, Interrupt& interrupt) {
   using Vec = Eigen::Matrix<double, P, 1>;
   using Map = Eigen::Map<Vec>;
   using CMap = Eigen::Map<const Vec>;
@@ -575,6 +457,7 @@ inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies 
       const int c1 = ready;
       const int c0 = std::max(0, c1 - detail::cox_chunk);
       const int len = c1 - c0;
+      interrupt.poll(static_cast<std::uint64_t>(len));
       if (eta_zero) {
         w.risk.segment(c0, len) = d.weight.segment(c0, len);
         ready = c0;
@@ -739,6 +622,7 @@ inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies 
   int c0 = 0, nrow = 0;  // rows c0 .. c0 + nrow - 1 have v in vb
   auto flush_y = [&]() {
     if (nrow > 0) {
+      interrupt.poll(static_cast<std::uint64_t>(nrow));
       const double* xc = X + static_cast<std::ptrdiff_t>(c0) * p;
       if (need_i) {
         for (int k = 0; k < nrow; ++k) {
@@ -777,29 +661,32 @@ inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies 
 }
 }  // namespace detail
 
-inline double cox_evaluate_scaled(const CoxData& d, const double* beta_s,
-                                  CoxTies ties, int what, CoxWork& w) {
+inline double cox_evaluate_scaled(const CoxData& d, const double* beta_s, CoxTies ties,
+                                  int what, CoxWork& w, Interrupt* interrupt = nullptr) {
+  Interrupt none;
+  Interrupt& intr = interrupt ? *interrupt : none;
   switch (d.p) {
-    case 1: return detail::cox_evaluate_impl<1>(d, beta_s, ties, what, w);
-    case 2: return detail::cox_evaluate_impl<2>(d, beta_s, ties, what, w);
-    case 3: return detail::cox_evaluate_impl<3>(d, beta_s, ties, what, w);
-    case 4: return detail::cox_evaluate_impl<4>(d, beta_s, ties, what, w);
-    case 5: return detail::cox_evaluate_impl<5>(d, beta_s, ties, what, w);
-    case 6: return detail::cox_evaluate_impl<6>(d, beta_s, ties, what, w);
-    case 8: return detail::cox_evaluate_impl<8>(d, beta_s, ties, what, w);
-    case 10: return detail::cox_evaluate_impl<10>(d, beta_s, ties, what, w);
-    default: return detail::cox_evaluate_impl<Eigen::Dynamic>(d, beta_s, ties, what, w);
+    case 1: return detail::cox_evaluate_impl<1>(d, beta_s, ties, what, w, intr);
+    case 2: return detail::cox_evaluate_impl<2>(d, beta_s, ties, what, w, intr);
+    case 3: return detail::cox_evaluate_impl<3>(d, beta_s, ties, what, w, intr);
+    case 4: return detail::cox_evaluate_impl<4>(d, beta_s, ties, what, w, intr);
+    case 5: return detail::cox_evaluate_impl<5>(d, beta_s, ties, what, w, intr);
+    case 6: return detail::cox_evaluate_impl<6>(d, beta_s, ties, what, w, intr);
+    case 8: return detail::cox_evaluate_impl<8>(d, beta_s, ties, what, w, intr);
+    case 10: return detail::cox_evaluate_impl<10>(d, beta_s, ties, what, w, intr);
+    default: return detail::cox_evaluate_impl<Eigen::Dynamic>(d, beta_s, ties, what, w, intr);
   }
 }
 
 // Evaluate at beta in original units (nullptr = 0). U and I in original
 // units in out.score / out.info (filled according to `what`).
 inline double cox_evaluate(const CoxData& d, const double* beta, CoxTies ties,
-                           int what, CoxWork& w, CoxEval& out) {
+                           int what, CoxWork& w, CoxEval& out,
+                           Interrupt* interrupt = nullptr) {
   const int p = d.p;
   w.beta_s.resize(p);
   for (int j = 0; j < p; ++j) w.beta_s[j] = beta ? beta[j] / d.scale[j] : 0.0;
-  out.loglik = cox_evaluate_scaled(d, w.beta_s.data(), ties, what, w);
+  out.loglik = cox_evaluate_scaled(d, w.beta_s.data(), ties, what, w, interrupt);
   if (what >= cox_what_score) {
     out.score.resize(p);
     for (int j = 0; j < p; ++j) out.score[j] = w.u[j] / d.scale[j];
