@@ -212,7 +212,7 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
                      sv_name_list(what, "covariate")),
              call = call)
   }
-  if (bitwAnd(res$status, 8L) != 0L) {
+  if (cox_fit_flags(res$status)[["nonfinite_init"]]) {
     # the log partial likelihood at the start is not finite
     if (!is.null(weights) && is.null(offset) && is.null(init)) {
       cox_abort_weights_overflow(weights, call)

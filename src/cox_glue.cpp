@@ -172,9 +172,9 @@ Rcpp::List cox_fit_impl(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offse
       Rcpp::Named("loglik") = Rcpp::NumericVector::create(res.loglik_init, res.loglik),
       Rcpp::Named("score") = res.score_test, Rcpp::Named("wald") = wald,
       Rcpp::Named("u") = Rcpp::NumericVector(res.score.data(), res.score.data() + p),
-      Rcpp::Named("iter") = res.iter, Rcpp::Named("converged") = res.converged,
-      Rcpp::Named("aliased") = aliased, Rcpp::Named("infinite") = infinite,
-      Rcpp::Named("lp_large") = res.lp_large,
+      Rcpp::Named("iter") = res.iter, Rcpp::Named("status") = res.status,
+      Rcpp::Named("converged") = res.converged, Rcpp::Named("aliased") = aliased,
+      Rcpp::Named("infinite") = infinite, Rcpp::Named("lp_large") = res.lp_large,
       Rcpp::Named("means") = Rcpp::NumericVector(d.mean.data(), d.mean.data() + p),
       Rcpp::Named("linear.predictors") = lp, Rcpp::Named("concordance") = conc);
 }
