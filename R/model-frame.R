@@ -70,7 +70,7 @@ sv_frame <- function(call, env, caller = sys.call(-1), group = "none",
     # plain column names only: no special term to refuse, response checked
     fr <- sv_frame_simple(call, env)
     if (!is.null(fr)) {
-      sv_check_constant(fr, caller)
+      if (fr$n > 0L) sv_check_constant(fr, caller)
       return(fr)
     }
   }
