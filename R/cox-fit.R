@@ -8,7 +8,9 @@
 #' bootstraps, resampling), where the formula machinery would dominate the
 #' run time.
 #'
-#' The fit follows `coxph.fit()`: Newton-Raphson from `init` (default 0) on
+#' The fit follows `coxph.fit()` (for counting-process data
+#' `agreg.fit()`, whose risk set at an event time t holds the intervals with
+#' start < t <= stop): Newton-Raphson from `init` (default 0) on
 #' centred and scaled columns, step-halving when the log partial likelihood
 #' falls, convergence when `|1 - l_old / l_new| <= eps`, and a Cholesky
 #' decomposition with tolerance `toler_chol` that declares redundant columns
@@ -25,14 +27,15 @@
 #'
 #' @param x A numeric matrix of covariates (one row per observation), or a
 #'   numeric vector for one covariate. Column names are used as coefficient
-#'   names. A matrix with zero columns fits the null model. A character
-#'   attribute `assign` (the term label of each column) makes the columns of
-#'   a term be treated together: a constant column of a term whose other
-#'   columns vary (an empty cell of a factor) is aliased (`NA`), as in
-#'   `coxph()`, instead of an error.
-#' @param y The response: a [survival::Surv()] object of right-censored
-#'   data, or its matrix (a numeric matrix with columns time and status, the
-#'   status 0 for censored and 1 for an event), as `coxph.fit()` takes it.
+#'   names. A matrix with zero columns fits the null model.
+#' @param y The response, as [survival::coxph.fit()] takes it: a
+#'   [survival::Surv()] object, `Surv(time, status)` for right-censored data
+#'   or `Surv(start, stop, event)` for counting-process data (time-varying
+#'   covariates, delayed entry), or its numeric matrix: two columns (time,
+#'   status) or three (start, stop, status). Times must be finite (and
+#'   non-negative for right-censored data), each start time less than its
+#'   stop time; the status is 1 (or `TRUE`) for an event, 0 (or `FALSE`)
+#'   for a censored time.
 #' @param strata Optional stratum of each observation (any vector; each
 #'   distinct value is a stratum with its own baseline hazard).
 #' @param weights Optional positive case weights.
@@ -53,9 +56,14 @@
 #' @examples
 #' lung <- na.omit(survival::lung[, c("time", "status", "age", "sex")])
 #' fit <- cox_fit(as.matrix(lung[, c("age", "sex")]),
-#'                survival::Surv(lung$time, lung$status))
+#'                Surv(lung$time, lung$status))
 #' fit$coefficients
 #' sqrt(diag(fit$var))
+#' # counting-process data: a time-varying covariate (heart transplant)
+#' h <- survival::heart
+#' fit2 <- cox_fit(as.matrix(h[, c("age", "transplant")]),
+#'                 Surv(h$start, h$stop, h$event))
+#' fit2$coefficients
 #' @export
 cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
                     init = NULL, ties = c("efron", "breslow"),
@@ -63,22 +71,11 @@ cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
   call <- sys.call()
   ties <- sv_match_arg(ties, c("efron", "breslow"), "ties", call = call)
   control <- check_cox_control(control, call = call)
-  if (!is.matrix(y)) {
-    sv_abort(sprintf(paste0("`y` must be a `Surv()` object or its matrix ",
-                            "(time, status), not %s; `cox_fit(x, time, ",
-                            "status)` is now `cox_fit(x, Surv(time, ",
-                            "status))`."), sv_obj_type(y)), call = call)
-  }
-  y <- sv_engine_y(y, call, counting = FALSE)
-  n <- nrow(y)
-  time <- y[, 1L]
-  status <- y[, 2L]
-  # times are checked in the engine (one pass in C++); status values here,
-  # before they become integers
-  if (!all(status == 0 | status == 1)) {
-    sv_abort("The status column of `y` must be 0 (censored) or 1 (event).",
-             call = call)
-  }
+  yy <- cox_fit_response(y, call)
+  start <- yy$start
+  time <- yy$time
+  status <- yy$status
+  n <- length(time)
   if (is.null(x)) x <- matrix(0, n, 0L)
   if (is.data.frame(x)) {
     sv_abort("`x` must be a numeric matrix, not a data frame; use `model.matrix()` or `cox()`.",
@@ -108,8 +105,6 @@ cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
     colnames(x) <- paste0("x", seq_len(ncol(x)))
   }
   if (!is.double(x)) storage.mode(x) <- "double"
-  toc <- attr(x, "assign")
-  if (!is.character(toc) || length(toc) != ncol(x)) toc <- NULL
 
   if (!is.null(weights)) {
     if (!is.numeric(weights) || length(weights) != n || anyNA(weights)) {
@@ -128,11 +123,63 @@ cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
                        n), call = call)
     }
   }
-  fit <- cox_engine(x, time, as.integer(status), strata, weights,
-                    offset, init, ties, control, terms_of_cols = toc,
-                    call = call, concordance = FALSE)
+  fit <- cox_engine(x, time, status, strata, weights,
+                    offset, init, ties, control, terms_of_cols = NULL,
+                    call = call, concordance = FALSE, start = start)
   fit$concordance <- NULL
   fit
+}
+
+# The columns of a response matrix (time, status) or (start, stop, status):
+# list(start (NULL for right-censored data), time, status (integer)).
+cox_y_parts <- function(y) {
+  counting <- ncol(y) == 3L
+  list(start = if (counting) as.double(y[, 1L]) else NULL,
+       time = as.double(y[, 1L + counting]),
+       status = as.integer(y[, 2L + counting]))
+}
+
+# The response of cox_fit(): a Surv object or its 2- or 3-column matrix, as
+# cox_y_parts() gives it.
+cox_fit_response <- function(y, call) {
+  type <- NULL
+  if (inherits(y, "Surv")) {
+    type <- attr(y, "type")
+    if (!type %in% c("right", "counting")) {
+      sv_abort(sprintf(paste0(
+        "`y` must describe right-censored (`Surv(time, status)`) or ",
+        "counting-process (`Surv(start, stop, event)`) data, not type ",
+        "\"%s\"."), type), call = call)
+    }
+    y <- unclass(y)
+  }
+  if (!is.matrix(y) || !(is.numeric(y) || is.logical(y)) ||
+      !ncol(y) %in% 2:3) {
+    sv_abort(sprintf(paste0(
+      "`y` must be a `Surv()` object or a numeric matrix with 2 columns ",
+      "(time, status) or 3 (start, stop, status), not %s."),
+      if (is.matrix(y)) sprintf("a matrix with %d columns", ncol(y)) else
+        sv_obj_type(y)), call = call)
+  }
+  n <- nrow(y)
+  if (n == 0L) {
+    sv_abort("Can't fit a Cox model to zero observations.", call = call)
+  }
+  counting <- ncol(y) == 3L
+  status <- y[, ncol(y)]
+  if (anyNA(status) || !all(status == 0 | status == 1)) {
+    sv_abort(paste0("The status (last column of `y`) must be 0/1 or ",
+                    "logical without missing values."), call = call)
+  }
+  # values are checked in the engine (one pass in C++); NA here
+  if (anyNA(y)) {
+    sv_abort(if (counting) {
+      "`y` must not contain missing start or stop times."
+    } else {
+      "`time` must contain finite, non-negative values only."
+    }, call = call)
+  }
+  cox_y_parts(y)
 }
 
 # The engine shared by cox() and cox_fit(): inputs are validated; `x` is a
@@ -141,7 +188,7 @@ cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
 # belongs to (for warnings); NULL uses the column names.
 cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
                        control, terms_of_cols = NULL, call = sys.call(-1),
-                       concordance = TRUE) {
+                       concordance = TRUE, start = NULL) {
   n <- length(time)
   p <- if (is.list(x)) length(x) else ncol(x)
   if (n == 0L) {
@@ -188,12 +235,30 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
   }
   tol_fix <- if (control$timefix) sqrt(.Machine$double.eps) else 0
   res <- cox_fit_cpp(
-    if (p > 0L) x else NULL, time, status, weights, offset, strata, init,
-    ties, control$eps, control$toler_chol,
+    if (p > 0L) x else NULL, start, time, status, weights, offset, strata, init,
+    as.integer(ties == "efron"), control$eps, control$toler_chol,
     control$iter_max, control$toler_inf, tol_fix, NULL, concordance
   )
 
-  if (!is.null(res$bad_input)) cox_abort_data(res$bad_input, n, call)
+  if (!is.null(res$bad_input)) {
+    n_chk <- sprintf("%d", n)
+    sv_abort(switch(
+      as.character(res$bad_input),
+      "3" = if (is.null(start)) {
+        "`time` must contain finite, non-negative values only."
+      } else "The stop times must be finite.",
+      "8" = "Every start time must be finite and less than its stop time.",
+      "9" = paste0("Can't fit a Cox model: `timefix` merged the start and ",
+                   "stop times of an interval (they differ by less than ",
+                   "the tolerance); use `cox_control(timefix = FALSE)` or ",
+                   "round the times."),
+      "4" = sprintf("`status` must be a 0/1 or logical vector of length %s without missing values.", n_chk),
+      "5" = sprintf("`weights` must be %s finite, positive numbers.", n_chk),
+      "6" = sprintf("`offset` must be %s finite numbers.", n_chk),
+      "7" = "`x` must not contain missing or infinite values.",
+      "The data can't be used for a Cox model."
+    ), call = call)
+  }
   if (!is.null(res$constant)) {
     const <- which(as.logical(res$constant))
     # A constant column of a term whose other columns vary (an empty cell of
@@ -203,7 +268,7 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
         all(terms_of_cols[const] %in% terms_of_cols[-const])) {
       return(cox_engine_drop(const, x, time, status, strata, weights, offset,
                              init, ties, control, terms_of_cols, call,
-                             concordance))
+                             concordance, start))
     }
     what <- if (is.null(terms_of_cols)) cn[const] else
       unique(terms_of_cols[const])
@@ -212,7 +277,7 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
                      sv_name_list(what, "covariate")),
              call = call)
   }
-  if (cox_fit_flags(res$status)[["nonfinite_init"]]) {
+  if (bitwAnd(res$status, 8L) != 0L) {
     # the log partial likelihood at the start is not finite
     if (!is.null(weights) && is.null(offset) && is.null(init)) {
       cox_abort_weights_overflow(weights, call)
@@ -279,36 +344,6 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
   )
 }
 
-# What the status values of the Cox core mean: the one decode table of the
-# family. `data`: CoxDataStatus of cox_data_build() (cox_loglik.hpp), the
-# message of the input error; `fit`: the bits of CoxFitStatus
-# (cox_newton.hpp), as used by the stepwise run.
-cox_status_table <- list(
-  data = c(
-    "1" = "The data can't be used for a Cox model.",
-    "3" = "The times in `y` must be finite and non-negative.",
-    "4" = "The status column of `y` must be 0 (censored) or 1 (event).",
-    "5" = "`weights` must be %d finite, positive numbers.",
-    "6" = "`offset` must be %d finite numbers.",
-    "7" = "`x` must not contain missing or infinite values."
-  ),
-  fit = c(not_converged = 1L, singular = 2L, infinite = 4L,
-          nonfinite_init = 8L, halving_at_end = 16L, bad_input = 32L)
-)
-
-cox_abort_data <- function(code, n, call) {
-  msg <- cox_status_table$data[as.character(code)]
-  if (is.na(msg)) msg <- cox_status_table$data[["1"]]
-  sv_abort(if (grepl("%d", msg, fixed = TRUE)) sprintf(msg, n) else msg,
-           call = call)
-}
-
-# The CoxFitStatus bits of `status` as a named logical vector.
-cox_fit_flags <- function(status) {
-  bits <- cox_status_table$fit
-  stats::setNames(bitwAnd(status, bits) != 0L, names(bits))
-}
-
 # Weights so large that the log partial likelihood overflows.
 cox_abort_weights_overflow <- function(weights, call) {
   sv_abort(c(sprintf(paste0("Can't fit a Cox model: the `weights` are too ",
@@ -323,14 +358,14 @@ cox_abort_weights_overflow <- function(weights, call) {
 # coefficient, NA variance) with the singular-design warning.
 cox_engine_drop <- function(drop, x, time, status, strata, weights, offset,
                             init, ties, control, terms_of_cols, call,
-                            concordance) {
+                            concordance, start = NULL) {
   cn <- colnames(x)
   p <- length(cn)
   keep <- setdiff(seq_len(p), drop)
   fit <- withCallingHandlers(
     cox_engine(x[, keep, drop = FALSE], time, status, strata, weights, offset,
                if (is.null(init)) NULL else init[keep], ties, control,
-               terms_of_cols[keep], call, concordance),
+               terms_of_cols[keep], call, concordance, start),
     survstep_warning_singular = function(w) invokeRestart("muffleWarning"))
   widen <- function(v, fill) {
     out <- stats::setNames(rep(fill, p), cn)

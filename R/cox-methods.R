@@ -368,7 +368,10 @@ anova.survstep_cox <- function(object, ..., test = "Chisq") {
 cox_anova_sequential <- function(object, resp) {
   mf <- stats::model.frame(object)
   X <- model.matrix.survstep_cox(object, data = mf)
-  y <- stats::model.response(mf)
+  yy <- cox_y_parts(unclass(stats::model.response(mf)))
+  start <- yy$start
+  time <- yy$time
+  status <- yy$status
   st <- cox_strata_terms(object$terms)
   strata <- NULL
   if (length(st)) {
@@ -383,9 +386,9 @@ cox_anova_sequential <- function(object, resp) {
   df <- numeric(length(asg) + 1L)
   loglik[1] <- object$loglik[1]
   if (!is.null(object$call$init)) {
-    null <- cox_fit(X[, 0L, drop = FALSE], y, strata = strata, weights = w,
-                    offset = off, ties = object$method,
-                    control = object$control)
+    null <- cox_engine(X[, 0L, drop = FALSE], time, status, strata, w, off,
+                       NULL, object$method, object$control, call = NULL,
+                       concordance = FALSE, start = start)
     loglik[1] <- cox_loglik_fit(null)
   }
   for (k in seq_along(asg)) {
@@ -395,9 +398,10 @@ cox_anova_sequential <- function(object, resp) {
       df[k + 1L] <- cox_df(object)
       next
     }
-    fk <- suppressWarnings(cox_fit(
-      X[, cols, drop = FALSE], y, strata = strata, weights = w, offset = off,
-      ties = object$method, control = object$control))
+    fk <- suppressWarnings(cox_engine(
+      X[, cols, drop = FALSE], time, status, strata,
+      w, off, NULL, object$method, object$control,
+      terms_of_cols = NULL, call = NULL, concordance = FALSE, start = start))
     loglik[k + 1L] <- cox_loglik_fit(fk)
     df[k + 1L] <- sum(!is.na(fk$coefficients))
   }

@@ -5,14 +5,13 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <string>
 #include <vector>
 
-#include "glue_interrupt.h"
-#include "glue_options.h"
 #include "survstep/concordance.hpp"
+#include "survstep/cox_counting.hpp"
 #include "survstep/cox_loglik.hpp"
 #include "survstep/cox_newton.hpp"
+#include "glue_interrupt.h"
 
 namespace sc = survstep::core;
 
@@ -22,8 +21,8 @@ namespace {
 // guarantees storage modes (double / integer), so no copies are made here.
 // `x` is a double matrix, or a list of double columns (cox()'s fast path:
 // no n x p copy); `cols` keeps the column pointers of a list alive.
-sc::CoxInput make_input(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset,
-                        SEXP strata, SEXP center, double timefix_tol,
+sc::CoxInput make_input(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights,
+                        SEXP offset, SEXP strata, SEXP center, double timefix_tol,
                         std::vector<const double*>& cols) {
   sc::CoxInput in;
   in.n = Rf_length(time);
@@ -37,6 +36,7 @@ sc::CoxInput make_input(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offse
     in.x = in.p > 0 ? REAL(x) : nullptr;
   }
   in.time = REAL(time);
+  if (!Rf_isNull(start)) in.start = REAL(start);
   in.status = INTEGER(status);
   if (!Rf_isNull(weights)) in.weight = REAL(weights);
   if (!Rf_isNull(offset)) in.offset = REAL(offset);
@@ -46,10 +46,13 @@ sc::CoxInput make_input(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offse
   return in;
 }
 
-void check_types(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata,
-                 SEXP center) {
+void check_types(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights, SEXP offset,
+                 SEXP strata, SEXP center) {
   const R_xlen_t n = Rf_xlength(time);
   if (TYPEOF(time) != REALSXP) Rcpp::stop("internal: `time` must be double");
+  if (!Rf_isNull(start) && (TYPEOF(start) != REALSXP || Rf_xlength(start) != n)) {
+    Rcpp::stop("internal: `start` must be double of length n");
+  }
   if (TYPEOF(status) != INTSXP || Rf_xlength(status) != n) {
     Rcpp::stop("internal: `status` must be integer of length n");
   }
@@ -78,18 +81,23 @@ void check_types(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP
   }
 }
 
+// The prepared data: (start, stop] data when `in.start` is set.
+int build_data(const sc::CoxInput& in, sc::CoxData& d, sc::Interrupt* intr = nullptr) {
+  return in.start ? sc::cox_counting_build(in, d, intr) : sc::cox_data_build(in, d, intr);
+}
+
 }  // namespace
 
 namespace {
-Rcpp::List cox_fit_impl(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset,
-                        SEXP strata, SEXP init, sc::CoxTies ties, double eps,
+Rcpp::List cox_fit_impl(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights,
+                        SEXP offset, SEXP strata, SEXP init, int ties, double eps,
                         double toler_chol, int iter_max, double toler_inf,
                         double timefix_tol, SEXP center, bool concordance,
                         sc::Interrupt& intr) {
-  check_types(x, time, status, weights, offset, strata, center);
+  check_types(x, start, time, status, weights, offset, strata, center);
   std::vector<const double*> cols;
-  sc::CoxInput in =
-      make_input(x, time, status, weights, offset, strata, center, timefix_tol, cols);
+  sc::CoxInput in = make_input(x, start, time, status, weights, offset, strata, center,
+                               timefix_tol, cols);
   // constant columns are an input error: report them before fitting
   if (in.p > 0) {
     Rcpp::LogicalVector cst(in.p);
@@ -104,7 +112,7 @@ Rcpp::List cox_fit_impl(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offse
     if (any) return Rcpp::List::create(Rcpp::Named("constant") = cst);
   }
   sc::CoxData d;
-  const int st = sc::cox_data_build(in, d, &intr);
+  const int st = build_data(in, d, &intr);
   if (st != sc::cox_data_ok) return Rcpp::List::create(Rcpp::Named("bad_input") = st);
   sc::CoxControl ctrl;
   ctrl.eps = eps;
@@ -113,13 +121,12 @@ Rcpp::List cox_fit_impl(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offse
   ctrl.toler_inf = toler_inf;
   const double* pinit = nullptr;
   if (!Rf_isNull(init)) {
-    if (TYPEOF(init) != REALSXP || Rf_length(init) != d.p)
-      Rcpp::stop("internal: bad `init`");
+    if (TYPEOF(init) != REALSXP || Rf_length(init) != d.p) Rcpp::stop("internal: bad `init`");
     pinit = REAL(init);
   }
   sc::CoxWork w;
   sc::CoxFitResult res;
-  sc::cox_fit(d, ties, ctrl, pinit, res, w, &intr);
+  sc::cox_fit(d, static_cast<sc::CoxTies>(ties), ctrl, pinit, res, w, &intr);
 
   const int n = d.n, p = d.p;
   Rcpp::NumericVector lp(n);
@@ -131,8 +138,7 @@ Rcpp::List cox_fit_impl(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offse
     // on the prepared (sorted, post-timefix) data
     std::vector<double> lps(n);
     for (int k = 0; k < n; ++k) lps[k] = lp[d.order[k]];
-    sc::ConcordanceResult cr =
-        sc::concordance_sorted(d, lps.data(), !Rf_isNull(weights), &intr);
+    sc::ConcordanceResult cr = sc::concordance_sorted(d, lps.data(), !Rf_isNull(weights), &intr);
     conc[0] = cr.concordant;
     conc[1] = cr.discordant;
     conc[2] = cr.tied_x;
@@ -166,32 +172,33 @@ Rcpp::List cox_fit_impl(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offse
   Rcpp::IntegerVector aliased(res.aliased.begin(), res.aliased.end());
   Rcpp::IntegerVector infinite(res.infinite.begin(), res.infinite.end());
   return Rcpp::List::create(
-      Rcpp::Named("coefficients") =
-          Rcpp::NumericVector(res.beta.data(), res.beta.data() + p),
+      Rcpp::Named("coefficients") = Rcpp::NumericVector(res.beta.data(), res.beta.data() + p),
       Rcpp::Named("var") = var,
       Rcpp::Named("loglik") = Rcpp::NumericVector::create(res.loglik_init, res.loglik),
       Rcpp::Named("score") = res.score_test, Rcpp::Named("wald") = wald,
       Rcpp::Named("u") = Rcpp::NumericVector(res.score.data(), res.score.data() + p),
-      Rcpp::Named("iter") = res.iter, Rcpp::Named("status") = res.status,
-      Rcpp::Named("converged") = res.converged, Rcpp::Named("aliased") = aliased,
-      Rcpp::Named("infinite") = infinite, Rcpp::Named("lp_large") = res.lp_large,
+      Rcpp::Named("iter") = res.iter, Rcpp::Named("rank") = res.rank,
+      Rcpp::Named("status") = res.status, Rcpp::Named("converged") = res.converged,
+      Rcpp::Named("aliased") = aliased, Rcpp::Named("infinite") = infinite,
+      Rcpp::Named("lp_large") = res.lp_large,
       Rcpp::Named("means") = Rcpp::NumericVector(d.mean.data(), d.mean.data() + p),
-      Rcpp::Named("linear.predictors") = lp, Rcpp::Named("concordance") = conc);
+      Rcpp::Named("linear.predictors") = lp, Rcpp::Named("concordance") = conc,
+      Rcpp::Named("nevent") = d.nevent);
 }
 }  // namespace
 
-// Fit a Cox model. Returns the raw engine results (see R/cox-fit.R).
-// Interruptible (Ctrl-C): R's interrupt condition.
+// Fit a Cox model. `start` is NULL for right-censored data, else the entry
+// times of (start, time] data. Returns the raw engine results (see
+// R/cox-fit.R). Interruptible (Ctrl-C): R's interrupt condition.
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset,
-                       SEXP strata, SEXP init, std::string ties, double eps,
+Rcpp::List cox_fit_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights,
+                       SEXP offset, SEXP strata, SEXP init, int ties, double eps,
                        double toler_chol, int iter_max, double toler_inf,
                        double timefix_tol, SEXP center, bool concordance) {
-  const sc::CoxTies tie_method = survstep::glue::parse_ties(ties);
   sc::Interrupt intr = survstep::glue::r_interrupt();
   Rcpp::List out;
-  SV_CATCH_INTERRUPT(out = cox_fit_impl(x, time, status, weights, offset, strata, init,
-                                        tie_method, eps, toler_chol, iter_max, toler_inf,
+  SV_CATCH_INTERRUPT(out = cox_fit_impl(x, start, time, status, weights, offset, strata,
+                                        init, ties, eps, toler_chol, iter_max, toler_inf,
                                         timefix_tol, center, concordance, intr));
   return out;
 }
@@ -213,8 +220,7 @@ SEXP cox_fast_surv_cpp(SEXP time, SEXP status) {
     if (!std::isfinite(t[i]) || t[i] < 0.0) return R_NilValue;
   }
   const double* sd = type == REALSXP ? REAL(status) : nullptr;
-  const int* si =
-      type == INTSXP ? INTEGER(status) : (type == LGLSXP ? LOGICAL(status) : nullptr);
+  const int* si = type == INTSXP ? INTEGER(status) : (type == LGLSXP ? LOGICAL(status) : nullptr);
   auto sv = [&](R_xlen_t i) { return sd ? sd[i] : static_cast<double>(si[i]); };
   double mx = -std::numeric_limits<double>::infinity();
   for (R_xlen_t i = 0; i < n; ++i) mx = std::max(mx, sv(i));
@@ -235,23 +241,20 @@ SEXP cox_fast_surv_cpp(SEXP time, SEXP status) {
 
 // Log partial likelihood, score and information at beta (original units).
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cox_eval_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset,
-                        SEXP strata, SEXP beta, std::string ties, double timefix_tol,
+Rcpp::List cox_eval_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights,
+                        SEXP offset, SEXP strata, SEXP beta, int ties, double timefix_tol,
                         SEXP center) {
-  check_types(x, time, status, weights, offset, strata, center);
+  check_types(x, start, time, status, weights, offset, strata, center);
   std::vector<const double*> cols;
-  sc::CoxInput in =
-      make_input(x, time, status, weights, offset, strata, center, timefix_tol, cols);
+  sc::CoxInput in = make_input(x, start, time, status, weights, offset, strata, center,
+                               timefix_tol, cols);
   sc::CoxData d;
-  const int st = sc::cox_data_build(in, d);
-  if (st != sc::cox_data_ok)
-    Rcpp::stop("internal: invalid data for the Cox engine (code %d)", st);
-  if (TYPEOF(beta) != REALSXP || Rf_length(beta) != d.p)
-    Rcpp::stop("internal: bad `beta`");
+  const int st = build_data(in, d);
+  if (st != sc::cox_data_ok) Rcpp::stop("internal: invalid data for the Cox engine (code %d)", st);
+  if (TYPEOF(beta) != REALSXP || Rf_length(beta) != d.p) Rcpp::stop("internal: bad `beta`");
   sc::CoxWork w;
   sc::CoxEval out;
-  sc::cox_evaluate(d, REAL(beta), survstep::glue::parse_ties(ties), sc::cox_what_info, w,
-                   out);
+  sc::cox_evaluate(d, REAL(beta), static_cast<sc::CoxTies>(ties), sc::cox_what_info, w, out);
   return Rcpp::List::create(Rcpp::Named("loglik") = out.loglik,
                             Rcpp::Named("score") = Rcpp::wrap(out.score),
                             Rcpp::Named("info") = Rcpp::wrap(out.info));
@@ -266,13 +269,13 @@ Rcpp::NumericVector concordance_cpp(Rcpp::NumericVector time, Rcpp::IntegerVecto
   const int* s = Rf_isNull(strata) ? nullptr : INTEGER(strata);
   sc::Interrupt intr = survstep::glue::r_interrupt();
   sc::ConcordanceResult cr;
-  SV_CATCH_INTERRUPT(cr = sc::concordance_risk(n, time.begin(), status.begin(),
-                                               risk.begin(), w, s, &intr));
+  SV_CATCH_INTERRUPT(cr = sc::concordance_risk(n, time.begin(), status.begin(), risk.begin(),
+                                               w, s, &intr));
   return Rcpp::NumericVector::create(
-      Rcpp::Named("concordant") = cr.concordant,
-      Rcpp::Named("discordant") = cr.discordant, Rcpp::Named("tied.x") = cr.tied_x,
-      Rcpp::Named("tied.y") = cr.tied_y, Rcpp::Named("tied.xy") = cr.tied_xy,
-      Rcpp::Named("concordance") = cr.concordance, Rcpp::Named("std") = cr.std_err);
+      Rcpp::Named("concordant") = cr.concordant, Rcpp::Named("discordant") = cr.discordant,
+      Rcpp::Named("tied.x") = cr.tied_x, Rcpp::Named("tied.y") = cr.tied_y,
+      Rcpp::Named("tied.xy") = cr.tied_xy, Rcpp::Named("concordance") = cr.concordance,
+      Rcpp::Named("std") = cr.std_err);
 }
 
 // Multi-df Wald statistic b' V^- b (generalised inverse with tolerance).
@@ -291,3 +294,4 @@ Rcpp::NumericVector wald_test_cpp(Rcpp::NumericMatrix var, Rcpp::NumericVector b
   return Rcpp::NumericVector::create(Rcpp::Named("statistic") = stat,
                                      Rcpp::Named("df") = df);
 }
+

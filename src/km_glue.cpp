@@ -14,7 +14,7 @@ namespace {
 namespace core = survstep::core;
 
 // Options of km(), km_median() and quantile(), parsed once; an unknown value
-// is an error (see glue_options.h).
+// is an error.
 core::ConfType parse_conf_type(const std::string& s) {
   if (s == "log") return core::ConfType::log;
   if (s == "log-log") return core::ConfType::log_log;

@@ -12,7 +12,7 @@
 namespace {
 
 // The `test` option of logrank_test(), parsed once; an unknown value is an
-// error (see glue_options.h).
+// error.
 survstep::core::LogrankWeight parse_logrank_test(const std::string& s) {
   using W = survstep::core::LogrankWeight;
   if (s == "logrank") return W::logrank;
