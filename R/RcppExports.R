@@ -33,8 +33,8 @@ g3nelm_report_cpp <- function(cohort) {
     .Call(`_survstep_g3nelm_report_cpp`, cohort)
 }
 
-km_fit_cpp <- function(time, status, weight, group, n_groups, timefix_tol, reverse) {
-    .Call(`_survstep_km_fit_cpp`, time, status, weight, group, n_groups, timefix_tol, reverse)
+km_fit_cpp <- function(y, group, n_groups, weight, timefix_tol, reverse) {
+    .Call(`_survstep_km_fit_cpp`, y, group, n_groups, weight, timefix_tol, reverse)
 }
 
 km_bands_cpp <- function(surv, cumvar, z, conf_type) {
@@ -53,8 +53,8 @@ km_mean_cpp <- function(time, n_risk, n_event, surv, cumvar, sizes, z) {
     .Call(`_survstep_km_mean_cpp`, time, n_risk, n_event, surv, cumvar, sizes, z)
 }
 
-logrank_cpp <- function(y, rows, group, n_groups, stratum, n_strata, weight, p, q, timefix, timefix_tol, scores) {
-    .Call(`_survstep_logrank_cpp`, y, rows, group, n_groups, stratum, n_strata, weight, p, q, timefix, timefix_tol, scores)
+logrank_cpp <- function(y, group, n_groups, stratum, n_strata, test, p, q, timefix_tol, scores) {
+    .Call(`_survstep_logrank_cpp`, y, group, n_groups, stratum, n_strata, test, p, q, timefix_tol, scores)
 }
 
 string_codes_cpp <- function(x) {

@@ -231,7 +231,7 @@ model.matrix.survstep_cox <- function(object, data = NULL, ...) {
     data <- stats::model.frame(object)
   }
   st <- cox_strata_terms(object$terms)
-  cox_design(object$terms, data, st, contrasts = object$contrasts)$x
+  sv_frame_design(object$terms, data, st, contrasts = object$contrasts)$x
 }
 
 cox_strata_terms <- function(tt) {

@@ -158,8 +158,8 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
   control <- check_cox_control(control)
   env <- parent.frame()
 
-  mfi <- sv_model_frame(call, env)
-  des <- sw_design(mfi, call = call, env = env)
+  mfi <- sv_frame(call, env, design = TRUE, counting = "cox_stepwise()")
+  des <- sw_design(mfi, call = call)
   include <- sw_include_labels(include, des, call = call)
 
   forced <- des$labels %in% include
@@ -232,8 +232,8 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
       selected = selected,
       include = include,
       candidates = setdiff(labels, include),
-      n = length(mfi$time),
-      nevent = sum(mfi$status),
+      n = mfi$n,
+      nevent = as.integer(sum(mfi$y[, ncol(mfi$y)])),
       n_dropped = mfi$n_dropped,
       na.action = mfi$na.action,
       stop_reason = stop_reason,
@@ -253,9 +253,8 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
 # The candidate design: the design matrix cox() would build for the full
 # formula (intercept dropped, so factors get treatment contrasts as coxph
 # codes them), and the 0-based columns of every non-strata term.
-sw_design <- function(mfi, call, env, what = "stepwise") {
+sw_design <- function(mfi, call, what = "stepwise") {
   tt <- mfi$terms
-  mf <- mfi$mf
   labels <- attr(tt, "term.labels")
   st_terms <- mfi$strata_terms
   fac <- attr(tt, "factors")
@@ -280,17 +279,12 @@ sw_design <- function(mfi, call, env, what = "stepwise") {
                     "covariate besides `strata()` and `offset()` on its ",
                     "right-hand side."), call = call)
   }
-  if (nrow(mf) == 0L) cox_abort_no_rows(call, env, caller = call)
+  if (mfi$n == 0L) cox_abort_no_rows(mfi, call)
   sw_check_events(mfi, call = call)
-  if (mfi$has_weights && any(mfi$weights <= 0)) {
-    sv_abort("`weights` must be positive for a Cox model.", call = call)
-  }
-  cox_check_constant_vars(mf, tt, call = call)
-  cox_message_dropped_levels(mf, call, env)
-  des <- cox_design(tt, mf, st_terms)
-  term_cols <- lapply(x_labels, function(l) as.integer(des$assign[[l]]) - 1L)
-  list(x = des$x, labels = x_labels, term_cols = term_cols,
-       term_of_col = des$term_of_col, terms = tt,
+  cox_check_frame(mfi, call, strata_inter = FALSE)
+  term_cols <- lapply(x_labels, function(l) as.integer(mfi$assign[[l]]) - 1L)
+  list(x = sv_frame_matrix(mfi), labels = x_labels, term_cols = term_cols,
+       term_of_col = mfi$term_of_col, terms = tt,
        strata_labels = labels[st_terms])
 }
 
@@ -333,14 +327,16 @@ sw_include_labels <- function(include, des, call) {
 }
 
 sw_check_events <- function(mfi, call) {
-  if (!length(mfi$time)) {
+  if (!mfi$n) {
     sv_abort(paste0("Can't fit a Cox model: no observation is complete in ",
                     "the response and all terms of `formula`."), call = call)
   }
-  if (!any(mfi$status == 1L & mfi$weights > 0)) {
+  status <- mfi$y[, ncol(mfi$y)]
+  w <- if (is.null(mfi$weights)) 1 else mfi$weights
+  if (!any(status == 1 & w > 0)) {
     sv_abort(sprintf(paste0(
       "Can't fit a Cox model: there are no events among the %d analysed ",
-      "observations."), length(mfi$time)), call = call)
+      "observations."), mfi$n), call = call)
   }
   invisible()
 }
@@ -652,12 +648,11 @@ glance.survstep_stepwise <- function(x, ...) generics::glance(x$final, ...)
 # One call into the C++ selection loop.
 sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
                    ties, control) {
-  st <- if (is.null(mfi$strata)) NULL else as.integer(mfi$strata)
-  w <- if (mfi$has_weights) mfi$weights else NULL
   stepwise_cpp(
-    x = des$x, time = mfi$time, status = mfi$status, weights = w,
+    x = des$x, time = mfi$y[, 1L], status = as.integer(mfi$y[, 2L]),
+    weights = mfi$weights,
     offset = mfi$offset,
-    strata = st, term_cols = des$term_cols, forced = forced,
+    strata = mfi$strata, term_cols = des$term_cols, forced = forced,
     direction = match(direction, c("forward", "backward")) - 1L,
     removal = match(removal, c("wald", "lr", "conditional")) - 1L,
     p_enter = p_enter, p_remove = p_remove,
@@ -738,8 +733,8 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
   control <- check_cox_control(control)
   env <- parent.frame()
 
-  mfi <- sv_model_frame(call, env)
-  des <- sw_design(mfi, call = call, env = env, what = "univariable")
+  mfi <- sv_frame(call, env, design = TRUE, counting = "cox_univariable()")
+  des <- sw_design(mfi, call = call, what = "univariable")
   z <- stats::qnorm((1 + conf_level) / 2)
   n_dropped <- mfi$n_dropped
 
@@ -753,13 +748,14 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
     } else {
       tcall <- call
       tcall$formula <- sw_term_formula(des, lab)
-      m <- sv_model_frame(tcall, env)
-      d1 <- sw_design(m, call = call, env = env, what = "univariable")
+      m <- sv_frame(tcall, env, design = TRUE,
+                    counting = "cox_univariable()")
+      d1 <- sw_design(m, call = call, what = "univariable")
       x <- d1$x
       toc <- d1$term_of_col
     }
-    fit <- cox_engine(x, m$time, m$status, m$strata,
-                      if (m$has_weights) m$weights else NULL, m$offset,
+    fit <- cox_engine(x, m$y[, 1L], as.integer(m$y[, 2L]), m$strata,
+                      m$weights, m$offset,
                       NULL, ties, control, terms_of_cols = toc, call = call,
                       concordance = FALSE)
     b <- fit$coefficients
@@ -782,8 +778,8 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
     hi <- b + z * se
     tr <- if (exponentiate) exp else identity
     data.frame(
-      term = lab, level = level, n = length(m$time),
-      events = sum(m$status), estimate = unname(tr(b)),
+      term = lab, level = level, n = m$n,
+      events = as.integer(sum(m$y[, 2L])), estimate = unname(tr(b)),
       std.error = unname(se), conf.low = unname(tr(lo)),
       conf.high = unname(tr(hi)),
       p.value = unname(2 * stats::pnorm(abs(b / se), lower.tail = FALSE)),

@@ -65,110 +65,55 @@ km <- function(formula, data, subset, weights, na.action, conf_level = 0.95,
   conf_type <- sv_match_arg(conf_type, c("log", "log-log", "plain"),
                             "conf_type")
   check_flag(timefix, "timefix")
-  mfl <- km_frame(call, parent.frame())
-  if (!is.null(mfl$offset)) {
+  fr <- sv_frame(call, parent.frame(), group = "all", counting = "km()")
+  if (!is.null(fr$offset)) {
     sv_warn("The offset is ignored by `km()`.", call = call)
   }
-  grp <- km_groups(mfl, call)
-  fit <- km_engine(mfl$time, mfl$status,
-                   if (mfl$has_weights) mfl$weights else NULL,
-                   grp, timefix = timefix, reverse = FALSE)
-  out <- km_assemble(fit, grp, conf_level, conf_type)
-  out$weighted <- mfl$has_weights
+  km_check_groups(fr, call)
+  fit <- km_engine(fr, timefix = timefix, reverse = FALSE)
+  out <- km_assemble(fit, fr, conf_level, conf_type)
+  out$weighted <- !is.null(fr$weights)
   out$timefix <- timefix
   out$call <- call
-  out$na.action <- mfl$na.action
-  out$n_dropped <- mfl$n_dropped
+  out$na.action <- fr$na.action
+  out$n_dropped <- fr$n_dropped
   out
 }
 
-# The model frame of km(): the lean path of the log-rank tests (no Surv()
-# object, no na.omit copy) when it applies (a literal Surv(time, status), no
-# weights, no missing values, valid times), else the shared sv_model_frame(),
-# which also reports every problem with its classed error.
-km_frame <- function(call, env) {
-  caller <- sys.call(-1)
-  if (is.null(call$weights) && !is.null(call$formula)) {
-    formula <- eval(call$formula, env)
-    check_formula(formula, call = caller)
-    fr <- lr_fast_frame(call, formula, env)
-    if (!is.null(fr) && is.null(fr$rows)) {
-      time <- fr$y[, 1L]
-      if (all(is.finite(time)) && !any(time < 0)) {
-        return(list(mf = fr$mf, terms = attr(fr$mf, "terms"), time = time,
-                    status = as.integer(fr$y[, 2L]), weights = NULL,
-                    has_weights = FALSE, offset = NULL, na.action = NULL,
-                    n_dropped = 0L))
-      }
-    }
-  }
-  sv_model_frame(call, env, caller = caller)
-}
-
-# Grouping of the rows of a model frame: integer codes (1-based), the
-# survfit-style labels, and the number of records per curve. Labels come from
-# sv_group_factor() applied to one representative row per combination, which
-# keeps this linear in the number of rows.
-km_groups <- function(mfl, call) {
-  n <- length(mfl$time)
-  if (n == 0L) {
-    sv_abort("Can't estimate survival: no observations left after removing missing values and applying `subset`.",
+# The curves of km() and followup_median(): every right-hand-side variable,
+# no interactions, at least one observation.
+km_check_groups <- function(fr, call) {
+  if (fr$n == 0L) {
+    sv_abort(paste0("Can't estimate survival: no observations left after ",
+                    "removing missing values and applying `subset`."),
              call = call)
   }
-  labels_all <- attr(mfl$terms, "term.labels")
-  vars <- sv_rhs_vars(mfl$mf, mfl$terms)
-  bad <- setdiff(labels_all, vars)
-  if (length(bad)) {
+  if (length(fr$group_bad_terms)) {
     sv_abort(sprintf(paste0("Can't use the term %s in `km()`: the right-hand ",
                             "side may only list grouping variables (no ",
                             "interactions)."),
-                     paste0("`", bad, "`", collapse = ", ")), call = call)
+                     paste0("`", fr$group_bad_terms, "`", collapse = ", ")),
+             call = call)
   }
-  if (!length(vars)) {
-    return(list(code = NULL, labels = "All", records = n))
-  }
-  codes <- lapply(vars, function(v) {
-    x <- mfl$mf[[v]]
-    if (is.matrix(x)) {
-      sv_abort(sprintf(paste0("Can't group by `%s`: matrix-valued grouping ",
-                              "variables are not supported."), v),
-               call = call)
-    }
-    cx <- sv_column_codes(x)$codes
-    if (anyNA(cx)) cx[is.na(cx)] <- 0L
-    cx
-  })
-  if (length(codes) == 1L && !any(codes[[1L]] == 0L)) {
-    id <- codes[[1L]]
-    n_id <- max(id)
-  } else {
-    key <- rep(0, n)
-    for (cx in codes) key <- key * (max(cx) + 1) + cx
-    ukey <- unique(key)
-    id <- match(key, ukey)
-    n_id <- length(ukey)
-  }
-  reps <- match(seq_len(n_id), id)
-  if (anyNA(reps)) {
-    # unused factor codes: renumber the used ones
-    used <- which(!is.na(reps))
-    id <- match(id, used)
-    reps <- reps[used]
-  }
-  lab <- sv_group_factor(mfl$mf[reps, , drop = FALSE], vars)
-  code <- as.integer(lab)[id]
-  levs <- levels(lab)
-  list(code = code, labels = levs,
-       records = tabulate(code, nbins = length(levs)))
+  invisible(fr)
 }
 
-# Matrix-level engine: one call into C++.
-km_engine <- function(time, status, weights, grp, timefix = TRUE,
-                      reverse = FALSE) {
+# Matrix-level engine: one call into C++ on the frame's response, 0-based
+# group codes (NULL: one curve) and weights (NULL: none).
+km_engine <- function(fr, timefix = TRUE, reverse = FALSE) {
   tol <- if (timefix) sqrt(.Machine$double.eps) else 0
-  km_fit_cpp(as.double(time), as.integer(status),
-             if (is.null(weights)) NULL else as.double(weights),
-             grp$code, length(grp$labels), tol, reverse)
+  km_fit_cpp(fr$y, fr$group, max(length(fr$group_levels), 1L), fr$weights,
+             tol, reverse)
+}
+
+# Curve labels and sizes (records) of a frame.
+km_curve_labels <- function(fr) {
+  if (is.null(fr$group)) "All" else fr$group_levels
+}
+
+km_curve_records <- function(fr) {
+  if (is.null(fr$group)) fr$n else
+    tabulate(fr$group + 1L, nbins = length(fr$group_levels))
 }
 
 km_zval <- function(conf_level) {
@@ -179,16 +124,17 @@ km_conf_code <- function(conf_type) {
   match(conf_type, c("log", "log-log", "plain")) - 1L
 }
 
-km_assemble <- function(fit, grp, conf_level, conf_type) {
+km_assemble <- function(fit, fr, conf_level, conf_type) {
+  labels <- km_curve_labels(fr)
   bands <- km_bands_cpp(fit$surv, fit$cumvar, km_zval(conf_level),
                         km_conf_code(conf_type))
   sizes <- fit$sizes
-  names(sizes) <- grp$labels
+  names(sizes) <- labels
   first <- cumsum(c(1L, sizes))[seq_along(sizes)]
   n_w <- ifelse(sizes > 0L, fit$n.risk[first], 0)
-  names(n_w) <- grp$labels
-  records <- as.integer(grp$records)
-  names(records) <- grp$labels
+  names(n_w) <- labels
+  records <- as.integer(km_curve_records(fr))
+  names(records) <- labels
   structure(
     list(time = fit$time, n.risk = fit$n.risk, n.event = fit$n.event,
          n.censor = fit$n.censor, surv = fit$surv,
@@ -369,19 +315,19 @@ followup_median <- function(formula, data, subset, weights, na.action,
   check_conf_level(conf_level)
   conf_type <- sv_match_arg(conf_type, c("log", "log-log", "plain"),
                             "conf_type")
-  mfl <- sv_model_frame(call, parent.frame())
-  grp <- km_groups(mfl, call)
-  fit <- km_engine(mfl$time, mfl$status,
-                   if (mfl$has_weights) mfl$weights else NULL,
-                   grp, timefix = TRUE, reverse = TRUE)
+  fr <- sv_frame(call, parent.frame(), group = "all",
+                 counting = "followup_median()")
+  km_check_groups(fr, call)
+  fit <- km_engine(fr, timefix = TRUE, reverse = TRUE)
+  labels <- km_curve_labels(fr)
   q <- km_quantile_cpp(fit$time, fit$n.risk, fit$n.event, fit$surv,
                        fit$cumvar, fit$sizes, 0.5, 0L, km_zval(conf_level),
                        km_conf_code(conf_type), TRUE)
-  f <- factor(rep(grp$labels, fit$sizes), levels = grp$labels)
+  f <- factor(rep(labels, fit$sizes), levels = labels)
   rng <- vapply(split(fit$time, f), function(t) {
     if (length(t)) c(min(t), max(t)) else c(NA_real_, NA_real_)
   }, numeric(2))
-  data.frame(strata = grp$labels, median = q$estimate[, 1],
+  data.frame(strata = labels, median = q$estimate[, 1],
              conf.low = q$conf.low[, 1], conf.high = q$conf.high[, 1],
              min = unname(rng[1, ]), max = unname(rng[2, ]),
              stringsAsFactors = FALSE)

@@ -105,12 +105,12 @@ logrank_test <- function(formula, data, subset, na.action,
     sv_abort("`scores` is only used when `trend = TRUE`.", call = caller)
   }
   fr <- lr_frame(call, parent.frame(), caller)
-  k <- fr$n_groups
+  k <- length(fr$group_levels)
   if (trend) {
     scores <- lr_check_scores(scores, k, caller)
   }
   fit <- lr_fit(fr, test, p, q, timefix, if (trend) scores else NULL)
-  lr_check_fit(fit, fr)
+  lr_check_fit(fit, caller)
 
   overall <- c(statistic = fit$statistic, df = fit$df,
                p.value = stats::pchisq(fit$statistic, fit$df,
@@ -205,26 +205,29 @@ logrank_pairwise <- function(formula, data,
   fr <- lr_frame(call, env, caller)
   groups <- fr$group_levels
   codes <- fr$group
-  use <- if (is.null(fr$rows)) seq_along(codes) else fr$rows
   pairs <- utils::combn(length(groups), 2L)
   np <- ncol(pairs)
   stat <- pval <- rep(NA_real_, np)
   df <- rep(NA_integer_, np)
   empty <- character(0)
-  sub <- fr
-  sub$n_groups <- 2L
   for (j in seq_len(np)) {
     a <- pairs[1L, j]
     b <- pairs[2L, j]
-    sub$rows <- use[codes[use] == a | codes[use] == b]
-    sub$group <- (codes == b) + 1L
+    use <- which(codes == a - 1L | codes == b - 1L)
+    sub <- list(y = fr$y[use, , drop = FALSE],
+                group = as.integer(codes[use] == b - 1L),
+                group_levels = groups[c(a, b)],
+                strata = if (is.null(fr$strata)) NULL else fr$strata[use],
+                strata_levels = fr$strata_levels)
     fit <- lr_fit(sub, test, opt$p, opt$q, opt$timefix, NULL)
-    if (fit$status == 5L) lr_invalid_data(fr)
-    if (fit$status %in% c(0L, 3L)) {
-      if (fit$status == 3L) lr_warn_singular(caller)
+    status <- lr_status(fit)
+    if (status %in% c("ok", "singular")) {
+      if (status == "singular") lr_warn_singular(caller)
       stat[j] <- fit$statistic
       df[j] <- fit$df
       pval[j] <- stats::pchisq(fit$statistic, fit$df, lower.tail = FALSE)
+    } else if (status == "invalid_input") {
+      lr_check_fit(fit, caller)
     } else {
       empty <- c(empty, paste(groups[a], "vs", groups[b]))
     }
@@ -370,64 +373,55 @@ lr_warn_singular <- function(call) {
           class = "survstep_warning_singular", call = call)
 }
 
-lr_check_fit <- function(fit, fr) {
-  call <- fr$caller
-  if (fit$status == 5L) lr_invalid_data(fr)
-  if (fit$status == 1L) {
-    sv_abort("Can't compute the test: there are no events.", call = call)
-  }
-  if (fit$status == 2L) {
-    sv_abort(paste0("Can't compare groups: only one group has subjects at ",
-                    "risk at the event times."), call = call)
-  }
-  if (fit$status == 3L) lr_warn_singular(call)
-  if (fit$status == 4L) {
-    sv_abort("Internal error: invalid input to the log-rank core.",
-             class = "survstep_error_internal", call = call)
-  }
+# What the status values of the log-rank core mean (LogrankStatus in
+# logrank.hpp, in order): the one decode table of the family.
+lr_status_table <- c("ok", "no_events", "too_few_groups", "singular",
+                     "invalid_input")
+
+lr_status <- function(fit) lr_status_table[fit$status + 1L]
+
+lr_check_fit <- function(fit, call) {
+  switch(lr_status(fit),
+    no_events = sv_abort("Can't compute the test: there are no events.",
+                         call = call),
+    too_few_groups = sv_abort(paste0("Can't compare groups: only one group ",
+                                     "has subjects at risk at the event ",
+                                     "times."), call = call),
+    singular = lr_warn_singular(call),
+    invalid_input = sv_abort("Internal error: invalid input to the log-rank core.",
+                             class = "survstep_error_internal", call = call)
+  )
   invisible(fit)
 }
 
 # The engine: one call into C++. `fr` holds y (n x 2 matrix: time, status),
-# rows (1-based rows of y to use, or NULL for all), group (codes 1..k for
-# every row of y), n_groups, strata (codes for every row, or NULL), n_strata.
+# group (0-based codes), group_levels, strata (0-based codes or NULL),
+# strata_levels.
 lr_fit <- function(fr, test, p, q, timefix, scores) {
-  has_strata <- !is.null(fr$strata)
   logrank_cpp(
-    fr$y, if (is.null(fr$rows)) integer(0) else fr$rows,
-    fr$group, fr$n_groups,
-    if (has_strata) fr$strata else integer(0),
-    if (has_strata) fr$n_strata else 1L,
-    match(test, lr_tests) - 1L, as.numeric(p), as.numeric(q), timefix,
-    sqrt(.Machine$double.eps),
-    if (is.null(scores)) numeric(0) else as.numeric(scores)
+    fr$y, fr$group, length(fr$group_levels), fr$strata,
+    max(length(fr$strata_levels), 1L), test, as.numeric(p), as.numeric(q),
+    if (timefix) sqrt(.Machine$double.eps) else 0,
+    if (is.null(scores)) NULL else as.numeric(scores)
   )
 }
 
 # Model frame ------------------------------------------------------------------
-#
-# lr_frame() returns the `fr` list of lr_fit() plus group_levels,
-# strata_levels, n (rows used), n_dropped and na.action.
-#
-# A lean path handles the common case (a literal Surv(time, status) response,
-# na.omit/na.exclude, a data frame) without the costs of Surv(),
-# na.omit.data.frame() and factor() on large data; anything else, and every
-# problem (invalid values, missing values under na.fail, ...), goes through
-# the shared sv_model_frame(), so that errors and results are those of the
-# shared machinery.
 
+# The frame of the log-rank tests: groups from the right-hand-side variables
+# other than strata() terms, which define strata.
 lr_frame <- function(call, env, caller) {
-  if (is.null(call$formula)) {
-    sv_abort("`formula` is missing, with no default.", call = caller)
+  fr <- sv_frame(call, env, caller, group = "terms",
+                 counting = "logrank_test()")
+  if (!is.null(fr$weights)) {
+    sv_abort("Case weights are not supported by the log-rank tests.",
+             call = caller)
   }
-  formula <- eval(call$formula, env)
-  check_formula(formula, call = caller)
-  fr <- lr_fast_frame(call, formula, env)
-  if (is.null(fr)) fr <- lr_slow_frame(call, env, caller)
-  fr$call <- call
-  fr$env <- env
-  fr$caller <- caller
-  if (is.null(fr$group_vars)) {
+  if (!is.null(fr$offset)) {
+    sv_abort("Offset terms are not supported by the log-rank tests.",
+             call = caller)
+  }
+  if (!length(fr$group_vars)) {
     sv_abort(paste0("Can't compare groups: the right-hand side of `formula` ",
                     "has no grouping variable (besides `strata()` terms)."),
              call = caller)
@@ -436,213 +430,10 @@ lr_frame <- function(call, env, caller) {
     sv_abort("Can't compute the test: there are no observations.",
              call = caller)
   }
-  g <- lr_group_codes(fr$mf, fr$group_vars, fr$rows)
-  fr$group <- g$codes
-  fr$group_levels <- g$levels
-  fr$n_groups <- length(g$levels)
-  if (fr$n_groups < 2L) {
+  if (length(fr$group_levels) < 2L) {
     sv_abort(sprintf(paste0("Can't compare groups: `formula` defines only ",
                             "one group (%s)."),
-                     paste0("\"", g$levels, "\"")), call = caller)
+                     paste0("\"", fr$group_levels, "\"")), call = caller)
   }
-  if (!is.null(fr$strata_cols)) {
-    st <- lr_strata_codes(fr$strata_cols, fr$rows)
-    fr$strata <- st$codes
-    fr$n_strata <- length(st$levels)
-    fr$strata_levels <- st$levels
-  }
-  fr$mf <- fr$strata_cols <- NULL
   fr
-}
-
-# Called when the core finds invalid times or status: the shared model frame
-# reports the problem with its classed error.
-lr_invalid_data <- function(fr) {
-  sv_model_frame(fr$call, fr$env, caller = fr$caller)
-  sv_abort("Internal error: invalid times or status reached the core.",
-           class = "survstep_error_internal", call = fr$caller)
-}
-
-# survival::Surv() replacement for the lean path: same rules for right-
-# censored (time, event) data, cheaper; anything unusual signals a fallback.
-lr_surv <- function(time, event) {
-  fallback <- function() {
-    stop(structure(class = c("survstep_fallback", "error", "condition"),
-                   list(message = "fallback", call = NULL)))
-  }
-  if (inherits(time, "difftime")) time <- unclass(time)
-  if (!is.numeric(time) || is.object(time) || is.object(event) ||
-      length(event) != length(time)) {
-    fallback()
-  }
-  if (is.numeric(event)) {
-    code <- surv_status_code_cpp(event)
-    if (code == 2L) fallback()
-    if (code == 1L) event <- event - 1
-  } else if (!is.logical(event)) {
-    fallback()
-  }
-  cbind(time, event)
-}
-
-lr_is_surv_call <- function(lhs, env) {
-  if (!is.call(lhs) || is.null(env)) return(FALSE)
-  fn <- tryCatch(eval(lhs[[1L]], env), error = function(e) NULL)
-  identical(fn, survival::Surv)
-}
-
-lr_fast_frame <- function(call, formula, env) {
-  fenv <- environment(formula)
-  lhs <- formula[[2L]]
-  if (!lr_is_surv_call(lhs, fenv)) return(NULL)
-  sc <- tryCatch(match.call(survival::Surv, lhs), error = function(e) NULL)
-  if (is.null(sc)) return(NULL)
-  args <- as.list(sc)[-1L]
-  if (length(args) != 2L || !"time" %in% names(args) ||
-      !all(names(args) %in% c("time", "time2", "event"))) {
-    return(NULL)
-  }
-  event <- args[[setdiff(names(args), "time")]]
-  data <- if (is.null(call$data)) NULL else eval(call$data, env)
-  if (!is.null(data) && (!is.data.frame(data) ||
-                         !is.null(attr(data, "na.action")))) {
-    return(NULL)
-  }
-  na_fun <- if (is.null(call$na.action)) getOption("na.action") else
-    eval(call$na.action, env)
-  if (is.character(na_fun) && length(na_fun) == 1L) {
-    na_fun <- tryCatch(get(na_fun, mode = "function", envir = env),
-                       error = function(e) NULL)
-  }
-  na_kind <- if (identical(na_fun, stats::na.omit)) "omit" else
-    if (identical(na_fun, stats::na.exclude)) "exclude" else
-      if (identical(na_fun, stats::na.fail)) "fail" else NA_character_
-  if (is.na(na_kind)) return(NULL)
-
-  fast_lhs <- as.call(list(call(":::", as.name("survstep"), as.name("lr_surv")),
-                           args$time, event))
-  formula[[2L]] <- fast_lhs
-  tt <- tryCatch(
-    if (is.null(data)) {
-      stats::terms(formula, specials = "strata")
-    } else {
-      stats::terms(formula, specials = "strata", data = data)
-    },
-    error = function(e) NULL
-  )
-  if (is.null(tt) || !is.null(attr(tt, "offset"))) return(NULL)
-  keep <- match(c("formula", "data", "subset"), names(call), 0L)
-  mf_call <- call[c(1L, keep)]
-  mf_call[[1L]] <- quote(stats::model.frame)
-  mf_call$formula <- tt
-  if (!is.null(data)) mf_call$data <- data  # evaluated once, not twice
-  mf_call$na.action <- quote(stats::na.pass)
-  mf_call$drop.unused.levels <- TRUE
-  mf <- tryCatch(eval(mf_call, env), error = function(e) NULL)
-  if (is.null(mf)) return(NULL)
-  y <- mf[[1L]]
-  if (!is.double(y)) storage.mode(y) <- "double"
-
-  rows <- NULL
-  na_act <- NULL
-  if (anyNA(y) || any(vapply(mf[-1L], anyNA, logical(1)))) {
-    ok <- stats::complete.cases(mf)
-    if (na_kind == "fail") return(NULL)
-    rows <- which(ok)
-    omit <- which(!ok)
-    names(omit) <- attr(mf, "row.names")[omit]
-    na_act <- structure(omit, class = na_kind)
-  }
-  lr_frame_parts(mf, tt, y, rows, na_act)
-}
-
-lr_slow_frame <- function(call, env, caller) {
-  sv <- sv_model_frame(call, env, caller = caller)
-  if (sv$has_weights) {
-    sv_abort("Case weights are not supported by the log-rank tests.",
-             call = caller)
-  }
-  if (!is.null(sv$offset)) {
-    sv_abort("Offset terms are not supported by the log-rank tests.",
-             call = caller)
-  }
-  lr_frame_parts(sv$mf, sv$terms, cbind(sv$time, as.numeric(sv$status)),
-                 NULL, sv$na.action)
-}
-
-lr_frame_parts <- function(mf, tt, y, rows, na_act) {
-  labs <- attr(tt, "term.labels")
-  st_idx <- attr(tt, "specials")$strata
-  strata_cols <- NULL
-  if (length(st_idx)) {
-    st_terms <- survival::untangle.specials(tt, "strata", 1)$terms
-    labs <- labs[-st_terms]
-    strata_cols <- mf[st_idx]
-  }
-  vars <- labs[labs %in% names(mf)]
-  list(
-    y = y, rows = rows, n = if (is.null(rows)) nrow(y) else length(rows),
-    mf = mf, group_vars = if (length(vars)) vars else NULL,
-    strata_cols = strata_cols, strata = NULL, n_strata = 1L,
-    strata_levels = NULL, n_dropped = length(na_act), na.action = na_act
-  )
-}
-
-# Integer codes 1..M of the combinations of several columns (NA where any is
-# NA); M = attr "m".
-lr_combine_codes <- function(cols) {
-  code <- NULL
-  m_all <- 1
-  for (x in cols) {
-    cx <- sv_column_codes(x)
-    code <- if (is.null(code)) cx$codes else (code - 1) * cx$m + cx$codes
-    m_all <- m_all * cx$m
-  }
-  if (length(cols) > 1L) {
-    u <- unique(code)
-    code <- match(code, u)
-    m_all <- length(u)
-  }
-  list(codes = code, m = m_all)
-}
-
-# The grouping factor of sv_group_factor() (labels, level order), computed
-# in O(n): combination codes by hashing, labels from sv_group_factor()
-# applied to one representative row per combination. Returns codes for every
-# row of mf (only `rows` are meaningful) and the levels.
-lr_group_codes <- function(mf, vars, rows = NULL) {
-  cols <- mf[vars]
-  if (any(vapply(cols, function(x) !is.atomic(x) || is.matrix(x),
-                 logical(1)))) {
-    g <- sv_group_factor(mf, vars)
-    return(list(codes = as.integer(g), levels = levels(g)))
-  }
-  cc <- lr_combine_codes(cols)
-  kc <- if (is.null(rows)) cc$codes else cc$codes[rows]
-  first <- first_rows_cpp(kc, cc$m)
-  present <- which(first > 0L)
-  rep_rows <- first[present]
-  if (!is.null(rows)) rep_rows <- rows[rep_rows]
-  rep_f <- sv_group_factor(mf[rep_rows, vars, drop = FALSE], vars)
-  map <- integer(cc$m)
-  map[present] <- as.integer(rep_f)
-  list(codes = map[cc$codes], levels = levels(rep_f))
-}
-
-# Stratum codes 1..S in the level order of the strata factor(s), for every
-# row; labels from the factor levels.
-lr_strata_codes <- function(cols, rows = NULL) {
-  codes <- NULL
-  for (x in cols) {
-    x <- as.factor(x)
-    codes <- if (is.null(codes)) as.integer(x) else
-      (codes - 1) * nlevels(x) + as.integer(x)
-  }
-  kc <- if (is.null(rows)) codes else codes[rows]
-  u <- sort(unique(kc))
-  first <- match(u, kc)
-  rep_rows <- if (is.null(rows)) first else rows[first]
-  labs <- lapply(cols, function(x) as.character(x[rep_rows]))
-  list(codes = match(codes, u),
-       levels = do.call(paste, c(labs, list(sep = ", "))))
 }

@@ -124,18 +124,17 @@ BEGIN_RCPP
 END_RCPP
 }
 // km_fit_cpp
-Rcpp::List km_fit_cpp(Rcpp::NumericVector time, Rcpp::IntegerVector status, Rcpp::Nullable<Rcpp::NumericVector> weight, Rcpp::Nullable<Rcpp::IntegerVector> group, int n_groups, double timefix_tol, bool reverse);
-RcppExport SEXP _survstep_km_fit_cpp(SEXP timeSEXP, SEXP statusSEXP, SEXP weightSEXP, SEXP groupSEXP, SEXP n_groupsSEXP, SEXP timefix_tolSEXP, SEXP reverseSEXP) {
+Rcpp::List km_fit_cpp(SEXP y, SEXP group, int n_groups, SEXP weight, double timefix_tol, bool reverse);
+RcppExport SEXP _survstep_km_fit_cpp(SEXP ySEXP, SEXP groupSEXP, SEXP n_groupsSEXP, SEXP weightSEXP, SEXP timefix_tolSEXP, SEXP reverseSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type time(timeSEXP);
-    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type status(statusSEXP);
-    Rcpp::traits::input_parameter< Rcpp::Nullable<Rcpp::NumericVector> >::type weight(weightSEXP);
-    Rcpp::traits::input_parameter< Rcpp::Nullable<Rcpp::IntegerVector> >::type group(groupSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
+    Rcpp::traits::input_parameter< SEXP >::type group(groupSEXP);
     Rcpp::traits::input_parameter< int >::type n_groups(n_groupsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type weight(weightSEXP);
     Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
     Rcpp::traits::input_parameter< bool >::type reverse(reverseSEXP);
-    rcpp_result_gen = Rcpp::wrap(km_fit_cpp(time, status, weight, group, n_groups, timefix_tol, reverse));
+    rcpp_result_gen = Rcpp::wrap(km_fit_cpp(y, group, n_groups, weight, timefix_tol, reverse));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -207,23 +206,21 @@ BEGIN_RCPP
 END_RCPP
 }
 // logrank_cpp
-Rcpp::List logrank_cpp(Rcpp::NumericMatrix y, Rcpp::IntegerVector rows, Rcpp::IntegerVector group, int n_groups, Rcpp::IntegerVector stratum, int n_strata, int weight, double p, double q, bool timefix, double timefix_tol, Rcpp::NumericVector scores);
-RcppExport SEXP _survstep_logrank_cpp(SEXP ySEXP, SEXP rowsSEXP, SEXP groupSEXP, SEXP n_groupsSEXP, SEXP stratumSEXP, SEXP n_strataSEXP, SEXP weightSEXP, SEXP pSEXP, SEXP qSEXP, SEXP timefixSEXP, SEXP timefix_tolSEXP, SEXP scoresSEXP) {
+Rcpp::List logrank_cpp(SEXP y, SEXP group, int n_groups, SEXP stratum, int n_strata, std::string test, double p, double q, double timefix_tol, SEXP scores);
+RcppExport SEXP _survstep_logrank_cpp(SEXP ySEXP, SEXP groupSEXP, SEXP n_groupsSEXP, SEXP stratumSEXP, SEXP n_strataSEXP, SEXP testSEXP, SEXP pSEXP, SEXP qSEXP, SEXP timefix_tolSEXP, SEXP scoresSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type y(ySEXP);
-    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type rows(rowsSEXP);
-    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type group(groupSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
+    Rcpp::traits::input_parameter< SEXP >::type group(groupSEXP);
     Rcpp::traits::input_parameter< int >::type n_groups(n_groupsSEXP);
-    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type stratum(stratumSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type stratum(stratumSEXP);
     Rcpp::traits::input_parameter< int >::type n_strata(n_strataSEXP);
-    Rcpp::traits::input_parameter< int >::type weight(weightSEXP);
+    Rcpp::traits::input_parameter< std::string >::type test(testSEXP);
     Rcpp::traits::input_parameter< double >::type p(pSEXP);
     Rcpp::traits::input_parameter< double >::type q(qSEXP);
-    Rcpp::traits::input_parameter< bool >::type timefix(timefixSEXP);
     Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type scores(scoresSEXP);
-    rcpp_result_gen = Rcpp::wrap(logrank_cpp(y, rows, group, n_groups, stratum, n_strata, weight, p, q, timefix, timefix_tol, scores));
+    Rcpp::traits::input_parameter< SEXP >::type scores(scoresSEXP);
+    rcpp_result_gen = Rcpp::wrap(logrank_cpp(y, group, n_groups, stratum, n_strata, test, p, q, timefix_tol, scores));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -330,12 +327,12 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_g3nelm_initial_cpp", (DL_FUNC) &_survstep_g3nelm_initial_cpp, 1},
     {"_survstep_g3nelm_search_cpp", (DL_FUNC) &_survstep_g3nelm_search_cpp, 3},
     {"_survstep_g3nelm_report_cpp", (DL_FUNC) &_survstep_g3nelm_report_cpp, 1},
-    {"_survstep_km_fit_cpp", (DL_FUNC) &_survstep_km_fit_cpp, 7},
+    {"_survstep_km_fit_cpp", (DL_FUNC) &_survstep_km_fit_cpp, 6},
     {"_survstep_km_bands_cpp", (DL_FUNC) &_survstep_km_bands_cpp, 4},
     {"_survstep_km_quantile_cpp", (DL_FUNC) &_survstep_km_quantile_cpp, 11},
     {"_survstep_km_at_cpp", (DL_FUNC) &_survstep_km_at_cpp, 9},
     {"_survstep_km_mean_cpp", (DL_FUNC) &_survstep_km_mean_cpp, 7},
-    {"_survstep_logrank_cpp", (DL_FUNC) &_survstep_logrank_cpp, 12},
+    {"_survstep_logrank_cpp", (DL_FUNC) &_survstep_logrank_cpp, 10},
     {"_survstep_string_codes_cpp", (DL_FUNC) &_survstep_string_codes_cpp, 1},
     {"_survstep_first_rows_cpp", (DL_FUNC) &_survstep_first_rows_cpp, 2},
     {"_survstep_surv_status_code_cpp", (DL_FUNC) &_survstep_surv_status_code_cpp, 1},

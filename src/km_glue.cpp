@@ -53,33 +53,39 @@ struct CurveSet {
 
 }  // namespace
 
-// Fit Kaplan-Meier curves. group: 1-based codes or NULL; weight may be NULL.
+// Fit Kaplan-Meier curves. y: n x 2 double matrix (time, status 0/1);
+// group: 0-based codes or NULL (one curve); weight: double or NULL.
 // [[Rcpp::export(rng = false)]]
-Rcpp::List km_fit_cpp(Rcpp::NumericVector time, Rcpp::IntegerVector status,
-                      Rcpp::Nullable<Rcpp::NumericVector> weight,
-                      Rcpp::Nullable<Rcpp::IntegerVector> group, int n_groups,
+Rcpp::List km_fit_cpp(SEXP y, SEXP group, int n_groups, SEXP weight,
                       double timefix_tol, bool reverse) {
-  const std::size_t n = static_cast<std::size_t>(time.size());
-  std::vector<int> g;
+  if (TYPEOF(y) != REALSXP || !Rf_isMatrix(y) || Rf_ncols(y) != 2) {
+    Rcpp::stop("internal: `y` must be a double matrix with 2 columns");
+  }
+  const std::size_t n = static_cast<std::size_t>(Rf_nrows(y));
+  const double* time = REAL(y);
+  const double* st = time + n;
+  std::vector<int> status(n);
+  for (std::size_t i = 0; i < n; ++i) status[i] = st[i] == 1.0 ? 1 : 0;
   const int* gp = nullptr;
-  if (group.isNotNull()) {
-    Rcpp::IntegerVector gr(group.get());
-    g.resize(n);
-    for (std::size_t i = 0; i < n; ++i) g[i] = gr[i] - 1;
-    gp = g.data();
+  if (!Rf_isNull(group)) {
+    if (TYPEOF(group) != INTSXP || static_cast<std::size_t>(Rf_xlength(group)) != n) {
+      Rcpp::stop("internal: `group` must be integer of length n");
+    }
+    gp = INTEGER(group);
   } else {
     n_groups = 1;
   }
   const double* wp = nullptr;
-  Rcpp::NumericVector w;
-  if (weight.isNotNull()) {
-    w = Rcpp::NumericVector(weight.get());
-    wp = w.begin();
+  if (!Rf_isNull(weight)) {
+    if (TYPEOF(weight) != REALSXP || static_cast<std::size_t>(Rf_xlength(weight)) != n) {
+      Rcpp::stop("internal: `weight` must be double of length n");
+    }
+    wp = REAL(weight);
   }
   core::KmCurves out;
   {
     core::KmWork work;
-    core::km_fit(time.begin(), status.begin(), wp, gp, n, n_groups,
+    core::km_fit(time, status.data(), wp, gp, n, n_groups,
                  timefix_tol, reverse, out, work);
   }
   const std::size_t nc = out.n_curves();

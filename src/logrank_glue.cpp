@@ -3,79 +3,69 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "survstep/logrank.hpp"
 
-// y: n x 2 matrix (time, status 0/1); rows: 1-based rows of y to use (empty:
-// all); group: codes 1..n_groups for every row of y; stratum: codes
-// 1..n_strata for every row of y, or empty for one stratum; weight: 0 logrank,
-// 1 gehan-breslow, 2 tarone-ware, 3 peto-peto, 4 fleming-harrington; scores:
-// empty (no trend) or n_groups values. status 5 in the result: a time is
-// negative or not finite, or a status is not 0/1 (nothing computed).
+namespace {
+
+// The `test` option of logrank_test(), parsed once; unknown names are an error.
+survstep::core::LogrankWeight parse_test(const std::string& test) {
+  using W = survstep::core::LogrankWeight;
+  if (test == "logrank") return W::logrank;
+  if (test == "gehan-breslow") return W::gehan_breslow;
+  if (test == "tarone-ware") return W::tarone_ware;
+  if (test == "peto-peto") return W::peto_peto;
+  if (test == "fleming-harrington") return W::fleming_harrington;
+  Rcpp::stop("internal: unknown log-rank test \"%s\"", test);
+}
+
+}  // namespace
+
+// y: n x 2 double matrix (time, status 0/1); group: 0-based codes
+// 0..n_groups-1; stratum: 0-based codes 0..n_strata-1 or NULL (one stratum);
+// test: the name of the test; timefix_tol: 0 = no timefix; scores: NULL (no
+// trend test) or n_groups values.
 // [[Rcpp::export(rng = false)]]
-Rcpp::List logrank_cpp(Rcpp::NumericMatrix y, Rcpp::IntegerVector rows,
-                       Rcpp::IntegerVector group, int n_groups,
-                       Rcpp::IntegerVector stratum, int n_strata, int weight, double p,
-                       double q, bool timefix, double timefix_tol,
-                       Rcpp::NumericVector scores) {
+Rcpp::List logrank_cpp(SEXP y, SEXP group, int n_groups, SEXP stratum, int n_strata,
+                       std::string test, double p, double q, double timefix_tol,
+                       SEXP scores) {
   namespace core = survstep::core;
-  const R_xlen_t n_all = y.nrow();
-  const bool has_strata = stratum.size() != 0;
-  if (y.ncol() != 2 || group.size() != n_all || (has_strata && stratum.size() != n_all) ||
-      weight < 0 || weight > 4 || n_groups < 1 ||
-      (scores.size() != 0 && scores.size() != n_groups)) {
-    Rcpp::stop("logrank_cpp(): inconsistent arguments");
+  if (TYPEOF(y) != REALSXP || !Rf_isMatrix(y) || Rf_ncols(y) != 2) {
+    Rcpp::stop("internal: `y` must be a double matrix with 2 columns");
   }
-  const bool subset = rows.size() != 0;
-  const std::size_t n =
-      subset ? static_cast<std::size_t>(rows.size()) : static_cast<std::size_t>(n_all);
-  const double* time_all = y.begin();
-  const double* status_all = y.begin() + n_all;
-  std::vector<double> time(subset ? n : 0);
-  std::vector<int> status(n);
-  std::vector<int> grp(subset ? n : 0);
-  std::vector<int> str(subset && has_strata ? n : 0);
-  bool bad = false;
-  for (std::size_t i = 0; i < n; ++i) {
-    R_xlen_t r = static_cast<R_xlen_t>(i);
-    if (subset) {
-      r = static_cast<R_xlen_t>(rows[i]) - 1;
-      if (r < 0 || r >= n_all) Rcpp::stop("logrank_cpp(): row out of range");
-    }
-    const double t = time_all[r];
-    const double d = status_all[r];
-    if (!(t >= 0.0) || !std::isfinite(t) || (d != 0.0 && d != 1.0)) bad = true;
-    status[i] = d == 1.0 ? 1 : 0;
-    if (subset) {
-      time[i] = t;
-      grp[i] = group[r];
-      if (has_strata) str[i] = stratum[r];
-    }
+  const R_xlen_t n = Rf_nrows(y);
+  const bool has_strata = !Rf_isNull(stratum);
+  if (TYPEOF(group) != INTSXP || Rf_xlength(group) != n ||
+      (has_strata && (TYPEOF(stratum) != INTSXP || Rf_xlength(stratum) != n)) ||
+      n_groups < 1 ||
+      (!Rf_isNull(scores) && (TYPEOF(scores) != REALSXP || Rf_xlength(scores) != n_groups))) {
+    Rcpp::stop("internal: inconsistent arguments of logrank_cpp()");
   }
-  if (bad) return Rcpp::List::create(Rcpp::Named("status") = 5);
+  const double* time = REAL(y);
+  const double* st = time + n;
+  std::vector<int> status(static_cast<std::size_t>(n));
+  for (R_xlen_t i = 0; i < n; ++i) status[i] = st[i] == 1.0 ? 1 : 0;
 
   core::LogrankOptions opt;
-  opt.weight = static_cast<core::LogrankWeight>(weight);
+  opt.weight = parse_test(test);
   opt.p = p;
   opt.q = q;
-  opt.timefix = timefix;
+  opt.timefix = timefix_tol > 0.0;
   opt.timefix_tol = timefix_tol;
-  opt.code_base = 1;
+  opt.code_base = 0;
   core::LogrankWorkspace ws;
   core::LogrankResult res;
-  const double* tp = subset ? time.data() : time_all;
-  const int* gp = subset ? grp.data() : group.begin();
-  const int* sp = !has_strata ? nullptr : (subset ? str.data() : stratum.begin());
-  core::LogrankStatus code = core::logrank_test(tp, status.data(), gp, sp, n, n_groups,
-                                                has_strata ? n_strata : 1, opt, ws, res);
+  core::LogrankStatus code = core::logrank_test(
+      time, status.data(), INTEGER(group), has_strata ? INTEGER(stratum) : nullptr,
+      static_cast<std::size_t>(n), n_groups, has_strata ? n_strata : 1, opt, ws, res);
 
   double trend_stat = NA_REAL;
-  double trend_var = NA_REAL;
   int trend_code = -1;
-  if (scores.size() != 0 && code != core::LogrankStatus::invalid_input) {
-    trend_code =
-        static_cast<int>(core::logrank_trend(res, scores.begin(), trend_stat, trend_var));
+  if (!Rf_isNull(scores) && code != core::LogrankStatus::invalid_input) {
+    double trend_var = NA_REAL;
+    trend_code = static_cast<int>(core::logrank_trend(res, REAL(scores), trend_stat, trend_var));
   }
 
   Rcpp::NumericMatrix var(n_groups, n_groups);
@@ -86,14 +76,10 @@ Rcpp::List logrank_cpp(Rcpp::NumericMatrix y, Rcpp::IntegerVector rows,
       Rcpp::Named("status") = static_cast<int>(code),
       Rcpp::Named("n") = Rcpp::NumericVector(res.n.begin(), res.n.end()),
       Rcpp::Named("events") = Rcpp::NumericVector(res.events.begin(), res.events.end()),
-      Rcpp::Named("observed") =
-          Rcpp::NumericVector(res.observed.begin(), res.observed.end()),
-      Rcpp::Named("expected") =
-          Rcpp::NumericVector(res.expected.begin(), res.expected.end()),
+      Rcpp::Named("observed") = Rcpp::NumericVector(res.observed.begin(), res.observed.end()),
+      Rcpp::Named("expected") = Rcpp::NumericVector(res.expected.begin(), res.expected.end()),
       Rcpp::Named("var") = var, Rcpp::Named("statistic") = res.statistic,
-      Rcpp::Named("df") = res.df, Rcpp::Named("rank") = res.rank,
-      Rcpp::Named("trend_statistic") = trend_stat,
-      Rcpp::Named("trend_variance") = trend_var,
+      Rcpp::Named("df") = res.df, Rcpp::Named("trend_statistic") = trend_stat,
       Rcpp::Named("trend_status") = trend_code);
 }
 

@@ -387,7 +387,7 @@ test_that("a pair without events gives NA and a warning", {
 
 # Model frame: lean path vs shared machinery ---------------------------------
 
-test_that("the lean model frame gives what sv_model_frame() gives", {
+test_that("the lean model frame gives the results of the general path", {
   d <- lung2
   d$sex_chr <- c("male", "female")[d$sex]
   d$sex_fac <- factor(d$sex_chr, levels = c("male", "female", "other"))
@@ -427,36 +427,6 @@ test_that("the lean model frame gives what sv_model_frame() gives", {
   e <- logrank_test(Surv(time, status) ~ grp)
   expect_identical(e$statistic,
                    logrank_test(Surv(time, status) ~ sex, data = d)$statistic)
-})
-
-test_that("group labels and order follow sv_group_factor()", {
-  set.seed(3)
-  n <- 500
-  d <- data.frame(
-    num = sample(c(2.5, 10, 1), n, TRUE),
-    chr = sample(c("b", "a", "C"), n, TRUE),
-    lgl = sample(c(TRUE, FALSE), n, TRUE),
-    fac = factor(sample(c("x", "y"), n, TRUE), levels = c("z", "y", "x")),
-    int = sample(c(3L, 1L, 2L), n, TRUE),
-    stringsAsFactors = FALSE
-  )
-  d$chr[5] <- NA
-  d$utf <- sample(c("\u00e9t\u00e9", "hiver"), n, TRUE)
-  for (vars in list("num", "chr", "lgl", "fac", "int", "utf",
-                    c("chr", "fac"), c("int", "num", "lgl"))) {
-    mf <- model.frame(reformulate(vars), data = d)
-    ref <- survstep:::sv_group_factor(mf, vars)
-    got <- survstep:::lr_group_codes(mf, vars)
-    expect_identical(got$levels, levels(ref))
-    expect_identical(got$codes, as.integer(ref))
-  }
-  latin <- c("caf\xe9", "the")
-  Encoding(latin) <- "latin1"
-  x <- c(latin, enc2utf8(latin[1]))
-  expect_null(survstep:::string_codes_cpp(x))
-  expect_identical(
-    as.vector(survstep:::string_codes_cpp(c("b", "a", NA, "b", "c"))),
-    c(1L, 2L, NA, 1L, 3L))
 })
 
 # Objects, methods, printing ---------------------------------------------------
