@@ -1,8 +1,9 @@
-# Unit invariance (methods.md, "Scale invariance"): rescaling a covariate by
-# any factor in [1e-8, 1e8] and shifting it must leave every statistic of
-# cox(), cox_univariable() and cox_stepwise() unchanged (coefficients and
-# standard errors of the rescaled column transform as b / a), every
-# selection decision identical, and aliasing detection unchanged.
+# Unit invariance (vignettes/methods.Rmd, "Scale invariance"): rescaling a
+# covariate by any factor in [1e-8, 1e8] and shifting it must leave every
+# statistic of cox(), cox_univariable() and cox_stepwise() unchanged
+# (coefficients and standard errors of the rescaled column transform as
+# b / a), every selection decision identical, and aliasing detection
+# unchanged.
 
 inv_tol <- 1e-8
 

@@ -23,7 +23,7 @@
 //        every quadratic form are unchanged when m is replaced by D m D for
 //        any positive diagonal D (rescaled covariates); chol_decompose's
 //        rule, relative to the largest diagonal element, is not
-//        (methods.md, "Scale invariance").
+//        (vignettes/methods.Rmd, "Scale invariance").
 //   void chol_solve(const Eigen::MatrixXd& f, double* y);
 //        Solve A b = y in place with the factor from chol_decompose;
 //        components of redundant columns are set to 0.
