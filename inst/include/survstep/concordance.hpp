@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "cox_loglik.hpp"
+#include "risk_sets.hpp"
 
 namespace survstep {
 namespace core {
@@ -96,8 +97,6 @@ class FenwickT {
   std::vector<Cell> cell_;
   T total_ = T(0);
 };
-using Fenwick = FenwickT<double>;
-
 
 // Counts in the "raw" orientation (larger score with longer survival =
 // concordant) to the result in the Cox orientation (higher risk, shorter time
@@ -120,7 +119,8 @@ inline ConcordanceResult finish_concordance(double cc, double dc, double tx, dou
     const double somer = (cc - dc) / npair;
     double v = 0.0;
     for (int k = 0; k < n; ++k) {
-      const double df = wt(k) * ((ic[k] - id[k]) / npair - (somer / npair) * (ic[k] + id[k] + it[k]));
+      const double df =
+          wt(k) * ((ic[k] - id[k]) / npair - (somer / npair) * (ic[k] + id[k] + it[k]));
       v += df * df;
     }
     out.concordance = 1.0 - (somer + 1.0) / 2.0;
@@ -128,115 +128,6 @@ inline ConcordanceResult finish_concordance(double cc, double dc, double tx, dou
     out.std_err = std::sqrt(out.var);
   }
   return out;
-}
-
-}  // namespace detail
-
-inline ConcordanceResult concordance_risk(int n, const double* time, const int* status,
-                                          const double* risk, const double* weight,
-                                          const int* strata) {
-  ConcordanceResult out;
-  if (n < 1) return out;
-  auto wt = [&](int i) { return weight ? weight[i] : 1.0; };
-  auto st = [&](int i) { return strata ? strata[i] : 0; };
-
-  // Order: stratum, time descending, censored first, score ascending.
-  std::vector<int> ord(n);
-  std::iota(ord.begin(), ord.end(), 0);
-  std::sort(ord.begin(), ord.end(), [&](int a, int b) {
-    if (st(a) != st(b)) return st(a) < st(b);
-    if (time[a] != time[b]) return time[a] > time[b];
-    if (status[a] != status[b]) return status[a] < status[b];
-    if (risk[a] != risk[b]) return risk[a] < risk[b];
-    return a < b;
-  });
-
-  // Per-observation influence counts in the "raw" orientation (larger score
-  // with longer survival = concordant); the Cox orientation swaps c and d.
-  std::vector<double> ic(n, 0.0), id(n, 0.0), it(n, 0.0);
-  std::vector<int> rank(n);
-  std::vector<int> tmp;
-  detail::Fenwick all, dead;
-  double cc = 0.0, dc = 0.0, tx = 0.0, ty = 0.0, txy = 0.0;
-
-  for (int s0 = 0; s0 < n;) {
-    int s1 = s0;
-    while (s1 < n && st(ord[s1]) == st(ord[s0])) ++s1;
-    // dense ranks of the score within the stratum
-    tmp.assign(ord.begin() + s0, ord.begin() + s1);
-    std::sort(tmp.begin(), tmp.end(), [&](int a, int b) { return risk[a] < risk[b]; });
-    int m = 0;
-    for (std::size_t k = 0; k < tmp.size(); ++k) {
-      if (k > 0 && risk[tmp[k]] != risk[tmp[k - 1]]) ++m;
-      rank[tmp[k]] = m;
-    }
-    all.reset(m + 1);
-    dead.reset(m + 1);
-    double lt, gt, eq;
-    for (int k = s0; k < s1;) {
-      const int i = ord[k];
-      if (status[i] == 0) {
-        dead.query(rank[i], lt, gt, eq);
-        ic[i] -= lt;
-        id[i] -= gt;
-        it[i] -= eq;
-        all.add(rank[i], wt(i));
-        ++k;
-        continue;
-      }
-      // all events at this time (contiguous, sorted by score)
-      int e = k;
-      while (e < s1 && time[ord[e]] == time[i] && status[ord[e]] != 0) ++e;
-      double dwt = 0.0, dwt2 = 0.0;
-      for (int j = k; j < e; ++j) {
-        const int jj = ord[j];
-        const double wj = wt(jj);
-        ty += wj * dwt;
-        dwt += wj;
-        if (j > k && risk[jj] != risk[ord[j - 1]]) dwt2 = 0.0;
-        txy += wj * dwt2;
-        dwt2 += wj;
-        all.query(rank[jj], lt, gt, eq);
-        cc += wj * gt;
-        dc += wj * lt;
-        tx += wj * eq;
-        ic[jj] += gt;
-        id[jj] += lt;
-        it[jj] += eq;
-      }
-      for (int j = k; j < e; ++j) dead.add(rank[ord[j]], wt(ord[j]));
-      for (int j = k; j < e; ++j) {
-        const int jj = ord[j];
-        dead.query(rank[jj], lt, gt, eq);
-        ic[jj] -= lt;
-        id[jj] -= gt;
-        it[jj] -= eq;
-        all.add(rank[jj], wt(jj));
-      }
-      k = e;
-    }
-    // events that came later in this backward walk (earlier times) with
-    // each observation as the longer-lived partner
-    for (int k = s0; k < s1; ++k) {
-      const int i = ord[k];
-      dead.query(rank[i], lt, gt, eq);
-      ic[i] += lt;
-      id[i] += gt;
-      it[i] += eq;
-    }
-    s0 = s1;
-  }
-  return detail::finish_concordance(cc, dc, tx, ty - txy, txy, ic, id, it, wt);
-}
-
-namespace detail {
-
-// Order-preserving unsigned key of a double (NaN-free input).
-inline std::uint64_t double_key(double v) {
-  if (v == 0.0) v = 0.0;  // -0.0 -> +0.0
-  std::uint64_t u;
-  std::memcpy(&u, &v, sizeof(double));
-  return (u & 0x8000000000000000ull) ? ~u : (u | 0x8000000000000000ull);
 }
 
 }  // namespace detail
@@ -253,48 +144,22 @@ inline ConcordanceResult concordance_sorted_impl(const CoxData& d, const double*
 
   // dense ranks of the score within each stratum: radix order by score,
   // then stable counting by stratum
-  std::vector<std::uint64_t> key(n);
-  for (int k = 0; k < n; ++k) key[k] = detail::double_key(risk[k]);
-  std::vector<int> ord(n);
-  std::iota(ord.begin(), ord.end(), 0);
+  std::vector<KeyedRow> byscore(n), tmp;
+  for (int k = 0; k < n; ++k) byscore[k] = KeyedRow{order_key(risk[k]), k};
   {
-    // LSD radix sort of (key, index) pairs, 11 bits per pass; all digit
-    // histograms from one read of the keys
-    std::vector<std::uint64_t> key2(n);
-    std::vector<int> ord2(n);
-    constexpr int npass = 6;
-    std::vector<int> cnt(npass * 2048, 0);
-    for (int i = 0; i < n; ++i) {
-      const std::uint64_t kk = key[i];
-      for (int ps = 0; ps < npass; ++ps) ++cnt[ps * 2048 + ((kk >> (ps * 11)) & 2047u)];
-    }
-    for (int ps = 0; ps < npass; ++ps) {
-      const int sh = ps * 11;
-      int* c = cnt.data() + ps * 2048;
-      if (c[(key[0] >> sh) & 2047u] == n) continue;  // one digit: nothing to do
-      int run = 0;
-      for (int g = 0; g < 2048; ++g) {
-        const int t = c[g];
-        c[g] = run;
-        run += t;
-      }
-      for (int i = 0; i < n; ++i) {
-        const int q = c[(key[i] >> sh) & 2047u]++;
-        key2[q] = key[i];
-        ord2[q] = ord[i];
-      }
-      key.swap(key2);
-      ord.swap(ord2);
-    }
+    std::vector<std::size_t> hist;
+    sort_by_key(
+        byscore, tmp, [](const KeyedRow& r) { return r.key; }, hist);
   }
+  std::vector<KeyedRow>().swap(tmp);
   std::vector<int> rank(n);
   std::vector<int> nrank(d.nstrata, 0);
   if (d.nstrata == 1) {
     // the sorted keys map one to one onto the scores
     int m = 0;
     for (int i = 0; i < n; ++i) {
-      if (i > 0 && key[i] != key[i - 1]) ++m;
-      rank[ord[i]] = m;
+      if (i > 0 && byscore[i].key != byscore[i - 1].key) ++m;
+      rank[byscore[i].row] = m;
     }
     nrank[0] = m;
   } else {
@@ -302,7 +167,7 @@ inline ConcordanceResult concordance_sorted_impl(const CoxData& d, const double*
     std::vector<double> last(d.nstrata, 0.0);
     std::vector<char> seen(d.nstrata, 0);
     for (int i = 0; i < n; ++i) {
-      const int k = ord[i];
+      const int k = byscore[i].row;
       const int s = d.stratum[k];
       if (seen[s] && risk[k] != last[s]) ++nrank[s];
       seen[s] = 1;
@@ -399,6 +264,27 @@ inline ConcordanceResult concordance_sorted(const CoxData& d, const double* risk
                                             bool weighted) {
   if (weighted) return detail::concordance_sorted_impl<double>(d, risk, true);
   return detail::concordance_sorted_impl<std::int32_t>(d, risk, false);
+}
+
+// Rows in any order: sorted into risk sets by cox_data_build() (the risk-set
+// layer), then concordance_sorted(). Invalid data (a time negative or not
+// finite, a status not 0/1, a weight not > 0) give NaN results.
+inline ConcordanceResult concordance_risk(int n, const double* time, const int* status,
+                                          const double* risk, const double* weight,
+                                          const int* strata) {
+  if (n < 1) return ConcordanceResult{};
+  CoxInput in;
+  in.n = n;
+  in.p = 0;
+  in.time = time;
+  in.status = status;
+  in.weight = weight;
+  in.strata = strata;
+  CoxData d;
+  if (cox_data_build(in, d) != cox_data_ok) return ConcordanceResult{};
+  std::vector<double> r(n);
+  for (int k = 0; k < n; ++k) r[k] = risk[d.order[k]];
+  return concordance_sorted(d, r.data(), weight != nullptr);
 }
 
 }  // namespace core

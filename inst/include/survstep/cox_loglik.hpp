@@ -21,8 +21,8 @@
 //   int  cox_data_build(const CoxInput& in, CoxData& d);
 //        Returns CoxDataStatus (0 = ok). Reuses d's storage (no reallocation
 //        when n and p do not grow), so a 36-row data set can be rebuilt
-//        millions of times cheaply. Row order: radix sort by (stratum,
-//        time), ties in the caller's order; skipped when already sorted.
+//        millions of times cheaply. Row order: the risk-set layer
+//        (risk_sets.hpp) by (stratum, time), ties in the caller's order.
 //        Time near-ties are merged first when in.timefix_tol > 0 (as
 //        coxph's default timefix = TRUE with sqrt(DBL_EPSILON)).
 //   void cox_data_select(const CoxData& full, const std::vector<int>& cols,
@@ -79,7 +79,6 @@
 #define SURVSTEP_CORE_COX_LOGLIK_HPP
 
 #include <Eigen/Dense>
-
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -89,6 +88,7 @@
 #include <utility>
 #include <vector>
 
+#include "risk_sets.hpp"
 
 namespace survstep {
 namespace core {
@@ -183,102 +183,6 @@ inline const double* input_column(const CoxInput& in, int j) {
   return in.xcol ? in.xcol[j] : in.x + static_cast<std::ptrdiff_t>(j) * in.n;
 }
 
-// Stable order of rows by (stratum, time) for non-negative times: LSD radix
-// sort on the high 32 IEEE bits of the time (order-preserving for values
-// >= 0), 11 bits per pass (passes where all rows share the digit are
-// skipped), carrying the low 32 bits along; runs with equal high bits are
-// then ordered by the low bits (insertion sort, or a stable sort for long
-// runs); finally a stable counting sort by stratum. Ties keep the caller's
-// row order.
-inline void radix_order(const double* time, const int* stratum, int nstrata, int n,
-                        std::vector<int>& order) {
-  std::vector<std::uint32_t> hi(n), hi2(n), lo(n), lo2(n);
-  std::vector<int> idx(n), idx2(n);
-  for (int i = 0; i < n; ++i) {
-    const double t = time[i] == 0.0 ? 0.0 : time[i];  // -0.0 -> +0.0
-    std::uint64_t u;
-    std::memcpy(&u, &t, sizeof(double));
-    hi[i] = static_cast<std::uint32_t>(u >> 32);
-    lo[i] = static_cast<std::uint32_t>(u);
-    idx[i] = i;
-  }
-  constexpr int bits = 11;
-  constexpr int npass = 3;  // 33 >= 32 bits
-  constexpr std::uint32_t mask = (1u << bits) - 1u;
-  // all digit histograms in one read of the keys
-  std::vector<int> cnt(static_cast<std::size_t>(npass) << bits, 0);
-  for (int i = 0; i < n; ++i) {
-    const std::uint32_t k = hi[i];
-    for (int ps = 0; ps < npass; ++ps) {
-      ++cnt[(static_cast<std::size_t>(ps) << bits) + ((k >> (ps * bits)) & mask)];
-    }
-  }
-  for (int ps = 0; ps < npass; ++ps) {
-    int* c = cnt.data() + (static_cast<std::size_t>(ps) << bits);
-    const int sh = ps * bits;
-    // skip a pass where every key has the same digit
-    if (c[(hi[0] >> sh) & mask] == n) continue;
-    int run = 0;
-    for (int g = 0; g <= static_cast<int>(mask); ++g) {
-      const int t = c[g];
-      c[g] = run;
-      run += t;
-    }
-    for (int i = 0; i < n; ++i) {
-      const int q = c[(hi[i] >> sh) & mask]++;
-      hi2[q] = hi[i];
-      lo2[q] = lo[i];
-      idx2[q] = idx[i];
-    }
-    hi.swap(hi2);
-    lo.swap(lo2);
-    idx.swap(idx2);
-  }
-  // runs of equal high bits: order by the low bits, stably
-  for (int a = 0; a < n;) {
-    int e = a + 1;
-    bool sorted = true;
-    while (e < n && hi[e] == hi[a]) {
-      sorted = sorted && lo[e] >= lo[e - 1];
-      ++e;
-    }
-    if (sorted) {
-      // nothing to do (in particular for tied times)
-    } else if (e - a > 32) {
-      std::vector<std::pair<std::uint32_t, int>> r(e - a);
-      for (int k = a; k < e; ++k) r[k - a] = {lo[k], idx[k]};
-      std::stable_sort(r.begin(), r.end(),
-                       [](const std::pair<std::uint32_t, int>& x,
-                          const std::pair<std::uint32_t, int>& y) { return x.first < y.first; });
-      for (int k = a; k < e; ++k) {
-        lo[k] = r[k - a].first;
-        idx[k] = r[k - a].second;
-      }
-    } else if (e - a > 1) {
-      for (int k = a + 1; k < e; ++k) {
-        const std::uint32_t v = lo[k];
-        const int id = idx[k];
-        int j = k;
-        while (j > a && lo[j - 1] > v) {
-          lo[j] = lo[j - 1];
-          idx[j] = idx[j - 1];
-          --j;
-        }
-        lo[j] = v;
-        idx[j] = id;
-      }
-    }
-    a = e;
-  }
-  if (nstrata > 1) {
-    std::vector<int> sc(nstrata + 1, 0);
-    for (int i = 0; i < n; ++i) ++sc[stratum[i] + 1];
-    for (int g = 0; g < nstrata; ++g) sc[g + 1] += sc[g];
-    for (int k = 0; k < n; ++k) order[sc[stratum[idx[k]]]++] = idx[k];
-  } else {
-    order.swap(idx);
-  }
-}
 }  // namespace detail
 
 // ---------------------------------------------------------------------------
@@ -319,74 +223,35 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
     }
   }
 
-  // sort order by (stratum, time); contiguous records sort fast
-  d.order.resize(n);
-  bool sorted = true;
-  for (int i = 1; i < n && sorted; ++i) {
-    if (scode[i] < scode[i - 1] ||
-        (scode[i] == scode[i - 1] && in.time[i] < in.time[i - 1])) {
-      sorted = false;
+  // risk sets (risk_sets.hpp): rows sorted by time (all strata together;
+  // ties keep the caller's order), the optional timefix merge on the sorted
+  // times (global, as aeqSurv on the whole response; a monotone map, so the
+  // order stays valid), then a stable counting sort by stratum
+  {
+    const TimeKey tk = make_time_key(in.time, static_cast<std::size_t>(n));
+    std::vector<KeyedRow> rec(n), tmp;
+    for (int i = 0; i < n; ++i) rec[i] = KeyedRow{tk(in.time[i]), i};
+    std::vector<std::size_t> hist;
+    sort_by_key(
+        rec, tmp, [](const KeyedRow& r) { return r.key; }, hist);
+    if (in.timefix_tol > 0.0) {
+      struct Seq {
+        std::vector<KeyedRow>& r;
+        const TimeKey& tk;
+        std::size_t size() const { return r.size(); }
+        double get(std::size_t i) const { return tk.value(r[i].key); }
+        void set(std::size_t i, double v) { r[i].key = tk(v); }
+      } seq{rec, tk};
+      timefix_sorted(in.timefix_tol, seq);
     }
-  }
-  if (sorted) {
-    std::iota(d.order.begin(), d.order.end(), 0);
-  } else {
-    detail::radix_order(in.time, scode.data(), d.nstrata, n, d.order);
-  }
-
-  // times in sorted order, with the optional timefix merge (a monotone map,
-  // so the sort order stays valid)
-  d.time.resize(n);
-  for (int k = 0; k < n; ++k) d.time[k] = in.time[d.order[k]];
-  if (in.timefix_tol > 0.0 && n > 1) {
-    // as survival::aeqSurv: sorted unique times y; consecutive y are tied
-    // when dy <= tol or dy / mean|y| <= tol; a run of ties maps onto its
-    // first member
-    std::vector<double> ysort;
-    const double* y = d.time.data();
-    if (d.nstrata > 1) {
-      ysort.assign(in.time, in.time + n);
-      std::sort(ysort.begin(), ysort.end());
-      y = ysort.data();
-    }
-    double mean_abs = 0.0;
-    std::size_t nu = 0;
+    group_by_code(
+        rec, tmp, [&scode](const KeyedRow& r) { return scode[r.row]; },
+        static_cast<std::size_t>(d.nstrata), hist);
+    d.order.resize(n);
+    d.time.resize(n);
     for (int k = 0; k < n; ++k) {
-      if (k == 0 || y[k] != y[k - 1]) {
-        mean_abs += std::fabs(y[k]);
-        ++nu;
-      }
-    }
-    mean_abs /= static_cast<double>(nu);
-    const double tol = in.timefix_tol;
-    bool any_tied = false;
-    double prev = y[0];
-    for (int k = 1; k < n && !any_tied; ++k) {
-      if (y[k] == prev) continue;
-      const double dy = y[k] - prev;
-      any_tied = dy <= tol || dy / mean_abs <= tol;
-      prev = y[k];
-    }
-    if (any_tied) {
-      std::vector<double> cuts;
-      cuts.push_back(y[0]);
-      prev = y[0];
-      for (int k = 1; k < n; ++k) {
-        if (y[k] == prev) continue;
-        const double dy = y[k] - prev;
-        if (!(dy <= tol || dy / mean_abs <= tol)) cuts.push_back(y[k]);
-        prev = y[k];
-      }
-      // times are ascending within each stratum: walk the cuts forward
-      std::size_t c = 0;
-      for (int k = 0; k < n; ++k) {
-        if (k == 0 || scode[d.order[k]] != scode[d.order[k - 1]]) {
-          c = static_cast<std::size_t>(
-              std::upper_bound(cuts.begin(), cuts.end(), d.time[k]) - cuts.begin() - 1);
-        }
-        while (c + 1 < cuts.size() && cuts[c + 1] <= d.time[k]) ++c;
-        d.time[k] = cuts[c];
-      }
+      d.order[k] = rec[k].row;
+      d.time[k] = tk.value(rec[k].key);
     }
   }
 

@@ -85,6 +85,8 @@
 #include <limits>
 #include <vector>
 
+#include "risk_sets.hpp"
+
 namespace survstep {
 namespace core {
 
@@ -115,8 +117,8 @@ struct KmCurves {
 
   KmView curve(std::size_t c) const {
     const std::size_t a = offset[c];
-    return KmView{time.data() + a,  n_risk.data() + a, n_event.data() + a,
-                  surv.data() + a,  cumvar.data() + a, offset[c + 1] - a};
+    return KmView{time.data() + a, n_risk.data() + a, n_event.data() + a,
+                  surv.data() + a, cumvar.data() + a, offset[c + 1] - a};
   }
 
   void clear() {
@@ -151,9 +153,9 @@ struct KmInterval {
 };
 
 struct KmAt {
-  double n_risk;  // weighted number at risk at t (0 after the last time)
-  double surv;    // S(t); NaN after the last follow-up unless S reached 0
-  double cumvar;  // Greenwood sum at t (NaN when surv is NaN)
+  double n_risk;      // weighted number at risk at t (0 after the last time)
+  double surv;        // S(t); NaN after the last follow-up unless S reached 0
+  double cumvar;      // Greenwood sum at t (NaN when surv is NaN)
   bool before_first;  // t precedes the curve's first time (S = 1, CI 1-1)
 };
 
@@ -178,102 +180,21 @@ constexpr double nan_value() { return std::numeric_limits<double>::quiet_NaN(); 
 // sqrt(.Machine$double.eps), the tolerance survival uses for S == p.
 constexpr double surv_tol() { return 1.4901161193847656e-08; }
 
-inline bool row_time_less(const KmRow& a, const KmRow& b) {
-  return a.time < b.time;
-}
-
-// Map a non-negative double (or -0.0) onto an unsigned key with the same
-// order; negative numbers are ordered correctly too.
-inline std::uint64_t time_key(double t) {
-  if (t == 0.0) t = 0.0;  // fold -0.0 onto +0.0
-  std::uint64_t u;
-  std::memcpy(&u, &t, sizeof u);
-  const std::uint64_t sign = std::uint64_t{1} << 63;
-  return (u & sign) ? ~u : (u | sign);
-}
-
-// Sort rows by time: std::sort for small inputs, LSD radix sort (11-bit
-// digits, constant digits skipped) for large ones. `scratch` is reused.
-inline void sort_rows_by_time(std::vector<KmRow>& rows,
-                              std::vector<KmRow>& scratch,
-                              std::vector<std::size_t>& count) {
+// Rows of KmWork sorted by time through the risk-set layer (risk_sets.hpp);
+// with `timefix_tol` > 0 near-tied times are then merged (survival::aeqSurv).
+inline void sort_rows_by_time(KmWork& work, double timefix_tol) {
+  std::vector<KmRow>& rows = work.rows;
   const std::size_t n = rows.size();
-  if (n < 2048) {
-    std::sort(rows.begin(), rows.end(), row_time_less);
-    return;
-  }
-  constexpr int bits = 11;
-  constexpr std::size_t buckets = std::size_t{1} << bits;
-  constexpr int passes = (64 + bits - 1) / bits;
-  count.assign(buckets * passes, 0);
-  for (const KmRow& r : rows) {
-    std::uint64_t k = time_key(r.time);
-    for (int p = 0; p < passes; ++p) {
-      ++count[p * buckets + (k & (buckets - 1))];
-      k >>= bits;
-    }
-  }
-  scratch.resize(n);
-  KmRow* src = rows.data();
-  KmRow* dst = scratch.data();
-  for (int p = 0; p < passes; ++p) {
-    std::size_t* c = count.data() + p * buckets;
-    bool constant = false;
-    for (std::size_t b = 0; b < buckets; ++b) {
-      if (c[b] == n) {
-        constant = true;
-        break;
-      }
-      if (c[b] != 0) break;
-    }
-    if (constant) continue;
-    std::size_t sum = 0;
-    for (std::size_t b = 0; b < buckets; ++b) {
-      const std::size_t t = c[b];
-      c[b] = sum;
-      sum += t;
-    }
-    const int shift = p * bits;
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::size_t b = (time_key(src[i].time) >> shift) & (buckets - 1);
-      dst[c[b]++] = src[i];
-    }
-    std::swap(src, dst);
-  }
-  if (src != rows.data()) {
-    std::copy(src, src + n, rows.data());
-  }
-}
-
-// survival's timefix (survival::aeqSurv) on rows already sorted by time:
-// consecutive distinct times y[k-1] < y[k] are tied when
-// y[k] - y[k-1] <= tol or (y[k] - y[k-1]) / mean|unique y| <= tol; a chain
-// of ties maps onto its first member. Same rule as risk_sets.hpp timefix().
-inline void timefix_sorted_rows(std::vector<KmRow>& rows, double tol) {
-  const std::size_t n = rows.size();
-  if (!(tol > 0.0) || n < 2) return;
-  double sum_abs = 0.0;
-  std::size_t n_unique = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i == 0 || rows[i].time != rows[i - 1].time) {
-      sum_abs += std::fabs(rows[i].time);
-      ++n_unique;
-    }
-  }
-  if (n_unique < 2) return;
-  const double mean_abs = sum_abs / static_cast<double>(n_unique);
-  double prev = rows[0].time;  // previous distinct original time
-  double cut = rows[0].time;   // value the current chain maps onto
-  for (std::size_t i = 1; i < n; ++i) {
-    const double y = rows[i].time;
-    if (y != prev) {
-      const double dy = y - prev;
-      const bool tied = dy <= tol || dy / mean_abs <= tol;
-      if (!tied) cut = y;
-      prev = y;
-    }
-    rows[i].time = cut;
-  }
+  const TimeKey tk = make_time_key_of(n, [&rows](std::size_t i) { return rows[i].time; });
+  sort_by_key(
+      rows, work.scratch, [tk](const KmRow& r) { return tk(r.time); }, work.count);
+  struct Seq {
+    std::vector<KmRow>& r;
+    std::size_t size() const { return r.size(); }
+    double get(std::size_t i) const { return r[i].time; }
+    void set(std::size_t i, double v) { r[i].time = v; }
+  } seq{rows};
+  timefix_sorted(timefix_tol, seq);
 }
 
 }  // namespace detail
@@ -287,8 +208,7 @@ inline double greenwood_se(double surv, double cumvar) {
 
 // Pointwise confidence interval as survival:::survfit_confint (logse = TRUE,
 // upper limit capped at 1 for "log" and "plain"); NaN where survfit gives NA.
-inline KmInterval km_conf_int(double surv, double cumvar, double z,
-                              ConfType type) {
+inline KmInterval km_conf_int(double surv, double cumvar, double z, ConfType type) {
   const double na = detail::nan_value();
   if (std::isnan(surv) || std::isnan(cumvar)) return {na, na};
   const double se = std::sqrt(cumvar);
@@ -368,33 +288,30 @@ inline void km_append_sorted(const KmRow* rows, std::size_t n, bool reverse,
 }
 
 // One curve from rows in any order.
-inline void km_single(const double* time, const int* status,
-                      const double* weight, std::size_t n, KmCurves& out,
-                      KmWork& work, bool reverse = false) {
+inline void km_single(const double* time, const int* status, const double* weight,
+                      std::size_t n, KmCurves& out, KmWork& work, bool reverse = false) {
   work.rows.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     work.rows[i] = KmRow{time[i], weight ? weight[i] : 1.0, status[i], 0};
   }
-  detail::sort_rows_by_time(work.rows, work.scratch, work.count);
+  detail::sort_rows_by_time(work, 0.0);
   km_append_sorted(work.rows.data(), n, reverse, out);
 }
 
 // Several curves (group codes 0..n_groups-1; group == nullptr: one curve).
 // Clears `out` first.
 inline void km_fit(const double* time, const int* status, const double* weight,
-                   const int* group, std::size_t n, int n_groups,
-                   double timefix_tol, bool reverse, KmCurves& out,
-                   KmWork& work) {
+                   const int* group, std::size_t n, int n_groups, double timefix_tol,
+                   bool reverse, KmCurves& out, KmWork& work) {
   out.clear();
   if (group == nullptr) n_groups = 1;
   if (n_groups < 1) return;
   work.rows.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
-    work.rows[i] = KmRow{time[i], weight ? weight[i] : 1.0, status[i],
-                         group ? group[i] : 0};
+    work.rows[i] =
+        KmRow{time[i], weight ? weight[i] : 1.0, status[i], group ? group[i] : 0};
   }
-  detail::sort_rows_by_time(work.rows, work.scratch, work.count);
-  detail::timefix_sorted_rows(work.rows, timefix_tol);
+  detail::sort_rows_by_time(work, timefix_tol);
   const std::size_t G = static_cast<std::size_t>(n_groups);
   if (G == 1) {
     out.reserve(n);
@@ -402,19 +319,12 @@ inline void km_fit(const double* time, const int* status, const double* weight,
     return;
   }
   // stable counting sort by group keeps each group's rows sorted by time
-  work.count.assign(G + 1, 0);
-  for (const KmRow& r : work.rows) ++work.count[static_cast<std::size_t>(r.group) + 1];
-  for (std::size_t g = 0; g < G; ++g) work.count[g + 1] += work.count[g];
-  work.scratch.resize(n);
-  std::vector<std::size_t>& pos = work.count;
-  // pos[g] is the next slot of group g; afterwards pos[g] = end of group g
-  for (const KmRow& r : work.rows) work.scratch[pos[static_cast<std::size_t>(r.group)]++] = r;
+  group_by_code(
+      work.rows, work.scratch, [](const KmRow& r) { return r.group; }, G, work.count);
   out.reserve(n);
-  std::size_t begin = 0;
   for (std::size_t g = 0; g < G; ++g) {
-    const std::size_t stop = pos[g];
-    km_append_sorted(work.scratch.data() + begin, stop - begin, reverse, out);
-    begin = stop;
+    km_append_sorted(work.rows.data() + work.count[g], work.count[g + 1] - work.count[g],
+                     reverse, out);
   }
 }
 
@@ -473,8 +383,7 @@ inline KmQuantile km_quantile_survival(const KmView& v, double prob, double z,
   const double na = detail::nan_value();
   const double target = 1.0 - prob;
   KmQuantile q{na, na, na, na};
-  q.estimate =
-      detail::first_below(v, target, [&](std::size_t j) { return v.surv[j]; });
+  q.estimate = detail::first_below(v, target, [&](std::size_t j) { return v.surv[j]; });
   q.lower = detail::first_below(v, target, [&](std::size_t j) {
     return km_conf_int(v.surv[j], v.cumvar[j], z, type).lower;
   });

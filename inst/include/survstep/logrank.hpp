@@ -54,8 +54,8 @@
 //       std::size_t n, int n_groups, int n_strata,
 //       const LogrankOptions& opt, LogrankWorkspace& ws, LogrankResult& out);
 //     time: finite; status: 0/1; group in [code_base, code_base + n_groups);
-//     stratum in [code_base, code_base + n_strata). Sorting is O(n log n) for
-//     n < 4096 and an O(n) radix sort above. Status: ok; no_events (no event
+//     stratum in [code_base, code_base + n_strata). Rows are sorted by the
+//     risk-set layer (risk_sets.hpp). Status: ok; no_events (no event
 //     at all); too_few_groups (fewer than 2 groups with expected > 0; X^2 = 0,
 //     df = 0); singular (the reduced V is rank deficient: X^2 uses a
 //     generalised inverse and df = its rank); invalid_input (bad codes, NaN
@@ -90,6 +90,7 @@
 #include <vector>
 
 #include "distributions.hpp"
+#include "risk_sets.hpp"
 
 namespace survstep {
 namespace core {
@@ -135,9 +136,8 @@ struct LogrankResult {
 
 namespace detail {
 
-// A row while sorting: the order-preserving key of its time (or, for
-// integer-valued times, its integer offset from the smallest), group * 2 +
-// status, and stratum (16 bytes, so that no gather is needed afterwards).
+// A row while sorting: the key of its time (risk_sets.hpp TimeKey), group * 2
+// + status, and stratum (16 bytes, so that no gather is needed afterwards).
 // (The empty constructor spares resize() from zeroing buffers that are
 // overwritten anyway.)
 struct SortRecord {
@@ -146,22 +146,6 @@ struct SortRecord {
   int payload;
   int stratum;
 };
-
-// Order-preserving map from double to unsigned integer (IEEE 754).
-inline std::uint64_t double_key(double x) {
-  std::uint64_t u;
-  std::memcpy(&u, &x, sizeof u);
-  const std::uint64_t sign = std::uint64_t{1} << 63;
-  return (u & sign) ? ~u : (u | sign);
-}
-
-inline double key_double(std::uint64_t key) {
-  const std::uint64_t sign = std::uint64_t{1} << 63;
-  const std::uint64_t u = (key & sign) ? (key ^ sign) : ~key;
-  double x;
-  std::memcpy(&x, &u, sizeof x);
-  return x;
-}
 
 }  // namespace detail
 
@@ -183,59 +167,6 @@ struct LogrankWorkspace {
   std::vector<double> mat;
   std::vector<double> vec;
 };
-
-// Sorts ws.keys (filled by the caller) by key, ascending (ties in any
-// order): comparison sort for small n, otherwise an LSD radix sort over the
-// significant bits of the largest key, in digits of at most 12 bits (a digit
-// shared by all keys is skipped).
-inline void logrank_sort(LogrankWorkspace& ws) {
-  const std::size_t n = ws.keys.size();
-  if (n < 4096) {
-    std::sort(ws.keys.begin(), ws.keys.end(),
-              [](const detail::SortRecord& x, const detail::SortRecord& y) {
-                return x.key < y.key;
-              });
-    return;
-  }
-  std::uint64_t max_key = 0;
-  for (std::size_t i = 0; i < n; ++i) max_key = std::max(max_key, ws.keys[i].key);
-  int bits = 0;
-  while (bits < 64 && (max_key >> bits) != 0) ++bits;
-  if (bits == 0) return;  // all keys zero
-  const int passes = (bits + 11) / 12;
-  const int width = (bits + passes - 1) / passes;
-  const std::size_t buckets = std::size_t{1} << width;
-  const std::uint64_t mask = buckets - 1;
-  ws.hist.assign(static_cast<std::size_t>(passes) * buckets, 0);
-  std::size_t* hist = ws.hist.data();
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::uint64_t k = ws.keys[i].key;
-    for (int p = 0; p < passes; ++p) {
-      ++hist[p * buckets + ((k >> (p * width)) & mask)];
-    }
-  }
-  ws.keys_tmp.resize(n);
-  for (int p = 0; p < passes; ++p) {
-    std::size_t* h = hist + p * buckets;
-    bool trivial = false;  // a digit shared by every key changes nothing
-    for (std::size_t b = 0; b < buckets && !trivial; ++b) trivial = h[b] == n;
-    if (trivial) continue;
-    std::size_t sum = 0;
-    for (std::size_t b = 0; b < buckets; ++b) {
-      const std::size_t c = h[b];
-      h[b] = sum;
-      sum += c;
-    }
-    const detail::SortRecord* src = ws.keys.data();
-    detail::SortRecord* dst = ws.keys_tmp.data();
-    const int shift = p * width;
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::size_t b = (src[i].key >> shift) & mask;
-      dst[h[b]++] = src[i];
-    }
-    ws.keys.swap(ws.keys_tmp);
-  }
-}
 
 namespace detail {
 
@@ -299,94 +230,49 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
   out.var.assign(kk * kk, 0.0);
 
   const int base = opt.code_base;
-  // validate; detect integer-valued times (days, say), which are sorted on
-  // the integer offset from the smallest time: fewer significant bits
-  bool integral = n > 0;
-  double tmin = n > 0 ? time[0] : 0.0;
   for (std::size_t i = 0; i < n; ++i) {
     const int g = group[i] - base;
     const int s = stratum ? stratum[i] - base : 0;
-    const double t = time[i];
-    if (g < 0 || g >= k || s < 0 || s >= n_strata || std::isnan(t) ||
+    if (g < 0 || g >= k || s < 0 || s >= n_strata || std::isnan(time[i]) ||
         (status[i] != 0 && status[i] != 1)) {
       out.status = LogrankStatus::invalid_input;
       return out.status;
     }
-    integral = integral && std::fabs(t) <= 4503599627370496.0 && t == std::floor(t);
-    tmin = std::min(tmin, t);
   }
+  // risk sets (risk_sets.hpp): 1. sort all rows by time; 2. timefix on the
+  // sorted times (global, as aeqSurv on the whole response); from here on,
+  // equal keys mean equal times; 3. stable counting sort by stratum.
+  const TimeKey tk = make_time_key(time, n);
   ws.keys.resize(n);
   detail::SortRecord* keys = ws.keys.data();
   for (std::size_t i = 0; i < n; ++i) {
-    keys[i].key = integral ? static_cast<std::uint64_t>(time[i] - tmin)
-                           : detail::double_key(time[i]);
+    keys[i].key = tk(time[i]);
     keys[i].payload = 2 * (group[i] - base) + status[i];
     keys[i].stratum = stratum ? stratum[i] - base : 0;
   }
-  // the time of a key
-  auto key_time = [integral, tmin](std::uint64_t key) {
-    return integral ? tmin + static_cast<double>(key) : detail::key_double(key);
-  };
-
-  // 1. sort all rows by time; 2. timefix on the sorted times (global, as
-  // aeqSurv on the whole response); 3. stable counting sort by stratum.
-  logrank_sort(ws);
-  keys = ws.keys.data();
-  ws.strata_start.assign(static_cast<std::size_t>(n_strata) + 1, 0);
-  std::size_t* sstart = ws.strata_start.data();
+  sort_by_key(
+      ws.keys, ws.keys_tmp, [](const detail::SortRecord& r) { return r.key; }, ws.hist);
+  if (opt.timefix) {
+    struct Seq {
+      std::vector<detail::SortRecord>& r;
+      const TimeKey& tk;
+      std::size_t size() const { return r.size(); }
+      double get(std::size_t i) const { return tk.value(r[i].key); }
+      void set(std::size_t i, double v) { r[i].key = tk(v); }
+    } seq{ws.keys, tk};
+    timefix_sorted(opt.timefix_tol, seq);
+  }
   const bool stratified = stratum != nullptr && n_strata > 1;
   if (stratified) {
-    for (std::size_t i = 0; i < n; ++i) ++sstart[keys[i].stratum + 1];
-    for (int s = 0; s < n_strata; ++s) sstart[s + 1] += sstart[s];
+    group_by_code(
+        ws.keys, ws.keys_tmp, [](const detail::SortRecord& r) { return r.stratum; },
+        static_cast<std::size_t>(n_strata), ws.strata_start);
   } else {
-    for (int s = 1; s <= n_strata; ++s) sstart[s] = n;
+    ws.strata_start.assign(static_cast<std::size_t>(n_strata) + 1, n);
+    ws.strata_start[0] = 0;
   }
-  // timefix, same rule as core::timefix(): consecutive distinct times
-  // y[k-1], y[k] are tied when y[k] - y[k-1] <= tol or that / mean|y| <= tol;
-  // a chain of ties maps onto its first member, whose key replaces the keys
-  // of the chain (from here on, equal keys mean equal times).
-  if (opt.timefix && opt.timefix_tol > 0.0 && n > 1) {
-    double sum_abs = 0.0;
-    std::size_t n_unique = 0;
-    double last = 0.0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const double t = key_time(keys[i].key);
-      if (i == 0 || t != last) {
-        sum_abs += std::fabs(t);
-        ++n_unique;
-        last = t;
-      }
-    }
-    const double mean_abs = sum_abs / static_cast<double>(n_unique);
-    std::uint64_t cut = keys[0].key;
-    double prev = key_time(keys[0].key);
-    for (std::size_t i = 1; i < n; ++i) {
-      const double t = key_time(keys[i].key);
-      if (t != prev) {
-        const double dy = t - prev;
-        if (!(dy <= opt.timefix_tol || dy / mean_abs <= opt.timefix_tol)) {
-          cut = keys[i].key;
-        }
-        prev = t;
-      }
-      keys[i].key = cut;
-    }
-  } else if (!integral) {
-    // -0 and +0 are one time
-    const std::uint64_t neg_zero = detail::double_key(-0.0);
-    for (std::size_t i = 0; i < n; ++i) {
-      if (keys[i].key == neg_zero) keys[i].key = detail::double_key(0.0);
-    }
-  }
-  // stable counting sort by stratum
-  const detail::SortRecord* rec = keys;
-  if (stratified) {
-    ws.keys_tmp.resize(n);
-    ws.hist.assign(sstart, sstart + n_strata);
-    std::size_t* pos = ws.hist.data();
-    for (std::size_t i = 0; i < n; ++i) ws.keys_tmp[pos[keys[i].stratum]++] = keys[i];
-    rec = ws.keys_tmp.data();
-  }
+  const std::size_t* sstart = ws.strata_start.data();
+  const detail::SortRecord* rec = ws.keys.data();
 
   const bool need_km = opt.weight == LogrankWeight::peto_peto ||
                        opt.weight == LogrankWeight::fleming_harrington;

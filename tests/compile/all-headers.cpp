@@ -1,0 +1,16 @@
+// Every core header in one translation unit: a duplicate definition (an
+// ODR violation between headers) or a header that does not stand on its own
+// fails to compile. Checked by .ci/run (step 2b); not part of the package.
+#include "survstep/cholesky.hpp"
+#include "survstep/concordance.hpp"
+#include "survstep/cox_loglik.hpp"
+#include "survstep/cox_newton.hpp"
+#include "survstep/distributions.hpp"
+#include "survstep/g3nelm_search.hpp"
+#include "survstep/interrupt.hpp"
+#include "survstep/km.hpp"
+#include "survstep/logrank.hpp"
+#include "survstep/risk_sets.hpp"
+#include "survstep/stepwise.hpp"
+
+int main() { return 0; }
