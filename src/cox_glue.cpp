@@ -10,6 +10,7 @@
 #include "survstep/concordance.hpp"
 #include "survstep/cox_loglik.hpp"
 #include "survstep/cox_newton.hpp"
+#include "glue_interrupt.h"
 
 namespace sc = survstep::core;
 
@@ -77,11 +78,11 @@ void check_types(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP
 
 }  // namespace
 
-// Fit a Cox model. Returns the raw engine results (see R/cox-fit.R).
-// [[Rcpp::export(rng = false)]]
-Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata,
-                       SEXP init, int ties, double eps, double toler_chol, int iter_max,
-                       double toler_inf, double timefix_tol, SEXP center, bool concordance) {
+namespace {
+Rcpp::List cox_fit_impl(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset,
+                        SEXP strata, SEXP init, int ties, double eps, double toler_chol,
+                        int iter_max, double toler_inf, double timefix_tol, SEXP center,
+                        bool concordance, sc::Interrupt& intr) {
   check_types(x, time, status, weights, offset, strata, center);
   std::vector<const double*> cols;
   sc::CoxInput in =
@@ -100,7 +101,7 @@ Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset
     if (any) return Rcpp::List::create(Rcpp::Named("constant") = cst);
   }
   sc::CoxData d;
-  const int st = sc::cox_data_build(in, d);
+  const int st = sc::cox_data_build(in, d, &intr);
   if (st != sc::cox_data_ok) return Rcpp::List::create(Rcpp::Named("bad_input") = st);
   sc::CoxControl ctrl;
   ctrl.eps = eps;
@@ -114,7 +115,7 @@ Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset
   }
   sc::CoxWork w;
   sc::CoxFitResult res;
-  sc::cox_fit(d, static_cast<sc::CoxTies>(ties), ctrl, pinit, res, w);
+  sc::cox_fit(d, static_cast<sc::CoxTies>(ties), ctrl, pinit, res, w, &intr);
 
   const int n = d.n, p = d.p;
   Rcpp::NumericVector lp(n);
@@ -126,7 +127,7 @@ Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset
     // on the prepared (sorted, post-timefix) data
     std::vector<double> lps(n);
     for (int k = 0; k < n; ++k) lps[k] = lp[d.order[k]];
-    sc::ConcordanceResult cr = sc::concordance_sorted(d, lps.data(), !Rf_isNull(weights));
+    sc::ConcordanceResult cr = sc::concordance_sorted(d, lps.data(), !Rf_isNull(weights), &intr);
     conc[0] = cr.concordant;
     conc[1] = cr.discordant;
     conc[2] = cr.tied_x;
@@ -159,6 +160,21 @@ Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset
       Rcpp::Named("means") = Rcpp::NumericVector(d.mean.data(), d.mean.data() + p),
       Rcpp::Named("linear.predictors") = lp, Rcpp::Named("concordance") = conc,
       Rcpp::Named("nevent") = d.nevent);
+}
+}  // namespace
+
+// Fit a Cox model. Returns the raw engine results (see R/cox-fit.R).
+// Interruptible (Ctrl-C): R's interrupt condition.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata,
+                       SEXP init, int ties, double eps, double toler_chol, int iter_max,
+                       double toler_inf, double timefix_tol, SEXP center, bool concordance) {
+  sc::Interrupt intr = survstep::glue::r_interrupt();
+  Rcpp::List out;
+  SV_CATCH_INTERRUPT(out = cox_fit_impl(x, time, status, weights, offset, strata, init, ties,
+                                        eps, toler_chol, iter_max, toler_inf, timefix_tol,
+                                        center, concordance, intr));
+  return out;
 }
 
 // Response check of cox()'s fast path, without R-level temporaries: NULL
@@ -224,8 +240,10 @@ Rcpp::NumericVector concordance_cpp(Rcpp::NumericVector time, Rcpp::IntegerVecto
   const int n = time.size();
   const double* w = Rf_isNull(weights) ? nullptr : REAL(weights);
   const int* s = Rf_isNull(strata) ? nullptr : INTEGER(strata);
-  sc::ConcordanceResult cr =
-      sc::concordance_risk(n, time.begin(), status.begin(), risk.begin(), w, s);
+  sc::Interrupt intr = survstep::glue::r_interrupt();
+  sc::ConcordanceResult cr;
+  SV_CATCH_INTERRUPT(cr = sc::concordance_risk(n, time.begin(), status.begin(), risk.begin(),
+                                               w, s, &intr));
   return Rcpp::NumericVector::create(
       Rcpp::Named("concordant") = cr.concordant, Rcpp::Named("discordant") = cr.discordant,
       Rcpp::Named("tied.x") = cr.tied_x, Rcpp::Named("tied.y") = cr.tied_y,

@@ -10,6 +10,7 @@
 #include "survstep/interrupt.hpp"
 #include "survstep/km.hpp"
 #include "survstep/logrank.hpp"
+#include "survstep/newton.hpp"
 #include "survstep/risk_sets.hpp"
 #include "survstep/stepwise.hpp"
 

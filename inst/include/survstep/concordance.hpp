@@ -4,7 +4,8 @@
 //   ConcordanceResult concordance_risk(int n, const double* time,
 //                                      const int* status, const double* risk,
 //                                      const double* weight,   // nullable
-//                                      const int* strata);     // nullable
+//                                      const int* strata,      // nullable
+//                                      Interrupt* interrupt = nullptr);
 //
 // A pair (i, j) is comparable when i has an event at t_i, both are in the
 // same stratum, and t_j > t_i, or j is censored at t_i. It is concordant when
@@ -21,11 +22,15 @@
 // Cost O(n log n): one sort plus Fenwick trees over the ranks of the score.
 //
 //   ConcordanceResult concordance_sorted(const CoxData& d, const double* risk,
-//                                        bool weighted);
+//                                        bool weighted,
+//                                        Interrupt* interrupt = nullptr);
 // The same for a prepared Cox data object (rows already sorted by stratum
 // and time, times after timefix): `risk` in the SORTED row order; case
 // weights used when `weighted`. Faster: no sort by time, radix ranks of the
 // score, one backward and one forward sweep.
+//
+// Both poll `interrupt` (interrupt.hpp) after each O(n) pass and once per
+// tie block of the sweeps.
 #ifndef SURVSTEP_CORE_CONCORDANCE_HPP
 #define SURVSTEP_CORE_CONCORDANCE_HPP
 
@@ -38,6 +43,7 @@
 #include <vector>
 
 #include "cox_loglik.hpp"
+#include "interrupt.hpp"
 #include "risk_sets.hpp"
 
 namespace survstep {
@@ -135,7 +141,7 @@ inline ConcordanceResult finish_concordance(double cc, double dc, double tx, dou
 namespace detail {
 template <typename T>
 inline ConcordanceResult concordance_sorted_impl(const CoxData& d, const double* risk,
-                                                 bool weighted) {
+                                                 bool weighted, Interrupt& intr) {
   ConcordanceResult out;
   const int n = d.n;
   if (n < 1) return out;
@@ -152,6 +158,7 @@ inline ConcordanceResult concordance_sorted_impl(const CoxData& d, const double*
         byscore, tmp, [](const KeyedRow& r) { return r.key; }, hist);
   }
   std::vector<KeyedRow>().swap(tmp);
+  intr.poll(static_cast<std::uint64_t>(n));
   std::vector<int> rank(n);
   std::vector<int> nrank(d.nstrata, 0);
   if (d.nstrata == 1) {
@@ -190,6 +197,7 @@ inline ConcordanceResult concordance_sorted_impl(const CoxData& d, const double*
     tree.reset(nrank[s] + 1);
     for (int b = b1; b >= b0; --b) {
       const int k0 = d.block_start[b], k1 = d.block_start[b + 1];
+      intr.poll(static_cast<std::uint64_t>(k1 - k0));
       for (int k = k0; k < k1; ++k) {
         if (!d.status[k]) tree.add(rank[k], static_cast<T>(wt(k)));
       }
@@ -227,6 +235,7 @@ inline ConcordanceResult concordance_sorted_impl(const CoxData& d, const double*
     tree.reset(nrank[s] + 1);
     for (int b = b0; b <= b1; ++b) {
       const int k0 = d.block_start[b], k1 = d.block_start[b + 1];
+      intr.poll(static_cast<std::uint64_t>(k1 - k0));
       for (int k = k0; k < k1; ++k) {
         if (!d.status[k]) continue;
         tree.query(rank[k], lt, gt, eq);
@@ -261,9 +270,11 @@ inline ConcordanceResult concordance_sorted_impl(const CoxData& d, const double*
 }  // namespace detail
 
 inline ConcordanceResult concordance_sorted(const CoxData& d, const double* risk,
-                                            bool weighted) {
-  if (weighted) return detail::concordance_sorted_impl<double>(d, risk, true);
-  return detail::concordance_sorted_impl<std::int32_t>(d, risk, false);
+                                            bool weighted, Interrupt* interrupt = nullptr) {
+  Interrupt none;
+  Interrupt& intr = interrupt ? *interrupt : none;
+  if (weighted) return detail::concordance_sorted_impl<double>(d, risk, true, intr);
+  return detail::concordance_sorted_impl<std::int32_t>(d, risk, false, intr);
 }
 
 // Rows in any order: sorted into risk sets by cox_data_build() (the risk-set
@@ -271,7 +282,8 @@ inline ConcordanceResult concordance_sorted(const CoxData& d, const double* risk
 // finite, a status not 0/1, a weight not > 0) give NaN results.
 inline ConcordanceResult concordance_risk(int n, const double* time, const int* status,
                                           const double* risk, const double* weight,
-                                          const int* strata) {
+                                          const int* strata,
+                                          Interrupt* interrupt = nullptr) {
   if (n < 1) return ConcordanceResult{};
   CoxInput in;
   in.n = n;
@@ -281,10 +293,10 @@ inline ConcordanceResult concordance_risk(int n, const double* time, const int* 
   in.weight = weight;
   in.strata = strata;
   CoxData d;
-  if (cox_data_build(in, d) != cox_data_ok) return ConcordanceResult{};
+  if (cox_data_build(in, d, interrupt) != cox_data_ok) return ConcordanceResult{};
   std::vector<double> r(n);
   for (int k = 0; k < n; ++k) r[k] = risk[d.order[k]];
-  return concordance_sorted(d, r.data(), weight != nullptr);
+  return concordance_sorted(d, r.data(), weight != nullptr, interrupt);
 }
 
 }  // namespace core

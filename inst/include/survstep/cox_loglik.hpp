@@ -18,33 +18,39 @@
 //                                 allocates nothing).
 //   struct CoxEval                loglik, score U (p), information I (p x p).
 //
-//   int  cox_data_build(const CoxInput& in, CoxData& d);
+//   int  cox_data_build(const CoxInput& in, CoxData& d,
+//                       Interrupt* interrupt = nullptr);
 //        Returns CoxDataStatus (0 = ok). Reuses d's storage (no reallocation
 //        when n and p do not grow), so a 36-row data set can be rebuilt
 //        millions of times cheaply. Row order: the risk-set layer
 //        (risk_sets.hpp) by (stratum, time), ties in the caller's order.
 //        Time near-ties are merged first when in.timefix_tol > 0 (as
 //        coxph's default timefix = TRUE with sqrt(DBL_EPSILON)).
+//        `interrupt` (interrupt.hpp) is polled after each O(n) pass.
 //   void cox_data_select(const CoxData& full, const std::vector<int>& cols,
 //                        CoxData& out);
 //        Copy a subset of columns (0-based, in the given order) without
 //        re-sorting: for stepwise model comparisons on one analysis set.
 //   double cox_evaluate(const CoxData& d, const double* beta, CoxTies ties,
-//                       int what, CoxWork& w, CoxEval& out);
+//                       int what, CoxWork& w, CoxEval& out,
+//                       Interrupt* interrupt = nullptr);
 //        beta in ORIGINAL covariate units (length d.p; nullptr = all 0).
 //        what = cox_what_loglik (log partial likelihood only),
 //               cox_what_score  (+ U), cox_what_info (+ U and I).
 //        Returns the log partial likelihood (also out.loglik); U and I in
 //        original units (I = minus the Hessian). Offsets are included.
 //   double cox_evaluate_scaled(const CoxData& d, const double* beta_s,
-//                              CoxTies ties, int what, CoxWork& w);
+//                              CoxTies ties, int what, CoxWork& w,
+//                              Interrupt* interrupt = nullptr);
 //        The same on the internal centred-and-scaled scale (beta_s =
 //        beta / scale); results are left in w.loglik, w.u, w.imat (lower
 //        triangle + diagonal filled, upper mirrored). Used by the Newton
 //        solver (cox_newton.hpp); cheaper because nothing is converted.
+//        `interrupt` (interrupt.hpp) is polled once per 256 rows.
 //        Compile-time kernels for p in {1..6, 8, 10}, a general one else.
 //
-// Related headers: cox_newton.hpp (CoxControl, CoxFitResult, cox_fit(),
+// Related headers: newton.hpp (the generic Newton-Raphson solver),
+// cox_newton.hpp (CoxObjective, CoxControl, CoxFitResult, cox_fit(),
 // cox_score_test(), wald_test(), cox_linear_predictors()), cholesky.hpp
 // (chol_decompose/solve/inverse with coxph's tolerance rule),
 // concordance.hpp (concordance_risk(), concordance_sorted()).
@@ -88,6 +94,7 @@
 #include <utility>
 #include <vector>
 
+#include "interrupt.hpp"
 #include "risk_sets.hpp"
 
 namespace survstep {
@@ -187,7 +194,9 @@ inline const double* input_column(const CoxInput& in, int j) {
 
 // ---------------------------------------------------------------------------
 // Build the prepared data object.
-inline int cox_data_build(const CoxInput& in, CoxData& d) {
+inline int cox_data_build(const CoxInput& in, CoxData& d, Interrupt* interrupt = nullptr) {
+  Interrupt none;
+  Interrupt& intr = interrupt ? *interrupt : none;
   const int n = in.n, p = in.p;
   if (n < 1 || p < 0 || in.time == nullptr || in.status == nullptr ||
       (p > 0 && in.x == nullptr && in.xcol == nullptr)) {
@@ -203,6 +212,7 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
     }
     if (in.offset && !std::isfinite(in.offset[i])) return cox_data_bad_offset;
   }
+  intr.poll(static_cast<std::uint64_t>(n));
   // covariates: non-finite values are detected through the column sums
   // below (a sum of finite values is finite unless it overflows; then the
   // column is checked value by value)
@@ -234,6 +244,7 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
     std::vector<std::size_t> hist;
     sort_by_key(
         rec, tmp, [](const KeyedRow& r) { return r.key; }, hist);
+    intr.poll(static_cast<std::uint64_t>(n));
     if (in.timefix_tol > 0.0) {
       struct Seq {
         std::vector<KeyedRow>& r;
@@ -243,10 +254,12 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
         void set(std::size_t i, double v) { r[i].key = tk(v); }
       } seq{rec, tk};
       timefix_sorted(in.timefix_tol, seq);
+      intr.poll(static_cast<std::uint64_t>(n));
     }
     group_by_code(
         rec, tmp, [&scode](const KeyedRow& r) { return scode[r.row]; },
         static_cast<std::size_t>(d.nstrata), hist);
+    intr.poll(static_cast<std::uint64_t>(n));
     d.order.resize(n);
     d.time.resize(n);
     for (int k = 0; k < n; ++k) {
@@ -255,6 +268,7 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
     }
   }
 
+  intr.poll(static_cast<std::uint64_t>(n));
   d.weight.resize(n);
   d.offset.resize(n);
   d.wstatus.resize(n);
@@ -282,6 +296,7 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
   d.mean.resize(p);
   d.scale.resize(p);
   for (int j = 0; j < p; ++j) {
+    intr.poll(static_cast<std::uint64_t>(n));
     const double* col = detail::input_column(in, j);
     // one pass: plain and weighted sums, and whether all values are in
     // {-1, 0, 1}
@@ -334,6 +349,7 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
     constexpr int kb = 64;
     for (int i0 = 0; i0 < n; i0 += kb) {
       const int i1 = std::min(n, i0 + kb);
+      intr.poll(static_cast<std::uint64_t>(kb));
       for (int j = 0; j < p; ++j) {
         const double* col = detail::input_column(in, j);
         const double m = d.mean[j], sc = d.scale[j];
@@ -343,6 +359,7 @@ inline int cox_data_build(const CoxInput& in, CoxData& d) {
   }
 
   // tie blocks
+  intr.poll(static_cast<std::uint64_t>(n));
   d.block_start.clear();
   d.block_ndead.clear();
   d.block_deadwt.clear();
@@ -415,7 +432,7 @@ namespace detail {
 // vectorised row kernels), Eigen::Dynamic otherwise.
 template <int P>
 inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies ties, int what,
-                                CoxWork& w) {
+                                CoxWork& w, Interrupt& interrupt) {
   using Vec = Eigen::Matrix<double, P, 1>;
   using Map = Eigen::Map<Vec>;
   using CMap = Eigen::Map<const Vec>;
@@ -440,6 +457,7 @@ inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies 
       const int c1 = ready;
       const int c0 = std::max(0, c1 - detail::cox_chunk);
       const int len = c1 - c0;
+      interrupt.poll(static_cast<std::uint64_t>(len));
       if (eta_zero) {
         w.risk.segment(c0, len) = d.weight.segment(c0, len);
         ready = c0;
@@ -604,6 +622,7 @@ inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies 
   int c0 = 0, nrow = 0;  // rows c0 .. c0 + nrow - 1 have v in vb
   auto flush_y = [&]() {
     if (nrow > 0) {
+      interrupt.poll(static_cast<std::uint64_t>(nrow));
       const double* xc = X + static_cast<std::ptrdiff_t>(c0) * p;
       if (need_i) {
         for (int k = 0; k < nrow; ++k) {
@@ -642,29 +661,32 @@ inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies 
 }
 }  // namespace detail
 
-inline double cox_evaluate_scaled(const CoxData& d, const double* beta_s,
-                                  CoxTies ties, int what, CoxWork& w) {
+inline double cox_evaluate_scaled(const CoxData& d, const double* beta_s, CoxTies ties,
+                                  int what, CoxWork& w, Interrupt* interrupt = nullptr) {
+  Interrupt none;
+  Interrupt& intr = interrupt ? *interrupt : none;
   switch (d.p) {
-    case 1: return detail::cox_evaluate_impl<1>(d, beta_s, ties, what, w);
-    case 2: return detail::cox_evaluate_impl<2>(d, beta_s, ties, what, w);
-    case 3: return detail::cox_evaluate_impl<3>(d, beta_s, ties, what, w);
-    case 4: return detail::cox_evaluate_impl<4>(d, beta_s, ties, what, w);
-    case 5: return detail::cox_evaluate_impl<5>(d, beta_s, ties, what, w);
-    case 6: return detail::cox_evaluate_impl<6>(d, beta_s, ties, what, w);
-    case 8: return detail::cox_evaluate_impl<8>(d, beta_s, ties, what, w);
-    case 10: return detail::cox_evaluate_impl<10>(d, beta_s, ties, what, w);
-    default: return detail::cox_evaluate_impl<Eigen::Dynamic>(d, beta_s, ties, what, w);
+    case 1: return detail::cox_evaluate_impl<1>(d, beta_s, ties, what, w, intr);
+    case 2: return detail::cox_evaluate_impl<2>(d, beta_s, ties, what, w, intr);
+    case 3: return detail::cox_evaluate_impl<3>(d, beta_s, ties, what, w, intr);
+    case 4: return detail::cox_evaluate_impl<4>(d, beta_s, ties, what, w, intr);
+    case 5: return detail::cox_evaluate_impl<5>(d, beta_s, ties, what, w, intr);
+    case 6: return detail::cox_evaluate_impl<6>(d, beta_s, ties, what, w, intr);
+    case 8: return detail::cox_evaluate_impl<8>(d, beta_s, ties, what, w, intr);
+    case 10: return detail::cox_evaluate_impl<10>(d, beta_s, ties, what, w, intr);
+    default: return detail::cox_evaluate_impl<Eigen::Dynamic>(d, beta_s, ties, what, w, intr);
   }
 }
 
 // Evaluate at beta in original units (nullptr = 0). U and I in original
 // units in out.score / out.info (filled according to `what`).
 inline double cox_evaluate(const CoxData& d, const double* beta, CoxTies ties,
-                           int what, CoxWork& w, CoxEval& out) {
+                           int what, CoxWork& w, CoxEval& out,
+                           Interrupt* interrupt = nullptr) {
   const int p = d.p;
   w.beta_s.resize(p);
   for (int j = 0; j < p; ++j) w.beta_s[j] = beta ? beta[j] / d.scale[j] : 0.0;
-  out.loglik = cox_evaluate_scaled(d, w.beta_s.data(), ties, what, w);
+  out.loglik = cox_evaluate_scaled(d, w.beta_s.data(), ties, what, w, interrupt);
   if (what >= cox_what_score) {
     out.score.resize(p);
     for (int j = 0; j < p; ++j) out.score[j] = w.u[j] / d.scale[j];
