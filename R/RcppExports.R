@@ -21,18 +21,6 @@ wald_test_cpp <- function(var, b, toler_chol) {
     .Call(`_survstep_wald_test_cpp`, var, b, toler_chol)
 }
 
-g3nelm_initial_cpp <- function(seed) {
-    .Call(`_survstep_g3nelm_initial_cpp`, seed)
-}
-
-g3nelm_search_cpp <- function(seed, options, start = NULL) {
-    .Call(`_survstep_g3nelm_search_cpp`, seed, options, start)
-}
-
-g3nelm_report_cpp <- function(cohort) {
-    .Call(`_survstep_g3nelm_report_cpp`, cohort)
-}
-
 km_fit_cpp <- function(y, group, n_groups, weight, timefix_tol, reverse) {
     .Call(`_survstep_km_fit_cpp`, y, group, n_groups, weight, timefix_tol, reverse)
 }

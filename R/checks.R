@@ -40,6 +40,11 @@ sv_obj_type <- function(x) {
   if (is.null(x)) return("NULL")
   if (is.factor(x)) return("a factor")
   if (is.data.frame(x)) return("a data frame")
+  if (is.array(x)) {
+    type <- if (is.character(x)) "character" else if (is.numeric(x))
+      "numeric" else if (is.logical(x)) "logical" else typeof(x)
+    return(sprintf("a %s %s", type, if (is.matrix(x)) "matrix" else "array"))
+  }
   if (length(x) == 1L && is.atomic(x)) {
     if (is.na(x)) return("`NA`")
     return(paste0("`", format(x), "`"))
@@ -133,4 +138,27 @@ sv_name_list <- function(what, noun) {
   sprintf("%s %s %s", if (length(what) == 1L) noun else paste0(noun, "s"),
           paste0("`", what, "`", collapse = ", "),
           if (length(what) == 1L) "is" else "are")
+}
+
+# A classed error for arguments that a function does not have (they land in
+# its `...`): `fn` is the function's name for the message.
+check_dots_empty <- function(fn, ..., call = sys.call(-1)) {
+  if (...length() == 0L) return(invisible())
+  nms <- names(substitute(list(...)))[-1L]
+  if (is.null(nms)) nms <- rep("", ...length())
+  named <- unique(nms[nzchar(nms)])
+  n_unnamed <- sum(!nzchar(nms))
+  what <- c(
+    if (length(named)) {
+      sprintf("has no argument%s %s", if (length(named) > 1L) "s" else "",
+              paste0("`", named, "`", collapse = ", "))
+    },
+    if (n_unnamed) {
+      sprintf("was given %d unnamed argument%s too many", n_unnamed,
+              if (n_unnamed > 1L) "s" else "")
+    }
+  )
+  sv_abort(sprintf("`%s()` %s.", fn, paste(what, collapse = " and ")),
+           class = c("survstep_error_unused_argument", "survstep_error_input"),
+           call = call)
 }

@@ -144,13 +144,19 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
                        concordance = TRUE) {
   n <- length(time)
   p <- if (is.list(x)) length(x) else ncol(x)
+  if (n == 0L) {
+    sv_abort("Can't fit a Cox model: the data have no rows.", call = call)
+  }
   nevent <- sum(status)
   if (nevent == 0L) {
     sv_abort("Can't fit a Cox model: there are no events (every time is censored).",
              call = call)
   }
   cn <- if (is.list(x)) names(x) else colnames(x)
-  if (!is.null(weights)) weights <- as.double(weights)
+  if (!is.null(weights)) {
+    weights <- as.double(weights)
+    if (!is.finite(sum(weights))) cox_abort_weights_overflow(weights, call)
+  }
   if (!is.null(offset)) {
     offset <- as.double(offset)
     if (all(offset == 0)) {
@@ -217,6 +223,18 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
                      sv_name_list(what, "covariate")),
              call = call)
   }
+  if (bitwAnd(res$status, 8L) != 0L) {
+    # the log partial likelihood at the start is not finite
+    if (!is.null(weights) && is.null(offset) && is.null(init)) {
+      cox_abort_weights_overflow(weights, call)
+    }
+    sv_abort(paste0("Can't fit a Cox model: the log partial likelihood at ",
+                    "the starting values is not finite (numerical overflow). ",
+                    "Check `weights`, `offset` and `init` for extreme ",
+                    "values."),
+             class = c("survstep_error_overflow", "survstep_error_input"),
+             call = call)
+  }
   coef <- res$coefficients
   names(coef) <- cn
   var <- res$var
@@ -231,7 +249,8 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
   names(conc) <- c("concordant", "discordant", "tied.x", "tied.y", "tied.xy",
                    "concordance", "std")
 
-  wald <- res$wald
+  # as coxph(): numeric(0) when no coefficient was estimated
+  wald <- if (p > 0L && all(aliased)) numeric(0) else res$wald
   label <- function(j) {
     if (is.null(terms_of_cols)) paste0("`", cn[j], "`") else
       paste0("`", cn[j], "`", ifelse(terms_of_cols[j] != cn[j],
@@ -260,13 +279,25 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
   }
 
   list(
-    coefficients = coef, var = var, loglik = res$loglik, score = res$score,
+    coefficients = coef, var = var,
+    # one value for the null model, as coxph()
+    loglik = if (p == 0L) res$loglik[1L] else res$loglik, score = res$score,
     wald.test = wald, wald.df = res$wald_df, iter = res$iter,
     linear.predictors = res$linear.predictors, means = means,
     concordance = conc, method = ties, n = n, nevent = nevent,
     converged = res$converged, aliased = aliased, infinite = infinite,
     u = stats::setNames(res$u, cn)
   )
+}
+
+# Weights so large that the log partial likelihood overflows.
+cox_abort_weights_overflow <- function(weights, call) {
+  sv_abort(c(sprintf(paste0("Can't fit a Cox model: the `weights` are too ",
+                            "large (the log partial likelihood overflows; ",
+                            "the largest weight is %g)."), max(weights)),
+             "Divide them by a common factor."),
+           class = c("survstep_error_overflow", "survstep_error_input"),
+           call = call)
 }
 
 # cox_engine() without the columns `drop`, which come back as aliased (NA

@@ -6,6 +6,10 @@ NULL
 
 cox_df <- function(object) sum(!is.na(object$coefficients))
 
+# The log partial likelihood at the fitted coefficients (`loglik` has one
+# value for the null model, two otherwise: at init and at the fit).
+cox_loglik_fit <- function(object) object$loglik[length(object$loglik)]
+
 cox_se <- function(object) {
   se <- sqrt(diag(object$var))
   se[is.na(object$coefficients)] <- NA_real_
@@ -20,14 +24,15 @@ cox_se <- function(object) {
 cox_global_tests <- function(object) {
   df <- cox_df(object)
   df_wald <- if (is.null(object$wald.df)) df else object$wald.df
-  lr <- 2 * (object$loglik[2] - object$loglik[1])
+  lr <- 2 * (cox_loglik_fit(object) - object$loglik[1])
   p <- function(x, df) {
     if (df > 0) stats::pchisq(x, df, lower.tail = FALSE) else NA_real_
   }
+  # numeric(0) when every coefficient is aliased (as coxph)
+  wald <- if (length(object$wald.test)) object$wald.test else NA_real_
   list(
     logtest = c(test = lr, df = df, pvalue = p(lr, df)),
-    waldtest = c(test = object$wald.test, df = df_wald,
-                 pvalue = p(object$wald.test, df_wald)),
+    waldtest = c(test = wald, df = df_wald, pvalue = p(wald, df_wald)),
     sctest = c(test = object$score, df = df, pvalue = p(object$score, df))
   )
 }
@@ -197,7 +202,7 @@ confint.survstep_cox <- function(object, parm, level = 0.95, ...) {
 
 #' @export
 logLik.survstep_cox <- function(object, ...) {
-  structure(object$loglik[2], df = cox_df(object), nobs = object$nevent,
+  structure(cox_loglik_fit(object), df = cox_df(object), nobs = object$nevent,
             class = "logLik")
 }
 
@@ -207,7 +212,7 @@ nobs.survstep_cox <- function(object, ...) object$nevent
 #' @export
 extractAIC.survstep_cox <- function(fit, scale = 0, k = 2, ...) {
   edf <- cox_df(fit)
-  c(edf, -2 * fit$loglik[2] + k * edf)
+  c(edf, -2 * cox_loglik_fit(fit) + k * edf)
 }
 
 #' @export
@@ -350,7 +355,7 @@ anova.survstep_cox <- function(object, ..., test = "Chisq") {
   if (any(ties != ties[1])) {
     sv_abort("All models must use the same `ties` method.")
   }
-  loglik <- vapply(fits, function(f) f$loglik[2], numeric(1))
+  loglik <- vapply(fits, function(f) cox_loglik_fit(f), numeric(1))
   df <- vapply(fits, cox_df, numeric(1))
   tab <- data.frame(loglik = loglik, Chisq = c(NA, abs(2 * diff(loglik))),
                     Df = abs(c(NA, diff(df))))
@@ -388,12 +393,12 @@ cox_anova_sequential <- function(object, resp) {
                        as.integer(y[, 2]), strata, w, off, NULL,
                        object$method, object$control, call = NULL,
                        concordance = FALSE)
-    loglik[1] <- null$loglik[2]
+    loglik[1] <- cox_loglik_fit(null)
   }
   for (k in seq_along(asg)) {
     cols <- unlist(asg[seq_len(k)], use.names = FALSE)
     if (k == length(asg) && is.null(object$call$init)) {
-      loglik[k + 1L] <- object$loglik[2]
+      loglik[k + 1L] <- cox_loglik_fit(object)
       df[k + 1L] <- cox_df(object)
       next
     }
@@ -401,7 +406,7 @@ cox_anova_sequential <- function(object, resp) {
       X[, cols, drop = FALSE], as.double(y[, 1]), as.integer(y[, 2]), strata,
       w, off, NULL, object$method, object$control,
       terms_of_cols = NULL, call = NULL, concordance = FALSE))
-    loglik[k + 1L] <- fk$loglik[2]
+    loglik[k + 1L] <- cox_loglik_fit(fk)
     df[k + 1L] <- sum(!is.na(fk$coefficients))
   }
   tab <- data.frame(loglik = loglik, Chisq = c(NA, 2 * diff(loglik)),

@@ -158,7 +158,8 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
   control <- check_cox_control(control)
   env <- parent.frame()
 
-  mfi <- sv_frame(call, env, design = TRUE, counting = "cox_stepwise()")
+  mfi <- sv_frame(call, env, design = TRUE, counting = "cox_stepwise()",
+                  positive_weights = "a Cox model")
   des <- sw_design(mfi, call = call)
   include <- sw_include_labels(include, des, call = call)
 
@@ -206,7 +207,7 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
     # already said once for the stepwise analysis set
     survstep_message_levels = function(m) invokeRestart("muffleMessage")
   )
-  ll_final <- final$loglik[length(final$loglik)]
+  ll_final <- cox_loglik_fit(final)
   if (isTRUE(abs(ll_final - res$loglik) > 1e-6 * (1 + abs(res$loglik)))) {
     # only possible when R codes a selected term differently in the smaller
     # formula (an interaction selected without its main effects)
@@ -733,7 +734,8 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
   control <- check_cox_control(control)
   env <- parent.frame()
 
-  mfi <- sv_frame(call, env, design = TRUE, counting = "cox_univariable()")
+  mfi <- sv_frame(call, env, design = TRUE, counting = "cox_univariable()",
+                  positive_weights = "a Cox model")
   des <- sw_design(mfi, call = call, what = "univariable")
   z <- stats::qnorm((1 + conf_level) / 2)
   n_dropped <- mfi$n_dropped
@@ -748,8 +750,13 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
     } else {
       tcall <- call
       tcall$formula <- sw_term_formula(des, lab)
-      m <- sv_frame(tcall, env, design = TRUE,
-                    counting = "cox_univariable()")
+      # (the zero-weight rows were reported with the first frame)
+      m <- withCallingHandlers(
+        sv_frame(tcall, env, design = TRUE, counting = "cox_univariable()",
+                 positive_weights = "a Cox model"),
+        survstep_warning_zero_weights = function(w) {
+          invokeRestart("muffleWarning")
+        })
       d1 <- sw_design(m, call = call, what = "univariable")
       x <- d1$x
       toc <- d1$term_of_col
@@ -763,7 +770,7 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
     se[is.na(b)] <- NA_real_
     df <- sum(!is.na(b))
     stat_term <- switch(term_test,
-      lr = 2 * (fit$loglik[2] - fit$loglik[1]),
+      lr = 2 * (cox_loglik_fit(fit) - fit$loglik[1]),
       score = fit$score,
       wald = fit$wald.test)
     if (term_test == "wald") df <- fit$wald.df

@@ -99,7 +99,8 @@ cox <- function(formula, data, subset, weights, na.action,
                     "implemented yet."),
              class = c("survstep_error_not_implemented", "survstep_error_input"))
   }
-  fr <- sv_frame(call, parent.frame(), design = TRUE, counting = "cox()")
+  fr <- sv_frame(call, parent.frame(), design = TRUE, counting = "cox()",
+                 positive_weights = "a Cox model")
   cox_check_frame(fr, call)
 
   X <- fr$x
@@ -137,15 +138,12 @@ cox <- function(formula, data, subset, weights, na.action,
 
 # The Cox checks of a frame (sv_frame() has checked the data themselves and
 # the constant covariates), shared by cox(), cox_univariable() and
-# cox_stepwise(): observations left, strata() not inside an interaction,
-# positive weights; and the message about the values of a character
-# covariate that are not in the rows used.
+# cox_stepwise(): observations left, strata() not inside an interaction;
+# and the message about the values of a character covariate that are not in
+# the rows used. (Positive weights: sv_frame(positive_weights =).)
 cox_check_frame <- function(fr, call, strata_inter = TRUE) {
   if (fr$n == 0L) cox_abort_no_rows(fr, call)
   if (strata_inter) cox_check_strata_terms(fr$terms, fr$strata_terms, call)
-  if (!is.null(fr$weights) && any(fr$weights <= 0)) {
-    sv_abort("`weights` must be positive for a Cox model.", call = call)
-  }
   if (!is.null(fr$mf)) cox_message_dropped_levels(fr$mf, fr$data, call)
   invisible(fr)
 }

@@ -64,6 +64,7 @@ du2015_prepare <- function(data) {
 #' @param data A cohort with the columns of [g3nelm()].
 #' @param ties Tie handling of the Cox models (`"breslow"` as SPSS).
 #' @param median_method Median definition (`"spss"` as the paper).
+#' @param ... Must be empty.
 #' @return A list of class `survstep_du2015` with `table1`, `table2` (a
 #'   [km_table()]), `univariable` (a [cox_univariable()] table), `stepwise`
 #'   (the [cox_stepwise()] fit), `table3` (a [cox_table()]), `not_selected`
@@ -80,7 +81,8 @@ du2015_prepare <- function(data) {
 #' }
 #' @export
 du2015_analysis <- function(data = g3nelm(), ties = c("breslow", "efron"),
-                            median_method = c("spss", "survival")) {
+                            median_method = c("spss", "survival"), ...) {
+  check_dots_empty("du2015_analysis", ...)
   ties <- sv_match_arg(ties, c("breslow", "efron"), "ties")
   median_method <- sv_match_arg(median_method, c("spss", "survival"),
                                 "median_method")
@@ -301,11 +303,13 @@ du2015_tolerance <- function() {
 #' `group`, `statistic`, `value`, `lower`, `upper`, `note`. For `mean_sd`
 #' rows `lower` holds the standard deviation; for `hr` and `median_months`
 #' rows `lower` and `upper` are the 95% confidence limits.
+#' @param ... Must be empty (`du2015_targets()` takes no arguments).
 #' @return A data frame.
 #' @examples
 #' head(du2015_targets())
 #' @export
-du2015_targets <- function() {
+du2015_targets <- function(...) {
+  check_dots_empty("du2015_targets", ...)
   path <- system.file("extdata", "du2015-targets.csv", package = "survstep")
   utils::read.csv(path, stringsAsFactors = FALSE)
 }
@@ -373,7 +377,14 @@ du2015_figure1 <- function(analysis, panel = c("A", "B", "C"), ...) {
   if (!inherits(analysis, "survstep_du2015")) {
     sv_abort("`analysis` must come from `du2015_analysis()`.")
   }
-  panel <- match.arg(panel, several.ok = TRUE)
+  panels <- c("A", "B", "C")
+  if (!is.character(panel) || !length(panel) || anyNA(panel) ||
+      !all(panel %in% panels)) {
+    sv_abort(sprintf("`panel` must be one or more of %s, not %s.",
+                     paste0("\"", panels, "\"", collapse = ", "),
+                     sv_obj_type(panel)))
+  }
+  panel <- unique(panel)
   spec <- list(
     A = list(fit = "strategy", title = "A  Treatment strategy"),
     B = list(fit = "surgery_nslri", title = "B  Operated patients"),
@@ -411,16 +422,20 @@ write_md_table <- function(df, path, title = NULL) {
 #' @param dir The output folder (created if needed).
 #' @param data The cohort (default the synthetic [g3nelm()]).
 #' @param quiet Whether to suppress the progress messages.
+#' @param ... Must be empty.
 #' @return The analysis (from [du2015_analysis()]), invisibly.
 #' @examples
 #' \donttest{
 #' du2015_reproduce(file.path(tempdir(), "du2015"))
 #' }
 #' @export
-du2015_reproduce <- function(dir = "output", data = g3nelm(), quiet = FALSE) {
+du2015_reproduce <- function(dir = "output", data = g3nelm(), quiet = FALSE,
+                             ...) {
+  check_dots_empty("du2015_reproduce", ...)
   if (!is.character(dir) || length(dir) != 1L || is.na(dir)) {
     sv_abort("`dir` must be a single folder path.")
   }
+  check_flag(quiet, "quiet")
   dir.create(dir, recursive = TRUE, showWarnings = FALSE)
   res <- du2015_analysis(data)
   say <- function(...) if (!quiet) message(...)

@@ -9,7 +9,8 @@
 #' from grade 3 gastroenteropancreatic neuroendocrine tumours treated at three
 #' Chinese centres. The patient-level data of that study are not public. No
 #' row describes a real person; the individual values are the output of a
-#' deterministic search (`inst/scripts/reconstruct-g3nelm.R`) and mean nothing
+#' deterministic search (the research compendium `analysis/du2015/` of the
+#' source repository, not part of the installed package) and mean nothing
 #' on their own. Only the cohort's summaries (counts, means, medians,
 #' survival curves, tests and hazard ratios) resemble the paper, and only
 #' because the search was told to make them so.
@@ -93,11 +94,14 @@
 #' }
 #'
 #' @section How it was made:
-#' A simulated-annealing search (`inst/scripts/reconstruct-g3nelm.R`, fixed
-#' seeds, compiled loss) started from a cohort that already satisfied every
-#' count the paper prints and used only moves that keep every count (values
-#' swapped between patients, continuous values moved within the class that
-#' fixes their indicator, times changed within the follow-up range). It
+#' A simulated-annealing search (`analysis/du2015/reconstruct.R` in the
+#' source repository: fixed seeds, a loss compiled against survstep's
+#' published C++ headers; `Rscript analysis/du2015/reconstruct.R` rebuilds
+#' the shipped `g3nelm.csv` byte for byte) started from a cohort that already
+#' satisfied every count the paper prints and used only moves that keep every
+#' count (values swapped between patients, continuous values moved within the
+#' class that fixes their indicator, times changed within the follow-up
+#' range). It
 #' minimised a weighted loss over about 170 published numbers: medians (SPSS
 #' definition) and their 95% CIs (Collett's standard error, 1.96), 1/3/5-year
 #' survival, log-rank p-values, univariable Cox hazard ratios (Breslow
@@ -188,6 +192,7 @@
 #'   prints no HR for variables outside the model; we read them as the HR of
 #'   the term added to the final model, with p the score test for entry.
 #'
+#' @param ... Must be empty (`g3nelm()` takes no arguments).
 #' @return A data frame (36 rows, 35 columns) as described under Columns.
 #'   The function reads the shipped `inst/extdata/g3nelm.csv`, checks every
 #'   column, type, code and derived indicator, and signals an error of class
@@ -209,7 +214,8 @@
 #' # Overall survival with the survival package:
 #' survival::survfit(survival::Surv(time, status) ~ 1, data = d)
 #' @export
-g3nelm <- function() {
+g3nelm <- function(...) {
+  check_dots_empty("g3nelm", ...)
   path <- system.file("extdata", "g3nelm.csv", package = "survstep")
   if (!nzchar(path)) {
     sv_abort(paste0("Can't find the shipped cohort file `g3nelm.csv`; ",

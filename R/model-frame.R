@@ -13,7 +13,9 @@
 #   strata_levels  with their labels in code order (or NULL)
 #   group       0-based integer group codes or NULL (when asked for), with
 #   group_levels   survfit()-style labels "x=a, y=b" in code order
-#   weights     case weights (double) or NULL when absent
+#   weights     case weights (double) or NULL when absent; for a model that
+#               needs positive weights (`positive_weights`), rows with zero
+#               weight are left out of the record (with a classed warning)
 #   offset      offset (double) or NULL when absent
 #   x, assign, contrasts, xlevels, term_of_col
 #               the design of the non-strata terms (when asked for): a double
@@ -51,12 +53,16 @@
 #' @param counting Whether counting-process data, `Surv(start, stop, event)`,
 #'   are accepted; else the name of the front end for the error (a string),
 #'   or `FALSE` for a generic one.
+#' @param positive_weights `NULL`, or the name of a model that needs positive
+#'   weights (such as `"a Cox model"`): negative weights are then an error
+#'   that says so, and rows with zero weight are left out (they carry no
+#'   information) with a warning of class `survstep_warning_zero_weights`.
 #' @param fast `FALSE` skips the fast paths (for the identity tests).
 #' @return The record described at the top of `R/model-frame.R`.
 #' @noRd
 sv_frame <- function(call, env, caller = sys.call(-1),
                      group = c("none", "all", "terms"), design = FALSE,
-                     counting = FALSE, fast = TRUE) {
+                     counting = FALSE, positive_weights = NULL, fast = TRUE) {
   group <- match.arg(group)
   if (is.null(call$formula)) {
     sv_abort("`formula` is missing, with no default.", call = caller)
@@ -66,6 +72,9 @@ sv_frame <- function(call, env, caller = sys.call(-1),
   raw <- if (!fast) NULL else if (design) sv_frame_simple(call, env) else
     sv_frame_lean(call, formula, env)
   if (is.null(raw)) raw <- sv_frame_general(call, formula, env, caller)
+  if (!is.null(positive_weights)) {
+    raw <- sv_frame_positive_weights(raw, positive_weights, caller)
+  }
   fr <- sv_frame_finish(raw, group, caller, counting)
   if (design && fr$n > 0L) {
     # a covariate with one value can't be coded (model.matrix() would give
@@ -104,6 +113,42 @@ sv_check_constant <- function(fr, caller) {
              call = caller)
   }
   invisible()
+}
+
+# For a model that needs positive weights: negative weights are an error
+# naming the model; rows with zero weight are dropped from the model frame
+# (general path: the only one with weights) with a warning.
+sv_frame_positive_weights <- function(raw, model, caller) {
+  w <- raw$weights
+  if (is.null(w) || !is.numeric(w) || anyNA(w)) return(raw)
+  neg <- sum(w < 0)
+  if (neg > 0L) {
+    sv_abort(sprintf("`weights` must be positive for %s; found %d negative %s.",
+                     model, neg, if (neg == 1L) "weight" else "weights"),
+             call = caller)
+  }
+  zero <- w == 0
+  nz <- sum(zero)
+  if (nz == 0L) return(raw)
+  if (nz == length(w)) {
+    sv_abort(sprintf("`weights` must be positive for %s; all are zero.",
+                     model), call = caller)
+  }
+  keep <- which(!zero)
+  mf <- raw$mf
+  mf2 <- mf[keep, , drop = FALSE]
+  attr(mf2, "terms") <- attr(mf, "terms")
+  attr(mf2, "na.action") <- attr(mf, "na.action")
+  raw$mf <- mf2
+  raw$y <- raw$y[keep, , drop = FALSE]
+  raw$weights <- w[keep]
+  if (!is.null(raw$offset)) raw$offset <- raw$offset[keep]
+  sv_warn(sprintf(paste0("%d %s with zero weight %s left out (%s uses ",
+                         "positive weights only)."),
+                  nz, if (nz == 1L) "row" else "rows",
+                  if (nz == 1L) "was" else "were", model),
+          class = "survstep_warning_zero_weights", call = caller)
+  raw
 }
 
 # Common tail of every path: `raw` holds mf (the model frame, all rows when

@@ -91,38 +91,6 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
-// g3nelm_initial_cpp
-Rcpp::List g3nelm_initial_cpp(double seed);
-RcppExport SEXP _survstep_g3nelm_initial_cpp(SEXP seedSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
-    rcpp_result_gen = Rcpp::wrap(g3nelm_initial_cpp(seed));
-    return rcpp_result_gen;
-END_RCPP
-}
-// g3nelm_search_cpp
-Rcpp::List g3nelm_search_cpp(double seed, Rcpp::List options, Rcpp::Nullable<Rcpp::List> start);
-RcppExport SEXP _survstep_g3nelm_search_cpp(SEXP seedSEXP, SEXP optionsSEXP, SEXP startSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
-    Rcpp::traits::input_parameter< Rcpp::List >::type options(optionsSEXP);
-    Rcpp::traits::input_parameter< Rcpp::Nullable<Rcpp::List> >::type start(startSEXP);
-    rcpp_result_gen = Rcpp::wrap(g3nelm_search_cpp(seed, options, start));
-    return rcpp_result_gen;
-END_RCPP
-}
-// g3nelm_report_cpp
-Rcpp::List g3nelm_report_cpp(Rcpp::List cohort);
-RcppExport SEXP _survstep_g3nelm_report_cpp(SEXP cohortSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< Rcpp::List >::type cohort(cohortSEXP);
-    rcpp_result_gen = Rcpp::wrap(g3nelm_report_cpp(cohort));
-    return rcpp_result_gen;
-END_RCPP
-}
 // km_fit_cpp
 Rcpp::List km_fit_cpp(SEXP y, SEXP group, int n_groups, SEXP weight, double timefix_tol, bool reverse);
 RcppExport SEXP _survstep_km_fit_cpp(SEXP ySEXP, SEXP groupSEXP, SEXP n_groupsSEXP, SEXP weightSEXP, SEXP timefix_tolSEXP, SEXP reverseSEXP) {
@@ -324,9 +292,6 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_cox_eval_cpp", (DL_FUNC) &_survstep_cox_eval_cpp, 10},
     {"_survstep_concordance_cpp", (DL_FUNC) &_survstep_concordance_cpp, 5},
     {"_survstep_wald_test_cpp", (DL_FUNC) &_survstep_wald_test_cpp, 3},
-    {"_survstep_g3nelm_initial_cpp", (DL_FUNC) &_survstep_g3nelm_initial_cpp, 1},
-    {"_survstep_g3nelm_search_cpp", (DL_FUNC) &_survstep_g3nelm_search_cpp, 3},
-    {"_survstep_g3nelm_report_cpp", (DL_FUNC) &_survstep_g3nelm_report_cpp, 1},
     {"_survstep_km_fit_cpp", (DL_FUNC) &_survstep_km_fit_cpp, 6},
     {"_survstep_km_bands_cpp", (DL_FUNC) &_survstep_km_bands_cpp, 4},
     {"_survstep_km_quantile_cpp", (DL_FUNC) &_survstep_km_quantile_cpp, 11},

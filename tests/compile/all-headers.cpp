@@ -6,7 +6,6 @@
 #include "survstep/cox_loglik.hpp"
 #include "survstep/cox_newton.hpp"
 #include "survstep/distributions.hpp"
-#include "survstep/g3nelm_search.hpp"
 #include "survstep/interrupt.hpp"
 #include "survstep/km.hpp"
 #include "survstep/logrank.hpp"

@@ -170,8 +170,8 @@ test_that("cox_fit() on a matrix equals cox() and coxph.fit()", {
   # the null model
   f0 <- cox_fit(NULL, d$time, d$status == 2)
   expect_length(f0$coefficients, 0)
-  expect_equal(f0$loglik[2],
-               survival::coxph(Surv(time, status) ~ 1, d)$loglik[1],
+  expect_equal(f0$loglik,
+               survival::coxph(Surv(time, status) ~ 1, d)$loglik,
                tolerance = 1e-12)
 })
 
@@ -467,4 +467,90 @@ test_that("Ctrl-C stops cox() at n = 5e6 within half a second of the signal", {
   expect_true(r$wall <= 0.5 || isTRUE(r$cpu <= 0.5),
               label = sprintf("%s: latency %.2f s (child CPU %.2f s)",
                               r$result, r$wall, r$cpu))
+})
+
+test_that("a diverging coefficient gives one consistent fit (monotone likelihood)", {
+  # x separates the events (all before the x = 1 rows): its coefficient runs
+  # off to -Inf. With tight control the information of x vanishes before the
+  # log-likelihood stops moving; the fit keeps the large coefficient (as
+  # coxph's loglik and linear predictors do) and flags it as infinite, so
+  # that loglik, linear predictors, predict(), concordance and logLik() are
+  # all at the reported coefficients.
+  d <- data.frame(time = 1:8, status = c(1, 1, 1, 0, 1, 0, 0, 0),
+                  x = c(0, 0, 0, 0, 0, 1, 1, 1),
+                  z = c(0.3, -1.2, 0.5, 2.1, -0.4, 0.9, -0.7, 1.4))
+  f <- Surv(time, status) ~ x + z
+  for (ties in c("efron", "breslow")) {
+    expect_warning(
+      fit <- cox(f, d, ties = ties,
+                 control = cox_control(eps = 1e-12, iter_max = 100)),
+      class = "survstep_warning_infinite_coef")
+    ref <- suppressWarnings(survival::coxph(
+      f, d, ties = ties,
+      control = survival::coxph.control(eps = 1e-12, iter.max = 100)))
+    b <- coef(fit)
+    expect_false(anyNA(b))
+    expect_lt(b[["x"]], -20)
+    expect_true(fit$infinite[["x"]])
+    expect_false(any(fit$aliased))
+    expect_equal(b[["z"]], coef(ref)[["z"]], tolerance = 1e-8)
+    # coxph's loglik and linear predictors include the diverged coefficient
+    expect_equal(fit$loglik, ref$loglik, tolerance = 1e-10)
+    at_b <- survival::coxph(f, d, ties = ties, init = b,
+                            control = survival::coxph.control(iter.max = 0))
+    expect_equal(fit$loglik[2], at_b$loglik[2], tolerance = 1e-10)
+    expect_equal(as.numeric(logLik(fit)), fit$loglik[2])
+    lp <- drop(scale(as.matrix(d[c("x", "z")]), center = fit$means,
+                     scale = FALSE) %*% b)
+    expect_equal(fit$linear.predictors, lp, tolerance = 1e-10)
+    expect_equal(unname(predict(fit)), lp, tolerance = 1e-10)
+    conc <- survival::concordance(survival::Surv(d$time, d$status) ~ lp,
+                                  reverse = TRUE)
+    expect_equal(fit$concordance[["concordance"]], conc$concordance,
+                 tolerance = 1e-12)
+    expect_equal(fit$concordance[["concordance"]],
+                 ref$concordance[["concordance"]], tolerance = 1e-12)
+    # the variance of the diverged coefficient is huge, not zero
+    expect_gt(fit$var["x", "x"], 1e6)
+  }
+})
+
+test_that("a coefficient without information is NA, as coxph gives", {
+  # one event; everyone at risk at it has x = 1, so x cancels from the
+  # partial likelihood at every beta (its computed information is rounding
+  # noise, which a relative tolerance can't see when x is alone)
+  d <- data.frame(time = 1:4, status = c(0, 0, 1, 0), x = c(0, 0, 1, 1),
+                  z = c(0.5, -1, 2, 0.3),
+                  w = c(1, 1, 1, 28666852))
+  for (wt in list(NULL, d$w)) {
+    d$wt <- if (is.null(wt)) 1 else wt
+    expect_warning(fit <- cox(Surv(time, status) ~ x, d, weights = wt),
+                   class = "survstep_warning_singular")
+    ref <- survival::coxph(Surv(time, status) ~ x, d, weights = wt)
+    expect_true(is.na(coef(fit)[["x"]]))
+    expect_true(is.na(coef(ref)[["x"]]))
+    expect_equal(fit$loglik, ref$loglik, tolerance = 1e-10)
+    expect_identical(fit$wald.test, numeric(0))
+    expect_identical(ref$wald.test, numeric(0))
+    # with an estimable covariate beside it: only x is NA
+    expect_warning(fit2 <- cox(Surv(time, status) ~ x + z, d, weights = wt),
+                   class = "survstep_warning_singular")
+    expect_true(is.na(coef(fit2)[["x"]]))
+    expect_false(is.na(coef(fit2)[["z"]]))
+  }
+})
+
+test_that("weights whose log-likelihood overflows are a classed error", {
+  d <- data.frame(time = 1:6, status = c(1, 0, 1, 0, 1, 0),
+                  x = c(0, 1, 0, 1, 1, 0))
+  d$w <- c(1, 1, 1e308, 1, 1, 1)
+  expect_error(cox(Surv(time, status) ~ x, d, weights = w),
+               class = "survstep_error_overflow")
+  d$w2 <- c(1, 1, 1e308, 1e308, 1, 1)
+  expect_error(cox(Surv(time, status) ~ x, d, weights = w2),
+               class = "survstep_error_overflow")
+  expect_snapshot(error = TRUE, {
+    cox(Surv(time, status) ~ x, d, weights = w)
+    cox(Surv(time, status) ~ x, d, weights = w2)
+  })
 })

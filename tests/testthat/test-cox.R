@@ -160,3 +160,50 @@ test_that("zero-row data give the classed error and no stray warning", {
   expect_no_warning(expect_error(cox(Surv(time, status) ~ sex, d0),
                                  class = "survstep_error_input"))
 })
+
+test_that("zero rows, negative and zero weights, a matrix as `data`", {
+  d <- lung[1:40, ]
+  expect_error(cox(Surv(time, status) ~ age, d[0, ]),
+               class = "survstep_error_input")
+  d$wneg <- 1
+  d$wneg[3] <- -1
+  expect_error(cox(Surv(time, status) ~ age, d, weights = wneg),
+               class = "survstep_error_input")
+  d$w0 <- rep(c(1, 2), 20)
+  d$w0[c(2, 7)] <- 0
+  d$wall0 <- 0
+  expect_warning(fit <- cox(Surv(time, status) ~ age + sex, d, weights = w0),
+                 class = "survstep_warning_zero_weights")
+  # the same fit as without those rows
+  ref <- cox(Surv(time, status) ~ age + sex, d[-c(2, 7), ], weights = w0)
+  expect_equal(fit$coefficients, ref$coefficients, tolerance = 1e-12)
+  expect_equal(fit$var, ref$var, tolerance = 1e-12)
+  expect_equal(fit$loglik, ref$loglik, tolerance = 1e-12)
+  expect_identical(fit$n, 38L)
+  ref2 <- survival::coxph(Surv(time, status) ~ age + sex, d[-c(2, 7), ],
+                          weights = w0, robust = FALSE)
+  expect_equal(unname(fit$coefficients), unname(coef(ref2)),
+               tolerance = 1e-8)
+  expect_warning(cox_univariable(Surv(time, status) ~ age + sex, d,
+                                 weights = w0),
+                 class = "survstep_warning_zero_weights")
+  expect_error(cox(Surv(time, status) ~ age, as.matrix(d[c("time", "status", "age")])),
+               class = "survstep_error_input")
+  expect_snapshot(error = TRUE, {
+    cox(Surv(time, status) ~ age, d[0, ])
+    cox(Surv(time, status) ~ age, d, weights = wneg)
+    cox(Surv(time, status) ~ age, d, weights = wall0)
+    cox(Surv(time, status) ~ age, as.matrix(d[c("time", "status", "age")]))
+    km(Surv(time, status) ~ 1, as.matrix(d[c("time", "status")]))
+  })
+  expect_snapshot(fit <- cox(Surv(time, status) ~ age + sex, d, weights = w0))
+})
+
+test_that("the null model's loglik has length 1, as coxph's", {
+  fit <- cox(Surv(time, status) ~ 1, lung)
+  ref <- survival::coxph(Surv(time, status) ~ 1, lung)
+  expect_length(fit$loglik, 1L)
+  expect_equal(fit$loglik, ref$loglik, tolerance = 1e-12)
+  expect_equal(as.numeric(logLik(fit)), ref$loglik, tolerance = 1e-12)
+  expect_length(cox_fit(NULL, lung$time, lung$status == 2)$loglik, 1L)
+})

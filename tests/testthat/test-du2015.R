@@ -123,3 +123,18 @@ test_that("du2015 functions give clear errors", {
   expect_error(du2015_figure1(list()), class = "survstep_error_input")
   expect_snapshot(error = TRUE, du2015_analysis(d[, c("time", "status")]))
 })
+
+test_that("arguments the du2015 functions do not have are classed errors", {
+  cls <- "survstep_error_unused_argument"
+  expect_error(du2015_analysis(d, "breslow", "spss", 1), class = cls)
+  expect_error(du2015_analysis(ties_method = "efron"), class = cls)
+  expect_error(du2015_targets(1), class = cls)
+  expect_error(du2015_reproduce(tempfile(), d, TRUE, "x"), class = cls)
+  expect_error(du2015_reproduce(tempfile(), quiet = NA),
+               class = "survstep_error_input")
+  expect_snapshot(error = TRUE, du2015_analysis(method = "spss"))
+  expect_snapshot(error = TRUE, du2015_targets("Medicine"))
+  res <- du2015_analysis(d)
+  expect_error(du2015_figure1(res, panel = "D"), class = "survstep_error_input")
+  expect_snapshot(error = TRUE, du2015_figure1(res, panel = c("A", NA)))
+})

@@ -17,8 +17,10 @@
 //        iteration, step-halving, convergence rule and status bits
 //        (CoxFitStatus = NewtonStatus). When the iterations run out,
 //        lp_large says whether coxph.fit would warn that coefficients may be
-//        infinite. `interrupt` is checked every iteration and polled inside
-//        the likelihood's loops. Never throws for statistical problems.
+//        infinite. Columns without information at any beta
+//        (cox_inestimable()) are aliased from the start. `interrupt` is
+//        checked every iteration and polled inside the likelihood's loops.
+//        Never throws for statistical problems.
 //   double cox_score_test(const CoxData& d, const double* beta, CoxTies ties,
 //                         double toler_chol, CoxWork& w, int* df = nullptr);
 //        U(beta)' I(beta)^- U(beta) on the scaled information, as coxph's
@@ -74,16 +76,71 @@ struct CoxFitResult : NewtonResult {
   bool lp_large = false;  // not converged and max |lp| > 500 or U'V not finite
 };
 
+// Columns that carry no information at any beta: in every stratum the
+// column is constant over the risk set of the stratum's first event (which
+// contains every later risk set), so it cancels from every term of the
+// partial likelihood. Its computed information is rounding noise, which the
+// relative tolerance of the factorisation cannot see when the column is
+// alone (coxph gives NA for such a column). Returns whether there are any.
+inline bool cox_inestimable(const CoxData& d, std::vector<char>& out) {
+  out.assign(d.p, 1);
+  bool any_event = false;
+  int b = 0;
+  while (b < d.nblock) {
+    int first = -1;  // first block with an event in this stratum
+    int last = b;
+    for (;; ++last) {
+      if (first < 0 && d.block_ndead[last] > 0) first = last;
+      if (d.block_last[last]) break;
+    }
+    if (first >= 0) {
+      any_event = true;
+      const int k0 = d.block_start[first], k1 = d.block_start[last + 1];
+      for (int j = 0; j < d.p; ++j) {
+        if (!out[j]) continue;
+        const double v = d.xt(j, k0);
+        for (int k = k0 + 1; k < k1; ++k) {
+          if (d.xt(j, k) != v) {
+            out[j] = 0;
+            break;
+          }
+        }
+      }
+    }
+    b = last + 1;
+  }
+  bool any = false;
+  for (int j = 0; j < d.p; ++j) {
+    if (!any_event) out[j] = 0;
+    any = any || out[j];
+  }
+  return any;
+}
+
 // The right-censored Cox partial likelihood as a newton_solve() objective.
+// Columns flagged in `fixed` (cox_inestimable()) get score 0 and zero rows
+// and columns of the information, so the solver treats them as redundant
+// from the start (their coefficient stays at init and is reported NaN).
 class CoxObjective {
  public:
-  CoxObjective(const CoxData& d, CoxTies ties, CoxWork& w) : d_(d), ties_(ties), w_(w) {}
+  CoxObjective(const CoxData& d, CoxTies ties, CoxWork& w,
+               const std::vector<char>* fixed = nullptr)
+      : d_(d), ties_(ties), w_(w), fixed_(fixed) {}
   int dim() const { return d_.p; }
   const double* units() const { return d_.p > 0 ? d_.scale.data() : nullptr; }
   double evaluate(const Eigen::VectorXd& beta_s, bool derivatives, Interrupt& interrupt) {
-    return cox_evaluate_scaled(d_, beta_s.data(), ties_,
-                               derivatives ? cox_what_info : cox_what_loglik, w_,
-                               &interrupt);
+    const double l = cox_evaluate_scaled(d_, beta_s.data(), ties_,
+                                         derivatives ? cox_what_info : cox_what_loglik,
+                                         w_, &interrupt);
+    if (derivatives && fixed_) {
+      for (int j = 0; j < d_.p; ++j) {
+        if (!(*fixed_)[j]) continue;
+        w_.u[j] = 0.0;
+        w_.imat.row(j).setZero();
+        w_.imat.col(j).setZero();
+      }
+    }
+    return l;
   }
   const Eigen::VectorXd& score() const { return w_.u; }
   const Eigen::MatrixXd& information() const { return w_.imat; }
@@ -92,6 +149,7 @@ class CoxObjective {
   const CoxData& d_;
   CoxTies ties_;
   CoxWork& w_;
+  const std::vector<char>* fixed_;
 };
 
 inline int cox_fit(const CoxData& d, CoxTies ties, const CoxControl& ctrl,
@@ -99,7 +157,9 @@ inline int cox_fit(const CoxData& d, CoxTies ties, const CoxControl& ctrl,
                    Interrupt* interrupt = nullptr) {
   Interrupt none;
   Interrupt& intr = interrupt ? *interrupt : none;
-  CoxObjective obj(d, ties, w);
+  std::vector<char> fixed;
+  const bool any_fixed = d.p > 0 && cox_inestimable(d, fixed);
+  CoxObjective obj(d, ties, w, any_fixed ? &fixed : nullptr);
   res.lp_large = false;
   newton_solve(obj, init, ctrl, res, intr);
   if ((res.status & cox_fit_not_converged) != 0) {

@@ -64,6 +64,16 @@
 //           the reported point; columns with a zero variance diagonal are
 //           aliased (NaN coefficient), checked when the rank is deficient or
 //           the fit converged while halving (coxph's flag < nvar);
+//         - a column that was NOT redundant in the information at init but
+//           is at the reported point has diverged (monotone likelihood: its
+//           weights in the risk sets vanished as the coefficient grew). It
+//           is not aliased: its coefficient is kept, flagged infinite
+//           (status infinite), and the variance is the inverse of the
+//           information with only the init-redundant columns left out
+//           (a huge variance; +Inf on the diagonal if its information is
+//           exactly 0). So the reported coefficients, log-likelihood and
+//           everything computed from them (linear predictors, concordance)
+//           are one fit, as coxph's default (non-converged) path gives;
 //         - after convergence (iter_max > 1) a coefficient is flagged
 //           possibly infinite by coxph.fit's rule: |(V U)_j| > eps and
 //           > toler_inf |beta_j|, or U_j not finite.
@@ -124,6 +134,7 @@ struct NewtonResult {
   Eigen::VectorXd bs;  // reported beta on the objective's internal scale
   Eigen::VectorXd newb, step, tmp;
   Eigen::MatrixXd fac;
+  std::vector<char> redundant_init;  // redundant in the information at init
 };
 
 namespace detail {
@@ -206,6 +217,8 @@ int newton_solve(Objective& f, const double* init, const NewtonControl& ctrl,
   const double lk0 = f.evaluate(res.bs, true, interrupt);
   res.loglik_init = lk0;
   detail::newton_factor(f, ctrl.toler_chol, res);
+  res.redundant_init.assign(p, 0);
+  for (int j = 0; j < p; ++j) res.redundant_init[j] = res.fac(j, j) == 0.0;
   res.step = f.score();
   chol_solve(res.fac, res.step.data());
   res.score_test = f.score().dot(res.step);
@@ -261,6 +274,36 @@ int newton_solve(Objective& f, const double* init, const NewtonControl& ctrl,
   } else {
     res.converged = true;
   }
+  // columns redundant now but not at init: diverged, not aliased
+  bool diverged = false;
+  if (res.rank < p || (res.status & newton_halving_at_end)) {
+    for (int j = 0; j < p; ++j) {
+      if (res.var(j, j) == 0.0 && !res.redundant_init[j]) {
+        diverged = true;
+        res.infinite[j] = 1;
+        res.status |= newton_infinite;
+      }
+    }
+  }
+  if (diverged) {
+    // tolerance DBL_EPSILON^2: only an information that is 0 to working
+    // precision leaves a diverged column out
+    constexpr double tiny =
+        std::numeric_limits<double>::epsilon() * std::numeric_limits<double>::epsilon();
+    res.fac = f.information();
+    for (int j = 0; j < p; ++j) {
+      if (!res.redundant_init[j]) continue;
+      res.fac.row(j).setZero();
+      res.fac.col(j).setZero();
+    }
+    chol_decompose(res.fac, tiny);
+    chol_inverse(res.fac, res.var);
+    for (int j = 0; j < p; ++j) {
+      if (res.infinite[j] && res.var(j, j) == 0.0) {
+        res.var(j, j) = std::numeric_limits<double>::infinity();
+      }
+    }
+  }
   detail::newton_unscale(f, res);
   // aliased columns: zero diagonal of the variance (coxph: flag < nvar)
   if (res.rank < p || (res.status & newton_halving_at_end)) {
@@ -272,7 +315,7 @@ int newton_solve(Objective& f, const double* init, const NewtonControl& ctrl,
     }
   }
   // infinite coefficients (coxph.fit's rule), only when iter_max > 1
-  if (res.converged && ctrl.iter_max > 1) {
+  if (res.converged && ctrl.iter_max > 1 && !diverged) {
     res.tmp = res.var * res.score;  // symmetric: U'V
     for (int j = 0; j < p; ++j) {
       const double a = std::fabs(res.tmp[j]);

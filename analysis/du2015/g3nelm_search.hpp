@@ -16,8 +16,14 @@
 //
 // Every statistical computation goes through the adapter in namespace
 // `engine` below, so that changes in the engines' APIs stay local.
-#ifndef SURVSTEP_CORE_G3NELM_SEARCH_HPP
-#define SURVSTEP_CORE_G3NELM_SEARCH_HPP
+//
+// This is research code of the compendium analysis/du2015/ (see its
+// README.md), not part of the survstep library: it compiles against
+// survstep's published core headers (inst/include/survstep/, on the include
+// path of any code that declares `LinkingTo: survstep` or
+// `// [[Rcpp::depends(survstep)]]`).
+#ifndef DU2015_G3NELM_SEARCH_HPP
+#define DU2015_G3NELM_SEARCH_HPP
 
 #include <algorithm>
 #include <array>
@@ -29,17 +35,15 @@
 #include <numeric>
 #include <random>
 #include <string>
+#include <survstep/cox_loglik.hpp>
+#include <survstep/cox_newton.hpp>
+#include <survstep/distributions.hpp>
+#include <survstep/km.hpp>
+#include <survstep/logrank.hpp>
+#include <survstep/stepwise.hpp>
 #include <vector>
 
-#include "cox_loglik.hpp"
-#include "cox_newton.hpp"
-#include "distributions.hpp"
-#include "km.hpp"
-#include "logrank.hpp"
-#include "stepwise.hpp"
-
-namespace survstep {
-namespace core {
+namespace du2015 {
 namespace g3nelm {
 
 constexpr int kN = 36;
@@ -51,7 +55,15 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // tumour burdens in 0.1 cm (= mm), sizes in mm, age in years, Ki-67 in %,
 // time in whole months (the paper's SPSS medians are all whole months).
 
-enum Site { kPancreas = 0, kStomach, kSmallBowel, kColon, kEsophagus, kGallBladder, kRectum };
+enum Site {
+  kPancreas = 0,
+  kStomach,
+  kSmallBowel,
+  kColon,
+  kEsophagus,
+  kGallBladder,
+  kRectum
+};
 enum SurgerySite { kSurgNone = 0, kSurgPrimary, kSurgHepatic, kSurgBoth };
 enum Strategy { kStOnly = 0, kLtThenSt, kLtOnly, kBsc };
 enum Relief { kReliefNA = -1, kReliefNone = 0, kReliefPartial = 1, kReliefComplete = 2 };
@@ -78,8 +90,8 @@ struct Patient {
   int rfa = 0;             // assigned after the search (loss-neutral)
   int intra_arterial = 0;  // assigned after the search (loss-neutral)
   int st = 0;
-  int initial10 = 80;   // sum of diameters at presentation, 0.1 cm
-  int remnant10 = 80;   // sum of diameters after the major treatment, 0.1 cm
+  int initial10 = 80;      // sum of diameters at presentation, 0.1 cm
+  int remnant10 = 80;      // sum of diameters after the major treatment, 0.1 cm
   int relief = kReliefNA;  // assigned after the search (loss-neutral)
   int time = 12;
   int status = 1;
@@ -88,11 +100,13 @@ struct Patient {
 using Cohort = std::array<Patient, kN>;
 
 // Derived indicators (the rules documented in g3nelm()).
-inline int low_albumin(const Patient& p) { return p.albumin10 < 350 ? 1 : 0; }   // < 35 g/L
-inline int high_bili(const Patient& p) { return p.bili100 > 110 ? 1 : 0; }       // > 1.1 mg/dL
-inline int ki67_high(const Patient& p) { return p.ki67 >= 55 ? 1 : 0; }          // >= 55 %
-inline int high_initial(const Patient& p) { return p.initial10 > 50 ? 1 : 0; }   // > 5 cm
-inline int high_remnant(const Patient& p) { return p.remnant10 > 50 ? 1 : 0; }   // > 5 cm
+inline int low_albumin(const Patient& p) {
+  return p.albumin10 < 350 ? 1 : 0;
+}  // < 35 g/L
+inline int high_bili(const Patient& p) { return p.bili100 > 110 ? 1 : 0; }  // > 1.1 mg/dL
+inline int ki67_high(const Patient& p) { return p.ki67 >= 55 ? 1 : 0; }     // >= 55 %
+inline int high_initial(const Patient& p) { return p.initial10 > 50 ? 1 : 0; }  // > 5 cm
+inline int high_remnant(const Patient& p) { return p.remnant10 > 50 ? 1 : 0; }  // > 5 cm
 inline int surgery(const Patient& p) { return p.surgery_site != kSurgNone ? 1 : 0; }
 inline int lt(const Patient& p) { return (surgery(p) || p.nslri) ? 1 : 0; }
 inline int pancreatic(const Patient& p) { return p.site == kPancreas ? 1 : 0; }
@@ -151,12 +165,12 @@ constexpr int kPatientB = 1;
 // The two described patients' attributes.
 inline bool is_patient_a(const Patient& a) {
   return a.male && a.age == 61 && a.site == kPancreas &&
-         (a.surgery_site == kSurgPrimary || a.surgery_site == kSurgBoth) && a.status == 0 &&
-         a.time >= 31;
+         (a.surgery_site == kSurgPrimary || a.surgery_site == kSurgBoth) &&
+         a.status == 0 && a.time >= 31;
 }
 inline bool is_patient_b(const Patient& b) {
-  return !b.male && b.age == 53 && b.site == kGallBladder && b.surgery_site == kSurgBoth &&
-         b.status == 1 && b.time >= 7;
+  return !b.male && b.age == 53 && b.site == kGallBladder &&
+         b.surgery_site == kSurgBoth && b.status == 1 && b.time >= 7;
 }
 
 // Structural rules that moves may break (counts cannot: moves swap values).
@@ -181,7 +195,10 @@ inline bool structural_ok(const Cohort& c) {
     tmax = std::max(tmax, p.time);
     if (p.st && p.time >= 60) st_at_60 = true;
     if (p.time == dom.time_hi && strategy(p) == kLtOnly) {
-      if (p.status) lt_only_death_101 = true; else lt_only_alive_101 = true;
+      if (p.status)
+        lt_only_death_101 = true;
+      else
+        lt_only_alive_101 = true;
     }
     // Table 2 prints "/" for the 5-year survival without surgery and without
     // NSLRI: nobody outside surgery + NSLRI is followed to 60 months.
@@ -251,7 +268,8 @@ inline std::string check_counts(const Cohort& c) {
     rfa += p.rfa;
     ia += p.intra_arterial;
     ns += p.nslri;
-    if (p.nslri != ((p.rfa || p.intra_arterial) ? 1 : 0)) return "nslri = rfa | intra_arterial";
+    if (p.nslri != ((p.rfa || p.intra_arterial) ? 1 : 0))
+      return "nslri = rfa | intra_arterial";
     st += p.st;
     ltn += lt(p);
     sn += surgery(p) && p.nslri;
@@ -285,7 +303,8 @@ inline std::string check_counts(const Cohort& c) {
   if (st != k.st || ltn != k.lt) return "ST / LT";
   if (sn != k.surg_nslri || nso != k.nslri_only) return "surgery x NSLRI";
   if (deaths != k.deaths) return "deaths";
-  if (ltc != k.lt_complete || ltp != k.lt_partial || ltno != k.lt_none) return "LT relief";
+  if (ltc != k.lt_complete || ltp != k.lt_partial || ltno != k.lt_none)
+    return "LT relief";
   if (cc != 0 || cp != k.cons_partial || cno != k.cons_none) return "conservative relief";
   if (!structural_ok(c)) return "structural rules";
   bool has_a = false, has_b = false;
@@ -301,6 +320,8 @@ inline std::string check_counts(const Cohort& c) {
 // Engine adapter: the only place the loss touches the statistical engines.
 
 namespace engine {
+
+using namespace survstep::core;  // the engines the loss calls
 
 // Chi-square upper tail in closed form for 1 and 2 df (all the loss needs;
 // equal to logrank_p_value() / chisq_upper() to rounding), else Boost.
@@ -412,9 +433,9 @@ inline double logrank_p(Context& ctx, const SurvData& d, const std::array<int, k
     ctx.sub_group[n] = group[i];
     ++n;
   }
-  const LogrankStatus st =
-      logrank_test(ctx.sub_time.data(), ctx.sub_status.data(), ctx.sub_group.data(), nullptr,
-                   static_cast<std::size_t>(n), k, 1, ctx.lr_opt, ctx.lr_ws, ctx.lr_res);
+  const LogrankStatus st = logrank_test(
+      ctx.sub_time.data(), ctx.sub_status.data(), ctx.sub_group.data(), nullptr,
+      static_cast<std::size_t>(n), k, 1, ctx.lr_opt, ctx.lr_ws, ctx.lr_res);
   if (st != LogrankStatus::ok || ctx.lr_res.df < 1) return kNaN;
   return chisq_p(ctx.lr_res.statistic, ctx.lr_res.df);
 }
@@ -474,21 +495,21 @@ inline CoxFit cox_breslow(Context& ctx, const SurvData& d, const Design& x,
 // Score test p-value for adding the last column of x to the model `fit` of
 // the other columns, at (b_fit, 0) (1 df; coxph(init = c(b, 0), iter.max =
 // 0)$score).
-inline double score_p_at(Context& ctx, const SurvData& d, const Design& x, const CoxFit& fit) {
+inline double score_p_at(Context& ctx, const SurvData& d, const Design& x,
+                         const CoxFit& fit) {
   if (!cox_prepare(ctx, d, x, ctx.cox_data)) return kNaN;
   std::array<double, kMaxP> beta{};
   for (int j = 0; j < x.p - 1; ++j) beta[j] = fit.beta[j];
-  const double stat =
-      cox_score_test(ctx.cox_data, beta.data(), CoxTies::breslow, ctx.cox_ctl.toler_chol,
-                     ctx.cox_work);
+  const double stat = cox_score_test(ctx.cox_data, beta.data(), CoxTies::breslow,
+                                     ctx.cox_ctl.toler_chol, ctx.cox_work);
   return chisq_p(stat, 1);
 }
 
 // Forward stepwise selection as SPSS COXREG FSTEP(WALD) over the columns of
 // x, one term each (score entry at (b_M, 0), Wald removal, Breslow ties).
 struct Stepwise {
-  unsigned selected = 0;                  // bit mask of the selected columns
-  std::array<double, kMaxP> score_p{};    // p to enter the final model (NaN: in it)
+  unsigned selected = 0;                // bit mask of the selected columns
+  std::array<double, kMaxP> score_p{};  // p to enter the final model (NaN: in it)
   bool ok = false;
 };
 
@@ -558,19 +579,54 @@ enum Kind {
 };
 
 enum Block {
-  kBlkOverall = 0, kBlkSurgery, kBlkNslri, kBlkSt, kBlkStrategy, kBlkF1b, kBlkPrimary,
-  kBlkBili, kBlkRemnant, kBlkUv0,  // 19 univariable blocks follow
-  kBlkMv = kBlkUv0 + 19, kBlkAssoc, kBlkT1Age, kBlkT1Alb, kBlkT1Bili, kBlkT1Pt, kBlkT1Psize,
-  kBlkT1Lsize, kBlkT1Ki67, kBlkPlaus, kNumBlocks
+  kBlkOverall = 0,
+  kBlkSurgery,
+  kBlkNslri,
+  kBlkSt,
+  kBlkStrategy,
+  kBlkF1b,
+  kBlkPrimary,
+  kBlkBili,
+  kBlkRemnant,
+  kBlkUv0,  // 19 univariable blocks follow
+  kBlkMv = kBlkUv0 + 19,
+  kBlkAssoc,
+  kBlkT1Age,
+  kBlkT1Alb,
+  kBlkT1Bili,
+  kBlkT1Pt,
+  kBlkT1Psize,
+  kBlkT1Lsize,
+  kBlkT1Ki67,
+  kBlkPlaus,
+  kNumBlocks
 };
 
 // Fields a move can touch (bit mask), and which fields each block reads.
 enum Field : unsigned {
-  fTime = 1u << 0, fMale = 1u << 1, fAge = 1u << 2, fSympt = 1u << 3, fChild = 1u << 4,
-  fAlb = 1u << 5, fBili = 1u << 6, fPt = 1u << 7, fAsc = 1u << 8, fSite = 1u << 9,
-  fPsize = 1u << 10, fGt3 = 1u << 11, fLsize = 1u << 12, fSync = 1u << 13, fEhm = 1u << 14,
-  fKi67 = 1u << 15, fSurg = 1u << 16, fNslri = 1u << 17, fSt = 1u << 18, fInit = 1u << 19,
-  fRem = 1u << 20, fSurgSite = 1u << 21, fAll = (1u << 22) - 1
+  fTime = 1u << 0,
+  fMale = 1u << 1,
+  fAge = 1u << 2,
+  fSympt = 1u << 3,
+  fChild = 1u << 4,
+  fAlb = 1u << 5,
+  fBili = 1u << 6,
+  fPt = 1u << 7,
+  fAsc = 1u << 8,
+  fSite = 1u << 9,
+  fPsize = 1u << 10,
+  fGt3 = 1u << 11,
+  fLsize = 1u << 12,
+  fSync = 1u << 13,
+  fEhm = 1u << 14,
+  fKi67 = 1u << 15,
+  fSurg = 1u << 16,
+  fNslri = 1u << 17,
+  fSt = 1u << 18,
+  fInit = 1u << 19,
+  fRem = 1u << 20,
+  fSurgSite = 1u << 21,
+  fAll = (1u << 22) - 1
 };
 
 struct Target {
@@ -619,50 +675,89 @@ inline const std::array<UvSpec, 19>& uv_specs() {
 // binaries 1 = the named level; age per year; sizes per cm).
 inline double uv_value(int k, const Patient& p) {
   switch (k) {
-    case 0: return p.male;
-    case 1: return p.age;
-    case 2: return p.symptomatic;
-    case 3: return pancreatic(p);
-    case 4: return p.synchronous;
-    case 5: return p.extrahepatic;
-    case 6: return p.mets_gt3;
-    case 7: return p.child_b;
-    case 8: return low_albumin(p);
-    case 9: return high_bili(p);
-    case 10: return p.ascites;
-    case 11: return ki67_high(p);
-    case 12: return p.primary_mm / 10.0;
-    case 13: return p.largest_mm / 10.0;
-    case 14: return surgery(p);
-    case 15: return p.nslri;
-    case 16: return p.st;
-    case 17: return high_initial(p);
-    default: return high_remnant(p);
+    case 0:
+      return p.male;
+    case 1:
+      return p.age;
+    case 2:
+      return p.symptomatic;
+    case 3:
+      return pancreatic(p);
+    case 4:
+      return p.synchronous;
+    case 5:
+      return p.extrahepatic;
+    case 6:
+      return p.mets_gt3;
+    case 7:
+      return p.child_b;
+    case 8:
+      return low_albumin(p);
+    case 9:
+      return high_bili(p);
+    case 10:
+      return p.ascites;
+    case 11:
+      return ki67_high(p);
+    case 12:
+      return p.primary_mm / 10.0;
+    case 13:
+      return p.largest_mm / 10.0;
+    case 14:
+      return surgery(p);
+    case 15:
+      return p.nslri;
+    case 16:
+      return p.st;
+    case 17:
+      return high_initial(p);
+    default:
+      return high_remnant(p);
   }
 }
 
 inline unsigned block_fields(int b) {
   switch (b) {
-    case kBlkOverall: return fTime;
-    case kBlkSurgery: return fTime | fSurg;
-    case kBlkNslri: return fTime | fNslri;
-    case kBlkSt: return fTime | fSt;
-    case kBlkStrategy: return fTime | fSurg | fNslri | fSt;
-    case kBlkF1b: return fTime | fSurg | fNslri;
-    case kBlkPrimary: return fTime | fSite;
-    case kBlkBili: return fTime | fBili;
-    case kBlkRemnant: return fTime | fRem;
-    case kBlkMv: return fTime | fSite | fBili | fSurg | fNslri | fRem;
-    case kBlkAssoc: return fSurg | fNslri | fRem;
-    case kBlkT1Age: return fAge;
-    case kBlkT1Alb: return fAlb;
-    case kBlkT1Bili: return fBili;
-    case kBlkT1Pt: return fPt;
-    case kBlkT1Psize: return fPsize;
-    case kBlkT1Lsize: return fLsize;
-    case kBlkT1Ki67: return fKi67;
-    case kBlkPlaus: return fSurg | fSurgSite | fNslri | fSt | fPsize | fLsize | fInit | fRem;
-    default: return fTime | uv_specs()[b - kBlkUv0].field;
+    case kBlkOverall:
+      return fTime;
+    case kBlkSurgery:
+      return fTime | fSurg;
+    case kBlkNslri:
+      return fTime | fNslri;
+    case kBlkSt:
+      return fTime | fSt;
+    case kBlkStrategy:
+      return fTime | fSurg | fNslri | fSt;
+    case kBlkF1b:
+      return fTime | fSurg | fNslri;
+    case kBlkPrimary:
+      return fTime | fSite;
+    case kBlkBili:
+      return fTime | fBili;
+    case kBlkRemnant:
+      return fTime | fRem;
+    case kBlkMv:
+      return fTime | fSite | fBili | fSurg | fNslri | fRem;
+    case kBlkAssoc:
+      return fSurg | fNslri | fRem;
+    case kBlkT1Age:
+      return fAge;
+    case kBlkT1Alb:
+      return fAlb;
+    case kBlkT1Bili:
+      return fBili;
+    case kBlkT1Pt:
+      return fPt;
+    case kBlkT1Psize:
+      return fPsize;
+    case kBlkT1Lsize:
+      return fLsize;
+    case kBlkT1Ki67:
+      return fKi67;
+    case kBlkPlaus:
+      return fSurg | fSurgSite | fNslri | fSt | fPsize | fLsize | fInit | fRem;
+    default:
+      return fTime | uv_specs()[b - kBlkUv0].field;
   }
 }
 
@@ -672,8 +767,8 @@ inline unsigned block_fields(int b) {
 inline std::vector<Target> make_targets() {
   std::vector<Target> t;
   const double l16 = std::log(1.6), l15 = std::log(1.15), l10 = std::log(1.10);
-  auto add = [&](const std::string& id, int blk, int kind, double v, double tol, double scale,
-                 double w, bool req, const std::string& label) {
+  auto add = [&](const std::string& id, int blk, int kind, double v, double tol,
+                 double scale, double w, bool req, const std::string& label) {
     t.push_back(Target{id, blk, kind, v, tol, scale, w, req, label});
   };
   auto ci_tol = [](double v) { return std::max(3.0, 0.05 * std::fabs(v)); };
@@ -701,7 +796,8 @@ inline std::vector<Target> make_targets() {
       } else {
         const bool ex = (exempt >> j) & 1;
         add(id, blk, kAbs, v[j], 10.0, 5.0, ex ? 0.02 : 1.0, !ex,
-            label + ": " + yr[j] + " survival (%)" + (ex ? " [contradicts the median]" : ""));
+            label + ": " + yr[j] + " survival (%)" +
+                (ex ? " [contradicts the median]" : ""));
       }
     }
   };
@@ -711,9 +807,12 @@ inline std::vector<Target> make_targets() {
 
   // Overall.
   median("os_median", kBlkOverall, 20.0, 8.9, 31.1, "All patients");
-  add("os_s12", kBlkOverall, kAbs, 62.6, 2.0, 1.5, 6.0, true, "All patients: 1-year survival (%)");
-  add("os_s36", kBlkOverall, kAbs, 30.1, 2.0, 1.5, 6.0, true, "All patients: 3-year survival (%)");
-  add("os_s60", kBlkOverall, kAbs, 19.8, 2.0, 1.5, 6.0, true, "All patients: 5-year survival (%)");
+  add("os_s12", kBlkOverall, kAbs, 62.6, 2.0, 1.5, 6.0, true,
+      "All patients: 1-year survival (%)");
+  add("os_s36", kBlkOverall, kAbs, 30.1, 2.0, 1.5, 6.0, true,
+      "All patients: 3-year survival (%)");
+  add("os_s60", kBlkOverall, kAbs, 19.8, 2.0, 1.5, 6.0, true,
+      "All patients: 5-year survival (%)");
   add("fu_median", kBlkOverall, kAbs, 36.0, 3.0, 2.0, 2.0, true,
       "Median follow-up, reverse Kaplan-Meier (months)");
 
@@ -766,10 +865,10 @@ inline std::vector<Target> make_targets() {
     const int blk = kBlkUv0 + k;
     add(id, blk, kRel, uv[k].hr, l15, l15, 3.0, true, id + ": univariable HR");
     const bool cb = k == 7;  // Child-Pugh B interval: implies ~1 death, exempt
-    add(id + "_lo", blk, kRel, uv[k].lo, std::log(1.25), std::log(1.25), cb ? 0.0 : 0.15, false,
-        id + ": HR 95% CI lower");
-    add(id + "_hi", blk, kRel, uv[k].hi, std::log(1.25), std::log(1.25), cb ? 0.0 : 0.15, false,
-        id + ": HR 95% CI upper");
+    add(id + "_lo", blk, kRel, uv[k].lo, std::log(1.25), std::log(1.25), cb ? 0.0 : 0.15,
+        false, id + ": HR 95% CI lower");
+    add(id + "_hi", blk, kRel, uv[k].hi, std::log(1.25), std::log(1.25), cb ? 0.0 : 0.15,
+        false, id + ": HR 95% CI upper");
     add(id + "_p", blk, kPSide, uv[k].p, l16, std::log(2.0), 1.0, true,
         id + ": Wald p (same side of 0.05)");
   }
@@ -780,10 +879,11 @@ inline std::vector<Target> make_targets() {
   // Table 3, multivariable (forward stepwise Wald).
   add("mv_selected", kBlkMv, kSel, 1.0, 0, 1, 40.0, true,
       "Stepwise selects exactly pancreatic, bilirubin, remnant burden");
-  const std::array<const char*, 3> mv_ids{{"mv_pancreatic", "mv_high_bilirubin", "mv_remnant_burden"}};
+  const std::array<const char*, 3> mv_ids{
+      {"mv_pancreatic", "mv_high_bilirubin", "mv_remnant_burden"}};
   const std::array<std::array<double, 4>, 3> mv_v{{{{0.275, 0.10, 0.78, 0.015}},
-                                                    {{5.55, 1.86, 16.6, 0.002}},
-                                                    {{6.03, 2.03, 17.1, 0.001}}}};
+                                                   {{5.55, 1.86, 16.6, 0.002}},
+                                                   {{6.03, 2.03, 17.1, 0.001}}}};
   for (int k = 0; k < 3; ++k) {
     const std::string id = mv_ids[k];
     add(id, kBlkMv, kRel, mv_v[k][0], l10, l10, 4.0, true, id + ": multivariable HR");
@@ -791,11 +891,12 @@ inline std::vector<Target> make_targets() {
         id + ": HR 95% CI lower");
     add(id + "_hi", kBlkMv, kRel, mv_v[k][2], std::log(1.25), std::log(1.25), 0.15, false,
         id + ": HR 95% CI upper");
-    add(id + "_p", kBlkMv, kPSide, mv_v[k][3], l16, std::log(2.0), 0.5, false, id + ": Wald p");
+    add(id + "_p", kBlkMv, kPSide, mv_v[k][3], l16, std::log(2.0), 0.5, false,
+        id + ": Wald p");
   }
   const std::array<const char*, 2> nm_ids{{"mv_resection", "mv_nslri"}};
-  const std::array<std::array<double, 4>, 2> nm_v{{{{0.98, 0.37, 2.65, 0.936}},
-                                                    {{0.36, 0.10, 1.30, 0.097}}}};
+  const std::array<std::array<double, 4>, 2> nm_v{
+      {{{0.98, 0.37, 2.65, 0.936}}, {{0.36, 0.10, 1.30, 0.097}}}};
   for (int k = 0; k < 2; ++k) {
     const std::string id = nm_ids[k];
     add(id, kBlkMv, kRel, nm_v[k][0], std::log(1.5), std::log(1.5), 0.5, false,
@@ -814,15 +915,18 @@ inline std::vector<Target> make_targets() {
 
   // Table 1 means and SDs (SD with n - 1), within 2%; printed medians of sizes.
   auto msd = [&](const std::string& id, int blk, double m, double sd, double prec) {
-    add(id + "_mean", blk, kAbs, m, 0.02 * m, std::max(prec, 0.005 * m), 2.0, true, id + ": mean");
-    add(id + "_sd", blk, kAbs, sd, 0.02 * sd, std::max(prec, 0.005 * sd), 2.0, true, id + ": SD");
+    add(id + "_mean", blk, kAbs, m, 0.02 * m, std::max(prec, 0.005 * m), 2.0, true,
+        id + ": mean");
+    add(id + "_sd", blk, kAbs, sd, 0.02 * sd, std::max(prec, 0.005 * sd), 2.0, true,
+        id + ": SD");
   };
   msd("age", kBlkT1Age, 53.6, 13.1, 0.05);
   msd("albumin", kBlkT1Alb, 38.4, 6.4, 0.05);
   msd("bilirubin", kBlkT1Bili, 1.24, 0.59, 0.005);
   msd("prothrombin", kBlkT1Pt, 11.7, 1.1, 0.05);
   msd("primary_size", kBlkT1Psize, 44.2, 20.9, 0.05);
-  add("primary_size_p50", kBlkT1Psize, kAbs, 44.0, 1.0, 0.5, 1.0, false, "primary_size: median (mm)");
+  add("primary_size_p50", kBlkT1Psize, kAbs, 44.0, 1.0, 0.5, 1.0, false,
+      "primary_size: median (mm)");
   msd("largest_met_size", kBlkT1Lsize, 29.1, 27.8, 0.05);
   add("largest_met_size_p50", kBlkT1Lsize, kAbs, 29.0, 1.0, 0.5, 1.0, false,
       "largest_met_size: median (mm)");
@@ -876,7 +980,8 @@ inline double target_loss(const Target& tg, double r) {
     case kRel:
     case kP:
     case kPSide:
-      z = (std::isnan(r) || !(r > 0)) ? big : std::fabs(std::log(r / tg.value)) / tg.scale;
+      z = (std::isnan(r) || !(r > 0)) ? big
+                                      : std::fabs(std::log(r / tg.value)) / tg.scale;
       if ((tg.kind == kP || tg.kind == kPSide) && !std::isnan(r)) {
         const bool want_below = tg.value < 0.05;
         const double edge = want_below ? 0.05 / 1.1 : 0.05 * 1.1;
@@ -898,13 +1003,21 @@ inline double target_loss(const Target& tg, double r) {
 // Pass/fail of a target (the criterion of issue 4 for required targets).
 inline bool target_pass(const Target& tg, double r) {
   switch (tg.kind) {
-    case kNA: return std::isnan(r);
-    case kSel: return r == 1.0;
-    case kPenalty: return r == 0.0;
-    case kNR: return !std::isnan(r) && r > 0.5;
-    case kPBelow: return !std::isnan(r) && r < tg.value;
-    case kAbs: return !std::isnan(r) && std::fabs(r - tg.value) <= tg.tol + 1e-9;
-    case kRel: return !std::isnan(r) && r > 0 && std::fabs(std::log(r / tg.value)) <= tg.tol + 1e-12;
+    case kNA:
+      return std::isnan(r);
+    case kSel:
+      return r == 1.0;
+    case kPenalty:
+      return r == 0.0;
+    case kNR:
+      return !std::isnan(r) && r > 0.5;
+    case kPBelow:
+      return !std::isnan(r) && r < tg.value;
+    case kAbs:
+      return !std::isnan(r) && std::fabs(r - tg.value) <= tg.tol + 1e-9;
+    case kRel:
+      return !std::isnan(r) && r > 0 &&
+             std::fabs(std::log(r / tg.value)) <= tg.tol + 1e-12;
     case kP:
     case kPSide: {
       if (std::isnan(r) || !(r > 0)) return false;
@@ -912,7 +1025,8 @@ inline bool target_pass(const Target& tg, double r) {
       if (tg.kind == kPSide) return side;
       return side && std::fabs(std::log(r / tg.value)) <= tg.tol + 1e-12;
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -1009,7 +1123,7 @@ class Evaluator {
       for (int b = 0; b < kNumBlocks; ++b)
         if (b < kBlkUv0 || b > kBlkMv) o[k++] = b;  // Kaplan-Meier, log-rank, Table 1
       for (int b = kBlkUv0; b < kBlkMv; ++b) o[k++] = b;  // univariable Cox
-      o[k++] = kBlkMv;                                  // stepwise, last
+      o[k++] = kBlkMv;                                    // stepwise, last
       return o;
     }();
     return order;
@@ -1201,7 +1315,14 @@ class Evaluator {
     double n11 = 0, n10 = 0, n01 = 0, n00 = 0;
     for (const Patient& p : c) {
       const int x = a(p), y = b(p);
-      if (x && y) ++n11; else if (x) ++n10; else if (y) ++n01; else ++n00;
+      if (x && y)
+        ++n11;
+      else if (x)
+        ++n10;
+      else if (y)
+        ++n01;
+      else
+        ++n00;
     }
     const double r1 = n11 + n10, r0 = n01 + n00, c1 = n11 + n01, c0 = n10 + n00;
     if (r1 == 0 || r0 == 0 || c1 == 0 || c0 == 0) return kNaN;
@@ -1263,7 +1384,8 @@ class Evaluator {
     double pen = 0.0;
     for (const Patient& p : c) {
       int lb = 0;
-      const bool primary_out = p.surgery_site == kSurgPrimary || p.surgery_site == kSurgBoth;
+      const bool primary_out =
+          p.surgery_site == kSurgPrimary || p.surgery_site == kSurgBoth;
       const bool liver_treated =
           p.surgery_site == kSurgHepatic || p.surgery_site == kSurgBoth || p.nslri;
       if (!primary_out) lb += p.primary_mm;
@@ -1282,19 +1404,23 @@ class Evaluator {
     switch (b) {
       case kBlkOverall: {
         engine::KmSummary all;
-        km_by(c, [](const Patient&) { return 0; }, 1, &all);
+        km_by(
+            c, [](const Patient&) { return 0; }, 1, &all);
         km_set(all, os_);
         set(fu_, engine::followup_median(ctx_, d_));
         break;
       }
       case kBlkSurgery:
-        two_groups(c, [](const Patient& p) { return surgery(p); }, surg_, p_surg_);
+        two_groups(
+            c, [](const Patient& p) { return surgery(p); }, surg_, p_surg_);
         break;
       case kBlkNslri:
-        two_groups(c, [](const Patient& p) { return p.nslri; }, nslri_, p_nslri_);
+        two_groups(
+            c, [](const Patient& p) { return p.nslri; }, nslri_, p_nslri_);
         break;
       case kBlkSt:
-        two_groups(c, [](const Patient& p) { return p.st; }, st_, p_st_);
+        two_groups(
+            c, [](const Patient& p) { return p.st; }, st_, p_st_);
         break;
       case kBlkStrategy: {
         const auto g = [](const Patient& p) {
@@ -1310,30 +1436,36 @@ class Evaluator {
       case kBlkF1b: {
         // 0 surgery only, 1 surgery + NSLRI, 2 NSLRI only, -1 neither.
         std::array<engine::KmSummary, 3> s;
-        km_by(c, [](const Patient& p) {
-          return surgery(p) ? p.nslri : (p.nslri ? 2 : -1);
-        }, 3, s.data());
+        km_by(
+            c, [](const Patient& p) { return surgery(p) ? p.nslri : (p.nslri ? 2 : -1); },
+            3, s.data());
         km_set(s[0], f1b_so_);
         km_set(s[1], f1b_sn_);
         km_set(s[2], nso_);
-        set(p_f1b_, logrank_by(c, [](const Patient& p) { return surgery(p) ? p.nslri : -1; }, 2));
+        set(p_f1b_,
+            logrank_by(
+                c, [](const Patient& p) { return surgery(p) ? p.nslri : -1; }, 2));
         break;
       }
       case kBlkPrimary:
-        two_groups(c, [](const Patient& p) { return pancreatic(p); }, prim_, p_prim_);
+        two_groups(
+            c, [](const Patient& p) { return pancreatic(p); }, prim_, p_prim_);
         break;
       case kBlkBili:
-        two_groups(c, [](const Patient& p) { return high_bili(p); }, bili_, p_bili_);
+        two_groups(
+            c, [](const Patient& p) { return high_bili(p); }, bili_, p_bili_);
         break;
       case kBlkRemnant:
-        two_groups(c, [](const Patient& p) { return 1 - high_remnant(p); }, rem_, p_rem_);
+        two_groups(
+            c, [](const Patient& p) { return 1 - high_remnant(p); }, rem_, p_rem_);
         break;
       case kBlkMv:
         compute_mv(c);
         break;
       case kBlkAssoc:
         set(assoc_s_, chisq_2x2_p(c, high_remnant, surgery));
-        set(assoc_n_, chisq_2x2_p(c, high_remnant, [](const Patient& p) { return p.nslri; }));
+        set(assoc_n_,
+            chisq_2x2_p(c, high_remnant, [](const Patient& p) { return p.nslri; }));
         break;
       case kBlkT1Age:
         table1(c, t1_[0], 1.0, [](const Patient& p) { return p.age; });
@@ -1368,7 +1500,8 @@ class Evaluator {
         keep_warm(k, fit);
         cox_set(fit, 0, uv_[k], true);
         if (k == 9) {
-          set(bili_lr_, fit.ok ? engine::chisq_p(2.0 * (fit.loglik - fit.loglik0), 1) : kNaN);
+          set(bili_lr_,
+              fit.ok ? engine::chisq_p(2.0 * (fit.loglik - fit.loglik0), 1) : kNaN);
         }
         break;
       }
@@ -1438,7 +1571,8 @@ class Rng {
   }
   template <class T>
   void shuffle(std::vector<T>& v) {
-    for (int i = static_cast<int>(v.size()) - 1; i > 0; --i) std::swap(v[i], v[integer(0, i)]);
+    for (int i = static_cast<int>(v.size()) - 1; i > 0; --i)
+      std::swap(v[i], v[integer(0, i)]);
   }
 
  private:
@@ -1466,7 +1600,8 @@ inline Cohort initial_cohort_once(Rng& rng) {
     for (int m = 0; m < k.surgery_sites[s]; ++m) surg_sites.push_back(s);
   rng.shuffle(surg_sites);
   std::vector<Tx> tx;
-  for (int m = 0; m < 26; ++m) tx.push_back(Tx{surg_sites[m], m < k.surg_nslri ? 1 : 0, 0});
+  for (int m = 0; m < 26; ++m)
+    tx.push_back(Tx{surg_sites[m], m < k.surg_nslri ? 1 : 0, 0});
   for (int m = 0; m < k.nslri_only; ++m) tx.push_back(Tx{kSurgNone, 1, 0});
   std::vector<int> lt_st(28, 0);
   for (int m = 0; m < k.strategies[kLtThenSt]; ++m) lt_st[m] = 1;
@@ -1566,7 +1701,9 @@ inline Cohort initial_cohort_once(Rng& rng) {
     // Table 2's "/": the curves without surgery and without NSLRI end above
     // 0: give each a censoring at its last death time.
     for (int pass = 0; pass < 2; ++pass) {
-      auto in_group = [pass](const Patient& p) { return pass == 0 ? !surgery(p) : !p.nslri; };
+      auto in_group = [pass](const Patient& p) {
+        return pass == 0 ? !surgery(p) : !p.nslri;
+      };
       int last_death = -1, last_cens = -1, alive = -1;
       for (int i = 2; i < kN; ++i) {
         if (!in_group(c[i]) || c[i].time >= 101) continue;
@@ -1597,7 +1734,8 @@ inline Cohort initial_cohort_once(Rng& rng) {
   c[kPatientA].male = 1;
   c[kPatientB].male = 0;
   for (int i : choose(others, k.male - 1)) c[i].male = 1;
-  for (int i = 0; i < kN; ++i) c[i].age = clamp_int(53.6 + 13.1 * rng.normal(), dom.age_lo, dom.age_hi);
+  for (int i = 0; i < kN; ++i)
+    c[i].age = clamp_int(53.6 + 13.1 * rng.normal(), dom.age_lo, dom.age_hi);
   c[kPatientA].age = 61;
   c[kPatientB].age = 53;
   {
@@ -1619,14 +1757,16 @@ inline Cohort initial_cohort_once(Rng& rng) {
   // Laboratory values.
   {
     std::vector<int> low = choose(everyone, k.low_albumin);
-    for (int i = 0; i < kN; ++i) c[i].albumin10 = clamp_int(410 + 45 * rng.normal(), 350, 500);
+    for (int i = 0; i < kN; ++i)
+      c[i].albumin10 = clamp_int(410 + 45 * rng.normal(), 350, 500);
     for (std::size_t m = 0; m < low.size(); ++m)
       c[low[m]].albumin10 = m == 0 ? 280 : (m == 1 ? 349 : rng.integer(285, 345));
     std::vector<int> high = choose(everyone, k.high_bili);
     for (int i = 0; i < kN; ++i) c[i].bili100 = rng.integer(70, 110);
     for (std::size_t m = 0; m < high.size(); ++m)
       c[high[m]].bili100 = m == 0 ? 112 : rng.integer(115, 300);
-    for (int i = 0; i < kN; ++i) c[i].pt10 = clamp_int(117 + 11 * rng.normal(), dom.pt_lo, dom.pt_hi);
+    for (int i = 0; i < kN; ++i)
+      c[i].pt10 = clamp_int(117 + 11 * rng.normal(), dom.pt_lo, dom.pt_hi);
   }
   // Primary sites.
   {
@@ -1645,9 +1785,11 @@ inline Cohort initial_cohort_once(Rng& rng) {
   for (int i = 0; i < kN; ++i) {
     Patient& p = c[i];
     p.primary_mm = clamp_int(44 + 21 * rng.normal(), dom.primary_lo, dom.primary_hi);
-    p.largest_mm = clamp_int(5.0 - 24.0 * std::log(1.0 - rng.uniform()), dom.largest_lo, dom.largest_hi);
+    p.largest_mm = clamp_int(5.0 - 24.0 * std::log(1.0 - rng.uniform()), dom.largest_lo,
+                             dom.largest_hi);
     p.ki67 = clamp_int(53.5 + 21.2 * rng.normal(), dom.ki67_lo, dom.ki67_hi);
-    p.initial10 = std::min(dom.burden_hi, p.primary_mm + p.largest_mm + rng.integer(0, 80));
+    p.initial10 =
+        std::min(dom.burden_hi, p.primary_mm + p.largest_mm + rng.integer(0, 80));
     p.remnant10 = lt(p) ? rng.integer(0, p.initial10) : p.initial10;
   }
   return c;
@@ -1657,7 +1799,8 @@ inline Cohort initial_cohort_once(Rng& rng) {
 inline Cohort initial_cohort(std::uint64_t seed) {
   Rng rng(seed);
   Cohort c = initial_cohort_once(rng);
-  for (int attempt = 0; attempt < 1000 && !feasible(c); ++attempt) c = initial_cohort_once(rng);
+  for (int attempt = 0; attempt < 1000 && !feasible(c); ++attempt)
+    c = initial_cohort_once(rng);
   return c;
 }
 
@@ -1703,12 +1846,13 @@ inline void finalize(Cohort& c, std::uint64_t seed) {
   std::sort(cons.begin(), cons.end(), by_remnant);
   for (std::size_t m = 0; m < lts.size(); ++m) {
     const int mi = static_cast<int>(m);
-    c[lts[m]].relief = mi < k.lt_complete ? kReliefComplete
+    c[lts[m]].relief = mi < k.lt_complete                  ? kReliefComplete
                        : mi < k.lt_complete + k.lt_partial ? kReliefPartial
                                                            : kReliefNone;
   }
   for (std::size_t m = 0; m < cons.size(); ++m)
-    c[cons[m]].relief = static_cast<int>(m) < k.cons_partial ? kReliefPartial : kReliefNone;
+    c[cons[m]].relief =
+        static_cast<int>(m) < k.cons_partial ? kReliefPartial : kReliefNone;
   // Row order carries no information: shuffle it.
   std::vector<int> perm(kN);
   std::iota(perm.begin(), perm.end(), 0);
@@ -1819,7 +1963,8 @@ class Mover {
     if (r < 0.5) {
       Patient& a = c[i];
       Patient& b = c[j];
-      if (a.surgery_site == b.surgery_site && a.nslri == b.nslri && a.st == b.st) return 0;
+      if (a.surgery_site == b.surgery_site && a.nslri == b.nslri && a.st == b.st)
+        return 0;
       save(c, u, i);
       save(c, u, j);
       std::swap(a.surgery_site, b.surgery_site);
@@ -1841,29 +1986,44 @@ class Mover {
 
   unsigned binary_swap(Cohort& c, Undo& u, int i, int j, int which) {
     switch (which) {
-      case 0: return swap_field(c, u, i, j, &Patient::male, fMale);
-      case 1: return swap_field(c, u, i, j, &Patient::symptomatic, fSympt);
-      case 2: return swap_field(c, u, i, j, &Patient::child_b, fChild);
-      case 3: return swap_field(c, u, i, j, &Patient::ascites, fAsc);
+      case 0:
+        return swap_field(c, u, i, j, &Patient::male, fMale);
+      case 1:
+        return swap_field(c, u, i, j, &Patient::symptomatic, fSympt);
+      case 2:
+        return swap_field(c, u, i, j, &Patient::child_b, fChild);
+      case 3:
+        return swap_field(c, u, i, j, &Patient::ascites, fAsc);
       case 4:
         if (pancreatic(c[i]) == pancreatic(c[j])) return 0;
         return swap_field(c, u, i, j, &Patient::site, fSite);
-      case 5: return swap_field(c, u, i, j, &Patient::mets_gt3, fGt3);
-      case 6: return swap_field(c, u, i, j, &Patient::synchronous, fSync);
-      default: return swap_field(c, u, i, j, &Patient::extrahepatic, fEhm);
+      case 5:
+        return swap_field(c, u, i, j, &Patient::mets_gt3, fGt3);
+      case 6:
+        return swap_field(c, u, i, j, &Patient::synchronous, fSync);
+      default:
+        return swap_field(c, u, i, j, &Patient::extrahepatic, fEhm);
     }
   }
 
   unsigned value_swap(Cohort& c, Undo& u, int i, int j, int which) {
     switch (which) {
-      case 0: return swap_field(c, u, i, j, &Patient::age, fAge);
-      case 1: return swap_field(c, u, i, j, &Patient::albumin10, fAlb);
-      case 2: return swap_field(c, u, i, j, &Patient::bili100, fBili);
-      case 3: return swap_field(c, u, i, j, &Patient::primary_mm, fPsize);
-      case 4: return swap_field(c, u, i, j, &Patient::largest_mm, fLsize);
-      case 5: return swap_field(c, u, i, j, &Patient::ki67, fKi67);
-      case 6: return swap_field(c, u, i, j, &Patient::remnant10, fRem);
-      case 7: return swap_field(c, u, i, j, &Patient::initial10, fInit);
+      case 0:
+        return swap_field(c, u, i, j, &Patient::age, fAge);
+      case 1:
+        return swap_field(c, u, i, j, &Patient::albumin10, fAlb);
+      case 2:
+        return swap_field(c, u, i, j, &Patient::bili100, fBili);
+      case 3:
+        return swap_field(c, u, i, j, &Patient::primary_mm, fPsize);
+      case 4:
+        return swap_field(c, u, i, j, &Patient::largest_mm, fLsize);
+      case 5:
+        return swap_field(c, u, i, j, &Patient::ki67, fKi67);
+      case 6:
+        return swap_field(c, u, i, j, &Patient::remnant10, fRem);
+      case 7:
+        return swap_field(c, u, i, j, &Patient::initial10, fInit);
       default: {
         // The whole tumour description moves together.
         save(c, u, i);
@@ -1911,11 +2071,13 @@ class Mover {
         f = fPt;
         break;
       case 4:
-        p.primary_mm = std::max(dom.primary_lo, std::min(dom.primary_hi, p.primary_mm + step(8)));
+        p.primary_mm =
+            std::max(dom.primary_lo, std::min(dom.primary_hi, p.primary_mm + step(8)));
         f = fPsize;
         break;
       case 5:
-        p.largest_mm = std::max(dom.largest_lo, std::min(dom.largest_hi, p.largest_mm + step(8)));
+        p.largest_mm =
+            std::max(dom.largest_lo, std::min(dom.largest_hi, p.largest_mm + step(8)));
         f = fLsize;
         break;
       case 6:
@@ -1975,7 +2137,8 @@ struct SearchOptions {
 // and log-rank targets, and the univariable HRs of the treatments.
 inline std::array<bool, kNumBlocks> skeleton_blocks() {
   std::array<bool, kNumBlocks> a{};
-  for (int b : {kBlkOverall, kBlkSurgery, kBlkNslri, kBlkSt, kBlkStrategy, kBlkF1b}) a[b] = true;
+  for (int b : {kBlkOverall, kBlkSurgery, kBlkNslri, kBlkSt, kBlkStrategy, kBlkF1b})
+    a[b] = true;
   a[kBlkUv0 + 14] = a[kBlkUv0 + 15] = a[kBlkUv0 + 16] = true;
   return a;
 }
@@ -2055,7 +2218,8 @@ inline void parallel_tempering(const Cohort& start, const SearchOptions& o, Rng&
     for (int k = 0; k < nr; ++k) {
       const int ch = at[k];
       for (long m = 0; m < o.sweep; ++m, ++done) {
-        if (o.check_every > 0 && done % o.check_every == 0 && keep_going && !keep_going()) {
+        if (o.check_every > 0 && done % o.check_every == 0 && keep_going &&
+            !keep_going()) {
           res.interrupted = true;
           return;
         }
@@ -2063,8 +2227,8 @@ inline void parallel_tempering(const Cohort& start, const SearchOptions& o, Rng&
         if (f == 0) continue;
         ++res.evaluations;
         const double uu = rng.uniform();
-        const double threshold =
-            uu > 0.0 ? loss[ch] - temp[k] * std::log(uu) : std::numeric_limits<double>::infinity();
+        const double threshold = uu > 0.0 ? loss[ch] - temp[k] * std::log(uu)
+                                          : std::numeric_limits<double>::infinity();
         const double nl = evs[ch].propose(cs[ch], f, threshold);
         if (nl <= threshold) {
           evs[ch].accept();
@@ -2124,15 +2288,14 @@ inline SearchResult anneal(const Cohort& start, const SearchOptions& o,
   for (int cy = 0; cy < cycles; ++cy) {
     if (cy > 0) c = res.best;
     if (!anneal_schedule(c, ev, mover, rng, cy == 0 ? first : rest,
-                         cy == 0 ? o.t_start : o.t_reheat, o.t_end, o, keep_going, res, done,
-                         res.best, res.best_loss))
+                         cy == 0 ? o.t_start : o.t_reheat, o.t_end, o, keep_going, res,
+                         done, res.best, res.best_loss))
       return res;
   }
   return res;
 }
 
 }  // namespace g3nelm
-}  // namespace core
-}  // namespace survstep
+}  // namespace du2015
 
 #endif

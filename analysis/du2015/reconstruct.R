@@ -1,13 +1,16 @@
 #!/usr/bin/env Rscript
 # Reconstruct the SYNTHETIC G3 NELM cohort of Du et al. (2015) from the
-# paper's published summary statistics, and write it to
-# inst/extdata/g3nelm.csv.
+# paper's published summary statistics, and compare it with the cohort
+# survstep ships (inst/extdata/g3nelm.csv, read by survstep::g3nelm()).
 #
-# Usage, from the root of the survstep source tree:
-#   Rscript inst/scripts/reconstruct-g3nelm.R [--quick] [--cores=2] [output.csv]
-# or, with survstep installed, from anywhere (output path required then).
+# Usage (survstep installed from this tree first, e.g. R CMD INSTALL .):
+#   Rscript analysis/du2015/reconstruct.R [--quick] [--cores=2] [--seeds=1:4]
+#                                         [output.csv]
+# Default output: analysis/du2015/output/g3nelm.csv (never the shipped file).
+# The script ends by saying whether the result is identical to the shipped
+# cohort; with the default settings (seeds 1-4, the best is seed 3) it is.
 #
-# What it does (details in inst/include/survstep/g3nelm_search.hpp):
+# What it does (details in g3nelm_search.hpp, beside this script):
 #   * builds a feasible starting cohort per seed: every count the paper
 #     prints already holds (sex, symptoms, Child-Pugh, ascites, primary sites,
 #     > 3 lesions, synchronous, extrahepatic, surgery 16/5/5, RFA 3,
@@ -20,7 +23,8 @@
 #     class that fixes their indicator, changes of times), minimising a
 #     weighted loss over ~170 published numbers computed with survstep's own
 #     C++ engines (Kaplan-Meier with the SPSS median and CI, log-rank, Breslow
-#     Cox, SPSS forward stepwise selection);
+#     Cox, SPSS forward stepwise selection), compiled from survstep's
+#     published headers;
 #   * keeps the best seed (lowest loss; ties go to the smaller seed), assigns
 #     the columns no target reads (centre, RFA / intra-arterial split, symptom
 #     relief), prints the final loss and a target-by-target report, checks a
@@ -28,32 +32,33 @@
 #
 # Deterministic: fixed seeds and iteration counts (no time limits), one
 # std::mt19937_64 stream per seed with our own transforms, so the same
-# platform and compiler give the same CSV on every run and with any number
-# of cores.
+# platform, compiler and survstep engines give the same CSV on every run and
+# with any number of cores.
 
 args <- commandArgs(trailingOnly = TRUE)
 quick <- "--quick" %in% args
-cores_arg <- grep("^--cores=", args, value = TRUE)
-cores <- if (length(cores_arg)) as.integer(sub("^--cores=", "", cores_arg)) else 2L
+opt_value <- function(name, default) {
+  a <- grep(paste0("^--", name, "="), args, value = TRUE)
+  if (length(a)) sub(paste0("^--", name, "="), "", a[1]) else default
+}
+cores <- as.integer(opt_value("cores", "2"))
+seeds <- eval(parse(text = opt_value("seeds", "1:4")))
 out_arg <- args[!grepl("^--", args)]
 
-# ---- load survstep (optimised build) --------------------------------------
-in_source <- file.exists("DESCRIPTION") &&
-  any(grepl("^Package: survstep$", readLines("DESCRIPTION", warn = FALSE)))
-if (in_source) {
-  # pkgload's default build is unoptimised (-O0), ten times slower here.
-  pkgbuild::compile_dll(".", force = TRUE, debug = FALSE, quiet = TRUE)
-  pkgload::load_all(".", compile = FALSE, quiet = TRUE)
-  out_file <- if (length(out_arg)) out_arg[1] else
-    file.path("inst", "extdata", "g3nelm.csv")
+# ---- compile the search against the installed survstep ---------------------
+file_arg <- grep("^--file=", commandArgs(FALSE), value = TRUE)
+here <- if (length(file_arg)) {
+  dirname(normalizePath(sub("^--file=", "", file_arg[1])))
 } else {
-  if (!requireNamespace("survstep", quietly = TRUE)) {
-    stop("Run this script from the survstep source tree or install survstep.")
-  }
-  if (!length(out_arg)) stop("Give the output CSV path.")
-  out_file <- out_arg[1]
+  normalizePath(file.path("analysis", "du2015"))
 }
-sv <- asNamespace("survstep")
+source(file.path(here, "search.R"))
+cat("Compiling the search against survstep",
+    format(utils::packageVersion("survstep")), "...\n")
+sv <- load_g3nelm_search(here, new.env())
+out_file <- if (length(out_arg)) out_arg[1] else
+  file.path(here, "output", "g3nelm.csv")
+dir.create(dirname(out_file), recursive = TRUE, showWarnings = FALSE)
 
 # ---- search settings --------------------------------------------------------
 # Independent runs (one per seed); each: a skeleton phase (times, deaths and
@@ -61,8 +66,7 @@ sv <- asNamespace("survstep")
 # simulated annealing of everything on the full loss, cooling geometrically
 # from 300 to 0.02 over half of the moves, then two reheats from the best
 # cohort (5 -> 0.02) sharing the other half. The best run is kept. About
-# 10-12 minutes on 2 idle cores.
-seeds <- 1:4
+# 10-12 minutes on 2 idle cores (seed 3 alone: about 5 minutes on one).
 options <- list(
   skeleton_iterations = if (quick) 1e5 else 1e6,
   skeleton_t_start = 100, skeleton_t_end = 0.05,
@@ -119,8 +123,15 @@ utils::write.csv(cohort, out_file, row.names = FALSE, na = "")
 cat(sprintf("\nWrote %s (%d rows). Total time %.0f s.\n", out_file,
             nrow(cohort), proc.time()[["elapsed"]] - t0))
 
+# ---- the shipped cohort ---------------------------------------------------
+shipped <- system.file("extdata", "g3nelm.csv", package = "survstep")
+same <- identical(readLines(out_file), readLines(shipped))
+cat(sprintf("%s the shipped cohort (%s).\n",
+            if (same) "Identical to" else "DIFFERENT from", shipped))
+
 # ---- independent spot checks with the survival package ---------------------
-# (the full independent check of every target is in tests/testthat/test-g3nelm.R)
+# (the full independent check of every target is in the package's
+# tests/testthat/test-g3nelm.R and this folder's tests)
 library(survival)
 chk <- function(id, value) {
   r <- tg$reproduced[tg$id == id]

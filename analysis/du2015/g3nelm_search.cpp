@@ -1,5 +1,25 @@
-// Rcpp glue for the G3 NELM cohort reconstruction (internal; used by
-// inst/scripts/reconstruct-g3nelm.R and the tests): conversion only.
+// Rcpp glue of the G3 NELM cohort reconstruction (used by reconstruct.R and
+// the tests of this folder): conversion only. Compiled by search.R with
+// Rcpp::sourceCpp() against the installed survstep's published headers.
+
+// [[Rcpp::plugins(cpp17)]]
+// [[Rcpp::depends(survstep, RcppEigen, BH)]]
+
+// The flags of survstep's src/Makevars, so that the engines compute exactly
+// as in the package.
+#ifndef STRICT_R_HEADERS
+#define STRICT_R_HEADERS
+#endif
+#define EIGEN_DONT_PARALLELIZE
+#define EIGEN_NO_DEBUG
+#define BOOST_MATH_PROMOTE_DOUBLE_POLICY false
+
+#if defined(__GNUC__)
+#pragma GCC diagnostic ignored "-Wignored-attributes"  // Eigen's SSE packets
+#endif
+
+#include "g3nelm_search.hpp"
+
 #include <Rcpp.h>
 
 #include <cmath>
@@ -7,14 +27,12 @@
 #include <string>
 #include <vector>
 
-#include "survstep/g3nelm_search.hpp"
-
-namespace g3 = survstep::core::g3nelm;
+namespace g3 = du2015::g3nelm;
 
 namespace {
 
 const char* const kCenters[] = {"PUMCH", "CICAMS", "SYSUCC"};
-const char* const kSites[] = {"pancreas", "stomach", "small bowel", "colon",
+const char* const kSites[] = {"pancreas",  "stomach",      "small bowel", "colon",
                               "esophagus", "gall bladder", "rectum"};
 const char* const kSurgSites[] = {"none", "primary", "hepatic", "both"};
 const char* const kStrategies[] = {"ST only", "LT then ST", "LT only", "BSC"};
@@ -132,9 +150,10 @@ g3::Cohort list_to_cohort(const Rcpp::List& x) {
   const auto age = num("age"), sym = num("symptomatic"), alb = num("albumin"),
              bili = num("bilirubin"), pt = num("prothrombin"), asc = num("ascites"),
              psz = num("primary_size_mm"), gt3 = num("liver_mets_gt3"),
-             lsz = num("largest_met_mm"), syn = num("synchronous"), ehm = num("extrahepatic"),
-             ki = num("ki67"), rfa = num("rfa"), ia = num("intra_arterial"), ns = num("nslri"),
-             st = num("st"), ib = num("initial_burden_cm"), rb = num("remnant_burden_cm"),
+             lsz = num("largest_met_mm"), syn = num("synchronous"),
+             ehm = num("extrahepatic"), ki = num("ki67"), rfa = num("rfa"),
+             ia = num("intra_arterial"), ns = num("nslri"), st = num("st"),
+             ib = num("initial_burden_cm"), rb = num("remnant_burden_cm"),
              time = num("time"), status = num("status");
   Rcpp::CharacterVector relief = x["symptom_relief"];
   if (static_cast<int>(age.size()) != g3::kN) Rcpp::stop("The cohort must have 36 rows.");
@@ -163,9 +182,10 @@ g3::Cohort list_to_cohort(const Rcpp::List& x) {
     p.st = grid(st[i], 1.0);
     p.initial10 = grid(ib[i], 10.0);
     p.remnant10 = grid(rb[i], 10.0);
-    p.relief = Rcpp::CharacterVector::is_na(relief[i])
-                   ? g3::kReliefNA
-                   : code_of(Rcpp::as<std::string>(relief[i]), kReliefs, 3, "symptom_relief");
+    p.relief =
+        Rcpp::CharacterVector::is_na(relief[i])
+            ? g3::kReliefNA
+            : code_of(Rcpp::as<std::string>(relief[i]), kReliefs, 3, "symptom_relief");
     p.time = grid(time[i], 1.0);
     p.status = grid(status[i], 1.0);
   }
@@ -183,7 +203,7 @@ Rcpp::List g3nelm_initial_cpp(double seed) {
   return cohort_to_list(c);
 }
 
-// One search run (see SearchOptions in core/g3nelm_search.hpp) from the
+// One search run (see SearchOptions in g3nelm_search.hpp) from the
 // initial cohort of `seed` (or from `start`, a cohort in the CSV layout);
 // returns the best (finalised) cohort, its loss, counters and the trace of
 // the best loss. `options`: a named list; missing elements keep the
@@ -202,8 +222,8 @@ Rcpp::List g3nelm_search_cpp(double seed, Rcpp::List options,
   o.t_end = num("t_end", o.t_end);
   o.cycles = static_cast<int>(num("cycles", o.cycles));
   o.t_reheat = num("t_reheat", o.t_reheat);
-  o.skeleton_iterations =
-      static_cast<long>(num("skeleton_iterations", static_cast<double>(o.skeleton_iterations)));
+  o.skeleton_iterations = static_cast<long>(
+      num("skeleton_iterations", static_cast<double>(o.skeleton_iterations)));
   o.skeleton_t_start = num("skeleton_t_start", o.skeleton_t_start);
   o.skeleton_t_end = num("skeleton_t_end", o.skeleton_t_end);
   o.replicas = static_cast<int>(num("replicas", o.replicas));
@@ -227,7 +247,8 @@ Rcpp::List g3nelm_search_cpp(double seed, Rcpp::List options,
       if (a < 0 && g3::is_patient_a(from[i])) a = i;
       if (b < 0 && g3::is_patient_b(from[i])) b = i;
     }
-    if (a < 0 || b < 0) Rcpp::stop("`start` lacks the two patients described in the text.");
+    if (a < 0 || b < 0)
+      Rcpp::stop("`start` lacks the two patients described in the text.");
     std::swap(from[g3::kPatientA], from[a]);
     if (b == g3::kPatientA) b = a;
     std::swap(from[g3::kPatientB], from[b]);
@@ -236,12 +257,12 @@ Rcpp::List g3nelm_search_cpp(double seed, Rcpp::List options,
   g3::SearchResult res = g3::anneal(from, o, keep_going);
   if (interrupted) throw Rcpp::internal::InterruptedException();
   g3::finalize(res.best, s);
-  return Rcpp::List::create(Rcpp::Named("cohort") = cohort_to_list(res.best),
-                            Rcpp::Named("loss") = res.best_loss,
-                            Rcpp::Named("evaluations") = static_cast<double>(res.evaluations),
-                            Rcpp::Named("accepted") = static_cast<double>(res.accepted),
-                            Rcpp::Named("trace") = Rcpp::wrap(res.trace),
-                            Rcpp::Named("seed") = seed);
+  return Rcpp::List::create(
+      Rcpp::Named("cohort") = cohort_to_list(res.best),
+      Rcpp::Named("loss") = res.best_loss,
+      Rcpp::Named("evaluations") = static_cast<double>(res.evaluations),
+      Rcpp::Named("accepted") = static_cast<double>(res.accepted),
+      Rcpp::Named("trace") = Rcpp::wrap(res.trace), Rcpp::Named("seed") = seed);
 }
 
 // Target-by-target report for a cohort (list of columns in the CSV layout).
@@ -254,8 +275,9 @@ Rcpp::List g3nelm_report_cpp(Rcpp::List cohort) {
   const auto& r = ev.reproduced();
   const auto& l = ev.losses();
   const int n = static_cast<int>(t.size());
-  static const char* const kinds[] = {"abs", "rel", "p", "p_side", "not_reached",
-                                      "not_calculable", "selection", "p_below", "penalty"};
+  static const char* const kinds[] = {"abs",       "rel",         "p",
+                                      "p_side",    "not_reached", "not_calculable",
+                                      "selection", "p_below",     "penalty"};
   Rcpp::CharacterVector id(n), label(n), kind(n);
   Rcpp::NumericVector published(n), reproduced(n), tol(n), loss(n);
   Rcpp::LogicalVector required(n), pass(n);
