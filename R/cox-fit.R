@@ -8,7 +8,9 @@
 #' bootstraps, resampling), where the formula machinery would dominate the
 #' run time.
 #'
-#' The fit follows `coxph.fit()`: Newton-Raphson from `init` (default 0) on
+#' The fit follows `coxph.fit()` (for counting-process data
+#' `agreg.fit()`, whose risk set at an event time t holds the intervals with
+#' start < t <= stop): Newton-Raphson from `init` (default 0) on
 #' centred and scaled columns, step-halving when the log partial likelihood
 #' falls, convergence when `|1 - l_old / l_new| <= eps`, and a Cholesky
 #' decomposition with tolerance `toler_chol` that declares redundant columns
@@ -26,8 +28,13 @@
 #' @param x A numeric matrix of covariates (one row per observation), or a
 #'   numeric vector for one covariate. Column names are used as coefficient
 #'   names. A matrix with zero columns fits the null model.
-#' @param time Follow-up times (non-negative, finite).
-#' @param status Event indicator: 1 (or `TRUE`) for an event, 0 (or `FALSE`)
+#' @param y The response, as [survival::coxph.fit()] takes it: a
+#'   [survival::Surv()] object, `Surv(time, status)` for right-censored data
+#'   or `Surv(start, stop, event)` for counting-process data (time-varying
+#'   covariates, delayed entry), or its numeric matrix: two columns (time,
+#'   status) or three (start, stop, status). Times must be finite (and
+#'   non-negative for right-censored data), each start time less than its
+#'   stop time; the status is 1 (or `TRUE`) for an event, 0 (or `FALSE`)
 #'   for a censored time.
 #' @param strata Optional stratum of each observation (any vector; each
 #'   distinct value is a stratum with its own baseline hazard).
@@ -49,38 +56,27 @@
 #' @seealso [cox()] for the formula interface.
 #' @examples
 #' lung <- na.omit(survival::lung[, c("time", "status", "age", "sex")])
-#' fit <- cox_fit(as.matrix(lung[, c("age", "sex")]), lung$time,
-#'                lung$status == 2)
+#' fit <- cox_fit(as.matrix(lung[, c("age", "sex")]),
+#'                Surv(lung$time, lung$status))
 #' fit$coefficients
 #' sqrt(diag(fit$var))
+#' # counting-process data: a time-varying covariate (heart transplant)
+#' h <- survival::heart
+#' fit2 <- cox_fit(as.matrix(h[, c("age", "transplant")]),
+#'                 Surv(h$start, h$stop, h$event))
+#' fit2$coefficients
 #' @export
-cox_fit <- function(x, time, status, strata = NULL, weights = NULL,
-                    offset = NULL, init = NULL, ties = c("efron", "breslow"),
+cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
+                    init = NULL, ties = c("efron", "breslow"),
                     control = cox_control()) {
   call <- sys.call()
   ties <- sv_match_arg(ties, c("efron", "breslow"), "ties", call = call)
   control <- check_cox_control(control, call = call)
-
-  if (is.logical(status)) status <- as.integer(status)
-  if (!is.numeric(time) || !is.null(dim(time))) {
-    sv_abort(sprintf("`time` must be a numeric vector, not %s.",
-                     sv_obj_type(time)), call = call)
-  }
+  yy <- cox_fit_response(y, call)
+  start <- yy$start
+  time <- yy$time
+  status <- yy$status
   n <- length(time)
-  if (n == 0L) {
-    sv_abort("Can't fit a Cox model to zero observations.", call = call)
-  }
-  # values are checked in the engine (one pass in C++); NA and shape here
-  if (anyNA(time)) {
-    sv_abort("`time` must contain finite, non-negative values only.",
-             call = call)
-  }
-  if (!is.numeric(status) || length(status) != n || anyNA(status) ||
-      !all(status == 0 | status == 1)) {
-    sv_abort(sprintf(paste0("`status` must be a 0/1 or logical vector of ",
-                            "length %d without missing values."), n),
-             call = call)
-  }
   if (is.null(x)) x <- matrix(0, n, 0L)
   if (is.data.frame(x)) {
     sv_abort("`x` must be a numeric matrix, not a data frame; use `model.matrix()` or `cox()`.",
@@ -98,7 +94,7 @@ cox_fit <- function(x, time, status, strata = NULL, weights = NULL,
                      sv_obj_type(x)), call = call)
   }
   if (nrow(x) != n) {
-    sv_abort(sprintf("`x` must have %d rows (one per time), not %d.",
+    sv_abort(sprintf("`x` must have %d rows (one per row of `y`), not %d.",
                      n, nrow(x)), call = call)
   }
   # without `init` the engine finds missing and infinite values itself (with
@@ -128,11 +124,63 @@ cox_fit <- function(x, time, status, strata = NULL, weights = NULL,
                        n), call = call)
     }
   }
-  fit <- cox_engine(x, as.double(time), as.integer(status), strata, weights,
+  fit <- cox_engine(x, time, status, strata, weights,
                     offset, init, ties, control, terms_of_cols = NULL,
-                    call = call, concordance = FALSE)
+                    call = call, concordance = FALSE, start = start)
   fit$concordance <- NULL
   fit
+}
+
+# The columns of a response matrix (time, status) or (start, stop, status):
+# list(start (NULL for right-censored data), time, status (integer)).
+cox_y_parts <- function(y) {
+  counting <- ncol(y) == 3L
+  list(start = if (counting) as.double(y[, 1L]) else NULL,
+       time = as.double(y[, 1L + counting]),
+       status = as.integer(y[, 2L + counting]))
+}
+
+# The response of cox_fit(): a Surv object or its 2- or 3-column matrix, as
+# cox_y_parts() gives it.
+cox_fit_response <- function(y, call) {
+  type <- NULL
+  if (inherits(y, "Surv")) {
+    type <- attr(y, "type")
+    if (!type %in% c("right", "counting")) {
+      sv_abort(sprintf(paste0(
+        "`y` must describe right-censored (`Surv(time, status)`) or ",
+        "counting-process (`Surv(start, stop, event)`) data, not type ",
+        "\"%s\"."), type), call = call)
+    }
+    y <- unclass(y)
+  }
+  if (!is.matrix(y) || !(is.numeric(y) || is.logical(y)) ||
+      !ncol(y) %in% 2:3) {
+    sv_abort(sprintf(paste0(
+      "`y` must be a `Surv()` object or a numeric matrix with 2 columns ",
+      "(time, status) or 3 (start, stop, status), not %s."),
+      if (is.matrix(y)) sprintf("a matrix with %d columns", ncol(y)) else
+        sv_obj_type(y)), call = call)
+  }
+  n <- nrow(y)
+  if (n == 0L) {
+    sv_abort("Can't fit a Cox model to zero observations.", call = call)
+  }
+  counting <- ncol(y) == 3L
+  status <- y[, ncol(y)]
+  if (anyNA(status) || !all(status == 0 | status == 1)) {
+    sv_abort(paste0("The status (last column of `y`) must be 0/1 or ",
+                    "logical without missing values."), call = call)
+  }
+  # values are checked in the engine (one pass in C++); NA here
+  if (anyNA(y)) {
+    sv_abort(if (counting) {
+      "`y` must not contain missing start or stop times."
+    } else {
+      "`time` must contain finite, non-negative values only."
+    }, call = call)
+  }
+  cox_y_parts(y)
 }
 
 # The engine shared by cox() and cox_fit(): inputs are validated; `x` is a
@@ -141,7 +189,7 @@ cox_fit <- function(x, time, status, strata = NULL, weights = NULL,
 # belongs to (for warnings); NULL uses the column names.
 cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
                        control, terms_of_cols = NULL, call = sys.call(-1),
-                       concordance = TRUE) {
+                       concordance = TRUE, start = NULL) {
   n <- length(time)
   p <- if (is.list(x)) length(x) else ncol(x)
   if (n == 0L) {
@@ -188,7 +236,7 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
   }
   tol_fix <- if (control$timefix) sqrt(.Machine$double.eps) else 0
   res <- cox_fit_cpp(
-    if (p > 0L) x else NULL, time, status, weights, offset, strata, init,
+    if (p > 0L) x else NULL, start, time, status, weights, offset, strata, init,
     as.integer(ties == "efron"), control$eps, control$toler_chol,
     control$iter_max, control$toler_inf, tol_fix, NULL, concordance
   )
@@ -197,7 +245,14 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
     n_chk <- sprintf("%d", n)
     sv_abort(switch(
       as.character(res$bad_input),
-      "3" = "`time` must contain finite, non-negative values only.",
+      "3" = if (is.null(start)) {
+        "`time` must contain finite, non-negative values only."
+      } else "The stop times must be finite.",
+      "8" = "Every start time must be finite and less than its stop time.",
+      "9" = paste0("Can't fit a Cox model: `timefix` merged the start and ",
+                   "stop times of an interval (they differ by less than ",
+                   "the tolerance); use `cox_control(timefix = FALSE)` or ",
+                   "round the times."),
       "4" = sprintf("`status` must be a 0/1 or logical vector of length %s without missing values.", n_chk),
       "5" = sprintf("`weights` must be %s finite, positive numbers.", n_chk),
       "6" = sprintf("`offset` must be %s finite numbers.", n_chk),
@@ -214,7 +269,7 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
         all(terms_of_cols[const] %in% terms_of_cols[-const])) {
       return(cox_engine_drop(const, x, time, status, strata, weights, offset,
                              init, ties, control, terms_of_cols, call,
-                             concordance))
+                             concordance, start))
     }
     what <- if (is.null(terms_of_cols)) cn[const] else
       unique(terms_of_cols[const])
@@ -304,14 +359,14 @@ cox_abort_weights_overflow <- function(weights, call) {
 # coefficient, NA variance) with the singular-design warning.
 cox_engine_drop <- function(drop, x, time, status, strata, weights, offset,
                             init, ties, control, terms_of_cols, call,
-                            concordance) {
+                            concordance, start = NULL) {
   cn <- colnames(x)
   p <- length(cn)
   keep <- setdiff(seq_len(p), drop)
   fit <- withCallingHandlers(
     cox_engine(x[, keep, drop = FALSE], time, status, strata, weights, offset,
                if (is.null(init)) NULL else init[keep], ties, control,
-               terms_of_cols[keep], call, concordance),
+               terms_of_cols[keep], call, concordance, start),
     survstep_warning_singular = function(w) invokeRestart("muffleWarning"))
   widen <- function(v, fill) {
     out <- stats::setNames(rep(fill, p), cn)

@@ -374,7 +374,10 @@ anova.survstep_cox <- function(object, ..., test = "Chisq") {
 cox_anova_sequential <- function(object, resp) {
   mf <- stats::model.frame(object)
   X <- model.matrix.survstep_cox(object, data = mf)
-  y <- stats::model.response(mf)
+  yy <- cox_y_parts(unclass(stats::model.response(mf)))
+  start <- yy$start
+  time <- yy$time
+  status <- yy$status
   st <- cox_strata_terms(object$terms)
   strata <- NULL
   if (length(st)) {
@@ -389,10 +392,9 @@ cox_anova_sequential <- function(object, resp) {
   df <- numeric(length(asg) + 1L)
   loglik[1] <- object$loglik[1]
   if (!is.null(object$call$init)) {
-    null <- cox_engine(X[, 0L, drop = FALSE], as.double(y[, 1]),
-                       as.integer(y[, 2]), strata, w, off, NULL,
-                       object$method, object$control, call = NULL,
-                       concordance = FALSE)
+    null <- cox_engine(X[, 0L, drop = FALSE], time, status, strata, w, off,
+                       NULL, object$method, object$control, call = NULL,
+                       concordance = FALSE, start = start)
     loglik[1] <- cox_loglik_fit(null)
   }
   for (k in seq_along(asg)) {
@@ -403,9 +405,9 @@ cox_anova_sequential <- function(object, resp) {
       next
     }
     fk <- suppressWarnings(cox_engine(
-      X[, cols, drop = FALSE], as.double(y[, 1]), as.integer(y[, 2]), strata,
+      X[, cols, drop = FALSE], time, status, strata,
       w, off, NULL, object$method, object$control,
-      terms_of_cols = NULL, call = NULL, concordance = FALSE))
+      terms_of_cols = NULL, call = NULL, concordance = FALSE, start = start))
     loglik[k + 1L] <- cox_loglik_fit(fk)
     df[k + 1L] <- sum(!is.na(fk$coefficients))
   }

@@ -65,8 +65,10 @@
 #' them as descriptive, or validate the whole procedure by the bootstrap.
 #'
 #' @param formula A formula with a [survival::Surv()] response on the left
-#'   and the candidate terms on the right; `strata()` terms stratify every
-#'   model and `offset()` terms are in every model.
+#'   (`Surv(time, status)`, or counting-process data
+#'   `Surv(start, stop, event)` as in [cox()]) and the candidate terms on
+#'   the right; `strata()` terms stratify every model and `offset()` terms
+#'   are in every model.
 #' @param data A data frame in which to interpret the variables of `formula`,
 #'   `subset` and `weights`.
 #' @param subset An optional expression selecting the rows of `data` to use.
@@ -158,7 +160,7 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
   control <- check_cox_control(control)
   env <- parent.frame()
 
-  mfi <- sv_frame(call, env, design = TRUE, counting = "cox_stepwise()",
+  mfi <- sv_frame(call, env, design = TRUE, counting = TRUE,
                   positive_weights = "a Cox model")
   des <- sw_design(mfi, call = call)
   include <- sw_include_labels(include, des, call = call)
@@ -649,8 +651,9 @@ glance.survstep_stepwise <- function(x, ...) generics::glance(x$final, ...)
 # One call into the C++ selection loop.
 sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
                    ties, control) {
+  yy <- cox_y_parts(mfi$y)
   stepwise_cpp(
-    x = des$x, time = mfi$y[, 1L], status = as.integer(mfi$y[, 2L]),
+    x = des$x, start = yy$start, time = yy$time, status = yy$status,
     weights = mfi$weights,
     offset = mfi$offset,
     strata = mfi$strata, term_cols = des$term_cols, forced = forced,
@@ -734,7 +737,7 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
   control <- check_cox_control(control)
   env <- parent.frame()
 
-  mfi <- sv_frame(call, env, design = TRUE, counting = "cox_univariable()",
+  mfi <- sv_frame(call, env, design = TRUE, counting = TRUE,
                   positive_weights = "a Cox model")
   des <- sw_design(mfi, call = call, what = "univariable")
   z <- stats::qnorm((1 + conf_level) / 2)
@@ -752,7 +755,7 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
       tcall$formula <- sw_term_formula(des, lab)
       # (the zero-weight rows were reported with the first frame)
       m <- withCallingHandlers(
-        sv_frame(tcall, env, design = TRUE, counting = "cox_univariable()",
+        sv_frame(tcall, env, design = TRUE, counting = TRUE,
                  positive_weights = "a Cox model"),
         survstep_warning_zero_weights = function(w) {
           invokeRestart("muffleWarning")
@@ -761,10 +764,11 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
       x <- d1$x
       toc <- d1$term_of_col
     }
-    fit <- cox_engine(x, m$y[, 1L], as.integer(m$y[, 2L]), m$strata,
+    yy <- cox_y_parts(m$y)
+    fit <- cox_engine(x, yy$time, yy$status, m$strata,
                       m$weights, m$offset,
                       NULL, ties, control, terms_of_cols = toc, call = call,
-                      concordance = FALSE)
+                      concordance = FALSE, start = yy$start)
     b <- fit$coefficients
     se <- sqrt(diag(fit$var))
     se[is.na(b)] <- NA_real_
@@ -786,7 +790,7 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
     tr <- if (exponentiate) exp else identity
     data.frame(
       term = lab, level = level, n = m$n,
-      events = as.integer(sum(m$y[, 2L])), estimate = unname(tr(b)),
+      events = sum(yy$status), estimate = unname(tr(b)),
       std.error = unname(se), conf.low = unname(tr(lo)),
       conf.high = unname(tr(hi)),
       p.value = unname(2 * stats::pnorm(abs(b / se), lower.tail = FALSE)),

@@ -50,7 +50,14 @@
 #'
 #' @param formula A formula with a `Surv(time, status)` response on the left
 #'   and the covariates on the right, for example
-#'   `Surv(time, status) ~ age + sex + strata(site)`.
+#'   `Surv(time, status) ~ age + sex + strata(site)`. Counting-process data
+#'   `Surv(start, stop, event)` (time-varying covariates as built by
+#'   [survival::survSplit()] or [survival::tmerge()], delayed entry,
+#'   several intervals per subject) are fitted as `coxph()` does: the risk
+#'   set at an event time t holds the intervals with start < t <= stop, and
+#'   the concordance compares each event with the intervals at risk at its
+#'   time. Start times may be negative; every start must be less than its
+#'   stop.
 #' @param data A data frame containing the variables of `formula`.
 #' @param subset Optional expression selecting the rows of `data` to use.
 #' @param weights Optional positive case weights (a column of `data`).
@@ -82,6 +89,9 @@
 #' summary(fit)
 #' # SPSS-compatible tie handling
 #' cox(Surv(time, status) ~ age + sex, data = survival::lung, ties = "breslow")
+#' # a time-varying covariate: heart transplant (Stanford heart data)
+#' cox(Surv(start, stop, event) ~ age + surgery + transplant,
+#'     data = survival::heart)
 #' @export
 cox <- function(formula, data, subset, weights, na.action,
                 ties = c("efron", "breslow"), firth = FALSE, init = NULL,
@@ -99,17 +109,19 @@ cox <- function(formula, data, subset, weights, na.action,
                     "implemented yet."),
              class = c("survstep_error_not_implemented", "survstep_error_input"))
   }
-  fr <- sv_frame(call, parent.frame(), design = TRUE, counting = "cox()",
+  fr <- sv_frame(call, parent.frame(), design = TRUE, counting = TRUE,
                  positive_weights = "a Cox model")
   cox_check_frame(fr, call)
+  yy <- cox_y_parts(fr$y)
 
   X <- fr$x
   # the fast path hands the engine the data columns (no n x p copy) unless
   # the matrix itself is needed
   if (is.list(X) && (x || !is.null(init))) X <- sv_frame_matrix(fr)
-  fit <- cox_engine(X, fr$y[, 1L], as.integer(fr$y[, 2L]), fr$strata,
+  fit <- cox_engine(X, yy$time, yy$status, fr$strata,
                     fr$weights, fr$offset, init, ties, control,
-                    terms_of_cols = fr$term_of_col, call = call)
+                    terms_of_cols = fr$term_of_col, call = call,
+                    start = yy$start)
   tt <- fr$terms
   fit$call <- call
   fit$formula <- stats::formula(tt)
@@ -123,7 +135,10 @@ cox <- function(formula, data, subset, weights, na.action,
   fit$firth <- FALSE
   if (!is.null(fr$weights)) fit$weights <- fr$weights
   # without row names (building them costs more than the fit at large n)
-  if (y) fit$y <- structure(fr$y, type = "right", class = "Surv")
+  if (y) {
+    fit$y <- structure(fr$y, type = if (is.null(yy$start)) "right" else
+      "counting", class = "Surv")
+  }
   if (x) {
     fit$x <- X
     if (!is.null(fr$strata)) {

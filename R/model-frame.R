@@ -103,7 +103,9 @@ sv_check_constant <- function(fr, caller) {
     if (length(st)) vars <- setdiff(vars, rownames(fac)[st])
     const <- vapply(vars, function(v) {
       x <- mf[[v]]
-      if (is.matrix(x)) nrow(unique(x)) == 1L else length(unique(x)) == 1L
+      if (is.matrix(x)) return(nrow(unique(x)) == 1L)
+      # one comparison per value (unique() would hash every value)
+      length(x) > 0L && !anyNA(x) && all(x == x[1L])
     }, logical(1))
   }
   if (any(const)) {

@@ -12,11 +12,12 @@ Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
 // cox_fit_cpp
-Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata, SEXP init, int ties, double eps, double toler_chol, int iter_max, double toler_inf, double timefix_tol, SEXP center, bool concordance);
-RcppExport SEXP _survstep_cox_fit_cpp(SEXP xSEXP, SEXP timeSEXP, SEXP statusSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP initSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP toler_cholSEXP, SEXP iter_maxSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP centerSEXP, SEXP concordanceSEXP) {
+Rcpp::List cox_fit_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata, SEXP init, int ties, double eps, double toler_chol, int iter_max, double toler_inf, double timefix_tol, SEXP center, bool concordance);
+RcppExport SEXP _survstep_cox_fit_cpp(SEXP xSEXP, SEXP startSEXP, SEXP timeSEXP, SEXP statusSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP initSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP toler_cholSEXP, SEXP iter_maxSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP centerSEXP, SEXP concordanceSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type start(startSEXP);
     Rcpp::traits::input_parameter< SEXP >::type time(timeSEXP);
     Rcpp::traits::input_parameter< SEXP >::type status(statusSEXP);
     Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
@@ -31,7 +32,7 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
     Rcpp::traits::input_parameter< SEXP >::type center(centerSEXP);
     Rcpp::traits::input_parameter< bool >::type concordance(concordanceSEXP);
-    rcpp_result_gen = Rcpp::wrap(cox_fit_cpp(x, time, status, weights, offset, strata, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, center, concordance));
+    rcpp_result_gen = Rcpp::wrap(cox_fit_cpp(x, start, time, status, weights, offset, strata, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, center, concordance));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -47,11 +48,12 @@ BEGIN_RCPP
 END_RCPP
 }
 // cox_eval_cpp
-Rcpp::List cox_eval_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata, SEXP beta, int ties, double timefix_tol, SEXP center);
-RcppExport SEXP _survstep_cox_eval_cpp(SEXP xSEXP, SEXP timeSEXP, SEXP statusSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP betaSEXP, SEXP tiesSEXP, SEXP timefix_tolSEXP, SEXP centerSEXP) {
+Rcpp::List cox_eval_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata, SEXP beta, int ties, double timefix_tol, SEXP center);
+RcppExport SEXP _survstep_cox_eval_cpp(SEXP xSEXP, SEXP startSEXP, SEXP timeSEXP, SEXP statusSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP betaSEXP, SEXP tiesSEXP, SEXP timefix_tolSEXP, SEXP centerSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type start(startSEXP);
     Rcpp::traits::input_parameter< SEXP >::type time(timeSEXP);
     Rcpp::traits::input_parameter< SEXP >::type status(statusSEXP);
     Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
@@ -61,7 +63,7 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type ties(tiesSEXP);
     Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
     Rcpp::traits::input_parameter< SEXP >::type center(centerSEXP);
-    rcpp_result_gen = Rcpp::wrap(cox_eval_cpp(x, time, status, weights, offset, strata, beta, ties, timefix_tol, center));
+    rcpp_result_gen = Rcpp::wrap(cox_eval_cpp(x, start, time, status, weights, offset, strata, beta, ties, timefix_tol, center));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -237,11 +239,12 @@ BEGIN_RCPP
 END_RCPP
 }
 // stepwise_cpp
-Rcpp::List stepwise_cpp(Rcpp::NumericMatrix x, Rcpp::NumericVector time, Rcpp::IntegerVector status, Rcpp::Nullable<Rcpp::NumericVector> weights, Rcpp::Nullable<Rcpp::NumericVector> offset, Rcpp::Nullable<Rcpp::IntegerVector> strata, Rcpp::List term_cols, Rcpp::LogicalVector forced, int direction, int removal, double p_enter, double p_remove, int ties, double eps, int iter_max, double toler_chol, double toler_inf, double timefix_tol);
-RcppExport SEXP _survstep_stepwise_cpp(SEXP xSEXP, SEXP timeSEXP, SEXP statusSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP term_colsSEXP, SEXP forcedSEXP, SEXP directionSEXP, SEXP removalSEXP, SEXP p_enterSEXP, SEXP p_removeSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP iter_maxSEXP, SEXP toler_cholSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP) {
+Rcpp::List stepwise_cpp(Rcpp::NumericMatrix x, Rcpp::Nullable<Rcpp::NumericVector> start, Rcpp::NumericVector time, Rcpp::IntegerVector status, Rcpp::Nullable<Rcpp::NumericVector> weights, Rcpp::Nullable<Rcpp::NumericVector> offset, Rcpp::Nullable<Rcpp::IntegerVector> strata, Rcpp::List term_cols, Rcpp::LogicalVector forced, int direction, int removal, double p_enter, double p_remove, int ties, double eps, int iter_max, double toler_chol, double toler_inf, double timefix_tol);
+RcppExport SEXP _survstep_stepwise_cpp(SEXP xSEXP, SEXP startSEXP, SEXP timeSEXP, SEXP statusSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP term_colsSEXP, SEXP forcedSEXP, SEXP directionSEXP, SEXP removalSEXP, SEXP p_enterSEXP, SEXP p_removeSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP iter_maxSEXP, SEXP toler_cholSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::Nullable<Rcpp::NumericVector> >::type start(startSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type time(timeSEXP);
     Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type status(statusSEXP);
     Rcpp::traits::input_parameter< Rcpp::Nullable<Rcpp::NumericVector> >::type weights(weightsSEXP);
@@ -259,7 +262,7 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< double >::type toler_chol(toler_cholSEXP);
     Rcpp::traits::input_parameter< double >::type toler_inf(toler_infSEXP);
     Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
-    rcpp_result_gen = Rcpp::wrap(stepwise_cpp(x, time, status, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol));
+    rcpp_result_gen = Rcpp::wrap(stepwise_cpp(x, start, time, status, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -287,9 +290,9 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
-    {"_survstep_cox_fit_cpp", (DL_FUNC) &_survstep_cox_fit_cpp, 15},
+    {"_survstep_cox_fit_cpp", (DL_FUNC) &_survstep_cox_fit_cpp, 16},
     {"_survstep_cox_fast_surv_cpp", (DL_FUNC) &_survstep_cox_fast_surv_cpp, 2},
-    {"_survstep_cox_eval_cpp", (DL_FUNC) &_survstep_cox_eval_cpp, 10},
+    {"_survstep_cox_eval_cpp", (DL_FUNC) &_survstep_cox_eval_cpp, 11},
     {"_survstep_concordance_cpp", (DL_FUNC) &_survstep_concordance_cpp, 5},
     {"_survstep_wald_test_cpp", (DL_FUNC) &_survstep_wald_test_cpp, 3},
     {"_survstep_km_fit_cpp", (DL_FUNC) &_survstep_km_fit_cpp, 6},
@@ -302,7 +305,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_first_rows_cpp", (DL_FUNC) &_survstep_first_rows_cpp, 2},
     {"_survstep_surv_status_code_cpp", (DL_FUNC) &_survstep_surv_status_code_cpp, 1},
     {"_survstep_logrank_batch_cpp", (DL_FUNC) &_survstep_logrank_batch_cpp, 4},
-    {"_survstep_stepwise_cpp", (DL_FUNC) &_survstep_stepwise_cpp, 18},
+    {"_survstep_stepwise_cpp", (DL_FUNC) &_survstep_stepwise_cpp, 19},
     {"_survstep_timefix_cpp", (DL_FUNC) &_survstep_timefix_cpp, 2},
     {"_survstep_chisq_upper_cpp", (DL_FUNC) &_survstep_chisq_upper_cpp, 2},
     {NULL, NULL, 0}

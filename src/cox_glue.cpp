@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "survstep/concordance.hpp"
+#include "survstep/cox_counting.hpp"
 #include "survstep/cox_loglik.hpp"
 #include "survstep/cox_newton.hpp"
 #include "glue_interrupt.h"
@@ -20,8 +21,8 @@ namespace {
 // guarantees storage modes (double / integer), so no copies are made here.
 // `x` is a double matrix, or a list of double columns (cox()'s fast path:
 // no n x p copy); `cols` keeps the column pointers of a list alive.
-sc::CoxInput make_input(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset,
-                        SEXP strata, SEXP center, double timefix_tol,
+sc::CoxInput make_input(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights,
+                        SEXP offset, SEXP strata, SEXP center, double timefix_tol,
                         std::vector<const double*>& cols) {
   sc::CoxInput in;
   in.n = Rf_length(time);
@@ -35,6 +36,7 @@ sc::CoxInput make_input(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offse
     in.x = in.p > 0 ? REAL(x) : nullptr;
   }
   in.time = REAL(time);
+  if (!Rf_isNull(start)) in.start = REAL(start);
   in.status = INTEGER(status);
   if (!Rf_isNull(weights)) in.weight = REAL(weights);
   if (!Rf_isNull(offset)) in.offset = REAL(offset);
@@ -44,10 +46,13 @@ sc::CoxInput make_input(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offse
   return in;
 }
 
-void check_types(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata,
-                 SEXP center) {
+void check_types(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights, SEXP offset,
+                 SEXP strata, SEXP center) {
   const R_xlen_t n = Rf_xlength(time);
   if (TYPEOF(time) != REALSXP) Rcpp::stop("internal: `time` must be double");
+  if (!Rf_isNull(start) && (TYPEOF(start) != REALSXP || Rf_xlength(start) != n)) {
+    Rcpp::stop("internal: `start` must be double of length n");
+  }
   if (TYPEOF(status) != INTSXP || Rf_xlength(status) != n) {
     Rcpp::stop("internal: `status` must be integer of length n");
   }
@@ -76,17 +81,23 @@ void check_types(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP
   }
 }
 
+// The prepared data: (start, stop] data when `in.start` is set.
+int build_data(const sc::CoxInput& in, sc::CoxData& d, sc::Interrupt* intr = nullptr) {
+  return in.start ? sc::cox_counting_build(in, d, intr) : sc::cox_data_build(in, d, intr);
+}
+
 }  // namespace
 
 namespace {
-Rcpp::List cox_fit_impl(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset,
-                        SEXP strata, SEXP init, int ties, double eps, double toler_chol,
-                        int iter_max, double toler_inf, double timefix_tol, SEXP center,
-                        bool concordance, sc::Interrupt& intr) {
-  check_types(x, time, status, weights, offset, strata, center);
+Rcpp::List cox_fit_impl(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights,
+                        SEXP offset, SEXP strata, SEXP init, int ties, double eps,
+                        double toler_chol, int iter_max, double toler_inf,
+                        double timefix_tol, SEXP center, bool concordance,
+                        sc::Interrupt& intr) {
+  check_types(x, start, time, status, weights, offset, strata, center);
   std::vector<const double*> cols;
-  sc::CoxInput in =
-      make_input(x, time, status, weights, offset, strata, center, timefix_tol, cols);
+  sc::CoxInput in = make_input(x, start, time, status, weights, offset, strata, center,
+                               timefix_tol, cols);
   // constant columns are an input error: report them before fitting
   if (in.p > 0) {
     Rcpp::LogicalVector cst(in.p);
@@ -101,7 +112,7 @@ Rcpp::List cox_fit_impl(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offse
     if (any) return Rcpp::List::create(Rcpp::Named("constant") = cst);
   }
   sc::CoxData d;
-  const int st = sc::cox_data_build(in, d, &intr);
+  const int st = build_data(in, d, &intr);
   if (st != sc::cox_data_ok) return Rcpp::List::create(Rcpp::Named("bad_input") = st);
   sc::CoxControl ctrl;
   ctrl.eps = eps;
@@ -163,17 +174,19 @@ Rcpp::List cox_fit_impl(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offse
 }
 }  // namespace
 
-// Fit a Cox model. Returns the raw engine results (see R/cox-fit.R).
-// Interruptible (Ctrl-C): R's interrupt condition.
+// Fit a Cox model. `start` is NULL for right-censored data, else the entry
+// times of (start, time] data. Returns the raw engine results (see
+// R/cox-fit.R). Interruptible (Ctrl-C): R's interrupt condition.
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cox_fit_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata,
-                       SEXP init, int ties, double eps, double toler_chol, int iter_max,
-                       double toler_inf, double timefix_tol, SEXP center, bool concordance) {
+Rcpp::List cox_fit_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights,
+                       SEXP offset, SEXP strata, SEXP init, int ties, double eps,
+                       double toler_chol, int iter_max, double toler_inf,
+                       double timefix_tol, SEXP center, bool concordance) {
   sc::Interrupt intr = survstep::glue::r_interrupt();
   Rcpp::List out;
-  SV_CATCH_INTERRUPT(out = cox_fit_impl(x, time, status, weights, offset, strata, init, ties,
-                                        eps, toler_chol, iter_max, toler_inf, timefix_tol,
-                                        center, concordance, intr));
+  SV_CATCH_INTERRUPT(out = cox_fit_impl(x, start, time, status, weights, offset, strata,
+                                        init, ties, eps, toler_chol, iter_max, toler_inf,
+                                        timefix_tol, center, concordance, intr));
   return out;
 }
 
@@ -215,14 +228,15 @@ SEXP cox_fast_surv_cpp(SEXP time, SEXP status) {
 
 // Log partial likelihood, score and information at beta (original units).
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cox_eval_cpp(SEXP x, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata,
-                        SEXP beta, int ties, double timefix_tol, SEXP center) {
-  check_types(x, time, status, weights, offset, strata, center);
+Rcpp::List cox_eval_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights,
+                        SEXP offset, SEXP strata, SEXP beta, int ties, double timefix_tol,
+                        SEXP center) {
+  check_types(x, start, time, status, weights, offset, strata, center);
   std::vector<const double*> cols;
-  sc::CoxInput in =
-      make_input(x, time, status, weights, offset, strata, center, timefix_tol, cols);
+  sc::CoxInput in = make_input(x, start, time, status, weights, offset, strata, center,
+                               timefix_tol, cols);
   sc::CoxData d;
-  const int st = sc::cox_data_build(in, d);
+  const int st = build_data(in, d);
   if (st != sc::cox_data_ok) Rcpp::stop("internal: invalid data for the Cox engine (code %d)", st);
   if (TYPEOF(beta) != REALSXP || Rf_length(beta) != d.p) Rcpp::stop("internal: bad `beta`");
   sc::CoxWork w;

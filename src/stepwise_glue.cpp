@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "survstep/cox_counting.hpp"
 #include "survstep/cox_loglik.hpp"
 #include "survstep/cox_newton.hpp"
 #include "survstep/stepwise.hpp"
@@ -11,19 +12,19 @@
 namespace sc = survstep::core;
 
 // Run the stepwise selection on a prepared design.
-// x: n x P design (all candidate columns); term_cols: 0-based columns of
+// x: n x P design (all candidate columns); start: NULL, or the entry times of
+// (start, time] data; term_cols: 0-based columns of
 // each term; forced: per term. direction 0 = forward, 1 = backward;
 // removal 0 = wald, 1 = lr, 2 = conditional; ties 0 = breslow, 1 = efron.
 // [[Rcpp::export(rng = false)]]
-Rcpp::List stepwise_cpp(Rcpp::NumericMatrix x, Rcpp::NumericVector time,
-                        Rcpp::IntegerVector status,
+Rcpp::List stepwise_cpp(Rcpp::NumericMatrix x, Rcpp::Nullable<Rcpp::NumericVector> start,
+                        Rcpp::NumericVector time, Rcpp::IntegerVector status,
                         Rcpp::Nullable<Rcpp::NumericVector> weights,
                         Rcpp::Nullable<Rcpp::NumericVector> offset,
-                        Rcpp::Nullable<Rcpp::IntegerVector> strata,
-                        Rcpp::List term_cols, Rcpp::LogicalVector forced,
-                        int direction, int removal, double p_enter,
-                        double p_remove, int ties, double eps, int iter_max,
-                        double toler_chol, double toler_inf,
+                        Rcpp::Nullable<Rcpp::IntegerVector> strata, Rcpp::List term_cols,
+                        Rcpp::LogicalVector forced, int direction, int removal,
+                        double p_enter, double p_remove, int ties, double eps,
+                        int iter_max, double toler_chol, double toler_inf,
                         double timefix_tol) {
   sc::CoxInput in;
   in.n = time.size();
@@ -31,7 +32,11 @@ Rcpp::List stepwise_cpp(Rcpp::NumericMatrix x, Rcpp::NumericVector time,
   in.x = in.p > 0 ? x.begin() : nullptr;
   in.time = time.begin();
   in.status = status.begin();
-  Rcpp::NumericVector w, off;
+  Rcpp::NumericVector w, off, st0;
+  if (start.isNotNull()) {
+    st0 = Rcpp::NumericVector(start.get());
+    in.start = st0.begin();
+  }
   Rcpp::IntegerVector st;
   if (weights.isNotNull()) {
     w = Rcpp::NumericVector(weights.get());
@@ -47,7 +52,8 @@ Rcpp::List stepwise_cpp(Rcpp::NumericMatrix x, Rcpp::NumericVector time,
   }
   in.timefix_tol = timefix_tol;
   sc::CoxData data;
-  const int code = sc::cox_data_build(in, data);
+  const int code =
+      in.start ? sc::cox_counting_build(in, data) : sc::cox_data_build(in, data);
   if (code != sc::cox_data_ok) {
     Rcpp::stop("internal error: invalid data for the Cox engine (code %d)", code);
   }

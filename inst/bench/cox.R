@@ -55,7 +55,7 @@ t0 <- proc.time()
 for (r in seq_len(reps)) res <- switch(what,
   cox = cox(f, data = d),
   coxph = coxph(f, data = d),
-  cox_fit = cox_fit(X, d$time, d$status),
+  cox_fit = cox_fit(X, Surv(d$time, d$status)),
   coxph.fit = coxph.fit(X, Surv(d$time, d$status), strata = NULL,
                         offset = NULL, init = NULL, control = coxph.control(),
                         weights = NULL, method = "efron", rownames = NULL))

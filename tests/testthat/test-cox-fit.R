@@ -149,7 +149,7 @@ test_that("init and iter_max = 0 give coxph's loglik and score test at init", {
 test_that("cox_fit() on a matrix equals cox() and coxph.fit()", {
   d <- na.omit(lung[, c("time", "status", "age", "sex", "ph.karno", "inst")])
   x <- as.matrix(d[, c("age", "sex", "ph.karno")])
-  fit <- cox_fit(x, d$time, d$status == 2, strata = d$inst, control = tight)
+  fit <- cox_fit(x, Surv(d$time, d$status), strata = d$inst, control = tight)
   fit2 <- cox(Surv(time, status) ~ age + sex + ph.karno + strata(inst), d,
               control = tight)
   expect_identical(fit$coefficients, fit2$coefficients)
@@ -164,11 +164,11 @@ test_that("cox_fit() on a matrix equals cox() and coxph.fit()", {
   expect_equal(unname(fit$coefficients), unname(ref$coefficients),
                tolerance = 1e-8)
   expect_equal(fit$means, ref$means, ignore_attr = TRUE, tolerance = 1e-14)
-  # a vector is one covariate; logical status is accepted
-  f1 <- cox_fit(d$age, d$time, d$status == 2)
+  # a vector is one covariate; a logical status column is accepted
+  f1 <- cox_fit(d$age, cbind(d$time, d$status == 2))
   expect_named(f1$coefficients, "x")
   # the null model
-  f0 <- cox_fit(NULL, d$time, d$status == 2)
+  f0 <- cox_fit(NULL, Surv(d$time, d$status))
   expect_length(f0$coefficients, 0)
   expect_equal(f0$loglik,
                survival::coxph(Surv(time, status) ~ 1, d)$loglik,
@@ -223,7 +223,7 @@ test_that("loglik, score and information agree with the hand-worked example", {
   for (ties in c("breslow", "efron")) {
     h <- by_hand[[ties]]
     for (b in c(0, 0.5, -1, 1.4)) {
-      ev <- cox_eval_cpp(x, book$time, as.integer(book$status), NULL, NULL,
+      ev <- cox_eval_cpp(x, NULL, book$time, as.integer(book$status), NULL, NULL,
                          NULL, b, as.integer(ties == "efron"), 0, NULL)
       expect_equal(ev$loglik, h$l(b), tolerance = 1e-14)
       expect_equal(ev$score, h$u(b), tolerance = 1e-14)
@@ -258,7 +258,7 @@ test_that("Efron with case weights uses the mean weight of the tied deaths", {
     r <- exp(b)
     b - 2 * (log(r + 5) + log(r + 5 - (r + 3) / 2))
   }
-  ev <- cox_eval_cpp(matrix(d$x), d$time, as.integer(d$status), d$w, NULL,
+  ev <- cox_eval_cpp(matrix(d$x), NULL, d$time, as.integer(d$status), d$w, NULL,
                      NULL, 0.7, 1L, 0, NULL)
   expect_equal(ev$loglik, l(0.7), tolerance = 1e-14)
   num_u <- (l(0.7 + 1e-5) - l(0.7 - 1e-5)) / 2e-5
@@ -271,25 +271,29 @@ test_that("cox_fit() validates its input with classed errors", {
   x <- matrix(rnorm(20), 10)
   t <- 1:10
   s <- rep(c(0, 1), 5)
-  expect_error(cox_fit(x, t, rep(0, 10)), class = "survstep_error_input")
-  expect_error(cox_fit(x, -t, s), class = "survstep_error_input")
-  expect_error(cox_fit(x, t, s + 2), class = "survstep_error_input")
-  expect_error(cox_fit(x[1:5, ], t, s), class = "survstep_error_input")
-  expect_error(cox_fit(cbind(x, 1), t, s), class = "survstep_error_input")
-  expect_error(cox_fit(x, t, s, init = 1), class = "survstep_error_input")
-  expect_error(cox_fit(x, t, s, init = c(1000, 1000)),
+  y <- cbind(t, s)
+  expect_error(cox_fit(x, cbind(t, 0)), class = "survstep_error_input")
+  expect_error(cox_fit(x, cbind(-t, s)), class = "survstep_error_input")
+  expect_error(cox_fit(x, cbind(t, s + 2)), class = "survstep_error_input")
+  expect_error(cox_fit(x[1:5, ], y), class = "survstep_error_input")
+  expect_error(cox_fit(cbind(x, 1), y), class = "survstep_error_input")
+  expect_error(cox_fit(x, y, init = 1), class = "survstep_error_input")
+  expect_error(cox_fit(x, y, init = c(1000, 1000)),
                class = "survstep_error_input")
-  expect_error(cox_fit(x, t, s, weights = rep(0, 10)),
+  expect_error(cox_fit(x, y, weights = rep(0, 10)),
                class = "survstep_error_input")
-  expect_error(cox_fit(x, t, s, ties = "exact"), class = "survstep_error_input")
-  expect_error(cox_fit(x, t, s, control = list(eps = -1)),
+  expect_error(cox_fit(x, y, ties = "exact"), class = "survstep_error_input")
+  expect_error(cox_fit(x, y, control = list(eps = -1)),
                class = "survstep_error_input")
-  expect_error(cox_fit(data.frame(x), t, s), class = "survstep_error_input")
+  expect_error(cox_fit(data.frame(x), y), class = "survstep_error_input")
+  # the old (x, time, status) form is an error, not a silent misfit
+  expect_error(cox_fit(x, t, s), class = "survstep_error_input")
   expect_snapshot(error = TRUE, {
-    cox_fit(x, t, rep(0, 10))
-    cox_fit(cbind(x, a = 1), t, s)
-    cox_fit(x, t, s, init = c(1000, 1000))
-    cox_fit(x, t, s, init = 1:3)
+    cox_fit(x, cbind(t, 0))
+    cox_fit(cbind(x, a = 1), y)
+    cox_fit(x, y, init = c(1000, 1000))
+    cox_fit(x, y, init = 1:3)
+    cox_fit(x, t, s)
   })
 })
 

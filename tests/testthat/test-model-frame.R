@@ -139,7 +139,6 @@ test_that("counting-process data are read and validated", {
   na <- transform(d, start = replace(start, 2, NA))
   expect_snapshot(error = TRUE, {
     km(Surv(start, stop, event) ~ g, data = d)
-    cox(Surv(start, stop, event) ~ g, data = d)
     frame_of(Surv(start, stop, event) ~ g, data = bad, .counting = TRUE)
     frame_of(Surv(start, stop, event) ~ g, data = na, .counting = TRUE,
              na.action = na.fail)

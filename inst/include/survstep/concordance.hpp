@@ -27,7 +27,11 @@
 // The same for a prepared Cox data object (rows already sorted by stratum
 // and time, times after timefix): `risk` in the SORTED row order; case
 // weights used when `weighted`. Faster: no sort by time, radix ranks of the
-// score, one backward and one forward sweep.
+// score, one backward and one forward sweep. For (start, stop] data
+// (d.counting, cox_counting.hpp) the partners of an event at time t are the
+// rows at risk at t (start < t <= stop), as survival's concordance for a
+// counting-process coxph fit (concordance4): `risk` is then the score of
+// each interval.
 //
 // Both poll `interrupt` (interrupt.hpp) after each O(n) pass and once per
 // tie block of the sweeps.
@@ -193,8 +197,11 @@ inline ConcordanceResult concordance_sorted_impl(const CoxData& d, const double*
     int b1 = b0;
     while (!d.block_last[b1]) ++b1;  // blocks b0..b1 form one stratum
     const int s = d.stratum[d.block_start[b0]];
-    // backward sweep: at-risk tree; events query it
+    // backward sweep: at-risk tree; events query it. (start, stop] data:
+    // before the events of a block, the rows with start >= its time leave
+    // the tree (survival's concordance4)
     tree.reset(nrank[s] + 1);
+    int eptr = d.counting ? d.entry_bound[s + 1] : 0;
     for (int b = b1; b >= b0; --b) {
       const int k0 = d.block_start[b], k1 = d.block_start[b + 1];
       intr.poll(static_cast<std::uint64_t>(k1 - k0));
@@ -202,6 +209,13 @@ inline ConcordanceResult concordance_sorted_impl(const CoxData& d, const double*
         if (!d.status[k]) tree.add(rank[k], static_cast<T>(wt(k)));
       }
       if (d.block_ndead[b] == 0) continue;
+      if (d.counting) {
+        for (int q = d.block_entry[b]; q < eptr; ++q) {
+          const int k = d.entry[q];
+          tree.add(rank[k], static_cast<T>(-wt(k)));
+        }
+        eptr = d.block_entry[b];
+      }
       deaths.clear();
       for (int k = k0; k < k1; ++k) {
         if (d.status[k]) deaths.push_back(k);
@@ -231,11 +245,23 @@ inline ConcordanceResult concordance_sorted_impl(const CoxData& d, const double*
       for (int k : deaths) tree.add(rank[k], static_cast<T>(wt(k)));
     }
     // forward sweep: event tree; each observation as the longer-lived
-    // partner of earlier events (a censored one also of events at its time)
+    // partner of earlier events (a censored one also of events at its time).
+    // (start, stop] data: minus the events at or before its start, read
+    // when the sweep passes the start time
     tree.reset(nrank[s] + 1);
+    int fptr = d.counting ? d.entry_bound[s] : 0;
     for (int b = b0; b <= b1; ++b) {
       const int k0 = d.block_start[b], k1 = d.block_start[b + 1];
       intr.poll(static_cast<std::uint64_t>(k1 - k0));
+      if (d.counting) {
+        for (; fptr < d.block_entry[b]; ++fptr) {
+          const int k = d.entry[fptr];
+          tree.query(rank[k], lt, gt, eq);
+          ic[k] -= lt;
+          id[k] -= gt;
+          it[k] -= eq;
+        }
+      }
       for (int k = k0; k < k1; ++k) {
         if (!d.status[k]) continue;
         tree.query(rank[k], lt, gt, eq);

@@ -113,6 +113,8 @@ enum CoxDataStatus : int {
   cox_data_bad_weight = 5,    // a weight is not finite or not > 0
   cox_data_bad_offset = 6,    // an offset is not finite
   cox_data_bad_x = 7,         // a covariate value is not finite
+  cox_data_bad_start = 8,     // (start, stop]: a start not finite or not < stop
+  cox_data_bad_interval = 9,  // (start, stop]: timefix merged a start and its stop
 };
 
 // Non-owning views of unsorted input data (the caller's row order).
@@ -122,7 +124,9 @@ struct CoxInput {
   const double* x = nullptr;       // column-major n x p (nullptr iff p == 0)
   const double* const* xcol = nullptr;  // alternative to x: p column pointers
                                    // (each length n); used when not nullptr
-  const double* time = nullptr;    // length n, >= 0
+  const double* time = nullptr;    // length n, >= 0; the stop times of (start, stop]
+  const double* start = nullptr;   // length n, < time: (start, stop] data, see
+                                   // cox_counting.hpp; nullptr = right-censored
   const int* status = nullptr;     // length n, 0 = censored, 1 = event
   const double* weight = nullptr;  // length n, > 0; nullptr = all 1
   const double* offset = nullptr;  // length n; nullptr = all 0
@@ -162,12 +166,30 @@ struct CoxData {
   int nevent = 0;                // unweighted number of events
   double wevent = 0.0;           // weighted number of events
   bool has_offset = false;
+  // Counting-process (start, stop] data (cox_counting.hpp; empty otherwise).
+  // `time` holds the stop times and the blocks are tie blocks of stop times;
+  // a row is at risk at the event times t with start < t <= stop. Rows that
+  // are at risk at no event time of their stratum get weight 0 (they carry
+  // nothing in the likelihood, as agreg's unused rows).
+  bool counting = false;
+  Eigen::VectorXd start;          // n, sorted row order (after timefix)
+  std::vector<int> entry;         // sorted rows ordered by (stratum, start)
+  std::vector<int> entry_bound;   // nstrata + 1: stratum s owns entry[entry_bound[s],
+                                  // entry_bound[s + 1])
+  std::vector<int> block_entry;   // per block: first position in `entry` of its
+                                  // stratum's rows with start >= the block time
+  std::vector<char> block_reset;  // per event block: once the rows with start >=
+                                  // its time have left, no weighted row remains
+                                  // at risk (the sums restart from exact zero)
+  std::vector<int> start_block;   // per sorted row: last block of its stratum with
+                                  // time <= its start, -1 when none
 };
 
 // Scratch space (sized on first use; reused afterwards).
 struct CoxWork {
   Eigen::VectorXd eta, risk, hsum, v, beta_s;
   Eigen::VectorXd h1, h2;                  // per block
+  Eigen::VectorXd hcum;                    // per block (counting process)
   Eigen::VectorXd a, a2, aexcl;            // p
   Eigen::MatrixXd abuf, ybuf;              // p x chunk
   double loglik = 0.0;
@@ -205,7 +227,8 @@ inline int cox_data_build(const CoxInput& in, CoxData& d, Interrupt* interrupt =
   // validate
   for (int i = 0; i < n; ++i) {
     const double t = in.time[i];
-    if (!std::isfinite(t) || t < 0.0) return cox_data_bad_time;
+    // (start, stop] data may have negative times, as in coxph
+    if (!std::isfinite(t) || (t < 0.0 && in.start == nullptr)) return cox_data_bad_time;
     if (in.status[i] != 0 && in.status[i] != 1) return cox_data_bad_status;
     if (in.weight && !(std::isfinite(in.weight[i]) && in.weight[i] > 0.0)) {
       return cox_data_bad_weight;
@@ -328,7 +351,9 @@ inline int cox_data_build(const CoxInput& in, CoxData& d, Interrupt* interrupt =
       d.scale[j] = 1.0;
       continue;
     }
-    const double m = wsx / wsum;
+    // coxph's centring: the weighted mean (coxfit6), the plain column mean
+    // for (start, stop] data (agreg.fit)
+    const double m = in.start ? sum / n : wsx / wsum;
     double sabs = 0.0;
     if (in.weight) {
       for (int i = 0; i < n; ++i) sabs += in.weight[i] * std::fabs(col[i] - m);
@@ -423,6 +448,13 @@ inline void cox_data_select(const CoxData& full, const std::vector<int>& cols,
   out.nevent = full.nevent;
   out.wevent = full.wevent;
   out.has_offset = full.has_offset;
+  out.counting = full.counting;
+  out.start = full.start;
+  out.entry = full.entry;
+  out.entry_bound = full.entry_bound;
+  out.block_entry = full.block_entry;
+  out.block_reset = full.block_reset;
+  out.start_block = full.start_block;
 }
 
 // ---------------------------------------------------------------------------
@@ -525,14 +557,35 @@ inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies 
       Map(col, p) = c * CMap(a, p);
     }
   };
+  // (start, stop] data: before the deaths of a block, the rows whose start
+  // is at or after its time leave the risk set; when none of the weighted
+  // rows is left the sums restart from exact zero (as agreg), so that
+  // cancellation cannot accumulate
+  const bool counting = d.counting;
+  int eptr = 0;
+  auto leave_risk_set = [&](int b) {
+    const int q0 = d.block_entry[b];
+    for (int q = q0; q < eptr; ++q) {
+      const int k = d.entry[q];
+      denom -= risk[k];
+      if (need_i) axpy(a, -risk[k], X + static_cast<std::ptrdiff_t>(k) * p);
+    }
+    eptr = q0;
+    if (d.block_reset[b]) {
+      denom = 0.0;
+      if (need_i) w.a.setZero();
+    }
+  };
   for (int b = d.nblock - 1; b >= 0; --b) {
     if (d.block_last[b]) {
       denom = 0.0;
       if (need_i) w.a.setZero();
+      if (counting) eptr = d.entry_bound[d.stratum[d.block_start[b]] + 1];
     }
     const int s = d.block_start[b], e = d.block_start[b + 1];
     const int nd = d.block_ndead[b];
     if (s < ready) fill_risk(s);
+    if (counting && nd > 0) leave_risk_set(b);
     if (e == s + 1) {
       // a block of one row (the usual case with continuous times): the same
       // arithmetic as the general code below, without the per-block sums
@@ -640,6 +693,10 @@ inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies 
       nrow = 0;
     }
   };
+  // (start, stop] data: H_i sums the increments of the death times in
+  // (start_i, stop_i]: the cumulative sum at stop_i minus the one at the
+  // last block at or before start_i (hcum, within the stratum)
+  if (counting) w.hcum.resize(d.nblock);
   double cum = 0.0;
   for (int b = 0; b < d.nblock; ++b) {
     if (d.block_first[b]) cum = 0.0;
@@ -649,6 +706,17 @@ inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies 
       hc = cum + w.h1[b];
       hd = cum + w.h2[b];
       cum += w.h1[b];
+    }
+    if (counting) {
+      w.hcum[b] = cum;
+      for (int k = s; k < e; ++k) {
+        if (nrow == detail::cox_chunk) flush_y();
+        const int sb = d.start_block[k];
+        const double h0 = sb >= 0 ? w.hcum[sb] : 0.0;
+        // (>= 0 in exact arithmetic; a rounding residue must not reach sqrt)
+        vb[nrow++] = risk[k] * std::max((d.status[k] ? hd : hc) - h0, 0.0);
+      }
+      continue;
     }
     for (int k = s; k < e; ++k) {
       if (nrow == detail::cox_chunk) flush_y();
