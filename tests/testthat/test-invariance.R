@@ -159,8 +159,8 @@ test_that("issue example: the global Wald test and its df are invariant", {
 
 test_that("the global Wald df is the rank used", {
   lung <- na.omit(survival::lung[, c("time", "status", "age", "sex")])
-  fit <- cox_fit(as.matrix(lung[, c("age", "sex")]), lung$time,
-                 lung$status == 2)
+  fit <- cox_fit(as.matrix(lung[, c("age", "sex")]),
+                 survival::Surv(lung$time, lung$status == 2))
   expect_identical(fit$wald.df, 2L)
   # a variance of rank 1 whose columns differ in scale by 1e8: df 1, and
   # the same statistic as on a common scale
