@@ -29,8 +29,8 @@ km_bands_cpp <- function(surv, cumvar, z, conf_type) {
     .Call(`_survstep_km_bands_cpp`, surv, cumvar, z, conf_type)
 }
 
-km_quantile_cpp <- function(time, n_risk, n_event, surv, cumvar, sizes, probs, method, z, conf_type, truncate) {
-    .Call(`_survstep_km_quantile_cpp`, time, n_risk, n_event, surv, cumvar, sizes, probs, method, z, conf_type, truncate)
+km_quantile_cpp <- function(time, n_risk, n_event, surv, cumvar, sizes, probs, method, z, conf_type, truncate, z_spss) {
+    .Call(`_survstep_km_quantile_cpp`, time, n_risk, n_event, surv, cumvar, sizes, probs, method, z, conf_type, truncate, z_spss)
 }
 
 km_at_cpp <- function(time, n_risk, n_event, surv, cumvar, sizes, times, z, conf_type) {

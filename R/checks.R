@@ -140,6 +140,77 @@ sv_name_list <- function(what, noun) {
           if (length(what) == 1L) "is" else "are")
 }
 
+# Inputs of the matrix engines (km_fit(), logrank_fit(), cox_fit()) -------
+#
+# Shapes and storage types are checked here; the values (times, status,
+# weights, offsets, covariates) are checked by the C++ core in the pass that
+# reads them, and reported through each family's decode table.
+
+# `y`: a Surv object of right-censored (or, with `counting`, counting-
+# process) data, or its numeric matrix. Returns a double matrix.
+sv_engine_y <- function(y, call, counting = FALSE) {
+  type <- if (inherits(y, "Surv")) attr(y, "type") else NULL
+  if (!is.null(type) && !type %in% c("right", "counting")) {
+    sv_abort(sprintf(paste0("`y` must be right-censored or counting-process ",
+                            "data, not a `Surv()` object of type \"%s\"."),
+                     type),
+             class = c("survstep_error_not_implemented",
+                       "survstep_error_input"), call = call)
+  }
+  if (!(is.numeric(y) || is.logical(y)) || !is.matrix(y) ||
+      !ncol(y) %in% c(2L, 3L)) {
+    sv_abort(sprintf(paste0("`y` must be a `Surv()` object or a numeric ",
+                            "matrix with columns time and status, not %s."),
+                     sv_obj_type(y)), call = call)
+  }
+  if (ncol(y) == 3L && !isTRUE(counting)) {
+    sv_abort(paste0("Counting-process data (`Surv(start, stop, event)`) ",
+                    "are not supported here; `y` must have two columns ",
+                    "(time, status)."),
+             class = c("survstep_error_not_implemented",
+                       "survstep_error_input"), call = call)
+  }
+  if (nrow(y) == 0L) {
+    sv_abort("`y` must have at least one row.", call = call)
+  }
+  if (anyNA(y)) {
+    sv_abort("`y` must not contain missing values.", call = call)
+  }
+  if (inherits(y, "Surv") || !is.double(y)) {
+    y <- unclass(y)
+    attributes(y) <- list(dim = dim(y))
+    if (!is.double(y)) storage.mode(y) <- "double"
+  }
+  y
+}
+
+# `group`/`strata`: NULL, a factor (levels are labels) or any vector (its
+# sorted distinct values). Returns list(codes = 0-based or NULL, levels).
+sv_engine_group <- function(group, n, arg, call) {
+  if (is.null(group)) return(list(codes = NULL, levels = NULL))
+  if (length(group) != n || anyNA(group) || is.matrix(group)) {
+    sv_abort(sprintf("`%s` must be a vector of length %d without missing values.",
+                     arg, n), call = call)
+  }
+  if (!is.factor(group)) group <- as.factor(group)
+  codes <- unclass(group)
+  if (any(tabulate(codes, nlevels(group)) == 0L)) {
+    group <- droplevels(group)
+    codes <- unclass(group)
+  }
+  list(codes = as.vector(codes) - 1L, levels = levels(group))
+}
+
+sv_engine_weights <- function(weights, n, call) {
+  if (is.null(weights)) return(NULL)
+  if (!is.numeric(weights) || length(weights) != n || anyNA(weights) ||
+      any(!is.finite(weights)) || any(weights < 0)) {
+    sv_abort(sprintf("`weights` must be %d finite, non-negative numbers.", n),
+             call = call)
+  }
+  as.double(weights)
+}
+
 # A classed error for arguments that a function does not have (they land in
 # its `...`): `fn` is the function's name for the message.
 check_dots_empty <- function(fn, ..., call = sys.call(-1)) {

@@ -70,13 +70,51 @@ km <- function(formula, data, subset, weights, na.action, conf_level = 0.95,
     sv_warn("The offset is ignored by `km()`.", call = call)
   }
   km_check_groups(fr, call)
-  fit <- km_engine(fr, timefix = timefix, reverse = FALSE)
-  out <- km_assemble(fit, fr, conf_level, conf_type)
-  out$weighted <- !is.null(fr$weights)
-  out$timefix <- timefix
+  out <- km_fit(fr$y, sv_frame_factor(fr$group, fr$group_levels), fr$weights,
+                conf_level = conf_level, conf_type = conf_type,
+                timefix = timefix)
   out$call <- call
   out$na.action <- fr$na.action
   out$n_dropped <- fr$n_dropped
+  out
+}
+
+#' Kaplan-Meier curves from a response matrix
+#'
+#' The matrix-level engine behind [km()]: no formula, no model frame, one
+#' call into the C++ core.
+#'
+#' @param y A [survival::Surv()] object of right-censored data, or its
+#'   matrix: a numeric matrix with columns time (finite, non-negative) and
+#'   status (0 = censored, 1 = event).
+#' @param group Optional grouping of the rows (a factor, whose levels label
+#'   the curves, or any vector, whose distinct values do); `NULL` gives one
+#'   curve.
+#' @param weights Optional non-negative case weights.
+#' @inheritParams km
+#' @return An object of class `survstep_km` as from [km()], without `call`
+#'   and `na.action`.
+#' @seealso [km()].
+#' @examples
+#' lung <- survival::lung
+#' fit <- km_fit(survival::Surv(lung$time, lung$status), group = lung$sex)
+#' km_median(fit)
+#' @export
+km_fit <- function(y, group = NULL, weights = NULL, conf_level = 0.95,
+                   conf_type = c("log", "log-log", "plain"), timefix = TRUE) {
+  call <- sys.call()
+  check_conf_level(conf_level, call = call)
+  conf_type <- sv_match_arg(conf_type, c("log", "log-log", "plain"),
+                            "conf_type", call = call)
+  check_flag(timefix, "timefix", call = call)
+  y <- sv_engine_y(y, call, counting = FALSE)
+  n <- nrow(y)
+  g <- sv_engine_group(group, n, "group", call)
+  weights <- sv_engine_weights(weights, n, call)
+  fit <- km_engine(y, g, weights, timefix, reverse = FALSE, call = call)
+  out <- km_assemble(fit, g, n, conf_level, conf_type)
+  out$weighted <- !is.null(weights)
+  out$timefix <- timefix
   out
 }
 
@@ -98,42 +136,54 @@ km_check_groups <- function(fr, call) {
   invisible(fr)
 }
 
-# Matrix-level engine: one call into C++ on the frame's response, 0-based
-# group codes (NULL: one curve) and weights (NULL: none).
-km_engine <- function(fr, timefix = TRUE, reverse = FALSE) {
+# What the status values of km_fit_cpp() mean: the decode table of the
+# family (0 = ok).
+km_status_table <- c(
+  "1" = "`y` must hold finite, non-negative times; found other values.",
+  "2" = "The status column of `y` must be 0 (censored) or 1 (event)."
+)
+
+# One call into C++: y (n x 2 double matrix), g (list of 0-based codes or
+# NULL, and labels), weights (double or NULL).
+km_engine <- function(y, g, weights, timefix = TRUE, reverse = FALSE,
+                      call = sys.call(-1)) {
   tol <- if (timefix) sqrt(.Machine$double.eps) else 0
-  km_fit_cpp(fr$y, fr$group, max(length(fr$group_levels), 1L), fr$weights,
-             tol, reverse)
+  fit <- km_fit_cpp(y, g$codes, max(length(g$levels), 1L), weights, tol,
+                    reverse)
+  if (fit$status != 0L) {
+    sv_abort(km_status_table[[as.character(fit$status)]], call = call)
+  }
+  fit
 }
 
-# Curve labels and sizes (records) of a frame.
-km_curve_labels <- function(fr) {
-  if (is.null(fr$group)) "All" else fr$group_levels
+# Curve labels and sizes (records) of a grouping.
+km_curve_labels <- function(g) {
+  if (is.null(g$codes)) "All" else g$levels
 }
 
-km_curve_records <- function(fr) {
-  if (is.null(fr$group)) fr$n else
-    tabulate(fr$group + 1L, nbins = length(fr$group_levels))
+km_curve_records <- function(g, n) {
+  if (is.null(g$codes)) n else
+    tabulate(g$codes + 1L, nbins = length(g$levels))
 }
 
 km_zval <- function(conf_level) {
   stats::qnorm(1 - (1 - conf_level) / 2)
 }
 
-km_conf_code <- function(conf_type) {
-  match(conf_type, c("log", "log-log", "plain")) - 1L
-}
+# SPSS's intervals for the median and the mean use the literal 1.96,
+# whatever the confidence level.
+km_spss_z <- 1.96
 
-km_assemble <- function(fit, fr, conf_level, conf_type) {
-  labels <- km_curve_labels(fr)
+km_assemble <- function(fit, g, n, conf_level, conf_type) {
+  labels <- km_curve_labels(g)
   bands <- km_bands_cpp(fit$surv, fit$cumvar, km_zval(conf_level),
-                        km_conf_code(conf_type))
+                        conf_type)
   sizes <- fit$sizes
   names(sizes) <- labels
   first <- cumsum(c(1L, sizes))[seq_along(sizes)]
   n_w <- ifelse(sizes > 0L, fit$n.risk[first], 0)
   names(n_w) <- labels
-  records <- as.integer(km_curve_records(fr))
+  records <- as.integer(km_curve_records(g, n))
   names(records) <- labels
   structure(
     list(time = fit$time, n.risk = fit$n.risk, n.event = fit$n.event,
@@ -166,9 +216,8 @@ km_events <- function(fit) {
 km_quantiles <- function(fit, probs, method, truncate) {
   km_quantile_cpp(fit$time, fit$n.risk, fit$n.event, fit$surv, fit$cumvar,
                   as.integer(fit$strata), as.double(probs),
-                  if (method == "spss") 1L else 0L,
-                  km_zval(fit$conf_level), km_conf_code(fit$conf_type),
-                  truncate)
+                  method, km_zval(fit$conf_level), fit$conf_type, truncate,
+                  km_spss_z)
 }
 
 #' Median survival time with a confidence interval
@@ -255,7 +304,7 @@ km_at <- function(fit, times) {
   times <- as.double(times)
   r <- km_at_cpp(fit$time, fit$n.risk, fit$n.event, fit$surv, fit$cumvar,
                  as.integer(fit$strata), times, km_zval(fit$conf_level),
-                 km_conf_code(fit$conf_type))
+                 fit$conf_type)
   nc <- length(fit$strata)
   data.frame(
     strata = rep(names(fit$strata), each = length(times)),
@@ -285,7 +334,7 @@ km_at <- function(fit, times) {
 km_mean <- function(fit) {
   check_km(fit)
   r <- km_mean_cpp(fit$time, fit$n.risk, fit$n.event, fit$surv, fit$cumvar,
-                   as.integer(fit$strata), 1.96)
+                   as.integer(fit$strata), km_spss_z)
   data.frame(strata = names(fit$strata), mean = r$mean,
              std.error = r$std.error, conf.low = r$conf.low,
              conf.high = r$conf.high, stringsAsFactors = FALSE)
@@ -318,11 +367,13 @@ followup_median <- function(formula, data, subset, weights, na.action,
   fr <- sv_frame(call, parent.frame(), group = "all",
                  counting = "followup_median()")
   km_check_groups(fr, call)
-  fit <- km_engine(fr, timefix = TRUE, reverse = TRUE)
-  labels <- km_curve_labels(fr)
+  g <- list(codes = fr$group, levels = fr$group_levels)
+  fit <- km_engine(fr$y, g, fr$weights, timefix = TRUE, reverse = TRUE,
+                   call = call)
+  labels <- km_curve_labels(g)
   q <- km_quantile_cpp(fit$time, fit$n.risk, fit$n.event, fit$surv,
-                       fit$cumvar, fit$sizes, 0.5, 0L, km_zval(conf_level),
-                       km_conf_code(conf_type), TRUE)
+                       fit$cumvar, fit$sizes, 0.5, "survival",
+                       km_zval(conf_level), conf_type, TRUE, km_spss_z)
   f <- factor(rep(labels, fit$sizes), levels = labels)
   rng <- vapply(split(fit$time, f), function(t) {
     if (length(t)) c(min(t), max(t)) else c(NA_real_, NA_real_)

@@ -105,17 +105,82 @@ logrank_test <- function(formula, data, subset, na.action,
     sv_abort("`scores` is only used when `trend = TRUE`.", call = caller)
   }
   fr <- lr_frame(call, parent.frame(), caller)
-  k <- length(fr$group_levels)
   if (trend) {
-    scores <- lr_check_scores(scores, k, caller)
+    scores <- lr_check_scores(scores, length(fr$group_levels), caller)
   }
-  fit <- lr_fit(fr, test, p, q, timefix, if (trend) scores else NULL)
+  g <- list(codes = fr$group, levels = fr$group_levels)
+  st <- list(codes = fr$strata, levels = fr$strata_levels)
+  out <- lr_result(fr$y, g, st, test, p, q, trend, scores, timefix, caller)
+  out$n_dropped <- fr$n_dropped
+  out$na.action <- fr$na.action
+  out$call <- call
+  out
+}
+
+#' Log-rank tests from a response matrix
+#'
+#' The matrix-level engine behind [logrank_test()]: no formula, no model
+#' frame, one call into the C++ core.
+#'
+#' @param y A [survival::Surv()] object of right-censored data, or its
+#'   matrix (columns time and status, the status 0 or 1).
+#' @param group The groups to compare: a factor (its levels, in order, are
+#'   the groups) or any vector (its sorted distinct values).
+#' @param strata Optional strata (a factor or any vector), over which the
+#'   test is pooled.
+#' @param weights Case weights: not supported yet (must be `NULL`).
+#' @inheritParams logrank_test
+#' @return An object of class `survstep_logrank` as from [logrank_test()],
+#'   without `call` and `na.action`.
+#' @seealso [logrank_test()].
+#' @examples
+#' lung <- survival::lung
+#' logrank_fit(survival::Surv(lung$time, lung$status), lung$sex)
+#' @export
+logrank_fit <- function(y, group, strata = NULL, weights = NULL,
+                        test = c("logrank", "gehan-breslow", "tarone-ware",
+                                 "peto-peto", "fleming-harrington"),
+                        p = 1, q = 0, trend = FALSE, scores = NULL,
+                        timefix = TRUE) {
+  call <- sys.call()
+  test <- sv_match_arg(test, lr_tests, "test", call = call)
+  lr_check_pq(test, p, q, !missing(p) || !missing(q), call)
+  check_flag(trend, "trend", call = call)
+  check_flag(timefix, "timefix", call = call)
+  if (!is.null(scores) && !trend) {
+    sv_abort("`scores` is only used when `trend = TRUE`.", call = call)
+  }
+  if (!is.null(weights)) {
+    sv_abort("Case weights are not supported by the log-rank tests.",
+             call = call)
+  }
+  y <- sv_engine_y(y, call, counting = FALSE)
+  n <- nrow(y)
+  if (missing(group) || is.null(group)) {
+    sv_abort("`group` must be given: the groups to compare.", call = call)
+  }
+  g <- sv_engine_group(group, n, "group", call)
+  if (length(g$levels) < 2L) {
+    sv_abort("Can't compare groups: `group` has fewer than two values.",
+             call = call)
+  }
+  st <- sv_engine_group(strata, n, "strata", call)
+  if (trend) scores <- lr_check_scores(scores, length(g$levels), call)
+  out <- lr_result(y, g, st, test, p, q, trend, scores, timefix, call)
+  out$n_dropped <- 0L
+  out
+}
+
+# The engine and the result object shared by logrank_test() and
+# logrank_fit(): g and st are lists of 0-based codes and labels.
+lr_result <- function(y, g, st, test, p, q, trend, scores, timefix, caller) {
+  fit <- lr_engine(y, g, st, test, p, q, timefix, if (trend) scores else NULL)
   lr_check_fit(fit, caller)
 
   overall <- c(statistic = fit$statistic, df = fit$df,
                p.value = stats::pchisq(fit$statistic, fit$df,
                                        lower.tail = FALSE))
-  groups <- fr$group_levels
+  groups <- g$levels
   trend_res <- NULL
   if (trend) {
     if (fit$trend_status != 0L) {
@@ -144,9 +209,8 @@ logrank_test <- function(formula, data, subset, na.action,
       test = test, method = lr_method(test, p, q, trend),
       p = if (test == "fleming-harrington") p else NULL,
       q = if (test == "fleming-harrington") q else NULL,
-      n = fr$n, n_events = sum(fit$events),
-      strata = fr$strata_levels, n_dropped = fr$n_dropped,
-      na.action = fr$na.action, call = call
+      n = nrow(y), n_events = sum(fit$events),
+      strata = st$levels, n_dropped = NULL, na.action = NULL, call = NULL
     ),
     class = "survstep_logrank"
   )
@@ -214,12 +278,12 @@ logrank_pairwise <- function(formula, data,
     a <- pairs[1L, j]
     b <- pairs[2L, j]
     use <- which(codes == a - 1L | codes == b - 1L)
-    sub <- list(y = fr$y[use, , drop = FALSE],
-                group = as.integer(codes[use] == b - 1L),
-                group_levels = groups[c(a, b)],
-                strata = if (is.null(fr$strata)) NULL else fr$strata[use],
-                strata_levels = fr$strata_levels)
-    fit <- lr_fit(sub, test, opt$p, opt$q, opt$timefix, NULL)
+    fit <- lr_engine(
+      fr$y[use, , drop = FALSE],
+      list(codes = as.integer(codes[use] == b - 1L), levels = groups[c(a, b)]),
+      list(codes = if (is.null(fr$strata)) NULL else fr$strata[use],
+           levels = fr$strata_levels),
+      test, opt$p, opt$q, opt$timefix, NULL)
     status <- lr_status(fit)
     if (status %in% c("ok", "singular")) {
       if (status == "singular") lr_warn_singular(caller)
@@ -388,19 +452,18 @@ lr_check_fit <- function(fit, call) {
                                      "has subjects at risk at the event ",
                                      "times."), call = call),
     singular = lr_warn_singular(call),
-    invalid_input = sv_abort("Internal error: invalid input to the log-rank core.",
-                             class = "survstep_error_internal", call = call)
+    invalid_input = sv_abort(paste0("`y` must hold finite, non-negative ",
+                                    "times and a 0/1 status."), call = call)
   )
   invisible(fit)
 }
 
-# The engine: one call into C++. `fr` holds y (n x 2 matrix: time, status),
-# group (0-based codes), group_levels, strata (0-based codes or NULL),
-# strata_levels.
-lr_fit <- function(fr, test, p, q, timefix, scores) {
+# One call into C++: y (n x 2 double matrix: time, status), g and st (lists
+# of 0-based codes, NULL for no strata, and labels).
+lr_engine <- function(y, g, st, test, p, q, timefix, scores) {
   logrank_cpp(
-    fr$y, fr$group, length(fr$group_levels), fr$strata,
-    max(length(fr$strata_levels), 1L), test, as.numeric(p), as.numeric(q),
+    y, g$codes, length(g$levels), st$codes, max(length(st$levels), 1L), test,
+    as.numeric(p), as.numeric(q),
     if (timefix) sqrt(.Machine$double.eps) else 0,
     if (is.null(scores)) NULL else as.numeric(scores)
   )

@@ -60,17 +60,23 @@
 #' @param fast `FALSE` skips the fast paths (for the identity tests).
 #' @return The record described at the top of `R/model-frame.R`.
 #' @noRd
-sv_frame <- function(call, env, caller = sys.call(-1),
-                     group = c("none", "all", "terms"), design = FALSE,
-                     counting = FALSE, positive_weights = NULL, fast = TRUE) {
-  group <- match.arg(group)
+sv_frame <- function(call, env, caller = sys.call(-1), group = "none",
+                     design = FALSE, counting = FALSE, positive_weights = NULL,
+                     fast = TRUE) {
   if (is.null(call$formula)) {
     sv_abort("`formula` is missing, with no default.", call = caller)
   }
+  if (fast && design) {
+    # plain column names only: no special term to refuse, response checked
+    fr <- sv_frame_simple(call, env)
+    if (!is.null(fr)) {
+      if (fr$n > 0L) sv_check_constant(fr, caller)
+      return(fr)
+    }
+  }
   formula <- eval(call$formula, env)
   check_formula(formula, call = caller)
-  raw <- if (!fast) NULL else if (design) sv_frame_simple(call, env) else
-    sv_frame_lean(call, formula, env)
+  raw <- if (fast && !design) sv_frame_lean(call, formula, env)
   if (is.null(raw)) raw <- sv_frame_general(call, formula, env, caller)
   if (!is.null(positive_weights)) {
     raw <- sv_frame_positive_weights(raw, positive_weights, caller)
@@ -80,9 +86,7 @@ sv_frame <- function(call, env, caller = sys.call(-1),
     # a covariate with one value can't be coded (model.matrix() would give
     # an obscure contrasts error for a one-level factor)
     sv_check_constant(fr, caller)
-    if (is.null(fr$x)) {
-      fr <- c(fr, sv_frame_design(fr$terms, fr$mf, fr$strata_terms))
-    }
+    fr <- c(fr, sv_frame_design(fr$terms, fr$mf, fr$strata_terms))
   }
   fr
 }
@@ -208,7 +212,6 @@ sv_frame_finish <- function(raw, group, caller, counting) {
     mf = if (isTRUE(raw$general)) mf else NULL, data = raw$data,
     all_missing = raw$all_missing
   )
-  if (!is.null(raw$design)) fr <- c(fr, raw$design)
   fr
 }
 
@@ -560,16 +563,18 @@ sv_frame_simple <- function(call, env) {
     c("nmatrix.2", rep("numeric", length(vars))), c(lhs_label, vars)
   )
   asg <- seq_along(vars)
+  # the record of sv_frame_finish() and sv_frame_design(), field for field
   list(
-    mf = NULL, terms = tt, y = y, rows = NULL, na.action = NULL,
-    weights = NULL, offset = NULL,
-    design = list(
-      x = lapply(cols, as.double),
-      assign = stats::setNames(as.list(asg), vars),
-      contrasts = NULL, xlevels = stats::setNames(list(), character(0)),
-      term_of_col = vars,
-      simple = list(data = data, lhs_label = lhs_label, cols = cols)
-    )
+    y = y, strata = NULL, strata_levels = NULL, group = NULL,
+    group_levels = NULL, group_vars = NULL, group_bad_terms = NULL,
+    weights = NULL, offset = NULL, terms = tt, strata_terms = integer(0),
+    na.action = NULL, n_dropped = 0L, n = n, mf = NULL, data = data,
+    all_missing = NULL,
+    x = lapply(cols, as.double),
+    assign = stats::setNames(as.list(asg), vars),
+    contrasts = NULL, xlevels = stats::setNames(list(), character(0)),
+    term_of_col = vars,
+    simple = list(data = data, lhs_label = lhs_label, cols = cols)
   )
 }
 
@@ -726,4 +731,10 @@ sv_strata_codes <- function(cols, rows = NULL) {
   })
   list(codes = match(codes, u) - 1L,
        levels = do.call(paste, c(labs, list(sep = ", "))))
+}
+
+# A record's 0-based codes and labels as a factor (for the matrix engines).
+sv_frame_factor <- function(codes, levels) {
+  if (is.null(codes)) return(NULL)
+  structure(codes + 1L, levels = levels, class = "factor")
 }

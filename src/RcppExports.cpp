@@ -109,21 +109,21 @@ BEGIN_RCPP
 END_RCPP
 }
 // km_bands_cpp
-Rcpp::List km_bands_cpp(Rcpp::NumericVector surv, Rcpp::NumericVector cumvar, double z, int conf_type);
+Rcpp::List km_bands_cpp(Rcpp::NumericVector surv, Rcpp::NumericVector cumvar, double z, std::string conf_type);
 RcppExport SEXP _survstep_km_bands_cpp(SEXP survSEXP, SEXP cumvarSEXP, SEXP zSEXP, SEXP conf_typeSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type surv(survSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type cumvar(cumvarSEXP);
     Rcpp::traits::input_parameter< double >::type z(zSEXP);
-    Rcpp::traits::input_parameter< int >::type conf_type(conf_typeSEXP);
+    Rcpp::traits::input_parameter< std::string >::type conf_type(conf_typeSEXP);
     rcpp_result_gen = Rcpp::wrap(km_bands_cpp(surv, cumvar, z, conf_type));
     return rcpp_result_gen;
 END_RCPP
 }
 // km_quantile_cpp
-Rcpp::List km_quantile_cpp(Rcpp::NumericVector time, Rcpp::NumericVector n_risk, Rcpp::NumericVector n_event, Rcpp::NumericVector surv, Rcpp::NumericVector cumvar, Rcpp::IntegerVector sizes, Rcpp::NumericVector probs, int method, double z, int conf_type, bool truncate);
-RcppExport SEXP _survstep_km_quantile_cpp(SEXP timeSEXP, SEXP n_riskSEXP, SEXP n_eventSEXP, SEXP survSEXP, SEXP cumvarSEXP, SEXP sizesSEXP, SEXP probsSEXP, SEXP methodSEXP, SEXP zSEXP, SEXP conf_typeSEXP, SEXP truncateSEXP) {
+Rcpp::List km_quantile_cpp(Rcpp::NumericVector time, Rcpp::NumericVector n_risk, Rcpp::NumericVector n_event, Rcpp::NumericVector surv, Rcpp::NumericVector cumvar, Rcpp::IntegerVector sizes, Rcpp::NumericVector probs, std::string method, double z, std::string conf_type, bool truncate, double z_spss);
+RcppExport SEXP _survstep_km_quantile_cpp(SEXP timeSEXP, SEXP n_riskSEXP, SEXP n_eventSEXP, SEXP survSEXP, SEXP cumvarSEXP, SEXP sizesSEXP, SEXP probsSEXP, SEXP methodSEXP, SEXP zSEXP, SEXP conf_typeSEXP, SEXP truncateSEXP, SEXP z_spssSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type time(timeSEXP);
@@ -133,16 +133,17 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type cumvar(cumvarSEXP);
     Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type sizes(sizesSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type probs(probsSEXP);
-    Rcpp::traits::input_parameter< int >::type method(methodSEXP);
+    Rcpp::traits::input_parameter< std::string >::type method(methodSEXP);
     Rcpp::traits::input_parameter< double >::type z(zSEXP);
-    Rcpp::traits::input_parameter< int >::type conf_type(conf_typeSEXP);
+    Rcpp::traits::input_parameter< std::string >::type conf_type(conf_typeSEXP);
     Rcpp::traits::input_parameter< bool >::type truncate(truncateSEXP);
-    rcpp_result_gen = Rcpp::wrap(km_quantile_cpp(time, n_risk, n_event, surv, cumvar, sizes, probs, method, z, conf_type, truncate));
+    Rcpp::traits::input_parameter< double >::type z_spss(z_spssSEXP);
+    rcpp_result_gen = Rcpp::wrap(km_quantile_cpp(time, n_risk, n_event, surv, cumvar, sizes, probs, method, z, conf_type, truncate, z_spss));
     return rcpp_result_gen;
 END_RCPP
 }
 // km_at_cpp
-Rcpp::List km_at_cpp(Rcpp::NumericVector time, Rcpp::NumericVector n_risk, Rcpp::NumericVector n_event, Rcpp::NumericVector surv, Rcpp::NumericVector cumvar, Rcpp::IntegerVector sizes, Rcpp::NumericVector times, double z, int conf_type);
+Rcpp::List km_at_cpp(Rcpp::NumericVector time, Rcpp::NumericVector n_risk, Rcpp::NumericVector n_event, Rcpp::NumericVector surv, Rcpp::NumericVector cumvar, Rcpp::IntegerVector sizes, Rcpp::NumericVector times, double z, std::string conf_type);
 RcppExport SEXP _survstep_km_at_cpp(SEXP timeSEXP, SEXP n_riskSEXP, SEXP n_eventSEXP, SEXP survSEXP, SEXP cumvarSEXP, SEXP sizesSEXP, SEXP timesSEXP, SEXP zSEXP, SEXP conf_typeSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
@@ -154,7 +155,7 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type sizes(sizesSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type times(timesSEXP);
     Rcpp::traits::input_parameter< double >::type z(zSEXP);
-    Rcpp::traits::input_parameter< int >::type conf_type(conf_typeSEXP);
+    Rcpp::traits::input_parameter< std::string >::type conf_type(conf_typeSEXP);
     rcpp_result_gen = Rcpp::wrap(km_at_cpp(time, n_risk, n_event, surv, cumvar, sizes, times, z, conf_type));
     return rcpp_result_gen;
 END_RCPP
@@ -297,7 +298,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_wald_test_cpp", (DL_FUNC) &_survstep_wald_test_cpp, 3},
     {"_survstep_km_fit_cpp", (DL_FUNC) &_survstep_km_fit_cpp, 6},
     {"_survstep_km_bands_cpp", (DL_FUNC) &_survstep_km_bands_cpp, 4},
-    {"_survstep_km_quantile_cpp", (DL_FUNC) &_survstep_km_quantile_cpp, 11},
+    {"_survstep_km_quantile_cpp", (DL_FUNC) &_survstep_km_quantile_cpp, 12},
     {"_survstep_km_at_cpp", (DL_FUNC) &_survstep_km_at_cpp, 9},
     {"_survstep_km_mean_cpp", (DL_FUNC) &_survstep_km_mean_cpp, 7},
     {"_survstep_logrank_cpp", (DL_FUNC) &_survstep_logrank_cpp, 10},

@@ -1,7 +1,10 @@
 // Rcpp glue for the Kaplan-Meier core (inst/include/survstep/km.hpp): conversion only.
 #include <Rcpp.h>
 
+#include <cfloat>
+#include <cmath>
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "survstep/km.hpp"
@@ -10,15 +13,21 @@ namespace {
 
 namespace core = survstep::core;
 
-core::ConfType conf_type_from_int(int type) {
-  switch (type) {
-    case 1:
-      return core::ConfType::log_log;
-    case 2:
-      return core::ConfType::plain;
-    default:
-      return core::ConfType::log;
-  }
+// Options of km(), km_median() and quantile(), parsed once; an unknown value
+// is an error.
+core::ConfType parse_conf_type(const std::string& s) {
+  if (s == "log") return core::ConfType::log;
+  if (s == "log-log") return core::ConfType::log_log;
+  if (s == "plain") return core::ConfType::plain;
+  Rcpp::stop("internal: unknown `conf_type` \"%s\"", s);
+}
+
+enum class QuantileMethod { survival, spss };
+
+QuantileMethod parse_quantile_method(const std::string& method) {
+  if (method == "survival") return QuantileMethod::survival;
+  if (method == "spss") return QuantileMethod::spss;
+  Rcpp::stop("internal: unknown quantile `method` \"%s\"", method);
 }
 
 double na_if_nan(double x) { return std::isnan(x) ? NA_REAL : x; }
@@ -31,8 +40,12 @@ struct CurveSet {
   CurveSet(Rcpp::NumericVector time_, Rcpp::NumericVector n_risk_,
            Rcpp::NumericVector n_event_, Rcpp::NumericVector surv_,
            Rcpp::NumericVector cumvar_, Rcpp::IntegerVector sizes)
-      : time(time_), n_risk(n_risk_), n_event(n_event_), surv(surv_),
-        cumvar(cumvar_), offset(sizes.size() + 1, 0) {
+      : time(time_),
+        n_risk(n_risk_),
+        n_event(n_event_),
+        surv(surv_),
+        cumvar(cumvar_),
+        offset(sizes.size() + 1, 0) {
     for (R_xlen_t c = 0; c < sizes.size(); ++c) {
       offset[c + 1] = offset[c] + static_cast<std::size_t>(sizes[c]);
     }
@@ -45,9 +58,8 @@ struct CurveSet {
 
   core::KmView view(std::size_t c) const {
     const std::size_t a = offset[c];
-    return core::KmView{time.begin() + a,  n_risk.begin() + a,
-                        n_event.begin() + a, surv.begin() + a,
-                        cumvar.begin() + a, offset[c + 1] - a};
+    return core::KmView{time.begin() + a, n_risk.begin() + a, n_event.begin() + a,
+                        surv.begin() + a, cumvar.begin() + a, offset[c + 1] - a};
   }
 };
 
@@ -56,16 +68,28 @@ struct CurveSet {
 // Fit Kaplan-Meier curves. y: n x 2 double matrix (time, status 0/1);
 // group: 0-based codes or NULL (one curve); weight: double or NULL.
 // [[Rcpp::export(rng = false)]]
-Rcpp::List km_fit_cpp(SEXP y, SEXP group, int n_groups, SEXP weight,
-                      double timefix_tol, bool reverse) {
+Rcpp::List km_fit_cpp(SEXP y, SEXP group, int n_groups, SEXP weight, double timefix_tol,
+                      bool reverse) {
   if (TYPEOF(y) != REALSXP || !Rf_isMatrix(y) || Rf_ncols(y) != 2) {
     Rcpp::stop("internal: `y` must be a double matrix with 2 columns");
   }
   const std::size_t n = static_cast<std::size_t>(Rf_nrows(y));
   const double* time = REAL(y);
   const double* st = time + n;
+  // the double status becomes the core's int status; a value that is not
+  // 0/1, or a time that is not finite and non-negative, can't be converted
+  // (status 1 and 2 of the result: see km_status_table in R/km.R)
   std::vector<int> status(n);
-  for (std::size_t i = 0; i < n; ++i) status[i] = st[i] == 1.0 ? 1 : 0;
+  bool bad_time = false, bad_status = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double s = st[i];
+    status[i] = s == 1.0 ? 1 : 0;
+    bad_status = bad_status || (s != 0.0 && s != 1.0);
+    bad_time = bad_time || !(time[i] >= 0.0 && time[i] <= DBL_MAX);
+  }
+  if (bad_time || bad_status) {
+    return Rcpp::List::create(Rcpp::Named("status") = bad_time ? 1 : 2);
+  }
   const int* gp = nullptr;
   if (!Rf_isNull(group)) {
     if (TYPEOF(group) != INTSXP || static_cast<std::size_t>(Rf_xlength(group)) != n) {
@@ -85,31 +109,30 @@ Rcpp::List km_fit_cpp(SEXP y, SEXP group, int n_groups, SEXP weight,
   core::KmCurves out;
   {
     core::KmWork work;
-    core::km_fit(time, status.data(), wp, gp, n, n_groups,
-                 timefix_tol, reverse, out, work);
+    core::km_fit(time, status.data(), wp, gp, n, n_groups, timefix_tol, reverse, out,
+                 work);
   }
   const std::size_t nc = out.n_curves();
   Rcpp::IntegerVector sizes(nc);
   for (std::size_t c = 0; c < nc; ++c) {
     sizes[c] = static_cast<int>(out.offset[c + 1] - out.offset[c]);
   }
-  return Rcpp::List::create(
-      Rcpp::Named("time") = Rcpp::wrap(out.time),
-      Rcpp::Named("n.risk") = Rcpp::wrap(out.n_risk),
-      Rcpp::Named("n.event") = Rcpp::wrap(out.n_event),
-      Rcpp::Named("n.censor") = Rcpp::wrap(out.n_censor),
-      Rcpp::Named("surv") = Rcpp::wrap(out.surv),
-      Rcpp::Named("cumvar") = Rcpp::wrap(out.cumvar),
-      Rcpp::Named("sizes") = sizes);
+  return Rcpp::List::create(Rcpp::Named("time") = Rcpp::wrap(out.time),
+                            Rcpp::Named("n.risk") = Rcpp::wrap(out.n_risk),
+                            Rcpp::Named("n.event") = Rcpp::wrap(out.n_event),
+                            Rcpp::Named("n.censor") = Rcpp::wrap(out.n_censor),
+                            Rcpp::Named("surv") = Rcpp::wrap(out.surv),
+                            Rcpp::Named("cumvar") = Rcpp::wrap(out.cumvar),
+                            Rcpp::Named("sizes") = sizes, Rcpp::Named("status") = 0);
 }
 
 // Greenwood SE of S and pointwise CI for every row.
 // [[Rcpp::export(rng = false)]]
-Rcpp::List km_bands_cpp(Rcpp::NumericVector surv, Rcpp::NumericVector cumvar,
-                        double z, int conf_type) {
+Rcpp::List km_bands_cpp(Rcpp::NumericVector surv, Rcpp::NumericVector cumvar, double z,
+                        std::string conf_type) {
   const R_xlen_t n = surv.size();
   Rcpp::NumericVector se(n), lower(n), upper(n);
-  const core::ConfType type = conf_type_from_int(conf_type);
+  const core::ConfType type = parse_conf_type(conf_type);
   for (R_xlen_t i = 0; i < n; ++i) {
     se[i] = na_if_nan(core::greenwood_se(surv[i], cumvar[i]));
     const core::KmInterval ci = core::km_conf_int(surv[i], cumvar[i], z, type);
@@ -122,34 +145,34 @@ Rcpp::List km_bands_cpp(Rcpp::NumericVector surv, Rcpp::NumericVector cumvar,
 }
 
 // Quantiles per curve: matrices (curves x probs) of estimate, SE, limits.
-// method 0 = survival (print.survfit), 1 = SPSS.
+// method "survival" (print.survfit) or "spss"; z: quantile of the pointwise
+// bands; z_spss: the normal quantile of SPSS's interval.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List km_quantile_cpp(Rcpp::NumericVector time, Rcpp::NumericVector n_risk,
                            Rcpp::NumericVector n_event, Rcpp::NumericVector surv,
                            Rcpp::NumericVector cumvar, Rcpp::IntegerVector sizes,
-                           Rcpp::NumericVector probs, int method, double z,
-                           int conf_type, bool truncate) {
+                           Rcpp::NumericVector probs, std::string method, double z,
+                           std::string conf_type, bool truncate, double z_spss) {
   const CurveSet cs(time, n_risk, n_event, surv, cumvar, sizes);
   const std::size_t nc = cs.n_curves();
   const R_xlen_t np = probs.size();
   Rcpp::NumericMatrix est(nc, np), se(nc, np), lo(nc, np), hi(nc, np);
-  const core::ConfType type = conf_type_from_int(conf_type);
+  const core::ConfType type = parse_conf_type(conf_type);
+  const bool spss = parse_quantile_method(method) == QuantileMethod::spss;
   for (std::size_t c = 0; c < nc; ++c) {
     const core::KmView v = cs.view(c);
     for (R_xlen_t p = 0; p < np; ++p) {
       const core::KmQuantile q =
-          method == 1 ? core::km_quantile_spss(v, probs[p], truncate, 1.96)
-                      : core::km_quantile_survival(v, probs[p], z, type);
+          spss ? core::km_quantile_spss(v, probs[p], truncate, z_spss)
+               : core::km_quantile_survival(v, probs[p], z, type);
       est(c, p) = na_if_nan(q.estimate);
       se(c, p) = na_if_nan(q.std_error);
       lo(c, p) = na_if_nan(q.lower);
       hi(c, p) = na_if_nan(q.upper);
     }
   }
-  return Rcpp::List::create(Rcpp::Named("estimate") = est,
-                            Rcpp::Named("std.error") = se,
-                            Rcpp::Named("conf.low") = lo,
-                            Rcpp::Named("conf.high") = hi);
+  return Rcpp::List::create(Rcpp::Named("estimate") = est, Rcpp::Named("std.error") = se,
+                            Rcpp::Named("conf.low") = lo, Rcpp::Named("conf.high") = hi);
 }
 
 // Survival at given times for every curve (curve-major order).
@@ -157,13 +180,13 @@ Rcpp::List km_quantile_cpp(Rcpp::NumericVector time, Rcpp::NumericVector n_risk,
 Rcpp::List km_at_cpp(Rcpp::NumericVector time, Rcpp::NumericVector n_risk,
                      Rcpp::NumericVector n_event, Rcpp::NumericVector surv,
                      Rcpp::NumericVector cumvar, Rcpp::IntegerVector sizes,
-                     Rcpp::NumericVector times, double z, int conf_type) {
+                     Rcpp::NumericVector times, double z, std::string conf_type) {
   const CurveSet cs(time, n_risk, n_event, surv, cumvar, sizes);
   const std::size_t nc = cs.n_curves();
   const R_xlen_t nt = times.size();
   const R_xlen_t n = static_cast<R_xlen_t>(nc) * nt;
   Rcpp::NumericVector nr(n), est(n), se(n), lo(n), hi(n);
-  const core::ConfType type = conf_type_from_int(conf_type);
+  const core::ConfType type = parse_conf_type(conf_type);
   R_xlen_t k = 0;
   for (std::size_t c = 0; c < nc; ++c) {
     const core::KmView v = cs.view(c);
@@ -172,17 +195,15 @@ Rcpp::List km_at_cpp(Rcpp::NumericVector time, Rcpp::NumericVector n_risk,
       nr[k] = na_if_nan(a.n_risk);
       est[k] = na_if_nan(a.surv);
       se[k] = na_if_nan(core::greenwood_se(a.surv, a.cumvar));
-      const core::KmInterval ci =
-          a.before_first ? core::KmInterval{1.0, 1.0}
-                         : core::km_conf_int(a.surv, a.cumvar, z, type);
+      const core::KmInterval ci = a.before_first
+                                      ? core::KmInterval{1.0, 1.0}
+                                      : core::km_conf_int(a.surv, a.cumvar, z, type);
       lo[k] = na_if_nan(ci.lower);
       hi[k] = na_if_nan(ci.upper);
     }
   }
-  return Rcpp::List::create(Rcpp::Named("n.risk") = nr,
-                            Rcpp::Named("estimate") = est,
-                            Rcpp::Named("std.error") = se,
-                            Rcpp::Named("conf.low") = lo,
+  return Rcpp::List::create(Rcpp::Named("n.risk") = nr, Rcpp::Named("estimate") = est,
+                            Rcpp::Named("std.error") = se, Rcpp::Named("conf.low") = lo,
                             Rcpp::Named("conf.high") = hi);
 }
 
@@ -190,8 +211,7 @@ Rcpp::List km_at_cpp(Rcpp::NumericVector time, Rcpp::NumericVector n_risk,
 // [[Rcpp::export(rng = false)]]
 Rcpp::List km_mean_cpp(Rcpp::NumericVector time, Rcpp::NumericVector n_risk,
                        Rcpp::NumericVector n_event, Rcpp::NumericVector surv,
-                       Rcpp::NumericVector cumvar, Rcpp::IntegerVector sizes,
-                       double z) {
+                       Rcpp::NumericVector cumvar, Rcpp::IntegerVector sizes, double z) {
   const CurveSet cs(time, n_risk, n_event, surv, cumvar, sizes);
   const std::size_t nc = cs.n_curves();
   Rcpp::NumericVector mean(nc), se(nc), lo(nc), hi(nc);
@@ -202,8 +222,6 @@ Rcpp::List km_mean_cpp(Rcpp::NumericVector time, Rcpp::NumericVector n_risk,
     lo[c] = na_if_nan(m.lower);
     hi[c] = na_if_nan(m.upper);
   }
-  return Rcpp::List::create(Rcpp::Named("mean") = mean,
-                            Rcpp::Named("std.error") = se,
-                            Rcpp::Named("conf.low") = lo,
-                            Rcpp::Named("conf.high") = hi);
+  return Rcpp::List::create(Rcpp::Named("mean") = mean, Rcpp::Named("std.error") = se,
+                            Rcpp::Named("conf.low") = lo, Rcpp::Named("conf.high") = hi);
 }

@@ -1,6 +1,7 @@
 // Rcpp glue for the log-rank family: conversion only.
 #include <Rcpp.h>
 
+#include <cfloat>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -10,15 +11,16 @@
 
 namespace {
 
-// The `test` option of logrank_test(), parsed once; unknown names are an error.
-survstep::core::LogrankWeight parse_test(const std::string& test) {
+// The `test` option of logrank_test(), parsed once; an unknown value is an
+// error.
+survstep::core::LogrankWeight parse_logrank_test(const std::string& s) {
   using W = survstep::core::LogrankWeight;
-  if (test == "logrank") return W::logrank;
-  if (test == "gehan-breslow") return W::gehan_breslow;
-  if (test == "tarone-ware") return W::tarone_ware;
-  if (test == "peto-peto") return W::peto_peto;
-  if (test == "fleming-harrington") return W::fleming_harrington;
-  Rcpp::stop("internal: unknown log-rank test \"%s\"", test);
+  if (s == "logrank") return W::logrank;
+  if (s == "gehan-breslow") return W::gehan_breslow;
+  if (s == "tarone-ware") return W::tarone_ware;
+  if (s == "peto-peto") return W::peto_peto;
+  if (s == "fleming-harrington") return W::fleming_harrington;
+  Rcpp::stop("internal: unknown log-rank `test` \"%s\"", s);
 }
 
 }  // namespace
@@ -40,16 +42,29 @@ Rcpp::List logrank_cpp(SEXP y, SEXP group, int n_groups, SEXP stratum, int n_str
   if (TYPEOF(group) != INTSXP || Rf_xlength(group) != n ||
       (has_strata && (TYPEOF(stratum) != INTSXP || Rf_xlength(stratum) != n)) ||
       n_groups < 1 ||
-      (!Rf_isNull(scores) && (TYPEOF(scores) != REALSXP || Rf_xlength(scores) != n_groups))) {
+      (!Rf_isNull(scores) &&
+       (TYPEOF(scores) != REALSXP || Rf_xlength(scores) != n_groups))) {
     Rcpp::stop("internal: inconsistent arguments of logrank_cpp()");
   }
   const double* time = REAL(y);
   const double* st = time + n;
+  // the double status becomes the core's int status; a status that is not
+  // 0/1 or a time that is not finite and non-negative can't be converted:
+  // the core's invalid_input status, nothing computed
   std::vector<int> status(static_cast<std::size_t>(n));
-  for (R_xlen_t i = 0; i < n; ++i) status[i] = st[i] == 1.0 ? 1 : 0;
+  bool bad = false;
+  for (R_xlen_t i = 0; i < n; ++i) {
+    const double s = st[i];
+    status[i] = s == 1.0 ? 1 : 0;
+    bad = bad || (s != 0.0 && s != 1.0) || !(time[i] >= 0.0 && time[i] <= DBL_MAX);
+  }
+  if (bad) {
+    return Rcpp::List::create(Rcpp::Named("status") =
+                                  static_cast<int>(core::LogrankStatus::invalid_input));
+  }
 
   core::LogrankOptions opt;
-  opt.weight = parse_test(test);
+  opt.weight = parse_logrank_test(test);
   opt.p = p;
   opt.q = q;
   opt.timefix = timefix_tol > 0.0;
@@ -65,7 +80,8 @@ Rcpp::List logrank_cpp(SEXP y, SEXP group, int n_groups, SEXP stratum, int n_str
   int trend_code = -1;
   if (!Rf_isNull(scores) && code != core::LogrankStatus::invalid_input) {
     double trend_var = NA_REAL;
-    trend_code = static_cast<int>(core::logrank_trend(res, REAL(scores), trend_stat, trend_var));
+    trend_code =
+        static_cast<int>(core::logrank_trend(res, REAL(scores), trend_stat, trend_var));
   }
 
   Rcpp::NumericMatrix var(n_groups, n_groups);
@@ -76,8 +92,10 @@ Rcpp::List logrank_cpp(SEXP y, SEXP group, int n_groups, SEXP stratum, int n_str
       Rcpp::Named("status") = static_cast<int>(code),
       Rcpp::Named("n") = Rcpp::NumericVector(res.n.begin(), res.n.end()),
       Rcpp::Named("events") = Rcpp::NumericVector(res.events.begin(), res.events.end()),
-      Rcpp::Named("observed") = Rcpp::NumericVector(res.observed.begin(), res.observed.end()),
-      Rcpp::Named("expected") = Rcpp::NumericVector(res.expected.begin(), res.expected.end()),
+      Rcpp::Named("observed") =
+          Rcpp::NumericVector(res.observed.begin(), res.observed.end()),
+      Rcpp::Named("expected") =
+          Rcpp::NumericVector(res.expected.begin(), res.expected.end()),
       Rcpp::Named("var") = var, Rcpp::Named("statistic") = res.statistic,
       Rcpp::Named("df") = res.df, Rcpp::Named("trend_statistic") = trend_stat,
       Rcpp::Named("trend_status") = trend_code);

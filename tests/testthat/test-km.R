@@ -493,3 +493,29 @@ test_that("km() and logrank_test() refuse cluster() rather than group by it", {
   expect_no_warning(expect_error(km(Surv(time, status) ~ sex, d0),
                                  class = "survstep_error_input"))
 })
+
+# The matrix engine ----------------------------------------------------------
+
+test_that("km_fit() on a Surv object or its matrix equals km()", {
+  d <- survival::lung
+  fit <- km(Surv(time, status) ~ sex, data = d, conf_type = "log-log")
+  eng <- km_fit(Surv(d$time, d$status), group = factor(paste0("sex=", d$sex)),
+                conf_type = "log-log")
+  for (nm in c("time", "n.risk", "n.event", "surv", "std.error", "conf.low",
+               "conf.high", "strata", "records", "n")) {
+    expect_identical(eng[[nm]], fit[[nm]], label = nm)
+  }
+  m <- cbind(d$time, d$status - 1)
+  expect_identical(km_fit(m, d$sex)$surv, eng$surv)
+  expect_identical(names(km_fit(m, d$sex)$strata), c("1", "2"))
+  w <- rep(1:2, length.out = nrow(d))
+  expect_identical(km_fit(m, weights = w)$surv,
+                   km(Surv(time, status) ~ 1, data = d, weights = w)$surv)
+  expect_snapshot(error = TRUE, {
+    km_fit(d$time)
+    km_fit(cbind(d$time, d$status))
+    km_fit(cbind(-d$time, d$status - 1))
+    km_fit(m, group = d$sex[-1])
+    km_fit(m, weights = -w)
+  })
+})

@@ -586,3 +586,26 @@ test_that("the C++ core can be called repeatedly with one workspace", {
     }
   }
 })
+
+# The matrix engine ----------------------------------------------------------
+
+test_that("logrank_fit() on a Surv object or its matrix equals logrank_test()", {
+  d <- na.omit(survival::lung[, c("time", "status", "ph.ecog", "sex")])
+  ref <- logrank_test(Surv(time, status) ~ ph.ecog + strata(sex), data = d,
+                      test = "tarone-ware")
+  eng <- logrank_fit(Surv(d$time, d$status),
+                     factor(paste0("ph.ecog=", d$ph.ecog)),
+                     strata = factor(paste0("sex=", d$sex)),
+                     test = "tarone-ware")
+  for (nm in c("statistic", "df", "p.value", "table", "var", "strata")) {
+    expect_identical(eng[[nm]], ref[[nm]], label = nm)
+  }
+  m <- cbind(d$time, d$status - 1)
+  expect_equal(logrank_fit(m, d$ph.ecog, d$sex, test = "tarone-ware")$statistic,
+               eng$statistic, tolerance = 1e-14)
+  expect_snapshot(error = TRUE, {
+    logrank_fit(m, rep(1, nrow(m)))
+    logrank_fit(m, d$sex, weights = rep(1, nrow(m)))
+    logrank_fit(cbind(d$time, d$status), d$sex)
+  })
+})
