@@ -46,8 +46,9 @@
 #' @param control Settings from [cox_control()].
 #' @return A list with components `coefficients`, `var` (variance matrix),
 #'   `loglik` (at `init` and at the solution), `score` (score test at
-#'   `init`), `wald.test` (Wald test of all coefficients against `init`),
-#'   `iter`, `linear.predictors` (centred as in `coxph()`), `means` (the
+#'   `init`), `wald.test` (Wald test of all coefficients against `init`)
+#'   and `wald.df` (its degrees of freedom: the rank of the variance matrix
+#'   it used; see "Wald test" in [cox()]), `iter`, `linear.predictors` (centred as in `coxph()`), `means` (the
 #'   centring values), `method`, `n`, `nevent`, `converged`, `aliased` and
 #'   `infinite` (logical, per coefficient) and `u` (the score vector at the
 #'   solution). Unlike [cox()], no concordance is computed (as
@@ -336,7 +337,7 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
     coefficients = coef, var = var,
     # one value for the null model, as coxph()
     loglik = if (p == 0L) res$loglik[1L] else res$loglik, score = res$score,
-    wald.test = wald, iter = res$iter,
+    wald.test = wald, wald.df = res$wald_df, iter = res$iter,
     linear.predictors = res$linear.predictors, means = means,
     concordance = conc, method = ties, n = n, nevent = nevent,
     converged = res$converged, aliased = aliased, infinite = infinite,

@@ -18,16 +18,22 @@ cox_se <- function(object) {
 }
 
 # Global tests: likelihood ratio, Wald and score, each with df and p-value.
+# The Wald test's df is the rank its generalised inverse used (`wald.df`,
+# from the scale-free pivot rule of the core), which can be below the number
+# of estimated coefficients.
 cox_global_tests <- function(object) {
   df <- cox_df(object)
+  df_wald <- if (is.null(object$wald.df)) df else object$wald.df
   lr <- 2 * (cox_loglik_fit(object) - object$loglik[1])
-  p <- function(x) if (df > 0) stats::pchisq(x, df, lower.tail = FALSE) else NA_real_
+  p <- function(x, df) {
+    if (df > 0) stats::pchisq(x, df, lower.tail = FALSE) else NA_real_
+  }
   # numeric(0) when every coefficient is aliased (as coxph)
   wald <- if (length(object$wald.test)) object$wald.test else NA_real_
   list(
-    logtest = c(test = lr, df = df, pvalue = p(lr)),
-    waldtest = c(test = wald, df = df, pvalue = p(wald)),
-    sctest = c(test = object$score, df = df, pvalue = p(object$score))
+    logtest = c(test = lr, df = df, pvalue = p(lr, df)),
+    waldtest = c(test = wald, df = df_wald, pvalue = p(wald, df_wald)),
+    sctest = c(test = object$score, df = df, pvalue = p(object$score, df))
   )
 }
 

@@ -777,6 +777,7 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
       lr = 2 * (cox_loglik_fit(fit) - fit$loglik[1]),
       score = fit$score,
       wald = fit$wald.test)
+    if (term_test == "wald") df <- fit$wald.df
     p_term <- if (df > 0) {
       stats::pchisq(stat_term, df, lower.tail = FALSE)
     } else NA_real_

@@ -31,6 +31,23 @@
 #' (`coxph()` switches to a robust variance when weights are not whole
 #' numbers; compare with `coxph(..., robust = FALSE)`).
 #'
+#' @section Wald test:
+#' The global Wald test (`wald.test`, shown by `summary()` and `glance()`)
+#' is \eqn{b' V^- b}{b' V^- b} with a generalised inverse whose pivot rule
+#' is scale free: a column counts as redundant when its pivot is small
+#' *relative to its own variance* (one minus its squared multiple
+#' correlation with the columns before it is below
+#' `control$toler_chol`). The statistic and its degrees of freedom
+#' (`wald.df`, the rank actually used, reported by `summary()`) therefore do
+#' not change when a covariate is expressed in other units. This differs
+#' from `survival::coxph()`, whose rule is relative to the largest diagonal
+#' element of \eqn{V}{V}: when coefficient variances differ by a factor of
+#' about \eqn{10^{12}}{1e12} (covariate scales differing by about
+#' \eqn{10^6}{1e6}), it silently drops well-determined coefficients from the
+#' test and still reports the full df. When the scales are comparable both
+#' give the same value. Multi-column term tests in `summary()` use the same
+#' rule.
+#'
 #' @param formula A formula with a `Surv(time, status)` response on the left
 #'   and the covariates on the right, for example
 #'   `Surv(time, status) ~ age + sex + strata(site)`. Counting-process data
@@ -55,7 +72,8 @@
 #' @param x,y,model Whether to keep the design matrix, the `Surv` response
 #'   and the model frame in the fit.
 #' @return An object of class `survstep_cox`: a list with `coefficients`,
-#'   `var`, `loglik` (null model and fit), `score`, `wald.test`, `iter`,
+#'   `var`, `loglik` (null model and fit), `score`, `wald.test`,
+#'   `wald.df`, `iter`,
 #'   `linear.predictors`, `means`, `concordance`, `method`, `n`, `nevent`,
 #'   `converged`, `aliased`, `infinite`, and `call`, `formula`, `terms`,
 #'   `assign`, `xlevels`, `contrasts`, `na.action` so that [predict()],

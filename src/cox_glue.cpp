@@ -147,24 +147,9 @@ Rcpp::List cox_fit_impl(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights
     conc[5] = cr.concordance;
     conc[6] = cr.std_err;
   }
-  // Wald test of all non-aliased coefficients against init (coxph.wtest)
-  double wald = 0.0;
-  {
-    std::vector<int> keep;
-    for (int j = 0; j < p; ++j) {
-      if (!res.aliased[j]) keep.push_back(j);
-    }
-    const int q = static_cast<int>(keep.size());
-    if (q > 0) {
-      Eigen::MatrixXd vk(q, q);
-      Eigen::VectorXd bk(q);
-      for (int a = 0; a < q; ++a) {
-        bk[a] = res.beta[keep[a]] - (pinit ? pinit[keep[a]] : 0.0);
-        for (int c = 0; c < q; ++c) vk(a, c) = res.var(keep[a], keep[c]);
-      }
-      wald = sc::wald_test(vk, bk, toler_chol);
-    }
-  }
+  // Wald test of all non-aliased coefficients against init
+  int wald_df = 0;
+  const double wald = sc::cox_wald_global(res, pinit, toler_chol, &wald_df);
   Rcpp::NumericMatrix var(p, p);
   for (int j = 0; j < p; ++j) {
     for (int i = 0; i < p; ++i) var(i, j) = res.var(i, j);
@@ -172,10 +157,12 @@ Rcpp::List cox_fit_impl(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights
   Rcpp::IntegerVector aliased(res.aliased.begin(), res.aliased.end());
   Rcpp::IntegerVector infinite(res.infinite.begin(), res.infinite.end());
   return Rcpp::List::create(
-      Rcpp::Named("coefficients") = Rcpp::NumericVector(res.beta.data(), res.beta.data() + p),
+      Rcpp::Named("coefficients") =
+          Rcpp::NumericVector(res.beta.data(), res.beta.data() + p),
       Rcpp::Named("var") = var,
       Rcpp::Named("loglik") = Rcpp::NumericVector::create(res.loglik_init, res.loglik),
       Rcpp::Named("score") = res.score_test, Rcpp::Named("wald") = wald,
+      Rcpp::Named("wald_df") = wald_df,
       Rcpp::Named("u") = Rcpp::NumericVector(res.score.data(), res.score.data() + p),
       Rcpp::Named("iter") = res.iter, Rcpp::Named("rank") = res.rank,
       Rcpp::Named("status") = res.status, Rcpp::Named("converged") = res.converged,

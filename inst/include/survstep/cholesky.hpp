@@ -11,6 +11,19 @@
 //        non-redundant columns). Returns the rank, negated when a redundant
 //        pivot was clearly negative (< -8 * threshold: not non-negative
 //        definite); 0 when no diagonal element is positive.
+//   int  chol_decompose_relative(Eigen::MatrixXd& m, double toler,
+//                                const double* ref = nullptr);
+//        The same factor with a scale-free pivot rule: pivot i is redundant
+//        when it is not finite or is below toler * ref[i], ref being the
+//        original diagonal of m (nullptr) or the caller's reference
+//        diagonal (e.g. the diagonal of the matrix a Schur complement was
+//        taken from); a column whose reference is not positive is
+//        redundant. A pivot divided by its reference is 1 - R^2 of the
+//        column on the kept earlier ones, so the decisions, the rank and
+//        every quadratic form are unchanged when m is replaced by D m D for
+//        any positive diagonal D (rescaled covariates); chol_decompose's
+//        rule, relative to the largest diagonal element, is not
+//        (vignettes/methods.Rmd, "Scale invariance").
 //   void chol_solve(const Eigen::MatrixXd& f, double* y);
 //        Solve A b = y in place with the factor from chol_decompose;
 //        components of redundant columns are set to 0.
@@ -24,32 +37,25 @@
 #define SURVSTEP_CORE_CHOLESKY_HPP
 
 #include <Eigen/Dense>
-
 #include <cmath>
+#include <limits>
 
 namespace survstep {
 namespace core {
 
-inline int chol_decompose(Eigen::MatrixXd& m, double toler) {
+namespace detail {
+// The LDL' loop shared by both pivot rules: thresh(i) is the threshold of
+// pivot i (below it, or not finite, the column is redundant).
+template <class Thresh>
+inline int chol_decompose_impl(Eigen::MatrixXd& m, Thresh thresh) {
   const int p = static_cast<int>(m.rows());
-  double big = 0.0;
-  for (int i = 0; i < p; ++i) {
-    if (m(i, i) > big) big = m(i, i);
-  }
-  if (!(big > 0.0)) {
-    for (int i = 0; i < p; ++i) {
-      m(i, i) = 0.0;
-      for (int j = i + 1; j < p; ++j) m(j, i) = 0.0;
-    }
-    return 0;
-  }
-  const double thresh = big * toler;
   int rank = 0;
   bool nonneg = true;
   for (int i = 0; i < p; ++i) {
     const double piv = m(i, i);
-    if (!std::isfinite(piv) || piv < thresh) {
-      if (piv < -8.0 * thresh) nonneg = false;
+    const double t = thresh(i);
+    if (!std::isfinite(piv) || !(piv >= t) || !(t >= 0.0)) {
+      if (piv < -8.0 * t || t < 0.0) nonneg = false;
       m(i, i) = 0.0;
       // a redundant column takes no part: its multipliers are zero
       for (int j = i + 1; j < p; ++j) m(j, i) = 0.0;
@@ -65,6 +71,51 @@ inline int chol_decompose(Eigen::MatrixXd& m, double toler) {
     for (int j = i + 1; j < p; ++j) m(j, i) /= piv;
   }
   return nonneg ? rank : -rank;
+}
+
+inline void chol_zero(Eigen::MatrixXd& m) {
+  const int p = static_cast<int>(m.rows());
+  for (int i = 0; i < p; ++i) {
+    m(i, i) = 0.0;
+    for (int j = i + 1; j < p; ++j) m(j, i) = 0.0;
+  }
+}
+}  // namespace detail
+
+inline int chol_decompose(Eigen::MatrixXd& m, double toler) {
+  const int p = static_cast<int>(m.rows());
+  double big = 0.0;
+  for (int i = 0; i < p; ++i) {
+    if (m(i, i) > big) big = m(i, i);
+  }
+  if (!(big > 0.0)) {
+    detail::chol_zero(m);
+    return 0;
+  }
+  const double thresh = big * toler;
+  // a pivot equal to a positive threshold is kept, one below it is not
+  return detail::chol_decompose_impl(m, [thresh](int) { return thresh; });
+}
+
+inline int chol_decompose_relative(Eigen::MatrixXd& m, double toler,
+                                   const double* ref = nullptr) {
+  const int p = static_cast<int>(m.rows());
+  Eigen::VectorXd t(p);
+  bool any = false;
+  for (int i = 0; i < p; ++i) {
+    const double r = ref ? ref[i] : m(i, i);
+    // a reference that is not positive makes the column redundant (NaN
+    // threshold); a negative one also marks the matrix as indefinite
+    t[i] = r > 0.0 && std::isfinite(r)
+               ? toler * r
+               : (r < 0.0 ? -1.0 : std::numeric_limits<double>::quiet_NaN());
+    any = any || r > 0.0;
+  }
+  if (!any) {
+    detail::chol_zero(m);
+    return 0;
+  }
+  return detail::chol_decompose_impl(m, [&t](int i) { return t[i]; });
 }
 
 inline void chol_solve(const Eigen::MatrixXd& f, double* y) {

@@ -27,9 +27,17 @@
 //        `score` (what coxph(..., init = beta, iter.max = 0)$score gives).
 //   double wald_test(const Eigen::MatrixXd& var, const Eigen::VectorXd& b,
 //                    double toler_chol, int* df = nullptr);
-//        b' V^- b with the generalised inverse of cholesky.hpp (as
-//        survival's coxph.wtest); df = rank of V. For a term's multi-df
-//        Wald test pass the V_EE block and b_E.
+//        b' V^- b with the generalised inverse of cholesky.hpp; df = rank
+//        of V. The pivot rule is chol_decompose_relative's (scale free), so
+//        the statistic and df do not change when covariates are rescaled;
+//        survival's coxph.wtest (cholesky2, relative to the largest
+//        diagonal element) drops well-determined columns when the column
+//        scales differ by ~1e6 or more. Same value otherwise. For a term's
+//        multi-df Wald test pass the V_EE block and b_E.
+//   double cox_wald_global(const CoxFitResult& res, const double* init,
+//                          double toler_chol, int* df = nullptr);
+//        The global Wald test of a fit: wald_test() of the non-aliased
+//        coefficients against init (nullptr = 0); df = the rank used.
 //   void cox_linear_predictors(const CoxData& d, const Eigen::VectorXd& beta,
 //                              double* lp);
 //        lp in the ORIGINAL row order: (x - mean)'beta + offset (NaN
@@ -192,10 +200,26 @@ inline double wald_test(const Eigen::MatrixXd& var, const Eigen::VectorXd& b,
     return 0.0;
   }
   Eigen::MatrixXd f = var;
-  const int rank = chol_decompose(f, toler_chol);
+  const int rank = chol_decompose_relative(f, toler_chol);
   if (df) *df = rank < 0 ? -rank : rank;
   Eigen::VectorXd tmp(p);
   return chol_quadratic(f, b.data(), tmp.data());
+}
+
+inline double cox_wald_global(const CoxFitResult& res, const double* init,
+                              double toler_chol, int* df = nullptr) {
+  std::vector<int> keep;
+  for (int j = 0; j < static_cast<int>(res.aliased.size()); ++j) {
+    if (!res.aliased[j]) keep.push_back(j);
+  }
+  const int q = static_cast<int>(keep.size());
+  Eigen::MatrixXd vk(q, q);
+  Eigen::VectorXd bk(q);
+  for (int a = 0; a < q; ++a) {
+    bk[a] = res.beta[keep[a]] - (init ? init[keep[a]] : 0.0);
+    for (int c = 0; c < q; ++c) vk(a, c) = res.var(keep[a], keep[c]);
+  }
+  return wald_test(vk, bk, toler_chol, df);
 }
 
 inline void cox_linear_predictors(const CoxData& d, const Eigen::VectorXd& beta,

@@ -110,13 +110,16 @@ struct StepwiseResult {
 namespace stepwise_detail {
 
 // Generalised inverse of a symmetric non-negative definite matrix through
-// the LDL' factor with tolerance of cholesky.hpp (survival's cholesky2
-// semantics): redundant pivots are dropped, so solve() applies the
-// generalised inverse and rank() counts the kept pivots.
+// the LDL' factor of cholesky.hpp with its scale-free pivot rule
+// (chol_decompose_relative): a pivot is redundant when it is below toler
+// times its reference diagonal element (`ref`, default the diagonal of
+// `a`), so every decision and statistic is unchanged when a covariate is
+// rescaled. solve() applies the generalised inverse and rank() counts the
+// kept pivots.
 class LdlTol {
  public:
-  LdlTol(const Eigen::MatrixXd& a, double toler) : f_(a) {
-    const int r = f_.rows() > 0 ? chol_decompose(f_, toler) : 0;
+  LdlTol(const Eigen::MatrixXd& a, double toler, const double* ref = nullptr) : f_(a) {
+    const int r = f_.rows() > 0 ? chol_decompose_relative(f_, toler, ref) : 0;
     rank_ = r < 0 ? -r : r;
   }
   int rank() const { return rank_; }
@@ -384,6 +387,11 @@ class StepwiseSelector {
         return 2.0 * (fit_.loglik - f.loglik);
       }
       case RemovalTest::conditional: {
+        // the term is the only one in the model: the reduced model is the
+        // null model (no coefficients to adjust)
+        if (keep.empty()) {
+          return 2.0 * (fit_.loglik - engine_.loglik(keep_cols, Eigen::VectorXd()));
+        }
         const stepwise_detail::LdlTol ch(v_ee, spec_.toler);
         const Eigen::VectorXd b_k = stepwise_detail::sub_vector(fit_.beta, keep);
         const Eigen::MatrixXd v_ke = stepwise_detail::sub_matrix(fit_.var, keep, pos);
@@ -439,12 +447,16 @@ class StepwiseSelector {
                                         : i_oo;
     const Eigen::VectorXd r_all = m > 0 ? Eigen::VectorXd(u_o - w.transpose() * u_m)
                                         : u_o;
+    // Aliasing of a candidate given the model: the pivots of its Schur
+    // complement relative to its own information diagonal (1 - R^2 on the
+    // model columns), a scale-free rule.
+    const Eigen::VectorXd d_oo = i_oo.diagonal();
     Eigen::Index offset = 0;
     for (int t : out_terms) {
       const Eigen::Index k = static_cast<Eigen::Index>(
           spec_.term_cols[static_cast<std::size_t>(t)].size());
-      const stepwise_detail::LdlTol ch(a_all.block(offset, offset, k, k),
-                                       spec_.toler);
+      const stepwise_detail::LdlTol ch(a_all.block(offset, offset, k, k), spec_.toler,
+                                       d_oo.data() + offset);
       const Eigen::VectorXd r = r_all.segment(offset, k);
       ScoreRow row;
       row.term = t;
@@ -458,7 +470,7 @@ class StepwiseSelector {
       offset += k;
     }
     if (residual) {
-      const stepwise_detail::LdlTol ch(a_all, spec_.toler);
+      const stepwise_detail::LdlTol ch(a_all, spec_.toler, d_oo.data());
       rdf = ch.rank();
       if (rdf > 0) {
         rstat = base + ch.quad(r_all);
