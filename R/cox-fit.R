@@ -62,7 +62,7 @@
 #' sqrt(diag(fit$var))
 #' # counting-process data: a time-varying covariate (heart transplant)
 #' h <- survival::heart
-#' fit2 <- cox_fit(as.matrix(h[, c("age", "transplant")]),
+#' fit2 <- cox_fit(cbind(age = h$age, transplant = as.numeric(h$transplant == "1")),
 #'                 Surv(h$start, h$stop, h$event))
 #' fit2$coefficients
 #' @export
