@@ -74,6 +74,9 @@ du2015_prepare <- function(data) {
 #'   Figure 1 and the text), `reproduced` (every number in the layout of
 #'   [du2015_targets()]) and `comparison` (from [compare_published()]).
 #' @seealso [du2015_reproduce()], [du2015_figure1()], [g3nelm()]
+#' @references Du S, Ni J, Weng L, et al. (2015). Aggressive locoregional
+#'   treatment improves the outcome of liver metastases from grade 3
+#'   gastroenteropancreatic neuroendocrine tumors. *Medicine* 94(34), e1429.
 #' @examples
 #' \donttest{
 #' res <- du2015_analysis()
@@ -315,6 +318,11 @@ du2015_tolerance <- function() {
 #' rows `lower` and `upper` are the 95% confidence limits.
 #' @param ... Must be empty (`du2015_targets()` takes no arguments).
 #' @return A data frame.
+#' @details Transcribed from the paper's text, tables and figure legends
+#'   (`source` says where each number is printed).
+#' @references Du S, Ni J, Weng L, et al. (2015). Aggressive locoregional
+#'   treatment improves the outcome of liver metastases from grade 3
+#'   gastroenteropancreatic neuroendocrine tumors. *Medicine* 94(34), e1429.
 #' @examples
 #' head(du2015_targets())
 #' @export
@@ -367,6 +375,11 @@ print.survstep_du2015 <- function(x, ...) {
 #' @param panel Which panels to draw, from `"A"`, `"B"`, `"C"`.
 #' @param ... Passed to [plot.survstep_km()].
 #' @return `analysis`, invisibly.
+#' @details Each panel is [plot.survstep_km()] of a [km()] fit with the
+#'   [logrank_test()] p-value, as the paper's Figure 1 shows them.
+#' @references Du S, Ni J, Weng L, et al. (2015). Aggressive locoregional
+#'   treatment improves the outcome of liver metastases from grade 3
+#'   gastroenteropancreatic neuroendocrine tumors. *Medicine* 94(34), e1429.
 #' @examples
 #' \donttest{
 #' res <- du2015_analysis()
@@ -424,6 +437,12 @@ write_md_table <- function(df, path, title = NULL) {
 #' @param quiet Whether to suppress the progress messages.
 #' @param ... Must be empty.
 #' @return The analysis (from [du2015_analysis()]), invisibly.
+#' @details Runs [du2015_analysis()] and writes its tables with
+#'   `format()`, Figure 1 with [du2015_figure1()] at 7 x 5 inches, and the
+#'   comparison from [compare_published()].
+#' @references Du S, Ni J, Weng L, et al. (2015). Aggressive locoregional
+#'   treatment improves the outcome of liver metastases from grade 3
+#'   gastroenteropancreatic neuroendocrine tumors. *Medicine* 94(34), e1429.
 #' @examples
 #' \donttest{
 #' du2015_reproduce(file.path(tempdir(), "du2015"))

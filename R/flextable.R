@@ -32,6 +32,8 @@ sv_flextable <- function(tab, caption = NULL, footer = NULL, bold_rows = NULL,
 #' @param caption Optional table caption.
 #' @param ... Passed to the table's `format()` method.
 #' @return A `flextable` object.
+#' @references Gohel D, Skintzos P (2023). *flextable: Functions for Tabular
+#'   Reporting*. R package, <https://ardata-fr.github.io/flextable-book/>.
 #' @examplesIf requireNamespace("flextable", quietly = TRUE)
 #' lung <- survival::lung
 #' lung$sex <- factor(lung$sex, 1:2, c("male", "female"))

@@ -84,6 +84,18 @@ utils::globalVariables(".data")
 #'   curves and the risk table; add themes to a patchwork with `&`, e.g.
 #'   `p & ggplot2::theme_bw()`.
 #' @seealso [plot.survstep_km()] for base graphics.
+#' @details The curve is the same as [plot.survstep_km()]'s: the step function
+#'   of the Kaplan-Meier estimate from (0, 1), censoring marks at the
+#'   censored times, the pointwise band of the fit's `conf_type` held
+#'   constant between event times. `fun = "event"` plots 1 - S(t) and its
+#'   bounds, `fun = "cumhaz"` -log S(t) (the Kaplan-Meier based cumulative
+#'   hazard). Colours follow Okabe and Ito's palette, distinguishable with
+#'   the common colour-vision deficiencies.
+#' @references Okabe M, Ito K (2008). *Color Universal Design (CUD): How to
+#'   make figures and presentations that are friendly to colorblind people*.
+#'   <https://jfly.uni-koeln.de/color/>.
+#'
+#'   Pedersen TL (2024). *patchwork: The Composer of Plots*. R package.
 #' @examplesIf requireNamespace("ggplot2", quietly = TRUE) && requireNamespace("patchwork", quietly = TRUE)
 #' fit <- km(Surv(time / 30.4375, status) ~ sex, data = survival::lung)
 #' lr <- logrank_test(Surv(time, status) ~ sex, data = survival::lung)

@@ -27,6 +27,13 @@ km_format_num <- function(x, digits) {
 #' @param digits Significant digits.
 #' @param ... Unused.
 #' @return `x`, invisibly.
+#' @details The median is the first time at which the curve falls below 0.5
+#'   (the mid-point of a flat stretch at exactly 0.5), and its interval comes
+#'   from the pointwise confidence band of the curve (Brookmeyer and Crowley
+#'   1982), as `print.survfit()` reports them; see [km_median()] for the SPSS
+#'   rule.
+#' @references Brookmeyer R, Crowley J (1982). A confidence interval for the
+#'   median survival time. *Biometrics* 38, 29-41.
 #' @examples
 #' km(Surv(time, status) ~ sex, data = survival::lung)
 #' @export
@@ -77,6 +84,15 @@ print.survstep_km <- function(x, digits = max(getOption("digits") - 4, 3),
 #'   std.error, conf.low, conf.high`; with `times`, the columns of [km_at()]),
 #'   `median` ([km_median()]), `mean` ([km_mean()]), and `conf_level`,
 #'   `conf_type`, `call`, `n_dropped`.
+#' @details The standard error is Greenwood's, and the pointwise intervals are
+#'   computed on the scale of `conf_type` of the fit, as
+#'   `summary.survfit()` reports them. The restricted mean is the area under
+#'   the curve up to the largest follow-up time ([km_mean()]).
+#' @references Greenwood M (1926). *The Natural Duration of Cancer*. Reports
+#'   on Public Health and Medical Subjects 33. HMSO, London.
+#'
+#'   Klein JP, Moeschberger ML (2003). *Survival Analysis: Techniques for
+#'   Censored and Truncated Data*, 2nd ed. Springer, sections 4.2-4.5.
 #' @examples
 #' fit <- km(Surv(time, status) ~ x, data = survival::aml)
 #' summary(fit)
@@ -159,6 +175,18 @@ print.summary_survstep_km <- function(x,
 #' @return A data frame with one row per curve and probability: `strata`,
 #'   `prob`, `estimate`, `std.error` (`NA` for `"survival"`), `conf.low`,
 #'   `conf.high`.
+#' @details With `method = "survival"` the quantile for `p` is the first time
+#'   the curve falls below `1 - p` (the mid-point of a flat stretch at
+#'   exactly `1 - p`) and its interval is read off the pointwise confidence
+#'   band (Brookmeyer and Crowley 1982), as `survival::quantile.survfit()`.
+#'   With `method = "spss"` it is the first time the curve is at or below
+#'   `1 - p`, with a standard error from the slope of the curve around it
+#'   (Collett 2015, section 2.4) and the interval estimate +/- 1.96 SE.
+#' @references Brookmeyer R, Crowley J (1982). A confidence interval for the
+#'   median survival time. *Biometrics* 38, 29-41.
+#'
+#'   Collett D (2015). *Modelling Survival Data in Medical Research*, 3rd ed.
+#'   Chapman & Hall/CRC, section 2.4.
 #' @examples
 #' fit <- km(Surv(time, status) ~ sex, data = survival::lung)
 #' quantile(fit, probs = c(0.25, 0.5, 0.75))

@@ -25,6 +25,9 @@
 #' @param .default The rule for statistics without a rule of their own.
 #' @return A named list of rules, class `survstep_tolerance`.
 #' @seealso [compare_published()]
+#' @references Du S, Ni J, Weng L, et al. (2015). Aggressive locoregional
+#'   treatment improves the outcome of liver metastases from grade 3
+#'   gastroenteropancreatic neuroendocrine tumors. *Medicine* 94(34), e1429.
 #' @examples
 #' tol <- compare_tolerance(median_months = list(abs = 1))
 #' names(tol)
@@ -147,6 +150,9 @@ rule_pass <- function(rule, pub, rep) {
 #'   `"upper"`), `published`, `reproduced`, `difference` (reproduced minus
 #'   published), `tolerance` (the rule, as text) and `within` (logical; `NA` for
 #'   numbers whose rule is `exempt`).
+#' @references Du S, Ni J, Weng L, et al. (2015). Aggressive locoregional
+#'   treatment improves the outcome of liver metastases from grade 3
+#'   gastroenteropancreatic neuroendocrine tumors. *Medicine* 94(34), e1429.
 #' @examples
 #' published <- data.frame(
 #'   id = c("os_median", "p"), statistic = c("median_months", "logrank_p"),
@@ -267,6 +273,18 @@ compare_published <- function(reproduced, published,
 #'   (on the first row of each variable). `format()` turns it into a
 #'   character table ready for `knitr::kable()`.
 #' @seealso [cox_table()], [km_median()], [km_at()], [logrank_test()]
+#' @details For each variable, [km()] gives the curves, [km_median()] the
+#'   medians (`median_method`: SPSS's rule, the first time S(t) <= 0.5 with
+#'   the interval median +/- 1.96 SE, or survival's, with the
+#'   Brookmeyer-Crowley interval), [km_at()] the survival rates at `times`
+#'   and [logrank_test()] the p-value. A median or bound that is not reached
+#'   is shown as "not reached"/"NR", an interval that cannot be computed as
+#'   "NE" (see `format()`), never as a literal `NA`.
+#' @references Collett D (2015). *Modelling Survival Data in Medical
+#'   Research*, 3rd ed. Chapman & Hall/CRC, chapter 2.
+#'
+#'   Brookmeyer R, Crowley J (1982). A confidence interval for the median
+#'   survival time. *Biometrics* 38, 29-41.
 #' @examples
 #' lung <- survival::lung
 #' lung$sex <- factor(lung$sex, 1:2, c("male", "female"))
@@ -436,6 +454,15 @@ print.survstep_km_table <- function(x, ...) {
 #'   `hr_mv`, `conf.low_mv`, `conf.high_mv`, `p_mv` and `selected`. `format()`
 #'   gives a character table for `knitr::kable()`.
 #' @seealso [km_table()], [cox_univariable()], [cox_stepwise()]
+#' @details The univariable columns are [cox_univariable()]'s (each term fitted
+#'   alone); the multivariable ones come from [tidy()] of the final model
+#'   with Wald intervals exp(b +/- z SE) and Wald p-values, the numbers SPSS's
+#'   "Variables in the Equation" table prints.
+#' @references Cox DR (1972). Regression models and life-tables (with
+#'   discussion). *Journal of the Royal Statistical Society B* 34, 187-220.
+#'
+#'   Therneau TM, Grambsch PM (2000). *Modeling Survival Data: Extending the
+#'   Cox Model*. Springer, chapter 3.
 #' @examples
 #' lung <- na.omit(survival::lung[, c("time", "status", "age", "sex",
 #'                                    "ph.ecog")])

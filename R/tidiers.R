@@ -21,6 +21,8 @@ km_tidy_table <- function(x) {
 #' @param ... Unused.
 #' @return A data frame with columns `strata`, `time`, `n.risk`, `n.event`,
 #'   `n.censor`, `estimate`, `std.error`, `conf.low`, `conf.high`.
+#' @references Robinson D, Hayes A, Couch S (2023). *broom: Convert
+#'   Statistical Objects into Tidy Tibbles* (the column conventions).
 #' @examples
 #' fit <- km(Surv(time, status) ~ x, data = survival::aml)
 #' head(tidy(fit))
@@ -38,6 +40,8 @@ tidy.survstep_km <- function(x, ...) {
 #' @return A one-row data frame: `curves` (number of curves), `records`
 #'   (rows used), `n` (weighted), `events` (weighted), `n.dropped` (rows
 #'   dropped for missing values), `conf.level`, `conf.type`.
+#' @references Robinson D, Hayes A, Couch S (2023). *broom: Convert
+#'   Statistical Objects into Tidy Tibbles* (the column conventions).
 #' @examples
 #' glance(km(Surv(time, status) ~ x, data = survival::aml))
 #' @export
