@@ -157,8 +157,8 @@ km_status_table <- c(
 km_engine <- function(y, g, weights, timefix = TRUE, reverse = FALSE,
                       call = sys.call(-1)) {
   tol <- if (timefix) sqrt(.Machine$double.eps) else 0
-  fit <- km_fit_cpp(y, g$codes, max(length(g$levels), 1L), weights, tol,
-                    reverse)
+  fit <- sv_engine_call(km_fit_cpp(y, g$codes, max(length(g$levels), 1L),
+                                   weights, tol, reverse), call)
   if (fit$status != 0L) {
     sv_abort(km_status_table[[as.character(fit$status)]], call = call)
   }

@@ -22,33 +22,10 @@
 # covers (a regular expression on the check name) and a predicate on the
 # disagreement record and the data set. Empty this list as the fixes land;
 # the run then reports any remaining case as "unexplained".
-fz_known_issues <- list(
-  list(
-    id = "known issue 7.2 (being fixed)",
-    what = "the global Wald test is not scale invariant",
-    checks = "^inv-units:cox:wald",
-    when = function(rec, ds) TRUE
-  ),
-  list(
-    id = "known issue 7.4 (being fixed)",
-    what = "an inestimable coefficient with extreme weights gets a number",
-    checks = "^(cox|inv-[a-z]+:cox|inv-units:univariable):",
-    when = function(rec, ds) isTRUE(ds$spec$weights == "extreme")
-  ),
-  list(
-    id = "known issue 7.3 (being fixed)",
-    what = "inconsistent fit after divergence (monotone likelihood)",
-    checks = "^cox:",
-    when = function(rec, ds) isTRUE(rec$flags$ref_infinite) ||
-      isTRUE(rec$flags$sv_infinite) || isTRUE(rec$flags$sv_singular)
-  ),
-  list(
-    id = "known issue 7.1 (being fixed)",
-    what = "stepwise selection / aliasing depends on the units of a covariate",
-    checks = "^inv-units:(stepwise|univariable|cox):",
-    when = function(rec, ds) TRUE
-  )
-)
+fz_known_issues <- list()
+# (Issue 7, items 1-4 -- unit-dependent stepwise selection and aliasing, the
+# scale of the global Wald test, the fit after divergence and inestimable
+# coefficients with extreme weights -- are fixed, so their entries are gone.)
 
 # Tolerances of the project's tests.
 # Chi-square statistics are compared relative to max(|value|, stat_floor).
