@@ -184,8 +184,7 @@ cox_abort_no_rows <- function(fr, call) {
                      sv_name_list(allna, "variable")),
              call = call)
   }
-  sv_abort(paste0("Can't fit a Cox model: no observations are left after ",
-                  "removing missing values and applying `subset`."),
+  sv_abort(paste0("Can't fit a Cox model: ", sv_no_rows_reason(fr), "."),
            call = call)
 }
 

@@ -210,9 +210,21 @@ logrank_fit <- function(y, group, strata = NULL, weights = NULL,
 # weights or NULL.
 lr_result <- function(y, g, st, w, test, p, q, trend, scores, timefix,
                       caller) {
+  if (!is.null(w) && !is.finite(sum(w))) {
+    sv_abort(sprintf(paste0("Can't compute the test: the `weights` are too ",
+                            "large (their sum overflows; the largest is %s). ",
+                            "Divide them by a common factor."),
+                     format(max(w))), call = caller)
+  }
   fit <- lr_engine(y, g, st, w, test, p, q, timefix,
                    if (trend) scores else NULL, caller)
   lr_check_fit(fit, caller)
+  if (!is.finite(fit$statistic)) {
+    # only extreme case weights can overflow the sums
+    sv_abort(paste0("Can't compute the test: the statistic overflows (the ",
+                    "`weights` are too large). Divide them by a common ",
+                    "factor."), call = caller)
+  }
 
   overall <- c(statistic = fit$statistic, df = fit$df,
                p.value = stats::pchisq(fit$statistic, fit$df,
@@ -554,7 +566,7 @@ lr_frame <- function(call, env, caller) {
              call = caller)
   }
   if (fr$n == 0L) {
-    sv_abort("Can't compute the test: there are no observations.",
+    sv_abort(paste0("Can't compute the test: ", sv_no_rows_reason(fr), "."),
              call = caller)
   }
   if (length(fr$group_levels) < 2L) {

@@ -482,7 +482,7 @@ sv_frame_lean <- function(call, formula, env) {
     na_act <- structure(omit, class = na_kind)
   }
   list(mf = mf, terms = tt, y = y, rows = rows, na.action = na_act,
-       weights = NULL, offset = NULL)
+       weights = NULL, offset = NULL, data = data)
 }
 
 # survival::Surv() for the lean path: the same reading of right-censored
@@ -786,6 +786,15 @@ sv_strata_codes <- function(cols, rows = NULL) {
   })
   list(codes = match(codes, u) - 1L,
        levels = do.call(paste, c(labs, list(sep = ", "))))
+}
+
+# Why a record has no rows, for the front ends' "no observations" errors:
+# `data` itself has none, or every row was removed by `na.action` and
+# `subset`.
+sv_no_rows_reason <- function(fr) {
+  data <- fr$data
+  if (is.data.frame(data) && nrow(data) == 0L) return("`data` has no rows")
+  "no rows are left after removing missing values and applying `subset`"
 }
 
 # A record's 0-based codes and labels as a factor (for the matrix engines).

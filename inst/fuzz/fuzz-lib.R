@@ -361,12 +361,14 @@ fz_check_km <- function(acc, ds) {
 # Log-rank family -------------------------------------------------------------
 
 # Independent reference from the formulas of methods.md section 2, after
-# survival's timefix (aeqSurv). `wfun(n_t, S(t-))` gives the weights.
-fz_ref_logrank <- function(time, status, group, strata, wfun) {
+# survival's timefix (aeqSurv). `wfun(n_t, S(t-))` gives the weights; `w`
+# case weights (frequency weights: n and d are sums of them) or NULL.
+fz_ref_logrank <- function(time, status, group, strata, wfun, w = NULL) {
   y <- survival::aeqSurv(survival::Surv(time, status))
   time <- y[, 1L]
   status <- y[, 2L]
   group <- droplevels(as.factor(group))
+  if (is.null(w)) w <- rep(1, length(time))
   k <- nlevels(group)
   gi <- as.integer(group)
   U <- E <- numeric(k)
@@ -374,7 +376,8 @@ fz_ref_logrank <- function(time, status, group, strata, wfun) {
   for (st in unique(strata)) {
     i <- strata == st
     t <- time[i]
-    ev <- status[i] == 1
+    wi <- w[i]
+    ev <- status[i] == 1 & wi > 0
     g <- gi[i]
     et <- sort(unique(t[ev]))
     m <- length(et)
@@ -382,22 +385,30 @@ fz_ref_logrank <- function(time, status, group, strata, wfun) {
     ng <- matrix(0, m, k)
     dg <- matrix(0, m, k)
     for (j in seq_len(k)) {
-      tj <- sort(t[g == j])
-      ng[, j] <- length(tj) - findInterval(et, tj, left.open = TRUE)
-      dg[, j] <- tabulate(match(t[ev & g == j], et), m)
+      o <- order(t[g == j])
+      tj <- t[g == j][o]
+      cw <- c(0, cumsum(wi[g == j][o]))
+      # weight of the rows of group j with time >= each event time
+      ng[, j] <- cw[length(tj) + 1L] -
+        cw[findInterval(et, tj, left.open = TRUE) + 1L]
+      dg[, j] <- vapply(et, function(u) sum(wi[ev & g == j & t == u]), 0)
     }
     n <- rowSums(ng)
     dd <- rowSums(dg)
     s_before <- c(1, cumprod(1 - dd / n))[seq_len(m)]
-    w <- wfun(n, s_before)
-    U <- U + colSums(w * (dg - dd * ng / n))
-    E <- E + colSums(w * dd * ng / n)
-    vf <- ifelse(n > 1, w^2 * dd * (n - dd) / (n * (n - 1)), 0)
+    tw <- wfun(n, s_before)
+    U <- U + colSums(tw * (dg - dd * ng / n))
+    E <- E + colSums(tw * dd * ng / n)
+    vf <- ifelse(n > 1, tw^2 * dd * (n - dd) / (n * (n - 1)), 0)
     V <- V + diag(colSums(vf * ng), k) - crossprod(ng, ng * vf / n)
   }
   use <- which(E > 0)[-1L]
   if (!length(use)) return(list(statistic = 0, df = 0L, ok = TRUE))
   vv <- V[use, use, drop = FALSE]
+  # (extreme case weights can overflow the reference's arithmetic)
+  if (any(!is.finite(vv)) || any(!is.finite(U[use]))) {
+    return(list(statistic = NA_real_, df = NA, ok = FALSE))
+  }
   rc <- if (all(vv == 0)) 0 else rcond(vv)
   if (rc < 1e-10) return(list(statistic = NA_real_, df = NA, ok = FALSE))
   list(statistic = drop(crossprod(U[use], solve(vv, U[use]))),
@@ -434,7 +445,7 @@ fz_lr_convention <- function(sv, ref) {
 
 fz_check_logrank <- function(acc, ds) {
   sp <- ds$spec
-  if (sp$weights != "none") return(invisible())  # no case weights (yet)
+  if (sp$weights != "none") return(fz_check_logrank_weighted(acc, ds))
   d <- ds$data
   f <- fz_lr_formula(ds)
   for (rho in 0:1) {
@@ -490,6 +501,77 @@ fz_check_logrank <- function(acc, ds) {
                           others[[test]])
     if (!ref$ok) next
     fz_compare(acc, paste0("logrank:", test, ":statistic"),
+               sv$value$overall[["statistic"]], ref$statistic,
+               fz_tol$loglik, floor = fz_tol$stat_floor)
+  }
+  invisible()
+}
+
+# Case weights: integer weights against survdiff() on the expanded data;
+# all weights against the independent reference. Weights whose sum
+# overflows must give a classed error.
+fz_check_logrank_weighted <- function(acc, ds) {
+  sp <- ds$spec
+  d <- ds$data
+  f <- fz_lr_formula(ds)
+  vars <- c("time", "status", "g", "w", if (sp$strata != "none") "s")
+  dd <- d[stats::complete.cases(d[, vars]), , drop = FALSE]
+  if (!nrow(dd)) return(invisible())
+  if (!is.finite(sum(dd$w))) {
+    sv <- fz_try(survstep::logrank_test(f, data = d, weights = w))
+    acc$n <- acc$n + 1L
+    if (!inherits(sv$error, "survstep_error_input")) {
+      fz_disagree(acc, "logrank:weights:overflow",
+                  "no classed error for weights whose sum overflows",
+                  if (is.null(sv$error)) "ok" else conditionMessage(sv$error),
+                  "error")
+    }
+    return(invisible())
+  }
+  if (sp$weights == "integer") {
+    big <- dd[rep(seq_len(nrow(dd)), dd$w), , drop = FALSE]
+    for (rho in 0:1) {
+      test <- if (rho == 0) "logrank" else "peto-peto"
+      sv <- fz_try(survstep::logrank_test(f, data = d, weights = w,
+                                          test = test))
+      ref <- fz_try(survival::survdiff(f, data = big, rho = rho))
+      chk <- paste0("logrank:weights:", test)
+      conv <- fz_lr_convention(sv, ref)
+      if (!is.null(conv)) {
+        acc$n <- acc$n + 1L
+        fz_disagree(acc, paste0(chk, ":error"), conv)
+        acc$rows[[length(acc$rows)]]$class <- conv
+        next
+      }
+      if (!fz_both(acc, chk, sv, ref)) next
+      acc$flags$lr_singular <- fz_warned(sv,
+                                         class = "survstep_warning_singular")
+      fz_compare(acc, paste0(chk, ":statistic"),
+                 sv$value$overall[["statistic"]], ref$value$chisq,
+                 fz_tol$loglik, floor = fz_tol$stat_floor)
+      acc$flags$lr_singular <- NULL
+    }
+  }
+  others <- list(
+    logrank = function(n, s) rep(1, length(n)),
+    `gehan-breslow` = function(n, s) n,
+    `tarone-ware` = function(n, s) sqrt(n),
+    `peto-peto` = function(n, s) s,
+    `fleming-harrington` = function(n, s) s^sp$fh[1] * (1 - s)^sp$fh[2]
+  )
+  for (test in names(others)) {
+    sv <- if (test == "fleming-harrington") {
+      fz_try(survstep::logrank_test(f, data = d, weights = w, test = test,
+                                    p = sp$fh[1], q = sp$fh[2]))
+    } else {
+      fz_try(survstep::logrank_test(f, data = d, weights = w, test = test))
+    }
+    if (!is.null(sv$error)) next  # errors are compared with survdiff above
+    ref <- fz_ref_logrank(dd$time, dd$status, dd$g,
+                          if (sp$strata == "none") rep(1L, nrow(dd)) else dd$s,
+                          others[[test]], w = dd$w)
+    if (!ref$ok) next
+    fz_compare(acc, paste0("logrank:weights:", test, ":statistic"),
                sv$value$overall[["statistic"]], ref$statistic,
                fz_tol$loglik, floor = fz_tol$stat_floor)
   }
@@ -878,6 +960,7 @@ fz_check_univariable_units <- function(acc, ds, d, du) {
     return(fz_same(acc, "inv-units:univariable:rows", nrow(a), nrow(b)))
   }
   sc <- ifelse(a$term == "x1", ds$spec$unit_scale, 1)
+  from <- length(acc$rows) + 1L
   fz_compare(acc, "inv-units:univariable:estimate", a$estimate * sc,
              b$estimate, fz_tol$coef,
              floor = ifelse(is.na(b$std.error), 0, b$std.error))
@@ -887,6 +970,46 @@ fz_check_univariable_units <- function(acc, ds, d, du) {
              fz_tol$stat, floor = 1e-300)
   fz_compare(acc, "inv-units:univariable:p.value.term", a$p.value.term,
              b$p.value.term, fz_tol$stat, floor = 1e-300)
+  if (length(acc$rows) < from) return(invisible())
+  # As fz_cox_conditioning() for cox(): when a rounding-level perturbation
+  # of the covariates (relative 2^-50) moves a quantity by at least a
+  # hundredth as much as the change of units did, the fit is
+  # ill-conditioned (e.g. a standard error of 1e5 from three rows) and the
+  # difference is floating-point noise, not a defect.
+  dp <- d
+  for (v in c("x1", "x3", "x4")) {
+    dp[[v]] <- d[[v]] * (1 + 2^-50 * sin(seq_len(nrow(d)) * 12.9898))
+  }
+  up <- one(dp)
+  if (!is.null(up$error) || nrow(up$value) != nrow(b)) return(invisible())
+  p <- up$value
+  relerr <- function(x, y, fl = 0) {
+    ok <- is.finite(x) & is.finite(y)
+    if (!any(ok)) return(0)
+    max(abs(x[ok] - y[ok]) / pmax(abs(y[ok]), rep_len(fl, length(x))[ok],
+                                  1e-300))
+  }
+  se_fl <- ifelse(is.na(b$std.error), 0, b$std.error)
+  obs <- c(estimate = relerr(a$estimate * sc, b$estimate, se_fl),
+           std.error = relerr(a$std.error * sc, b$std.error),
+           p.value = relerr(a$p.value, b$p.value),
+           p.value.term = relerr(a$p.value.term, b$p.value.term))
+  sens <- c(estimate = relerr(p$estimate, b$estimate, se_fl),
+            std.error = relerr(p$std.error, b$std.error),
+            p.value = relerr(p$p.value, b$p.value),
+            p.value.term = relerr(p$p.value.term, b$p.value.term))
+  for (k in seq.int(from, length(acc$rows))) {
+    q <- sub(".*:", "", acc$rows[[k]]$check)
+    if (q %in% names(obs) && isTRUE(sens[[q]] * 100 >= obs[[q]]) &&
+        isTRUE(obs[[q]] > 0)) {
+      acc$rows[[k]]$class <- paste(
+        "expected: ill-conditioned fit (a rounding-level perturbation of",
+        "the data moves it as much)")
+      acc$rows[[k]]$detail <- sprintf("%s; perturbation moves it by %.3g",
+                                      acc$rows[[k]]$detail, sens[[q]])
+    }
+  }
+  invisible()
 }
 
 fz_check_stepwise_units <- function(acc, ds, d, du) {
