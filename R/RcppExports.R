@@ -21,6 +21,14 @@ wald_test_cpp <- function(var, b, toler_chol) {
     .Call(`_survstep_wald_test_cpp`, var, b, toler_chol)
 }
 
+cox_survfit_cpp <- function(x, start, time, status, weights, offset, strata, timefix_tol, beta, ctype, var, xnew, offnew, strata_new, se) {
+    .Call(`_survstep_cox_survfit_cpp`, x, start, time, status, weights, offset, strata, timefix_tol, beta, ctype, var, xnew, offnew, strata_new, se)
+}
+
+cox_adjusted_cpp <- function(x, start, time, status, weights, offset, strata, timefix_tol, beta, ctype, var, xnew, offnew, group, ngroup, se) {
+    .Call(`_survstep_cox_adjusted_cpp`, x, start, time, status, weights, offset, strata, timefix_tol, beta, ctype, var, xnew, offnew, group, ngroup, se)
+}
+
 km_fit_cpp <- function(y, group, n_groups, weight, timefix_tol, reverse) {
     .Call(`_survstep_km_fit_cpp`, y, group, n_groups, weight, timefix_tol, reverse)
 }
