@@ -1,6 +1,6 @@
-// Survival curves from a fitted Cox model (methods.md section 8, "Survival
-// curves from a Cox fit"; vignettes/methods.Rmd, "Baseline hazard" and
-// "Standard error of a predicted curve"): the baseline cumulative hazard as
+// Survival curves from a fitted Cox model (vignettes/methods.Rmd, "Survival
+// curves from a Cox model" and "Adjusted survival curves"): the baseline
+// cumulative hazard as
 // survival's survfit.coxph() computes it (its default stype = 2: S =
 // exp(-Lambda)), and the curves of new covariate rows with the variance
 // that includes the uncertainty of the coefficients.
