@@ -29,6 +29,10 @@ cox_adjusted_cpp <- function(x, start, time, status, weights, offset, strata, ti
     .Call(`_survstep_cox_adjusted_cpp`, x, start, time, status, weights, offset, strata, timefix_tol, beta, ctype, var, xnew, offnew, group, ngroup, se)
 }
 
+cox_residuals_cpp <- function(x, start, time, status, weights, offset, strata, beta, ties, timefix_tol, what, gtime, cluster, ncluster, init) {
+    .Call(`_survstep_cox_residuals_cpp`, x, start, time, status, weights, offset, strata, beta, ties, timefix_tol, what, gtime, cluster, ncluster, init)
+}
+
 km_fit_cpp <- function(y, group, n_groups, weight, timefix_tol, reverse) {
     .Call(`_survstep_km_fit_cpp`, y, group, n_groups, weight, timefix_tol, reverse)
 }

@@ -73,12 +73,12 @@ cox_survfit <- function(fit, newdata = NULL, conf_level = 0.95,
                             "conf_type", call = call)
   check_flag(se, "se", call = call)
   ctype <- cox_survfit_ctype(fit, ctype, call)
-  dat <- cox_fit_data(fit, call)
+  dat <- cox_survfit_data(fit, call)
   rows <- cox_newdata_rows(fit, dat, newdata, call)
   beta <- cox_beta0(fit)
   res <- cox_survfit_cpp(
     dat$x, dat$start, dat$time, dat$status, dat$weights, dat$offset,
-    dat$strata, dat$tol, beta, ctype, cox_var0(fit), rows$x, rows$offset,
+    dat$strata, dat$tol_fix, beta, ctype, cox_var0(fit), rows$x, rows$offset,
     rows$strata, se
   )
   labels <- cox_curve_labels(rows, res$row, res$stratum, dat$strata_labels)
@@ -239,48 +239,16 @@ cox_var0 <- function(fit) {
   v
 }
 
-# The data of a fit, rebuilt from its call through the one frame builder
-# (as survfit.coxph() rebuilds the model frame), in the form cox_engine()
-# hands to the C++ engine: x (matrix or list of columns), start, time,
-# status, strata (codes or NULL) with their labels, weights, offset (centred
-# at its mean as in the fit), and the timefix tolerance.
-cox_fit_data <- function(fit, call = sys.call(-1)) {
-  env <- environment(fit$terms)
-  if (is.null(env)) env <- parent.frame(2)
-  fr <- tryCatch(
-    withCallingHandlers(
-      sv_frame(fit$call, env, caller = call, design = TRUE, counting = TRUE,
-               positive_weights = "a Cox model"),
-      warning = function(w) invokeRestart("muffleWarning"),
-      message = function(m) invokeRestart("muffleMessage")),
-    error = function(e) NULL)
-  if (is.null(fr) || fr$n != fit$n) {
-    sv_abort(paste0("Can't rebuild the data of the Cox fit from its call; ",
-                    "the data must be available and unchanged."),
-             call = call)
-  }
-  yy <- cox_y_parts(fr$y)
-  x <- fr$x
-  if (!is.list(x) && !is.double(x)) storage.mode(x) <- "double"
-  strata <- NULL
-  labels <- NULL
-  if (!is.null(fr$strata)) {
-    f <- as.factor(fr$strata)
-    labels <- fr$strata_levels[as.integer(levels(f)) + 1L]
-    strata <- as.integer(f)
-  }
-  offset <- fr$offset
-  if (!is.null(offset)) {
-    offset <- as.double(offset)
-    offset <- if (all(offset == 0)) NULL else offset - mean(offset)
-  }
-  weights <- if (is.null(fr$weights)) NULL else as.double(fr$weights)
-  control <- if (is.null(fit$control)) cox_control() else fit$control
-  list(x = if (length(fit$coefficients)) x else NULL,
-       start = yy$start, time = yy$time, status = yy$status,
-       strata = strata, strata_labels = labels, weights = weights,
-       offset = offset, raw_offset = fr$offset,
-       tol = if (isTRUE(control$timefix)) sqrt(.Machine$double.eps) else 0)
+# The data of a fit (cox_fit_data(), R/cox-residuals.R) as the survival
+# engines take it: NULL design without coefficients, strata codes and
+# labels.
+cox_survfit_data <- function(fit, call) {
+  dat <- cox_fit_data(fit, call, drop_zero_weights = TRUE)
+  if (ncol(dat$x) == 0L) dat$x <- NULL
+  if (!is.null(dat$strata)) dat$strata <- as.integer(dat$strata)
+  dat$strata_labels <- if (is.null(dat$strata_factor)) NULL else
+    levels(dat$strata_factor)
+  dat
 }
 
 # The design rows of `newdata` (or the covariate means): x (m x p, original

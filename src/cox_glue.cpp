@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "survstep/concordance.hpp"
 #include "survstep/cox_counting.hpp"
 #include "survstep/cox_loglik.hpp"
 #include "survstep/cox_newton.hpp"
+#include "survstep/cox_residuals.hpp"
 #include "survstep/cox_survfit.hpp"
 #include "glue_interrupt.h"
 
@@ -406,4 +408,92 @@ Rcpp::List cox_adjusted_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP wei
       Rcpp::Named("surv") = Rcpp::wrap(cv.surv),
       Rcpp::Named("cumvar") = se ? Rcpp::wrap(cv.cumvar) : R_NilValue,
       Rcpp::Named("records") = Rcpp::wrap(base.records));
+}
+// Residuals of a fit at `beta` (cox_residuals.hpp), on the data of the fit
+// rebuilt exactly as cox_fit_cpp() builds them. `what`: any of
+// "martingale", "score", "schoenfeld", "zph" (needs `gtime`, one value per
+// row) and "robust" (score residuals summed within `cluster`, 0-based codes
+// or NULL for one row per cluster, crossproducts at `beta` and at `init`).
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cox_residuals_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights,
+                             SEXP offset, SEXP strata, SEXP beta, int ties,
+                             double timefix_tol, Rcpp::CharacterVector what, SEXP gtime,
+                             SEXP cluster, int ncluster, SEXP init) {
+  check_types(x, start, time, status, weights, offset, strata, R_NilValue);
+  int flags = sc::cox_resid_martingale;
+  bool robust = false;
+  for (R_xlen_t i = 0; i < what.size(); ++i) {
+    const std::string w = Rcpp::as<std::string>(what[i]);
+    if (w == "martingale") {
+    } else if (w == "score") {
+      flags |= sc::cox_resid_score;
+    } else if (w == "schoenfeld") {
+      flags |= sc::cox_resid_schoenfeld;
+    } else if (w == "zph") {
+      flags |= sc::cox_resid_zph;
+    } else if (w == "robust") {
+      flags |= sc::cox_resid_score;
+      robust = true;
+    } else {
+      Rcpp::stop("internal: unknown residual type '%s'", w);
+    }
+  }
+  std::vector<const double*> cols;
+  sc::CoxInput in = make_input(x, start, time, status, weights, offset, strata, R_NilValue,
+                               timefix_tol, cols);
+  sc::CoxData d;
+  sc::Interrupt intr = survstep::glue::r_interrupt();
+  int st = 0;
+  SV_CATCH_INTERRUPT(st = build_data(in, d, &intr));
+  if (st != sc::cox_data_ok) Rcpp::stop("internal: invalid data for the Cox engine (code %d)", st);
+  if (TYPEOF(beta) != REALSXP || Rf_length(beta) != d.p) Rcpp::stop("internal: bad `beta`");
+  const double* g = nullptr;
+  if ((flags & sc::cox_resid_zph) != 0) {
+    if (TYPEOF(gtime) != REALSXP || Rf_length(gtime) != d.n) Rcpp::stop("internal: bad `gtime`");
+    g = REAL(gtime);
+  }
+  const int* cl = nullptr;
+  if (robust && !Rf_isNull(cluster)) {
+    if (TYPEOF(cluster) != INTSXP || Rf_length(cluster) != d.n) {
+      Rcpp::stop("internal: bad `cluster`");
+    }
+    cl = INTEGER(cluster);
+    for (int i = 0; i < d.n; ++i) {
+      if (cl[i] < 0 || cl[i] >= ncluster) Rcpp::stop("internal: bad `cluster` code");
+    }
+  }
+  sc::CoxResiduals r;
+  const sc::CoxTies tie = static_cast<sc::CoxTies>(ties);
+  SV_CATCH_INTERRUPT(sc::cox_residuals(d, REAL(beta), tie, flags, r, g, &intr));
+  Rcpp::List out = Rcpp::List::create(Rcpp::Named("martingale") = Rcpp::wrap(r.martingale));
+  if ((flags & sc::cox_resid_score) != 0 && !robust) out["score"] = Rcpp::wrap(r.score);
+  if ((flags & sc::cox_resid_schoenfeld) != 0) {
+    out["schoenfeld"] = Rcpp::wrap(r.schoenfeld);
+    Rcpp::IntegerVector rows(r.death_row.begin(), r.death_row.end());
+    out["death_row"] = rows + 1;
+    out["death_time"] = Rcpp::wrap(r.death_time);
+    Rcpp::IntegerVector ds(r.death_stratum.begin(), r.death_stratum.end());
+    out["death_stratum"] = ds;
+  }
+  if ((flags & sc::cox_resid_zph) != 0) {
+    out["zph_u"] = Rcpp::wrap(r.zph_u);
+    out["zph_info"] = Rcpp::wrap(r.zph_info);
+  }
+  if (robust) {
+    Eigen::MatrixXd b;
+    Eigen::VectorXd tot;
+    sc::cox_cluster_crossprod(d, r, cl, ncluster, b, tot);
+    out["crossprod"] = Rcpp::wrap(b);
+    // at init (the robust score test)
+    if (TYPEOF(init) != REALSXP || Rf_length(init) != d.p) Rcpp::stop("internal: bad `init`");
+    sc::CoxResiduals r0;
+    SV_CATCH_INTERRUPT(
+        sc::cox_residuals(d, REAL(init), tie, sc::cox_resid_score, r0, nullptr, &intr));
+    Eigen::MatrixXd b0;
+    Eigen::VectorXd tot0;
+    sc::cox_cluster_crossprod(d, r0, cl, ncluster, b0, tot0);
+    out["crossprod_init"] = Rcpp::wrap(b0);
+    out["total_init"] = Rcpp::wrap(tot0);
+  }
+  return out;
 }
