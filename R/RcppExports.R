@@ -29,8 +29,8 @@ cox_adjusted_cpp <- function(x, start, time, status, weights, offset, strata, ti
     .Call(`_survstep_cox_adjusted_cpp`, x, start, time, status, weights, offset, strata, timefix_tol, beta, ctype, var, xnew, offnew, group, ngroup, se)
 }
 
-cox_residuals_cpp <- function(x, start, time, status, weights, offset, strata, beta, ties, timefix_tol, what, gtime, cluster, ncluster, init) {
-    .Call(`_survstep_cox_residuals_cpp`, x, start, time, status, weights, offset, strata, beta, ties, timefix_tol, what, gtime, cluster, ncluster, init)
+cox_residuals_cpp <- function(x, start, time, status, weights, offset, strata, beta, ties, timefix_tol, what, gtime, cluster, ncluster, init, toler_chol) {
+    .Call(`_survstep_cox_residuals_cpp`, x, start, time, status, weights, offset, strata, beta, ties, timefix_tol, what, gtime, cluster, ncluster, init, toler_chol)
 }
 
 km_fit_cpp <- function(y, group, n_groups, weight, timefix_tol, reverse) {

@@ -278,7 +278,8 @@ cox_newdata_rows <- function(fit, dat, newdata, call) {
   if (nrow(newdata) == 0L) {
     sv_abort("`newdata` must have at least one row.", call = call)
   }
-  tt2 <- cox_terms_x(tt, st)
+  nonx <- cox_nonx_terms(tt)
+  tt2 <- cox_terms_x(tt, nonx)
   need <- all.vars(stats::delete.response(tt2))
   miss <- setdiff(need, names(newdata))
   if (length(miss)) {
@@ -287,7 +288,7 @@ cox_newdata_rows <- function(fit, dat, newdata, call) {
              call = call)
   }
   xlev <- fit$xlevels
-  if (length(st)) xlev[attr(tt, "term.labels")[st]] <- NULL
+  if (length(nonx)) xlev[attr(tt, "term.labels")[nonx]] <- NULL
   for (v in intersect(names(xlev), names(newdata))) {
     vals <- newdata[[v]]
     bad <- setdiff(unique(as.character(vals[!is.na(vals)])), xlev[[v]])

@@ -413,12 +413,13 @@ Rcpp::List cox_adjusted_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP wei
 // rebuilt exactly as cox_fit_cpp() builds them. `what`: any of
 // "martingale", "score", "schoenfeld", "zph" (needs `gtime`, one value per
 // row) and "robust" (score residuals summed within `cluster`, 0-based codes
-// or NULL for one row per cluster, crossproducts at `beta` and at `init`).
+// or NULL for one row per cluster: their crossproduct at `beta`, and the
+// robust score test at `init` with the tolerance `toler_chol`).
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cox_residuals_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights,
                              SEXP offset, SEXP strata, SEXP beta, int ties,
                              double timefix_tol, Rcpp::CharacterVector what, SEXP gtime,
-                             SEXP cluster, int ncluster, SEXP init) {
+                             SEXP cluster, int ncluster, SEXP init, double toler_chol) {
   check_types(x, start, time, status, weights, offset, strata, R_NilValue);
   int flags = sc::cox_resid_martingale;
   bool robust = false;
@@ -492,8 +493,12 @@ Rcpp::List cox_residuals_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP we
     Eigen::MatrixXd b0;
     Eigen::VectorXd tot0;
     sc::cox_cluster_crossprod(d, r0, cl, ncluster, b0, tot0);
-    out["crossprod_init"] = Rcpp::wrap(b0);
-    out["total_init"] = Rcpp::wrap(tot0);
+    // the robust score test at init: U' B^- U (coxph's rule for the
+    // generalised inverse, as coxph.wtest)
+    Eigen::MatrixXd f = b0;
+    sc::chol_decompose(f, toler_chol);
+    Eigen::VectorXd tmp(d.p);
+    out["rscore"] = sc::chol_quadratic(f, tot0.data(), tmp.data());
   }
   return out;
 }
