@@ -160,6 +160,22 @@ test_that("case weights and offsets", {
   expect_survfit_equal(survfit(ref, newdata = nd), cox_survfit(fit, nd))
 })
 
+test_that("robust variances: non-integer weights and cluster()", {
+  d <- lung
+  d$w <- ifelse(is.na(d$inst), 1, d$inst) / 3
+  # coxph() switches to the robust variance for non-integer weights
+  ref <- coxph(Surv(time, status) ~ age + sex, data = d, weights = w)
+  fit <- cox(Surv(time, status) ~ age + sex, data = d, weights = w,
+             robust = TRUE)
+  expect_survfit_equal(survfit(ref, newdata = lung_nd),
+                       cox_survfit(fit, lung_nd))
+  f <- Surv(tstart, tstop, status) ~ treat + age + cluster(id)
+  ref <- coxph(f, data = cgd)
+  fit <- cox(f, data = cgd)
+  nd <- data.frame(treat = c("placebo", "rIFN-g"), age = c(10, 20))
+  expect_survfit_equal(survfit(ref, newdata = nd), cox_survfit(fit, nd))
+})
+
 test_that("survfit() on a cox() fit dispatches to cox_survfit()", {
   fit <- cox(Surv(time, status) ~ age + sex, data = lung)
   ref <- coxph(Surv(time, status) ~ age + sex, data = lung)
