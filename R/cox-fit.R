@@ -293,6 +293,12 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
              class = c("survstep_error_overflow", "survstep_error_input"),
              call = call)
   }
+  if (!is.null(weights) &&
+      any(is.nan(res$coefficients) & !as.logical(res$aliased))) {
+    # the sums of the fit overflowed during the iterations (a weight near
+    # the largest double): a NaN coefficient is never an answer
+    cox_abort_weights_overflow(weights, call)
+  }
   coef <- res$coefficients
   names(coef) <- cn
   var <- res$var
