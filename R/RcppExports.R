@@ -21,8 +21,16 @@ wald_test_cpp <- function(var, b, toler_chol) {
     .Call(`_survstep_wald_test_cpp`, var, b, toler_chol)
 }
 
-cox_residuals_cpp <- function(x, start, time, status, weights, offset, strata, beta, ties, timefix_tol, what, gtime, cluster, ncluster, init) {
-    .Call(`_survstep_cox_residuals_cpp`, x, start, time, status, weights, offset, strata, beta, ties, timefix_tol, what, gtime, cluster, ncluster, init)
+cox_survfit_cpp <- function(x, start, time, status, weights, offset, strata, timefix_tol, beta, ctype, var, xnew, offnew, strata_new, se) {
+    .Call(`_survstep_cox_survfit_cpp`, x, start, time, status, weights, offset, strata, timefix_tol, beta, ctype, var, xnew, offnew, strata_new, se)
+}
+
+cox_adjusted_cpp <- function(x, start, time, status, weights, offset, strata, timefix_tol, beta, ctype, var, xnew, offnew, group, ngroup, se) {
+    .Call(`_survstep_cox_adjusted_cpp`, x, start, time, status, weights, offset, strata, timefix_tol, beta, ctype, var, xnew, offnew, group, ngroup, se)
+}
+
+cox_residuals_cpp <- function(x, start, time, status, weights, offset, strata, beta, ties, timefix_tol, what, gtime, cluster, ncluster, init, toler_chol) {
+    .Call(`_survstep_cox_residuals_cpp`, x, start, time, status, weights, offset, strata, beta, ties, timefix_tol, what, gtime, cluster, ncluster, init, toler_chol)
 }
 
 km_fit_cpp <- function(y, group, n_groups, weight, timefix_tol, reverse) {
@@ -45,8 +53,8 @@ km_mean_cpp <- function(time, n_risk, n_event, surv, cumvar, sizes, z) {
     .Call(`_survstep_km_mean_cpp`, time, n_risk, n_event, surv, cumvar, sizes, z)
 }
 
-logrank_cpp <- function(y, group, n_groups, stratum, n_strata, test, p, q, timefix_tol, scores) {
-    .Call(`_survstep_logrank_cpp`, y, group, n_groups, stratum, n_strata, test, p, q, timefix_tol, scores)
+logrank_cpp <- function(y, group, n_groups, stratum, n_strata, weight, test, p, q, timefix_tol, scores) {
+    .Call(`_survstep_logrank_cpp`, y, group, n_groups, stratum, n_strata, weight, test, p, q, timefix_tol, scores)
 }
 
 string_codes_cpp <- function(x) {

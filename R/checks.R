@@ -101,14 +101,14 @@ sv_match_arg <- function(arg, choices, name, call = sys.call(-1)) {
   choices[i]
 }
 
-check_formula <- function(formula, call = sys.call(-1)) {
+check_formula <- function(formula, call = sys.call(-1), allow = character()) {
   if (!inherits(formula, "formula") || length(formula) != 3L) {
     sv_abort(paste0("`formula` must be a two-sided formula with a ",
                     "`Surv()` response, such as `Surv(time, status) ~ group`."),
              call = call)
   }
   rhs_fun <- all.names(formula[[3L]], functions = TRUE, unique = TRUE)
-  bad <- intersect(rhs_fun, names(sv_unsupported_specials))
+  bad <- setdiff(intersect(rhs_fun, names(sv_unsupported_specials)), allow)
   if (length(bad)) {
     sv_abort(sprintf("The %s not supported by survstep (%s).",
                      sv_name_list(paste0(bad, "()"), "term"),
@@ -122,7 +122,7 @@ check_formula <- function(formula, call = sys.call(-1)) {
 # Special terms of survival's formulas that survstep does not implement; a
 # model with them would otherwise treat them as ordinary covariates.
 sv_unsupported_specials <- c(
-  cluster = "robust variances are not implemented; use survival::coxph()",
+  cluster = "robust variances are available in `cox()` and `cox_univariable()` only",
   frailty = "frailty and penalised terms are not implemented; use survival::coxph()",
   frailty.gamma = "frailty and penalised terms are not implemented; use survival::coxph()",
   frailty.gaussian = "frailty and penalised terms are not implemented; use survival::coxph()",
@@ -232,4 +232,17 @@ check_dots_empty <- function(fn, ..., call = sys.call(-1)) {
   sv_abort(sprintf("`%s()` %s.", fn, paste(what, collapse = " and ")),
            class = c("survstep_error_unused_argument", "survstep_error_input"),
            call = call)
+}
+
+# Runs one call into the C++ glue (`expr`) and turns a failed memory
+# allocation (a std::bad_alloc, which Rcpp reports as an error of class
+# "std::bad_alloc") into a classed error that says what happened.
+sv_engine_call <- function(expr, call = sys.call(-1)) {
+  tryCatch(expr, "std::bad_alloc" = function(e) {
+    sv_abort(paste0("Not enough memory for the computation (a memory ",
+                    "allocation in the C++ engine failed). Use fewer rows, ",
+                    "groups or covariates, or free memory."),
+             class = "survstep_error_memory",
+             call = call)
+  })
 }

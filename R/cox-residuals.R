@@ -4,8 +4,11 @@
 # `model` when kept, else the call re-evaluated on its data, as
 # residuals.coxph() does through coxph.getdata()): the design, the response
 # parts, 0-based strata codes, weights, the centred offset (as cox_engine()
-# passes it) and the timefix tolerance.
-cox_fit_data <- function(object, call = sys.call(-1)) {
+# passes it; `raw_offset` before centring) and the timefix tolerance.
+# Rows with zero case weight (which cox() leaves out) are an error, or with
+# `drop_zero_weights = TRUE` left out as in the fit.
+cox_fit_data <- function(object, call = sys.call(-1),
+                         drop_zero_weights = FALSE) {
   mf <- tryCatch(stats::model.frame(object), error = function(e) {
     sv_abort(c(paste0("Can't rebuild the data of the fit (its call is ",
                       "evaluated again on `data`):"), conditionMessage(e)),
@@ -23,6 +26,13 @@ cox_fit_data <- function(object, call = sys.call(-1)) {
   }
   yy <- cox_y_parts(unclass(y))
   w <- stats::model.weights(mf)
+  if (!is.null(w) && drop_zero_weights && any(w == 0)) {
+    keep <- w != 0
+    mf <- mf[keep, , drop = FALSE]
+    X <- X[keep, , drop = FALSE]
+    yy <- lapply(yy, function(v) if (is.null(v)) NULL else v[keep])
+    w <- w[keep]
+  }
   if (!is.null(w)) {
     if (any(w == 0)) {
       sv_abort(paste0("Residuals of a fit with zero case weights are not ",
@@ -33,6 +43,7 @@ cox_fit_data <- function(object, call = sys.call(-1)) {
     w <- as.double(w)
   }
   off <- stats::model.offset(mf)
+  raw_off <- off
   if (!is.null(off)) {
     off <- as.double(off)
     off <- if (all(off == 0)) NULL else off - mean(off)
@@ -52,7 +63,8 @@ cox_fit_data <- function(object, call = sys.call(-1)) {
   control <- if (is.null(object$control)) cox_control_default else
     object$control
   list(x = X, start = yy$start, time = yy$time, status = yy$status,
-       strata = strata, weights = w, offset = off, cluster = cluster,
+       strata = strata, weights = w, offset = off, raw_offset = raw_off,
+       cluster = cluster,
        tol_fix = if (isTRUE(control$timefix)) sqrt(.Machine$double.eps) else 0,
        row_names = rownames(mf), strata_factor = if (length(st_idx)) {
          sv_frame_factor(strata, sv_strata_codes(mf[st_idx])$levels)
@@ -71,8 +83,84 @@ cox_residuals_engine <- function(object, dat, what, beta = NULL,
       as.integer(dat$strata),
     as.double(beta), as.integer(object$method == "efron"), dat$tol_fix,
     what, gtime, cluster, as.integer(ncluster),
-    if (is.null(init)) NULL else as.double(init)
+    if (is.null(init)) NULL else as.double(init),
+    cox_control_default$toler_chol
   )
+}
+
+# Robust variance ------------------------------------------------------------
+
+# The robust (Lin and Wei 1989) variance of a fit from cox_engine() on the
+# same inputs: V B V with V the model-based variance and B the crossproduct
+# of the weighted score residuals summed within clusters (one row per
+# cluster when `cluster` is NULL); the robust score test at `init`
+# (`rscore`) and the Wald test with the robust variance. The model-based
+# variance is kept as `naive.var`. (methods.md section 8)
+cox_robust <- function(fit, x, yy, strata, weights, offset, cluster, ties,
+                       control, init = NULL) {
+  coef <- fit$coefficients
+  p <- length(coef)
+  if (p == 0L || all(is.na(coef))) return(fit)
+  codes <- NULL
+  ncl <- length(yy$time)
+  if (!is.null(cluster)) {
+    u <- unique(cluster)
+    codes <- match(cluster, u) - 1L
+    ncl <- length(u)
+  }
+  if (!is.null(offset)) {
+    offset <- as.double(offset)
+    offset <- if (all(offset == 0)) NULL else offset - mean(offset)
+  }
+  if (!is.null(strata)) strata <- as.integer(as.factor(strata))
+  if (!is.null(weights)) weights <- as.double(weights)
+  init0 <- if (is.null(init)) rep(0, p) else as.double(init)
+  r <- cox_residuals_cpp(
+    x, yy$start, yy$time, yy$status, weights, offset, strata,
+    as.double(unname(coef)), as.integer(ties == "efron"),
+    if (control$timefix) sqrt(.Machine$double.eps) else 0,
+    "robust", NULL, codes, as.integer(ncl), init0, control$toler_chol
+  )
+  v <- unname(fit$var)
+  v[is.na(v)] <- 0
+  rv <- v %*% r$crossprod %*% v
+  rv <- (rv + t(rv)) / 2
+  cn <- names(coef)
+  dimnames(rv) <- list(cn, cn)
+  ok <- !is.na(coef)
+  rv[!ok, ] <- 0
+  rv[, !ok] <- 0
+  fit$naive.var <- fit$var
+  fit$var <- rv
+  fit$rscore <- r$rscore
+  wt <- wald_test_cpp(rv[ok, ok, drop = FALSE], unname(coef[ok] - init0[ok]),
+                      control$toler_chol)
+  fit$wald.test <- wt[["statistic"]]
+  fit$wald.df <- wt[["df"]]
+  fit$robust <- TRUE
+  fit$n.cluster <- ncl
+  fit
+}
+
+# robust = NULL: TRUE with a cluster() term, else FALSE. Conflicting
+# settings are errors: cluster() with robust = FALSE, and robust = TRUE for
+# counting-process data without cluster() (a subject's rows must be
+# summed, as coxph() requires).
+cox_check_robust <- function(robust, fr, call) {
+  has_cl <- !is.null(fr$cluster)
+  if (is.null(robust)) return(has_cl)
+  check_flag(robust, "robust", call = call)
+  if (has_cl && !robust) {
+    sv_abort(paste0("`robust = FALSE` conflicts with the `cluster()` term ",
+                    "(a cluster only changes the robust variance); drop one ",
+                    "of them."), call = call)
+  }
+  if (robust && !has_cl && ncol(fr$y) == 3L) {
+    sv_abort(paste0("`robust = TRUE` with counting-process data ",
+                    "(`Surv(start, stop, event)`) needs a `cluster(id)` term ",
+                    "naming the subject of each row."), call = call)
+  }
+  robust
 }
 
 #' Residuals of a Cox model

@@ -58,11 +58,14 @@
 #'   that says so, and rows with zero weight are left out (they carry no
 #'   information) with a warning of class `survstep_warning_zero_weights`.
 #' @param fast `FALSE` skips the fast paths (for the identity tests).
+#' @param cluster Whether a `cluster()` term is accepted (robust variances
+#'   of the Cox model): it is then left out of the design, and its values
+#'   (no missing values allowed) are the record's `cluster`.
 #' @return The record described at the top of `R/model-frame.R`.
 #' @noRd
 sv_frame <- function(call, env, caller = sys.call(-1), group = "none",
                      design = FALSE, counting = FALSE, positive_weights = NULL,
-                     fast = TRUE) {
+                     fast = TRUE, cluster = FALSE) {
   if (is.null(call$formula)) {
     sv_abort("`formula` is missing, with no default.", call = caller)
   }
@@ -75,7 +78,8 @@ sv_frame <- function(call, env, caller = sys.call(-1), group = "none",
     }
   }
   formula <- eval(call$formula, env)
-  check_formula(formula, call = caller)
+  check_formula(formula, call = caller,
+                allow = if (isTRUE(cluster)) "cluster" else character())
   raw <- if (fast && !design) sv_frame_lean(call, formula, env)
   if (is.null(raw)) raw <- sv_frame_general(call, formula, env, caller)
   if (!is.null(positive_weights)) {
@@ -86,7 +90,8 @@ sv_frame <- function(call, env, caller = sys.call(-1), group = "none",
     # a covariate with one value can't be coded (model.matrix() would give
     # an obscure contrasts error for a one-level factor)
     sv_check_constant(fr, caller)
-    fr <- c(fr, sv_frame_design(fr$terms, fr$mf, fr$strata_terms))
+    fr <- c(fr, sv_frame_design(fr$terms, fr$mf,
+                                c(fr$strata_terms, fr$cluster_terms)))
   }
   fr
 }
@@ -103,7 +108,8 @@ sv_check_constant <- function(fr, caller) {
     fac <- attr(fr$terms, "factors")
     if (!length(fac)) return(invisible())
     vars <- rownames(fac)[rowSums(fac != 0) > 0]
-    st <- attr(fr$terms, "specials")$strata
+    st <- c(attr(fr$terms, "specials")$strata,
+            attr(fr$terms, "specials")$cluster)
     if (length(st)) vars <- setdiff(vars, rownames(fac)[st])
     const <- vapply(vars, function(v) {
       x <- mf[[v]]
@@ -186,11 +192,35 @@ sv_frame_finish <- function(raw, group, caller, counting) {
   }
 
   st_idx <- attr(tt, "specials")$strata
+  na_act <- raw$na.action
+  if (group != "none") {
+    # a row with a missing group or stratum (kept by na.action = na.pass)
+    # belongs to no curve and no group: it is left out, as survfit() does
+    miss <- sv_frame_missing_groups(mf, tt, rows, st_idx)
+    if (length(miss)) {
+      keep <- if (is.null(rows)) seq_len(nrow(mf)) else rows
+      pos <- match(miss, keep)
+      rows <- keep[-pos]
+      y <- y[-pos, , drop = FALSE]
+      if (!is.null(w)) w <- w[-pos]
+      if (!is.null(off)) off <- off[-pos]
+      na_act <- sv_na_action_add(na_act, miss, mf)
+    }
+  }
+  n <- nrow(y)
   strata_terms <- integer(0)
   st <- NULL
   if (length(st_idx)) {
     strata_terms <- survival::untangle.specials(tt, "strata", 1)$terms
     st <- sv_strata_codes(mf[st_idx], rows)
+  }
+  cl_idx <- attr(tt, "specials")$cluster
+  cluster_terms <- integer(0)
+  cl <- NULL
+  if (length(cl_idx)) {
+    cluster_terms <- survival::untangle.specials(tt, "cluster", 1)$terms
+    cl <- mf[[cl_idx]]
+    if (!is.null(rows)) cl <- cl[rows]
   }
   g <- NULL
   if (group != "none") {
@@ -202,7 +232,6 @@ sv_frame_finish <- function(raw, group, caller, counting) {
     g$vars <- vars
     g$bad <- setdiff(labs, vars)
   }
-  na_act <- raw$na.action
   fr <- list(
     y = y, strata = st$codes, strata_levels = st$levels,
     group = g$codes, group_levels = g$levels, group_vars = g$vars,
@@ -212,7 +241,39 @@ sv_frame_finish <- function(raw, group, caller, counting) {
     mf = if (isTRUE(raw$general)) mf else NULL, data = raw$data,
     all_missing = raw$all_missing
   )
+  if (length(cl_idx)) {
+    fr$cluster <- cl
+    fr$cluster_terms <- cluster_terms
+  }
   fr
+}
+
+# The rows of mf (among `rows`, all when NULL) with a missing value in a
+# grouping variable (a right-hand-side variable of the formula, strata()
+# terms included).
+sv_frame_missing_groups <- function(mf, tt, rows, st_idx) {
+  labs <- attr(tt, "term.labels")
+  vars <- union(labs[labs %in% names(mf)], names(mf)[st_idx])
+  if (!length(vars)) return(integer(0))
+  idx <- if (is.null(rows)) seq_len(nrow(mf)) else rows
+  bad <- rep(FALSE, length(idx))
+  for (v in vars) {
+    x <- mf[[v]]
+    if (is.matrix(x)) next
+    bad <- bad | is.na(x[idx])
+  }
+  idx[bad]
+}
+
+# Add the rows `miss` of mf to an na.action record (an "omit" record when
+# there is none, as na.omit() makes).
+sv_na_action_add <- function(na_act, miss, mf) {
+  rn <- attr(mf, "row.names")
+  new <- stats::setNames(as.integer(miss), as.character(rn[miss]))
+  if (is.null(na_act)) return(structure(new, class = "omit"))
+  cls <- class(na_act)
+  all <- c(unclass(na_act), new)
+  structure(all[order(all)], class = cls)
 }
 
 # Validate the response matrix; returns it as a double matrix with column
@@ -234,6 +295,7 @@ sv_check_y <- function(y, caller, counting) {
     }
     start <- y[, 1L]
     stop <- y[, 2L]
+    sv_check_y_missing(y, caller)
     if (any(!is.finite(start)) || any(!is.finite(stop))) {
       sv_abort("Start and stop times must be finite; found infinite values.",
                call = caller)
@@ -248,6 +310,7 @@ sv_check_y <- function(y, caller, counting) {
     dn <- c("start", "stop", "status")
   } else {
     time <- y[, 1L]
+    sv_check_y_missing(y, caller)
     if (any(!is.finite(time))) {
       sv_abort("Survival times must be finite; found infinite values.",
                call = caller)
@@ -267,6 +330,20 @@ sv_check_y <- function(y, caller, counting) {
   y
 }
 
+# Missing values in the response can only come from an na.action that keeps
+# them (such as na.pass).
+sv_check_y_missing <- function(y, caller) {
+  miss <- sum(!stats::complete.cases(y))
+  if (miss) {
+    sv_abort(sprintf(paste0("The `Surv()` response must not be missing; ",
+                            "found %d %s with a missing time or status ",
+                            "(kept by `na.action`; use `na.omit`)."),
+                     miss, if (miss == 1L) "row" else "rows"),
+             call = caller)
+  }
+  invisible()
+}
+
 # General path: stats::model.frame() with the call's own arguments.
 sv_frame_general <- function(call, formula, env, caller) {
   data <- if (is.null(call$data)) NULL else eval(call$data, env)
@@ -274,10 +351,17 @@ sv_frame_general <- function(call, formula, env, caller) {
     sv_abort(sprintf("`data` must be a data frame, not %s.",
                      sv_obj_type(data)), call = caller)
   }
+  # cluster() is a special only where it is accepted (check_formula())
+  specials <- c("strata", if ("cluster" %in% all.names(formula[[3L]])) "cluster")
   tt <- if (is.null(data)) {
-    stats::terms(formula, specials = "strata")
+    stats::terms(formula, specials = specials)
   } else {
-    stats::terms(formula, specials = "strata", data = data)
+    stats::terms(formula, specials = specials, data = data)
+  }
+  cl_idx <- attr(tt, "specials")$cluster
+  if (length(cl_idx) > 1L) {
+    sv_abort("`formula` can't have more than one `cluster()` term.",
+             call = caller)
   }
   keep <- match(c("formula", "data", "subset", "weights", "na.action"),
                 names(call), 0L)
@@ -316,6 +400,12 @@ sv_frame_general <- function(call, formula, env, caller) {
     }
   )
   mf <- build(mf_fast)
+  if (length(cl_idx) && anyNA(mf[[cl_idx]])) {
+    sv_abort(sprintf(paste0("`cluster()` must not contain missing values; ",
+                            "found %d. Give every row a cluster (or remove ",
+                            "those rows)."), sum(is.na(mf[[cl_idx]]))),
+             call = caller)
+  }
   all_missing <- NULL
   if (any(vapply(mf, function(col) anyNA(unclass(col)), logical(1)))) {
     mf_na <- mf
@@ -423,7 +513,7 @@ sv_frame_lean <- function(call, formula, env) {
     na_act <- structure(omit, class = na_kind)
   }
   list(mf = mf, terms = tt, y = y, rows = rows, na.action = na_act,
-       weights = NULL, offset = NULL)
+       weights = NULL, offset = NULL, data = data)
 }
 
 # survival::Surv() for the lean path: the same reading of right-censored
@@ -690,12 +780,8 @@ sv_group_codes <- function(mf, vars, rows = NULL, caller = sys.call(-1)) {
   code <- NULL
   m <- 1
   for (x in cols) {
+    # (rows with a missing value were left out by sv_frame_finish())
     cx <- sv_column_codes(if (is.null(rows)) x else x[rows])
-    if (anyNA(cx$codes)) {
-      # a missing value (na.action = na.pass) is a group of its own, "x=NA"
-      cx$m <- cx$m + 1L
-      cx$codes[is.na(cx$codes)] <- cx$m
-    }
     code <- if (is.null(code)) cx$codes else (code - 1) * cx$m + cx$codes
     m <- m * cx$m
   }
@@ -731,6 +817,15 @@ sv_strata_codes <- function(cols, rows = NULL) {
   })
   list(codes = match(codes, u) - 1L,
        levels = do.call(paste, c(labs, list(sep = ", "))))
+}
+
+# Why a record has no rows, for the front ends' "no observations" errors:
+# `data` itself has none, or every row was removed by `na.action` and
+# `subset`.
+sv_no_rows_reason <- function(fr) {
+  data <- fr$data
+  if (is.data.frame(data) && nrow(data) == 0L) return("`data` has no rows")
+  "no rows are left after removing missing values and applying `subset`"
 }
 
 # A record's 0-based codes and labels as a factor (for the matrix engines).

@@ -93,9 +93,58 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cox_survfit_cpp
+Rcpp::List cox_survfit_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata, double timefix_tol, SEXP beta, int ctype, Rcpp::NumericMatrix var, Rcpp::NumericMatrix xnew, Rcpp::NumericVector offnew, Rcpp::IntegerVector strata_new, bool se);
+RcppExport SEXP _survstep_cox_survfit_cpp(SEXP xSEXP, SEXP startSEXP, SEXP timeSEXP, SEXP statusSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP timefix_tolSEXP, SEXP betaSEXP, SEXP ctypeSEXP, SEXP varSEXP, SEXP xnewSEXP, SEXP offnewSEXP, SEXP strata_newSEXP, SEXP seSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type start(startSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type time(timeSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type status(statusSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
+    Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type beta(betaSEXP);
+    Rcpp::traits::input_parameter< int >::type ctype(ctypeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type var(varSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type xnew(xnewSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type offnew(offnewSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type strata_new(strata_newSEXP);
+    Rcpp::traits::input_parameter< bool >::type se(seSEXP);
+    rcpp_result_gen = Rcpp::wrap(cox_survfit_cpp(x, start, time, status, weights, offset, strata, timefix_tol, beta, ctype, var, xnew, offnew, strata_new, se));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cox_adjusted_cpp
+Rcpp::List cox_adjusted_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata, double timefix_tol, SEXP beta, int ctype, Rcpp::NumericMatrix var, Rcpp::NumericMatrix xnew, Rcpp::NumericVector offnew, Rcpp::IntegerVector group, int ngroup, bool se);
+RcppExport SEXP _survstep_cox_adjusted_cpp(SEXP xSEXP, SEXP startSEXP, SEXP timeSEXP, SEXP statusSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP timefix_tolSEXP, SEXP betaSEXP, SEXP ctypeSEXP, SEXP varSEXP, SEXP xnewSEXP, SEXP offnewSEXP, SEXP groupSEXP, SEXP ngroupSEXP, SEXP seSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type start(startSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type time(timeSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type status(statusSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
+    Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type beta(betaSEXP);
+    Rcpp::traits::input_parameter< int >::type ctype(ctypeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type var(varSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type xnew(xnewSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type offnew(offnewSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type group(groupSEXP);
+    Rcpp::traits::input_parameter< int >::type ngroup(ngroupSEXP);
+    Rcpp::traits::input_parameter< bool >::type se(seSEXP);
+    rcpp_result_gen = Rcpp::wrap(cox_adjusted_cpp(x, start, time, status, weights, offset, strata, timefix_tol, beta, ctype, var, xnew, offnew, group, ngroup, se));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cox_residuals_cpp
-Rcpp::List cox_residuals_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata, SEXP beta, int ties, double timefix_tol, Rcpp::CharacterVector what, SEXP gtime, SEXP cluster, int ncluster, SEXP init);
-RcppExport SEXP _survstep_cox_residuals_cpp(SEXP xSEXP, SEXP startSEXP, SEXP timeSEXP, SEXP statusSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP betaSEXP, SEXP tiesSEXP, SEXP timefix_tolSEXP, SEXP whatSEXP, SEXP gtimeSEXP, SEXP clusterSEXP, SEXP nclusterSEXP, SEXP initSEXP) {
+Rcpp::List cox_residuals_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata, SEXP beta, int ties, double timefix_tol, Rcpp::CharacterVector what, SEXP gtime, SEXP cluster, int ncluster, SEXP init, double toler_chol);
+RcppExport SEXP _survstep_cox_residuals_cpp(SEXP xSEXP, SEXP startSEXP, SEXP timeSEXP, SEXP statusSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP betaSEXP, SEXP tiesSEXP, SEXP timefix_tolSEXP, SEXP whatSEXP, SEXP gtimeSEXP, SEXP clusterSEXP, SEXP nclusterSEXP, SEXP initSEXP, SEXP toler_cholSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
@@ -113,7 +162,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< SEXP >::type cluster(clusterSEXP);
     Rcpp::traits::input_parameter< int >::type ncluster(nclusterSEXP);
     Rcpp::traits::input_parameter< SEXP >::type init(initSEXP);
-    rcpp_result_gen = Rcpp::wrap(cox_residuals_cpp(x, start, time, status, weights, offset, strata, beta, ties, timefix_tol, what, gtime, cluster, ncluster, init));
+    Rcpp::traits::input_parameter< double >::type toler_chol(toler_cholSEXP);
+    rcpp_result_gen = Rcpp::wrap(cox_residuals_cpp(x, start, time, status, weights, offset, strata, beta, ties, timefix_tol, what, gtime, cluster, ncluster, init, toler_chol));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -201,8 +251,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // logrank_cpp
-Rcpp::List logrank_cpp(SEXP y, SEXP group, int n_groups, SEXP stratum, int n_strata, std::string test, double p, double q, double timefix_tol, SEXP scores);
-RcppExport SEXP _survstep_logrank_cpp(SEXP ySEXP, SEXP groupSEXP, SEXP n_groupsSEXP, SEXP stratumSEXP, SEXP n_strataSEXP, SEXP testSEXP, SEXP pSEXP, SEXP qSEXP, SEXP timefix_tolSEXP, SEXP scoresSEXP) {
+Rcpp::List logrank_cpp(SEXP y, SEXP group, int n_groups, SEXP stratum, int n_strata, SEXP weight, std::string test, double p, double q, double timefix_tol, SEXP scores);
+RcppExport SEXP _survstep_logrank_cpp(SEXP ySEXP, SEXP groupSEXP, SEXP n_groupsSEXP, SEXP stratumSEXP, SEXP n_strataSEXP, SEXP weightSEXP, SEXP testSEXP, SEXP pSEXP, SEXP qSEXP, SEXP timefix_tolSEXP, SEXP scoresSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
@@ -210,12 +260,13 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type n_groups(n_groupsSEXP);
     Rcpp::traits::input_parameter< SEXP >::type stratum(stratumSEXP);
     Rcpp::traits::input_parameter< int >::type n_strata(n_strataSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type weight(weightSEXP);
     Rcpp::traits::input_parameter< std::string >::type test(testSEXP);
     Rcpp::traits::input_parameter< double >::type p(pSEXP);
     Rcpp::traits::input_parameter< double >::type q(qSEXP);
     Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
     Rcpp::traits::input_parameter< SEXP >::type scores(scoresSEXP);
-    rcpp_result_gen = Rcpp::wrap(logrank_cpp(y, group, n_groups, stratum, n_strata, test, p, q, timefix_tol, scores));
+    rcpp_result_gen = Rcpp::wrap(logrank_cpp(y, group, n_groups, stratum, n_strata, weight, test, p, q, timefix_tol, scores));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -320,13 +371,15 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_cox_eval_cpp", (DL_FUNC) &_survstep_cox_eval_cpp, 11},
     {"_survstep_concordance_cpp", (DL_FUNC) &_survstep_concordance_cpp, 5},
     {"_survstep_wald_test_cpp", (DL_FUNC) &_survstep_wald_test_cpp, 3},
-    {"_survstep_cox_residuals_cpp", (DL_FUNC) &_survstep_cox_residuals_cpp, 15},
+    {"_survstep_cox_survfit_cpp", (DL_FUNC) &_survstep_cox_survfit_cpp, 15},
+    {"_survstep_cox_adjusted_cpp", (DL_FUNC) &_survstep_cox_adjusted_cpp, 16},
+    {"_survstep_cox_residuals_cpp", (DL_FUNC) &_survstep_cox_residuals_cpp, 16},
     {"_survstep_km_fit_cpp", (DL_FUNC) &_survstep_km_fit_cpp, 6},
     {"_survstep_km_bands_cpp", (DL_FUNC) &_survstep_km_bands_cpp, 4},
     {"_survstep_km_quantile_cpp", (DL_FUNC) &_survstep_km_quantile_cpp, 12},
     {"_survstep_km_at_cpp", (DL_FUNC) &_survstep_km_at_cpp, 9},
     {"_survstep_km_mean_cpp", (DL_FUNC) &_survstep_km_mean_cpp, 7},
-    {"_survstep_logrank_cpp", (DL_FUNC) &_survstep_logrank_cpp, 10},
+    {"_survstep_logrank_cpp", (DL_FUNC) &_survstep_logrank_cpp, 11},
     {"_survstep_string_codes_cpp", (DL_FUNC) &_survstep_string_codes_cpp, 1},
     {"_survstep_first_rows_cpp", (DL_FUNC) &_survstep_first_rows_cpp, 2},
     {"_survstep_surv_status_code_cpp", (DL_FUNC) &_survstep_surv_status_code_cpp, 1},
