@@ -213,10 +213,13 @@ sv_engine_weights <- function(weights, n, call) {
 
 # A classed error for arguments that a function does not have (they land in
 # its `...`): `fn` is the function's name for the message.
-check_dots_empty <- function(fn, ..., call = sys.call(-1)) {
+check_dots_empty <- function(fn, ..., .renamed = NULL, call = sys.call(-1)) {
   if (...length() == 0L) return(invisible())
   nms <- names(substitute(list(...)))[-1L]
   if (is.null(nms)) nms <- rep("", ...length())
+  # the other spelling of a renamed argument is taken by sv_renamed()
+  nms <- nms[!nms %in% names(.renamed)]
+  if (!length(nms)) return(invisible())
   named <- unique(nms[nzchar(nms)])
   n_unnamed <- sum(!nzchar(nms))
   what <- c(
@@ -233,6 +236,27 @@ check_dots_empty <- function(fn, ..., call = sys.call(-1)) {
            class = c("survstep_error_unused_argument", "survstep_error_input"),
            call = call)
 }
+
+# Argument names: survstep's own arguments are snake_case (`conf_level`,
+# `conf_type`, `p_adjust_method`); methods of generics keep the generic's
+# names (`summary(conf.int =)`, `confint(level =)`, broom's `tidy(conf.int =,
+# conf.level =)`); `subset`, `weights`, `na.action` are lm()'s. The dotted
+# spelling of a renamed argument is accepted with a classed warning: `old`
+# (the dotted name) is looked up in `...` and, when given, replaces `value`.
+sv_renamed <- function(fn, value, old, new, ..., call = sys.call(-1)) {
+  dots <- list(...)
+  if (!old %in% names(dots)) return(value)
+  sv_warn(sprintf(paste0("`%s()` spells `%s` as `%s` (snake_case, as all ",
+                         "survstep arguments); `%s` is used as `%s`."),
+                  fn, old, new, old, new),
+          class = c("survstep_warning_renamed_argument",
+                    "survstep_warning_deprecated"), call = call)
+  dots[[old]]
+}
+
+# old (dotted) = new (snake_case) spellings accepted by sv_renamed()
+sv_renames <- c(conf.level = "conf_level", conf.type = "conf_type",
+                p.adjust.method = "p_adjust_method")
 
 # Runs one call into the C++ glue (`expr`) and turns a failed memory
 # allocation (a std::bad_alloc, which Rcpp reports as an error of class

@@ -738,7 +738,9 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
                             analysis_set = c("common", "available"),
                             control = cox_control(), robust = NULL, ...) {
   call <- match.call()
-  check_dots_empty("cox_univariable", ...)
+  conf_level <- sv_renamed("cox_univariable", conf_level, "conf.level",
+                           "conf_level", ...)
+  check_dots_empty("cox_univariable", ..., .renamed = sv_renames)
   ties <- sv_match_arg(ties, c("efron", "breslow"), "ties")
   term_test <- sv_match_arg(term_test, c("lr", "score", "wald"), "term_test")
   analysis_set <- sv_match_arg(analysis_set, c("common", "available"),

@@ -66,7 +66,9 @@
 km <- function(formula, data, subset, weights, na.action, conf_level = 0.95,
                conf_type = c("log", "log-log", "plain"), timefix = TRUE, ...) {
   call <- match.call()
-  check_dots_empty("km", ...)
+  conf_level <- sv_renamed("km", conf_level, "conf.level", "conf_level", ...)
+  conf_type <- sv_renamed("km", conf_type, "conf.type", "conf_type", ...)
+  check_dots_empty("km", ..., .renamed = sv_renames)
   check_conf_level(conf_level)
   conf_type <- sv_match_arg(conf_type, c("log", "log-log", "plain"),
                             "conf_type")
@@ -102,6 +104,14 @@ km <- function(formula, data, subset, weights, na.action, conf_level = 0.95,
 #' @return An object of class `survstep_km` as from [km()], without `call`
 #'   and `na.action`.
 #' @seealso [km()].
+#' @details The engine behind [km()]: the product-limit estimate
+#'   \eqn{S(t) = \prod_{t_i \le t} (1 - d_i / n_i)} per group with Greenwood's
+#'   variance \eqn{\sum d_i / (n_i (n_i - d_i))} of \eqn{\log S}, from weighted
+#'   counts, without a formula (for simulations and bootstraps).
+#' @references Kaplan EL, Meier P (1958). Nonparametric estimation from
+#'   incomplete observations. *JASA* 53, 457-481.
+#'
+#'   Greenwood M (1926). *The Natural Duration of Cancer*. HMSO, London.
 #' @examples
 #' lung <- survival::lung
 #' fit <- km_fit(survival::Surv(lung$time, lung$status), group = lung$sex)
@@ -111,7 +121,11 @@ km_fit <- function(y, group = NULL, weights = NULL, conf_level = 0.95,
                    conf_type = c("log", "log-log", "plain"), timefix = TRUE,
                    ...) {
   call <- sys.call()
-  check_dots_empty("km_fit", ..., call = call)
+  conf_level <- sv_renamed("km_fit", conf_level, "conf.level", "conf_level",
+                           ..., call = call)
+  conf_type <- sv_renamed("km_fit", conf_type, "conf.type", "conf_type", ...,
+                          call = call)
+  check_dots_empty("km_fit", ..., .renamed = sv_renames, call = call)
   check_conf_level(conf_level, call = call)
   conf_type <- sv_match_arg(conf_type, c("log", "log-log", "plain"),
                             "conf_type", call = call)
@@ -306,6 +320,12 @@ km_median <- function(fit, method = c("survival", "spss"), truncate = TRUE,
 #'   class `survstep_error_unused_argument`.
 #' @return A data frame with one row per curve and time: `strata`, `time`,
 #'   `n.risk`, `estimate`, `std.error`, `conf.low`, `conf.high`.
+#' @details The curve is a right-continuous step function: at a time between
+#'   two event times it holds the value of the earlier one; before the first
+#'   event it is 1; after the last follow-up time it is not estimated
+#'   (`NA`), as `summary.survfit(times = )` with `extend = FALSE`.
+#' @references Collett D (2015). *Modelling Survival Data in Medical
+#'   Research*, 3rd ed. Chapman & Hall/CRC, section 2.1.
 #' @examples
 #' fit <- km(Surv(time, status) ~ sex, data = survival::lung)
 #' km_at(fit, times = c(365, 730))
@@ -349,6 +369,11 @@ km_at <- function(fit, times, ...) {
 #'   class `survstep_error_unused_argument`.
 #' @return A data frame with one row per curve: `strata`, `mean`,
 #'   `std.error`, `conf.low`, `conf.high`.
+#' @references Irwin JO (1949). The standard error of an estimate of
+#'   expectation of life. *Journal of Hygiene* 47, 188-189.
+#'
+#'   Klein JP, Moeschberger ML (2003). *Survival Analysis*, 2nd ed. Springer,
+#'   section 4.5.
 #' @examples
 #' fit <- km(Surv(time, status) ~ sex, data = survival::lung)
 #' km_mean(fit)
@@ -377,6 +402,10 @@ km_mean <- function(fit, ...) {
 #'   time of the curve, events included).
 #' @references Schemper M, Smith TL (1996). A note on quantifying follow-up
 #'   in studies of failure time. *Controlled Clinical Trials* 17, 343-346.
+#' @details The reverse Kaplan-Meier method: the censoring indicator is
+#'   reversed (a censored time is an "event" of follow-up, a death censors
+#'   follow-up) and the median of that curve is the median follow-up time
+#'   with its Brookmeyer-Crowley interval.
 #' @examples
 #' followup_median(Surv(time, status) ~ 1, data = survival::lung)
 #' @export
@@ -384,7 +413,11 @@ followup_median <- function(formula, data, subset, weights, na.action,
                             conf_level = 0.95,
                             conf_type = c("log", "log-log", "plain"), ...) {
   call <- match.call()
-  check_dots_empty("followup_median", ...)
+  conf_level <- sv_renamed("followup_median", conf_level, "conf.level",
+                           "conf_level", ...)
+  conf_type <- sv_renamed("followup_median", conf_type, "conf.type",
+                          "conf_type", ...)
+  check_dots_empty("followup_median", ..., .renamed = sv_renames)
   check_conf_level(conf_level)
   conf_type <- sv_match_arg(conf_type, c("log", "log-log", "plain"),
                             "conf_type")

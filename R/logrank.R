@@ -113,6 +113,27 @@ lr_tests <- c("logrank", "gehan-breslow", "tarone-ware", "peto-peto",
 #' @seealso [logrank_pairwise()] for all pairwise comparisons,
 #'   [survival::survdiff()].
 #' @export
+#' @references Mantel N (1966). Evaluation of survival data and two new rank
+#'   order statistics arising in its consideration. *Cancer Chemotherapy
+#'   Reports* 50, 163-170.
+#'
+#'   Gehan EA (1965). A generalized Wilcoxon test for comparing arbitrarily
+#'   singly-censored samples. *Biometrika* 52, 203-223. Breslow N (1970). A
+#'   generalized Kruskal-Wallis test for comparing K samples subject to
+#'   unequal patterns of censorship. *Biometrika* 57, 579-594.
+#'
+#'   Tarone RE, Ware J (1977). On distribution-free tests for equality of
+#'   survival distributions. *Biometrika* 64, 156-160.
+#'
+#'   Peto R, Peto J (1972). Asymptotically efficient rank invariant test
+#'   procedures. *Journal of the Royal Statistical Society A* 135, 185-207.
+#'
+#'   Harrington DP, Fleming TR (1982). A class of rank test procedures for
+#'   censored survival data. *Biometrika* 69, 553-566.
+#'
+#'   Klein JP, Moeschberger ML (2003). *Survival Analysis*, 2nd ed. Springer,
+#'   sections 7.3-7.5. Collett D (2015). *Modelling Survival Data in Medical
+#'   Research*, 3rd ed., chapter 2.
 #' @examples
 #' logrank_test(Surv(time, status) ~ sex, data = survival::lung)
 #' logrank_test(Surv(time, status) ~ sex, data = survival::lung,
@@ -167,6 +188,11 @@ logrank_test <- function(formula, data, subset, weights, na.action,
 #' @return An object of class `survstep_logrank` as from [logrank_test()],
 #'   without `call` and `na.action`.
 #' @seealso [logrank_test()].
+#' @details The engine behind [logrank_test()]: the same statistic, from a
+#'   response matrix and integer codes, without a formula (for simulations
+#'   and bootstraps). The formulas are those of [logrank_test()].
+#' @references Klein JP, Moeschberger ML (2003). *Survival Analysis*, 2nd
+#'   ed. Springer, sections 7.3-7.5.
 #' @examples
 #' lung <- survival::lung
 #' logrank_fit(survival::Surv(lung$time, lung$status), lung$sex)
@@ -272,32 +298,45 @@ lr_result <- function(y, g, st, w, test, p, q, trend, scores, timefix,
 #' get on that subset), and adjusts the p-values with [stats::p.adjust()].
 #'
 #' @inheritParams logrank_test
-#' @param p.adjust.method A method of [stats::p.adjust()]: `"none"`
+#' @param p_adjust_method A method of [stats::p.adjust()]: `"none"`
 #'   (default), `"holm"`, `"hochberg"`, `"hommel"`, `"bonferroni"`, `"BH"`,
 #'   `"BY"` or `"fdr"`.
 #' @param ... Further arguments of [logrank_test()]: `subset`, `weights`,
-#'   `na.action`, `p`, `q`, `timefix`. (They come before `p.adjust.method`
+#'   `na.action`, `p`, `q`, `timefix`. (They come before `p_adjust_method`
 #'   so that `p` is not taken as an abbreviation of it.) Any other name is an
 #'   error of class `survstep_error_unused_argument`.
 #' @return A data frame with one row per pair of groups (in level order):
 #'   `group1, group2, statistic, df, p.value, p.adj`. A pair without any
 #'   event gets `NA` with a warning.
 #' @export
+#' @references Holm S (1979). A simple sequentially rejective multiple test
+#'   procedure. *Scandinavian Journal of Statistics* 6, 65-70.
+#'
+#'   Klein JP, Moeschberger ML (2003). *Survival Analysis*, 2nd ed. Springer,
+#'   section 7.3.
 #' @examples
 #' logrank_pairwise(Surv(time, status) ~ ph.ecog, data = survival::lung,
-#'                  subset = ph.ecog < 3, p.adjust.method = "holm")
+#'                  subset = ph.ecog < 3, p_adjust_method = "holm")
 logrank_pairwise <- function(formula, data,
                              test = c("logrank", "gehan-breslow",
                                       "tarone-ware", "peto-peto",
                                       "fleming-harrington"),
-                             ..., p.adjust.method = "none") {
+                             ..., p_adjust_method = "none") {
   caller <- sys.call()
   env <- parent.frame()
   test <- sv_match_arg(test, lr_tests, "test", call = caller)
-  p.adjust.method <- sv_match_arg(p.adjust.method, stats::p.adjust.methods,
-                                  "p.adjust.method", call = caller)
   dots <- match.call(expand.dots = FALSE)$...
   nms <- names(dots)
+  if ("p.adjust.method" %in% nms) {
+    p_adjust_method <- sv_renamed("logrank_pairwise", p_adjust_method,
+                                  "p.adjust.method", "p_adjust_method",
+                                  p.adjust.method = eval(dots$p.adjust.method,
+                                                         env), call = caller)
+    dots$p.adjust.method <- NULL
+    nms <- names(dots)
+  }
+  p_adjust_method <- sv_match_arg(p_adjust_method, stats::p.adjust.methods,
+                                  "p_adjust_method", call = caller)
   allowed <- c("subset", "weights", "na.action", "p", "q", "timefix")
   if (length(dots) && (is.null(nms) || any(!nzchar(nms)) ||
                        any(!nms %in% allowed))) {
@@ -357,11 +396,11 @@ logrank_pairwise <- function(formula, data,
   out <- data.frame(
     group1 = groups[pairs[1L, ]], group2 = groups[pairs[2L, ]],
     statistic = stat, df = df, p.value = pval,
-    p.adj = stats::p.adjust(pval, method = p.adjust.method),
+    p.adj = stats::p.adjust(pval, method = p_adjust_method),
     stringsAsFactors = FALSE
   )
   attr(out, "method") <- lr_method(test, opt$p, opt$q, FALSE)
-  attr(out, "p.adjust.method") <- p.adjust.method
+  attr(out, "p_adjust_method") <- p_adjust_method
   out
 }
 
@@ -414,11 +453,35 @@ print.survstep_logrank <- function(x, digits = max(getOption("digits") - 4L,
 }
 
 #' @rdname logrank_test
+#' @details `tidy()` returns broom's columns for `survival::survdiff()`: one
+#'   column per grouping variable (its values, parsed from the group labels
+#'   `var=value`; a single `group` column when they are not of that form),
+#'   `N`, `obs` and `exp`; `glance()` gives `statistic`, `df`, `p.value`.
 #' @export
 tidy.survstep_logrank <- function(x, ...) {
   tb <- x$table
-  data.frame(group = tb$group, n = tb$n, observed = tb$observed,
-             expected = tb$expected, stringsAsFactors = FALSE)
+  grp <- lr_group_columns(tb$group)
+  cbind(grp, data.frame(N = tb$n, obs = tb$observed, exp = tb$expected))
+}
+
+# Group labels "a=1, b=x" as a data frame with columns a and b (as broom's
+# survdiff tidier); labels not of that form give one column `group`.
+lr_group_columns <- function(labels) {
+  parts <- strsplit(labels, ", ", fixed = TRUE)
+  kv <- lapply(parts, function(p) regmatches(p, regexpr("=", p), invert = TRUE))
+  ok <- length(labels) > 0L &&
+    all(vapply(kv, function(k) all(lengths(k) == 2L), logical(1)))
+  if (ok) {
+    keys <- lapply(kv, function(k) vapply(k, `[`, "", 1L))
+    ok <- all(vapply(keys, identical, logical(1), keys[[1L]])) &&
+      !anyDuplicated(keys[[1L]])
+  }
+  if (!ok) return(data.frame(group = labels, stringsAsFactors = FALSE))
+  vals <- do.call(rbind, lapply(kv, function(k) vapply(k, `[`, "", 2L)))
+  vals <- matrix(vals, nrow = length(labels))
+  out <- as.data.frame(vals, stringsAsFactors = FALSE)
+  names(out) <- keys[[1L]]
+  out
 }
 
 #' @rdname logrank_test

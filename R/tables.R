@@ -304,6 +304,8 @@ km_table <- function(formula, data, times = c(12, 36, 60),
   if (missing(data) || !is.data.frame(data)) {
     sv_abort("`data` must be a data frame.")
   }
+  conf_level <- sv_renamed("km_table", conf_level, "conf.level", "conf_level",
+                           ...)
   median_method <- sv_match_arg(median_method, c("spss", "survival"),
                                 "median_method")
   check_conf_level(conf_level)
@@ -332,7 +334,8 @@ km_table <- function(formula, data, times = c(12, 36, 60),
     }
   }
   lhs <- formula[[2L]]
-  one <- function(var) {
+  # `conf.level` (taken above) is not passed on to km()
+  one <- function(var, ..., conf.level = NULL) {
     f <- if (is.null(var)) {
       stats::as.formula(call("~", lhs, 1), env = environment(formula))
     } else {
@@ -360,7 +363,7 @@ km_table <- function(formula, data, times = c(12, 36, 60),
     }
     out
   }
-  rows <- if (length(vars)) lapply(vars, one) else list(one(NULL))
+  rows <- if (length(vars)) lapply(vars, one, ...) else list(one(NULL, ...))
   out <- do.call(rbind, rows)
   if (!is.null(labels)) {
     hit <- out$variable %in% names(labels)
@@ -477,7 +480,9 @@ print.survstep_km_table <- function(x, ...) {
 #' @export
 cox_table <- function(univariable, multivariable = NULL, conf_level = 0.95,
                       labels = NULL, ...) {
-  check_dots_empty("cox_table", ...)
+  conf_level <- sv_renamed("cox_table", conf_level, "conf.level",
+                           "conf_level", ...)
+  check_dots_empty("cox_table", ..., .renamed = sv_renames)
   need <- c("term", "estimate", "conf.low", "conf.high", "p.value")
   if (!is.data.frame(univariable) || length(setdiff(need, names(univariable)))) {
     sv_abort(sprintf(paste0("`univariable` must be a data frame from ",

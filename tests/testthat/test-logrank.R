@@ -331,7 +331,7 @@ test_that("logrank_pairwise() equals the two-group test on each subset", {
   d <- subset(lung2, !is.na(ph.ecog) & ph.ecog < 3)
   for (test in c("logrank", "tarone-ware")) {
     pw <- logrank_pairwise(Surv(time, status) ~ ph.ecog + strata(sex),
-                           data = d, test = test, p.adjust.method = "holm")
+                           data = d, test = test, p_adjust_method = "holm")
     expect_named(pw, c("group1", "group2", "statistic", "df", "p.value",
                        "p.adj"))
     expect_identical(pw$group1, c("ph.ecog=0", "ph.ecog=0", "ph.ecog=1"))
@@ -353,7 +353,7 @@ test_that("logrank_pairwise() equals the two-group test on each subset", {
   }
   for (m in c("none", "bonferroni", "BH", "hommel")) {
     pw <- logrank_pairwise(Surv(time, status) ~ g, data = sim_ties(400, 9),
-                           p.adjust.method = m)
+                           p_adjust_method = m)
     expect_identical(nrow(pw), 6L)
     expect_identical(pw$p.adj, p.adjust(pw$p.value, m))
   }
@@ -434,8 +434,9 @@ test_that("the lean model frame gives the results of the general path", {
 test_that("tidy() and glance() return the documented columns", {
   fit <- logrank_test(Surv(time, status) ~ sex, data = lung2)
   td <- tidy(fit)
-  expect_named(td, c("group", "n", "observed", "expected"))
-  expect_identical(td$observed, fit$table$observed)
+  # broom's survdiff columns: the grouping variable, N, obs, exp
+  expect_named(td, c("sex", "N", "obs", "exp"))
+  expect_identical(td$obs, fit$table$observed)
   gl <- glance(fit)
   expect_named(gl, c("statistic", "df", "p.value"))
   expect_identical(gl$p.value, fit$p.value)
@@ -454,7 +455,7 @@ test_that("print methods are stable", {
   })
   expect_snapshot(print(
     logrank_pairwise(Surv(time, status) ~ ph.ecog, data = lung2,
-                     subset = ph.ecog < 3, p.adjust.method = "holm")
+                     subset = ph.ecog < 3, p_adjust_method = "holm")
   ))
   x <- logrank_test(Surv(time, status) ~ sex, data = lung2)
   expect_invisible(print(x))
@@ -510,7 +511,7 @@ test_that("bad input gives classed errors", {
   expect_error(logrank_pairwise(Surv(time, status) ~ g, bad, foo = 1),
                class = cls)
   expect_error(logrank_pairwise(Surv(time, status) ~ g, bad,
-                                p.adjust.method = "xx"), class = cls)
+                                p_adjust_method = "xx"), class = cls)
 })
 
 test_that("error messages are clear", {
