@@ -9,6 +9,26 @@
 # `drop_zero_weights = TRUE` left out as in the fit.
 cox_fit_data <- function(object, call = sys.call(-1),
                          drop_zero_weights = FALSE) {
+  control <- if (is.null(object$control)) cox_control_default else
+    object$control
+  tol_fix <- if (isTRUE(control$timefix)) sqrt(.Machine$double.eps) else 0
+  if (!is.null(object$xcols) && !is.null(object$y) &&
+      is.null(object[["model"]])) {
+    # cox()'s fast path kept its columns (no strata, weights or offset)
+    yy <- cox_y_parts(unclass(object$y))
+    n <- length(yy$time)
+    X <- unlist(object$xcols, use.names = FALSE)
+    dim(X) <- c(n, length(object$xcols))
+    colnames(X) <- names(object$xcols)
+    rn <- object$row_names
+    rn <- if (is.integer(rn) && length(rn) == 2L && is.na(rn[1L])) {
+      as.character(seq_len(abs(rn[2L])))
+    } else as.character(rn)
+    return(list(x = X, start = yy$start, time = yy$time,
+                status = yy$status, strata = NULL, weights = NULL,
+                offset = NULL, raw_offset = NULL, cluster = NULL,
+                tol_fix = tol_fix, row_names = rn, strata_factor = NULL))
+  }
   mf <- tryCatch(stats::model.frame(object), error = function(e) {
     sv_abort(c(paste0("Can't rebuild the data of the fit (its call is ",
                       "evaluated again on `data`):"), conditionMessage(e)),
@@ -60,12 +80,9 @@ cox_fit_data <- function(object, call = sys.call(-1),
                             "changed since the fit?"), nrow(X), object$n),
              call = call)
   }
-  control <- if (is.null(object$control)) cox_control_default else
-    object$control
   list(x = X, start = yy$start, time = yy$time, status = yy$status,
        strata = strata, weights = w, offset = off, raw_offset = raw_off,
-       cluster = cluster,
-       tol_fix = if (isTRUE(control$timefix)) sqrt(.Machine$double.eps) else 0,
+       cluster = cluster, tol_fix = tol_fix,
        row_names = rownames(mf), strata_factor = if (length(st_idx)) {
          sv_frame_factor(strata, sv_strata_codes(mf[st_idx])$levels)
        })
