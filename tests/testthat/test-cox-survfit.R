@@ -243,9 +243,13 @@ test_that("bad input is a classed error naming the argument", {
   expect_snapshot(error = TRUE, km_at(sf, -1))
   expect_snapshot(error = TRUE, km_at(sf, NA))
   expect_error(summary(sf, times = c(1, NA)), class = "survstep_error_input")
-  # the data of the fit are gone
+  # the data of the fit are gone: a fit that rebuilds them from its call
+  # says so; plain numeric columns are kept by the fit itself
   d <- lung
-  fit3 <- cox(Surv(time, status) ~ age, data = d)
+  fit3 <- cox(Surv(time, status) ~ age + factor(sex), data = d)
+  fit4 <- cox(Surv(time, status) ~ age, data = d)
+  before <- cox_survfit(fit4)$surv
   d <- d[1:10, ]
   expect_error(cox_survfit(fit3), class = "survstep_error_input")
+  expect_equal(cox_survfit(fit4)$surv, before)
 })
