@@ -6,9 +6,11 @@
 # parts, 0-based strata codes, weights, the centred offset (as cox_engine()
 # passes it; `raw_offset` before centring) and the timefix tolerance.
 # Rows with zero case weight (which cox() leaves out) are an error, or with
-# `drop_zero_weights = TRUE` left out as in the fit.
+# `drop_zero_weights = TRUE` left out as in the fit. With `matrix = FALSE`
+# the design may come back as the fit's list of columns (the residual
+# engine reads them without a copy).
 cox_fit_data <- function(object, call = sys.call(-1),
-                         drop_zero_weights = FALSE) {
+                         drop_zero_weights = FALSE, matrix = TRUE) {
   control <- if (is.null(object$control)) cox_control_default else
     object$control
   tol_fix <- if (isTRUE(control$timefix)) sqrt(.Machine$double.eps) else 0
@@ -17,9 +19,12 @@ cox_fit_data <- function(object, call = sys.call(-1),
     # cox()'s fast path kept its columns (no strata, weights or offset)
     yy <- cox_y_parts(unclass(object$y))
     n <- length(yy$time)
-    X <- unlist(object$xcols, use.names = FALSE)
-    dim(X) <- c(n, length(object$xcols))
-    colnames(X) <- names(object$xcols)
+    X <- object$xcols
+    if (matrix) {
+      X <- unlist(X, use.names = FALSE)
+      dim(X) <- c(n, length(object$xcols))
+      colnames(X) <- names(object$xcols)
+    }
     rn <- object$row_names
     rn <- if (is.integer(rn) && length(rn) == 2L && is.na(rn[1L])) {
       as.character(seq_len(abs(rn[2L])))
@@ -93,7 +98,7 @@ cox_residuals_engine <- function(object, dat, what, beta = NULL,
                                  gtime = NULL, cluster = NULL,
                                  ncluster = 0L, init = NULL) {
   if (is.null(beta)) beta <- unname(object$coefficients)
-  p <- ncol(dat$x)
+  p <- if (is.list(dat$x)) length(dat$x) else ncol(dat$x)
   cox_residuals_cpp(
     if (p > 0L) dat$x else NULL, dat$start, dat$time, dat$status,
     dat$weights, dat$offset, if (is.null(dat$strata)) NULL else
@@ -265,7 +270,7 @@ residuals.survstep_cox <- function(object,
     sv_abort(sprintf(paste0("A null model (no covariates) has no %s ",
                             "residuals."), type), call = call)
   }
-  dat <- cox_fit_data(object, call)
+  dat <- cox_fit_data(object, call, matrix = FALSE)
   what <- switch(type, martingale = , deviance = "martingale",
                  schoenfeld = , scaledsch = "schoenfeld", "score")
   res <- cox_residuals_engine(object, dat, what)
