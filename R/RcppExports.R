@@ -53,8 +53,8 @@ km_mean_cpp <- function(time, n_risk, n_event, surv, cumvar, sizes, z) {
     .Call(`_survstep_km_mean_cpp`, time, n_risk, n_event, surv, cumvar, sizes, z)
 }
 
-logrank_cpp <- function(y, group, n_groups, stratum, n_strata, test, p, q, timefix_tol, scores) {
-    .Call(`_survstep_logrank_cpp`, y, group, n_groups, stratum, n_strata, test, p, q, timefix_tol, scores)
+logrank_cpp <- function(y, group, n_groups, stratum, n_strata, weight, test, p, q, timefix_tol, scores) {
+    .Call(`_survstep_logrank_cpp`, y, group, n_groups, stratum, n_strata, weight, test, p, q, timefix_tol, scores)
 }
 
 string_codes_cpp <- function(x) {

@@ -44,6 +44,8 @@
 #' @param ties Method for tied event times: `"efron"` (the default, as
 #'   `coxph()`) or `"breslow"` (as SPSS).
 #' @param control Settings from [cox_control()].
+#' @param ... Must be empty: a misspelled or unknown argument is an error of
+#'   class `survstep_error_unused_argument`.
 #' @return A list with components `coefficients`, `var` (variance matrix),
 #'   `loglik` (at `init` and at the solution), `score` (score test at
 #'   `init`), `wald.test` (Wald test of all coefficients against `init`)
@@ -68,8 +70,9 @@
 #' @export
 cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
                     init = NULL, ties = c("efron", "breslow"),
-                    control = cox_control()) {
+                    control = cox_control(), ...) {
   call <- sys.call()
+  check_dots_empty("cox_fit", ..., call = call)
   ties <- sv_match_arg(ties, c("efron", "breslow"), "ties", call = call)
   control <- check_cox_control(control, call = call)
   yy <- cox_fit_response(y, call)
@@ -289,6 +292,12 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
                     "values."),
              class = c("survstep_error_overflow", "survstep_error_input"),
              call = call)
+  }
+  if (!is.null(weights) &&
+      any(is.nan(res$coefficients) & !as.logical(res$aliased))) {
+    # the sums of the fit overflowed during the iterations (a weight near
+    # the largest double): a NaN coefficient is never an answer
+    cox_abort_weights_overflow(weights, call)
   }
   coef <- res$coefficients
   names(coef) <- cn

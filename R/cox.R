@@ -95,6 +95,8 @@
 #' @param robust Whether to use the robust (sandwich) variance; by default
 #'   (`NULL`) `TRUE` when the formula has a `cluster()` term. See "Robust
 #'   variance".
+#' @param ... Must be empty: a misspelled or unknown argument is an error of
+#'   class `survstep_error_unused_argument`.
 #' @return An object of class `survstep_cox`: a list with `coefficients`,
 #'   `var`, `loglik` (null model and fit), `score`, `wald.test`,
 #'   `wald.df`, `iter`,
@@ -131,8 +133,9 @@
 cox <- function(formula, data, subset, weights, na.action,
                 ties = c("efron", "breslow"), firth = FALSE, init = NULL,
                 control = cox_control(), x = FALSE, y = TRUE, model = FALSE,
-                robust = NULL) {
+                robust = NULL, ...) {
   call <- match.call()
+  check_dots_empty("cox", ...)
   ties <- sv_match_arg(ties, c("efron", "breslow"), "ties")
   check_flag(firth, "firth")
   check_flag(x, "x")
@@ -230,8 +233,7 @@ cox_abort_no_rows <- function(fr, call) {
                      sv_name_list(allna, "variable")),
              call = call)
   }
-  sv_abort(paste0("Can't fit a Cox model: no observations are left after ",
-                  "removing missing values and applying `subset`."),
+  sv_abort(paste0("Can't fit a Cox model: ", sv_no_rows_reason(fr), "."),
            call = call)
 }
 

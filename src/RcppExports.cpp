@@ -251,8 +251,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // logrank_cpp
-Rcpp::List logrank_cpp(SEXP y, SEXP group, int n_groups, SEXP stratum, int n_strata, std::string test, double p, double q, double timefix_tol, SEXP scores);
-RcppExport SEXP _survstep_logrank_cpp(SEXP ySEXP, SEXP groupSEXP, SEXP n_groupsSEXP, SEXP stratumSEXP, SEXP n_strataSEXP, SEXP testSEXP, SEXP pSEXP, SEXP qSEXP, SEXP timefix_tolSEXP, SEXP scoresSEXP) {
+Rcpp::List logrank_cpp(SEXP y, SEXP group, int n_groups, SEXP stratum, int n_strata, SEXP weight, std::string test, double p, double q, double timefix_tol, SEXP scores);
+RcppExport SEXP _survstep_logrank_cpp(SEXP ySEXP, SEXP groupSEXP, SEXP n_groupsSEXP, SEXP stratumSEXP, SEXP n_strataSEXP, SEXP weightSEXP, SEXP testSEXP, SEXP pSEXP, SEXP qSEXP, SEXP timefix_tolSEXP, SEXP scoresSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
@@ -260,12 +260,13 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type n_groups(n_groupsSEXP);
     Rcpp::traits::input_parameter< SEXP >::type stratum(stratumSEXP);
     Rcpp::traits::input_parameter< int >::type n_strata(n_strataSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type weight(weightSEXP);
     Rcpp::traits::input_parameter< std::string >::type test(testSEXP);
     Rcpp::traits::input_parameter< double >::type p(pSEXP);
     Rcpp::traits::input_parameter< double >::type q(qSEXP);
     Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
     Rcpp::traits::input_parameter< SEXP >::type scores(scoresSEXP);
-    rcpp_result_gen = Rcpp::wrap(logrank_cpp(y, group, n_groups, stratum, n_strata, test, p, q, timefix_tol, scores));
+    rcpp_result_gen = Rcpp::wrap(logrank_cpp(y, group, n_groups, stratum, n_strata, weight, test, p, q, timefix_tol, scores));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -378,7 +379,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_km_quantile_cpp", (DL_FUNC) &_survstep_km_quantile_cpp, 12},
     {"_survstep_km_at_cpp", (DL_FUNC) &_survstep_km_at_cpp, 9},
     {"_survstep_km_mean_cpp", (DL_FUNC) &_survstep_km_mean_cpp, 7},
-    {"_survstep_logrank_cpp", (DL_FUNC) &_survstep_logrank_cpp, 10},
+    {"_survstep_logrank_cpp", (DL_FUNC) &_survstep_logrank_cpp, 11},
     {"_survstep_string_codes_cpp", (DL_FUNC) &_survstep_string_codes_cpp, 1},
     {"_survstep_first_rows_cpp", (DL_FUNC) &_survstep_first_rows_cpp, 2},
     {"_survstep_surv_status_code_cpp", (DL_FUNC) &_survstep_surv_status_code_cpp, 1},

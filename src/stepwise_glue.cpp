@@ -8,6 +8,7 @@
 #include "survstep/cox_loglik.hpp"
 #include "survstep/cox_newton.hpp"
 #include "survstep/stepwise.hpp"
+#include "glue_interrupt.h"
 
 namespace sc = survstep::core;
 
@@ -16,6 +17,7 @@ namespace sc = survstep::core;
 // (start, time] data; term_cols: 0-based columns of
 // each term; forced: per term. direction 0 = forward, 1 = backward;
 // removal 0 = wald, 1 = lr, 2 = conditional; ties 0 = breslow, 1 = efron.
+// Interruptible (Ctrl-C): R's interrupt condition.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List stepwise_cpp(Rcpp::NumericMatrix x, Rcpp::Nullable<Rcpp::NumericVector> start,
                         Rcpp::NumericVector time, Rcpp::IntegerVector status,
@@ -52,8 +54,10 @@ Rcpp::List stepwise_cpp(Rcpp::NumericMatrix x, Rcpp::Nullable<Rcpp::NumericVecto
   }
   in.timefix_tol = timefix_tol;
   sc::CoxData data;
-  const int code =
-      in.start ? sc::cox_counting_build(in, data) : sc::cox_data_build(in, data);
+  sc::Interrupt intr = survstep::glue::r_interrupt();
+  int code = sc::cox_data_ok;
+  SV_CATCH_INTERRUPT(code = in.start ? sc::cox_counting_build(in, data, &intr)
+                                     : sc::cox_data_build(in, data, &intr));
   if (code != sc::cox_data_ok) {
     Rcpp::stop("internal error: invalid data for the Cox engine (code %d)", code);
   }
@@ -75,8 +79,9 @@ Rcpp::List stepwise_cpp(Rcpp::NumericMatrix x, Rcpp::Nullable<Rcpp::NumericVecto
   ctl.toler_chol = toler_chol;
   ctl.toler_inf = toler_inf;
 
-  sc::CoxStepEngine engine(data, static_cast<sc::CoxTies>(ties), ctl);
-  const sc::StepwiseResult res = sc::stepwise_select(engine, spec);
+  sc::CoxStepEngine engine(data, static_cast<sc::CoxTies>(ties), ctl, &intr);
+  sc::StepwiseResult res;
+  SV_CATCH_INTERRUPT(res = sc::stepwise_select(engine, spec));
 
   const std::size_t ns = res.steps.size();
   Rcpp::IntegerVector s_step(ns), s_action(ns), s_term(ns), s_df(ns), s_status(ns);
