@@ -34,7 +34,8 @@
 #' @param col Colour of the estimates and intervals.
 #' @param main Optional title.
 #' @param cex Text size.
-#' @param ... Unused.
+#' @param ... Unused (an unknown argument is an error of class
+#'   `survstep_error_unused_argument`).
 #' @return Invisibly, the data frame of the rows drawn: `label`, `term`,
 #'   `estimate`, `conf.low`, `conf.high`, `p.value`, `n`, `events`,
 #'   `reference` and `heading`.
@@ -56,6 +57,7 @@ plot.survstep_cox <- function(x, labels = NULL, conf_level = 0.95,
                               counts = TRUE, xlab = "Hazard ratio",
                               xlim = NULL, col = "#0072B2", main = NULL,
                               cex = 1, ...) {
+  check_dots_empty("plot.survstep_cox", ...)
   check_conf_level(conf_level)
   if (!length(x$coefficients) || all(is.na(x$coefficients))) {
     sv_abort("Can't draw a forest plot of a model without coefficients.")
@@ -71,6 +73,7 @@ plot.survstep_univariable <- function(x, labels = NULL, counts = TRUE,
                                       xlab = "Hazard ratio", xlim = NULL,
                                       col = "#0072B2", main = NULL, cex = 1,
                                       ...) {
+  check_dots_empty("plot.survstep_univariable", ...)
   hr <- x$estimate
   lo <- x$conf.low
   hi <- x$conf.high
@@ -96,6 +99,7 @@ plot.survstep_cox_table <- function(x, which = NULL, labels = NULL,
                                     counts = TRUE, xlab = "Hazard ratio",
                                     xlim = NULL, col = "#0072B2", main = NULL,
                                     cex = 1, ...) {
+  check_dots_empty("plot.survstep_cox_table", ...)
   if (is.null(which)) {
     which <- if (any(x$selected)) "multivariable" else "univariable"
   }

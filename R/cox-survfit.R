@@ -65,8 +65,9 @@
 #' @export
 cox_survfit <- function(fit, newdata = NULL, conf_level = 0.95,
                         conf_type = c("log", "log-log", "plain"),
-                        ctype = NULL, se = TRUE) {
+                        ctype = NULL, se = TRUE, ...) {
   call <- match.call()
+  check_dots_empty("cox_survfit", ..., call = call)
   check_cox_fit(fit, call = call)
   check_conf_level(conf_level, call = call)
   conf_type <- sv_match_arg(conf_type, c("log", "log-log", "plain"),
@@ -104,8 +105,10 @@ cox_survfit <- function(fit, newdata = NULL, conf_level = 0.95,
 #'   argument).
 #' @param se.fit,conf.int,conf.type `survfit.coxph()`'s names of `se`,
 #'   `conf_level` and `conf_type`.
-#' @param ... Other arguments of `survfit.coxph()` are not supported (an
-#'   error of class `survstep_error_not_implemented` names them).
+#' @param ... Unused: an unknown argument of `cox_survfit()` is an error of
+#'   class `survstep_error_unused_argument`; the other arguments of
+#'   `survfit.coxph()` given to `survfit()` are not supported (an error of
+#'   class `survstep_error_not_implemented` names them).
 #' @importFrom survival survfit
 #' @method survfit survstep_cox
 #' @export
@@ -135,6 +138,8 @@ survfit.survstep_cox <- function(formula, newdata = NULL, se.fit = TRUE,
 #' @param fit A `survstep_cox` fit from [cox()].
 #' @param centered Whether the hazard is for a subject at the covariate
 #'   means (`fit$means`) or at zero.
+#' @param ... Unused (an unknown argument is an error of class
+#'   `survstep_error_unused_argument`).
 #' @return A data frame with columns `hazard`, `time` and, for a stratified
 #'   model, `strata` (a factor).
 #' @references Breslow N. E. (1972). Discussion of Professor Cox's paper.
@@ -144,8 +149,9 @@ survfit.survstep_cox <- function(formula, newdata = NULL, se.fit = TRUE,
 #' fit <- cox(Surv(time, status) ~ age + strata(sex), data = survival::lung)
 #' head(cox_basehaz(fit))
 #' @export
-cox_basehaz <- function(fit, centered = TRUE) {
+cox_basehaz <- function(fit, centered = TRUE, ...) {
   call <- match.call()
+  check_dots_empty("cox_basehaz", ..., call = call)
   check_cox_fit(fit, call = call)
   check_flag(centered, "centered", call = call)
   sf <- cox_survfit(fit, se = FALSE)
@@ -438,6 +444,8 @@ cox_curve_object <- function(res, labels, conf_level, conf_type,
 #' @param variable Name of the grouping variable (a string).
 #' @param data The rows to average over; by default the rows of the fit
 #'   (rebuilt from its call). Must contain every covariate of the model.
+#' @param ... Unused (an unknown argument is an error of class
+#'   `survstep_error_unused_argument`).
 #' @param levels The values to set `variable` to; by default the levels
 #'   of a factor or character covariate (or every stratum).
 #' @return An object of class `c("survstep_coxadjusted", "survstep_coxsurv",
@@ -468,8 +476,9 @@ cox_curve_object <- function(res, labels, conf_level, conf_type,
 cox_adjusted_curves <- function(fit, variable, data = NULL, levels = NULL,
                                 conf_level = 0.95,
                                 conf_type = c("log", "log-log", "plain"),
-                                ctype = NULL, se = TRUE) {
+                                ctype = NULL, se = TRUE, ...) {
   call <- match.call()
+  check_dots_empty("cox_adjusted_curves", ..., call = call)
   check_cox_fit(fit, call = call)
   if (!is.character(variable) || length(variable) != 1L || is.na(variable)) {
     sv_abort(sprintf("`variable` must be the name of a variable (a string), not %s.",

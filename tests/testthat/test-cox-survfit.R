@@ -344,3 +344,14 @@ test_that("cox_adjusted_curves() bad input", {
   fit2 <- cox(Surv(time, status) ~ rx + age + strata(sex), data = colon2)
   expect_snapshot(error = TRUE, cox_adjusted_curves(fit2, "rx"))
 })
+
+test_that("unknown arguments are classed errors", {
+  fit <- cox(Surv(time, status) ~ age + sex, data = lung)
+  expect_error(cox_survfit(fit, conf.level = 0.9),
+               class = "survstep_error_unused_argument")
+  expect_error(cox_basehaz(fit, centred = FALSE),
+               class = "survstep_error_unused_argument")
+  expect_error(cox_adjusted_curves(fit, "sex", levels = 1:2, conf.int = 0.9),
+               class = "survstep_error_unused_argument")
+  expect_error(plot(fit, pch = 1), class = "survstep_error_unused_argument")
+})
