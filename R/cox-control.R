@@ -22,6 +22,9 @@
 #'   class `survstep_error_unused_argument`.
 #' @return A list of class `survstep_cox_control`.
 #' @seealso [cox()], [cox_fit()]
+#' @references Therneau TM, Grambsch PM (2000). *Modeling Survival Data:
+#'   Extending the Cox Model*. Springer, section 3.2 (Newton-Raphson for the
+#'   partial likelihood) and section 3.5 (monotone likelihood).
 #' @examples
 #' cox_control(eps = 1e-12, iter_max = 50)
 #' @export

@@ -56,6 +56,12 @@
 #'   solution). Unlike [cox()], no concordance is computed (as
 #'   `coxph.fit()`).
 #' @seealso [cox()] for the formula interface.
+#' @references Therneau TM, Grambsch PM (2000). *Modeling Survival Data:
+#'   Extending the Cox Model*. Springer, chapter 3.
+#'
+#'   Efron B (1977). The efficiency of Cox's likelihood function for censored
+#'   data. *JASA* 72, 557-565. Breslow N (1974). Covariance analysis of
+#'   censored survival data. *Biometrics* 30, 89-99.
 #' @examples
 #' lung <- na.omit(survival::lung[, c("time", "status", "age", "sex")])
 #' fit <- cox_fit(as.matrix(lung[, c("age", "sex")]),

@@ -97,6 +97,16 @@ print.survstep_cox <- function(x, digits = max(1L, getOption("digits") - 3L),
 #'   `robust se`), Harrell's `concordance` with its standard
 #'   error, multi-df Wald tests of terms with several columns (`term_tests`),
 #'   and `n`, `nevent`, `na.action`, `method`.
+#' @details Coefficients with Wald tests, hazard ratios with Wald intervals
+#'   exp(b +/- z SE), the concordance (Harrell's C, with its standard error
+#'   as `survival::concordance()`), and the global likelihood-ratio, Wald and
+#'   score tests, as `summary.coxph()`. The global Wald test is computed on
+#'   scaled columns and reports the degrees of freedom actually used.
+#' @references Harrell FE, Lee KL, Mark DB (1996). Multivariable prognostic
+#'   models. *Statistics in Medicine* 15, 361-387.
+#'
+#'   Therneau TM, Grambsch PM (2000). *Modeling Survival Data: Extending the
+#'   Cox Model*. Springer, chapter 3.
 #' @examples
 #' fit <- cox(Surv(time, status) ~ age + sex, data = survival::lung)
 #' summary(fit)
@@ -313,6 +323,8 @@ cox_strata_terms <- function(tt) {
 #'   [stats::na.pass()]: `NA` predictions).
 #' @param ... Unused.
 #' @return A numeric vector of predictions (a matrix for `"terms"`).
+#' @references Therneau TM, Grambsch PM (2000). *Modeling Survival Data:
+#'   Extending the Cox Model*. Springer, chapters 3 and 10.
 #' @examples
 #' fit <- cox(Surv(time, status) ~ age + sex, data = survival::lung)
 #' predict(fit, newdata = data.frame(age = c(50, 70), sex = 1:2),
@@ -495,6 +507,12 @@ cox_predict_expected_new <- function(object, newdata, type, na.action, call) {
 #' @param test Only `"Chisq"` is available.
 #' @return An `anova` data frame with columns `loglik`, `Chisq`, `Df` and
 #'   `Pr(>|Chi|)`, as survival's `anova.coxph()`.
+#' @details Sequential (type I) likelihood-ratio tests: each term is added in
+#'   formula order to the model with the terms before it, all fitted on the
+#'   same rows, as `anova.coxph()`; with several fits, the likelihood-ratio
+#'   test of each against the previous one.
+#' @references Therneau TM, Grambsch PM (2000). *Modeling Survival Data:
+#'   Extending the Cox Model*. Springer, section 3.4.
 #' @examples
 #' lung <- na.omit(survival::lung[, c("time", "status", "age", "sex")])
 #' f1 <- cox(Surv(time, status) ~ age, data = lung)
@@ -608,6 +626,8 @@ cox_anova_sequential <- function(object, resp) {
 #'   `std.error.concordance`, `logLik`, `AIC`, `BIC`, `nobs`; for a fit with
 #'   a robust variance (`std.error` and the Wald test are then robust) also
 #'   `statistic.robust` and `p.value.robust` (the robust score test).
+#' @references Therneau TM, Grambsch PM (2000). *Modeling Survival Data:
+#'   Extending the Cox Model*. Springer, chapters 3 and 10.
 #' @examples
 #' fit <- cox(Surv(time, status) ~ age + sex, data = survival::lung)
 #' tidy(fit, exponentiate = TRUE, conf.int = TRUE)

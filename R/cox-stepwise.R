@@ -723,6 +723,11 @@ sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
 #'   `c("survstep_univariable", "data.frame")`: `plot()` draws a forest plot
 #'   ([plot.survstep_cox()]).
 #' @seealso [cox_stepwise()], [cox()].
+#' @references Hosmer DW, Lemeshow S, May S (2008). *Applied Survival
+#'   Analysis*, 2nd ed. Wiley, chapter 5 (purposeful selection).
+#'
+#'   Therneau TM, Grambsch PM (2000). *Modeling Survival Data: Extending the
+#'   Cox Model*. Springer, section 3.4.
 #' @examples
 #' lung2 <- survival::lung
 #' lung2$ph.ecog <- factor(lung2$ph.ecog)

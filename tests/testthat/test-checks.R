@@ -46,7 +46,7 @@ test_that("unknown or misspelled arguments of exported functions are classed err
     quote(cox_fit(matrix(lung$age), y, iter.max = 5)),
     quote(cox_control(iter.max = 5)),
     quote(cox_univariable(Surv(time, status) ~ age, data = lung,
-                          conf.level = 0.9)),
+                          conf_lvl = 0.9)),
     quote(cox_stepwise(Surv(time, status) ~ age + sex, data = lung,
                        p.enter = 0.1)),
     quote(cox_table(cox_univariable(Surv(time, status) ~ age, data = lung),
