@@ -71,6 +71,12 @@
 #' @param control Settings from [cox_control()].
 #' @param x,y,model Whether to keep the design matrix, the `Surv` response
 #'   and the model frame in the fit.
+#' @param id Optional subject identifier (a column of `data`), as in
+#'   `coxph()`: for counting-process data the rows of one subject are its
+#'   intervals. When they overlap, the data are not a proper counting
+#'   process (a subject would be counted twice in some risk sets), and a
+#'   warning of class `survstep_warning_overlap` names the first such
+#'   subject. Rows with a missing `id` are handled by `na.action`.
 #' @return An object of class `survstep_cox`: a list with `coefficients`,
 #'   `var`, `loglik` (null model and fit), `score`, `wald.test`,
 #'   `wald.df`, `iter`,
@@ -95,7 +101,8 @@
 #' @export
 cox <- function(formula, data, subset, weights, na.action,
                 ties = c("efron", "breslow"), firth = FALSE, init = NULL,
-                control = cox_control(), x = FALSE, y = TRUE, model = FALSE) {
+                control = cox_control(), x = FALSE, y = TRUE, model = FALSE,
+                id) {
   call <- match.call()
   ties <- sv_match_arg(ties, c("efron", "breslow"), "ties")
   check_flag(firth, "firth")
@@ -109,19 +116,18 @@ cox <- function(formula, data, subset, weights, na.action,
                     "implemented yet."),
              class = c("survstep_error_not_implemented", "survstep_error_input"))
   }
+  # (constant columns of the fast path: the engine's error, the same text)
   fr <- sv_frame(call, parent.frame(), design = TRUE, counting = TRUE,
-                 positive_weights = "a Cox model")
+                 positive_weights = "a Cox model", fast_constant = FALSE)
   cox_check_frame(fr, call)
-  yy <- cox_y_parts(fr$y)
+  if (!is.null(fr$id)) cox_check_overlap(fr$y, fr$id, call)
 
   X <- fr$x
   # the fast path hands the engine the data columns (no n x p copy) unless
   # the matrix itself is needed
   if (is.list(X) && (x || !is.null(init))) X <- sv_frame_matrix(fr)
-  fit <- cox_engine(X, yy$time, yy$status, fr$strata,
-                    fr$weights, fr$offset, init, ties, control,
-                    terms_of_cols = fr$term_of_col, call = call,
-                    start = yy$start)
+  fit <- cox_engine(X, fr$y, fr$strata, fr$weights, fr$offset, init, ties,
+                    control, terms_of_cols = fr$term_of_col, call = call)
   tt <- fr$terms
   fit$call <- call
   fit$formula <- stats::formula(tt)
@@ -136,7 +142,7 @@ cox <- function(formula, data, subset, weights, na.action,
   if (!is.null(fr$weights)) fit$weights <- fr$weights
   # without row names (building them costs more than the fit at large n)
   if (y) {
-    fit$y <- structure(fr$y, type = if (is.null(yy$start)) "right" else
+    fit$y <- structure(fr$y, type = if (ncol(fr$y) == 2L) "right" else
       "counting", class = "Surv")
   }
   if (x) {
@@ -161,6 +167,32 @@ cox_check_frame <- function(fr, call, strata_inter = TRUE) {
   if (strata_inter) cox_check_strata_terms(fr$terms, fr$strata_terms, call)
   if (!is.null(fr$mf)) cox_message_dropped_levels(fr$mf, fr$data, call)
   invisible(fr)
+}
+
+# Counting-process data with an `id`: the intervals of one subject must not
+# overlap. Sorted by (id, start), an overlap shows between neighbours: an
+# interval starting before the previous one of its subject stops.
+cox_check_overlap <- function(y, id, call) {
+  n <- nrow(y)
+  if (ncol(y) != 3L || n < 2L) return(invisible())
+  o <- order(id, y[, 1L])
+  ido <- id[o]
+  start <- y[o, 1L]
+  stop <- y[o, 2L]
+  bad <- which(ido[-1L] == ido[-n] & start[-1L] < stop[-n])
+  if (!length(bad)) return(invisible())
+  k <- bad[1L]
+  n_id <- length(unique(ido[bad]))
+  sv_warn(c(sprintf(paste0("%d %s (`id`) %s overlapping intervals, so the ",
+                           "data are not a proper counting process; for ",
+                           "example `id` %s: (%s, %s] and (%s, %s]."),
+                    n_id, if (n_id == 1L) "subject" else "subjects",
+                    if (n_id == 1L) "has" else "have",
+                    format(ido[k]), format(start[k]), format(stop[k]),
+                    format(start[k + 1L]), format(stop[k + 1L])),
+            "Check `id` and the start and stop times."),
+          class = "survstep_warning_overlap", call = call)
+  invisible()
 }
 
 cox_check_strata_terms <- function(tt, strata_terms, call = sys.call(-1)) {

@@ -5,6 +5,7 @@
 #include "survstep/concordance.hpp"
 #include "survstep/cox_counting.hpp"
 #include "survstep/cox_loglik.hpp"
+#include "survstep/cox_model.hpp"
 #include "survstep/cox_newton.hpp"
 #include "survstep/distributions.hpp"
 #include "survstep/interrupt.hpp"
