@@ -13,6 +13,10 @@ wald_test_cpp <- function(var, b, toler_chol) {
     .Call(`_survstep_wald_test_cpp`, var, b, toler_chol)
 }
 
+cox_residuals_cpp <- function(x, y, strata, weights, offset, beta, ties, timefix_tol, what, gtime, cluster, ncluster, init) {
+    .Call(`_survstep_cox_residuals_cpp`, x, y, strata, weights, offset, beta, ties, timefix_tol, what, gtime, cluster, ncluster, init)
+}
+
 km_fit_cpp <- function(y, group, n_groups, weight, timefix_tol, reverse) {
     .Call(`_survstep_km_fit_cpp`, y, group, n_groups, weight, timefix_tol, reverse)
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cox_glue.h"
+#include "survstep/cox_residuals.hpp"
 #include "glue_interrupt.h"
 
 namespace sc = survstep::core;
@@ -93,3 +94,90 @@ Rcpp::NumericVector wald_test_cpp(Rcpp::NumericMatrix var, Rcpp::NumericVector b
                                      Rcpp::Named("df") = df);
 }
 
+
+// Residuals of a fit at `beta` (cox_residuals.hpp), on the data of the fit
+// rebuilt exactly as cox_fit_cpp() builds them (same arguments: y the Surv
+// matrix, ties a string). `what`: any of
+// "martingale", "score", "schoenfeld", "zph" (needs `gtime`, one value per
+// row) and "robust" (score residuals summed within `cluster`, 0-based codes
+// or NULL for one row per cluster, crossproducts at `beta` and at `init`).
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cox_residuals_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset,
+                             SEXP beta, std::string ties, double timefix_tol,
+                             Rcpp::CharacterVector what, SEXP gtime, SEXP cluster,
+                             int ncluster, SEXP init) {
+  sg::CoxArgs a = sg::cox_args(x, y, strata, weights, offset, timefix_tol);
+  const sc::CoxTies tie = sg::cox_ties(ties);
+  int flags = sc::cox_resid_martingale;
+  bool robust = false;
+  for (R_xlen_t i = 0; i < what.size(); ++i) {
+    const std::string w = Rcpp::as<std::string>(what[i]);
+    if (w == "martingale") {
+    } else if (w == "score") {
+      flags |= sc::cox_resid_score;
+    } else if (w == "schoenfeld") {
+      flags |= sc::cox_resid_schoenfeld;
+    } else if (w == "zph") {
+      flags |= sc::cox_resid_zph;
+    } else if (w == "robust") {
+      flags |= sc::cox_resid_score;
+      robust = true;
+    } else {
+      Rcpp::stop("internal: unknown residual type '%s'", w);
+    }
+  }
+  sc::CoxData d;
+  sc::Interrupt intr = survstep::glue::r_interrupt();
+  int st = 0;
+  SV_CATCH_INTERRUPT(st = sc::cox_model_data(a.in, d, &intr));
+  if (st != sc::cox_data_ok) Rcpp::stop("internal: invalid data for the Cox engine (code %d)", st);
+  if (TYPEOF(beta) != REALSXP || Rf_length(beta) != d.p) Rcpp::stop("internal: bad `beta`");
+  const double* g = nullptr;
+  if ((flags & sc::cox_resid_zph) != 0) {
+    if (TYPEOF(gtime) != REALSXP || Rf_length(gtime) != d.n) Rcpp::stop("internal: bad `gtime`");
+    g = REAL(gtime);
+  }
+  const int* cl = nullptr;
+  if (robust && !Rf_isNull(cluster)) {
+    if (TYPEOF(cluster) != INTSXP || Rf_length(cluster) != d.n) {
+      Rcpp::stop("internal: bad `cluster`");
+    }
+    cl = INTEGER(cluster);
+    for (int i = 0; i < d.n; ++i) {
+      if (cl[i] < 0 || cl[i] >= ncluster) Rcpp::stop("internal: bad `cluster` code");
+    }
+  }
+  sc::CoxResiduals r;
+  SV_CATCH_INTERRUPT(sc::cox_residuals(d, REAL(beta), tie, flags, r, g, &intr));
+  Rcpp::List out = Rcpp::List::create(Rcpp::Named("martingale") = Rcpp::wrap(r.martingale));
+  if ((flags & sc::cox_resid_score) != 0 && !robust) out["score"] = Rcpp::wrap(r.score);
+  if ((flags & sc::cox_resid_schoenfeld) != 0) {
+    out["schoenfeld"] = Rcpp::wrap(r.schoenfeld);
+    Rcpp::IntegerVector rows(r.death_row.begin(), r.death_row.end());
+    out["death_row"] = rows + 1;
+    out["death_time"] = Rcpp::wrap(r.death_time);
+    Rcpp::IntegerVector ds(r.death_stratum.begin(), r.death_stratum.end());
+    out["death_stratum"] = ds;
+  }
+  if ((flags & sc::cox_resid_zph) != 0) {
+    out["zph_u"] = Rcpp::wrap(r.zph_u);
+    out["zph_info"] = Rcpp::wrap(r.zph_info);
+  }
+  if (robust) {
+    Eigen::MatrixXd b;
+    Eigen::VectorXd tot;
+    sc::cox_cluster_crossprod(d, r, cl, ncluster, b, tot);
+    out["crossprod"] = Rcpp::wrap(b);
+    // at init (the robust score test)
+    if (TYPEOF(init) != REALSXP || Rf_length(init) != d.p) Rcpp::stop("internal: bad `init`");
+    sc::CoxResiduals r0;
+    SV_CATCH_INTERRUPT(
+        sc::cox_residuals(d, REAL(init), tie, sc::cox_resid_score, r0, nullptr, &intr));
+    Eigen::MatrixXd b0;
+    Eigen::VectorXd tot0;
+    sc::cox_cluster_crossprod(d, r0, cl, ncluster, b0, tot0);
+    out["crossprod_init"] = Rcpp::wrap(b0);
+    out["total_init"] = Rcpp::wrap(tot0);
+  }
+  return out;
+}
