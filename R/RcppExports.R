@@ -13,8 +13,8 @@ wald_test_cpp <- function(var, b, toler_chol) {
     .Call(`_survstep_wald_test_cpp`, var, b, toler_chol)
 }
 
-cox_residuals_cpp <- function(x, y, strata, weights, offset, beta, ties, timefix_tol, what, gtime, cluster, ncluster, init) {
-    .Call(`_survstep_cox_residuals_cpp`, x, y, strata, weights, offset, beta, ties, timefix_tol, what, gtime, cluster, ncluster, init)
+cox_residuals_cpp <- function(x, y, strata, weights, offset, beta, ties, timefix_tol, what, gtime, cluster, ncluster, init, toler_chol) {
+    .Call(`_survstep_cox_residuals_cpp`, x, y, strata, weights, offset, beta, ties, timefix_tol, what, gtime, cluster, ncluster, init, toler_chol)
 }
 
 km_fit_cpp <- function(y, group, n_groups, weight, timefix_tol, reverse) {

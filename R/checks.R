@@ -101,14 +101,14 @@ sv_match_arg <- function(arg, choices, name, call = sys.call(-1)) {
   choices[i]
 }
 
-check_formula <- function(formula, call = sys.call(-1)) {
+check_formula <- function(formula, call = sys.call(-1), allow = character()) {
   if (!inherits(formula, "formula") || length(formula) != 3L) {
     sv_abort(paste0("`formula` must be a two-sided formula with a ",
                     "`Surv()` response, such as `Surv(time, status) ~ group`."),
              call = call)
   }
   rhs_fun <- all.names(formula[[3L]], functions = TRUE, unique = TRUE)
-  bad <- intersect(rhs_fun, names(sv_unsupported_specials))
+  bad <- setdiff(intersect(rhs_fun, names(sv_unsupported_specials)), allow)
   if (length(bad)) {
     sv_abort(sprintf("The %s not supported by survstep (%s).",
                      sv_name_list(paste0(bad, "()"), "term"),
@@ -122,7 +122,7 @@ check_formula <- function(formula, call = sys.call(-1)) {
 # Special terms of survival's formulas that survstep does not implement; a
 # model with them would otherwise treat them as ordinary covariates.
 sv_unsupported_specials <- c(
-  cluster = "robust variances are not implemented; use survival::coxph()",
+  cluster = "robust variances are available in `cox()` and `cox_univariable()` only",
   frailty = "frailty and penalised terms are not implemented; use survival::coxph()",
   frailty.gamma = "frailty and penalised terms are not implemented; use survival::coxph()",
   frailty.gaussian = "frailty and penalised terms are not implemented; use survival::coxph()",

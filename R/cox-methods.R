@@ -30,11 +30,25 @@ cox_global_tests <- function(object) {
   }
   # numeric(0) when every coefficient is aliased (as coxph)
   wald <- if (length(object$wald.test)) object$wald.test else NA_real_
-  list(
+  out <- list(
     logtest = c(test = lr, df = df, pvalue = p(lr, df)),
     waldtest = c(test = wald, df = df_wald, pvalue = p(wald, df_wald)),
     sctest = c(test = object$score, df = df, pvalue = p(object$score, df))
   )
+  if (!is.null(object$rscore)) {
+    out$robscore <- c(test = object$rscore, df = df,
+                      pvalue = p(object$rscore, df))
+  }
+  out
+}
+
+# The line saying which variance a robust fit reports.
+cox_robust_note <- function(x) {
+  if (!isTRUE(x$robust)) return(invisible())
+  cat("Robust (sandwich) variance, ", x$n.cluster, " clusters",
+      if (!is.null(x$cluster_var)) paste0(" of `", x$cluster_var, "`"),
+      "\n", sep = "")
+  invisible()
 }
 
 #' @export
@@ -64,6 +78,7 @@ print.survstep_cox <- function(x, digits = max(1L, getOption("digits") - 3L),
   if (length(x$na.action)) {
     cat("   (", stats::naprint(x$na.action), ")\n", sep = "")
   }
+  cox_robust_note(x)
   invisible(x)
 }
 
@@ -76,7 +91,10 @@ print.survstep_cox <- function(x, digits = max(1L, getOption("digits") - 3L),
 #'   table (`coefficients`: coef, exp(coef), se(coef), z, Pr(>|z|)), the
 #'   hazard ratios with confidence intervals (`conf.int`), the
 #'   likelihood-ratio, Wald and score tests (`logtest`, `waldtest`,
-#'   `sctest`: test, df, pvalue), Harrell's `concordance` with its standard
+#'   `sctest`: test, df, pvalue; for a robust fit also the robust score test
+#'   `robscore`, and the Wald test and standard errors use the robust
+#'   variance, with the model-based ones in a `se(coef)` column next to
+#'   `robust se`), Harrell's `concordance` with its standard
 #'   error, multi-df Wald tests of terms with several columns (`term_tests`),
 #'   and `n`, `nevent`, `na.action`, `method`.
 #' @examples
@@ -97,6 +115,8 @@ summary.survstep_cox <- function(object, conf.int = 0.95, ...) {
   out <- c(
     list(call = object$call, n = object$n, nevent = object$nevent,
          na.action = object$na.action, method = object$method,
+         robust = isTRUE(object$robust), n.cluster = object$n.cluster,
+         cluster_var = object$cluster_var,
          coefficients = tab, conf.int = ci, conf.level = conf.int,
          concordance = c(C = object$concordance[["concordance"]],
                          "se(C)" = object$concordance[["std"]]),
@@ -161,6 +181,13 @@ print.summary_survstep_cox <- function(x, digits = max(getOption("digits") - 3L,
   line("Likelihood ratio test= ", x$logtest)
   line("Wald test            = ", x$waldtest)
   line("Score (logrank) test = ", x$sctest)
+  if (!is.null(x$robscore)) {
+    line("Robust score test    = ", x$robscore)
+    cox_robust_note(x)
+    cat("(The likelihood ratio and score tests assume independent rows;\n",
+        " the Wald and robust score tests and the standard errors do not.)\n",
+        sep = "")
+  }
   cat("Ties: ", x$method, "\n", sep = "")
   invisible(x)
 }
@@ -235,8 +262,15 @@ model.matrix.survstep_cox <- function(object, data = NULL, ...) {
     if (!is.null(object[["x"]])) return(object[["x"]])
     data <- stats::model.frame(object)
   }
-  st <- cox_strata_terms(object$terms)
+  st <- cox_nonx_terms(object$terms)
   sv_frame_design(object$terms, data, st, contrasts = object$contrasts)$x
+}
+
+# The terms that are not covariates of the design: strata() and cluster().
+cox_nonx_terms <- function(tt) {
+  cl <- if (is.null(attr(tt, "specials")$cluster)) integer(0) else
+    survival::untangle.specials(tt, "cluster", 1)$terms
+  sort(c(cox_strata_terms(tt), cl))
 }
 
 cox_strata_terms <- function(tt) {
@@ -250,8 +284,16 @@ cox_strata_terms <- function(tt) {
 #' @param newdata Optional data frame in which to predict; by default the
 #'   rows used in the fit (missing-value rows are padded back with `NA` when
 #'   `na.action = na.exclude` was used).
-#' @param type `"lp"` for the linear predictor or `"risk"` for the relative
-#'   risk `exp(lp)`.
+#' @param type `"lp"` for the linear predictor, `"risk"` for the relative
+#'   risk `exp(lp)`, `"terms"` for the contribution of each term to the
+#'   linear predictor (a matrix with one column per term, centred as
+#'   `reference` says, with the attribute `constant`, as
+#'   `predict.coxph(type = "terms")`), `"expected"` for the expected number
+#'   of events of each row given its covariates and follow-up (its
+#'   cumulative hazard over the time it was at risk, = status minus the
+#'   martingale residual) and `"survival"` for `exp(-expected)`, the
+#'   probability of surviving that follow-up. `"expected"` and `"survival"`
+#'   are available for the rows of the fit (no `newdata`).
 #' @param reference `"sample"` (default) centres each covariate at its mean
 #'   in the fitted data, as `coxph()`'s linear predictors (0/1 columns are
 #'   not centred, as in `coxph()`); `"zero"` uses no centring.
@@ -260,34 +302,77 @@ cox_strata_terms <- function(tt) {
 #'   predictors. For a stratified model the centring is the overall one
 #'   (`predict.coxph(reference = "sample")`), not `predict.coxph()`'s default
 #'   within-stratum centring (`reference = "strata"`).
+#' @param terms For `type = "terms"`: the terms (names or positions in the
+#'   fit's `assign`) to return; all by default.
 #' @param na.action Missing-value handling for `newdata` (default
 #'   [stats::na.pass()]: `NA` predictions).
 #' @param ... Unused.
-#' @return A numeric vector of predictions.
+#' @return A numeric vector of predictions (a matrix for `"terms"`).
 #' @examples
 #' fit <- cox(Surv(time, status) ~ age + sex, data = survival::lung)
 #' predict(fit, newdata = data.frame(age = c(50, 70), sex = 1:2),
 #'         type = "risk")
+#' head(predict(fit, type = "expected"))
+#' head(predict(fit, type = "terms"))
 #' @export
-predict.survstep_cox <- function(object, newdata, type = c("lp", "risk"),
+predict.survstep_cox <- function(object, newdata,
+                                 type = c("lp", "risk", "expected",
+                                          "survival", "terms"),
                                  reference = c("sample", "zero"),
+                                 terms = names(object$assign),
                                  na.action = stats::na.pass, ...) {
-  type <- sv_match_arg(type, c("lp", "risk"), "type")
-  reference <- sv_match_arg(reference, c("sample", "zero"), "reference")
+  call <- sys.call()
+  type <- sv_match_arg(type, c("lp", "risk", "expected", "survival", "terms"),
+                       "type", call = call)
+  reference <- sv_match_arg(reference, c("sample", "zero"), "reference",
+                            call = call)
+  has_new <- !missing(newdata) && !is.null(newdata)
+  if (type %in% c("expected", "survival")) {
+    if (has_new) {
+      sv_abort(paste0("`type = \"", type, "\"` for `newdata` is not ",
+                      "implemented yet; it is available for the rows of ",
+                      "the fit."),
+               class = c("survstep_error_not_implemented",
+                         "survstep_error_input"), call = call)
+    }
+    dat <- cox_fit_data(object, call)
+    res <- cox_residuals_engine(object, dat, "martingale")
+    pred <- stats::setNames(dat$status - res$martingale, dat$row_names)
+    if (type == "survival") pred <- exp(-pred)
+    if (!is.null(object$na.action)) {
+      pred <- stats::napredict(object$na.action, pred)
+    }
+    return(pred)
+  }
   coef <- object$coefficients
   coef[is.na(coef)] <- 0
   tt <- object$terms
-  st <- cox_strata_terms(tt)
-  if (missing(newdata) || is.null(newdata)) {
-    if (reference == "sample") {
+  st <- cox_nonx_terms(tt)
+  if (type == "terms") {
+    asg <- object$assign
+    if (is.numeric(terms)) {
+      if (any(terms != floor(terms) | terms < 1 | terms > length(asg))) {
+        sv_abort(sprintf("`terms` must be term names or positions 1 to %d.",
+                         length(asg)), call = call)
+      }
+      terms <- names(asg)[terms]
+    }
+    bad <- setdiff(terms, names(asg))
+    if (!is.character(terms) || length(bad)) {
+      sv_abort(sprintf("`terms` must name terms of the model (%s), not %s.",
+                       paste0("`", names(asg), "`", collapse = ", "),
+                       paste0("`", bad, "`", collapse = ", ")), call = call)
+    }
+  }
+  if (!has_new) {
+    if (reference == "sample" && type != "terms") {
       pred <- object$linear.predictors
     } else {
       mf <- stats::model.frame(object)
       X <- model.matrix.survstep_cox(object, data = mf)
       off <- stats::model.offset(mf)
       off <- if (is.null(off)) 0 else off - object$offset_mean
-      pred <- drop(X %*% coef) + off
-      names(pred) <- rownames(mf)
+      rn <- rownames(mf)
     }
     na_used <- object$na.action
   } else {
@@ -299,16 +384,30 @@ predict.survstep_cox <- function(object, newdata, type = c("lp", "risk"),
     X <- stats::model.matrix(tt2, mf2, contrasts.arg = object$contrasts)
     X <- X[, attr(X, "assign") != 0L, drop = FALSE]
     if (ncol(X) != length(coef)) {
-      sv_abort("`newdata` does not give the same design columns as the fit.")
-    }
-    if (reference == "sample") {
-      X <- X - rep(object$means, each = nrow(X))
+      sv_abort("`newdata` does not give the same design columns as the fit.",
+               call = call)
     }
     off <- stats::model.offset(mf2)
     off <- if (is.null(off)) 0 else off - object$offset_mean
-    pred <- drop(X %*% coef) + off
-    names(pred) <- rownames(mf2)
+    rn <- rownames(mf2)
     na_used <- attr(mf2, "na.action")
+  }
+  if (exists("X", inherits = FALSE)) {
+    if (reference == "sample") X <- X - rep(object$means, each = nrow(X))
+    if (type == "terms") {
+      asg <- object$assign[terms]
+      pred <- vapply(asg, function(cols) {
+        cols <- cols[!is.na(object$coefficients[cols])]
+        drop(X[, cols, drop = FALSE] %*% coef[cols])
+      }, numeric(nrow(X)))
+      pred <- matrix(pred, nrow(X), length(asg),
+                     dimnames = list(rn, names(asg)))
+      attr(pred, "constant") <- sum(object$coefficients * object$means,
+                                    na.rm = TRUE)
+    } else {
+      pred <- drop(X %*% coef) + off
+      names(pred) <- rn
+    }
   }
   if (type == "risk") pred <- exp(pred)
   if (!is.null(na_used)) pred <- stats::napredict(na_used, pred)
@@ -434,7 +533,9 @@ cox_anova_sequential <- function(object, resp) {
 #'   `conf.high`. `glance()`: a one-row data frame with `n`, `nevent`,
 #'   `statistic.log`, `p.value.log`, `statistic.sc`, `p.value.sc`,
 #'   `statistic.wald`, `p.value.wald`, `concordance`,
-#'   `std.error.concordance`, `logLik`, `AIC`, `BIC`, `nobs`.
+#'   `std.error.concordance`, `logLik`, `AIC`, `BIC`, `nobs`; for a fit with
+#'   a robust variance (`std.error` and the Wald test are then robust) also
+#'   `statistic.robust` and `p.value.robust` (the robust score test).
 #' @examples
 #' fit <- cox(Surv(time, status) ~ age + sex, data = survival::lung)
 #' tidy(fit, exponentiate = TRUE, conf.int = TRUE)
@@ -473,7 +574,7 @@ tidy.survstep_cox <- function(x, exponentiate = FALSE, conf.int = FALSE,
 glance.survstep_cox <- function(x, ...) {
   tests <- cox_global_tests(x)
   ll <- stats::logLik(x)
-  data.frame(
+  out <- data.frame(
     n = x$n, nevent = x$nevent,
     statistic.log = tests$logtest[["test"]],
     p.value.log = tests$logtest[["pvalue"]],
@@ -486,6 +587,11 @@ glance.survstep_cox <- function(x, ...) {
     logLik = as.numeric(ll), AIC = stats::AIC(ll), BIC = stats::BIC(ll),
     nobs = x$nevent
   )
+  if (!is.null(tests$robscore)) {
+    out$statistic.robust <- tests$robscore[["test"]]
+    out$p.value.robust <- tests$robscore[["pvalue"]]
+  }
+  out
 }
 
 # Terms of the covariates only (no response, no strata terms, offsets kept),
@@ -514,8 +620,16 @@ cox_coef_matrix <- function(x, p_name) {
   coef <- x$coefficients
   se <- cox_se(x)
   z <- coef / se
-  tab <- cbind(coef, exp(coef), se, z,
-               stats::pchisq(z^2, 1, lower.tail = FALSE))
+  pv <- stats::pchisq(z^2, 1, lower.tail = FALSE)
+  if (isTRUE(x$robust)) {
+    nse <- sqrt(diag(x$naive.var))
+    nse[is.na(coef)] <- NA_real_
+    tab <- cbind(coef, exp(coef), nse, se, z, pv)
+    dimnames(tab) <- list(names(coef), c("coef", "exp(coef)", "se(coef)",
+                                         "robust se", "z", p_name))
+    return(tab)
+  }
+  tab <- cbind(coef, exp(coef), se, z, pv)
   dimnames(tab) <- list(names(coef),
                         c("coef", "exp(coef)", "se(coef)", "z", p_name))
   tab

@@ -73,8 +73,84 @@ cox_residuals_engine <- function(object, dat, what, beta = NULL,
       as.integer(dat$strata), dat$weights, dat$offset,
     as.double(beta), object$method, dat$tol_fix,
     what, gtime, cluster, as.integer(ncluster),
-    if (is.null(init)) NULL else as.double(init)
+    if (is.null(init)) NULL else as.double(init),
+    cox_control_default$toler_chol
   )
+}
+
+# Robust variance ------------------------------------------------------------
+
+# The robust (Lin and Wei 1989) variance of a fit from cox_engine() on the
+# same inputs: V B V with V the model-based variance and B the crossproduct
+# of the weighted score residuals summed within clusters (one row per
+# cluster when `cluster` is NULL); the robust score test at `init`
+# (`rscore`) and the Wald test with the robust variance. The model-based
+# variance is kept as `naive.var`. (methods.md section 8)
+cox_robust <- function(fit, x, y, strata, weights, offset, cluster, ties,
+                       control, init = NULL) {
+  coef <- fit$coefficients
+  p <- length(coef)
+  if (p == 0L || all(is.na(coef))) return(fit)
+  codes <- NULL
+  ncl <- nrow(y)
+  if (!is.null(cluster)) {
+    u <- unique(cluster)
+    codes <- match(cluster, u) - 1L
+    ncl <- length(u)
+  }
+  if (!is.null(offset)) {
+    offset <- as.double(offset)
+    offset <- if (all(offset == 0)) NULL else offset - mean(offset)
+  }
+  if (!is.null(strata)) strata <- as.integer(as.factor(strata))
+  if (!is.null(weights)) weights <- as.double(weights)
+  init0 <- if (is.null(init)) rep(0, p) else as.double(init)
+  r <- cox_residuals_cpp(
+    x, y, strata, weights, offset,
+    as.double(unname(coef)), ties,
+    if (control$timefix) sqrt(.Machine$double.eps) else 0,
+    "robust", NULL, codes, as.integer(ncl), init0, control$toler_chol
+  )
+  v <- unname(fit$var)
+  v[is.na(v)] <- 0
+  rv <- v %*% r$crossprod %*% v
+  rv <- (rv + t(rv)) / 2
+  cn <- names(coef)
+  dimnames(rv) <- list(cn, cn)
+  ok <- !is.na(coef)
+  rv[!ok, ] <- 0
+  rv[, !ok] <- 0
+  fit$naive.var <- fit$var
+  fit$var <- rv
+  fit$rscore <- r$rscore
+  wt <- wald_test_cpp(rv[ok, ok, drop = FALSE], unname(coef[ok] - init0[ok]),
+                      control$toler_chol)
+  fit$wald.test <- wt[["statistic"]]
+  fit$wald.df <- wt[["df"]]
+  fit$robust <- TRUE
+  fit$n.cluster <- ncl
+  fit
+}
+
+# robust = NULL: TRUE with a cluster() term, else FALSE. Conflicting
+# settings are errors: cluster() with robust = FALSE, and robust = TRUE for
+# counting-process data without cluster() (a subject's rows must be
+# summed, as coxph() requires).
+cox_check_robust <- function(robust, fr, call) {
+  has_cl <- !is.null(fr$cluster)
+  if (is.null(robust)) return(has_cl)
+  check_flag(robust, "robust", call = call)
+  if (has_cl && !robust) {
+    sv_abort(paste0("`robust = FALSE` conflicts with the `cluster()` term ",
+                    "(a cluster only changes the robust variance); drop one ",
+                    "of them."), call = call)
+  }
+  if (robust && !has_cl && ncol(fr$y) == 3L) {
+    sv_abort(paste0("`robust = TRUE` with counting-process data ",
+                    "(`Surv(start, stop, event)`) needs a `cluster(id)` term ",
+                    "naming the subject of each row."), call = call)
+  }
+  robust
 }
 
 #' Residuals of a Cox model

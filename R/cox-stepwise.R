@@ -262,7 +262,8 @@ sw_design <- function(mfi, call, what = "stepwise") {
         call = call)
     }
   }
-  x_labels <- labels[setdiff(seq_along(labels), st_terms)]
+  cl_terms <- mfi$cluster_terms
+  x_labels <- labels[setdiff(seq_along(labels), c(st_terms, cl_terms))]
   if (!length(x_labels)) {
     sv_abort(paste0("`formula` has no covariate terms: give at least one ",
                     "covariate besides `strata()` and `offset()` on its ",
@@ -274,7 +275,7 @@ sw_design <- function(mfi, call, what = "stepwise") {
   term_cols <- lapply(x_labels, function(l) as.integer(mfi$assign[[l]]) - 1L)
   list(x = sv_frame_matrix(mfi), labels = x_labels, term_cols = term_cols,
        term_of_col = mfi$term_of_col, terms = tt,
-       strata_labels = labels[st_terms])
+       strata_labels = labels[c(st_terms, cl_terms)])
 }
 
 sw_include_labels <- function(include, des, call) {
@@ -773,6 +774,10 @@ sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
 #'   ratio), `"score"` or `"wald"`.
 #' @param analysis_set `"common"` (one complete-case set over all terms) or
 #'   `"available"` (each term on the rows complete in its own variables).
+#' @param robust Whether the standard errors, intervals, Wald p-values and
+#'   the Wald term test use the robust (sandwich) variance, as in [cox()];
+#'   by default (`NULL`) `TRUE` when the formula has a `cluster()` term
+#'   (which is then not a covariate).
 #' @return A data frame with one row per coefficient: `term` (the term
 #'   label, e.g. `"ph.ecog"`), `level` (the factor level or column suffix,
 #'   `NA` for a numeric covariate), `n` and `events` (observations and
@@ -797,7 +802,7 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
                             exponentiate = TRUE,
                             term_test = c("lr", "score", "wald"),
                             analysis_set = c("common", "available"),
-                            control = cox_control()) {
+                            control = cox_control(), robust = NULL) {
   call <- match.call()
   ties <- sv_match_arg(ties, c("efron", "breslow"), "ties")
   term_test <- sv_match_arg(term_test, c("lr", "score", "wald"), "term_test")
@@ -809,7 +814,8 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
   env <- parent.frame()
 
   mfi <- sv_frame(call, env, design = TRUE, counting = TRUE,
-                  positive_weights = "a Cox model")
+                  positive_weights = "a Cox model", cluster = TRUE)
+  robust <- cox_check_robust(robust, mfi, call)
   des <- sw_design(mfi, call = call, what = "univariable")
   z <- stats::qnorm((1 + conf_level) / 2)
   n_dropped <- mfi$n_dropped
@@ -827,7 +833,7 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
       # (the zero-weight rows were reported with the first frame)
       m <- withCallingHandlers(
         sv_frame(tcall, env, design = TRUE, counting = TRUE,
-                 positive_weights = "a Cox model"),
+                 positive_weights = "a Cox model", cluster = TRUE),
         survstep_warning_zero_weights = function(w) {
           invokeRestart("muffleWarning")
         })
@@ -838,6 +844,10 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
     fit <- cox_engine(x, m$y, m$strata, m$weights, m$offset,
                       NULL, ties, control, terms_of_cols = toc, call = call,
                       concordance = FALSE)
+    if (robust) {
+      fit <- cox_robust(fit, x, m$y, m$strata, m$weights, m$offset,
+                        m$cluster, ties, control)
+    }
     b <- fit$coefficients
     se <- sqrt(diag(fit$var))
     se[is.na(b)] <- NA_real_

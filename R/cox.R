@@ -28,8 +28,29 @@
 #' unknown `ties` method or invalid `control` settings.
 #'
 #' With case weights the variance is the model-based inverse information
-#' (`coxph()` switches to a robust variance when weights are not whole
-#' numbers; compare with `coxph(..., robust = FALSE)`).
+#' unless `robust = TRUE`. Case weights that are not whole numbers (for
+#' example inverse-probability-of-treatment weights from a propensity score)
+#' are not frequencies, and then the model-based variance is wrong: use
+#' `robust = TRUE` (`coxph()` switches to the robust variance by itself in
+#' that case; `cox()` does not change the variance silently).
+#'
+#' @section Robust variance:
+#' With `robust = TRUE`, or a `cluster(id)` term in the formula, the
+#' variance is the robust sandwich estimator of Lin and Wei (1989),
+#' \eqn{D'D}{D'D} with \eqn{D}{D} the matrix of weighted dfbeta residuals
+#' (score residuals times the model-based variance, see
+#' [residuals.survstep_cox()]) summed within each cluster, as `coxph()`
+#' computes it: for correlated rows (several rows or events per subject,
+#' matched sets, centres) and for non-integer weights. The model-based
+#' variance is kept as `naive.var`; `summary()`, `confint()`, `vcov()`,
+#' `tidy()`, `cox_table()` and the Wald tests then use the robust one and
+#' say so, and `summary()` adds the robust score test (`rscore`, computed at
+#' `init` from the score residuals summed within clusters). The likelihood
+#' ratio and score tests still assume independent rows. Unlike `coxph()`,
+#' the robust score test includes the offset (`coxph()` evaluates it
+#' without the offset). `cluster()` must not contain missing values;
+#' `robust = FALSE` with a `cluster()` term and `robust = TRUE` for
+#' counting-process data without `cluster()` are errors.
 #'
 #' @section Wald test:
 #' The global Wald test (`wald.test`, shown by `summary()` and `glance()`)
@@ -71,6 +92,9 @@
 #' @param control Settings from [cox_control()].
 #' @param x,y,model Whether to keep the design matrix, the `Surv` response
 #'   and the model frame in the fit.
+#' @param robust Whether to use the robust (sandwich) variance; by default
+#'   (`NULL`) `TRUE` when the formula has a `cluster()` term. See "Robust
+#'   variance".
 #' @param id Optional subject identifier (a column of `data`), as in
 #'   `coxph()`: for counting-process data the rows of one subject are its
 #'   intervals. When they overlap, the data are not a proper counting
@@ -81,14 +105,22 @@
 #'   `var`, `loglik` (null model and fit), `score`, `wald.test`,
 #'   `wald.df`, `iter`,
 #'   `linear.predictors`, `means`, `concordance`, `method`, `n`, `nevent`,
-#'   `converged`, `aliased`, `infinite`, and `call`, `formula`, `terms`,
+#'   `converged`, `aliased`, `infinite` (with a robust variance also
+#'   `naive.var`, `rscore`, `robust = TRUE`, `n.cluster`), and `call`,
+#'   `formula`, `terms`,
 #'   `assign`, `xlevels`, `contrasts`, `na.action` so that [predict()],
 #'   [update()], [anova()] and [stats::step()] work. Methods: `print()`,
 #'   `summary()`, `coef()`, `vcov()`, `confint()`, `logLik()`, `AIC()`,
-#'   `BIC()`, `nobs()`, `predict()`, `anova()`, `tidy()`, `glance()`.
+#'   `BIC()`, `nobs()`, `predict()`, `anova()`, `tidy()`, `glance()`,
+#'   `residuals()`, `fitted()`.
 #' @references Therneau T. M. and Grambsch P. M. (2000). *Modeling Survival
 #'   Data: Extending the Cox Model*. Springer.
-#' @seealso [cox_fit()] for the matrix interface, [cox_control()].
+#'
+#'   Lin D. Y. and Wei L. J. (1989). The robust inference for the Cox
+#'   proportional hazards model. *Journal of the American Statistical
+#'   Association* 84, 1074--1078.
+#' @seealso [cox_fit()] for the matrix interface, [cox_control()],
+#'   [residuals.survstep_cox()].
 #' @examples
 #' fit <- cox(Surv(time, status) ~ age + sex + ph.ecog, data = survival::lung)
 #' fit
@@ -98,11 +130,14 @@
 #' # a time-varying covariate: heart transplant (Stanford heart data)
 #' cox(Surv(start, stop, event) ~ age + surgery + transplant,
 #'     data = survival::heart)
+#' # robust variance, rows clustered by patient
+#' cox(Surv(start, stop, event) ~ age + surgery + transplant + cluster(id),
+#'     data = survival::heart)
 #' @export
 cox <- function(formula, data, subset, weights, na.action,
                 ties = c("efron", "breslow"), firth = FALSE, init = NULL,
                 control = cox_control(), x = FALSE, y = TRUE, model = FALSE,
-                id) {
+                robust = NULL, id) {
   call <- match.call()
   ties <- sv_match_arg(ties, c("efron", "breslow"), "ties")
   check_flag(firth, "firth")
@@ -118,9 +153,11 @@ cox <- function(formula, data, subset, weights, na.action,
   }
   # (constant columns of the fast path: the engine's error, the same text)
   fr <- sv_frame(call, parent.frame(), design = TRUE, counting = TRUE,
-                 positive_weights = "a Cox model", fast_constant = FALSE)
+                 positive_weights = "a Cox model", fast_constant = FALSE,
+                 cluster = TRUE)
   cox_check_frame(fr, call)
   if (!is.null(fr$id)) cox_check_overlap(fr$y, fr$id, call)
+  robust <- cox_check_robust(robust, fr, call)
 
   X <- fr$x
   # the fast path hands the engine the data columns (no n x p copy) unless
@@ -128,6 +165,15 @@ cox <- function(formula, data, subset, weights, na.action,
   if (is.list(X) && (x || !is.null(init))) X <- sv_frame_matrix(fr)
   fit <- cox_engine(X, fr$y, fr$strata, fr$weights, fr$offset, init, ties,
                     control, terms_of_cols = fr$term_of_col, call = call)
+  if (robust) {
+    fit <- cox_robust(fit, X, fr$y, fr$strata, fr$weights, fr$offset,
+                      fr$cluster, ties, control, init)
+    if (!is.null(fr$cluster_terms)) {
+      vars <- attr(fr$terms, "variables")
+      fit$cluster_var <- deparse1(
+        vars[[1L + attr(fr$terms, "specials")$cluster]][[2L]])
+    }
+  }
   tt <- fr$terms
   fit$call <- call
   fit$formula <- stats::formula(tt)

@@ -65,7 +65,8 @@ du2015_prepare <- function(data) {
 #' @param ties Tie handling of the Cox models (`"breslow"` as SPSS).
 #' @param median_method Median definition (`"spss"` as the paper).
 #' @param ... Must be empty.
-#' @return A list of class `survstep_du2015` with `table1`, `table2` (a
+#' @return A list of class `survstep_du2015` with `table1` (a
+#'   [cohort_table()]), `table2` (a
 #'   [km_table()]), `univariable` (a [cox_univariable()] table), `stepwise`
 #'   (the [cox_stepwise()] fit), `table3` (a [cox_table()]), `not_selected`
 #'   (hazard ratios of the non-selected candidates when each is added to the
@@ -99,28 +100,37 @@ du2015_analysis <- function(data = g3nelm(), ties = c("breslow", "efron"),
   put("deaths", sum(d$status))
   fu <- followup_median(Surv(time, status) ~ 1, data = d)
   put("fu_median", fu$median, min(d$time), max(d$time))
-  msd <- function(id, x) put(id, mean(x), stats::sd(x))
-  put("sex_male", sum(d$sex == "male"))
-  msd("age", d$age)
-  put("symptoms", n1(d$symptomatic))
-  put("child_a", sum(d$child_pugh == "A"))
-  put("child_b", sum(d$child_pugh == "B"))
-  msd("albumin", d$albumin)
+  # Table 1's numbers are read from the general cohort_table()
+  table1 <- du2015_table1(d)
+  t1 <- tidy(table1)
+  t1_n <- function(id, var, level = "1") {
+    put(id, t1$n[t1$variable == var & t1$level == level])
+  }
+  t1_msd <- function(id, var) {
+    r <- t1[t1$variable == var, ]
+    put(id, r$mean, r$sd)
+  }
+  t1_n("sex_male", "sex", "male")
+  t1_msd("age", "age")
+  t1_n("symptoms", "symptomatic")
+  t1_n("child_a", "child_pugh", "A")
+  t1_n("child_b", "child_pugh", "B")
+  t1_msd("albumin", "albumin")
   low <- d$albumin[d$low_albumin == 1]
   put("albumin_decreased", length(low), min(low), max(low))
-  msd("bilirubin", d$bilirubin)
+  t1_msd("bilirubin", "bilirubin")
   high <- d$bilirubin[d$high_bilirubin == 1]
   put("bilirubin_increased", length(high), min(high), max(high))
-  msd("prothrombin", d$prothrombin)
-  put("ascites", n1(d$ascites))
-  put("primary_pancreas", n1(d$pancreatic))
-  put("primary_digestive", sum(d$pancreatic == 0))
-  msd("primary_size", d$primary_size_mm)
-  put("liver_mets_gt3", n1(d$liver_mets_gt3))
-  msd("largest_met_size", d$largest_met_mm)
-  put("synchronous", n1(d$synchronous))
-  put("extrahepatic", n1(d$extrahepatic))
-  msd("ki67", d$ki67)
+  t1_msd("prothrombin", "prothrombin")
+  t1_n("ascites", "ascites")
+  t1_n("primary_pancreas", "primary", "Pancreas")
+  t1_n("primary_digestive", "primary", "Digestive tract")
+  t1_msd("primary_size", "primary_size_mm")
+  t1_n("liver_mets_gt3", "liver_mets_gt3")
+  t1_msd("largest_met_size", "largest_met_mm")
+  t1_n("synchronous", "synchronous")
+  t1_n("extrahepatic", "extrahepatic")
+  t1_msd("ki67", "ki67")
   put("center_pumch", sum(d$center == "PUMCH"))
   put("center_cicams", sum(d$center == "CICAMS"))
   put("center_sysucc", sum(d$center == "SYSUCC"))
@@ -246,7 +256,7 @@ du2015_analysis <- function(data = g3nelm(), ties = c("breslow", "efron"),
   targets <- du2015_targets()
   comparison <- compare_published(reproduced, targets, du2015_tolerance())
   structure(list(
-    table1 = du2015_table1(d), table2 = table2, univariable = uv,
+    table1 = table1, table2 = table2, univariable = uv,
     stepwise = sw, table3 = table3, not_selected = not_selected, fits = fits,
     reproduced = reproduced, comparison = comparison, ties = ties,
     median_method = median_method
@@ -314,37 +324,27 @@ du2015_targets <- function(...) {
   utils::read.csv(path, stringsAsFactors = FALSE)
 }
 
+# Table 1 with the general cohort_table(): the paper shows counts (%) and
+# mean +/- SD, bilirubin to two decimals, Child-Pugh and the primary site
+# by level, every other binary variable as its "yes" count.
+du2015_table1_vars <- c(
+  sex = "Sex (male)", age = "Age, years", symptomatic = "Presence of symptoms",
+  child_pugh = "Child-Pugh score", albumin = "Albumin, g/L",
+  bilirubin = "Total bilirubin, mg/dL", prothrombin = "Prothrombin time, s",
+  ascites = "Presence of ascites", primary = "Location of primary tumor",
+  primary_size_mm = "Size of primary tumor, mm",
+  liver_mets_gt3 = "Number of liver metastases >3",
+  largest_met_mm = "Size of largest liver metastasis, mm",
+  synchronous = "Synchronous hepatic metastasis",
+  extrahepatic = "Extrahepatic metastasis", ki67 = "Ki-67, %"
+)
+
 du2015_table1 <- function(d) {
-  n <- nrow(d)
-  cnt <- function(label, x) {
-    k <- sum(x, na.rm = TRUE)
-    c(label, sprintf("%d (%.1f)", k, 100 * k / n))
-  }
-  ms <- function(label, x, digits = 1) {
-    c(label, sprintf(paste0("%.", digits, "f \u00b1 %.", digits, "f"),
-                     mean(x), stats::sd(x)))
-  }
-  rows <- rbind(
-    cnt("Sex (male)", d$sex == "male"),
-    ms("Age, years", d$age),
-    cnt("Presence of symptoms", d$symptomatic == 1),
-    cnt("Child-Pugh A", d$child_pugh == "A"),
-    cnt("Child-Pugh B", d$child_pugh == "B"),
-    ms("Albumin, g/L", d$albumin),
-    ms("Total bilirubin, mg/dL", d$bilirubin, 2),
-    ms("Prothrombin time, s", d$prothrombin),
-    cnt("Presence of ascites", d$ascites == 1),
-    cnt("Primary: pancreas", d$pancreatic == 1),
-    cnt("Primary: digestive tract", d$pancreatic == 0),
-    ms("Size of primary tumor, mm", d$primary_size_mm),
-    cnt("Number of liver metastases >3", d$liver_mets_gt3 == 1),
-    ms("Size of largest liver metastasis, mm", d$largest_met_mm),
-    cnt("Synchronous hepatic metastasis", d$synchronous == 1),
-    cnt("Extrahepatic metastasis", d$extrahepatic == 1),
-    ms("Ki-67, %", d$ki67)
-  )
-  data.frame(Variable = rows[, 1], Value = rows[, 2],
-             stringsAsFactors = FALSE)
+  d$primary <- factor(d$pancreatic, c(1, 0), c("Pancreas", "Digestive tract"))
+  cohort_table(d, vars = names(du2015_table1_vars),
+               type = c(sex = "dichotomous"), value = list(sex = "male"),
+               statistic = "mean_sd", digits = c(bilirubin = 2),
+               labels = du2015_table1_vars, missing = "no")
 }
 
 #' @export
@@ -443,7 +443,7 @@ du2015_reproduce <- function(dir = "output", data = g3nelm(), quiet = FALSE,
   t2 <- format(res$table2)
   t3 <- format(res$table3)
   tables <- list(
-    table1 = list(res$table1, "Table 1. Demographic and clinical characteristics (synthetic cohort)"),
+    table1 = list(format(res$table1), "Table 1. Demographic and clinical characteristics (synthetic cohort)"),
     table2 = list(t2, "Table 2. Intervention-related subgroup analysis"),
     table3 = list(t3, "Table 3. Cox regression (univariable; forward stepwise Wald, Breslow ties)")
   )

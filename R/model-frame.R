@@ -64,11 +64,14 @@
 #' @param fast_constant Whether the small-data fast path checks for constant
 #'   covariates; `FALSE` when the caller's engine reports them with the same
 #'   error (cox(): its columns are its covariates there).
+#' @param cluster Whether a `cluster()` term is accepted (robust variances
+#'   of the Cox model): it is then left out of the design, and its values
+#'   (no missing values allowed) are the record's `cluster`.
 #' @return The record described at the top of `R/model-frame.R`.
 #' @noRd
 sv_frame <- function(call, env, caller = sys.call(-1), group = "none",
                      design = FALSE, counting = FALSE, positive_weights = NULL,
-                     fast = TRUE, fast_constant = TRUE) {
+                     fast = TRUE, fast_constant = TRUE, cluster = FALSE) {
   if (is.null(call$formula)) {
     sv_abort("`formula` is missing, with no default.", call = caller)
   }
@@ -81,7 +84,8 @@ sv_frame <- function(call, env, caller = sys.call(-1), group = "none",
     }
   }
   formula <- eval(call$formula, env)
-  check_formula(formula, call = caller)
+  check_formula(formula, call = caller,
+                allow = if (isTRUE(cluster)) "cluster" else character())
   raw <- if (fast && !design) sv_frame_lean(call, formula, env)
   if (is.null(raw)) raw <- sv_frame_general(call, formula, env, caller)
   if (!is.null(positive_weights)) {
@@ -92,7 +96,8 @@ sv_frame <- function(call, env, caller = sys.call(-1), group = "none",
     # a covariate with one value can't be coded (model.matrix() would give
     # an obscure contrasts error for a one-level factor)
     sv_check_constant(fr, caller)
-    fr <- c(fr, sv_frame_design(fr$terms, fr$mf, fr$strata_terms))
+    fr <- c(fr, sv_frame_design(fr$terms, fr$mf,
+                                c(fr$strata_terms, fr$cluster_terms)))
   }
   fr
 }
@@ -109,7 +114,8 @@ sv_check_constant <- function(fr, caller) {
     fac <- attr(fr$terms, "factors")
     if (!length(fac)) return(invisible())
     vars <- rownames(fac)[rowSums(fac != 0) > 0]
-    st <- attr(fr$terms, "specials")$strata
+    st <- c(attr(fr$terms, "specials")$strata,
+            attr(fr$terms, "specials")$cluster)
     if (length(st)) vars <- setdiff(vars, rownames(fac)[st])
     const <- vapply(vars, function(v) {
       x <- mf[[v]]
@@ -199,6 +205,14 @@ sv_frame_finish <- function(raw, group, caller, counting) {
     strata_terms <- survival::untangle.specials(tt, "strata", 1)$terms
     st <- sv_strata_codes(mf[st_idx], rows)
   }
+  cl_idx <- attr(tt, "specials")$cluster
+  cluster_terms <- integer(0)
+  cl <- NULL
+  if (length(cl_idx)) {
+    cluster_terms <- survival::untangle.specials(tt, "cluster", 1)$terms
+    cl <- mf[[cl_idx]]
+    if (!is.null(rows)) cl <- cl[rows]
+  }
   g <- NULL
   if (group != "none") {
     labs <- attr(tt, "term.labels")
@@ -228,6 +242,10 @@ sv_frame_finish <- function(raw, group, caller, counting) {
     mf = if (isTRUE(raw$general)) mf else NULL, data = raw$data,
     all_missing = raw$all_missing
   )
+  if (length(cl_idx)) {
+    fr$cluster <- cl
+    fr$cluster_terms <- cluster_terms
+  }
   fr
 }
 
@@ -290,10 +308,17 @@ sv_frame_general <- function(call, formula, env, caller) {
     sv_abort(sprintf("`data` must be a data frame, not %s.",
                      sv_obj_type(data)), call = caller)
   }
+  # cluster() is a special only where it is accepted (check_formula())
+  specials <- c("strata", if ("cluster" %in% all.names(formula[[3L]])) "cluster")
   tt <- if (is.null(data)) {
-    stats::terms(formula, specials = "strata")
+    stats::terms(formula, specials = specials)
   } else {
-    stats::terms(formula, specials = "strata", data = data)
+    stats::terms(formula, specials = specials, data = data)
+  }
+  cl_idx <- attr(tt, "specials")$cluster
+  if (length(cl_idx) > 1L) {
+    sv_abort("`formula` can't have more than one `cluster()` term.",
+             call = caller)
   }
   keep <- match(c("formula", "data", "subset", "weights", "na.action", "id"),
                 names(call), 0L)
@@ -332,6 +357,12 @@ sv_frame_general <- function(call, formula, env, caller) {
     }
   )
   mf <- build(mf_fast)
+  if (length(cl_idx) && anyNA(mf[[cl_idx]])) {
+    sv_abort(sprintf(paste0("`cluster()` must not contain missing values; ",
+                            "found %d. Give every row a cluster (or remove ",
+                            "those rows)."), sum(is.na(mf[[cl_idx]]))),
+             call = caller)
+  }
   all_missing <- NULL
   if (any(vapply(mf, function(col) anyNA(unclass(col)), logical(1)))) {
     mf_na <- mf

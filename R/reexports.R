@@ -13,3 +13,7 @@ generics::tidy
 #' @importFrom generics glance
 #' @export
 generics::glance
+
+#' @importFrom survival cluster
+#' @export
+survival::cluster

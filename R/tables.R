@@ -258,6 +258,8 @@ compare_published <- function(reproduced, published,
 #' @param conf_level Confidence level of the median and survival intervals.
 #' @param labels Optional named character vector of display names for the
 #'   variables (names are variable names).
+#' @param max_groups A variable with more distinct values than this is an
+#'   error (it is probably continuous: group it with [cut()] first).
 #' @param ... Passed to [km()] (for example `conf_type` or `na.action`).
 #' @return A data frame of class `survstep_km_table` with columns
 #'   `variable`, `group`, `n`, `percent`, `events`, `median`, `conf.low`,
@@ -276,7 +278,7 @@ compare_published <- function(reproduced, published,
 km_table <- function(formula, data, times = c(12, 36, 60),
                      median_method = c("spss", "survival"),
                      test = "logrank", conf_level = 0.95, labels = NULL,
-                     ...) {
+                     max_groups = 10, ...) {
   check_formula(formula)
   if (missing(data) || !is.data.frame(data)) {
     sv_abort("`data` must be a data frame.")
@@ -296,6 +298,17 @@ km_table <- function(formula, data, times = c(12, 36, 60),
   if (length(miss)) {
     sv_abort(sprintf("Can't find %s in `data`.",
                      paste0("`", miss, "`", collapse = ", ")))
+  }
+  check_number(max_groups, "max_groups", 1)
+  for (v in vars) {
+    k <- length(unique(data[[v]][!is.na(data[[v]])]))
+    if (k > max_groups) {
+      sv_abort(sprintf(paste0(
+        "`%s` has %d distinct values, more than `max_groups` (%d): a ",
+        "Kaplan-Meier table needs a grouping variable. Group it first, for ",
+        "example with `cut(%s, breaks = 3)` or at its median."),
+        v, k, as.integer(max_groups), v))
+    }
   }
   lhs <- formula[[2L]]
   one <- function(var) {
@@ -352,14 +365,21 @@ fmt_p <- function(p, digits = 3) {
 #' @param digits Decimal places for medians and survival percentages.
 #' @param not_reached Text for a median that was not reached.
 #' @param not_estimable Text for a survival rate that could not be calculated.
+#' @param bound_not_reached Text for a confidence bound of the median that
+#'   was not reached (the curve of the bound never falls to 50%).
+#' @param ci_not_estimable Text, in the brackets, for a median whose
+#'   interval could not be computed (with the SPSS method: its standard
+#'   error is not estimable, as when the median is the last event time).
 #' @export
 format.survstep_km_table <- function(x, digits = 1, not_reached = "not reached",
-                                     not_estimable = "/", ...) {
+                                     not_estimable = "/",
+                                     bound_not_reached = "NR",
+                                     ci_not_estimable = "NE", ...) {
   times <- attr(x, "times")
-  ci <- ifelse(is.na(x$conf.low) & is.na(x$conf.high), "",
-               sprintf(" (%s-%s)", fmt_num(x$conf.low, digits),
-                       ifelse(is.na(x$conf.high), "NA",
-                              fmt_num(x$conf.high, digits))))
+  bound <- function(v) ifelse(is.na(v), bound_not_reached, fmt_num(v, digits))
+  ci <- ifelse(is.na(x$conf.low) & is.na(x$conf.high),
+               sprintf(" (%s)", ci_not_estimable),
+               sprintf(" (%s-%s)", bound(x$conf.low), bound(x$conf.high)))
   med <- ifelse(is.na(x$median), not_reached,
                 paste0(fmt_num(x$median, digits), ci))
   out <- data.frame(
@@ -383,7 +403,18 @@ format.survstep_km_table <- function(x, digits = 1, not_reached = "not reached",
 print.survstep_km_table <- function(x, ...) {
   cat(sprintf("Kaplan-Meier table (median: %s method)\n",
               attr(x, "median_method")))
-  print(format(x, ...), row.names = FALSE, right = FALSE)
+  f <- format(x, ...)
+  print(f, row.names = FALSE, right = FALSE)
+  med <- f[[4L]]
+  notes <- c(
+    if (any(grepl("NR", med, fixed = TRUE)))
+      "NR: confidence bound not reached",
+    if (any(grepl("(NE)", med, fixed = TRUE)))
+      sprintf("NE: confidence interval not estimable%s",
+              if (identical(attr(x, "median_method"), "spss"))
+                " (no standard error of the median)" else "")
+  )
+  if (length(notes)) cat(paste(notes, collapse = "; "), "\n")
   invisible(x)
 }
 

@@ -57,8 +57,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cox_residuals_cpp
-Rcpp::List cox_residuals_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset, SEXP beta, std::string ties, double timefix_tol, Rcpp::CharacterVector what, SEXP gtime, SEXP cluster, int ncluster, SEXP init);
-RcppExport SEXP _survstep_cox_residuals_cpp(SEXP xSEXP, SEXP ySEXP, SEXP strataSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP betaSEXP, SEXP tiesSEXP, SEXP timefix_tolSEXP, SEXP whatSEXP, SEXP gtimeSEXP, SEXP clusterSEXP, SEXP nclusterSEXP, SEXP initSEXP) {
+Rcpp::List cox_residuals_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset, SEXP beta, std::string ties, double timefix_tol, Rcpp::CharacterVector what, SEXP gtime, SEXP cluster, int ncluster, SEXP init, double toler_chol);
+RcppExport SEXP _survstep_cox_residuals_cpp(SEXP xSEXP, SEXP ySEXP, SEXP strataSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP betaSEXP, SEXP tiesSEXP, SEXP timefix_tolSEXP, SEXP whatSEXP, SEXP gtimeSEXP, SEXP clusterSEXP, SEXP nclusterSEXP, SEXP initSEXP, SEXP toler_cholSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
@@ -74,7 +74,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< SEXP >::type cluster(clusterSEXP);
     Rcpp::traits::input_parameter< int >::type ncluster(nclusterSEXP);
     Rcpp::traits::input_parameter< SEXP >::type init(initSEXP);
-    rcpp_result_gen = Rcpp::wrap(cox_residuals_cpp(x, y, strata, weights, offset, beta, ties, timefix_tol, what, gtime, cluster, ncluster, init));
+    Rcpp::traits::input_parameter< double >::type toler_chol(toler_cholSEXP);
+    rcpp_result_gen = Rcpp::wrap(cox_residuals_cpp(x, y, strata, weights, offset, beta, ties, timefix_tol, what, gtime, cluster, ncluster, init, toler_chol));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -256,7 +257,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_cox_fit_cpp", (DL_FUNC) &_survstep_cox_fit_cpp, 13},
     {"_survstep_cox_fast_surv_cpp", (DL_FUNC) &_survstep_cox_fast_surv_cpp, 2},
     {"_survstep_wald_test_cpp", (DL_FUNC) &_survstep_wald_test_cpp, 3},
-    {"_survstep_cox_residuals_cpp", (DL_FUNC) &_survstep_cox_residuals_cpp, 13},
+    {"_survstep_cox_residuals_cpp", (DL_FUNC) &_survstep_cox_residuals_cpp, 14},
     {"_survstep_km_fit_cpp", (DL_FUNC) &_survstep_km_fit_cpp, 6},
     {"_survstep_km_bands_cpp", (DL_FUNC) &_survstep_km_bands_cpp, 4},
     {"_survstep_km_quantile_cpp", (DL_FUNC) &_survstep_km_quantile_cpp, 12},

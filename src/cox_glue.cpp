@@ -100,12 +100,13 @@ Rcpp::NumericVector wald_test_cpp(Rcpp::NumericMatrix var, Rcpp::NumericVector b
 // matrix, ties a string). `what`: any of
 // "martingale", "score", "schoenfeld", "zph" (needs `gtime`, one value per
 // row) and "robust" (score residuals summed within `cluster`, 0-based codes
-// or NULL for one row per cluster, crossproducts at `beta` and at `init`).
+// or NULL for one row per cluster: their crossproduct at `beta`, and the
+// robust score test at `init` with the tolerance `toler_chol`).
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cox_residuals_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset,
                              SEXP beta, std::string ties, double timefix_tol,
                              Rcpp::CharacterVector what, SEXP gtime, SEXP cluster,
-                             int ncluster, SEXP init) {
+                             int ncluster, SEXP init, double toler_chol) {
   sg::CoxArgs a = sg::cox_args(x, y, strata, weights, offset, timefix_tol);
   const sc::CoxTies tie = sg::cox_ties(ties);
   int flags = sc::cox_resid_martingale;
@@ -176,8 +177,12 @@ Rcpp::List cox_residuals_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP off
     Eigen::MatrixXd b0;
     Eigen::VectorXd tot0;
     sc::cox_cluster_crossprod(d, r0, cl, ncluster, b0, tot0);
-    out["crossprod_init"] = Rcpp::wrap(b0);
-    out["total_init"] = Rcpp::wrap(tot0);
+    // the robust score test at init: U' B^- U (coxph's rule for the
+    // generalised inverse, as coxph.wtest)
+    Eigen::MatrixXd f = b0;
+    sc::chol_decompose(f, toler_chol);
+    Eigen::VectorXd tmp(d.p);
+    out["rscore"] = sc::chol_quadratic(f, tot0.data(), tmp.data());
   }
   return out;
 }

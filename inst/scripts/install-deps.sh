@@ -15,28 +15,28 @@ command -v pandoc >/dev/null 2>&1 || missing_tools="$missing_tools pandoc"
 command -v qpdf >/dev/null 2>&1 || missing_tools="$missing_tools qpdf"
 
 if [ -z "$need" ] && [ -z "$missing_tools" ]; then
-  echo "install-deps: everything is already installed"
-  exit 0
-fi
-echo "install-deps: missing R packages: ${need:-none}; tools: ${missing_tools:-none}"
-
-if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-  debs="$missing_tools"
-  for p in $need; do debs="$debs r-cran-$(echo "$p" | tr 'A-Z' 'a-z')"; done
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
-  # shellcheck disable=SC2086
-  apt-get install -y -qq --no-install-recommends $debs >/dev/null
+  echo "install-deps: every required package is already installed"
 else
-  if [ -n "$need" ]; then
-    Rscript --vanilla -e "
-      repos <- getOption('repos')
-      if (is.null(repos) || identical(unname(repos['CRAN']), '@CRAN@'))
-        stop('No CRAN repository is configured: set options(repos = ...)')
-      install.packages(strsplit('$need', ' ')[[1]], repos = repos)"
-  fi
-  if [ -n "$missing_tools" ]; then
-    echo "install-deps: please install$missing_tools with your system's package manager" >&2
+  echo "install-deps: missing R packages: ${need:-none}; tools: ${missing_tools:-none}"
+
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    debs="$missing_tools"
+    for p in $need; do debs="$debs r-cran-$(echo "$p" | tr 'A-Z' 'a-z')"; done
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $debs >/dev/null
+  else
+    if [ -n "$need" ]; then
+      Rscript --vanilla -e "
+        repos <- getOption('repos')
+        if (is.null(repos) || identical(unname(repos['CRAN']), '@CRAN@'))
+          stop('No CRAN repository is configured: set options(repos = ...)')
+        install.packages(strsplit('$need', ' ')[[1]], repos = repos)"
+    fi
+    if [ -n "$missing_tools" ]; then
+      echo "install-deps: please install$missing_tools with your system's package manager" >&2
+    fi
   fi
 fi
 
@@ -47,5 +47,23 @@ still=$(Rscript --vanilla -e '
 if [ -n "$still" ]; then
   echo "install-deps: could not install: $still" >&2
   exit 1
+fi
+# optional (Suggests): figures in ggplot2, Word tables; tests skip without them
+opt=$(Rscript --vanilla -e '
+  pk <- c("ggplot2", "patchwork", "flextable")
+  cat(setdiff(pk, rownames(installed.packages())), sep = " ")')
+if [ -n "$opt" ]; then
+  echo "install-deps: optional packages: $opt"
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    debs=""
+    for p in $opt; do debs="$debs r-cran-$(echo "$p" | tr 'A-Z' 'a-z')"; done
+    apt-get update -qq >/dev/null || true
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $debs >/dev/null ||
+      echo "install-deps: could not install the optional$debs (their tests will skip)" >&2
+  else
+    Rscript --vanilla -e "try(install.packages(strsplit('$opt', ' ')[[1]], repos = getOption('repos')))" ||
+      echo "install-deps: could not install the optional $opt (their tests will skip)" >&2
+  fi
 fi
 echo "install-deps: done"

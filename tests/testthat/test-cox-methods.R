@@ -98,7 +98,7 @@ test_that("predict() agrees with predict.coxph(reference = 'sample')", {
                ignore_attr = TRUE)
   expect_equal(predict(fs), predict(rs, reference = "sample"),
                tolerance = 1e-8)
-  expect_error(predict(fit, type = "expected"), class = "survstep_error_input")
+  expect_error(predict(fit, type = "hazard"), class = "survstep_error_input")
 })
 
 test_that("anova() agrees with anova.coxph for nested fits and sequentially", {
@@ -181,4 +181,48 @@ test_that("model.frame() and model.matrix() rebuild the fitted data", {
   fit2 <- cox(Surv(time, status) ~ age + factor(ph.ecog) + strata(sex), lung)
   expect_identical(unname(model.matrix(fit2)), unname(fit$x))
   expect_identical(nrow(model.frame(fit2)), fit$n)
+})
+
+test_that("predict(type = 'expected', 'survival', 'terms') equals predict.coxph", {
+  lung <- survival::lung
+  heart <- survival::heart
+  set.seed(5)
+  d <- data.frame(t = sample(1:20, 200, TRUE), s = rbinom(200, 1, 0.7),
+                  x1 = rnorm(200), f = factor(sample(letters[1:3], 200, TRUE)),
+                  g = sample(1:2, 200, TRUE), w = runif(200, 0.5, 2))
+  fits <- list(
+    list(cox(Surv(time, status) ~ age + factor(ph.ecog), lung,
+             na.action = na.exclude),
+         survival::coxph(Surv(time, status) ~ age + factor(ph.ecog), lung,
+                         na.action = na.exclude)),
+    list(cox(Surv(start, stop, event) ~ age + surgery + transplant, heart,
+             ties = "breslow"),
+         survival::coxph(Surv(start, stop, event) ~ age + surgery +
+                           transplant, heart, ties = "breslow")),
+    list(cox(Surv(t, s) ~ x1 + f + strata(g), d, weights = w),
+         survival::coxph(Surv(t, s) ~ x1 + f + strata(g), d, weights = w,
+                         robust = FALSE))
+  )
+  for (ab in fits) {
+    a <- ab[[1]]
+    b <- ab[[2]]
+    expect_equal(predict(a, type = "expected"), predict(b, type = "expected"),
+                 tolerance = 1e-8)
+    expect_equal(predict(a, type = "survival"), predict(b, type = "survival"),
+                 tolerance = 1e-8)
+    expect_equal(predict(a, type = "terms"), predict(b, type = "terms"),
+                 tolerance = 1e-8)
+    expect_equal(predict(a, type = "terms", terms = 1),
+                 predict(b, type = "terms", terms = 1), tolerance = 1e-8)
+  }
+  nd <- data.frame(x1 = c(-1, 0, 2), f = c("a", "c", "b"), g = c(1, 2, 2))
+  expect_equal(predict(fits[[3]][[1]], nd, type = "terms"),
+               predict(fits[[3]][[2]], nd, type = "terms"), tolerance = 1e-8)
+  expect_equal(predict(fits[[3]][[1]], nd, type = "terms",
+                       reference = "zero"),
+               predict(fits[[3]][[2]], nd, type = "terms",
+                       reference = "zero"), tolerance = 1e-8)
+  expect_snapshot(error = TRUE, predict(fits[[1]][[1]], type = "terms",
+                                        terms = "sex"))
+  expect_snapshot(error = TRUE, predict(fits[[3]][[1]], nd, type = "expected"))
 })

@@ -231,3 +231,34 @@ test_that("compare_published() shows exempt numbers without assessing them", {
   expect_error(compare_tolerance(b = list(exempt = 1)),
                class = "survstep_error_input")
 })
+
+test_that("km_table() shows unreached and unestimable bounds as the paper would", {
+  d <- g3nelm()
+  tab <- km_table(Surv(time, status) ~ surgery, data = d,
+                  median_method = "survival")
+  f <- format(tab)
+  # the upper bounds are not reached: shown as "NR", never as "NA"
+  expect_true(all(is.na(tab$conf.high)))
+  expect_false(any(grepl("NA", f[[4]], fixed = TRUE)))
+  expect_identical(f[[4]], sprintf("%.1f (%.1f-NR)", tab$median, tab$conf.low))
+  expect_identical(format(tab, bound_not_reached = "not reached")[[4]][1],
+                   sprintf("%.1f (%.1f-not reached)", tab$median[1],
+                           tab$conf.low[1]))
+  # SPSS: no standard error of the median when it is the last event time
+  d2 <- data.frame(time = 1:6, status = c(1, 1, 1, 0, 0, 0))
+  tab2 <- km_table(Surv(time, status) ~ 1, data = d2, times = 2)
+  expect_true(is.na(tab2$conf.low) && is.na(tab2$conf.high))
+  expect_identical(format(tab2)[[4]], "3.0 (NE)")
+  expect_snapshot(print(tab))
+  expect_snapshot(print(tab2))
+})
+
+test_that("km_table() refuses a continuous grouping variable", {
+  d <- g3nelm()
+  expect_snapshot(error = TRUE, km_table(Surv(time, status) ~ age, data = d))
+  expect_error(km_table(Surv(time, status) ~ age, data = d),
+               class = "survstep_error_input")
+  expect_s3_class(km_table(Surv(time, status) ~ age, data = d,
+                           max_groups = 50, times = 12),
+                  "survstep_km_table")
+})
