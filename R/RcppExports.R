@@ -13,6 +13,14 @@ wald_test_cpp <- function(var, b, toler_chol) {
     .Call(`_survstep_wald_test_cpp`, var, b, toler_chol)
 }
 
+cox_survfit_cpp <- function(x, y, strata, weights, offset, timefix_tol, beta, ctype, var, xnew, offnew, strata_new, se) {
+    .Call(`_survstep_cox_survfit_cpp`, x, y, strata, weights, offset, timefix_tol, beta, ctype, var, xnew, offnew, strata_new, se)
+}
+
+cox_adjusted_cpp <- function(x, y, strata, weights, offset, timefix_tol, beta, ctype, var, xnew, offnew, group, ngroup, se) {
+    .Call(`_survstep_cox_adjusted_cpp`, x, y, strata, weights, offset, timefix_tol, beta, ctype, var, xnew, offnew, group, ngroup, se)
+}
+
 cox_residuals_cpp <- function(x, y, strata, weights, offset, beta, ties, timefix_tol, what, gtime, cluster, ncluster, init, toler_chol) {
     .Call(`_survstep_cox_residuals_cpp`, x, y, strata, weights, offset, beta, ties, timefix_tol, what, gtime, cluster, ncluster, init, toler_chol)
 }

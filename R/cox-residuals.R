@@ -4,8 +4,11 @@
 # `model` when kept, else the call re-evaluated on its data, as
 # residuals.coxph() does through coxph.getdata()): the design, the response
 # parts, 0-based strata codes, weights, the centred offset (as cox_engine()
-# passes it) and the timefix tolerance.
-cox_fit_data <- function(object, call = sys.call(-1)) {
+# passes it; `raw_offset` before centring) and the timefix tolerance.
+# Rows with zero case weight (which cox() leaves out) are an error, or with
+# `drop_zero_weights = TRUE` left out as in the fit.
+cox_fit_data <- function(object, call = sys.call(-1),
+                         drop_zero_weights = FALSE) {
   mf <- tryCatch(stats::model.frame(object), error = function(e) {
     sv_abort(c(paste0("Can't rebuild the data of the fit (its call is ",
                       "evaluated again on `data`):"), conditionMessage(e)),
@@ -26,6 +29,14 @@ cox_fit_data <- function(object, call = sys.call(-1)) {
   yy <- list(start = if (ncol(y) == 3L) y[, 1L], time = y[, ncol(y) - 1L],
              status = y[, ncol(y)])
   w <- stats::model.weights(mf)
+  if (!is.null(w) && drop_zero_weights && any(w == 0)) {
+    keep <- w != 0
+    mf <- mf[keep, , drop = FALSE]
+    X <- X[keep, , drop = FALSE]
+    y <- y[keep, , drop = FALSE]
+    yy <- lapply(yy, function(v) if (is.null(v)) NULL else v[keep])
+    w <- w[keep]
+  }
   if (!is.null(w)) {
     if (any(w == 0)) {
       sv_abort(paste0("Residuals of a fit with zero case weights are not ",
@@ -36,6 +47,7 @@ cox_fit_data <- function(object, call = sys.call(-1)) {
     w <- as.double(w)
   }
   off <- stats::model.offset(mf)
+  raw_off <- off
   if (!is.null(off)) {
     off <- as.double(off)
     off <- if (all(off == 0)) NULL else off - mean(off)
@@ -55,7 +67,8 @@ cox_fit_data <- function(object, call = sys.call(-1)) {
   control <- if (is.null(object$control)) cox_control_default else
     object$control
   list(x = X, y = y, start = yy$start, time = yy$time, status = yy$status,
-       strata = strata, weights = w, offset = off, cluster = cluster,
+       strata = strata, weights = w, offset = off, raw_offset = raw_off,
+       cluster = cluster,
        tol_fix = if (isTRUE(control$timefix)) sqrt(.Machine$double.eps) else 0,
        row_names = rownames(mf), strata_factor = if (length(st_idx)) {
          sv_frame_factor(strata, sv_strata_codes(mf[st_idx])$levels)

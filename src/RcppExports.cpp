@@ -56,6 +56,51 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cox_survfit_cpp
+Rcpp::List cox_survfit_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset, double timefix_tol, SEXP beta, int ctype, Rcpp::NumericMatrix var, Rcpp::NumericMatrix xnew, Rcpp::NumericVector offnew, Rcpp::IntegerVector strata_new, bool se);
+RcppExport SEXP _survstep_cox_survfit_cpp(SEXP xSEXP, SEXP ySEXP, SEXP strataSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP timefix_tolSEXP, SEXP betaSEXP, SEXP ctypeSEXP, SEXP varSEXP, SEXP xnewSEXP, SEXP offnewSEXP, SEXP strata_newSEXP, SEXP seSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
+    Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type beta(betaSEXP);
+    Rcpp::traits::input_parameter< int >::type ctype(ctypeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type var(varSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type xnew(xnewSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type offnew(offnewSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type strata_new(strata_newSEXP);
+    Rcpp::traits::input_parameter< bool >::type se(seSEXP);
+    rcpp_result_gen = Rcpp::wrap(cox_survfit_cpp(x, y, strata, weights, offset, timefix_tol, beta, ctype, var, xnew, offnew, strata_new, se));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cox_adjusted_cpp
+Rcpp::List cox_adjusted_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset, double timefix_tol, SEXP beta, int ctype, Rcpp::NumericMatrix var, Rcpp::NumericMatrix xnew, Rcpp::NumericVector offnew, Rcpp::IntegerVector group, int ngroup, bool se);
+RcppExport SEXP _survstep_cox_adjusted_cpp(SEXP xSEXP, SEXP ySEXP, SEXP strataSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP timefix_tolSEXP, SEXP betaSEXP, SEXP ctypeSEXP, SEXP varSEXP, SEXP xnewSEXP, SEXP offnewSEXP, SEXP groupSEXP, SEXP ngroupSEXP, SEXP seSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
+    Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type beta(betaSEXP);
+    Rcpp::traits::input_parameter< int >::type ctype(ctypeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type var(varSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type xnew(xnewSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type offnew(offnewSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type group(groupSEXP);
+    Rcpp::traits::input_parameter< int >::type ngroup(ngroupSEXP);
+    Rcpp::traits::input_parameter< bool >::type se(seSEXP);
+    rcpp_result_gen = Rcpp::wrap(cox_adjusted_cpp(x, y, strata, weights, offset, timefix_tol, beta, ctype, var, xnew, offnew, group, ngroup, se));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cox_residuals_cpp
 Rcpp::List cox_residuals_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset, SEXP beta, std::string ties, double timefix_tol, Rcpp::CharacterVector what, SEXP gtime, SEXP cluster, int ncluster, SEXP init, double toler_chol);
 RcppExport SEXP _survstep_cox_residuals_cpp(SEXP xSEXP, SEXP ySEXP, SEXP strataSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP betaSEXP, SEXP tiesSEXP, SEXP timefix_tolSEXP, SEXP whatSEXP, SEXP gtimeSEXP, SEXP clusterSEXP, SEXP nclusterSEXP, SEXP initSEXP, SEXP toler_cholSEXP) {
@@ -257,6 +302,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_cox_fit_cpp", (DL_FUNC) &_survstep_cox_fit_cpp, 13},
     {"_survstep_cox_fast_surv_cpp", (DL_FUNC) &_survstep_cox_fast_surv_cpp, 2},
     {"_survstep_wald_test_cpp", (DL_FUNC) &_survstep_wald_test_cpp, 3},
+    {"_survstep_cox_survfit_cpp", (DL_FUNC) &_survstep_cox_survfit_cpp, 13},
+    {"_survstep_cox_adjusted_cpp", (DL_FUNC) &_survstep_cox_adjusted_cpp, 14},
     {"_survstep_cox_residuals_cpp", (DL_FUNC) &_survstep_cox_residuals_cpp, 14},
     {"_survstep_km_fit_cpp", (DL_FUNC) &_survstep_km_fit_cpp, 6},
     {"_survstep_km_bands_cpp", (DL_FUNC) &_survstep_km_bands_cpp, 4},

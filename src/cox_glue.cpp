@@ -10,6 +10,7 @@
 
 #include "cox_glue.h"
 #include "survstep/cox_residuals.hpp"
+#include "survstep/cox_survfit.hpp"
 #include "glue_interrupt.h"
 
 namespace sc = survstep::core;
@@ -95,6 +96,126 @@ Rcpp::NumericVector wald_test_cpp(Rcpp::NumericMatrix var, Rcpp::NumericVector b
 }
 
 
+namespace {
+
+// The baseline of a fit (cox_survfit.hpp) on data prepared as the fit's;
+// `means` receives the centring of the prepared data.
+void survfit_baseline(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset,
+                      double timefix_tol, SEXP beta, int ctype, sc::CoxData& d,
+                      sc::CoxBaseline& base, sc::Interrupt& intr) {
+  sg::CoxArgs a = sg::cox_args(x, y, strata, weights, offset, timefix_tol);
+  const sc::CoxInput& in = a.in;
+  const int st = sc::cox_model_data(in, d, &intr);
+  if (st != sc::cox_data_ok) Rcpp::stop("internal: invalid data for the Cox engine (code %d)", st);
+  if (TYPEOF(beta) != REALSXP || Rf_length(beta) != d.p) Rcpp::stop("internal: bad `beta`");
+  if (ctype != 1 && ctype != 2) Rcpp::stop("internal: bad `ctype`");
+  sc::cox_baseline(d, REAL(beta), static_cast<sc::CoxHazard>(ctype), in.weight, base, &intr);
+}
+
+// New rows centred at the prepared data's means, and their relative risks
+// exp((x - mean)' beta + offset) (`offset` already centred by the caller).
+void survfit_rows(const sc::CoxData& d, Rcpp::NumericMatrix xnew, Rcpp::NumericVector offnew,
+                  SEXP beta, Eigen::MatrixXd& xc, std::vector<double>& risk) {
+  const int m = xnew.nrow(), p = d.p;
+  if (xnew.ncol() != p || offnew.size() != m) Rcpp::stop("internal: bad new rows");
+  const double* b = REAL(beta);
+  xc.resize(m, p);
+  risk.resize(m);
+  for (int i = 0; i < m; ++i) {
+    double lp = offnew[i];
+    for (int j = 0; j < p; ++j) {
+      xc(i, j) = xnew(i, j) - d.mean[j];
+      lp += xc(i, j) * b[j];
+    }
+    risk[i] = std::exp(lp);
+  }
+}
+
+Eigen::MatrixXd as_eigen(Rcpp::NumericMatrix v) {
+  Eigen::MatrixXd out(v.nrow(), v.ncol());
+  for (int j = 0; j < v.ncol(); ++j) {
+    for (int i = 0; i < v.nrow(); ++i) out(i, j) = v(i, j);
+  }
+  return out;
+}
+
+}  // namespace
+
+// Predicted survival curves of new rows from a Cox fit (survfit.coxph,
+// stype 2). The data arguments (x, y, strata, weights, offset) are those
+// of cox_fit_cpp() (the fit's
+// prepared data is rebuilt); beta: coefficients (aliased as 0); ctype 1 =
+// Breslow, 2 = Efron hazard; var: their variance (aliased as 0); xnew: new
+// rows (m x p, original units); offnew: their centred offsets; strata_new:
+// 0-based dense stratum code per row, -1 = a curve in every stratum.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cox_survfit_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset,
+                           double timefix_tol, SEXP beta,
+                           int ctype, Rcpp::NumericMatrix var, Rcpp::NumericMatrix xnew,
+                           Rcpp::NumericVector offnew, Rcpp::IntegerVector strata_new,
+                           bool se) {
+  sc::Interrupt intr = survstep::glue::r_interrupt();
+  sc::CoxData d;
+  sc::CoxBaseline base;
+  sc::CoxCurves cv;
+  SV_CATCH_INTERRUPT({
+    survfit_baseline(x, y, strata, weights, offset, timefix_tol, beta, ctype, d, base, intr);
+    sc::CoxCurveRequest req;
+    survfit_rows(d, xnew, offnew, beta, req.x, req.risk);
+    if (strata_new.size() != xnew.nrow()) Rcpp::stop("internal: bad `strata_new`");
+    req.stratum.assign(strata_new.begin(), strata_new.end());
+    for (int s : req.stratum) {
+      if (s < -1 || s >= d.nstrata) Rcpp::stop("internal: bad `strata_new`");
+    }
+    sc::cox_curves(base, as_eigen(var), req, se, cv, &intr);
+  });
+  return Rcpp::List::create(
+      Rcpp::Named("sizes") = Rcpp::wrap(cv.sizes), Rcpp::Named("row") = Rcpp::wrap(cv.row),
+      Rcpp::Named("stratum") = Rcpp::wrap(cv.stratum), Rcpp::Named("time") = Rcpp::wrap(cv.time),
+      Rcpp::Named("n.risk") = Rcpp::wrap(cv.n_risk),
+      Rcpp::Named("n.event") = Rcpp::wrap(cv.n_event),
+      Rcpp::Named("n.censor") = Rcpp::wrap(cv.n_censor),
+      Rcpp::Named("surv") = Rcpp::wrap(cv.surv), Rcpp::Named("cumhaz") = Rcpp::wrap(cv.cumhaz),
+      Rcpp::Named("cumvar") = se ? Rcpp::wrap(cv.cumvar) : R_NilValue,
+      Rcpp::Named("records") = Rcpp::wrap(base.records),
+      Rcpp::Named("means") = Rcpp::NumericVector(d.mean.data(), d.mean.data() + d.p));
+}
+
+// Direct-adjusted curves: the mean predicted curve of the rows of each
+// group (0-based `group`, `ngroup` groups), one per group and stratum.
+// Other arguments as cox_survfit_cpp().
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cox_adjusted_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset,
+                            double timefix_tol, SEXP beta,
+                            int ctype, Rcpp::NumericMatrix var, Rcpp::NumericMatrix xnew,
+                            Rcpp::NumericVector offnew, Rcpp::IntegerVector group,
+                            int ngroup, bool se) {
+  sc::Interrupt intr = survstep::glue::r_interrupt();
+  sc::CoxData d;
+  sc::CoxBaseline base;
+  sc::CoxAdjusted cv;
+  SV_CATCH_INTERRUPT({
+    survfit_baseline(x, y, strata, weights, offset, timefix_tol, beta, ctype, d, base, intr);
+    Eigen::MatrixXd xc;
+    std::vector<double> risk;
+    survfit_rows(d, xnew, offnew, beta, xc, risk);
+    if (group.size() != xnew.nrow()) Rcpp::stop("internal: bad `group`");
+    std::vector<int> g(group.begin(), group.end());
+    for (int v : g) {
+      if (v < 0 || v >= ngroup) Rcpp::stop("internal: bad `group`");
+    }
+    sc::cox_adjusted(base, as_eigen(var), xc, risk, g, ngroup, se, cv, &intr);
+  });
+  return Rcpp::List::create(
+      Rcpp::Named("sizes") = Rcpp::wrap(cv.sizes), Rcpp::Named("group") = Rcpp::wrap(cv.group),
+      Rcpp::Named("stratum") = Rcpp::wrap(cv.stratum), Rcpp::Named("time") = Rcpp::wrap(cv.time),
+      Rcpp::Named("n.risk") = Rcpp::wrap(cv.n_risk),
+      Rcpp::Named("n.event") = Rcpp::wrap(cv.n_event),
+      Rcpp::Named("n.censor") = Rcpp::wrap(cv.n_censor),
+      Rcpp::Named("surv") = Rcpp::wrap(cv.surv),
+      Rcpp::Named("cumvar") = se ? Rcpp::wrap(cv.cumvar) : R_NilValue,
+      Rcpp::Named("records") = Rcpp::wrap(base.records));
+}
 // Residuals of a fit at `beta` (cox_residuals.hpp), on the data of the fit
 // rebuilt exactly as cox_fit_cpp() builds them (same arguments: y the Surv
 // matrix, ties a string). `what`: any of

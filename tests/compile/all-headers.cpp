@@ -8,6 +8,7 @@
 #include "survstep/cox_model.hpp"
 #include "survstep/cox_newton.hpp"
 #include "survstep/cox_residuals.hpp"
+#include "survstep/cox_survfit.hpp"
 #include "survstep/distributions.hpp"
 #include "survstep/interrupt.hpp"
 #include "survstep/km.hpp"

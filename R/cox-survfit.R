@@ -1,0 +1,402 @@
+# Survival curves from a Cox fit ------------------------------------------------
+
+#' Survival curves from a Cox model
+#'
+#' Predicted survival curves for covariate values (`newdata`) from a [cox()]
+#' fit, with pointwise standard errors and confidence intervals, numerically
+#' equal to [survival::survfit.coxph()] (its defaults `stype = 2`,
+#' `se.fit = TRUE`). `survival::survfit()` on a `survstep_cox` fit calls
+#' `cox_survfit()`, so code written for `coxph()` keeps working.
+#'
+#' The baseline cumulative hazard is the Breslow (Nelson-Aalen type)
+#' estimator for a fit with Breslow ties and Efron's tie-adjusted version for
+#' a fit with Efron ties (`ctype` 1 and 2 in `survfit.coxph()`), computed at
+#' the fitted coefficients; a curve is \eqn{S(t \mid z) = \exp(-\Lambda_0(t)
+#' e^{z'\beta})}{S(t | z) = exp(-Lambda0(t) exp(z' beta))}. The standard
+#' error of \eqn{\hat\Lambda(t \mid z)}{Lambda(t | z)} (Tsiatis, 1981) adds
+#' to the variance of the hazard increments the term \eqn{c(t)' V c(t)}{c'
+#' V c} for the uncertainty of \eqn{\hat\beta}{beta}, with \eqn{c(t) =
+#' \int (z - \bar x(s)) d\hat\Lambda(s)}{c(t) = integral of (z - xbar(s))
+#' dLambda(s)} (Therneau and Grambsch, 2000, section 10.2); the confidence
+#' intervals are computed from it on the log scale (`"log"`, default),
+#' log-log or plain scale, as for [km()]. Formulas: `vignette("methods",
+#' package = "survstep")`, section "Survival curves from a Cox model".
+#'
+#' Without `newdata` the curve is for a subject with the fit's covariate
+#' means (`fit$means`, where 0/1 columns are not centred), as
+#' `survfit.coxph()`; for a model with factors or interactions such a
+#' subject does not exist, so give `newdata`. In a stratified model, when
+#' `newdata` contains the strata variables each row gets the curve of its
+#' stratum; otherwise each row gets one curve per stratum.
+#'
+#' The data of the fit are rebuilt from its call (as `survfit.coxph()`
+#' does), so the data must still be available unchanged.
+#'
+#' @param fit A `survstep_cox` fit from [cox()].
+#' @param newdata Optional data frame with the covariates (and offset) of
+#'   the model, one curve per row; by default the covariate means.
+#' @param conf_level Confidence level of the pointwise intervals.
+#' @param conf_type `"log"` (default), `"log-log"` or `"plain"`.
+#' @param ctype Baseline hazard: `NULL` (default) follows the fit's ties
+#'   method (Breslow -> 1, Efron -> 2), as `survfit.coxph()`; `1` Breslow
+#'   (Nelson-Aalen type), `2` Efron.
+#' @param se Whether to compute standard errors and confidence intervals.
+#' @return An object of class `c("survstep_coxsurv", "survstep_km")`: the
+#'   curves one after the other in the layout of a [km()] fit (`time`,
+#'   `n.risk`, `n.event`, `n.censor`, `surv`, `std.error` (of S),
+#'   `conf.low`, `conf.high`, `cumvar` (the variance of the cumulative
+#'   hazard), `strata` (entries per curve, named by curve)), plus `cumhaz`
+#'   and `curves` (one row per curve: `curve`, `row` of `newdata`,
+#'   `strata`). `plot()`, `tidy()`, [km_at()], [km_median()], `summary()`
+#'   and `quantile()` work on it.
+#' @references Tsiatis A. A. (1981). A large sample study of Cox's
+#'   regression model. *Annals of Statistics* 9, 93-108.
+#'
+#'   Therneau T. M. and Grambsch P. M. (2000). *Modeling Survival Data:
+#'   Extending the Cox Model*. Springer (chapter 10).
+#' @seealso [cox_basehaz()], [cox_adjusted_curves()].
+#' @examples
+#' fit <- cox(Surv(time, status) ~ age + sex, data = survival::lung)
+#' sf <- cox_survfit(fit, newdata = data.frame(age = c(50, 70), sex = 1))
+#' km_at(sf, c(180, 365))
+#' plot(sf, labels = c("age 50", "age 70"), legend_title = "Men")
+#' # survival's generic works too
+#' survival::survfit(fit)
+#' @export
+cox_survfit <- function(fit, newdata = NULL, conf_level = 0.95,
+                        conf_type = c("log", "log-log", "plain"),
+                        ctype = NULL, se = TRUE) {
+  call <- match.call()
+  check_cox_fit(fit, call = call)
+  check_conf_level(conf_level, call = call)
+  conf_type <- sv_match_arg(conf_type, c("log", "log-log", "plain"),
+                            "conf_type", call = call)
+  check_flag(se, "se", call = call)
+  ctype <- cox_survfit_ctype(fit, ctype, call)
+  dat <- cox_survfit_data(fit, call)
+  rows <- cox_newdata_rows(fit, dat, newdata, call)
+  beta <- cox_beta0(fit)
+  res <- cox_survfit_cpp(
+    dat$x, dat$y, dat$strata, dat$weights, dat$offset,
+    dat$tol_fix, beta, ctype, cox_var0(fit), rows$x, rows$offset,
+    rows$strata, se
+  )
+  labels <- cox_curve_labels(rows, res$row, res$stratum, dat$strata_labels)
+  out <- cox_curve_object(res, labels, conf_level, conf_type,
+                          dat$strata_labels)
+  out$cumhaz <- res$cumhaz
+  out$curves <- data.frame(
+    curve = labels, row = res$row + 1L,
+    strata = if (is.null(dat$strata_labels)) NA_character_ else
+      dat$strata_labels[res$stratum + 1L],
+    stringsAsFactors = FALSE
+  )
+  out$newdata <- newdata
+  out$ctype <- ctype
+  out$weighted <- !is.null(dat$weights)
+  out$call <- call
+  class(out) <- c("survstep_coxsurv", "survstep_km")
+  out
+}
+
+#' @rdname cox_survfit
+#' @param formula A `survstep_cox` fit (the name of `survfit()`'s first
+#'   argument).
+#' @param se.fit,conf.int,conf.type `survfit.coxph()`'s names of `se`,
+#'   `conf_level` and `conf_type`.
+#' @param ... Other arguments of `survfit.coxph()` are not supported (an
+#'   error of class `survstep_error_not_implemented` names them).
+#' @importFrom survival survfit
+#' @method survfit survstep_cox
+#' @export
+survfit.survstep_cox <- function(formula, newdata = NULL, se.fit = TRUE,
+                                 conf.int = 0.95,
+                                 conf.type = c("log", "log-log", "plain"),
+                                 ctype = NULL, ...) {
+  dots <- list(...)
+  if (length(dots)) {
+    sv_abort(sprintf(paste0("`survfit()` on a `cox()` fit does not support ",
+                            "%s; use `survival::coxph()` for that."),
+                     paste0("`", names(dots), "`", collapse = ", ")),
+             class = c("survstep_error_not_implemented",
+                       "survstep_error_input"))
+  }
+  cox_survfit(formula, newdata = newdata, conf_level = conf.int,
+              conf_type = conf.type[1], ctype = ctype, se = se.fit)
+}
+
+#' Cumulative baseline hazard of a Cox model
+#'
+#' The Breslow/Efron cumulative baseline hazard of a [cox()] fit, as
+#' [survival::basehaz()]: at the covariate means (`centered = TRUE`, the
+#' curve of `cox_survfit(fit)`) or at covariates 0 (`centered = FALSE`),
+#' per stratum.
+#'
+#' @param fit A `survstep_cox` fit from [cox()].
+#' @param centered Whether the hazard is for a subject at the covariate
+#'   means (`fit$means`) or at zero.
+#' @return A data frame with columns `hazard`, `time` and, for a stratified
+#'   model, `strata` (a factor).
+#' @references Breslow N. E. (1972). Discussion of Professor Cox's paper.
+#'   *Journal of the Royal Statistical Society B* 34, 216-217.
+#' @seealso [cox_survfit()].
+#' @examples
+#' fit <- cox(Surv(time, status) ~ age + strata(sex), data = survival::lung)
+#' head(cox_basehaz(fit))
+#' @export
+cox_basehaz <- function(fit, centered = TRUE) {
+  call <- match.call()
+  check_cox_fit(fit, call = call)
+  check_flag(centered, "centered", call = call)
+  sf <- cox_survfit(fit, se = FALSE)
+  chaz <- sf$cumhaz
+  if (!centered) {
+    chaz <- chaz * exp(-sum(fit$means * cox_beta0(fit)))
+  }
+  out <- data.frame(hazard = chaz, time = sf$time)
+  if (!all(is.na(sf$curves$strata))) {
+    out$strata <- factor(rep(names(sf$strata), sf$strata),
+                         levels = names(sf$strata))
+  }
+  out
+}
+
+#' @export
+print.survstep_coxsurv <- function(x, digits = max(getOption("digits") - 4, 3),
+                                   ...) {
+  cat("Survival curves from a Cox model (",
+      c("Breslow", "Efron")[x$ctype], " baseline hazard)\n", sep = "")
+  if (!is.null(x$call)) {
+    cat("Call: ")
+    dput(x$call, control = NULL)
+  }
+  cat("\n")
+  med <- km_median(x)
+  tab <- data.frame(
+    n = km_format_num(med$n, digits),
+    events = km_format_num(med$events, digits),
+    median = km_format_num(med$median, digits),
+    lcl = km_format_num(med$conf.low, digits),
+    ucl = km_format_num(med$conf.high, digits),
+    stringsAsFactors = FALSE
+  )
+  names(tab)[4:5] <- paste0(format(x$conf_level), c("LCL", "UCL"))
+  rownames(tab) <- med$strata
+  print(tab, right = TRUE, quote = FALSE)
+  invisible(x)
+}
+
+#' @export
+summary.survstep_coxsurv <- function(object, times = NULL, censored = FALSE,
+                                     ...) {
+  out <- NextMethod()
+  out$mean <- NULL
+  class(out) <- c("summary_survstep_coxsurv", class(out))
+  out
+}
+
+#' @export
+print.summary_survstep_coxsurv <- function(x, ...) {
+  x$mean <- data.frame(strata = character(0))
+  tmp <- utils::capture.output(NextMethod())
+  cut <- grep("^Restricted mean", tmp)
+  if (length(cut)) tmp <- tmp[seq_len(cut[1] - 2L)]
+  writeLines(tmp)
+  invisible(x)
+}
+
+# Helpers ------------------------------------------------------------------------
+
+check_cox_fit <- function(fit, arg = "fit", call = sys.call(-1)) {
+  if (!inherits(fit, "survstep_cox")) {
+    sv_abort(sprintf("`%s` must be a `survstep_cox` fit from `cox()`, not %s.",
+                     arg, sv_obj_type(fit)), call = call)
+  }
+  invisible(fit)
+}
+
+# survfit.coxph's ctype: 1 = Breslow, 2 = Efron hazard; NULL follows ties.
+cox_survfit_ctype <- function(fit, ctype, call) {
+  if (is.null(ctype)) return(if (identical(fit$method, "breslow")) 1L else 2L)
+  if (!is.numeric(ctype) || length(ctype) != 1L || !ctype %in% 1:2) {
+    sv_abort(sprintf("`ctype` must be 1 (Breslow) or 2 (Efron), not %s.",
+                     sv_obj_type(ctype)), call = call)
+  }
+  as.integer(ctype)
+}
+
+cox_beta0 <- function(fit) {
+  b <- fit$coefficients
+  b[is.na(b)] <- 0
+  unname(as.double(b))
+}
+
+cox_var0 <- function(fit) {
+  v <- fit$var
+  v[is.na(v)] <- 0
+  v <- unname(v)
+  storage.mode(v) <- "double"
+  v
+}
+
+# The data of a fit (cox_fit_data(), R/cox-residuals.R) as the survival
+# engines take it: NULL design without coefficients, strata codes and
+# labels.
+cox_survfit_data <- function(fit, call) {
+  dat <- cox_fit_data(fit, call, drop_zero_weights = TRUE)
+  if (ncol(dat$x) == 0L) dat$x <- NULL
+  if (!is.null(dat$strata)) dat$strata <- as.integer(dat$strata)
+  dat$strata_labels <- if (is.null(dat$strata_factor)) NULL else
+    levels(dat$strata_factor)
+  dat
+}
+
+# The design rows of `newdata` (or the covariate means): x (m x p, original
+# units), offset (centred as the fit's), the 0-based stratum of each row
+# (-1: a curve in every stratum) and the row labels.
+cox_newdata_rows <- function(fit, dat, newdata, call) {
+  p <- length(fit$coefficients)
+  tt <- fit$terms
+  st <- cox_strata_terms(tt)
+  if (is.null(newdata)) {
+    # survfit.coxph: the covariate means, the (weighted) mean offset
+    off <- dat$raw_offset
+    off_mean <- if (is.null(off)) 0 else if (is.null(dat$weights)) mean(off)
+      else sum(off * dat$weights) / sum(dat$weights)
+    return(list(x = matrix(as.double(fit$means), 1L, p),
+                offset = off_mean - cox_offset_centre(dat),
+                strata = -1L, labels = NULL))
+  }
+  if (!is.data.frame(newdata)) {
+    if (is.list(newdata)) {
+      newdata <- as.data.frame(newdata, stringsAsFactors = FALSE)
+    } else {
+      sv_abort(sprintf("`newdata` must be a data frame, not %s.",
+                       sv_obj_type(newdata)), call = call)
+    }
+  }
+  if (nrow(newdata) == 0L) {
+    sv_abort("`newdata` must have at least one row.", call = call)
+  }
+  nonx <- cox_nonx_terms(tt)
+  tt2 <- cox_terms_x(tt, nonx)
+  need <- all.vars(stats::delete.response(tt2))
+  miss <- setdiff(need, names(newdata))
+  if (length(miss)) {
+    sv_abort(sprintf("`newdata` must contain every covariate of the model; %s missing.",
+                     sv_name_list(miss, "variable")),
+             call = call)
+  }
+  xlev <- fit$xlevels
+  if (length(nonx)) xlev[attr(tt, "term.labels")[nonx]] <- NULL
+  for (v in intersect(names(xlev), names(newdata))) {
+    vals <- newdata[[v]]
+    bad <- setdiff(unique(as.character(vals[!is.na(vals)])), xlev[[v]])
+    if (length(bad)) {
+      sv_abort(sprintf(paste0("`newdata$%s` has %s not in the fitted data: %s."),
+                       v, if (length(bad) == 1L) "a level" else "levels",
+                       paste0("\"", bad, "\"", collapse = ", ")),
+               call = call)
+    }
+  }
+  mf2 <- tryCatch(
+    stats::model.frame(tt2, newdata, xlev = xlev, na.action = stats::na.pass),
+    error = function(e) {
+      sv_abort(sprintf("Can't use `newdata`: %s.",
+                       sub("\\.?\n?$", "", conditionMessage(e))),
+               call = call)
+    })
+  X <- stats::model.matrix(tt2, mf2, contrasts.arg = fit$contrasts)
+  X <- X[, attr(X, "assign") != 0L, drop = FALSE]
+  if (ncol(X) != p) {
+    sv_abort("`newdata` does not give the same design columns as the fit.",
+             call = call)
+  }
+  off <- stats::model.offset(mf2)
+  off <- if (is.null(off)) rep(0, nrow(X)) else as.double(off)
+  bad <- !stats::complete.cases(X) | is.na(off)
+  if (any(bad)) {
+    sv_abort(sprintf("`newdata` must not have missing covariate values (%s %s).",
+                     if (sum(bad) == 1L) "row" else "rows",
+                     paste(utils::head(which(bad), 10L), collapse = ", ")),
+             call = call)
+  }
+  strata <- rep(-1L, nrow(X))
+  if (length(st) && !is.null(dat$strata_labels)) {
+    sv <- survival::untangle.specials(tt, "strata", 1)$vars
+    svars <- all.vars(stats::reformulate(sv))
+    if (all(svars %in% names(newdata))) {
+      lab <- cox_strata_labels_of(tt, sv, newdata)
+      code <- match(lab, dat$strata_labels)
+      if (anyNA(code)) {
+        sv_abort(sprintf("`newdata` has strata not in the fitted data: %s.",
+                         paste0("\"", unique(lab[is.na(code)]), "\"",
+                                collapse = ", ")),
+                 call = call)
+      }
+      strata <- code - 1L
+    }
+  }
+  storage.mode(X) <- "double"
+  list(x = unname(X), offset = off - cox_offset_centre(dat), strata = strata,
+       labels = rownames(newdata))
+}
+
+cox_offset_centre <- function(dat) {
+  if (is.null(dat$raw_offset) || all(dat$raw_offset == 0)) 0 else
+    mean(dat$raw_offset)
+}
+
+# The stratum labels of the rows of `newdata`, as the frame builder labels
+# the strata of the fit.
+cox_strata_labels_of <- function(tt, strata_vars, newdata) {
+  e <- new.env(parent = environment(tt))
+  e$strata <- survival::strata
+  vals <- lapply(strata_vars, function(s) {
+    as.character(eval(str2lang(s), newdata, e))
+  })
+  do.call(paste, c(vals, list(sep = ", ")))
+}
+
+cox_curve_labels <- function(rows, row, stratum, strata_labels) {
+  rl <- rows$labels
+  if (is.null(rl)) {
+    return(if (is.null(strata_labels)) "All" else strata_labels[stratum + 1L])
+  }
+  lab <- rl[row + 1L]
+  if (!is.null(strata_labels) && any(rows$strata < 0L)) {
+    multi <- rows$strata[row + 1L] < 0L
+    if (length(rl) == 1L) {
+      lab[multi] <- strata_labels[stratum[multi] + 1L]
+    } else {
+      lab[multi] <- paste0(strata_labels[stratum[multi] + 1L], ", ",
+                           lab[multi])
+    }
+  }
+  make.unique(lab, sep = " #")
+}
+
+# The km()-shaped object of a set of curves from the engine (sizes, time,
+# n.risk, n.event, n.censor, surv, cumvar, records per stratum, stratum).
+cox_curve_object <- function(res, labels, conf_level, conf_type,
+                             strata_labels) {
+  sizes <- as.integer(res$sizes)
+  names(sizes) <- labels
+  cumvar <- if (is.null(res$cumvar)) rep(NA_real_, length(res$surv)) else
+    res$cumvar
+  bands <- km_bands_cpp(res$surv, cumvar, km_zval(conf_level), conf_type)
+  first <- cumsum(c(1L, sizes))[seq_along(sizes)]
+  n_w <- ifelse(sizes > 0L, res$n.risk[first], 0)
+  names(n_w) <- labels
+  records <- as.integer(res$records[res$stratum + 1L])
+  names(records) <- labels
+  structure(
+    list(time = res$time, n.risk = res$n.risk, n.event = res$n.event,
+         n.censor = res$n.censor, surv = res$surv,
+         std.error = bands$std.error, conf.low = bands$conf.low,
+         conf.high = bands$conf.high, cumvar = cumvar,
+         strata = sizes, records = records, n = n_w,
+         conf_level = conf_level, conf_type = conf_type),
+    class = "survstep_km"
+  )
+}
