@@ -153,14 +153,12 @@ cox_fit_response <- function(y, call) {
     sv_abort("Can't fit a Cox model to zero observations.", call = call)
   }
   counting <- ncol(y) == 3L
-  status <- y[, ncol(y)]
-  if (anyNA(status) || !all(status == 0 | status == 1)) {
-    sv_abort(paste0("The status (last column of `y`) must be 0/1 or ",
-                    "logical without missing values."), call = call)
-  }
-  # values are checked in the engine (one pass in C++); NA here
+  # the values are checked in the engine (one pass in C++: a status other
+  # than 0/1 is its data status 4); missing values here, without copies
   if (anyNA(y)) {
-    sv_abort(if (counting) {
+    sv_abort(if (anyNA(y[, ncol(y)])) {
+      cox_status_table$data[["4"]]
+    } else if (counting) {
       "`y` must not contain missing start or stop times."
     } else {
       "`time` must contain finite, non-negative values only."
@@ -179,7 +177,8 @@ cox_status_table <- list(
     "1" = "internal: the Cox engine got data of the wrong shape.",
     "3" = "`time` must contain finite, non-negative values only.",
     "3c" = "The stop times must be finite.",
-    "4" = "`status` must be a 0/1 or logical vector of length %d without missing values.",
+    "4" = paste0("The status (last column of `y`) must be 0/1 or ",
+                 "logical without missing values."),
     "5" = "`weights` must be %d finite, positive numbers.",
     "6" = "`offset` must be %d finite numbers.",
     "7" = "`x` must not contain missing or infinite values.",

@@ -104,8 +104,11 @@
 #'   not in the final model (`statistic`, `df`, `p.value`; `NA` when every
 #'   term is in the model);
 #' * `final`: the selected model as a [cox()] fit (class `survstep_cox`)
-#'   on the analysis set, so that all its methods work; its `call` is the
-#'   equivalent `cox()` call, restricted to the analysis set;
+#'   on the analysis set, so that all its methods work: the selection's own
+#'   fit of it (no refit; `iter` counts the iterations of that warm-started
+#'   fit), with `na.action` the rows left out of the analysis set; its
+#'   `call` is the equivalent `cox()` call, restricted to the analysis set
+#'   (refitting it gives the same estimates to the convergence tolerance);
 #' * `selected`, `include`, `candidates`: term labels;
 #' * `n`, `nevent`, `n_dropped`, `na.action`: the analysis set;
 #' * `stop_reason`, `direction`, `removal`, `p_enter`, `p_remove`, `ties`,

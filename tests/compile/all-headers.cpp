@@ -14,6 +14,7 @@
 #include "survstep/km.hpp"
 #include "survstep/logrank.hpp"
 #include "survstep/newton.hpp"
+#include "survstep/options.hpp"
 #include "survstep/risk_sets.hpp"
 #include "survstep/stepwise.hpp"
 

@@ -257,9 +257,11 @@ inline int cox_data_build(const CoxInput& in, CoxData& d, Interrupt* interrupt =
   d.p = p;
 
   // dense stratum codes in increasing order of the caller's codes
-  std::vector<int> scode(n, 0);
+  // (no strata: no codes; every row is in stratum 0)
+  std::vector<int> scode;
   d.nstrata = 1;
   if (in.strata) {
+    scode.resize(n);
     std::vector<int> u(in.strata, in.strata + n);
     std::sort(u.begin(), u.end());
     u.erase(std::unique(u.begin(), u.end()), u.end());
@@ -313,7 +315,7 @@ inline int cox_data_build(const CoxInput& in, CoxData& d, Interrupt* interrupt =
   for (int k = 0; k < n; ++k) {
     const int i = d.order[k];
     d.status[k] = in.status[i];
-    d.stratum[k] = scode[i];
+    d.stratum[k] = in.strata ? scode[i] : 0;
     d.weight[k] = in.weight ? in.weight[i] : 1.0;
     d.offset[k] = in.offset ? in.offset[i] : 0.0;
     d.wstatus[k] = d.weight[k] * d.status[k];

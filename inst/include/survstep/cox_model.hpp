@@ -44,20 +44,15 @@
 #include "cox_loglik.hpp"
 #include "cox_newton.hpp"
 #include "interrupt.hpp"
+#include "options.hpp"
 
 namespace survstep {
 namespace core {
 
 inline bool cox_ties_from_string(const std::string& s, CoxTies& out) {
-  if (s == "efron") {
-    out = CoxTies::efron;
-    return true;
-  }
-  if (s == "breslow") {
-    out = CoxTies::breslow;
-    return true;
-  }
-  return false;
+  static const OptionName<CoxTies> table[] = {{"efron", CoxTies::efron},
+                                              {"breslow", CoxTies::breslow}};
+  return option_from_string(s, table, out);
 }
 
 enum CoxModelStatus : int {

@@ -41,6 +41,7 @@
 #include "cox_model.hpp"
 #include "cox_newton.hpp"
 #include "distributions.hpp"
+#include "options.hpp"
 
 namespace survstep {
 namespace core {
@@ -74,27 +75,16 @@ struct StepFit {
 // Option strings (as the R front end spells them) -> enums; false for an
 // unknown value (out unchanged).
 inline bool step_direction_from_string(const std::string& s, StepDirection& out) {
-  if (s == "forward") {
-    out = StepDirection::forward;
-  } else if (s == "backward") {
-    out = StepDirection::backward;
-  } else {
-    return false;
-  }
-  return true;
+  static const OptionName<StepDirection> table[] = {
+      {"forward", StepDirection::forward}, {"backward", StepDirection::backward}};
+  return option_from_string(s, table, out);
 }
 
 inline bool removal_test_from_string(const std::string& s, RemovalTest& out) {
-  if (s == "wald") {
-    out = RemovalTest::wald;
-  } else if (s == "lr") {
-    out = RemovalTest::lr;
-  } else if (s == "conditional") {
-    out = RemovalTest::conditional;
-  } else {
-    return false;
-  }
-  return true;
+  static const OptionName<RemovalTest> table[] = {{"wald", RemovalTest::wald},
+                                                  {"lr", RemovalTest::lr},
+                                                  {"conditional", RemovalTest::conditional}};
+  return option_from_string(s, table, out);
 }
 
 struct StepwiseSpec {
