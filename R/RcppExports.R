@@ -25,6 +25,10 @@ cox_residuals_cpp <- function(x, y, strata, weights, offset, beta, ties, timefix
     .Call(`_survstep_cox_residuals_cpp`, x, y, strata, weights, offset, beta, ties, timefix_tol, what, gtime, cluster, ncluster, init, toler_chol)
 }
 
+timefix_cpp <- function(time, tol) {
+    .Call(`_survstep_timefix_cpp`, time, tol)
+}
+
 km_fit_cpp <- function(y, group, n_groups, weight, timefix_tol, reverse) {
     .Call(`_survstep_km_fit_cpp`, y, group, n_groups, weight, timefix_tol, reverse)
 }
@@ -45,8 +49,8 @@ km_mean_cpp <- function(time, n_risk, n_event, surv, cumvar, sizes, z) {
     .Call(`_survstep_km_mean_cpp`, time, n_risk, n_event, surv, cumvar, sizes, z)
 }
 
-logrank_cpp <- function(y, group, n_groups, stratum, n_strata, test, p, q, timefix_tol, scores) {
-    .Call(`_survstep_logrank_cpp`, y, group, n_groups, stratum, n_strata, test, p, q, timefix_tol, scores)
+logrank_cpp <- function(y, group, n_groups, stratum, n_strata, weight, test, p, q, timefix_tol, scores) {
+    .Call(`_survstep_logrank_cpp`, y, group, n_groups, stratum, n_strata, weight, test, p, q, timefix_tol, scores)
 }
 
 string_codes_cpp <- function(x) {

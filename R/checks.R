@@ -233,3 +233,16 @@ check_dots_empty <- function(fn, ..., call = sys.call(-1)) {
            class = c("survstep_error_unused_argument", "survstep_error_input"),
            call = call)
 }
+
+# Runs one call into the C++ glue (`expr`) and turns a failed memory
+# allocation (a std::bad_alloc, which Rcpp reports as an error of class
+# "std::bad_alloc") into a classed error that says what happened.
+sv_engine_call <- function(expr, call = sys.call(-1)) {
+  tryCatch(expr, "std::bad_alloc" = function(e) {
+    sv_abort(paste0("Not enough memory for the computation (a memory ",
+                    "allocation in the C++ engine failed). Use fewer rows, ",
+                    "groups or covariates, or free memory."),
+             class = "survstep_error_memory",
+             call = call)
+  })
+}

@@ -20,6 +20,8 @@
 #' @param timefix Whether to merge survival times that differ only by
 #'   floating-point error, as [survival::aeqSurv()] does (and `coxph()` by
 #'   default).
+#' @param ... Must be empty: a misspelled or unknown argument is an error of
+#'   class `survstep_error_unused_argument`.
 #' @return A list of class `survstep_cox_control`.
 #' @seealso [cox()], [cox_fit()]
 #' @examples
@@ -27,7 +29,8 @@
 #' @export
 cox_control <- function(eps = 1e-9, toler_chol = .Machine$double.eps^0.75,
                         iter_max = 20, toler_inf = sqrt(eps),
-                        timefix = TRUE) {
+                        timefix = TRUE, ...) {
+  check_dots_empty("cox_control", ...)
   check_number(eps, "eps", 0, 1, open = c(TRUE, TRUE))
   check_number(toler_chol, "toler_chol", 0, 1, open = c(TRUE, TRUE))
   check_number(iter_max, "iter_max", 0, 1e6)
@@ -56,7 +59,7 @@ print.survstep_cox_control <- function(x, ...) {
 check_cox_control <- function(control, call = sys.call(-1)) {
   if (inherits(control, "survstep_cox_control")) return(control)
   if (is.list(control)) {
-    ok <- names(control) %in% names(formals(cox_control))
+    ok <- names(control) %in% setdiff(names(formals(cox_control)), "...")
     if (length(control) && (is.null(names(control)) || !all(ok))) {
       bad <- if (is.null(names(control))) "(unnamed)" else
         names(control)[!ok]

@@ -44,6 +44,8 @@
 #' @param ties Method for tied event times: `"efron"` (the default, as
 #'   `coxph()`) or `"breslow"` (as SPSS).
 #' @param control Settings from [cox_control()].
+#' @param ... Must be empty: a misspelled or unknown argument is an error of
+#'   class `survstep_error_unused_argument`.
 #' @return A list with components `coefficients`, `var` (variance matrix),
 #'   `loglik` (at `init` and at the solution), `score` (score test at
 #'   `init`), `wald.test` (Wald test of all coefficients against `init`)
@@ -68,8 +70,9 @@
 #' @export
 cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
                     init = NULL, ties = c("efron", "breslow"),
-                    control = cox_control()) {
+                    control = cox_control(), ...) {
   call <- sys.call()
+  check_dots_empty("cox_fit", ..., call = call)
   ties <- sv_match_arg(ties, c("efron", "breslow"), "ties", call = call)
   control <- check_cox_control(control, call = call)
   y <- cox_fit_response(y, call)
@@ -322,6 +325,12 @@ cox_engine <- function(x, y, strata, weights, offset, init, ties,
                             "(the same value in every row used)."),
                      sv_name_list(what, "covariate")),
              call = call)
+  }
+  if (res$data_status == 0L && !is.null(weights) &&
+      any(is.nan(res$coefficients) & !as.logical(res$aliased))) {
+    # the sums of the fit overflowed during the iterations (a weight near
+    # the largest double): a NaN coefficient is never an answer
+    cox_abort_weights_overflow(weights, call)
   }
   if (res$data_status != 0L || res$status != 0L) {
     cox_signal_status(res, n, ncol(y) == 3L, cox_col_labels(cn, terms_of_cols),

@@ -147,8 +147,9 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
                          removal = c("wald", "lr", "conditional"),
                          p_enter = 0.05, p_remove = 0.10, include = NULL,
                          ties = c("efron", "breslow"),
-                         control = cox_control()) {
+                         control = cox_control(), ...) {
   call <- match.call()
+  check_dots_empty("cox_stepwise", ...)
   direction <- sv_match_arg(direction, c("forward", "backward"), "direction")
   removal <- sv_match_arg(removal, c("wald", "lr", "conditional"), "removal")
   ties <- sv_match_arg(ties, c("efron", "breslow"), "ties")
@@ -523,7 +524,9 @@ sw_print_table <- function(df, right = TRUE) {
 #' @rdname cox_stepwise
 #' @param x,object A `survstep_stepwise` object.
 #' @param digits Number of decimal places for statistics and coefficients.
-#' @param ... Passed on to the method for `final` (`summary()`, `coef()`,
+#' @param ... `cox_stepwise()`: must be empty (a misspelled or unknown
+#'   argument is an error of class `survstep_error_unused_argument`).
+#'   Methods: passed on to the method for `final` (`summary()`, `coef()`,
 #'   `predict()`, ...); ignored by `print()`.
 #' @export
 print.survstep_stepwise <- function(x, digits = 3, ...) {
@@ -781,6 +784,8 @@ sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
 #'   the Wald term test use the robust (sandwich) variance, as in [cox()];
 #'   by default (`NULL`) `TRUE` when the formula has a `cluster()` term
 #'   (which is then not a covariate).
+#' @param ... Must be empty: a misspelled or unknown argument is an error of
+#'   class `survstep_error_unused_argument`.
 #' @return A data frame with one row per coefficient: `term` (the term
 #'   label, e.g. `"ph.ecog"`), `level` (the factor level or column suffix,
 #'   `NA` for a numeric covariate), `n` and `events` (observations and
@@ -805,8 +810,9 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
                             exponentiate = TRUE,
                             term_test = c("lr", "score", "wald"),
                             analysis_set = c("common", "available"),
-                            control = cox_control(), robust = NULL) {
+                            control = cox_control(), robust = NULL, ...) {
   call <- match.call()
+  check_dots_empty("cox_univariable", ...)
   ties <- sv_match_arg(ties, c("efron", "breslow"), "ties")
   term_test <- sv_match_arg(term_test, c("lr", "score", "wald"), "term_test")
   analysis_set <- sv_match_arg(analysis_set, c("common", "available"),

@@ -101,6 +101,8 @@
 #'   process (a subject would be counted twice in some risk sets), and a
 #'   warning of class `survstep_warning_overlap` names the first such
 #'   subject. Rows with a missing `id` are handled by `na.action`.
+#' @param ... Must be empty: a misspelled or unknown argument is an error of
+#'   class `survstep_error_unused_argument`.
 #' @return An object of class `survstep_cox`: a list with `coefficients`,
 #'   `var`, `loglik` (null model and fit), `score`, `wald.test`,
 #'   `wald.df`, `iter`,
@@ -137,8 +139,9 @@
 cox <- function(formula, data, subset, weights, na.action,
                 ties = c("efron", "breslow"), firth = FALSE, init = NULL,
                 control = cox_control(), x = FALSE, y = TRUE, model = FALSE,
-                robust = NULL, id) {
+                robust = NULL, id, ...) {
   call <- match.call()
+  check_dots_empty("cox", ...)
   ties <- sv_match_arg(ties, c("efron", "breslow"), "ties")
   check_flag(firth, "firth")
   check_flag(x, "x")
@@ -262,8 +265,7 @@ cox_abort_no_rows <- function(fr, call) {
                      sv_name_list(allna, "variable")),
              call = call)
   }
-  sv_abort(paste0("Can't fit a Cox model: no observations are left after ",
-                  "removing missing values and applying `subset`."),
+  sv_abort(paste0("Can't fit a Cox model: ", sv_no_rows_reason(fr), "."),
            call = call)
 }
 

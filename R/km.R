@@ -41,6 +41,8 @@
 #'   (the default, as `survfit()`), `"log-log"` or `"plain"`.
 #' @param timefix Merge times that differ by floating-point noise (within
 #'   `sqrt(.Machine$double.eps)`), as `survfit(timefix = TRUE)` does.
+#' @param ... Must be empty: a misspelled or unknown argument is an error of
+#'   class `survstep_error_unused_argument`.
 #' @return An object of class `survstep_km`: a list with the per-time columns
 #'   `time`, `n.risk`, `n.event`, `n.censor`, `surv`, `std.error` (Greenwood
 #'   SE of the survival probability), `conf.low`, `conf.high`, `cumvar`
@@ -62,8 +64,9 @@
 #' km_at(fit, times = c(180, 365))
 #' @export
 km <- function(formula, data, subset, weights, na.action, conf_level = 0.95,
-               conf_type = c("log", "log-log", "plain"), timefix = TRUE) {
+               conf_type = c("log", "log-log", "plain"), timefix = TRUE, ...) {
   call <- match.call()
+  check_dots_empty("km", ...)
   check_conf_level(conf_level)
   conf_type <- sv_match_arg(conf_type, c("log", "log-log", "plain"),
                             "conf_type")
@@ -105,8 +108,10 @@ km <- function(formula, data, subset, weights, na.action, conf_level = 0.95,
 #' km_median(fit)
 #' @export
 km_fit <- function(y, group = NULL, weights = NULL, conf_level = 0.95,
-                   conf_type = c("log", "log-log", "plain"), timefix = TRUE) {
+                   conf_type = c("log", "log-log", "plain"), timefix = TRUE,
+                   ...) {
   call <- sys.call()
+  check_dots_empty("km_fit", ..., call = call)
   check_conf_level(conf_level, call = call)
   conf_type <- sv_match_arg(conf_type, c("log", "log-log", "plain"),
                             "conf_type", call = call)
@@ -126,8 +131,7 @@ km_fit <- function(y, group = NULL, weights = NULL, conf_level = 0.95,
 # no interactions, at least one observation.
 km_check_groups <- function(fr, call) {
   if (fr$n == 0L) {
-    sv_abort(paste0("Can't estimate survival: no observations left after ",
-                    "removing missing values and applying `subset`."),
+    sv_abort(paste0("Can't estimate survival: ", sv_no_rows_reason(fr), "."),
              call = call)
   }
   if (length(fr$group_bad_terms)) {
@@ -157,8 +161,8 @@ km_status_table <- c(
 km_engine <- function(y, g, weights, timefix = TRUE, reverse = FALSE,
                       call = sys.call(-1)) {
   tol <- if (timefix) sqrt(.Machine$double.eps) else 0
-  fit <- km_fit_cpp(y, g$codes, max(length(g$levels), 1L), weights, tol,
-                    reverse)
+  fit <- sv_engine_call(km_fit_cpp(y, g$codes, max(length(g$levels), 1L),
+                                   weights, tol, reverse), call)
   if (fit$status != 0L) {
     sv_abort(km_status_table[[as.character(fit$status)]], call = call)
   }
@@ -258,6 +262,8 @@ km_quantiles <- function(fit, probs, method, truncate) {
 #' @param method `"survival"` or `"spss"`, see Details.
 #' @param truncate For `method = "spss"`: set a negative lower confidence
 #'   limit to 0.
+#' @param ... Must be empty: a misspelled or unknown argument is an error of
+#'   class `survstep_error_unused_argument`.
 #' @return A data frame with one row per curve and columns `strata`, `n`
 #'   (weighted number of subjects), `events` (weighted), `median`,
 #'   `std.error`, `conf.low`, `conf.high`.
@@ -271,7 +277,9 @@ km_quantiles <- function(fit, probs, method, truncate) {
 #' km_median(fit)
 #' km_median(fit, method = "spss")
 #' @export
-km_median <- function(fit, method = c("survival", "spss"), truncate = TRUE) {
+km_median <- function(fit, method = c("survival", "spss"), truncate = TRUE,
+                      ...) {
+  check_dots_empty("km_median", ...)
   check_km(fit)
   method <- sv_match_arg(method, c("survival", "spss"), "method")
   check_flag(truncate, "truncate")
@@ -294,13 +302,16 @@ km_median <- function(fit, method = c("survival", "spss"), truncate = TRUE) {
 #'
 #' @param fit A `survstep_km` object from [km()].
 #' @param times Non-negative finite numbers.
+#' @param ... Must be empty: a misspelled or unknown argument is an error of
+#'   class `survstep_error_unused_argument`.
 #' @return A data frame with one row per curve and time: `strata`, `time`,
 #'   `n.risk`, `estimate`, `std.error`, `conf.low`, `conf.high`.
 #' @examples
 #' fit <- km(Surv(time, status) ~ sex, data = survival::lung)
 #' km_at(fit, times = c(365, 730))
 #' @export
-km_at <- function(fit, times) {
+km_at <- function(fit, times, ...) {
+  check_dots_empty("km_at", ...)
   check_km(fit)
   if (missing(times)) {
     sv_abort("`times` is missing, with no default.")
@@ -334,13 +345,16 @@ km_at <- function(fit, times) {
 #' When the largest time is censored the mean underestimates the true mean.
 #'
 #' @param fit A `survstep_km` object from [km()].
+#' @param ... Must be empty: a misspelled or unknown argument is an error of
+#'   class `survstep_error_unused_argument`.
 #' @return A data frame with one row per curve: `strata`, `mean`,
 #'   `std.error`, `conf.low`, `conf.high`.
 #' @examples
 #' fit <- km(Surv(time, status) ~ sex, data = survival::lung)
 #' km_mean(fit)
 #' @export
-km_mean <- function(fit) {
+km_mean <- function(fit, ...) {
+  check_dots_empty("km_mean", ...)
   check_km(fit)
   r <- km_mean_cpp(fit$time, fit$n.risk, fit$n.event, fit$surv, fit$cumvar,
                    as.integer(fit$strata), km_spss_z)
@@ -375,8 +389,9 @@ km_mean <- function(fit) {
 #' @export
 followup_median <- function(formula, data, subset, weights, na.action,
                             conf_level = 0.95,
-                            conf_type = c("log", "log-log", "plain")) {
+                            conf_type = c("log", "log-log", "plain"), ...) {
   call <- match.call()
+  check_dots_empty("followup_median", ...)
   check_conf_level(conf_level)
   conf_type <- sv_match_arg(conf_type, c("log", "log-log", "plain"),
                             "conf_type")

@@ -38,18 +38,44 @@ lr_tests <- c("logrank", "gehan-breslow", "tarone-ware", "peto-peto",
 #' (default `1, 2, ..., k`; any equally spaced scores give the same value).
 #'
 #' Times closer than `sqrt(.Machine$double.eps)` are merged first when
-#' `timefix = TRUE`, as [survival::aeqSurv()] does for `survdiff()`. Case
-#' weights are not supported (neither does `survdiff()` support them).
+#' `timefix = TRUE`, as [survival::aeqSurv()] does for `survdiff()`.
+#'
+#' **Delayed entry.** With counting-process data, `Surv(start, stop, event)`,
+#' a row is at risk at the times \eqn{t} with `start < t <= stop` (left
+#' truncation, or follow-up split into intervals): \eqn{n_t} and
+#' \eqn{n_{gt}} count those rows, and the Kaplan-Meier estimate of the
+#' Peto-Peto and Fleming-Harrington weights is the one of [km()] on the same
+#' data. With every `start` below the first time, the test is the test of
+#' `Surv(stop, event)`.
+#'
+#' **Case weights** (`weights`, as the `WEIGHT` statement of SAS PROC
+#' LIFETEST) enter as frequency weights: \eqn{n_t}, \eqn{d_t},
+#' \eqn{n_{gt}}, \eqn{d_{gt}} and the pooled Kaplan-Meier estimate are
+#' sums of the weights, so that integer weights give exactly the test on the
+#' data with each row repeated that many times (`survdiff()` has no
+#' weights). Rows with weight 0 take no part; no variance term is added at
+#' an event time with a weighted number at risk of at most 1. The variance
+#' is the usual one, not a robust (sandwich) variance for estimated weights
+#' such as inverse probability weights.
+#'
+#' The test needs the \eqn{k \times k}{k x k} matrix \eqn{V}: more than
+#' 2000 groups are refused with an error of class
+#' `survstep_error_too_many_groups`.
 #' See Klein and Moeschberger (2003, section 7.3) and Collett (2015,
 #' chapter 2) for the tests.
 #'
 #' @param formula A formula with a [survival::Surv()] response of
-#'   right-censored data, such as `Surv(time, status) ~ group`. The groups are
-#'   the combinations of the right-hand-side variables; [survival::strata()]
-#'   terms define strata, over which the test is pooled as in `survdiff()`.
+#'   right-censored data, such as `Surv(time, status) ~ group`, or of
+#'   counting-process data with delayed entry, `Surv(start, stop, status) ~
+#'   group`. The groups are the combinations of the right-hand-side
+#'   variables; [survival::strata()] terms define strata, over which the test
+#'   is pooled as in `survdiff()`. Rows with a missing group or stratum are
+#'   left out (also with `na.action = na.pass`, as `survfit()` does).
 #' @param data A data frame holding the variables of `formula`.
 #' @param subset An optional expression selecting the rows to use, as in
 #'   [stats::lm()].
+#' @param weights Optional non-negative case weights (a column of `data`),
+#'   see Details.
 #' @param na.action A missing-data filter (default `getOption("na.action")`,
 #'   normally [stats::na.omit()]); the number of dropped rows is reported.
 #' @param test The test: one of `"logrank"`, `"gehan-breslow"`,
@@ -62,6 +88,8 @@ lr_tests <- c("logrank", "gehan-breslow", "tarone-ware", "peto-peto",
 #'   group in level order; `NULL` (default) uses `1, 2, ..., k`.
 #' @param timefix If `TRUE` (default), merge floating-point near-ties of the
 #'   times as `survdiff()` does.
+#' @param ... Must be empty: a misspelled or unknown argument is an error of
+#'   class `survstep_error_unused_argument`.
 #'
 #' @return An object of class `survstep_logrank`, a list with
 #'   * `statistic`, `df`, `p.value`: the test reported (the trend test when
@@ -70,7 +98,9 @@ lr_tests <- c("logrank", "gehan-breslow", "tarone-ware", "peto-peto",
 #'     k-sample test;
 #'   * `trend`: `NULL`, or a list `statistic, df, p.value, scores`;
 #'   * `table`: data frame with one row per group: `group, n, events`
-#'     (unweighted), `observed, expected` (weighted by \eqn{w_t} as
+#'     (sums of the case weights when there are any; `n` counts intervals
+#'     of counting-process data), `observed, expected` (weighted by
+#'     \eqn{w_t} as
 #'     `survdiff(rho)` reports them; event counts for the log-rank test) and
 #'     `variance` (the diagonal of \eqn{V});
 #'   * `var`: the matrix \eqn{V}; `test`, `method` (a label), `p`, `q`;
@@ -90,13 +120,14 @@ lr_tests <- c("logrank", "gehan-breslow", "tarone-ware", "peto-peto",
 #' # stratified, with a trend test over ECOG performance score
 #' logrank_test(Surv(time, status) ~ ph.ecog + strata(sex),
 #'              data = survival::lung, subset = ph.ecog < 3, trend = TRUE)
-logrank_test <- function(formula, data, subset, na.action,
+logrank_test <- function(formula, data, subset, weights, na.action,
                          test = c("logrank", "gehan-breslow", "tarone-ware",
                                   "peto-peto", "fleming-harrington"),
                          p = 1, q = 0, trend = FALSE, scores = NULL,
-                         timefix = TRUE) {
+                         timefix = TRUE, ...) {
   call <- match.call()
   caller <- sys.call()
+  check_dots_empty("logrank_test", ..., call = caller)
   test <- sv_match_arg(test, lr_tests, "test", call = caller)
   lr_check_pq(test, p, q, !missing(p) || !missing(q), caller)
   check_flag(trend, "trend", call = caller)
@@ -110,7 +141,8 @@ logrank_test <- function(formula, data, subset, na.action,
   }
   g <- list(codes = fr$group, levels = fr$group_levels)
   st <- list(codes = fr$strata, levels = fr$strata_levels)
-  out <- lr_result(fr$y, g, st, test, p, q, trend, scores, timefix, caller)
+  out <- lr_result(fr$y, g, st, fr$weights, test, p, q, trend, scores,
+                   timefix, caller)
   out$n_dropped <- fr$n_dropped
   out$na.action <- fr$na.action
   out$call <- call
@@ -123,12 +155,14 @@ logrank_test <- function(formula, data, subset, na.action,
 #' frame, one call into the C++ core.
 #'
 #' @param y A [survival::Surv()] object of right-censored data, or its
-#'   matrix (columns time and status, the status 0 or 1).
+#'   matrix (columns time and status, the status 0 or 1); or of
+#'   counting-process data (columns start, stop and status, start < stop).
 #' @param group The groups to compare: a factor (its levels, in order, are
 #'   the groups) or any vector (its sorted distinct values).
 #' @param strata Optional strata (a factor or any vector), over which the
 #'   test is pooled.
-#' @param weights Case weights: not supported yet (must be `NULL`).
+#' @param weights Optional non-negative case weights, as in
+#'   [logrank_test()].
 #' @inheritParams logrank_test
 #' @return An object of class `survstep_logrank` as from [logrank_test()],
 #'   without `call` and `na.action`.
@@ -141,8 +175,9 @@ logrank_fit <- function(y, group, strata = NULL, weights = NULL,
                         test = c("logrank", "gehan-breslow", "tarone-ware",
                                  "peto-peto", "fleming-harrington"),
                         p = 1, q = 0, trend = FALSE, scores = NULL,
-                        timefix = TRUE) {
+                        timefix = TRUE, ...) {
   call <- sys.call()
+  check_dots_empty("logrank_fit", ..., call = call)
   test <- sv_match_arg(test, lr_tests, "test", call = call)
   lr_check_pq(test, p, q, !missing(p) || !missing(q), call)
   check_flag(trend, "trend", call = call)
@@ -150,12 +185,9 @@ logrank_fit <- function(y, group, strata = NULL, weights = NULL,
   if (!is.null(scores) && !trend) {
     sv_abort("`scores` is only used when `trend = TRUE`.", call = call)
   }
-  if (!is.null(weights)) {
-    sv_abort("Case weights are not supported by the log-rank tests.",
-             call = call)
-  }
-  y <- sv_engine_y(y, call, counting = FALSE)
+  y <- sv_engine_y(y, call, counting = TRUE)
   n <- nrow(y)
+  weights <- sv_engine_weights(weights, n, call)
   if (missing(group) || is.null(group)) {
     sv_abort("`group` must be given: the groups to compare.", call = call)
   }
@@ -164,18 +196,35 @@ logrank_fit <- function(y, group, strata = NULL, weights = NULL,
     sv_abort("Can't compare groups: `group` has fewer than two values.",
              call = call)
   }
+  lr_check_group_count(length(g$levels), call)
   st <- sv_engine_group(strata, n, "strata", call)
   if (trend) scores <- lr_check_scores(scores, length(g$levels), call)
-  out <- lr_result(y, g, st, test, p, q, trend, scores, timefix, call)
+  out <- lr_result(y, g, st, weights, test, p, q, trend, scores, timefix,
+                   call)
   out$n_dropped <- 0L
   out
 }
 
 # The engine and the result object shared by logrank_test() and
-# logrank_fit(): g and st are lists of 0-based codes and labels.
-lr_result <- function(y, g, st, test, p, q, trend, scores, timefix, caller) {
-  fit <- lr_engine(y, g, st, test, p, q, timefix, if (trend) scores else NULL)
+# logrank_fit(): g and st are lists of 0-based codes and labels, w the case
+# weights or NULL.
+lr_result <- function(y, g, st, w, test, p, q, trend, scores, timefix,
+                      caller) {
+  if (!is.null(w) && !is.finite(sum(w))) {
+    sv_abort(sprintf(paste0("Can't compute the test: the `weights` are too ",
+                            "large (their sum overflows; the largest is %s). ",
+                            "Divide them by a common factor."),
+                     format(max(w))), call = caller)
+  }
+  fit <- lr_engine(y, g, st, w, test, p, q, timefix,
+                   if (trend) scores else NULL, caller)
   lr_check_fit(fit, caller)
+  if (!is.finite(fit$statistic)) {
+    # only extreme case weights can overflow the sums
+    sv_abort(paste0("Can't compute the test: the statistic overflows (the ",
+                    "`weights` are too large). Divide them by a common ",
+                    "factor."), call = caller)
+  }
 
   overall <- c(statistic = fit$statistic, df = fit$df,
                p.value = stats::pchisq(fit$statistic, fit$df,
@@ -226,9 +275,10 @@ lr_result <- function(y, g, st, test, p, q, trend, scores, timefix, caller) {
 #' @param p.adjust.method A method of [stats::p.adjust()]: `"none"`
 #'   (default), `"holm"`, `"hochberg"`, `"hommel"`, `"bonferroni"`, `"BH"`,
 #'   `"BY"` or `"fdr"`.
-#' @param ... Further arguments of [logrank_test()]: `subset`, `na.action`,
-#'   `p`, `q`, `timefix`. (They come before `p.adjust.method` so that `p`
-#'   is not taken as an abbreviation of it.)
+#' @param ... Further arguments of [logrank_test()]: `subset`, `weights`,
+#'   `na.action`, `p`, `q`, `timefix`. (They come before `p.adjust.method`
+#'   so that `p` is not taken as an abbreviation of it.) Any other name is an
+#'   error of class `survstep_error_unused_argument`.
 #' @return A data frame with one row per pair of groups (in level order):
 #'   `group1, group2, statistic, df, p.value, p.adj`. A pair without any
 #'   event gets `NA` with a warning.
@@ -248,7 +298,7 @@ logrank_pairwise <- function(formula, data,
                                   "p.adjust.method", call = caller)
   dots <- match.call(expand.dots = FALSE)$...
   nms <- names(dots)
-  allowed <- c("subset", "na.action", "p", "q", "timefix")
+  allowed <- c("subset", "weights", "na.action", "p", "q", "timefix")
   if (length(dots) && (is.null(nms) || any(!nzchar(nms)) ||
                        any(!nms %in% allowed))) {
     bad <- if (is.null(nms)) "" else nms[!nms %in% allowed | !nzchar(nms)]
@@ -258,6 +308,7 @@ logrank_pairwise <- function(formula, data,
                      if (all(nzchar(bad))) paste0("`", bad, "`",
                                                   collapse = ", ")
                      else "unnamed arguments"),
+             class = c("survstep_error_unused_argument", "survstep_error_input"),
              call = caller)
   }
   opt <- list(p = 1, q = 0, timefix = TRUE)
@@ -283,14 +334,15 @@ logrank_pairwise <- function(formula, data,
       list(codes = as.integer(codes[use] == b - 1L), levels = groups[c(a, b)]),
       list(codes = if (is.null(fr$strata)) NULL else fr$strata[use],
            levels = fr$strata_levels),
-      test, opt$p, opt$q, opt$timefix, NULL)
+      if (is.null(fr$weights)) NULL else fr$weights[use],
+      test, opt$p, opt$q, opt$timefix, NULL, caller)
     status <- lr_status(fit)
     if (status %in% c("ok", "singular")) {
       if (status == "singular") lr_warn_singular(caller)
       stat[j] <- fit$statistic
       df[j] <- fit$df
       pval[j] <- stats::pchisq(fit$statistic, fit$df, lower.tail = FALSE)
-    } else if (status == "invalid_input") {
+    } else if (status %in% c("invalid_input", "empty_interval")) {
       lr_check_fit(fit, caller)
     } else {
       empty <- c(empty, paste(groups[a], "vs", groups[b]))
@@ -440,7 +492,7 @@ lr_warn_singular <- function(call) {
 # What the status values of the log-rank core mean (LogrankStatus in
 # logrank.hpp, in order): the one decode table of the family.
 lr_status_table <- c("ok", "no_events", "too_few_groups", "singular",
-                     "invalid_input")
+                     "invalid_input", "empty_interval")
 
 lr_status <- function(fit) lr_status_table[fit$status + 1L]
 
@@ -453,20 +505,49 @@ lr_check_fit <- function(fit, call) {
                                      "times."), call = call),
     singular = lr_warn_singular(call),
     invalid_input = sv_abort(paste0("`y` must hold finite, non-negative ",
-                                    "times and a 0/1 status."), call = call)
+                                    "times (counting-process data: finite ",
+                                    "start < stop) and a 0/1 status."),
+                             call = call),
+    empty_interval = sv_abort(paste0("Can't compute the test: `timefix` ",
+                                     "merged the start and stop times of an ",
+                                     "interval (they differ by less than ",
+                                     "`sqrt(.Machine$double.eps)`); use ",
+                                     "`timefix = FALSE` or drop that ",
+                                     "interval."), call = call)
   )
   invisible(fit)
 }
 
-# One call into C++: y (n x 2 double matrix: time, status), g and st (lists
-# of 0-based codes, NULL for no strata, and labels).
-lr_engine <- function(y, g, st, test, p, q, timefix, scores) {
-  logrank_cpp(
-    y, g$codes, length(g$levels), st$codes, max(length(st$levels), 1L), test,
-    as.numeric(p), as.numeric(q),
+# One call into C++: y (n x 2 double matrix: time, status; or n x 3: start,
+# stop, status), g and st (lists of 0-based codes, NULL for no strata, and
+# labels), w (double case weights or NULL).
+lr_engine <- function(y, g, st, w, test, p, q, timefix, scores, call) {
+  sv_engine_call(logrank_cpp(
+    y, g$codes, length(g$levels), st$codes, max(length(st$levels), 1L), w,
+    test, as.numeric(p), as.numeric(q),
     if (timefix) sqrt(.Machine$double.eps) else 0,
     if (is.null(scores)) NULL else as.numeric(scores)
-  )
+  ), call)
+}
+
+# The largest number of groups the tests compare: the k x k variance matrix
+# (and the work of O(k^2) per event time and O(k^3) for the statistic) grows
+# quickly, and a grouping variable with thousands of values is almost always
+# an identifier or a continuous covariate.
+lr_max_groups <- 2000L
+
+lr_check_group_count <- function(k, call) {
+  if (k <= lr_max_groups) return(invisible())
+  gib <- k^2 * 8 / 2^30
+  sv_abort(sprintf(paste0(
+    "Can't compare %d groups: the test needs a %d x %d variance matrix ",
+    "(%s GiB) and work growing with its size; at most %d groups are ",
+    "compared. A grouping variable with about one value per row is ",
+    "usually an identifier or a continuous covariate: group it into fewer ",
+    "classes (for example with `cut()`), or model it with `cox()`."),
+    k, k, k, format(signif(gib, 3)), lr_max_groups),
+    class = c("survstep_error_too_many_groups", "survstep_error_input"),
+    call = call)
 }
 
 # Model frame ------------------------------------------------------------------
@@ -474,12 +555,7 @@ lr_engine <- function(y, g, st, test, p, q, timefix, scores) {
 # The frame of the log-rank tests: groups from the right-hand-side variables
 # other than strata() terms, which define strata.
 lr_frame <- function(call, env, caller) {
-  fr <- sv_frame(call, env, caller, group = "terms",
-                 counting = "logrank_test()")
-  if (!is.null(fr$weights)) {
-    sv_abort("Case weights are not supported by the log-rank tests.",
-             call = caller)
-  }
+  fr <- sv_frame(call, env, caller, group = "terms", counting = TRUE)
   if (!is.null(fr$offset)) {
     sv_abort("Offset terms are not supported by the log-rank tests.",
              call = caller)
@@ -490,7 +566,7 @@ lr_frame <- function(call, env, caller) {
              call = caller)
   }
   if (fr$n == 0L) {
-    sv_abort("Can't compute the test: there are no observations.",
+    sv_abort(paste0("Can't compute the test: ", sv_no_rows_reason(fr), "."),
              call = caller)
   }
   if (length(fr$group_levels) < 2L) {
@@ -498,5 +574,6 @@ lr_frame <- function(call, env, caller) {
                             "one group (%s)."),
                      paste0("\"", fr$group_levels, "\"")), call = caller)
   }
+  lr_check_group_count(length(fr$group_levels), caller)
   fr
 }

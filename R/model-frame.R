@@ -199,6 +199,22 @@ sv_frame_finish <- function(raw, group, caller, counting) {
   }
 
   st_idx <- attr(tt, "specials")$strata
+  na_act <- raw$na.action
+  if (group != "none") {
+    # a row with a missing group or stratum (kept by na.action = na.pass)
+    # belongs to no curve and no group: it is left out, as survfit() does
+    miss <- sv_frame_missing_groups(mf, tt, rows, st_idx)
+    if (length(miss)) {
+      keep <- if (is.null(rows)) seq_len(nrow(mf)) else rows
+      pos <- match(miss, keep)
+      rows <- keep[-pos]
+      y <- y[-pos, , drop = FALSE]
+      if (!is.null(w)) w <- w[-pos]
+      if (!is.null(off)) off <- off[-pos]
+      na_act <- sv_na_action_add(na_act, miss, mf)
+    }
+  }
+  n <- nrow(y)
   strata_terms <- integer(0)
   st <- NULL
   if (length(st_idx)) {
@@ -231,7 +247,6 @@ sv_frame_finish <- function(raw, group, caller, counting) {
                        sv_obj_type(id)), call = caller)
     }
   }
-  na_act <- raw$na.action
   fr <- list(
     y = y, strata = st$codes, strata_levels = st$levels,
     group = g$codes, group_levels = g$levels, group_vars = g$vars,
@@ -247,6 +262,34 @@ sv_frame_finish <- function(raw, group, caller, counting) {
     fr$cluster_terms <- cluster_terms
   }
   fr
+}
+
+# The rows of mf (among `rows`, all when NULL) with a missing value in a
+# grouping variable (a right-hand-side variable of the formula, strata()
+# terms included).
+sv_frame_missing_groups <- function(mf, tt, rows, st_idx) {
+  labs <- attr(tt, "term.labels")
+  vars <- union(labs[labs %in% names(mf)], names(mf)[st_idx])
+  if (!length(vars)) return(integer(0))
+  idx <- if (is.null(rows)) seq_len(nrow(mf)) else rows
+  bad <- rep(FALSE, length(idx))
+  for (v in vars) {
+    x <- mf[[v]]
+    if (is.matrix(x)) next
+    bad <- bad | is.na(x[idx])
+  }
+  idx[bad]
+}
+
+# Add the rows `miss` of mf to an na.action record (an "omit" record when
+# there is none, as na.omit() makes).
+sv_na_action_add <- function(na_act, miss, mf) {
+  rn <- attr(mf, "row.names")
+  new <- stats::setNames(as.integer(miss), as.character(rn[miss]))
+  if (is.null(na_act)) return(structure(new, class = "omit"))
+  cls <- class(na_act)
+  all <- c(unclass(na_act), new)
+  structure(all[order(all)], class = cls)
 }
 
 # Validate the response matrix; returns it as a double matrix with column
@@ -268,6 +311,7 @@ sv_check_y <- function(y, caller, counting) {
     }
     start <- y[, 1L]
     stop <- y[, 2L]
+    sv_check_y_missing(y, caller)
     if (any(!is.finite(start)) || any(!is.finite(stop))) {
       sv_abort("Start and stop times must be finite; found infinite values.",
                call = caller)
@@ -282,6 +326,7 @@ sv_check_y <- function(y, caller, counting) {
     dn <- c("start", "stop", "status")
   } else {
     time <- y[, 1L]
+    sv_check_y_missing(y, caller)
     if (any(!is.finite(time))) {
       sv_abort("Survival times must be finite; found infinite values.",
                call = caller)
@@ -299,6 +344,20 @@ sv_check_y <- function(y, caller, counting) {
   want <- list(dim = dim(y), dimnames = list(NULL, dn))
   if (!identical(attributes(y), want)) attributes(y) <- want
   y
+}
+
+# Missing values in the response can only come from an na.action that keeps
+# them (such as na.pass).
+sv_check_y_missing <- function(y, caller) {
+  miss <- sum(!stats::complete.cases(y))
+  if (miss) {
+    sv_abort(sprintf(paste0("The `Surv()` response must not be missing; ",
+                            "found %d %s with a missing time or status ",
+                            "(kept by `na.action`; use `na.omit`)."),
+                     miss, if (miss == 1L) "row" else "rows"),
+             call = caller)
+  }
+  invisible()
 }
 
 # General path: stats::model.frame() with the call's own arguments.
@@ -471,7 +530,7 @@ sv_frame_lean <- function(call, formula, env) {
     na_act <- structure(omit, class = na_kind)
   }
   list(mf = mf, terms = tt, y = y, rows = rows, na.action = na_act,
-       weights = NULL, offset = NULL)
+       weights = NULL, offset = NULL, data = data)
 }
 
 # survival::Surv() for the lean path: the same reading of right-censored
@@ -739,12 +798,8 @@ sv_group_codes <- function(mf, vars, rows = NULL, caller = sys.call(-1)) {
   code <- NULL
   m <- 1
   for (x in cols) {
+    # (rows with a missing value were left out by sv_frame_finish())
     cx <- sv_column_codes(if (is.null(rows)) x else x[rows])
-    if (anyNA(cx$codes)) {
-      # a missing value (na.action = na.pass) is a group of its own, "x=NA"
-      cx$m <- cx$m + 1L
-      cx$codes[is.na(cx$codes)] <- cx$m
-    }
     code <- if (is.null(code)) cx$codes else (code - 1) * cx$m + cx$codes
     m <- m * cx$m
   }
@@ -780,6 +835,15 @@ sv_strata_codes <- function(cols, rows = NULL) {
   })
   list(codes = match(codes, u) - 1L,
        levels = do.call(paste, c(labs, list(sep = ", "))))
+}
+
+# Why a record has no rows, for the front ends' "no observations" errors:
+# `data` itself has none, or every row was removed by `na.action` and
+# `subset`.
+sv_no_rows_reason <- function(fr) {
+  data <- fr$data
+  if (is.data.frame(data) && nrow(data) == 0L) return("`data` has no rows")
+  "no rows are left after removing missing values and applying `subset`"
 }
 
 # A record's 0-based codes and labels as a factor (for the matrix engines).

@@ -142,6 +142,8 @@ rule_pass <- function(rule, pub, rep) {
 #'   file holding one.
 #' @param tolerance Tolerance rules from [compare_tolerance()], or a single
 #'   number used as a relative tolerance for everything.
+#' @param ... Must be empty: a misspelled or unknown argument is an error of
+#'   class `survstep_error_unused_argument`.
 #' @return A data frame with one row per published number: `id`,
 #'   `analysis`, `group`, `statistic`, `part` (`"value"`, `"lower"` or
 #'   `"upper"`), `published`, `reproduced`, `difference` (reproduced minus
@@ -157,7 +159,8 @@ rule_pass <- function(rule, pub, rep) {
 #' compare_published(reproduced, published)
 #' @export
 compare_published <- function(reproduced, published,
-                              tolerance = compare_tolerance()) {
+                              tolerance = compare_tolerance(), ...) {
+  check_dots_empty("compare_published", ...)
   if (is.character(published) && length(published) == 1L) {
     if (!file.exists(published)) {
       sv_abort(sprintf("Can't find the file `published` = \"%s\".", published))
@@ -431,6 +434,8 @@ print.survstep_km_table <- function(x, ...) {
 #' @param labels Optional named character vector of display names, named by
 #'   term (or by `term` and `level` pasted together, as in the coefficient
 #'   names).
+#' @param ... Must be empty: a misspelled or unknown argument is an error of
+#'   class `survstep_error_unused_argument`.
 #' @return A data frame of class `survstep_cox_table` with columns `term`,
 #'   `level`, `coef_name`, `hr_uv`, `conf.low_uv`, `conf.high_uv`, `p_uv`,
 #'   `hr_mv`, `conf.low_mv`, `conf.high_mv`, `p_mv` and `selected`. `format()`
@@ -444,7 +449,8 @@ print.survstep_km_table <- function(x, ...) {
 #' cox_table(uv, mv)
 #' @export
 cox_table <- function(univariable, multivariable = NULL, conf_level = 0.95,
-                      labels = NULL) {
+                      labels = NULL, ...) {
+  check_dots_empty("cox_table", ...)
   need <- c("term", "estimate", "conf.low", "conf.high", "p.value")
   if (!is.data.frame(univariable) || length(setdiff(need, names(univariable)))) {
     sv_abort(sprintf(paste0("`univariable` must be a data frame from ",

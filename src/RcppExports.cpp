@@ -124,6 +124,17 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// timefix_cpp
+Rcpp::NumericVector timefix_cpp(Rcpp::NumericVector time, double tol);
+RcppExport SEXP _survstep_timefix_cpp(SEXP timeSEXP, SEXP tolSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type time(timeSEXP);
+    Rcpp::traits::input_parameter< double >::type tol(tolSEXP);
+    rcpp_result_gen = Rcpp::wrap(timefix_cpp(time, tol));
+    return rcpp_result_gen;
+END_RCPP
+}
 // km_fit_cpp
 Rcpp::List km_fit_cpp(SEXP y, SEXP group, int n_groups, SEXP weight, double timefix_tol, bool reverse);
 RcppExport SEXP _survstep_km_fit_cpp(SEXP ySEXP, SEXP groupSEXP, SEXP n_groupsSEXP, SEXP weightSEXP, SEXP timefix_tolSEXP, SEXP reverseSEXP) {
@@ -208,8 +219,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // logrank_cpp
-Rcpp::List logrank_cpp(SEXP y, SEXP group, int n_groups, SEXP stratum, int n_strata, std::string test, double p, double q, double timefix_tol, SEXP scores);
-RcppExport SEXP _survstep_logrank_cpp(SEXP ySEXP, SEXP groupSEXP, SEXP n_groupsSEXP, SEXP stratumSEXP, SEXP n_strataSEXP, SEXP testSEXP, SEXP pSEXP, SEXP qSEXP, SEXP timefix_tolSEXP, SEXP scoresSEXP) {
+Rcpp::List logrank_cpp(SEXP y, SEXP group, int n_groups, SEXP stratum, int n_strata, SEXP weight, std::string test, double p, double q, double timefix_tol, SEXP scores);
+RcppExport SEXP _survstep_logrank_cpp(SEXP ySEXP, SEXP groupSEXP, SEXP n_groupsSEXP, SEXP stratumSEXP, SEXP n_strataSEXP, SEXP weightSEXP, SEXP testSEXP, SEXP pSEXP, SEXP qSEXP, SEXP timefix_tolSEXP, SEXP scoresSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
@@ -217,12 +228,13 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type n_groups(n_groupsSEXP);
     Rcpp::traits::input_parameter< SEXP >::type stratum(stratumSEXP);
     Rcpp::traits::input_parameter< int >::type n_strata(n_strataSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type weight(weightSEXP);
     Rcpp::traits::input_parameter< std::string >::type test(testSEXP);
     Rcpp::traits::input_parameter< double >::type p(pSEXP);
     Rcpp::traits::input_parameter< double >::type q(qSEXP);
     Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
     Rcpp::traits::input_parameter< SEXP >::type scores(scoresSEXP);
-    rcpp_result_gen = Rcpp::wrap(logrank_cpp(y, group, n_groups, stratum, n_strata, test, p, q, timefix_tol, scores));
+    rcpp_result_gen = Rcpp::wrap(logrank_cpp(y, group, n_groups, stratum, n_strata, weight, test, p, q, timefix_tol, scores));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -305,12 +317,13 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_cox_survfit_cpp", (DL_FUNC) &_survstep_cox_survfit_cpp, 13},
     {"_survstep_cox_adjusted_cpp", (DL_FUNC) &_survstep_cox_adjusted_cpp, 14},
     {"_survstep_cox_residuals_cpp", (DL_FUNC) &_survstep_cox_residuals_cpp, 14},
+    {"_survstep_timefix_cpp", (DL_FUNC) &_survstep_timefix_cpp, 2},
     {"_survstep_km_fit_cpp", (DL_FUNC) &_survstep_km_fit_cpp, 6},
     {"_survstep_km_bands_cpp", (DL_FUNC) &_survstep_km_bands_cpp, 4},
     {"_survstep_km_quantile_cpp", (DL_FUNC) &_survstep_km_quantile_cpp, 12},
     {"_survstep_km_at_cpp", (DL_FUNC) &_survstep_km_at_cpp, 9},
     {"_survstep_km_mean_cpp", (DL_FUNC) &_survstep_km_mean_cpp, 7},
-    {"_survstep_logrank_cpp", (DL_FUNC) &_survstep_logrank_cpp, 10},
+    {"_survstep_logrank_cpp", (DL_FUNC) &_survstep_logrank_cpp, 11},
     {"_survstep_string_codes_cpp", (DL_FUNC) &_survstep_string_codes_cpp, 1},
     {"_survstep_first_rows_cpp", (DL_FUNC) &_survstep_first_rows_cpp, 2},
     {"_survstep_surv_status_code_cpp", (DL_FUNC) &_survstep_surv_status_code_cpp, 1},

@@ -307,3 +307,13 @@ Rcpp::List cox_residuals_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP off
   }
   return out;
 }
+
+// Near-tied times merged as survival::aeqSurv (risk_sets.hpp's timefix()),
+// for callers that need the times the engine uses (cox_zph()'s time
+// transforms).
+// [[Rcpp::export(rng = false)]]
+Rcpp::NumericVector timefix_cpp(Rcpp::NumericVector time, double tol) {
+  std::vector<double> t(time.begin(), time.end());
+  sc::timefix(t, tol);
+  return Rcpp::NumericVector(t.begin(), t.end());
+}

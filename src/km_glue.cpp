@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "glue_interrupt.h"
 #include "survstep/km.hpp"
 
 namespace {
@@ -68,6 +69,7 @@ struct CurveSet {
 // Fit Kaplan-Meier curves. y: n x 2 double matrix (time, status 0/1) or, for
 // counting-process data (delayed entry), n x 3 (start, stop, status 0/1);
 // group: 0-based codes or NULL (one curve); weight: double or NULL.
+// Interruptible (Ctrl-C): R's interrupt condition.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List km_fit_cpp(SEXP y, SEXP group, int n_groups, SEXP weight, double timefix_tol,
                       bool reverse) {
@@ -116,14 +118,16 @@ Rcpp::List km_fit_cpp(SEXP y, SEXP group, int n_groups, SEXP weight, double time
   }
   core::KmCurves out;
   core::KmStatus fit_status = core::KmStatus::ok;
+  core::Interrupt intr = survstep::glue::r_interrupt(1u << 18);
   if (counting) {
     core::KmCountingWork work;
-    fit_status = core::km_fit_counting(REAL(y), time, status.data(), wp, gp, n, n_groups,
-                                       timefix_tol, out, work);
+    SV_CATCH_INTERRUPT(fit_status = core::km_fit_counting(REAL(y), time, status.data(), wp,
+                                                          gp, n, n_groups, timefix_tol,
+                                                          out, work, &intr));
   } else {
     core::KmWork work;
-    core::km_fit(time, status.data(), wp, gp, n, n_groups, timefix_tol, reverse, out,
-                 work);
+    SV_CATCH_INTERRUPT(core::km_fit(time, status.data(), wp, gp, n, n_groups, timefix_tol,
+                                    reverse, out, work, &intr));
   }
   if (fit_status == core::KmStatus::empty_interval) {
     return Rcpp::List::create(Rcpp::Named("status") = 3);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "glue_interrupt.h"
 #include "survstep/logrank.hpp"
 
 namespace {
@@ -25,38 +26,47 @@ survstep::core::LogrankWeight parse_logrank_test(const std::string& s) {
 
 }  // namespace
 
-// y: n x 2 double matrix (time, status 0/1); group: 0-based codes
+// y: n x 2 double matrix (time, status 0/1) or, for counting-process data
+// (delayed entry), n x 3 (start, stop, status 0/1); group: 0-based codes
 // 0..n_groups-1; stratum: 0-based codes 0..n_strata-1 or NULL (one stratum);
-// test: the name of the test; timefix_tol: 0 = no timefix; scores: NULL (no
-// trend test) or n_groups values.
+// weight: case weights (double) or NULL; test: the name of the test;
+// timefix_tol: 0 = no timefix; scores: NULL (no trend test) or n_groups
+// values. Interruptible (Ctrl-C): R's interrupt condition.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List logrank_cpp(SEXP y, SEXP group, int n_groups, SEXP stratum, int n_strata,
-                       std::string test, double p, double q, double timefix_tol,
-                       SEXP scores) {
+                       SEXP weight, std::string test, double p, double q,
+                       double timefix_tol, SEXP scores) {
   namespace core = survstep::core;
-  if (TYPEOF(y) != REALSXP || !Rf_isMatrix(y) || Rf_ncols(y) != 2) {
-    Rcpp::stop("internal: `y` must be a double matrix with 2 columns");
+  const int ncol = Rf_isMatrix(y) ? Rf_ncols(y) : 0;
+  if (TYPEOF(y) != REALSXP || (ncol != 2 && ncol != 3)) {
+    Rcpp::stop("internal: `y` must be a double matrix with 2 or 3 columns");
   }
+  const bool counting = ncol == 3;
   const R_xlen_t n = Rf_nrows(y);
   const bool has_strata = !Rf_isNull(stratum);
   if (TYPEOF(group) != INTSXP || Rf_xlength(group) != n ||
       (has_strata && (TYPEOF(stratum) != INTSXP || Rf_xlength(stratum) != n)) ||
+      (!Rf_isNull(weight) && (TYPEOF(weight) != REALSXP || Rf_xlength(weight) != n)) ||
       n_groups < 1 ||
       (!Rf_isNull(scores) &&
        (TYPEOF(scores) != REALSXP || Rf_xlength(scores) != n_groups))) {
     Rcpp::stop("internal: inconsistent arguments of logrank_cpp()");
   }
-  const double* time = REAL(y);
+  const double* start = counting ? REAL(y) : nullptr;
+  const double* time = REAL(y) + (counting ? n : 0);
   const double* st = time + n;
   // the double status becomes the core's int status; a status that is not
-  // 0/1 or a time that is not finite and non-negative can't be converted:
-  // the core's invalid_input status, nothing computed
+  // 0/1 or a time that is not finite and non-negative (counting process:
+  // finite start < stop) can't be converted: the core's invalid_input
+  // status, nothing computed
   std::vector<int> status(static_cast<std::size_t>(n));
   bool bad = false;
   for (R_xlen_t i = 0; i < n; ++i) {
     const double s = st[i];
     status[i] = s == 1.0 ? 1 : 0;
-    bad = bad || (s != 0.0 && s != 1.0) || !(time[i] >= 0.0 && time[i] <= DBL_MAX);
+    bad = bad || (s != 0.0 && s != 1.0) ||
+          (counting ? !(start[i] >= -DBL_MAX && start[i] < time[i] && time[i] <= DBL_MAX)
+                    : !(time[i] >= 0.0 && time[i] <= DBL_MAX));
   }
   if (bad) {
     return Rcpp::List::create(Rcpp::Named("status") =
@@ -72,13 +82,22 @@ Rcpp::List logrank_cpp(SEXP y, SEXP group, int n_groups, SEXP stratum, int n_str
   opt.code_base = 0;
   core::LogrankWorkspace ws;
   core::LogrankResult res;
-  core::LogrankStatus code = core::logrank_test(
-      time, status.data(), INTEGER(group), has_strata ? INTEGER(stratum) : nullptr,
-      static_cast<std::size_t>(n), n_groups, has_strata ? n_strata : 1, opt, ws, res);
+  core::Interrupt intr = survstep::glue::r_interrupt(1u << 16);
+  core::LogrankStatus code = core::LogrankStatus::ok;
+  SV_CATCH_INTERRUPT(code = core::logrank_test(
+                         time, status.data(), INTEGER(group),
+                         has_strata ? INTEGER(stratum) : nullptr,
+                         static_cast<std::size_t>(n), n_groups, has_strata ? n_strata : 1,
+                         opt, ws, res, Rf_isNull(weight) ? nullptr : REAL(weight), start,
+                         &intr));
+  if (code == core::LogrankStatus::invalid_input ||
+      code == core::LogrankStatus::empty_interval) {
+    return Rcpp::List::create(Rcpp::Named("status") = static_cast<int>(code));
+  }
 
   double trend_stat = NA_REAL;
   int trend_code = -1;
-  if (!Rf_isNull(scores) && code != core::LogrankStatus::invalid_input) {
+  if (!Rf_isNull(scores)) {
     double trend_var = NA_REAL;
     trend_code =
         static_cast<int>(core::logrank_trend(res, REAL(scores), trend_stat, trend_var));

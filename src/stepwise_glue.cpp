@@ -7,6 +7,7 @@
 
 #include "cox_glue.h"
 #include "survstep/stepwise.hpp"
+#include "glue_interrupt.h"
 
 namespace sc = survstep::core;
 namespace sg = survstep::glue;
@@ -17,7 +18,7 @@ namespace sg = survstep::glue;
 // per term; direction "forward" / "backward"; removal "wald" / "lr" /
 // "conditional"; ties "efron" / "breslow". `final` is the selected model in
 // the shape of cox_fit_cpp()'s result (cox_glue.h), from the selection's
-// own fit of it.
+// own fit of it. Interruptible (Ctrl-C): R's interrupt condition.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List stepwise_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata,
                         Rcpp::List term_cols, Rcpp::LogicalVector forced,
@@ -27,7 +28,9 @@ Rcpp::List stepwise_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata,
                         bool concordance) {
   sg::CoxArgs a = sg::cox_args(x, y, strata, weights, offset, timefix_tol);
   sc::CoxData data;
-  const int code = sc::cox_model_data(a.in, data);
+  sc::Interrupt intr = survstep::glue::r_interrupt();
+  int code = sc::cox_data_ok;
+  SV_CATCH_INTERRUPT(code = sc::cox_model_data(a.in, data, &intr));
   if (code != sc::cox_data_ok) {
     Rcpp::stop("internal error: invalid data for the Cox engine (code %d)", code);
   }
@@ -52,10 +55,11 @@ Rcpp::List stepwise_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata,
   opt.control = sg::cox_control(eps, toler_chol, iter_max, toler_inf);
   opt.concordance = concordance;
 
-  sc::CoxStepEngine engine(data, opt.ties, opt.control);
-  const sc::StepwiseResult res = sc::stepwise_select(engine, spec);
+  sc::CoxStepEngine engine(data, opt.ties, opt.control, &intr);
+  sc::StepwiseResult res;
+  SV_CATCH_INTERRUPT(res = sc::stepwise_select(engine, spec));
   sc::CoxModelResult final_model;
-  sc::cox_stepwise_final(data, res, opt, final_model);
+  SV_CATCH_INTERRUPT(sc::cox_stepwise_final(data, res, opt, final_model, &intr));
 
   const std::size_t ns = res.steps.size();
   Rcpp::IntegerVector s_step(ns), s_action(ns), s_term(ns), s_df(ns), s_status(ns);

@@ -41,3 +41,49 @@ test_that("sv_match_arg names the argument and the choices", {
   expect_error(f("zz"), class = "survstep_error_input")
   expect_snapshot(f("zz"), error = TRUE)
 })
+
+test_that("unknown or misspelled arguments of exported functions are classed errors", {
+  lung <- survival::lung
+  fit <- km(Surv(time, status) ~ sex, data = lung)
+  cf <- cox(Surv(time, status) ~ age, data = lung)
+  y <- Surv(lung$time, lung$status)
+  calls <- list(
+    quote(km(Surv(time, status) ~ sex, data = lung, conf_levle = 0.9)),
+    quote(km_fit(y, lung$sex, conf_lvl = 0.9)),
+    quote(km_median(fit, methd = "spss")),
+    quote(km_at(fit, 100, extend = TRUE)),
+    quote(km_mean(fit, rmean = 100)),
+    quote(followup_median(Surv(time, status) ~ 1, data = lung,
+                          timefix = FALSE)),
+    quote(logrank_test(Surv(time, status) ~ sex, data = lung, rho = 1)),
+    quote(logrank_fit(y, lung$sex, NULL, NULL, "logrank", 1, 0, FALSE, NULL,
+                      TRUE, "extra")),
+    quote(logrank_pairwise(Surv(time, status) ~ ph.ecog, data = lung,
+                           rho = 1)),
+    quote(cox(Surv(time, status) ~ age, data = lung, method = "breslow")),
+    quote(cox_fit(matrix(lung$age), y, iter.max = 5)),
+    quote(cox_control(iter.max = 5)),
+    quote(cox_univariable(Surv(time, status) ~ age, data = lung,
+                          conf.level = 0.9)),
+    quote(cox_stepwise(Surv(time, status) ~ age + sex, data = lung,
+                       p.enter = 0.1)),
+    quote(cox_table(cox_univariable(Surv(time, status) ~ age, data = lung),
+                    digits = 2)),
+    quote(compare_published(data.frame(id = "a", value = 1),
+                            data.frame(id = "a", value = 1), tolerence = 0.1))
+  )
+  for (cl in calls) {
+    expect_error(eval(cl), class = "survstep_error_unused_argument",
+                 label = deparse(cl)[1])
+  }
+  expect_snapshot(error = TRUE, {
+    km(Surv(time, status) ~ sex, data = lung, conf_levle = 0.9)
+    km_median(fit, methd = "spss")
+    logrank_test(Surv(time, status) ~ sex, data = lung, rho = 1)
+    logrank_fit(y, lung$sex, NULL, NULL, "logrank", 1, 0, FALSE, NULL, TRUE,
+                "extra")
+    cox(Surv(time, status) ~ age, data = lung, method = "breslow")
+    cox_control(iter.max = 5)
+    cox_stepwise(Surv(time, status) ~ age + sex, data = lung, p.enter = 0.1)
+  })
+})

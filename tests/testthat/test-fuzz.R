@@ -61,3 +61,18 @@ test_that("200 fuzzed data sets: no unexplained disagreement, no crash", {
     sprintf("replay with Rscript inst/fuzz/fuzz.R --replay %s:%d --max-n 600 (%s: %s)",
             u$seed, u$index, u$check, u$detail), collapse = "\n"))
 })
+
+test_that("fuzz data set 1:88: weights near the largest double give an error, not NaN", {
+  skip_on_cran()
+  fz <- fuzz_env()
+  ds <- fz$fz_dataset(1, 88)
+  d <- fz$fz_cox_data(ds)
+  expect_true(max(d$w) == 1e308)
+  ctl <- fz$fz_cox_control
+  expect_error(
+    cox(fz$fz_cox_formula(ds), data = d, weights = w,
+        control = cox_control(eps = ctl$eps, iter_max = ctl$iter_max,
+                              toler_chol = ctl$toler_chol,
+                              toler_inf = ctl$toler_inf)),
+    class = "survstep_error_overflow")
+})

@@ -519,3 +519,29 @@ test_that("km_fit() on a Surv object or its matrix equals km()", {
     km_fit(m, weights = -w)
   })
 })
+
+test_that("rows with a missing group are left out with na.pass, as survfit() does", {
+  d <- data.frame(time = c(1, 2, 3, 4, 5, 6, 7, 8, 9, 10),
+                  status = c(1, 0, 1, 1, 0, 1, 1, 0, 1, 1),
+                  g = c("a", "b", NA, "a", "b", "a", NA, "b", "a", "b"),
+                  s = c(1, 1, 1, 2, 2, NA, 2, 1, 2, 2))
+  for (f in list(Surv(time, status) ~ g, Surv(time, status) ~ g + strata(s))) {
+    ours <- km(f, data = d, na.action = na.pass)
+    ref <- survival::survfit(f, data = d, na.action = na.pass)
+    expect_false(any(grepl("NA", names(ours$strata))))
+    expect_identical(unname(ours$strata), unname(ref$strata))
+    expect_equal(ours$surv, ref$surv, tolerance = 1e-12)
+    expect_equal(ours$n.risk, ref$n.risk, tolerance = 1e-12)
+    # the left-out rows are reported, as with na.omit
+    dropped <- sum(is.na(d$g) | (grepl("strata", deparse(f)) & is.na(d$s)))
+    expect_identical(ours$n_dropped, dropped)
+    expect_equal(ours$surv, km(f, data = d)$surv, tolerance = 0)
+  }
+  lr <- logrank_test(Surv(time, status) ~ g, data = d, na.action = na.pass)
+  expect_identical(lr$table$group, c("g=a", "g=b"))
+  expect_identical(lr$n, 8L)
+  d$time[2] <- NA
+  expect_snapshot(error = TRUE, {
+    km(Surv(time, status) ~ g, data = d, na.action = na.pass)
+  })
+})

@@ -605,7 +605,8 @@ test_that("logrank_fit() on a Surv object or its matrix equals logrank_test()", 
                eng$statistic, tolerance = 1e-14)
   expect_snapshot(error = TRUE, {
     logrank_fit(m, rep(1, nrow(m)))
-    logrank_fit(m, d$sex, weights = rep(1, nrow(m)))
+    logrank_fit(m, d$sex, weights = rep(-1, nrow(m)))
     logrank_fit(cbind(d$time, d$status), d$sex)
+    logrank_fit(m, d$sex, wieghts = rep(1, nrow(m)))
   })
 })

@@ -45,20 +45,22 @@
 //   void km_fit(const double* time, const int* status, const double* weight,
 //               const int* group /* nullptr: one curve; else 0..n_groups-1 */,
 //               std::size_t n, int n_groups, double timefix_tol, bool reverse,
-//               KmCurves& out, KmWork& work);
+//               KmCurves& out, KmWork& work, Interrupt* interrupt = nullptr);
 //       several curves: one sort of all rows by time, survival's timefix
 //       merge of near-tied times (timefix_tol <= 0: off), a stable counting
 //       sort by group, one pass per curve. Empty groups give empty curves.
 //   KmStatus km_fit_counting(const double* start, const double* stop,
 //               const int* status, const double* weight, const int* group,
 //               std::size_t n, int n_groups, double timefix_tol,
-//               KmCurves& out, KmCountingWork& work);
+//               KmCurves& out, KmCountingWork& work,
+//               Interrupt* interrupt = nullptr);
 //       counting-process data (delayed entry, left truncation): rows
 //       (start, stop] with start < stop; one time per distinct stop time t,
 //       n_risk = weight of the rows with start < t <= stop (as survfit()).
 //       Start and stop share the timefix; a row it merges into an empty
 //       interval gives KmStatus::empty_interval. Sorting, timefix and the
 //       grouping of both go through risk_sets.hpp.
+//   `interrupt` (interrupt.hpp) is polled in every O(n) pass (Ctrl-C).
 //   `reverse = true` gives the reverse (censoring) Kaplan-Meier of
 //   Schemper and Smith: censorings are the events, deaths the censorings,
 //   and a death is not at risk of censoring at its own time.
@@ -95,6 +97,7 @@
 #include <limits>
 #include <vector>
 
+#include "interrupt.hpp"
 #include "risk_sets.hpp"
 
 namespace survstep {
@@ -212,12 +215,15 @@ constexpr double surv_tol() { return 1.4901161193847656e-08; }
 
 // Rows of KmWork sorted by time through the risk-set layer (risk_sets.hpp);
 // with `timefix_tol` > 0 near-tied times are then merged (survival::aeqSurv).
-inline void sort_rows_by_time(KmWork& work, double timefix_tol) {
+inline void sort_rows_by_time(KmWork& work, double timefix_tol,
+                              Interrupt* interrupt = nullptr) {
   std::vector<KmRow>& rows = work.rows;
   const std::size_t n = rows.size();
   const TimeKey tk = make_time_key_of(n, [&rows](std::size_t i) { return rows[i].time; });
+  if (interrupt) interrupt->poll(n);
   sort_by_key(
-      rows, work.scratch, [tk](const KmRow& r) { return tk(r.time); }, work.count);
+      rows, work.scratch, [tk](const KmRow& r) { return tk(r.time); }, work.count,
+      interrupt);
   struct Seq {
     std::vector<KmRow>& r;
     std::size_t size() const { return r.size(); }
@@ -225,7 +231,11 @@ inline void sort_rows_by_time(KmWork& work, double timefix_tol) {
     void set(std::size_t i, double v) { r[i].time = v; }
   } seq{rows};
   timefix_sorted(timefix_tol, seq);
+  if (interrupt) interrupt->poll(n);
 }
+
+// Rows per interrupt poll while copying the input.
+constexpr std::size_t km_chunk = 8192;
 
 }  // namespace detail
 
@@ -370,29 +380,39 @@ inline void km_single(const double* time, const int* status, const double* weigh
 // Clears `out` first.
 inline void km_fit(const double* time, const int* status, const double* weight,
                    const int* group, std::size_t n, int n_groups, double timefix_tol,
-                   bool reverse, KmCurves& out, KmWork& work) {
+                   bool reverse, KmCurves& out, KmWork& work,
+                   Interrupt* interrupt = nullptr) {
+  Interrupt none;
+  Interrupt& intr = interrupt ? *interrupt : none;
   out.clear();
   if (group == nullptr) n_groups = 1;
   if (n_groups < 1) return;
   work.rows.resize(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    work.rows[i] =
-        KmRow{time[i], weight ? weight[i] : 1.0, status[i], group ? group[i] : 0};
+  for (std::size_t i0 = 0; i0 < n; i0 += detail::km_chunk) {
+    const std::size_t i1 = std::min(n, i0 + detail::km_chunk);
+    for (std::size_t i = i0; i < i1; ++i) {
+      work.rows[i] =
+          KmRow{time[i], weight ? weight[i] : 1.0, status[i], group ? group[i] : 0};
+    }
+    intr.poll(i1 - i0);
   }
-  detail::sort_rows_by_time(work, timefix_tol);
+  detail::sort_rows_by_time(work, timefix_tol, &intr);
   const std::size_t G = static_cast<std::size_t>(n_groups);
   if (G == 1) {
     out.reserve(n);
     km_append_sorted(work.rows.data(), n, reverse, out);
+    intr.poll(n);
     return;
   }
   // stable counting sort by group keeps each group's rows sorted by time
   group_by_code(
-      work.rows, work.scratch, [](const KmRow& r) { return r.group; }, G, work.count);
+      work.rows, work.scratch, [](const KmRow& r) { return r.group; }, G, work.count,
+      &intr);
   out.reserve(n);
   for (std::size_t g = 0; g < G; ++g) {
-    km_append_sorted(work.rows.data() + work.count[g], work.count[g + 1] - work.count[g],
-                     reverse, out);
+    const std::size_t ng = work.count[g + 1] - work.count[g];
+    km_append_sorted(work.rows.data() + work.count[g], ng, reverse, out);
+    intr.poll(ng + 1);
   }
 }
 
@@ -405,23 +425,29 @@ inline void km_fit(const double* time, const int* status, const double* weight,
 inline KmStatus km_fit_counting(const double* start, const double* stop, const int* status,
                                 const double* weight, const int* group, std::size_t n,
                                 int n_groups, double timefix_tol, KmCurves& out,
-                                KmCountingWork& work) {
+                                KmCountingWork& work, Interrupt* interrupt = nullptr) {
+  Interrupt none;
+  Interrupt& intr = interrupt ? *interrupt : none;
   out.clear();
   if (group == nullptr) n_groups = 1;
   if (n_groups < 1) return KmStatus::ok;
   work.exits.resize(n);
   work.entries.resize(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const double w = weight ? weight[i] : 1.0;
-    const int g = group ? group[i] : 0;
-    const int r = static_cast<int>(i);
-    work.exits[i] = KmSpanRow{stop[i], w, status[i], g, r};
-    work.entries[i] = KmSpanRow{start[i], w, 0, g, r};
+  for (std::size_t i0 = 0; i0 < n; i0 += detail::km_chunk) {
+    const std::size_t i1 = std::min(n, i0 + detail::km_chunk);
+    for (std::size_t i = i0; i < i1; ++i) {
+      const double w = weight ? weight[i] : 1.0;
+      const int g = group ? group[i] : 0;
+      const int r = static_cast<int>(i);
+      work.exits[i] = KmSpanRow{stop[i], w, status[i], g, r};
+      work.entries[i] = KmSpanRow{start[i], w, 0, g, r};
+    }
+    intr.poll(i1 - i0);
   }
   const TimeKey tk = make_time_key(start, n, stop, n);
   auto key = [tk](const KmSpanRow& r) { return tk(r.time); };
-  sort_by_key(work.exits, work.scratch, key, work.hist);
-  sort_by_key(work.entries, work.scratch, key, work.hist);
+  sort_by_key(work.exits, work.scratch, key, work.hist, &intr);
+  sort_by_key(work.entries, work.scratch, key, work.hist, &intr);
   struct Seq {
     std::vector<KmSpanRow>& r;
     std::size_t size() const { return r.size(); }
@@ -437,15 +463,18 @@ inline KmStatus km_fit_counting(const double* start, const double* stop, const i
       }
     }
   }
+  intr.poll(n);
   const std::size_t G = static_cast<std::size_t>(n_groups);
   auto code = [](const KmSpanRow& r) { return r.group; };
-  group_by_code(work.exits, work.scratch, code, G, work.exit_start);
-  group_by_code(work.entries, work.scratch, code, G, work.entry_start);
+  group_by_code(work.exits, work.scratch, code, G, work.exit_start, &intr);
+  group_by_code(work.entries, work.scratch, code, G, work.entry_start, &intr);
   out.reserve(n);
   for (std::size_t g = 0; g < G; ++g) {
     const std::size_t e0 = work.exit_start[g], n0 = work.entry_start[g];
-    km_append_counting(work.exits.data() + e0, work.exit_start[g + 1] - e0,
-                       work.entries.data() + n0, work.entry_start[g + 1] - n0, out);
+    const std::size_t ne = work.exit_start[g + 1] - e0;
+    km_append_counting(work.exits.data() + e0, ne, work.entries.data() + n0,
+                       work.entry_start[g + 1] - n0, out);
+    intr.poll(2 * ne + 1);
   }
   return KmStatus::ok;
 }

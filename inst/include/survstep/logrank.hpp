@@ -1,14 +1,17 @@
-// The log-rank family of k-sample tests for right-censored data: Mantel-Cox
-// (log-rank), Gehan-Breslow, Tarone-Ware, Peto-Peto and Fleming-Harrington
-// weights, stratified as survival::survdiff(), plus the 1-df trend test.
+// The log-rank family of k-sample tests for right-censored and counting-
+// process (delayed entry) data: Mantel-Cox (log-rank), Gehan-Breslow,
+// Tarone-Ware, Peto-Peto and Fleming-Harrington weights, stratified as
+// survival::survdiff(), plus the 1-df trend test; optional case weights.
 //
 // Formulas (methods.md section 2). For each stratum and each distinct event
 // time t, pooled over groups: n_t at risk, d_t events; per group n_gt, d_gt;
-// test weight w_t. Then
+// test weight w_t. With case weights, n and d are sums of the weights (so
+// that integer weights give the test on the data with each row repeated);
+// for (start, stop] data a row is at risk at t when start < t <= stop. Then
 //   observed_g = sum_t w_t d_gt          expected_g = sum_t w_t d_t n_gt / n_t
 //   U_g = observed_g - expected_g
 //   V_gh = sum_t w_t^2 d_t (n_t - d_t) / (n_t (n_t - 1)) n_gt (delta_gh - n_ht / n_t)
-//          (no variance term when n_t == 1)
+//          (no variance term when n_t <= 1)
 //   X^2 = U' V^- U over the groups with expected > 0, the first of them dropped;
 //   df = (number of groups with expected > 0) - 1.
 //   trend: X^2 = (c'U)^2 / (c'Vc), 1 df.
@@ -26,7 +29,7 @@
 //   enum class LogrankWeight { logrank, gehan_breslow, tarone_ware,
 //                              peto_peto, fleming_harrington };
 //   enum class LogrankStatus { ok, no_events, too_few_groups, singular,
-//                              invalid_input };
+//                              invalid_input, empty_interval };
 //
 //   struct LogrankOptions {            // defaults = survdiff(rho = 0)
 //     LogrankWeight weight;            // logrank
@@ -38,7 +41,7 @@
 //
 //   struct LogrankResult {             // filled by logrank_test()
 //     int n_groups;
-//     std::vector<double> n, events;   // rows and (unweighted) events per group
+//     std::vector<double> n, events;   // rows and events per group (weighted)
 //     std::vector<double> observed, expected;   // weighted as above
 //     std::vector<double> var;         // k x k column-major V
 //     double total_events, statistic;  // X^2 (0 unless status ok/singular)
@@ -52,14 +55,22 @@
 //   LogrankStatus logrank_test(const double* time, const int* status,
 //       const int* group, const int* stratum /* nullptr: one stratum */,
 //       std::size_t n, int n_groups, int n_strata,
-//       const LogrankOptions& opt, LogrankWorkspace& ws, LogrankResult& out);
-//     time: finite; status: 0/1; group in [code_base, code_base + n_groups);
+//       const LogrankOptions& opt, LogrankWorkspace& ws, LogrankResult& out,
+//       const double* weight = nullptr,   /* case weights >= 0; nullptr: 1 */
+//       const double* start = nullptr,    /* entry times: (start, time] */
+//       Interrupt* interrupt = nullptr);  /* polled in every long loop */
+//     time: finite (the stop time of (start, stop] data, start < time);
+//     status: 0/1; group in [code_base, code_base + n_groups);
 //     stratum in [code_base, code_base + n_strata). Rows are sorted by the
-//     risk-set layer (risk_sets.hpp). Status: ok; no_events (no event
-//     at all); too_few_groups (fewer than 2 groups with expected > 0; X^2 = 0,
+//     risk-set layer (risk_sets.hpp); start and stop share one key and one
+//     timefix. Status: ok; no_events (no event of positive weight);
+//     too_few_groups (fewer than 2 groups with expected > 0; X^2 = 0,
 //     df = 0); singular (the reduced V is rank deficient: X^2 uses a
 //     generalised inverse and df = its rank); invalid_input (bad codes, NaN
-//     times, status not 0/1, n_groups < 1).
+//     times, status not 0/1, a weight that is negative or not finite,
+//     start >= time, n_groups < 1); empty_interval (the timefix merged a
+//     start time with its stop time). The k x k matrix V costs O(k^2)
+//     memory and O(k^2) work per event time.
 //
 //   LogrankStatus logrank_trend(const LogrankResult& res, const double* scores,
 //                               double& statistic, double& variance);
@@ -90,6 +101,7 @@
 #include <vector>
 
 #include "distributions.hpp"
+#include "interrupt.hpp"
 #include "risk_sets.hpp"
 
 namespace survstep {
@@ -108,7 +120,8 @@ enum class LogrankStatus {
   no_events = 1,
   too_few_groups = 2,
   singular = 3,
-  invalid_input = 4
+  invalid_input = 4,
+  empty_interval = 5  // timefix merged the start and stop of an interval
 };
 
 struct LogrankOptions {
@@ -138,6 +151,7 @@ namespace detail {
 
 // A row while sorting: the key of its time (risk_sets.hpp TimeKey), group * 2
 // + status, and stratum (16 bytes, so that no gather is needed afterwards).
+// This is the record of unweighted right-censored data (the fast path).
 // (The empty constructor spares resize() from zeroing buffers that are
 // overwritten anyway.)
 struct SortRecord {
@@ -145,6 +159,31 @@ struct SortRecord {
   std::uint64_t key;
   int payload;
   int stratum;
+  double weight() const { return 1.0; }
+  void set(double, int) {}
+  int row() const { return 0; }
+};
+
+// The record of weighted or counting-process data: also the case weight and
+// the row (to pair a start with its stop after the timefix).
+struct SpanRecord {
+  SpanRecord() {}  // NOLINT: as SortRecord
+  std::uint64_t key;
+  double w;
+  int payload;
+  int stratum;
+  int r;
+  double weight() const { return w; }
+  void set(double weight, int row) {
+    w = weight;
+    r = row;
+  }
+  int row() const { return r; }
+};
+
+template <class Rec>
+struct RecordBuffers {
+  std::vector<Rec> exits, entries, tmp;
 };
 
 }  // namespace detail
@@ -153,12 +192,16 @@ struct SortRecord {
 // that, once its buffers have grown, a call allocates nothing. Members are
 // implementation details.
 struct LogrankWorkspace {
-  std::vector<detail::SortRecord> keys;
-  std::vector<detail::SortRecord> keys_tmp;
+  detail::RecordBuffers<detail::SortRecord> plain;
+  detail::RecordBuffers<detail::SpanRecord> span;
   std::vector<std::size_t> hist;
   std::vector<std::size_t> strata_start;
+  std::vector<std::size_t> entry_start;
+  std::vector<std::uint64_t> start_key;
   std::vector<double> km;
+  std::vector<double> km_blocks;
   std::vector<double> risk;
+  std::vector<long long> count;
   std::vector<double> obs_s;
   std::vector<double> exp_s;
   std::vector<long double> obs_acc;
@@ -170,16 +213,24 @@ struct LogrankWorkspace {
 
 namespace detail {
 
+inline RecordBuffers<SortRecord>& buffers_of(LogrankWorkspace& ws, const SortRecord*) {
+  return ws.plain;
+}
+inline RecordBuffers<SpanRecord>& buffers_of(LogrankWorkspace& ws, const SpanRecord*) {
+  return ws.span;
+}
+
 // X^2 = b' A^- b for a symmetric positive semi-definite m x m matrix A
 // (column-major, overwritten) through an LDL' factorisation; pivots below
 // tol * max|diag| are treated as zero (generalised inverse). Sets rank.
-inline double quad_form_ginv(double* a, double* b, int m, int& rank) {
+inline double quad_form_ginv(double* a, double* b, int m, int& rank, Interrupt& intr) {
   double max_diag = 0.0;
   for (int i = 0; i < m; ++i) max_diag = std::max(max_diag, std::fabs(a[i + i * m]));
   const double eps = std::pow(std::numeric_limits<double>::epsilon(), 0.75) * max_diag;
   rank = 0;
   // a[j + i*m] (j > i) holds L(j, i); a[i + i*m] holds D(i)
   for (int i = 0; i < m; ++i) {
+    intr.poll(static_cast<std::uint64_t>(i + 1) * static_cast<std::uint64_t>(m));
     double d = a[i + i * m];
     for (int k = 0; k < i; ++k) d -= a[i + k * m] * a[i + k * m] * a[k + k * m];
     if (!(d > eps)) {
@@ -205,124 +256,212 @@ inline double quad_form_ginv(double* a, double* b, int m, int& rank) {
   return stat;
 }
 
-}  // namespace detail
+inline double quad_form_ginv(double* a, double* b, int m, int& rank) {
+  Interrupt none;
+  return quad_form_ginv(a, b, m, rank, none);
+}
 
-inline LogrankStatus logrank_test(const double* time, const int* status, const int* group,
-                                  const int* stratum, std::size_t n, int n_groups,
-                                  int n_strata, const LogrankOptions& opt,
-                                  LogrankWorkspace& ws, LogrankResult& out) {
-  const int k = n_groups;
-  out.n_groups = k;
-  out.total_events = 0.0;
-  out.statistic = 0.0;
-  out.df = 0;
-  out.rank = 0;
-  if (k < 1 || n_strata < 1 ||
-      n > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
-    out.status = LogrankStatus::invalid_input;
-    return out.status;
-  }
+// Rows per interrupt poll in the O(n) passes.
+constexpr std::size_t lr_chunk = 8192;
+
+// The test on rows of record type Rec (SortRecord: unweighted right-
+// censored data; SpanRecord: weights and/or (start, stop] data). Inputs
+// have been validated by logrank_test().
+template <class Rec>
+LogrankStatus logrank_run(const double* time, const int* status, const int* group,
+                          const int* stratum, const double* weight, const double* start,
+                          std::size_t n, int k, int n_strata, const LogrankOptions& opt,
+                          LogrankWorkspace& ws, LogrankResult& out, Interrupt& intr) {
   const std::size_t kk = static_cast<std::size_t>(k);
-  out.n.assign(kk, 0.0);
-  out.events.assign(kk, 0.0);
-  out.observed.assign(kk, 0.0);
-  out.expected.assign(kk, 0.0);
-  out.var.assign(kk * kk, 0.0);
-
   const int base = opt.code_base;
-  for (std::size_t i = 0; i < n; ++i) {
-    const int g = group[i] - base;
-    const int s = stratum ? stratum[i] - base : 0;
-    if (g < 0 || g >= k || s < 0 || s >= n_strata || std::isnan(time[i]) ||
-        (status[i] != 0 && status[i] != 1)) {
-      out.status = LogrankStatus::invalid_input;
-      return out.status;
+  RecordBuffers<Rec>& buf = buffers_of(ws, static_cast<const Rec*>(nullptr));
+  // risk sets (risk_sets.hpp): 1. sort all rows by time (the exits, by stop
+  // time) and, for (start, stop] data, all rows by start time (the
+  // entries), on one key; 2. timefix on the sorted times (global, start and
+  // stop alike, as aeqSurv on the whole response); from here on, equal keys
+  // mean equal times; 3. stable counting sort by stratum.
+  const TimeKey tk = start ? make_time_key(start, n, time, n) : make_time_key(time, n);
+  buf.exits.resize(n);
+  for (std::size_t i0 = 0; i0 < n; i0 += lr_chunk) {
+    const std::size_t i1 = std::min(n, i0 + lr_chunk);
+    for (std::size_t i = i0; i < i1; ++i) {
+      Rec& r = buf.exits[i];
+      r.key = tk(time[i]);
+      r.payload = 2 * (group[i] - base) + status[i];
+      r.stratum = stratum ? stratum[i] - base : 0;
+      r.set(weight ? weight[i] : 1.0, static_cast<int>(i));
     }
+    intr.poll(i1 - i0);
   }
-  // risk sets (risk_sets.hpp): 1. sort all rows by time; 2. timefix on the
-  // sorted times (global, as aeqSurv on the whole response); from here on,
-  // equal keys mean equal times; 3. stable counting sort by stratum.
-  const TimeKey tk = make_time_key(time, n);
-  ws.keys.resize(n);
-  detail::SortRecord* keys = ws.keys.data();
-  for (std::size_t i = 0; i < n; ++i) {
-    keys[i].key = tk(time[i]);
-    keys[i].payload = 2 * (group[i] - base) + status[i];
-    keys[i].stratum = stratum ? stratum[i] - base : 0;
+  auto key_of = [](const Rec& r) { return r.key; };
+  sort_by_key(buf.exits, buf.tmp, key_of, ws.hist, &intr);
+  if (start) {
+    buf.entries.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      Rec& r = buf.entries[i];
+      r.key = tk(start[i]);
+      r.payload = 2 * (group[i] - base);
+      r.stratum = stratum ? stratum[i] - base : 0;
+      r.set(weight ? weight[i] : 1.0, static_cast<int>(i));
+    }
+    sort_by_key(buf.entries, buf.tmp, key_of, ws.hist, &intr);
+  } else {
+    buf.entries.clear();
   }
-  sort_by_key(
-      ws.keys, ws.keys_tmp, [](const detail::SortRecord& r) { return r.key; }, ws.hist);
   if (opt.timefix) {
     struct Seq {
-      std::vector<detail::SortRecord>& r;
+      std::vector<Rec>& r;
       const TimeKey& tk;
       std::size_t size() const { return r.size(); }
       double get(std::size_t i) const { return tk.value(r[i].key); }
       void set(std::size_t i, double v) { r[i].key = tk(v); }
-    } seq{ws.keys, tk};
-    timefix_sorted(opt.timefix_tol, seq);
+    } exit_seq{buf.exits, tk}, entry_seq{buf.entries, tk};
+    const bool changed = start ? timefix_sorted(opt.timefix_tol, exit_seq, entry_seq)
+                               : timefix_sorted(opt.timefix_tol, exit_seq);
+    if (changed && start) {
+      ws.start_key.resize(n);
+      for (const Rec& r : buf.entries) ws.start_key[static_cast<std::size_t>(r.row())] = r.key;
+      for (const Rec& r : buf.exits) {
+        if (!(ws.start_key[static_cast<std::size_t>(r.row())] < r.key)) {
+          out.status = LogrankStatus::empty_interval;
+          return out.status;
+        }
+      }
+    }
+    intr.poll(n);
   }
   const bool stratified = stratum != nullptr && n_strata > 1;
+  const std::size_t ns = static_cast<std::size_t>(n_strata);
+  auto stratum_of = [](const Rec& r) { return r.stratum; };
   if (stratified) {
-    group_by_code(
-        ws.keys, ws.keys_tmp, [](const detail::SortRecord& r) { return r.stratum; },
-        static_cast<std::size_t>(n_strata), ws.strata_start);
+    group_by_code(buf.exits, buf.tmp, stratum_of, ns, ws.strata_start, &intr);
+    if (start) {
+      group_by_code(buf.entries, buf.tmp, stratum_of, ns, ws.entry_start, &intr);
+    } else {
+      ws.entry_start.assign(ns + 1, 0);
+    }
   } else {
-    ws.strata_start.assign(static_cast<std::size_t>(n_strata) + 1, n);
+    ws.strata_start.assign(ns + 1, n);
     ws.strata_start[0] = 0;
+    ws.entry_start.assign(ns + 1, buf.entries.size());
+    ws.entry_start[0] = 0;
   }
-  const std::size_t* sstart = ws.strata_start.data();
-  const detail::SortRecord* rec = ws.keys.data();
+  intr.poll(n);
+  const Rec* rec = buf.exits.data();
+  const Rec* ent = buf.entries.data();
 
   const bool need_km = opt.weight == LogrankWeight::peto_peto ||
                        opt.weight == LogrankWeight::fleming_harrington;
   ws.risk.resize(kk);
+  ws.count.resize(kk);
   ws.obs_s.resize(kk);
   ws.exp_s.resize(kk);
   ws.obs_acc.assign(kk, 0.0L);
   ws.exp_acc.assign(kk, 0.0L);
   double* risk = ws.risk.data();
+  long long* count = ws.count.data();
   double* obs_s = ws.obs_s.data();
   double* exp_s = ws.exp_s.data();
   double* var = out.var.data();
   double* n_g = out.n.data();
   double* ev_g = out.events.data();
 
-  for (int s = 0; s < n_strata; ++s) {
-    const std::size_t lo = sstart[s];
-    const std::size_t hi = sstart[s + 1];
+  for (std::size_t s = 0; s < ns; ++s) {
+    const std::size_t lo = ws.strata_start[s], hi = ws.strata_start[s + 1];
+    const std::size_t elo = ws.entry_start[s], ehi = ws.entry_start[s + 1];
     if (lo == hi) continue;
     std::fill(risk, risk + k, 0.0);
+    std::fill(count, count + k, 0LL);
     std::fill(obs_s, obs_s + k, 0.0);
     std::fill(exp_s, exp_s + k, 0.0);
 
-    // left-continuous pooled Kaplan-Meier, one value per distinct time
+    // The pooled number at risk at each distinct exit time t of the stratum,
+    // walking backwards: the weight of the rows with stop >= t less that of
+    // the rows with start >= t (start < t <= stop; right-censored data have
+    // no entries). Rows of positive weight are counted too, so that an
+    // empty risk set is exactly empty whatever the rounding of the weights.
+    struct Pooled {
+      double nrisk = 0.0;
+      long long rows = 0;
+    };
+    // left-continuous pooled Kaplan-Meier, one value per distinct time, in
+    // the backward order of the blocks (ws.km[0] is the last time)
     ws.km.clear();
     if (need_km) {
-      double km = 1.0;
-      std::size_t i = lo;
-      while (i < hi) {
-        const double nrisk = static_cast<double>(hi - i);
+      Pooled pool;
+      std::size_t e = ehi;
+      std::size_t i = hi;
+      // pass 1 (backward): numbers at risk and deaths of each block, kept
+      // in ws.km_blocks as pairs (nrisk, deaths)
+      ws.km_blocks.clear();
+      while (i > lo) {
+        std::size_t j = i - 1;
+        while (j > lo && rec[j - 1].key == rec[i - 1].key) --j;
         double deaths = 0.0;
-        std::size_t j = i;
-        while (j < hi && rec[j].key == rec[i].key) {
-          deaths += rec[j].payload & 1;
-          ++j;
+        for (std::size_t r = i; r-- > j;) {
+          pool.nrisk += rec[r].weight();
+          pool.rows += rec[r].weight() > 0.0;
+          deaths += (rec[r].payload & 1) * rec[r].weight();
         }
-        ws.km.push_back(km);
-        km = km * (nrisk - deaths) / nrisk;
+        const std::uint64_t t = rec[j].key;
+        while (e > elo && ent[e - 1].key >= t) {
+          --e;
+          pool.nrisk -= ent[e].weight();
+          pool.rows -= ent[e].weight() > 0.0;
+        }
+        if (pool.rows == 0) pool.nrisk = 0.0;
+        ws.km_blocks.push_back(pool.nrisk);
+        ws.km_blocks.push_back(deaths);
         i = j;
       }
+      intr.poll(hi - lo);
+      // pass 2 (forward in time): S(t-) of each block
+      const std::size_t nb = ws.km_blocks.size() / 2;
+      ws.km.resize(nb);
+      double km = 1.0;
+      for (std::size_t b = nb; b-- > 0;) {
+        const double nrisk = ws.km_blocks[2 * b], deaths = ws.km_blocks[2 * b + 1];
+        ws.km[b] = km;
+        if (nrisk > 0.0) km = km * (nrisk - deaths) / nrisk;
+      }
     }
-    std::size_t block = ws.km.size();
+    std::size_t block = 0;
 
-    // backward pass: risk sets grow as time decreases
+    // the test: backward pass, risk sets growing as time decreases (and,
+    // for (start, stop] data, shrinking as the entries are passed)
+    Pooled pool;
+    std::size_t e = ehi;
     std::size_t i = hi;
     while (i > lo) {
       std::size_t j = i - 1;
       while (j > lo && rec[j - 1].key == rec[i - 1].key) --j;
-      // block [j, i)
-      const double nrisk = static_cast<double>(hi - j);
+      // block [j, i): the exits at one time
+      double deaths = 0.0;
+      for (std::size_t r = i; r-- > j;) {
+        const int g = rec[r].payload >> 1;
+        const double w = rec[r].weight();
+        const double d = (rec[r].payload & 1) * w;
+        deaths += d;
+        pool.nrisk += w;
+        pool.rows += w > 0.0;
+        risk[g] += w;
+        count[g] += w > 0.0;
+        n_g[g] += w;
+        ev_g[g] += d;
+      }
+      const std::uint64_t t = rec[j].key;
+      while (e > elo && ent[e - 1].key >= t) {
+        --e;
+        const int g = ent[e].payload >> 1;
+        const double w = ent[e].weight();
+        pool.nrisk -= w;
+        pool.rows -= w > 0.0;
+        risk[g] -= w;
+        count[g] -= w > 0.0;
+        if (count[g] == 0) risk[g] = 0.0;
+      }
+      if (pool.rows == 0) pool.nrisk = 0.0;
+      const double nrisk = pool.nrisk;
       double wt = 1.0;
       switch (opt.weight) {
         case LogrankWeight::logrank:
@@ -334,29 +473,25 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
           wt = std::sqrt(nrisk);
           break;
         case LogrankWeight::peto_peto:
-          wt = ws.km[--block];
+          wt = ws.km[block++];
           break;
         case LogrankWeight::fleming_harrington: {
-          const double km = ws.km[--block];
+          const double km = ws.km[block++];
           wt = std::pow(km, opt.p);
           if (opt.q != 0.0) wt *= std::pow(1.0 - km, opt.q);
           break;
         }
       }
-      double deaths = 0.0;
       for (std::size_t r = i; r-- > j;) {
         const int g = rec[r].payload >> 1;
-        const int d = rec[r].payload & 1;
-        deaths += d;
-        risk[g] += 1.0;
-        obs_s[g] += d * wt;
-        n_g[g] += 1.0;
-        ev_g[g] += d;
+        obs_s[g] += (rec[r].payload & 1) * rec[r].weight() * wt;
       }
-      if (deaths > 0.0) {
+      if (deaths > 0.0 && nrisk > 0.0) {
         const double wd = wt * deaths;
         for (int g = 0; g < k; ++g) exp_s[g] += wd * risk[g] / nrisk;
-        if (nrisk != 1.0) {
+        // no variance term with one subject at risk (with weights: a
+        // weighted number at risk of at most 1)
+        if (nrisk > 1.0) {
           const double w2 = wt * wt;
           const double denom = nrisk * (nrisk - 1.0);
           for (int a = 0; a < k; ++a) {
@@ -367,8 +502,10 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
             // (a zero risk[b] subtracts an exact zero: no branch needed)
             for (int b = 0; b < k; ++b) col[b] -= tmp * risk[b] / nrisk;
           }
+          intr.poll(kk * kk);
         }
       }
+      intr.poll(i - j + kk);
       i = j;
     }
     for (std::size_t g = 0; g < kk; ++g) {
@@ -383,7 +520,7 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
     total_events += out.events[g];
   }
   out.total_events = total_events;
-  if (total_events == 0.0) {
+  if (!(total_events > 0.0)) {
     out.status = LogrankStatus::no_events;
     return out.status;
   }
@@ -410,7 +547,7 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
     }
   }
   int rank = 0;
-  out.statistic = detail::quad_form_ginv(ws.mat.data(), ws.vec.data(), m, rank);
+  out.statistic = quad_form_ginv(ws.mat.data(), ws.vec.data(), m, rank, intr);
   out.rank = rank;
   if (rank < m) {
     out.df = rank;
@@ -420,6 +557,58 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
     out.status = LogrankStatus::ok;
   }
   return out.status;
+}
+
+}  // namespace detail
+
+inline LogrankStatus logrank_test(const double* time, const int* status, const int* group,
+                                  const int* stratum, std::size_t n, int n_groups,
+                                  int n_strata, const LogrankOptions& opt,
+                                  LogrankWorkspace& ws, LogrankResult& out,
+                                  const double* weight = nullptr,
+                                  const double* start = nullptr,
+                                  Interrupt* interrupt = nullptr) {
+  Interrupt none;
+  Interrupt& intr = interrupt ? *interrupt : none;
+  const int k = n_groups;
+  out.n_groups = k;
+  out.total_events = 0.0;
+  out.statistic = 0.0;
+  out.df = 0;
+  out.rank = 0;
+  if (k < 1 || n_strata < 1 ||
+      n > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+    out.status = LogrankStatus::invalid_input;
+    return out.status;
+  }
+  const std::size_t kk = static_cast<std::size_t>(k);
+  out.n.assign(kk, 0.0);
+  out.events.assign(kk, 0.0);
+  out.observed.assign(kk, 0.0);
+  out.expected.assign(kk, 0.0);
+  out.var.assign(kk * kk, 0.0);
+
+  const int base = opt.code_base;
+  for (std::size_t i = 0; i < n; ++i) {
+    const int g = group[i] - base;
+    const int s = stratum ? stratum[i] - base : 0;
+    if (g < 0 || g >= k || s < 0 || s >= n_strata || std::isnan(time[i]) ||
+        (status[i] != 0 && status[i] != 1) ||
+        (weight && !(weight[i] >= 0.0 && weight[i] <= std::numeric_limits<double>::max())) ||
+        (start && !(start[i] < time[i] && start[i] >= -std::numeric_limits<double>::max()))) {
+      out.status = LogrankStatus::invalid_input;
+      return out.status;
+    }
+  }
+  intr.poll(n);
+  if (weight || start) {
+    return out.status = detail::logrank_run<detail::SpanRecord>(
+               time, status, group, stratum, weight, start, n, k, n_strata, opt, ws, out,
+               intr);
+  }
+  return out.status = detail::logrank_run<detail::SortRecord>(
+             time, status, group, stratum, nullptr, nullptr, n, k, n_strata, opt, ws, out,
+             intr);
 }
 
 inline LogrankStatus logrank_trend(const LogrankResult& res, const double* scores,

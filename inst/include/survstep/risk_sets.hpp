@@ -23,11 +23,12 @@
 // The sorter (the only one):
 //   template <class Rec, class KeyOf>
 //   void sort_by_key(std::vector<Rec>& rec, std::vector<Rec>& tmp,
-//                    KeyOf key_of, std::vector<std::size_t>& hist);
+//                    KeyOf key_of, std::vector<std::size_t>& hist,
+//                    Interrupt* interrupt = nullptr);
 //       stable sort of records by the unsigned key key_of(rec). Already
 //       sorted input costs one pass; small input a comparison sort; else an
 //       LSD radix sort (digits of at most 12 bits, digits shared by every key
-//       skipped)
+//       skipped; `interrupt` (interrupt.hpp) polled after each pass)
 //       over at most the top 33 significant bits of the keys, the low bits
 //       carried along and runs of equal top bits finished by insertion
 //       sort. `tmp` and `hist` are scratch (reused; no allocation once
@@ -35,7 +36,8 @@
 //   template <class Rec, class CodeOf>
 //   void group_by_code(std::vector<Rec>& rec, std::vector<Rec>& tmp,
 //                      CodeOf code_of, std::size_t n_codes,
-//                      std::vector<std::size_t>& start);
+//                      std::vector<std::size_t>& start,
+//                      Interrupt* interrupt = nullptr);
 //       stable counting sort by a code in [0, n_codes) (stratum or group):
 //       records sorted by time stay sorted by time within each code;
 //       start[c] .. start[c + 1] is the range of code c.
@@ -76,6 +78,8 @@
 #include <numeric>
 #include <utility>
 #include <vector>
+
+#include "interrupt.hpp"
 
 namespace survstep {
 namespace core {
@@ -156,9 +160,12 @@ void insertion_sort_by_key(Rec* rec, std::size_t a, std::size_t e, KeyOf& key_of
 
 template <class Rec, class KeyOf>
 void sort_by_key(std::vector<Rec>& rec, std::vector<Rec>& tmp, KeyOf key_of,
-                 std::vector<std::size_t>& hist) {
+                 std::vector<std::size_t>& hist, Interrupt* interrupt = nullptr) {
   const std::size_t n = rec.size();
   if (n < 2) return;
+  auto poll = [interrupt, n]() {
+    if (interrupt) interrupt->poll(n);
+  };
   // one read: already sorted? which bits vary?
   const std::uint64_t k0 = key_of(rec[0]);
   std::uint64_t diff = 0, prev = k0;
@@ -169,6 +176,7 @@ void sort_by_key(std::vector<Rec>& rec, std::vector<Rec>& tmp, KeyOf key_of,
     sorted = sorted && k >= prev;
     prev = k;
   }
+  poll();
   if (sorted) return;
   if (n < 512) {
     std::stable_sort(rec.begin(), rec.end(), [&key_of](const Rec& x, const Rec& y) {
@@ -193,6 +201,7 @@ void sort_by_key(std::vector<Rec>& rec, std::vector<Rec>& tmp, KeyOf key_of,
     const std::uint64_t k = key_of(rec[i]) >> bottom;
     for (int p = 0; p < passes; ++p) ++h0[p * buckets + ((k >> (p * dw)) & mask)];
   }
+  poll();
   tmp.resize(n);
   for (int p = 0; p < passes; ++p) {
     std::size_t* h = h0 + p * buckets;
@@ -210,6 +219,7 @@ void sort_by_key(std::vector<Rec>& rec, std::vector<Rec>& tmp, KeyOf key_of,
       dst[h[(key_of(src[i]) >> shift) & mask]++] = src[i];
     }
     rec.swap(tmp);
+    poll();
   }
   if (bottom == low) return;
   // runs with equal sorted bits: order by the carried low bits, stably
@@ -242,7 +252,8 @@ void sort_by_key(std::vector<Rec>& rec, std::vector<Rec>& tmp, KeyOf key_of,
 
 template <class Rec, class CodeOf>
 void group_by_code(std::vector<Rec>& rec, std::vector<Rec>& tmp, CodeOf code_of,
-                   std::size_t n_codes, std::vector<std::size_t>& start) {
+                   std::size_t n_codes, std::vector<std::size_t>& start,
+                   Interrupt* interrupt = nullptr) {
   const std::size_t n = rec.size();
   start.assign(n_codes + 1, 0);
   if (n_codes <= 1) {
@@ -254,9 +265,11 @@ void group_by_code(std::vector<Rec>& rec, std::vector<Rec>& tmp, CodeOf code_of,
   for (std::size_t c = 0; c < n_codes; ++c) start[c + 1] += start[c];
   tmp.resize(n);
   // start[c] is the next slot of code c while scattering
+  if (interrupt) interrupt->poll(n);
   for (std::size_t i = 0; i < n; ++i) {
     tmp[start[static_cast<std::size_t>(code_of(rec[i]))]++] = rec[i];
   }
+  if (interrupt) interrupt->poll(n);
   // restore the starts (start[c] now holds the end of code c)
   for (std::size_t c = n_codes; c > 0; --c) start[c] = start[c - 1];
   start[0] = 0;

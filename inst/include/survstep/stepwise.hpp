@@ -516,28 +516,34 @@ class StepwiseSelector {
 // ---------------------------------------------------------------------------
 // The Cox engine behind the selection loop: one prepared data object with
 // every candidate column (sorted, centred and scaled once), from which each
-// model's columns are selected without re-sorting.
+// model's columns are selected without re-sorting. `interrupt`
+// (interrupt.hpp, may be nullptr) is checked once per fit or evaluation and
+// polled inside them (Ctrl-C stops the selection).
 class CoxStepEngine {
  public:
-  CoxStepEngine(const CoxData& full, CoxTies ties, const CoxControl& ctl)
-      : full_(full), ties_(ties), ctl_(ctl) {}
+  CoxStepEngine(const CoxData& full, CoxTies ties, const CoxControl& ctl,
+                Interrupt* interrupt = nullptr)
+      : full_(full), ties_(ties), ctl_(ctl), intr_(interrupt) {}
 
   StepFit fit(const std::vector<int>& cols, const Eigen::VectorXd& init) {
+    if (intr_) intr_->check();
     cox_data_select(full_, cols, sub_);
     return newton(sub_, init);
   }
 
   double loglik(const std::vector<int>& cols, const Eigen::VectorXd& beta) {
+    if (intr_) intr_->check();
     cox_data_select(full_, cols, sub_);
     return cox_evaluate(sub_, cols.empty() ? nullptr : beta.data(), ties_,
-                        cox_what_loglik, work_, eval_);
+                        cox_what_loglik, work_, eval_, intr_);
   }
 
   double score_info(const std::vector<int>& cols, const Eigen::VectorXd& beta,
                     Eigen::VectorXd& u, Eigen::MatrixXd& imat) {
+    if (intr_) intr_->check();
     cox_data_select(full_, cols, sub_);
     const double l = cox_evaluate(sub_, cols.empty() ? nullptr : beta.data(),
-                                  ties_, cox_what_info, work_, eval_);
+                                  ties_, cox_what_info, work_, eval_, intr_);
     u = eval_.score;
     imat = eval_.info;
     return l;
@@ -546,7 +552,7 @@ class CoxStepEngine {
  private:
   StepFit newton(const CoxData& d, const Eigen::VectorXd& init) {
     const bool use_init = d.p > 0 && init.size() == d.p;
-    cox_fit(d, ties_, ctl_, use_init ? init.data() : nullptr, fitres_, work_);
+    cox_fit(d, ties_, ctl_, use_init ? init.data() : nullptr, fitres_, work_, intr_);
     StepFit out;
     out.beta = fitres_.beta;
     out.var = fitres_.var;
@@ -563,6 +569,7 @@ class CoxStepEngine {
   const CoxData& full_;
   CoxTies ties_;
   CoxControl ctl_;
+  Interrupt* intr_;
   CoxData sub_;
   CoxWork work_;
   CoxEval eval_;
