@@ -171,6 +171,17 @@ cox_fit_response <- function(y, call) {
   y
 }
 
+# A Surv object or response matrix as the engine's double matrix `y` (2 or
+# 3 columns) and its columns (start NULL for right-censored data), for the
+# callers that rebuild a fit's data (residuals, curves).
+cox_y_parts <- function(y) {
+  y <- unclass(y)
+  y <- matrix(as.double(y), nrow(y), ncol(y))
+  counting <- ncol(y) == 3L
+  list(y = y, start = if (counting) y[, 1L], time = y[, 1L + counting],
+       status = y[, 2L + counting])
+}
+
 # The one decode table of the Cox engine's status values (cox_model.hpp,
 # newton.hpp), read by cox_signal_status(): `data` maps the data status
 # (input refused by the engine) to its error message, `fit` the status bits

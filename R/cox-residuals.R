@@ -6,9 +6,34 @@
 # parts, 0-based strata codes, weights, the centred offset (as cox_engine()
 # passes it; `raw_offset` before centring) and the timefix tolerance.
 # Rows with zero case weight (which cox() leaves out) are an error, or with
-# `drop_zero_weights = TRUE` left out as in the fit.
+# `drop_zero_weights = TRUE` left out as in the fit. With `matrix = FALSE`
+# the design may come back as the fit's list of columns (the residual
+# engine reads them without a copy).
 cox_fit_data <- function(object, call = sys.call(-1),
-                         drop_zero_weights = FALSE) {
+                         drop_zero_weights = FALSE, matrix = TRUE) {
+  control <- if (is.null(object$control)) cox_control_default else
+    object$control
+  tol_fix <- if (isTRUE(control$timefix)) sqrt(.Machine$double.eps) else 0
+  if (!is.null(object$xcols) && !is.null(object$y) &&
+      is.null(object[["model"]])) {
+    # cox()'s fast path kept its columns (no strata, weights or offset)
+    yy <- cox_y_parts(unclass(object$y))
+    n <- length(yy$time)
+    X <- object$xcols
+    if (matrix) {
+      X <- unlist(X, use.names = FALSE)
+      dim(X) <- c(n, length(object$xcols))
+      colnames(X) <- names(object$xcols)
+    }
+    rn <- object$row_names
+    rn <- if (is.integer(rn) && length(rn) == 2L && is.na(rn[1L])) {
+      as.character(seq_len(abs(rn[2L])))
+    } else as.character(rn)
+    return(list(x = X, y = yy$y, start = yy$start, time = yy$time,
+                status = yy$status, strata = NULL, weights = NULL,
+                offset = NULL, raw_offset = NULL, cluster = NULL,
+                tol_fix = tol_fix, row_names = rn, strata_factor = NULL))
+  }
   mf <- tryCatch(stats::model.frame(object), error = function(e) {
     sv_abort(c(paste0("Can't rebuild the data of the fit (its call is ",
                       "evaluated again on `data`):"), conditionMessage(e)),
@@ -24,17 +49,13 @@ cox_fit_data <- function(object, call = sys.call(-1),
   if (!inherits(y, "Surv")) {
     sv_abort("Can't rebuild the response of the fit.", call = call)
   }
-  y <- unclass(y)
-  y <- matrix(as.double(y), nrow(y), ncol(y))
-  yy <- list(start = if (ncol(y) == 3L) y[, 1L], time = y[, ncol(y) - 1L],
-             status = y[, ncol(y)])
+  yy <- cox_y_parts(y)
   w <- stats::model.weights(mf)
   if (!is.null(w) && drop_zero_weights && any(w == 0)) {
     keep <- w != 0
     mf <- mf[keep, , drop = FALSE]
     X <- X[keep, , drop = FALSE]
-    y <- y[keep, , drop = FALSE]
-    yy <- lapply(yy, function(v) if (is.null(v)) NULL else v[keep])
+    yy <- cox_y_parts(yy$y[keep, , drop = FALSE])
     w <- w[keep]
   }
   if (!is.null(w)) {
@@ -64,12 +85,9 @@ cox_fit_data <- function(object, call = sys.call(-1),
                             "changed since the fit?"), nrow(X), object$n),
              call = call)
   }
-  control <- if (is.null(object$control)) cox_control_default else
-    object$control
-  list(x = X, y = y, start = yy$start, time = yy$time, status = yy$status,
+  list(x = X, y = yy$y, start = yy$start, time = yy$time, status = yy$status,
        strata = strata, weights = w, offset = off, raw_offset = raw_off,
-       cluster = cluster,
-       tol_fix = if (isTRUE(control$timefix)) sqrt(.Machine$double.eps) else 0,
+       cluster = cluster, tol_fix = tol_fix,
        row_names = rownames(mf), strata_factor = if (length(st_idx)) {
          sv_frame_factor(strata, sv_strata_codes(mf[st_idx])$levels)
        })
@@ -80,7 +98,7 @@ cox_residuals_engine <- function(object, dat, what, beta = NULL,
                                  gtime = NULL, cluster = NULL,
                                  ncluster = 0L, init = NULL) {
   if (is.null(beta)) beta <- unname(object$coefficients)
-  p <- ncol(dat$x)
+  p <- if (is.list(dat$x)) length(dat$x) else ncol(dat$x)
   cox_residuals_cpp(
     if (p > 0L) dat$x else NULL, dat$y, if (is.null(dat$strata)) NULL else
       as.integer(dat$strata), dat$weights, dat$offset,
@@ -251,7 +269,7 @@ residuals.survstep_cox <- function(object,
     sv_abort(sprintf(paste0("A null model (no covariates) has no %s ",
                             "residuals."), type), call = call)
   }
-  dat <- cox_fit_data(object, call)
+  dat <- cox_fit_data(object, call, matrix = FALSE)
   what <- switch(type, martingale = , deviance = "martingale",
                  schoenfeld = , scaledsch = "schoenfeld", "score")
   res <- cox_residuals_engine(object, dat, what)
