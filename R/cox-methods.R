@@ -292,8 +292,13 @@ cox_strata_terms <- function(tt) {
 #'   of events of each row given its covariates and follow-up (its
 #'   cumulative hazard over the time it was at risk, = status minus the
 #'   martingale residual) and `"survival"` for `exp(-expected)`, the
-#'   probability of surviving that follow-up. `"expected"` and `"survival"`
-#'   are available for the rows of the fit (no `newdata`).
+#'   probability of surviving that follow-up. For `"expected"` and
+#'   `"survival"`, `newdata` must contain the response (its follow-up times,
+#'   `Surv(start, stop, event)` intervals for counting-process fits) and
+#'   the strata variables, as `predict.coxph()` requires: the expected count
+#'   is the cumulative baseline hazard of the row's stratum (Breslow or
+#'   Efron, as [cox_survfit()]) over its time at risk times its relative
+#'   risk.
 #' @param reference `"sample"` (default) centres each covariate at its mean
 #'   in the fitted data, as `coxph()`'s linear predictors (0/1 columns are
 #'   not centred, as in `coxph()`); `"zero"` uses no centring.
@@ -329,13 +334,9 @@ predict.survstep_cox <- function(object, newdata,
   has_new <- !missing(newdata) && !is.null(newdata)
   if (type %in% c("expected", "survival")) {
     if (has_new) {
-      sv_abort(paste0("`type = \"", type, "\"` for `newdata` is not ",
-                      "implemented yet; it is available for the rows of ",
-                      "the fit."),
-               class = c("survstep_error_not_implemented",
-                         "survstep_error_input"), call = call)
+      return(cox_predict_expected_new(object, newdata, type, na.action, call))
     }
-    dat <- cox_fit_data(object, call)
+    dat <- cox_fit_data(object, call, matrix = FALSE)
     res <- cox_residuals_engine(object, dat, "martingale")
     pred <- stats::setNames(dat$status - res$martingale, dat$row_names)
     if (type == "survival") pred <- exp(-pred)
@@ -411,6 +412,74 @@ predict.survstep_cox <- function(object, newdata,
   }
   if (type == "risk") pred <- exp(pred)
   if (!is.null(na_used)) pred <- stats::napredict(na_used, pred)
+  pred
+}
+
+# predict(type = "expected" / "survival") for `newdata`: the baseline
+# cumulative hazard (cox_survfit()'s curve at the covariate means, offset
+# at its centre) per stratum, read at each row's stop (minus start) time,
+# times exp(lp) of the row.
+cox_predict_expected_new <- function(object, newdata, type, na.action, call) {
+  if (!is.data.frame(newdata)) {
+    sv_abort(sprintf("`newdata` must be a data frame, not %s.",
+                     sv_obj_type(newdata)), call = call)
+  }
+  tt <- object$terms
+  resp <- tt[[2L]]
+  if (!all(all.vars(resp) %in% names(newdata))) {
+    sv_abort(paste0("`newdata` must contain the response variables (",
+                    paste0("`", all.vars(resp), "`", collapse = ", "),
+                    ") for `type = \"", type, "\"`: the expected number of ",
+                    "events depends on each row's follow-up."), call = call)
+  }
+  y <- eval(resp, newdata, environment(tt))
+  if (!inherits(y, "Surv") ||
+      (!is.null(object$y) && ncol(y) != ncol(object$y))) {
+    sv_abort("The response in `newdata` must be of the fit's `Surv()` type.",
+             call = call)
+  }
+  y <- unclass(y)
+  dat <- cox_survfit_data(object, call)
+  p <- length(object$coefficients)
+  nd_ok <- newdata
+  miss <- !stats::complete.cases(y)
+  if (any(miss)) nd_ok <- newdata[!miss, , drop = FALSE]
+  rows <- cox_newdata_rows(object, dat, nd_ok, call)
+  if (!is.null(dat$strata_labels) && any(rows$strata < 0L)) {
+    sv_abort(paste0("`newdata` must contain the strata variables of the ",
+                    "model for `type = \"", type, "\"`."), call = call)
+  }
+  beta <- cox_beta0(object)
+  base <- cox_survfit_cpp(
+    dat$x, dat$start, dat$time, dat$status, dat$weights, dat$offset,
+    dat$strata, dat$tol_fix, beta, cox_survfit_ctype(object, NULL, call),
+    cox_var0(object), matrix(as.double(object$means), 1L, p), 0, -1L, FALSE
+  )
+  ends <- cumsum(base$sizes)
+  starts <- ends - base$sizes + 1L
+  chaz_at <- function(t, s) {
+    k <- if (is.null(dat$strata_labels)) rep(1L, length(t)) else
+      match(s, base$stratum)
+    out <- numeric(length(t))
+    for (kk in unique(k)) {
+      i <- which(k == kk)
+      idx <- starts[kk]:ends[kk]
+      j <- findInterval(t[i], base$time[idx])
+      out[i] <- c(0, base$cumhaz[idx])[j + 1L]
+    }
+    out
+  }
+  yy <- y[!miss, , drop = FALSE]
+  ny <- ncol(yy)
+  st <- rows$strata
+  h <- chaz_at(yy[, ny - 1L], st)
+  if (ny == 3L) h <- h - chaz_at(yy[, 1L], st)
+  lp <- drop((rows$x - rep(object$means, each = nrow(rows$x))) %*% beta) +
+    rows$offset
+  pred <- rep(NA_real_, nrow(newdata))
+  pred[!miss] <- h * exp(lp)
+  names(pred) <- rownames(newdata)
+  if (type == "survival") pred <- exp(-pred)
   pred
 }
 

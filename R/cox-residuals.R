@@ -6,9 +6,34 @@
 # parts, 0-based strata codes, weights, the centred offset (as cox_engine()
 # passes it; `raw_offset` before centring) and the timefix tolerance.
 # Rows with zero case weight (which cox() leaves out) are an error, or with
-# `drop_zero_weights = TRUE` left out as in the fit.
+# `drop_zero_weights = TRUE` left out as in the fit. With `matrix = FALSE`
+# the design may come back as the fit's list of columns (the residual
+# engine reads them without a copy).
 cox_fit_data <- function(object, call = sys.call(-1),
-                         drop_zero_weights = FALSE) {
+                         drop_zero_weights = FALSE, matrix = TRUE) {
+  control <- if (is.null(object$control)) cox_control_default else
+    object$control
+  tol_fix <- if (isTRUE(control$timefix)) sqrt(.Machine$double.eps) else 0
+  if (!is.null(object$xcols) && !is.null(object$y) &&
+      is.null(object[["model"]])) {
+    # cox()'s fast path kept its columns (no strata, weights or offset)
+    yy <- cox_y_parts(unclass(object$y))
+    n <- length(yy$time)
+    X <- object$xcols
+    if (matrix) {
+      X <- unlist(X, use.names = FALSE)
+      dim(X) <- c(n, length(object$xcols))
+      colnames(X) <- names(object$xcols)
+    }
+    rn <- object$row_names
+    rn <- if (is.integer(rn) && length(rn) == 2L && is.na(rn[1L])) {
+      as.character(seq_len(abs(rn[2L])))
+    } else as.character(rn)
+    return(list(x = X, start = yy$start, time = yy$time,
+                status = yy$status, strata = NULL, weights = NULL,
+                offset = NULL, raw_offset = NULL, cluster = NULL,
+                tol_fix = tol_fix, row_names = rn, strata_factor = NULL))
+  }
   mf <- tryCatch(stats::model.frame(object), error = function(e) {
     sv_abort(c(paste0("Can't rebuild the data of the fit (its call is ",
                       "evaluated again on `data`):"), conditionMessage(e)),
@@ -60,12 +85,9 @@ cox_fit_data <- function(object, call = sys.call(-1),
                             "changed since the fit?"), nrow(X), object$n),
              call = call)
   }
-  control <- if (is.null(object$control)) cox_control_default else
-    object$control
   list(x = X, start = yy$start, time = yy$time, status = yy$status,
        strata = strata, weights = w, offset = off, raw_offset = raw_off,
-       cluster = cluster,
-       tol_fix = if (isTRUE(control$timefix)) sqrt(.Machine$double.eps) else 0,
+       cluster = cluster, tol_fix = tol_fix,
        row_names = rownames(mf), strata_factor = if (length(st_idx)) {
          sv_frame_factor(strata, sv_strata_codes(mf[st_idx])$levels)
        })
@@ -76,7 +98,7 @@ cox_residuals_engine <- function(object, dat, what, beta = NULL,
                                  gtime = NULL, cluster = NULL,
                                  ncluster = 0L, init = NULL) {
   if (is.null(beta)) beta <- unname(object$coefficients)
-  p <- ncol(dat$x)
+  p <- if (is.list(dat$x)) length(dat$x) else ncol(dat$x)
   cox_residuals_cpp(
     if (p > 0L) dat$x else NULL, dat$start, dat$time, dat$status,
     dat$weights, dat$offset, if (is.null(dat$strata)) NULL else
@@ -248,7 +270,7 @@ residuals.survstep_cox <- function(object,
     sv_abort(sprintf(paste0("A null model (no covariates) has no %s ",
                             "residuals."), type), call = call)
   }
-  dat <- cox_fit_data(object, call)
+  dat <- cox_fit_data(object, call, matrix = FALSE)
   what <- switch(type, martingale = , deviance = "martingale",
                  schoenfeld = , scaledsch = "schoenfeld", "score")
   res <- cox_residuals_engine(object, dat, what)

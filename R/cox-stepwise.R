@@ -719,7 +719,9 @@ sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
 #'   `p.value` (Wald z test of the coefficient) and `p.value.term` (the
 #'   `term_test` of the whole term). Attributes `conf_level`,
 #'   `exponentiate`, `term_test`, `analysis_set` and `n_dropped` record the
-#'   settings.
+#'   settings, `xlevels` the levels of the factors. Class
+#'   `c("survstep_univariable", "data.frame")`: `plot()` draws a forest plot
+#'   ([plot.survstep_cox()]).
 #' @seealso [cox_stepwise()], [cox()].
 #' @examples
 #' lung2 <- survival::lung
@@ -820,6 +822,9 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
   attr(out, "term_test") <- term_test
   attr(out, "analysis_set") <- analysis_set
   attr(out, "n_dropped") <- n_dropped
+  # the levels of the factors (reference rows of the forest plot)
+  attr(out, "xlevels") <- mfi$xlevels
+  class(out) <- c("survstep_univariable", "data.frame")
   out
 }
 

@@ -65,8 +65,9 @@
 #' @export
 cox_survfit <- function(fit, newdata = NULL, conf_level = 0.95,
                         conf_type = c("log", "log-log", "plain"),
-                        ctype = NULL, se = TRUE) {
+                        ctype = NULL, se = TRUE, ...) {
   call <- match.call()
+  check_dots_empty("cox_survfit", ..., call = call)
   check_cox_fit(fit, call = call)
   check_conf_level(conf_level, call = call)
   conf_type <- sv_match_arg(conf_type, c("log", "log-log", "plain"),
@@ -104,8 +105,10 @@ cox_survfit <- function(fit, newdata = NULL, conf_level = 0.95,
 #'   argument).
 #' @param se.fit,conf.int,conf.type `survfit.coxph()`'s names of `se`,
 #'   `conf_level` and `conf_type`.
-#' @param ... Other arguments of `survfit.coxph()` are not supported (an
-#'   error of class `survstep_error_not_implemented` names them).
+#' @param ... Unused: an unknown argument of `cox_survfit()` is an error of
+#'   class `survstep_error_unused_argument`; the other arguments of
+#'   `survfit.coxph()` given to `survfit()` are not supported (an error of
+#'   class `survstep_error_not_implemented` names them).
 #' @importFrom survival survfit
 #' @method survfit survstep_cox
 #' @export
@@ -135,6 +138,8 @@ survfit.survstep_cox <- function(formula, newdata = NULL, se.fit = TRUE,
 #' @param fit A `survstep_cox` fit from [cox()].
 #' @param centered Whether the hazard is for a subject at the covariate
 #'   means (`fit$means`) or at zero.
+#' @param ... Unused (an unknown argument is an error of class
+#'   `survstep_error_unused_argument`).
 #' @return A data frame with columns `hazard`, `time` and, for a stratified
 #'   model, `strata` (a factor).
 #' @references Breslow N. E. (1972). Discussion of Professor Cox's paper.
@@ -144,8 +149,9 @@ survfit.survstep_cox <- function(formula, newdata = NULL, se.fit = TRUE,
 #' fit <- cox(Surv(time, status) ~ age + strata(sex), data = survival::lung)
 #' head(cox_basehaz(fit))
 #' @export
-cox_basehaz <- function(fit, centered = TRUE) {
+cox_basehaz <- function(fit, centered = TRUE, ...) {
   call <- match.call()
+  check_dots_empty("cox_basehaz", ..., call = call)
   check_cox_fit(fit, call = call)
   check_flag(centered, "centered", call = call)
   sf <- cox_survfit(fit, se = FALSE)
@@ -164,8 +170,14 @@ cox_basehaz <- function(fit, centered = TRUE) {
 #' @export
 print.survstep_coxsurv <- function(x, digits = max(getOption("digits") - 4, 3),
                                    ...) {
-  cat("Survival curves from a Cox model (",
-      c("Breslow", "Efron")[x$ctype], " baseline hazard)\n", sep = "")
+  if (!is.null(x$adjusted)) {
+    cat("Adjusted survival curves from a Cox model: by `", x$adjusted$variable,
+        "`, averaged over ", x$adjusted$n, " rows (",
+        c("Breslow", "Efron")[x$ctype], " baseline hazard)\n", sep = "")
+  } else {
+    cat("Survival curves from a Cox model (",
+        c("Breslow", "Efron")[x$ctype], " baseline hazard)\n", sep = "")
+  }
   if (!is.null(x$call)) {
     cat("Call: ")
     dput(x$call, control = NULL)
@@ -399,4 +411,196 @@ cox_curve_object <- function(res, labels, conf_level, conf_type,
          conf_level = conf_level, conf_type = conf_type),
     class = "survstep_km"
   )
+}
+
+#' Adjusted (direct-standardised) survival curves from a Cox model
+#'
+#' The "corrected group prognosis" curves of Makuch (1982) and Chang, Gelman
+#' and Pagano (1982) (compared with the curve at the mean covariates by
+#' Ghali et al., 2001): for each level of `variable`, the average over the
+#' rows of `data` (by default the rows the model was fitted to) of their
+#' predicted survival curves ([cox_survfit()]) with `variable` set to that
+#' level and every other covariate as observed. Unlike the curve at the
+#' covariate means, these are the survival curves the study population
+#' would have had if everybody had been in that group, so they are the
+#' adjusted counterpart of Kaplan-Meier curves by group.
+#'
+#' The pointwise standard errors are delta-method ones: the variance of the
+#' average curve from the variance of the baseline hazard increments and
+#' of the coefficients, as for one predicted curve (see
+#' `vignette("methods", package = "survstep")`, "Adjusted survival
+#' curves"); the confidence intervals are computed from them on the log
+#' (default), log-log or plain scale. The sampling variation of the
+#' covariate distribution itself is not included (the average is over a
+#' fixed set of rows, as in Chang et al.). No bootstrap is done.
+#'
+#' `variable` can be a covariate of the model (a factor or character
+#' variable: every level by default; a numeric one: give `levels`) in a
+#' model without `strata()`, or the variable of the model's single
+#' `strata()` term: then the curve of each stratum averages all rows in
+#' that stratum's baseline hazard.
+#'
+#' @inheritParams cox_survfit
+#' @param variable Name of the grouping variable (a string).
+#' @param data The rows to average over; by default the rows of the fit
+#'   (rebuilt from its call). Must contain every covariate of the model.
+#' @param ... Unused (an unknown argument is an error of class
+#'   `survstep_error_unused_argument`).
+#' @param levels The values to set `variable` to; by default the levels
+#'   of a factor or character covariate (or every stratum).
+#' @return An object of class `c("survstep_coxadjusted", "survstep_coxsurv",
+#'   "survstep_km")`, one curve per level, with the components of
+#'   [cox_survfit()] (without `cumhaz`).
+#' @references Makuch R. W. (1982). Adjusted survival curve estimation using
+#'   covariates. *Journal of Chronic Diseases* 35, 437-443.
+#'
+#'   Chang I.-M., Gelman R. and Pagano M. (1982). Corrected group prognostic
+#'   curves and summary statistics. *Journal of Chronic Diseases* 35,
+#'   669-674.
+#'
+#'   Ghali W. A., Quan H., Brant R., van Melle G., Norris C. M., Faris P. D.,
+#'   Galbraith P. D. and Knudtson M. L. (2001). Comparison of 2 methods for
+#'   calculating adjusted survival curves from proportional hazards models.
+#'   *JAMA* 286, 1494-1497.
+#'
+#'   Therneau T. M., Crowson C. S. and Atkinson E. J. (2015). Adjusted
+#'   survival curves. Vignette of the survival package.
+#' @seealso [cox_survfit()], [km()].
+#' @examples
+#' colon2 <- subset(survival::colon, etype == 2)
+#' fit <- cox(Surv(time, status) ~ rx + age + nodes, data = colon2)
+#' adj <- cox_adjusted_curves(fit, "rx")
+#' adj
+#' plot(adj, xscale = 365.25, xlab = "Years", legend_title = "Treatment")
+#' @export
+cox_adjusted_curves <- function(fit, variable, data = NULL, levels = NULL,
+                                conf_level = 0.95,
+                                conf_type = c("log", "log-log", "plain"),
+                                ctype = NULL, se = TRUE, ...) {
+  call <- match.call()
+  check_dots_empty("cox_adjusted_curves", ..., call = call)
+  check_cox_fit(fit, call = call)
+  if (!is.character(variable) || length(variable) != 1L || is.na(variable)) {
+    sv_abort(sprintf("`variable` must be the name of a variable (a string), not %s.",
+                     sv_obj_type(variable)), call = call)
+  }
+  check_conf_level(conf_level, call = call)
+  conf_type <- sv_match_arg(conf_type, c("log", "log-log", "plain"),
+                            "conf_type", call = call)
+  check_flag(se, "se", call = call)
+  ctype <- cox_survfit_ctype(fit, ctype, call)
+  dat <- cox_survfit_data(fit, call)
+  if (is.null(data)) data <- cox_fit_rows(fit, call)
+  if (!is.data.frame(data)) {
+    sv_abort(sprintf("`data` must be a data frame, not %s.", sv_obj_type(data)),
+             call = call)
+  }
+  tt <- fit$terms
+  st <- cox_strata_terms(tt)
+  strata_vars <- if (length(st)) {
+    all.vars(stats::reformulate(
+      survival::untangle.specials(tt, "strata", 1)$vars))
+  } else character(0)
+  cov_vars <- all.vars(stats::delete.response(
+    cox_terms_x(tt, cox_nonx_terms(tt))))
+  if (variable %in% strata_vars) {
+    if (length(strata_vars) > 1L) {
+      sv_abort(sprintf(paste0("Can't adjust by `%s`: the model is stratified by ",
+                              "several variables (%s)."), variable,
+                       paste0("`", strata_vars, "`", collapse = ", ")),
+               class = c("survstep_error_not_implemented", "survstep_error_input"),
+               call = call)
+    }
+    if (!is.null(levels)) {
+      sv_abort("`levels` can't be given when `variable` is the strata variable.",
+               call = call)
+    }
+    nd <- data[setdiff(names(data), variable)]
+    rows <- cox_newdata_rows(fit, dat, nd, call)
+    group <- integer(nrow(rows$x))
+    ngroup <- 1L
+  } else {
+    if (!variable %in% cov_vars) {
+      sv_abort(sprintf("`variable` must be a covariate of the model; `%s` is not.",
+                       variable), call = call)
+    }
+    if (length(st)) {
+      sv_abort(sprintf(paste0("Can't adjust by `%s` in a stratified model: ",
+                              "adjust by the strata variable, or refit ",
+                              "without `strata()`."), variable),
+               class = c("survstep_error_not_implemented", "survstep_error_input"),
+               call = call)
+    }
+    if (!variable %in% names(data)) {
+      sv_abort(sprintf("`data` must contain the variable `%s`.", variable),
+               call = call)
+    }
+    if (is.null(levels)) {
+      v <- data[[variable]]
+      levels <- if (!is.null(fit$xlevels[[variable]])) {
+        fit$xlevels[[variable]]
+      } else if (is.factor(v)) {
+        base::levels(v)
+      } else if (is.character(v) || is.logical(v)) {
+        sort(unique(v[!is.na(v)]))
+      } else {
+        sv_abort(sprintf(paste0("`%s` is numeric: give the values to compare ",
+                                "in `levels`."), variable), call = call)
+      }
+    }
+    if (!length(levels) || anyNA(levels)) {
+      sv_abort("`levels` must be one or more values without `NA`.", call = call)
+    }
+    known <- fit$xlevels[[variable]]
+    if (!is.null(known) && !all(as.character(levels) %in% known)) {
+      sv_abort(sprintf("`levels` must be levels of `%s` in the fit (%s), not %s.",
+                       variable, paste0("\"", known, "\"", collapse = ", "),
+                       paste0("\"", setdiff(as.character(levels), known), "\"",
+                              collapse = ", ")),
+               call = call)
+    }
+    parts <- lapply(levels, function(lv) {
+      nd <- data
+      nd[[variable]] <- if (is.factor(data[[variable]])) {
+        factor(rep(as.character(lv), nrow(nd)),
+               levels = base::levels(data[[variable]]))
+      } else rep(lv, nrow(nd))
+      cox_newdata_rows(fit, dat, nd, call)
+    })
+    rows <- list(x = do.call(rbind, lapply(parts, `[[`, "x")),
+                 offset = unlist(lapply(parts, `[[`, "offset")))
+    group <- rep(seq_along(levels) - 1L, each = nrow(data))
+    ngroup <- length(levels)
+  }
+  res <- cox_adjusted_cpp(
+    dat$x, dat$start, dat$time, dat$status, dat$weights, dat$offset,
+    dat$strata, dat$tol_fix, cox_beta0(fit), ctype, cox_var0(fit), rows$x,
+    rows$offset, group, ngroup, se
+  )
+  labels <- if (ngroup == 1L) dat$strata_labels else as.character(levels)
+  out <- cox_curve_object(res, labels, conf_level, conf_type,
+                          dat$strata_labels)
+  out$curves <- data.frame(curve = labels, stringsAsFactors = FALSE)
+  out$adjusted <- list(variable = variable, n = nrow(data))
+  out$ctype <- ctype
+  out$weighted <- !is.null(dat$weights)
+  out$call <- call
+  class(out) <- c("survstep_coxadjusted", "survstep_coxsurv", "survstep_km")
+  out
+}
+
+# The rows of the data a fit used (its `data` evaluated again, the rows of
+# the model frame kept).
+cox_fit_rows <- function(fit, call) {
+  env <- environment(fit$terms)
+  if (is.null(env)) env <- parent.frame(2)
+  data <- if (is.null(fit$call$data)) NULL else
+    tryCatch(eval(fit$call$data, env), error = function(e) NULL)
+  mf <- tryCatch(stats::model.frame(fit), error = function(e) NULL)
+  if (!is.data.frame(data) || is.null(mf) || nrow(mf) != fit$n ||
+      !all(rownames(mf) %in% rownames(data))) {
+    sv_abort(paste0("Can't rebuild the rows of the Cox fit from its call; ",
+                    "give them in `data`."), call = call)
+  }
+  data[rownames(mf), , drop = FALSE]
 }

@@ -73,7 +73,7 @@ cox_zph <- function(fit, transform = c("km", "rank", "identity", "log"),
     sv_abort("Can't test proportional hazards: `fit` has no events.",
              call = ecall)
   }
-  dat <- cox_fit_data(fit, ecall)
+  dat <- cox_fit_data(fit, ecall, matrix = FALSE)
   n <- length(dat$time)
   # the event times after timefix, as the fit used them
   times <- dat$time
@@ -108,7 +108,7 @@ cox_zph <- function(fit, transform = c("km", "rank", "identity", "log"),
   new <- cumsum(keep)
   asgn <- lapply(asgn, function(j) unname(new[j[keep[j]]]))
   asgn <- asgn[lengths(asgn) > 0L]
-  dat$x <- dat$x[, keep, drop = FALSE]
+  dat$x <- if (is.list(dat$x)) dat$x[keep] else dat$x[, keep, drop = FALSE]
   res <- cox_residuals_engine(fit, dat, c("schoenfeld", "zph"),
                               beta = unname(fcoef), gtime = gtime)
   imat <- res$zph_info
@@ -143,7 +143,7 @@ cox_zph <- function(fit, transform = c("km", "rank", "identity", "log"),
   s_all <- if (is.null(dat$strata)) rep(0L, n) else dat$strata
   ndead <- tabulate(dstrat + 1L, ns)
   varies <- vapply(seq_len(nvar), function(j) {
-    v <- dat$x[, j]
+    v <- if (is.list(dat$x)) dat$x[[j]] else dat$x[, j]
     if (ns == 1L) return(any(v != v[1L]))
     as.vector(tapply(v, s_all, function(z) any(z != z[1L])))
   }, logical(ns))
@@ -175,8 +175,9 @@ cox_zph <- function(fit, transform = c("km", "rank", "identity", "log"),
     j <- which(dstrat == i - 1L)
     if (!length(j)) next
     if (length(k)) {
-      sres[j, k] <- t(solve(vmean[k, k, drop = FALSE],
-                            t(sres[j, k, drop = FALSE])))
+      # (vmean is symmetric: r V^-1 for each residual row r)
+      sres[j, k] <- sres[j, k, drop = FALSE] %*%
+        solve(vmean[k, k, drop = FALSE])
     }
     sres[j, setdiff(seq_len(ncol(sres)), k)] <- NA
   }

@@ -171,6 +171,13 @@ cox <- function(formula, data, subset, weights, na.action,
         vars[[1L + attr(fr$terms, "specials")$cluster]][[2L]])
     }
   }
+  if (is.list(X) && all(vapply(fr$simple$cols, is.double, logical(1)))) {
+    # the fast path's design columns are the data's own double columns (no
+    # copy): kept so that residuals(), predict() and cox_zph() need not
+    # rebuild the frame from the call
+    fit$xcols <- X
+    fit$row_names <- attr(fr$simple$data, "row.names")
+  }
   tt <- fr$terms
   fit$call <- call
   fit$formula <- stats::formula(tt)

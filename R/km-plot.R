@@ -82,14 +82,31 @@ km_place <- function(w, h, usr, xs, ys, avoid, prefer) {
 #' table under the time axis (one row per curve, aligned with the axis
 #' ticks), optional median guide lines, a legend and an optional p-value
 #' label. Base graphics only; designed to read well at 7 x 5 inches in
-#' `png()` and `pdf()`.
+#' `png()` and `pdf()`. Curves from a Cox model ([cox_survfit()],
+#' [cox_adjusted_curves()]) are drawn the same way.
+#'
+#' `fun` chooses the scale: `"surv"` (S(t)), `"event"` (1 - S(t), the
+#' cumulative probability of the event, for recurrence or incidence),
+#' `"cumhaz"` (the cumulative hazard -log S(t), SPSS's hazard plot; for a
+#' Cox curve it is the model's cumulative hazard) and `"cloglog"`
+#' (log(-log S(t)) against the logarithm of time, SPSS's log-minus-log
+#' plot: under proportional hazards the curves of the groups are parallel).
+#' Confidence bands are transformed with the curve. Only the graphical
+#' parameters the function sets (margins, axis style, text size) are
+#' restored on exit, so it can fill one panel of a `par(mfrow = )` or
+#' `layout()` figure.
 #'
 #' @param x A `survstep_km` object.
+#' @param fun The scale of the curves: `"surv"`, `"event"`, `"cumhaz"` or
+#'   `"cloglog"` (see Details).
 #' @param conf_int Draw the pointwise confidence bands as shaded areas.
-#' @param mark_censor Mark censoring times with small vertical ticks.
+#' @param mark_censor Mark censoring times with small vertical ticks; by
+#'   default for Kaplan-Meier curves, not for curves from a Cox model (whose
+#'   censoring times are those of the whole sample).
 #' @param risk_table Draw the number-at-risk table under the time axis.
 #' @param median_lines Draw dashed guide lines at S = 0.5 down to each
-#'   reached median (the `"survival"` rule of [km_median()]).
+#'   reached median (the `"survival"` rule of [km_median()]); for
+#'   `fun = "surv"` and `"event"` only.
 #' @param p_value `NULL`, a number, or an object with a numeric `p.value`
 #'   element (such as a `logrank_test()` result) to print in the plot.
 #' @param breaks Positions of the time-axis ticks (in the units shown, i.e.
@@ -97,10 +114,13 @@ km_place <- function(w, h, usr, xs, ys, avoid, prefer) {
 #' @param xscale Divide the times by this number before plotting (e.g.
 #'   `30.4375` to show days as months).
 #' @param xlab,ylab Axis titles; put the time unit in `xlab`, e.g.
-#'   `"Time (months)"`.
+#'   `"Time (months)"`. The default `ylab` names the scale of `fun`.
 #' @param xlim Time-axis limits (after `xscale`); by default from 0 to the
-#'   largest time or the last break, whichever is later.
-#' @param ylim Survival-axis limits.
+#'   largest time or the last break, whichever is later (for `"cloglog"`
+#'   from the first event time: the axis is logarithmic and `breaks` must
+#'   be positive).
+#' @param ylim Limits of the vertical axis; by default `c(0, 1)` for
+#'   `"surv"` and `"event"` and the range of the curves otherwise.
 #' @param col Curve colours, recycled over the curves.
 #' @param lty,lwd Line types and widths, recycled over the curves.
 #' @param labels Curve labels for the legend and the risk table; by default
@@ -125,26 +145,55 @@ km_place <- function(w, h, usr, xs, ys, avoid, prefer) {
 #' fit <- km(Surv(time, status) ~ sex, data = survival::lung)
 #' plot(fit, breaks = seq(0, 1000, by = 200), xlab = "Time (days)",
 #'      median_lines = TRUE, p_value = 0.0013)
+#' # log-minus-log plot (proportional hazards: parallel curves)
+#' plot(fit, fun = "cloglog", breaks = c(10, 30, 100, 300, 1000))
+#' # two panels
+#' op <- par(mfrow = c(1, 2))
+#' plot(fit, fun = "event", risk_table = FALSE)
+#' plot(fit, fun = "cumhaz", risk_table = FALSE)
+#' par(op)
 #' plot(fit, conf_int = TRUE, xscale = 30.4375, breaks = seq(0, 36, 6),
 #'      xlab = "Time (months)")
 #' @importFrom graphics plot.new plot.window axis box lines points polygon
 #'   segments legend text mtext par strwidth strheight abline
 #' @importFrom grDevices adjustcolor
 #' @export
-plot.survstep_km <- function(x, conf_int = FALSE, mark_censor = TRUE,
+plot.survstep_km <- function(x, fun = c("surv", "event", "cumhaz", "cloglog"),
+                             conf_int = FALSE, mark_censor = NULL,
                              risk_table = TRUE, median_lines = FALSE,
                              p_value = NULL, breaks = NULL, xscale = 1,
-                             xlab = "Time", ylab = "Survival probability",
-                             xlim = NULL, ylim = c(0, 1), col = NULL,
+                             xlab = "Time", ylab = NULL,
+                             xlim = NULL, ylim = NULL, col = NULL,
                              lty = 1, lwd = 2, labels = NULL,
                              legend = NULL, legend_pos = "auto",
                              legend_title = NULL, p_pos = "auto",
                              risk_title = "Number at risk", main = NULL,
                              cex = 1, ...) {
+  fun <- sv_match_arg(fun, c("surv", "event", "cumhaz", "cloglog"), "fun")
   check_flag(conf_int, "conf_int")
+  cox_curves <- inherits(x, "survstep_coxsurv")
+  if (is.null(mark_censor)) mark_censor <- !cox_curves
   check_flag(mark_censor, "mark_censor")
   check_flag(risk_table, "risk_table")
   check_flag(median_lines, "median_lines")
+  if (median_lines && fun %in% c("cumhaz", "cloglog")) {
+    sv_abort(sprintf(paste0("`median_lines` can only be drawn with `fun = ",
+                            "\"surv\"` or `\"event\"`, not `\"%s\"`."), fun))
+  }
+  # the vertical scale: tf() maps S to it (bands too); the curves start at
+  # tf(1) at time 0, except on the log time axis of "cloglog"
+  tf <- switch(fun,
+    surv = function(s) s,
+    event = function(s) 1 - s,
+    cumhaz = function(s) -log(s),
+    cloglog = function(s) log(-log(s)))  # -Inf at S = 1, Inf at S = 0
+  logx <- fun == "cloglog"
+  if (is.null(ylab)) {
+    ylab <- switch(fun, surv = "Survival probability",
+                   event = "Cumulative event probability",
+                   cumhaz = "Cumulative hazard",
+                   cloglog = "log(-log S(t))")
+  }
   check_number(xscale, "xscale", 0, Inf, open = c(TRUE, FALSE))
   check_number(cex, "cex", 0, Inf, open = c(TRUE, FALSE))
   p_lab <- km_p_label(p_value)
@@ -164,18 +213,39 @@ plot.survstep_km <- function(x, conf_int = FALSE, mark_censor = TRUE,
   curve <- rep(seq_len(nc), x$strata)
   tt <- x$time / xscale
   tmax <- if (length(tt)) max(tt) else 1
+  # the time axis: linear, or (cloglog) log(t) labelled in t
+  xf <- if (logx) log else function(t) t
+  if (logx) {
+    tpos <- tt[x$n.event > 0 & tt > 0]
+    tmin <- if (length(tpos)) min(tpos) else min(tt[tt > 0], 1)
+  }
   if (is.null(breaks)) {
-    rng <- if (is.null(xlim)) c(0, tmax) else xlim
-    breaks <- pretty(rng, n = 6)
-    breaks <- breaks[breaks >= rng[1] - 1e-9 * diff(rng) &
-                       breaks <= rng[2] + 1e-9 * diff(rng)]
+    if (logx) {
+      rng <- if (is.null(xlim)) c(tmin, tmax) else xlim
+      # 1, 3, 10, 30, ... (powers of 10 only when that gives too many)
+      k <- seq(floor(log10(rng[1])) - 1, ceiling(log10(rng[2])) + 1)
+      inside <- function(b) b[b >= rng[1] * (1 - 1e-9) & b <= rng[2] * (1 + 1e-9)]
+      breaks <- inside(sort(c(10^k, 3 * 10^k)))
+      if (length(breaks) > 7L) breaks <- inside(10^k)
+      if (length(breaks) < 2L) breaks <- signif(rng, 2)
+    } else {
+      rng <- if (is.null(xlim)) c(0, tmax) else xlim
+      breaks <- pretty(rng, n = 6)
+      breaks <- breaks[breaks >= rng[1] - 1e-9 * diff(rng) &
+                         breaks <= rng[2] + 1e-9 * diff(rng)]
+    }
   } else if (!is.numeric(breaks) || !length(breaks) || anyNA(breaks) ||
-             any(!is.finite(breaks))) {
-    sv_abort(sprintf("`breaks` must be a vector of finite numbers, not %s.",
-                     sv_obj_type(breaks)))
+             any(!is.finite(breaks)) || (logx && any(breaks <= 0))) {
+    sv_abort(sprintf("`breaks` must be a vector of finite%s numbers, not %s.",
+                     if (logx) " positive" else "", sv_obj_type(breaks)))
   }
   breaks <- sort(unique(breaks))
-  if (is.null(xlim)) xlim <- c(min(0, breaks), max(tmax, breaks))
+  if (is.null(xlim)) {
+    xlim <- if (logx) c(min(tmin, breaks), max(tmax, breaks)) else
+      c(min(0, breaks), max(tmax, breaks))
+  } else if (logx && any(xlim <= 0)) {
+    sv_abort("`xlim` must be positive with `fun = \"cloglog\"` (a log axis).")
+  }
 
   # number at risk at the breaks (in original time units)
   risk <- km_at(x, pmax(breaks, 0) * xscale)
@@ -187,33 +257,81 @@ plot.survstep_km <- function(x, conf_int = FALSE, mark_censor = TRUE,
     format(risk$n.risk, trim = TRUE)
   }
   in_range <- breaks >= xlim[1] & breaks <= xlim[2]
+  # rows of the risk table: one per curve; for curves from a Cox model one
+  # per stratum of the fit (the curves of a stratum share its risk set)
+  rt_curve <- seq_len(nc)
+  rt_label <- labels
+  rt_col <- col
+  if (cox_curves && !is.null(x$curves)) {
+    st <- if (is.null(x$curves$strata)) rep(NA_character_, nc) else
+      x$curves$strata
+    key <- ifelse(is.na(st), "\001", st)
+    first <- !duplicated(key)
+    if (sum(first) < nc) {
+      rt_curve <- which(first)
+      rt_label <- ifelse(is.na(st[first]), "All", st[first])
+      rt_col <- rep("black", length(rt_curve))
+    }
+  }
 
   # margins: room for the risk table under the axis and its labels at left
-  op <- par(no.readonly = TRUE)
-  on.exit(par(op), add = TRUE)
+  # (only the parameters set here are restored: the figure layout is kept)
   rt_cex <- 0.85 * cex
   line_in <- par("csi")  # height of a margin line in inches
   lab_w <- if (risk_table) {
-    max(strwidth(labels, units = "inches", cex = rt_cex)) / line_in
+    max(strwidth(rt_label, units = "inches", cex = rt_cex)) / line_in
   } else 0
   mar <- c(3.3, 4.1, if (is.null(main)) 1.2 else 2.8, 1.2)
   risk_line0 <- 3.5
   if (risk_table) {
-    mar[1] <- risk_line0 + 1.05 * (nc + 1) + 0.3
+    mar[1] <- risk_line0 + 1.05 * (length(rt_curve) + 1) + 0.6
     mar[2] <- max(mar[2], lab_w + 1.2)
   }
-  par(mar = mar, mgp = c(2.2, 0.6, 0), tcl = -0.35, las = 1,
-      cex = cex, cex.axis = 0.9, cex.lab = 1, xaxs = "r", yaxs = "r")
-  plot.new()
-  plot.window(xlim = xlim, ylim = ylim, ...)
-  usr <- par("usr")
+  op <- par(mar = mar, mgp = c(2.2, 0.6, 0), tcl = -0.35, las = 1,
+             cex = cex, cex.axis = 0.9, cex.lab = 1, xaxs = "r", yaxs = "r")
+  on.exit(par(op), add = TRUE)
 
   curves <- lapply(seq_len(nc), function(k) {
     i <- which(curve == k)
-    list(t = c(0, tt[i]), s = c(1, x$surv[i]), lo = c(1, x$conf.low[i]),
-         hi = c(1, x$conf.high[i]), cens = tt[i][x$n.censor[i] > 0],
-         scens = x$surv[i][x$n.censor[i] > 0])
+    cv <- list(t = c(0, tt[i]), s = c(1, x$surv[i]), lo = c(1, x$conf.low[i]),
+               hi = c(1, x$conf.high[i]), cens = tt[i][x$n.censor[i] > 0],
+               scens = x$surv[i][x$n.censor[i] > 0])
+    # bands of a decreasing transform swap their ends
+    lo <- tf(cv$lo)
+    hi <- tf(cv$hi)
+    flip <- fun != "surv"
+    cv$lo <- if (flip) hi else lo
+    cv$hi <- if (flip) lo else hi
+    cv$s <- tf(cv$s)
+    cv$scens <- tf(cv$scens)
+    if (logx) {
+      keep <- cv$t > 0 & !is.na(cv$s) & is.finite(cv$s)
+      cv$t <- log(cv$t[keep])
+      cv$s <- cv$s[keep]
+      cv$lo <- cv$lo[keep]
+      cv$hi <- cv$hi[keep]
+      okc <- cv$cens > 0 & !is.na(cv$scens) & is.finite(cv$scens)
+      cv$cens <- log(cv$cens[okc])
+      cv$scens <- cv$scens[okc]
+    } else {
+      # (band limits at S = 0 or 1 may be infinite: clipped when drawn)
+      cv$s[!is.finite(cv$s)] <- NA
+      cv$scens[!is.finite(cv$scens)] <- NA
+    }
+    cv
   })
+  if (is.null(ylim)) {
+    ylim <- if (fun %in% c("surv", "event")) c(0, 1) else {
+      yy <- unlist(lapply(curves, function(cv) {
+        c(cv$s, if (conf_int) c(cv$lo, cv$hi))
+      }))
+      yy <- yy[is.finite(yy)]
+      if (!length(yy)) c(0, 1) else range(yy)
+    }
+  }
+  plot.new()
+  plot.window(xlim = xf(xlim), ylim = ylim, ...)
+  usr <- par("usr")
 
   if (conf_int) {
     for (k in seq_len(nc)) {
@@ -221,8 +339,8 @@ plot.survstep_km <- function(x, conf_int = FALSE, mark_censor = TRUE,
       ok <- !is.na(cv$lo) & !is.na(cv$hi)
       if (sum(ok) < 1) next
       tk <- cv$t[ok]
-      lo <- cv$lo[ok]
-      hi <- cv$hi[ok]
+      lo <- pmin(pmax(cv$lo[ok], usr[3]), usr[4])
+      hi <- pmin(pmax(cv$hi[ok], usr[3]), usr[4])
       # extend each step to the next time (the band stops where S = 0)
       tend <- c(tk[-1], if (sum(!ok)) cv$t[which(!ok)[1]] else max(cv$t))
       xs <- as.vector(rbind(tk, tend))
@@ -236,6 +354,7 @@ plot.survstep_km <- function(x, conf_int = FALSE, mark_censor = TRUE,
       segments(usr[1], 0.5, max(med, na.rm = TRUE), 0.5, lty = 2,
                col = "grey45", lwd = 1)
       for (k in which(!is.na(med))) {
+        # from the bottom of the axis to S = 0.5 (1 - S = 0.5 alike)
         segments(med[k], usr[3], med[k], 0.5, lty = 2, col = "grey45",
                  lwd = 1)
       }
@@ -248,8 +367,13 @@ plot.survstep_km <- function(x, conf_int = FALSE, mark_censor = TRUE,
       points(cv$cens, cv$scens, pch = "|", cex = 0.7, col = col[k])
     }
   }
-  axis(1, at = breaks[in_range], cex.axis = 0.9)
-  axis(2, at = seq(0, 1, by = 0.2), cex.axis = 0.9)
+  axis(1, at = xf(breaks[in_range]), labels = format(breaks[in_range]),
+       cex.axis = 0.9)
+  if (fun %in% c("surv", "event")) {
+    axis(2, at = seq(0, 1, by = 0.2), cex.axis = 0.9)
+  } else {
+    axis(2, cex.axis = 0.9)
+  }
   box(bty = "l")
   mtext(xlab, side = 1, line = 2.1, cex = cex)
   mtext(ylab, side = 2, line = 2.8, las = 0, cex = cex)
@@ -258,19 +382,21 @@ plot.survstep_km <- function(x, conf_int = FALSE, mark_censor = TRUE,
   # legend and p-value: pick the emptiest corners
   # points along the drawn step curves (horizontal and vertical parts)
   grid_x <- seq(usr[1], usr[2], length.out = 200)
-  grid_x <- grid_x[grid_x >= 0]
+  if (!logx) grid_x <- grid_x[grid_x >= 0]
   pts <- lapply(curves, function(cv) {
+    if (!length(cv$t)) return(list(x = numeric(0), y = numeric(0)))
     idx <- findInterval(grid_x, cv$t)
-    idx[idx == 0] <- 1
-    y <- cv$s[idx]
-    y[grid_x > max(cv$t)] <- NA
-    drops <- which(diff(cv$s) < 0)
-    vx <- unlist(lapply(drops, function(j) {
-      rep(cv$t[j + 1], max(2, ceiling((cv$s[j] - cv$s[j + 1]) / 0.01)))
-    }))
+    y <- cv$s[pmax(idx, 1L)]
+    y[idx == 0 | grid_x > max(cv$t)] <- NA
+    if (!logx) y[idx == 0] <- cv$s[1]
+    drops <- which(abs(diff(cv$s)) > 0)
+    ystep <- 0.01 * (usr[4] - usr[3])
+    vn <- function(j) {
+      max(2, min(200, ceiling(abs(cv$s[j] - cv$s[j + 1]) / ystep)))
+    }
+    vx <- unlist(lapply(drops, function(j) rep(cv$t[j + 1], vn(j))))
     vy <- unlist(lapply(drops, function(j) {
-      seq(cv$s[j], cv$s[j + 1],
-          length.out = max(2, ceiling((cv$s[j] - cv$s[j + 1]) / 0.01)))
+      seq(cv$s[j], cv$s[j + 1], length.out = vn(j))
     }))
     list(x = c(grid_x, vx), y = c(y, vy))
   })
@@ -323,13 +449,13 @@ plot.survstep_km <- function(x, conf_int = FALSE, mark_censor = TRUE,
     mtext(risk_title, side = 1, line = risk_line0, at = usr[1], adj = 0,
           font = 2, cex = rt_cex)
     gap <- 0.6 * strwidth("m", cex = rt_cex)
-    for (k in seq_len(nc)) {
-      ln <- risk_line0 + 1.05 * k
-      rows <- which(risk$strata == cnames[k])
+    for (r in seq_along(rt_curve)) {
+      ln <- risk_line0 + 1.05 * r
+      rows <- which(risk$strata == cnames[rt_curve[r]])
       mtext(risk_txt[rows][in_range], side = 1, line = ln,
-            at = breaks[in_range], cex = rt_cex, col = col[k])
-      mtext(labels[k], side = 1, line = ln, at = usr[1] - gap, adj = 1,
-            cex = rt_cex, col = col[k])
+            at = xf(breaks[in_range]), cex = rt_cex, col = rt_col[r])
+      mtext(rt_label[r], side = 1, line = ln, at = usr[1] - gap, adj = 1,
+            cex = rt_cex, col = rt_col[r])
     }
   }
   invisible(risk)

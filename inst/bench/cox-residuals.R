@@ -15,6 +15,13 @@
 #      "martingale" call only copies them);
 #   2. the robust fit: cox(... + cluster(id)) vs coxph(... + cluster(id));
 #   3. cox_zph(fit) vs cox.zph(fit) (transform "km").
+# Also "fit + martingale": cox() + residuals() vs coxph() alone (coxph()
+# computes its martingale residuals while fitting).
+#
+# survival before 3.6 computes score residuals (dfbeta, the robust
+# variance) in O(n^2) time (coxscore2: 111 s at n = 1e5 under load);
+# those two comparisons then run at n = min(n, SURVSTEP_BENCH_SURV_MAX)
+# (default 2e5) for both packages, and the row says which n was used.
 
 suppressPackageStartupMessages({
   library(survival)
@@ -67,14 +74,30 @@ for (n in sizes) {
   b <- timed(residuals(fb, type = "martingale"))
   add(n, "residuals martingale", a, b, max(abs(a$value - b$value)))
 
-  a <- timed(residuals(fa, type = "dfbeta"))
-  b <- timed(residuals(fb, type = "dfbeta"))
-  add(n, "residuals dfbeta", a, b, max(abs(unname(a$value) - unname(b$value))))
+  a <- timed({
+    fit <- cox(f, data = d)
+    residuals(fit)
+  })
+  b <- timed(coxph(f, data = d))
+  add(n, "fit + martingale", a, b,
+      max(abs(a$value - residuals(b$value))))
+
+  ns <- n
+  if (utils::packageVersion("survival") < "3.6") {
+    ns <- min(n, as.numeric(Sys.getenv("SURVSTEP_BENCH_SURV_MAX", "2e5")))
+  }
+  ds <- if (ns < n) d[seq_len(ns), ] else d
+  fas <- if (ns < n) cox(f, data = ds) else fa
+  fbs <- if (ns < n) coxph(f, data = ds) else fb
+  a <- timed(residuals(fas, type = "dfbeta"))
+  b <- timed(residuals(fbs, type = "dfbeta"))
+  add(ns, "residuals dfbeta", a, b,
+      max(abs(unname(a$value) - unname(b$value))))
 
   fc <- update(f, . ~ . + cluster(id))
-  a <- timed(cox(fc, data = d))
-  b <- timed(coxph(fc, data = d))
-  add(n, "robust fit (cluster)", a, b,
+  a <- timed(cox(fc, data = ds))
+  b <- timed(coxph(fc, data = ds))
+  add(ns, "robust fit (cluster)", a, b,
       max(abs(unname(a$value$var) - unname(b$value$var))) /
         max(abs(b$value$var)))
 

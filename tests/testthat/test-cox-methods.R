@@ -225,4 +225,16 @@ test_that("predict(type = 'expected', 'survival', 'terms') equals predict.coxph"
   expect_snapshot(error = TRUE, predict(fits[[1]][[1]], type = "terms",
                                         terms = "sex"))
   expect_snapshot(error = TRUE, predict(fits[[3]][[1]], nd, type = "expected"))
+  # expected / survival for newdata with the response, as predict.coxph
+  nd$t <- c(3, 10, 25)
+  nd$s <- c(1, 0, 1)
+  for (k in 1:3) {
+    a <- fits[[k]][[1]]
+    b <- fits[[k]][[2]]
+    new <- switch(k, lung[c(1, 5, 9, 40), ], heart[c(2, 7, 30, 100), ], nd)
+    expect_equal(unname(predict(a, new, type = "expected")),
+                 unname(predict(b, new, type = "expected")), tolerance = 1e-8)
+    expect_equal(unname(predict(a, new, type = "survival")),
+                 unname(predict(b, new, type = "survival")), tolerance = 1e-8)
+  }
 })

@@ -114,8 +114,11 @@ test_that("residuals with ties, weights, strata and offsets", {
                          d, weights = wr, ties = ties, robust = FALSE)
     expect_resid_equal(a, b)
     for (t in c("martingale", "deviance", "score", "dfbeta")) {
+      # (residuals.coxph() evaluates log() of the rows without events too
+      # and warns about the NaNs it then discards)
       expect_equal(strip_colnames(residuals(a, type = t, collapse = d$id)),
-                   strip_colnames(residuals(b, type = t, collapse = d$id)),
+                   strip_colnames(suppressWarnings(
+                     residuals(b, type = t, collapse = d$id))),
                    tolerance = 1e-8, label = t)
     }
   }

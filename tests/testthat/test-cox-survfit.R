@@ -243,9 +243,119 @@ test_that("bad input is a classed error naming the argument", {
   expect_snapshot(error = TRUE, km_at(sf, -1))
   expect_snapshot(error = TRUE, km_at(sf, NA))
   expect_error(summary(sf, times = c(1, NA)), class = "survstep_error_input")
-  # the data of the fit are gone
+  # the data of the fit are gone: a fit that rebuilds them from its call
+  # says so; plain numeric columns are kept by the fit itself
   d <- lung
-  fit3 <- cox(Surv(time, status) ~ age, data = d)
+  fit3 <- cox(Surv(time, status) ~ age + factor(sex), data = d)
+  fit4 <- cox(Surv(time, status) ~ age, data = d)
+  before <- cox_survfit(fit4)$surv
   d <- d[1:10, ]
   expect_error(cox_survfit(fit3), class = "survstep_error_input")
+  expect_equal(cox_survfit(fit4)$surv, before)
+})
+
+# Adjusted curves: the mean of the individually predicted curves, computed
+# here with survfit(coxph, newdata).
+adjusted_reference <- function(ref, data, variable, level) {
+  nd <- data
+  nd[[variable]] <- if (is.factor(data[[variable]])) {
+    factor(rep(level, nrow(nd)), levels = levels(data[[variable]]))
+  } else rep(level, nrow(nd))
+  sf <- survfit(ref, newdata = nd, se.fit = FALSE)
+  list(time = sf$time, surv = rowMeans(sf$surv))
+}
+
+test_that("cox_adjusted_curves() = the mean of survfit(coxph) curves", {
+  colon2 <- na.omit(subset(colon, etype == 2)[, c("time", "status", "rx",
+                                                   "age", "nodes", "sex")])
+  for (ties in c("efron", "breslow")) {
+    f <- Surv(time, status) ~ rx + age + nodes + sex
+    ref <- coxph(f, data = colon2, ties = ties)
+    fit <- cox(f, data = colon2, ties = ties)
+    adj <- cox_adjusted_curves(fit, "rx")
+    expect_identical(names(adj$strata), levels(colon2$rx))
+    cv <- rep(names(adj$strata), adj$strata)
+    for (lv in levels(colon2$rx)) {
+      r <- adjusted_reference(ref, colon2, "rx", lv)
+      expect_equal(adj$time[cv == lv], r$time)
+      expect_lt(max(abs(adj$surv[cv == lv] - r$surv)), 1e-10)
+    }
+    # a numeric variable at given values
+    adj2 <- cox_adjusted_curves(fit, "age", levels = c(40, 70))
+    r <- adjusted_reference(ref, colon2, "age", 70)
+    expect_lt(max(abs(adj2$surv[rep(2:1, adj2$strata) == 1] - r$surv)),
+              1e-10)
+  }
+  # counting-process data (heart)
+  ref <- coxph(Surv(start, stop, event) ~ transplant + age + surgery,
+               data = heart)
+  fit <- cox(Surv(start, stop, event) ~ transplant + age + surgery,
+             data = heart)
+  adj <- cox_adjusted_curves(fit, "transplant")
+  r <- adjusted_reference(ref, heart, "transplant", "1")
+  expect_lt(max(abs(adj$surv[rep(1:2, adj$strata) == 2] - r$surv)), 1e-10)
+})
+
+test_that("adjusting by the strata variable averages in each stratum", {
+  d <- na.omit(lung[, c("time", "status", "age", "ph.ecog", "sex")])
+  ref <- coxph(Surv(time, status) ~ age + ph.ecog + strata(sex), data = d)
+  fit <- cox(Surv(time, status) ~ age + ph.ecog + strata(sex), data = d)
+  adj <- cox_adjusted_curves(fit, "sex")
+  expect_identical(names(adj$strata), c("sex=1", "sex=2"))
+  sf <- survfit(ref, newdata = d[, c("age", "ph.ecog")], se.fit = FALSE)
+  ns <- sf$strata
+  st <- rep(seq_along(ns), ns)
+  for (s in 1:2) {
+    expect_lt(max(abs(adj$surv[rep(1:2, adj$strata) == s] -
+                        rowMeans(sf$surv[st == s, ]))), 1e-10)
+  }
+})
+
+test_that("the delta-method SE reduces to survfit's when all rows agree", {
+  # the only covariate is the grouping variable: every row's curve is the
+  # curve of its level
+  d <- na.omit(lung[, c("time", "status", "ph.ecog")])
+  d$ph.ecog <- factor(d$ph.ecog)
+  ref <- coxph(Surv(time, status) ~ ph.ecog, data = d)
+  fit <- cox(Surv(time, status) ~ ph.ecog, data = d)
+  adj <- cox_adjusted_curves(fit, "ph.ecog", conf_type = "log-log")
+  sf <- survfit(ref, newdata = data.frame(ph.ecog = factor(0:3)),
+                conf.type = "log-log")
+  cv <- rep(seq_along(adj$strata), adj$strata)
+  for (j in 1:4) {
+    expect_lt(max(abs(sqrt(adj$cumvar[cv == j]) - sf$std.err[, j])), 1e-10)
+    expect_lt(max(abs(adj$conf.low[cv == j] - sf$lower[, j]), na.rm = TRUE),
+              1e-10)
+  }
+  expect_snapshot(print(adj))
+  expect_silent({
+    f <- tempfile(fileext = ".pdf")
+    grDevices::pdf(f)
+    plot(adj, conf_int = TRUE)
+    grDevices::dev.off()
+    unlink(f)
+  })
+})
+
+test_that("cox_adjusted_curves() bad input", {
+  colon2 <- subset(colon, etype == 2)
+  fit <- cox(Surv(time, status) ~ rx + age, data = colon2)
+  expect_snapshot(error = TRUE, cox_adjusted_curves(fit, "sex"))
+  expect_snapshot(error = TRUE, cox_adjusted_curves(fit, "age"))
+  expect_snapshot(error = TRUE, cox_adjusted_curves(fit, 1))
+  expect_snapshot(error = TRUE, cox_adjusted_curves(fit, "rx",
+                                                    levels = "Placebo"))
+  fit2 <- cox(Surv(time, status) ~ rx + age + strata(sex), data = colon2)
+  expect_snapshot(error = TRUE, cox_adjusted_curves(fit2, "rx"))
+})
+
+test_that("unknown arguments are classed errors", {
+  fit <- cox(Surv(time, status) ~ age + sex, data = lung)
+  expect_error(cox_survfit(fit, conf.level = 0.9),
+               class = "survstep_error_unused_argument")
+  expect_error(cox_basehaz(fit, centred = FALSE),
+               class = "survstep_error_unused_argument")
+  expect_error(cox_adjusted_curves(fit, "sex", levels = 1:2, conf.int = 0.9),
+               class = "survstep_error_unused_argument")
+  expect_error(plot(fit, pch = 1), class = "survstep_error_unused_argument")
 })

@@ -72,3 +72,52 @@ test_that("bad plot arguments give classed errors", {
   expect_error(plot_to("pdf", plot(fit, xscale = 0)),
                class = "survstep_error_input")
 })
+
+test_that("fun = event, cumhaz and cloglog draw with the risk table", {
+  fit <- km(Surv(time, status) ~ sex, data = lung)
+  base <- plot_to("pdf", plot(fit, breaks = c(10, 100, 500, 1000)))
+  for (f in c("surv", "event", "cumhaz", "cloglog")) {
+    for (dev in c("png", "pdf")) {
+      expect_silent(r <- plot_to(dev, plot(fit, fun = f, conf_int = TRUE,
+                                           breaks = c(10, 100, 500, 1000),
+                                           p_value = 0.001)))
+      expect_identical(r, base)
+    }
+  }
+  expect_silent(plot_to("png", plot(fit, fun = "event",
+                                    median_lines = TRUE)))
+  expect_silent(plot_to("png", plot(fit, fun = "cloglog")))
+  one <- km(Surv(time, status) ~ 1, data = lung)
+  expect_silent(plot_to("png", plot(one, fun = "cumhaz", conf_int = TRUE)))
+})
+
+test_that("the plot keeps par(mfrow) layouts and restores what it set", {
+  fit <- km(Surv(time, status) ~ sex, data = lung)
+  plot_to("pdf", {
+    op <- par(mfrow = c(1, 2), mar = c(1, 1, 1, 1))
+    plot(fit)
+    expect_identical(par("mfg"), c(1L, 1L, 1L, 2L))
+    expect_identical(par("mar"), c(1, 1, 1, 1))
+    plot(fit, fun = "cloglog")
+    expect_identical(par("mfg"), c(1L, 2L, 1L, 2L))
+    par(op)
+  })
+})
+
+test_that("Cox curves plot like Kaplan-Meier curves", {
+  cf <- cox(Surv(time, status) ~ age + sex, data = lung)
+  sf <- cox_survfit(cf, data.frame(age = c(50, 70), sex = 1))
+  for (f in c("surv", "event", "cumhaz", "cloglog")) {
+    expect_silent(r <- plot_to("png", plot(sf, fun = f, conf_int = TRUE)))
+  }
+  expect_identical(r$n.risk, km_at(sf, r$time[1:(nrow(r) / 2)])$n.risk)
+})
+
+test_that("bad fun arguments give classed errors", {
+  fit <- km(Surv(time, status) ~ sex, data = lung)
+  expect_snapshot(plot_to("pdf", plot(fit, fun = "log")), error = TRUE)
+  expect_snapshot(plot_to("pdf", plot(fit, fun = "cloglog",
+                                      breaks = c(0, 100))), error = TRUE)
+  expect_snapshot(plot_to("pdf", plot(fit, fun = "cumhaz",
+                                      median_lines = TRUE)), error = TRUE)
+})
