@@ -283,7 +283,8 @@ plot.survstep_zph <- function(x, terms = NULL, df = 4, nsmo = 40,
                                          ties = mean)$y, 2))
     at <- stats::approx(x$time[u], xx[u], lab_t, ties = mean)$y
   }
-  if (length(terms) > 1L) {
+  # one panel per term, in a grid unless the caller has set up a layout
+  if (length(terms) > 1L && all(graphics::par("mfrow") == 1L)) {
     nr <- ceiling(sqrt(length(terms)))
     old <- graphics::par(mfrow = c(nr, ceiling(length(terms) / nr)))
     on.exit(graphics::par(old), add = TRUE)
