@@ -87,3 +87,16 @@ test_that("unknown or misspelled arguments of exported functions are classed err
     cox_stepwise(Surv(time, status) ~ age + sex, data = lung, p.enter = 0.1)
   })
 })
+
+test_that("a failed allocation in the C++ glue becomes a classed error", {
+  bad_alloc <- function() {
+    stop(structure(class = c("std::bad_alloc", "C++Error", "error",
+                             "condition"),
+                   list(message = "std::bad_alloc", call = NULL)))
+  }
+  f <- function() survstep:::sv_engine_call(bad_alloc(), call = quote(f()))
+  expect_error(f(), class = "survstep_error_memory")
+  expect_snapshot(error = TRUE, f())
+  # other errors pass through unchanged
+  expect_error(survstep:::sv_engine_call(stop("other")), "other")
+})
