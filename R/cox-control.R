@@ -14,7 +14,9 @@
 #'   without iterating (giving the score test at `init`).
 #' @param toler_inf Tolerance for flagging a possibly infinite coefficient
 #'   (monotone likelihood): coefficient `j` is flagged when
-#'   `|(U'V)_j| > eps` and `|(U'V)_j| > toler_inf * |b_j|`.
+#'   `|(U'V)_j| > eps` and `|(U'V)_j| > toler_inf * |b_j|` (as
+#'   `coxph.fit()`), or, for counting-process data, when
+#'   `|(U'V)_j| > toler_inf * (1 + |b_j|)` (as `agreg.fit()`).
 #' @param timefix Whether to merge survival times that differ only by
 #'   floating-point error, as [survival::aeqSurv()] does (and `coxph()` by
 #'   default).

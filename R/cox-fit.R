@@ -81,11 +81,8 @@ cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
   check_dots_empty("cox_fit", ..., call = call)
   ties <- sv_match_arg(ties, c("efron", "breslow"), "ties", call = call)
   control <- check_cox_control(control, call = call)
-  yy <- cox_fit_response(y, call)
-  start <- yy$start
-  time <- yy$time
-  status <- yy$status
-  n <- length(time)
+  y <- cox_fit_response(y, call)
+  n <- nrow(y)
   if (is.null(x)) x <- matrix(0, n, 0L)
   if (is.data.frame(x)) {
     sv_abort("`x` must be a numeric matrix, not a data frame; use `model.matrix()` or `cox()`.",
@@ -132,25 +129,14 @@ cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
       sv_abort(sprintf("`strata` must have length %d and no missing values.",
                        n), call = call)
     }
+    strata <- as.integer(as.factor(strata)) - 1L
   }
-  fit <- cox_engine(x, time, status, strata, weights,
-                    offset, init, ties, control, terms_of_cols = NULL,
-                    call = call, concordance = FALSE, start = start)
-  fit$concordance <- NULL
-  fit
-}
-
-# The columns of a response matrix (time, status) or (start, stop, status):
-# list(start (NULL for right-censored data), time, status (integer)).
-cox_y_parts <- function(y) {
-  counting <- ncol(y) == 3L
-  list(start = if (counting) as.double(y[, 1L]) else NULL,
-       time = as.double(y[, 1L + counting]),
-       status = as.integer(y[, 2L + counting]))
+  cox_engine(x, y, strata, weights, offset, init, ties, control,
+             terms_of_cols = NULL, call = call, concordance = FALSE)
 }
 
 # The response of cox_fit(): a Surv object or its 2- or 3-column matrix, as
-# cox_y_parts() gives it.
+# a double matrix (time, status) or (start, stop, status) with a 0/1 status.
 cox_fit_response <- function(y, call) {
   type <- NULL
   if (inherits(y, "Surv")) {
@@ -176,38 +162,132 @@ cox_fit_response <- function(y, call) {
     sv_abort("Can't fit a Cox model to zero observations.", call = call)
   }
   counting <- ncol(y) == 3L
-  status <- y[, ncol(y)]
-  if (anyNA(status) || !all(status == 0 | status == 1)) {
-    sv_abort(paste0("The status (last column of `y`) must be 0/1 or ",
-                    "logical without missing values."), call = call)
-  }
-  # values are checked in the engine (one pass in C++); NA here
+  # the values are checked in the engine (one pass in C++: a status other
+  # than 0/1 is its data status 4); missing values here, without copies
   if (anyNA(y)) {
-    sv_abort(if (counting) {
+    sv_abort(if (anyNA(y[, ncol(y)])) {
+      cox_status_table$data[["4"]]
+    } else if (counting) {
       "`y` must not contain missing start or stop times."
     } else {
       "`time` must contain finite, non-negative values only."
     }, call = call)
   }
-  cox_y_parts(y)
+  if (!is.double(y)) storage.mode(y) <- "double"
+  y
 }
 
-# The engine shared by cox() and cox_fit(): inputs are validated; `x` is a
-# double matrix with column names, or (cox()'s fast path, without `init`) a
-# named list of double columns. `terms_of_cols` names the term each column
-# belongs to (for warnings); NULL uses the column names.
-cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
+# A Surv object or response matrix as the engine's double matrix `y` (2 or
+# 3 columns) and its columns (start NULL for right-censored data), for the
+# callers that rebuild a fit's data (residuals, curves).
+cox_y_parts <- function(y) {
+  y <- unclass(y)
+  y <- matrix(as.double(y), nrow(y), ncol(y))
+  counting <- ncol(y) == 3L
+  list(y = y, start = if (counting) y[, 1L], time = y[, 1L + counting],
+       status = y[, 2L + counting])
+}
+
+# The one decode table of the Cox engine's status values (cox_model.hpp,
+# newton.hpp), read by cox_signal_status(): `data` maps the data status
+# (input refused by the engine) to its error message, `fit` the status bits
+# of a fit to their condition classes.
+cox_status_table <- list(
+  data = c(
+    "1" = "internal: the Cox engine got data of the wrong shape.",
+    "3" = "`time` must contain finite, non-negative values only.",
+    "3c" = "The stop times must be finite.",
+    "4" = paste0("The status (last column of `y`) must be 0/1 or ",
+                 "logical without missing values."),
+    "5" = "`weights` must be %d finite, positive numbers.",
+    "6" = "`offset` must be %d finite numbers.",
+    "7" = "`x` must not contain missing or infinite values.",
+    "8" = "Every start time must be finite and less than its stop time.",
+    "9" = paste0("Can't fit a Cox model: `timefix` merged the start and ",
+                 "stop times of an interval (they differ by less than ",
+                 "the tolerance); use `cox_control(timefix = FALSE)` or ",
+                 "round the times."),
+    "11" = "Can't fit a Cox model: there are no events (every time is censored)."
+  ),
+  # (10, constant columns, is handled by cox_engine(): aliased or an error)
+  fit = c(
+    not_converged = 1L,   # survstep_warning_convergence
+    singular = 2L,        # survstep_warning_singular (aliased columns)
+    infinite = 4L,        # survstep_warning_infinite_coef
+    nonfinite_init = 8L,  # survstep_error_overflow
+    halving_at_end = 16L, # (no condition)
+    bad_input = 32L,      # internal error
+    lp_large = 64L        # with not_converged: "may be infinite"
+  )
+)
+
+# Classed conditions for the status of an engine result `res`:
+# errors for refused data and a non-finite start, warnings for the fit.
+# `labels` are the formatted names of the columns.
+cox_signal_status <- function(res, n, counting, labels, control, weights,
+                              offset, init, call) {
+  tab <- cox_status_table
+  ds <- res$data_status
+  if (ds != 0L) {
+    key <- if (ds == 3L && counting) "3c" else as.character(ds)
+    msg <- tab$data[key]
+    if (is.na(msg)) msg <- "The data can't be used for a Cox model."
+    sv_abort(if (grepl("%d", msg, fixed = TRUE)) sprintf(msg, n) else msg,
+             call = call)
+  }
+  has <- function(bit) bitwAnd(res$status, tab$fit[[bit]]) != 0L
+  if (has("bad_input")) {
+    sv_abort("internal: the Cox engine refused its input.", call = call)
+  }
+  if (has("nonfinite_init")) {
+    # the log partial likelihood at the start is not finite
+    if (!is.null(weights) && is.null(offset) && is.null(init)) {
+      cox_abort_weights_overflow(weights, call)
+    }
+    sv_abort(paste0("Can't fit a Cox model: the log partial likelihood at ",
+                    "the starting values is not finite (numerical overflow). ",
+                    "Check `weights`, `offset` and `init` for extreme ",
+                    "values."),
+             class = c("survstep_error_overflow", "survstep_error_input"),
+             call = call)
+  }
+  if (has("not_converged") && control$iter_max > 0L) {
+    sv_warn(c(sprintf(paste0("The Cox model did not converge in %d ",
+                             "iterations (`iter_max`); estimates are from ",
+                             "the last iteration."), control$iter_max),
+              if (has("lp_large"))
+                "One or more coefficients may be infinite."),
+            class = "survstep_warning_convergence", call = call)
+  }
+  aliased <- as.logical(res$aliased)
+  infinite <- as.logical(res$infinite)
+  if (any(aliased)) cox_warn_singular(labels[aliased], call)
+  if (any(infinite)) {
+    sv_warn(c(sprintf(paste0("The log-likelihood converged before the ",
+                             "coefficient of %s did (monotone likelihood); ",
+                             "the %s may be infinite."),
+                      paste(labels[infinite], collapse = ", "),
+                      if (sum(infinite) == 1L) "estimate" else "estimates"),
+              "Consider `firth = TRUE` or combining sparse categories."),
+            class = "survstep_warning_infinite_coef", call = call)
+  }
+  invisible()
+}
+
+# The engine shared by cox(), cox_fit(), cox_univariable() and the
+# sequential anova(), in the shape of cox_fit(): inputs are validated; `x`
+# is a double matrix with column names, or (cox()'s fast path, without
+# `init`) a named list of double columns; `y` the double response matrix
+# (2 or 3 columns, status 0/1); `strata` 0-based integer codes or NULL.
+# `terms_of_cols` names the term each column belongs to (for warnings);
+# NULL uses the column names.
+cox_engine <- function(x, y, strata, weights, offset, init, ties,
                        control, terms_of_cols = NULL, call = sys.call(-1),
-                       concordance = TRUE, start = NULL) {
-  n <- length(time)
+                       concordance = TRUE) {
+  n <- nrow(y)
   p <- if (is.list(x)) length(x) else ncol(x)
   if (n == 0L) {
     sv_abort("Can't fit a Cox model: the data have no rows.", call = call)
-  }
-  nevent <- sum(status)
-  if (nevent == 0L) {
-    sv_abort("Can't fit a Cox model: there are no events (every time is censored).",
-             call = call)
   }
   cn <- if (is.list(x)) names(x) else colnames(x)
   if (!is.null(weights)) {
@@ -222,10 +302,7 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
       offset <- offset - mean(offset)
     }
   }
-  if (!is.null(strata)) {
-    strata <- as.integer(as.factor(strata))
-    if (max(strata) == 1L) strata <- NULL
-  }
+  if (!is.null(strata) && max(strata) == min(strata)) strata <- NULL
   if (!is.null(init)) {
     if (!is.numeric(init) || length(init) != p || anyNA(init) ||
         any(!is.finite(init))) {
@@ -243,42 +320,21 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
                       "starting values."), call = call)
     }
   }
-  tol_fix <- if (control$timefix) sqrt(.Machine$double.eps) else 0
   res <- cox_fit_cpp(
-    if (p > 0L) x else NULL, start, time, status, weights, offset, strata, init,
-    as.integer(ties == "efron"), control$eps, control$toler_chol,
-    control$iter_max, control$toler_inf, tol_fix, NULL, concordance
+    if (p > 0L) x else NULL, y, strata, weights, offset, init, ties,
+    control$eps, control$toler_chol, control$iter_max, control$toler_inf,
+    if (control$timefix) sqrt(.Machine$double.eps) else 0, concordance
   )
-
-  if (!is.null(res$bad_input)) {
-    n_chk <- sprintf("%d", n)
-    sv_abort(switch(
-      as.character(res$bad_input),
-      "3" = if (is.null(start)) {
-        "`time` must contain finite, non-negative values only."
-      } else "The stop times must be finite.",
-      "8" = "Every start time must be finite and less than its stop time.",
-      "9" = paste0("Can't fit a Cox model: `timefix` merged the start and ",
-                   "stop times of an interval (they differ by less than ",
-                   "the tolerance); use `cox_control(timefix = FALSE)` or ",
-                   "round the times."),
-      "4" = sprintf("`status` must be a 0/1 or logical vector of length %s without missing values.", n_chk),
-      "5" = sprintf("`weights` must be %s finite, positive numbers.", n_chk),
-      "6" = sprintf("`offset` must be %s finite numbers.", n_chk),
-      "7" = "`x` must not contain missing or infinite values.",
-      "The data can't be used for a Cox model."
-    ), call = call)
-  }
-  if (!is.null(res$constant)) {
-    const <- which(as.logical(res$constant))
+  if (res$data_status == 10L) {
+    const <- which(res$constant)
     # A constant column of a term whose other columns vary (an empty cell of
     # an interaction or of a factor combination) is aliased, as in coxph():
     # fit without it and report it as NA.
     if (!is.null(terms_of_cols) && length(const) < p &&
         all(terms_of_cols[const] %in% terms_of_cols[-const])) {
-      return(cox_engine_drop(const, x, time, status, strata, weights, offset,
+      return(cox_engine_drop(const, x, y, strata, weights, offset,
                              init, ties, control, terms_of_cols, call,
-                             concordance, start))
+                             concordance))
     }
     what <- if (is.null(terms_of_cols)) cn[const] else
       unique(terms_of_cols[const])
@@ -287,24 +343,30 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
                      sv_name_list(what, "covariate")),
              call = call)
   }
-  if (bitwAnd(res$status, 8L) != 0L) {
-    # the log partial likelihood at the start is not finite
-    if (!is.null(weights) && is.null(offset) && is.null(init)) {
-      cox_abort_weights_overflow(weights, call)
-    }
-    sv_abort(paste0("Can't fit a Cox model: the log partial likelihood at ",
-                    "the starting values is not finite (numerical overflow). ",
-                    "Check `weights`, `offset` and `init` for extreme ",
-                    "values."),
-             class = c("survstep_error_overflow", "survstep_error_input"),
-             call = call)
-  }
-  if (!is.null(weights) &&
+  if (res$data_status == 0L && !is.null(weights) &&
       any(is.nan(res$coefficients) & !as.logical(res$aliased))) {
     # the sums of the fit overflowed during the iterations (a weight near
     # the largest double): a NaN coefficient is never an answer
     cox_abort_weights_overflow(weights, call)
   }
+  if (res$data_status != 0L || res$status != 0L) {
+    cox_signal_status(res, n, ncol(y) == 3L, cox_col_labels(cn, terms_of_cols),
+                      control, weights, offset, init, call)
+  }
+  cox_engine_result(res, cn, p, ties, n)
+}
+
+# Column names for messages: "`x`", or "`x1` (term `x`)" when the column
+# belongs to a term of another name.
+cox_col_labels <- function(cn, terms_of_cols = NULL) {
+  if (is.null(terms_of_cols)) return(paste0("`", cn, "`"))
+  paste0("`", cn, "`", ifelse(terms_of_cols != cn,
+                              paste0(" (term `", terms_of_cols, "`)"), ""))
+}
+
+# The fit list of an engine result (cox_fit_cpp() or the stepwise final
+# model): names, NA for aliased coefficients, coxph()'s conventions.
+cox_engine_result <- function(res, cn, p, ties, n) {
   coef <- res$coefficients
   names(coef) <- cn
   var <- res$var
@@ -316,48 +378,25 @@ cox_engine <- function(x, time, status, strata, weights, offset, init, ties,
   means <- res$means
   names(means) <- cn
   conc <- res$concordance
-  names(conc) <- c("concordant", "discordant", "tied.x", "tied.y", "tied.xy",
-                   "concordance", "std")
-
+  if (!is.null(conc)) {
+    names(conc) <- c("concordant", "discordant", "tied.x", "tied.y",
+                     "tied.xy", "concordance", "std")
+  }
   # as coxph(): numeric(0) when no coefficient was estimated
   wald <- if (p > 0L && all(aliased)) numeric(0) else res$wald
-  label <- function(j) {
-    if (is.null(terms_of_cols)) paste0("`", cn[j], "`") else
-      paste0("`", cn[j], "`", ifelse(terms_of_cols[j] != cn[j],
-                                     paste0(" (term `", terms_of_cols[j], "`)"),
-                                     ""))
-  }
-  if (!res$converged && control$iter_max > 0L) {
-    sv_warn(c(sprintf(paste0("The Cox model did not converge in %d ",
-                             "iterations (`iter_max`); estimates are from ",
-                             "the last iteration."), control$iter_max),
-              if (isTRUE(res$lp_large))
-                "One or more coefficients may be infinite."),
-            class = "survstep_warning_convergence", call = call)
-  }
-  if (any(aliased)) {
-    cox_warn_singular(label(which(aliased)), call)
-  }
-  if (any(infinite)) {
-    sv_warn(c(sprintf(paste0("The log-likelihood converged before the ",
-                             "coefficient of %s did (monotone likelihood); ",
-                             "the %s may be infinite."),
-                      paste(label(which(infinite)), collapse = ", "),
-                      if (sum(infinite) == 1L) "estimate" else "estimates"),
-              "Consider `firth = TRUE` or combining sparse categories."),
-            class = "survstep_warning_infinite_coef", call = call)
-  }
-
-  list(
+  fit <- list(
     coefficients = coef, var = var,
     # one value for the null model, as coxph()
     loglik = if (p == 0L) res$loglik[1L] else res$loglik, score = res$score,
     wald.test = wald, wald.df = res$wald_df, iter = res$iter,
     linear.predictors = res$linear.predictors, means = means,
-    concordance = conc, method = ties, n = n, nevent = nevent,
+    concordance = conc, method = ties, n = n, nevent = res$nevent,
     converged = res$converged, aliased = aliased, infinite = infinite,
     u = stats::setNames(res$u, cn)
   )
+  # not computed (cox_fit(), as coxph.fit()): no such field
+  if (is.null(conc)) fit$concordance <- NULL
+  fit
 }
 
 # Weights so large that the log partial likelihood overflows.
@@ -372,16 +411,16 @@ cox_abort_weights_overflow <- function(weights, call) {
 
 # cox_engine() without the columns `drop`, which come back as aliased (NA
 # coefficient, NA variance) with the singular-design warning.
-cox_engine_drop <- function(drop, x, time, status, strata, weights, offset,
+cox_engine_drop <- function(drop, x, y, strata, weights, offset,
                             init, ties, control, terms_of_cols, call,
-                            concordance, start = NULL) {
+                            concordance) {
   cn <- colnames(x)
   p <- length(cn)
   keep <- setdiff(seq_len(p), drop)
   fit <- withCallingHandlers(
-    cox_engine(x[, keep, drop = FALSE], time, status, strata, weights, offset,
+    cox_engine(x[, keep, drop = FALSE], y, strata, weights, offset,
                if (is.null(init)) NULL else init[keep], ties, control,
-               terms_of_cols[keep], call, concordance, start),
+               terms_of_cols[keep], call, concordance),
     survstep_warning_singular = function(w) invokeRestart("muffleWarning"))
   widen <- function(v, fill) {
     out <- stats::setNames(rep(fill, p), cn)

@@ -463,8 +463,8 @@ cox_predict_expected_new <- function(object, newdata, type, na.action, call) {
   }
   beta <- cox_beta0(object)
   base <- cox_survfit_cpp(
-    dat$x, dat$start, dat$time, dat$status, dat$weights, dat$offset,
-    dat$strata, dat$tol_fix, beta, cox_survfit_ctype(object, NULL, call),
+    dat$x, dat$y, dat$strata, dat$weights, dat$offset,
+    dat$tol_fix, beta, cox_survfit_ctype(object, NULL, call),
     cox_var0(object), matrix(as.double(object$means), 1L, p), 0, -1L, FALSE
   )
   ends <- cumsum(base$sizes)
@@ -560,16 +560,13 @@ anova.survstep_cox <- function(object, ..., test = "Chisq") {
 cox_anova_sequential <- function(object, resp) {
   mf <- stats::model.frame(object)
   X <- model.matrix.survstep_cox(object, data = mf)
-  yy <- cox_y_parts(unclass(stats::model.response(mf)))
-  start <- yy$start
-  time <- yy$time
-  status <- yy$status
+  y <- unclass(stats::model.response(mf))
+  y <- matrix(as.double(y), nrow(y), ncol(y))
   st <- cox_strata_terms(object$terms)
   strata <- NULL
   if (length(st)) {
     sv <- survival::untangle.specials(object$terms, "strata", 1)$vars
-    strata <- if (length(sv) == 1L) mf[[sv]] else
-      survival::strata(mf[sv], shortlabel = TRUE)
+    strata <- sv_strata_codes(mf[sv])$codes
   }
   w <- stats::model.weights(mf)
   off <- stats::model.offset(mf)
@@ -578,9 +575,9 @@ cox_anova_sequential <- function(object, resp) {
   df <- numeric(length(asg) + 1L)
   loglik[1] <- object$loglik[1]
   if (!is.null(object$call$init)) {
-    null <- cox_engine(X[, 0L, drop = FALSE], time, status, strata, w, off,
+    null <- cox_engine(X[, 0L, drop = FALSE], y, strata, w, off,
                        NULL, object$method, object$control, call = NULL,
-                       concordance = FALSE, start = start)
+                       concordance = FALSE)
     loglik[1] <- cox_loglik_fit(null)
   }
   for (k in seq_along(asg)) {
@@ -591,9 +588,9 @@ cox_anova_sequential <- function(object, resp) {
       next
     }
     fk <- suppressWarnings(cox_engine(
-      X[, cols, drop = FALSE], time, status, strata,
+      X[, cols, drop = FALSE], y, strata,
       w, off, NULL, object$method, object$control,
-      terms_of_cols = NULL, call = NULL, concordance = FALSE, start = start))
+      terms_of_cols = NULL, call = NULL, concordance = FALSE))
     loglik[k + 1L] <- cox_loglik_fit(fk)
     df[k + 1L] <- sum(!is.na(fk$coefficients))
   }

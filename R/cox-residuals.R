@@ -29,7 +29,7 @@ cox_fit_data <- function(object, call = sys.call(-1),
     rn <- if (is.integer(rn) && length(rn) == 2L && is.na(rn[1L])) {
       as.character(seq_len(abs(rn[2L])))
     } else as.character(rn)
-    return(list(x = X, start = yy$start, time = yy$time,
+    return(list(x = X, y = yy$y, start = yy$start, time = yy$time,
                 status = yy$status, strata = NULL, weights = NULL,
                 offset = NULL, raw_offset = NULL, cluster = NULL,
                 tol_fix = tol_fix, row_names = rn, strata_factor = NULL))
@@ -49,13 +49,13 @@ cox_fit_data <- function(object, call = sys.call(-1),
   if (!inherits(y, "Surv")) {
     sv_abort("Can't rebuild the response of the fit.", call = call)
   }
-  yy <- cox_y_parts(unclass(y))
+  yy <- cox_y_parts(y)
   w <- stats::model.weights(mf)
   if (!is.null(w) && drop_zero_weights && any(w == 0)) {
     keep <- w != 0
     mf <- mf[keep, , drop = FALSE]
     X <- X[keep, , drop = FALSE]
-    yy <- lapply(yy, function(v) if (is.null(v)) NULL else v[keep])
+    yy <- cox_y_parts(yy$y[keep, , drop = FALSE])
     w <- w[keep]
   }
   if (!is.null(w)) {
@@ -85,7 +85,7 @@ cox_fit_data <- function(object, call = sys.call(-1),
                             "changed since the fit?"), nrow(X), object$n),
              call = call)
   }
-  list(x = X, start = yy$start, time = yy$time, status = yy$status,
+  list(x = X, y = yy$y, start = yy$start, time = yy$time, status = yy$status,
        strata = strata, weights = w, offset = off, raw_offset = raw_off,
        cluster = cluster, tol_fix = tol_fix,
        row_names = rownames(mf), strata_factor = if (length(st_idx)) {
@@ -100,10 +100,9 @@ cox_residuals_engine <- function(object, dat, what, beta = NULL,
   if (is.null(beta)) beta <- unname(object$coefficients)
   p <- if (is.list(dat$x)) length(dat$x) else ncol(dat$x)
   cox_residuals_cpp(
-    if (p > 0L) dat$x else NULL, dat$start, dat$time, dat$status,
-    dat$weights, dat$offset, if (is.null(dat$strata)) NULL else
-      as.integer(dat$strata),
-    as.double(beta), as.integer(object$method == "efron"), dat$tol_fix,
+    if (p > 0L) dat$x else NULL, dat$y, if (is.null(dat$strata)) NULL else
+      as.integer(dat$strata), dat$weights, dat$offset,
+    as.double(beta), object$method, dat$tol_fix,
     what, gtime, cluster, as.integer(ncluster),
     if (is.null(init)) NULL else as.double(init),
     cox_control_default$toler_chol
@@ -118,13 +117,13 @@ cox_residuals_engine <- function(object, dat, what, beta = NULL,
 # cluster when `cluster` is NULL); the robust score test at `init`
 # (`rscore`) and the Wald test with the robust variance. The model-based
 # variance is kept as `naive.var`. (methods.md section 8)
-cox_robust <- function(fit, x, yy, strata, weights, offset, cluster, ties,
+cox_robust <- function(fit, x, y, strata, weights, offset, cluster, ties,
                        control, init = NULL) {
   coef <- fit$coefficients
   p <- length(coef)
   if (p == 0L || all(is.na(coef))) return(fit)
   codes <- NULL
-  ncl <- length(yy$time)
+  ncl <- nrow(y)
   if (!is.null(cluster)) {
     u <- unique(cluster)
     codes <- match(cluster, u) - 1L
@@ -138,8 +137,8 @@ cox_robust <- function(fit, x, yy, strata, weights, offset, cluster, ties,
   if (!is.null(weights)) weights <- as.double(weights)
   init0 <- if (is.null(init)) rep(0, p) else as.double(init)
   r <- cox_residuals_cpp(
-    x, yy$start, yy$time, yy$status, weights, offset, strata,
-    as.double(unname(coef)), as.integer(ties == "efron"),
+    x, y, strata, weights, offset,
+    as.double(unname(coef)), ties,
     if (control$timefix) sqrt(.Machine$double.eps) else 0,
     "robust", NULL, codes, as.integer(ncl), init0, control$toler_chol
   )

@@ -104,8 +104,11 @@
 #'   not in the final model (`statistic`, `df`, `p.value`; `NA` when every
 #'   term is in the model);
 #' * `final`: the selected model as a [cox()] fit (class `survstep_cox`)
-#'   on the analysis set, so that all its methods work; its `call` is the
-#'   equivalent `cox()` call, restricted to the analysis set;
+#'   on the analysis set, so that all its methods work: the selection's own
+#'   fit of it (no refit; `iter` counts the iterations of that warm-started
+#'   fit), with `na.action` the rows left out of the analysis set; its
+#'   `call` is the equivalent `cox()` call, restricted to the analysis set
+#'   (refitting it gives the same estimates to the convergence tolerance);
 #' * `selected`, `include`, `candidates`: term labels;
 #' * `n`, `nevent`, `n_dropped`, `na.action`: the analysis set;
 #' * `stop_reason`, `direction`, `removal`, `p_enter`, `p_remove`, `ties`,
@@ -205,22 +208,8 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
   sw_fit_warnings(res, direction, call = call)
 
   final_call <- sw_final_call(call, env, mfi, des, selected, ties)
-  final <- withCallingHandlers(
-    eval(final_call, env),
-    # already said once for the stepwise analysis set
-    survstep_message_levels = function(m) invokeRestart("muffleMessage")
-  )
-  ll_final <- cox_loglik_fit(final)
-  if (isTRUE(abs(ll_final - res$loglik) > 1e-6 * (1 + abs(res$loglik)))) {
-    # only possible when R codes a selected term differently in the smaller
-    # formula (an interaction selected without its main effects)
-    sv_warn(sprintf(paste0(
-      "The final model refitted by `cox()` has log-likelihood %.6f, not ",
-      "%.6f as in the stepwise run: a selected term is coded differently ",
-      "without the terms that were not selected (an interaction without ",
-      "its main effects?)."), ll_final, res$loglik),
-      class = "survstep_warning_coding", call = call)
-  }
+  final <- sw_final_fit(res, mfi, des, selected, final_call, ties, control,
+                        call = call)
 
   stop_reason <- c("no term met the entry criterion",
                    "every candidate term is in the model",
@@ -342,6 +331,90 @@ sw_check_events <- function(mfi, call) {
     sv_abort(sprintf(paste0(
       "Can't fit a Cox model: there are no events among the %d analysed ",
       "observations."), mfi$n), call = call)
+  }
+  invisible()
+}
+
+# The final model as a cox() fit, from the selection's own fit of it
+# (res$final: coefficients, variance, log-likelihood and the rest computed
+# by the C++ run in the shape of cox_fit(); no refit): the columns of the
+# selected terms in the full design, the terms object of the selected terms
+# (with the full frame's predvars and dataClasses, so that predict() codes
+# new data as the frame did), and `final_call`, the equivalent cox() call on
+# the analysis set (for update() and model.frame()).
+sw_final_fit <- function(res, mfi, des, selected, final_call, ties, control,
+                         call) {
+  cols <- res$cols + 1L
+  cn <- colnames(des$x)[cols]
+  toc <- des$term_of_col[cols]
+  cox_signal_status(res$final, mfi$n, ncol(mfi$y) == 3L,
+                    cox_col_labels(cn, toc), control, mfi$weights, mfi$offset,
+                    NULL, call)
+  fit <- cox_engine_result(res$final, cn, length(cols), ties, mfi$n)
+  tt_full <- mfi$terms
+  tt <- sw_final_terms(tt_full, final_call$formula)
+  sw_check_coding(tt_full, tt, selected, call)
+  contr <- mfi$contrasts
+  if (!is.null(contr)) {
+    contr <- contr[names(contr) %in% rownames(attr(tt, "factors"))]
+    if (!length(contr)) contr <- NULL
+  }
+  fit$call <- final_call
+  fit$formula <- stats::formula(tt)
+  fit$terms <- tt
+  fit$assign <- split(seq_along(cols), factor(toc, levels = unique(toc)))
+  fit$xlevels <- if (is.null(mfi$mf)) {
+    stats::setNames(list(), character(0))
+  } else {
+    stats::.getXlevels(tt, mfi$mf)
+  }
+  fit$contrasts <- contr
+  fit$na.action <- mfi$na.action
+  fit$offset_mean <- if (is.null(mfi$offset)) 0 else mean(mfi$offset)
+  fit$control <- control
+  fit$firth <- FALSE
+  if (!is.null(mfi$weights)) fit$weights <- mfi$weights
+  fit$y <- structure(mfi$y, type = if (ncol(mfi$y) == 2L) "right" else
+    "counting", class = "Surv")
+  class(fit) <- "survstep_cox"
+  fit
+}
+
+# The terms object of the final formula, with the predvars and dataClasses
+# of the same variables in the full frame's terms (so that poly(), ns() and
+# the like are evaluated on new data as in the frame).
+sw_final_terms <- function(tt_full, form) {
+  tt <- stats::terms(form, specials = "strata")
+  vars_of <- function(t) {
+    vapply(as.list(attr(t, "variables"))[-1L], deparse1, "")
+  }
+  idx <- match(vars_of(tt), vars_of(tt_full))
+  pv <- attr(tt_full, "predvars")
+  if (!is.null(pv) && !anyNA(idx)) {
+    attr(tt, "predvars") <- as.call(c(quote(list), as.list(pv)[-1L][idx]))
+  }
+  dc <- attr(tt_full, "dataClasses")
+  if (!is.null(dc) && !anyNA(idx)) attr(tt, "dataClasses") <- dc[idx]
+  tt
+}
+
+# A selected term that model.matrix() codes differently in the final formula
+# than in the full one (an interaction selected without its main effects:
+# its "factors" entries change between contrasts and full dummy coding).
+sw_check_coding <- function(tt_full, tt, selected, call) {
+  if (!length(selected)) return(invisible())
+  ff <- attr(tt_full, "factors")
+  fr <- attr(tt, "factors")
+  rows <- rownames(fr)
+  same <- identical(unname(ff[rows, selected, drop = FALSE]),
+                    unname(fr[rows, selected, drop = FALSE]))
+  if (!same) {
+    sv_warn(paste0(
+      "A selected term is coded differently without the terms that were ",
+      "not selected (an interaction without its main effects?): the final ",
+      "model keeps the coding of the full formula, which `update()` and ",
+      "`predict()` on new data do not reproduce."),
+      class = "survstep_warning_coding", call = call)
   }
   invisible()
 }
@@ -652,22 +725,23 @@ glance.survstep_stepwise <- function(x, ...) generics::glance(x$final, ...)
 
 # Engine ------------------------------------------------------------------------
 
-# One call into the C++ selection loop.
+# One call into the C++ selection loop; `final` in its result is the
+# selected model in the shape of cox_fit_cpp()'s result.
 sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
                    ties, control) {
-  yy <- cox_y_parts(mfi$y)
+  # the engine's conventions (as cox_engine()): a zero offset is none, a
+  # non-zero one is centred
+  off <- mfi$offset
+  if (!is.null(off)) off <- if (all(off == 0)) NULL else off - mean(off)
   stepwise_cpp(
-    x = des$x, start = yy$start, time = yy$time, status = yy$status,
-    weights = mfi$weights,
-    offset = mfi$offset,
+    x = des$x, y = mfi$y, weights = mfi$weights, offset = off,
     strata = mfi$strata, term_cols = des$term_cols, forced = forced,
-    direction = match(direction, c("forward", "backward")) - 1L,
-    removal = match(removal, c("wald", "lr", "conditional")) - 1L,
-    p_enter = p_enter, p_remove = p_remove,
-    ties = match(ties, c("breslow", "efron")) - 1L,
+    direction = direction, removal = removal,
+    p_enter = p_enter, p_remove = p_remove, ties = ties,
     eps = control$eps, iter_max = as.integer(control$iter_max),
     toler_chol = control$toler_chol, toler_inf = control$toler_inf,
-    timefix_tol = if (isTRUE(control$timefix)) sqrt(.Machine$double.eps) else 0
+    timefix_tol = if (isTRUE(control$timefix)) sqrt(.Machine$double.eps) else 0,
+    concordance = TRUE
   )
 }
 
@@ -785,13 +859,11 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
       x <- d1$x
       toc <- d1$term_of_col
     }
-    yy <- cox_y_parts(m$y)
-    fit <- cox_engine(x, yy$time, yy$status, m$strata,
-                      m$weights, m$offset,
+    fit <- cox_engine(x, m$y, m$strata, m$weights, m$offset,
                       NULL, ties, control, terms_of_cols = toc, call = call,
-                      concordance = FALSE, start = yy$start)
+                      concordance = FALSE)
     if (robust) {
-      fit <- cox_robust(fit, x, yy, m$strata, m$weights, m$offset,
+      fit <- cox_robust(fit, x, m$y, m$strata, m$weights, m$offset,
                         m$cluster, ties, control)
     }
     b <- fit$coefficients
@@ -815,7 +887,7 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
     tr <- if (exponentiate) exp else identity
     data.frame(
       term = lab, level = level, n = m$n,
-      events = sum(yy$status), estimate = unname(tr(b)),
+      events = fit$nevent, estimate = unname(tr(b)),
       std.error = unname(se), conf.low = unname(tr(lo)),
       conf.high = unname(tr(hi)),
       p.value = unname(2 * stats::pnorm(abs(b / se), lower.tail = FALSE)),

@@ -78,8 +78,8 @@ cox_survfit <- function(fit, newdata = NULL, conf_level = 0.95,
   rows <- cox_newdata_rows(fit, dat, newdata, call)
   beta <- cox_beta0(fit)
   res <- cox_survfit_cpp(
-    dat$x, dat$start, dat$time, dat$status, dat$weights, dat$offset,
-    dat$strata, dat$tol_fix, beta, ctype, cox_var0(fit), rows$x, rows$offset,
+    dat$x, dat$y, dat$strata, dat$weights, dat$offset,
+    dat$tol_fix, beta, ctype, cox_var0(fit), rows$x, rows$offset,
     rows$strata, se
   )
   labels <- cox_curve_labels(rows, res$row, res$stratum, dat$strata_labels)
@@ -573,8 +573,8 @@ cox_adjusted_curves <- function(fit, variable, data = NULL, levels = NULL,
     ngroup <- length(levels)
   }
   res <- cox_adjusted_cpp(
-    dat$x, dat$start, dat$time, dat$status, dat$weights, dat$offset,
-    dat$strata, dat$tol_fix, cox_beta0(fit), ctype, cox_var0(fit), rows$x,
+    dat$x, dat$y, dat$strata, dat$weights, dat$offset,
+    dat$tol_fix, cox_beta0(fit), ctype, cox_var0(fit), rows$x,
     rows$offset, group, ngroup, se
   )
   labels <- if (ngroup == 1L) dat$strata_labels else as.character(levels)

@@ -95,6 +95,12 @@
 #' @param robust Whether to use the robust (sandwich) variance; by default
 #'   (`NULL`) `TRUE` when the formula has a `cluster()` term. See "Robust
 #'   variance".
+#' @param id Optional subject identifier (a column of `data`), as in
+#'   `coxph()`: for counting-process data the rows of one subject are its
+#'   intervals. When they overlap, the data are not a proper counting
+#'   process (a subject would be counted twice in some risk sets), and a
+#'   warning of class `survstep_warning_overlap` names the first such
+#'   subject. Rows with a missing `id` are handled by `na.action`.
 #' @param ... Must be empty: a misspelled or unknown argument is an error of
 #'   class `survstep_error_unused_argument`.
 #' @return An object of class `survstep_cox`: a list with `coefficients`,
@@ -133,7 +139,7 @@
 cox <- function(formula, data, subset, weights, na.action,
                 ties = c("efron", "breslow"), firth = FALSE, init = NULL,
                 control = cox_control(), x = FALSE, y = TRUE, model = FALSE,
-                robust = NULL, ...) {
+                robust = NULL, id, ...) {
   call <- match.call()
   check_dots_empty("cox", ...)
   ties <- sv_match_arg(ties, c("efron", "breslow"), "ties")
@@ -148,22 +154,22 @@ cox <- function(formula, data, subset, weights, na.action,
                     "implemented yet."),
              class = c("survstep_error_not_implemented", "survstep_error_input"))
   }
+  # (constant columns of the fast path: the engine's error, the same text)
   fr <- sv_frame(call, parent.frame(), design = TRUE, counting = TRUE,
-                 positive_weights = "a Cox model", cluster = TRUE)
+                 positive_weights = "a Cox model", fast_constant = FALSE,
+                 cluster = TRUE)
   cox_check_frame(fr, call)
+  if (!is.null(fr$id)) cox_check_overlap(fr$y, fr$id, call)
   robust <- cox_check_robust(robust, fr, call)
-  yy <- cox_y_parts(fr$y)
 
   X <- fr$x
   # the fast path hands the engine the data columns (no n x p copy) unless
   # the matrix itself is needed
   if (is.list(X) && (x || !is.null(init))) X <- sv_frame_matrix(fr)
-  fit <- cox_engine(X, yy$time, yy$status, fr$strata,
-                    fr$weights, fr$offset, init, ties, control,
-                    terms_of_cols = fr$term_of_col, call = call,
-                    start = yy$start)
+  fit <- cox_engine(X, fr$y, fr$strata, fr$weights, fr$offset, init, ties,
+                    control, terms_of_cols = fr$term_of_col, call = call)
   if (robust) {
-    fit <- cox_robust(fit, X, yy, fr$strata, fr$weights, fr$offset,
+    fit <- cox_robust(fit, X, fr$y, fr$strata, fr$weights, fr$offset,
                       fr$cluster, ties, control, init)
     if (!is.null(fr$cluster_terms)) {
       vars <- attr(fr$terms, "variables")
@@ -192,7 +198,7 @@ cox <- function(formula, data, subset, weights, na.action,
   if (!is.null(fr$weights)) fit$weights <- fr$weights
   # without row names (building them costs more than the fit at large n)
   if (y) {
-    fit$y <- structure(fr$y, type = if (is.null(yy$start)) "right" else
+    fit$y <- structure(fr$y, type = if (ncol(fr$y) == 2L) "right" else
       "counting", class = "Surv")
   }
   if (x) {
@@ -217,6 +223,32 @@ cox_check_frame <- function(fr, call, strata_inter = TRUE) {
   if (strata_inter) cox_check_strata_terms(fr$terms, fr$strata_terms, call)
   if (!is.null(fr$mf)) cox_message_dropped_levels(fr$mf, fr$data, call)
   invisible(fr)
+}
+
+# Counting-process data with an `id`: the intervals of one subject must not
+# overlap. Sorted by (id, start), an overlap shows between neighbours: an
+# interval starting before the previous one of its subject stops.
+cox_check_overlap <- function(y, id, call) {
+  n <- nrow(y)
+  if (ncol(y) != 3L || n < 2L) return(invisible())
+  o <- order(id, y[, 1L])
+  ido <- id[o]
+  start <- y[o, 1L]
+  stop <- y[o, 2L]
+  bad <- which(ido[-1L] == ido[-n] & start[-1L] < stop[-n])
+  if (!length(bad)) return(invisible())
+  k <- bad[1L]
+  n_id <- length(unique(ido[bad]))
+  sv_warn(c(sprintf(paste0("%d %s (`id`) %s overlapping intervals, so the ",
+                           "data are not a proper counting process; for ",
+                           "example `id` %s: (%s, %s] and (%s, %s]."),
+                    n_id, if (n_id == 1L) "subject" else "subjects",
+                    if (n_id == 1L) "has" else "have",
+                    format(ido[k]), format(start[k]), format(stop[k]),
+                    format(start[k + 1L]), format(stop[k + 1L])),
+            "Check `id` and the start and stop times."),
+          class = "survstep_warning_overlap", call = call)
+  invisible()
 }
 
 cox_check_strata_terms <- function(tt, strata_terms, call = sys.call(-1)) {

@@ -396,6 +396,13 @@ km_mean <- function(fit, ...) {
 #' at that time (as `prodlim`'s reverse Kaplan-Meier). The median and its
 #' confidence interval follow the `"survival"` rule of [km_median()].
 #'
+#' @param formula A formula with a [survival::Surv()] response of
+#'   right-censored data, such as `Surv(time, status) ~ group` (use `~ 1` for
+#'   the whole sample; `strata()` terms also split the curves).
+#'   Counting-process data, `Surv(start, stop, status)`, are not accepted:
+#'   follow-up is measured from time 0, so delayed entry has no reverse
+#'   Kaplan-Meier meaning here (a classed error of class
+#'   `survstep_error_not_implemented` says so).
 #' @inheritParams km
 #' @return A data frame with one row per curve: `strata`, `median`,
 #'   `conf.low`, `conf.high`, and `min`, `max` (shortest and longest observed

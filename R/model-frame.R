@@ -17,6 +17,9 @@
 #               needs positive weights (`positive_weights`), rows with zero
 #               weight are left out of the record (with a classed warning)
 #   offset      offset (double) or NULL when absent
+#   id          the `id` argument's values (cox(): the subject of each row
+#               of counting-process data, as coxph()'s `id`) or NULL when
+#               absent; for the overlap check and cluster/robust variances
 #   x, assign, contrasts, xlevels, term_of_col
 #               the design of the non-strata terms (when asked for): a double
 #               matrix without intercept as coxph() codes it, or (fast path)
@@ -58,6 +61,9 @@
 #'   that says so, and rows with zero weight are left out (they carry no
 #'   information) with a warning of class `survstep_warning_zero_weights`.
 #' @param fast `FALSE` skips the fast paths (for the identity tests).
+#' @param fast_constant Whether the small-data fast path checks for constant
+#'   covariates; `FALSE` when the caller's engine reports them with the same
+#'   error (cox(): its columns are its covariates there).
 #' @param cluster Whether a `cluster()` term is accepted (robust variances
 #'   of the Cox model): it is then left out of the design, and its values
 #'   (no missing values allowed) are the record's `cluster`.
@@ -65,7 +71,7 @@
 #' @noRd
 sv_frame <- function(call, env, caller = sys.call(-1), group = "none",
                      design = FALSE, counting = FALSE, positive_weights = NULL,
-                     fast = TRUE, cluster = FALSE) {
+                     fast = TRUE, fast_constant = TRUE, cluster = FALSE) {
   if (is.null(call$formula)) {
     sv_abort("`formula` is missing, with no default.", call = caller)
   }
@@ -73,7 +79,7 @@ sv_frame <- function(call, env, caller = sys.call(-1), group = "none",
     # plain column names only: no special term to refuse, response checked
     fr <- sv_frame_simple(call, env)
     if (!is.null(fr)) {
-      if (fr$n > 0L) sv_check_constant(fr, caller)
+      if (fast_constant && fr$n > 0L) sv_check_constant(fr, caller)
       return(fr)
     }
   }
@@ -155,6 +161,7 @@ sv_frame_positive_weights <- function(raw, model, caller) {
   raw$y <- raw$y[keep, , drop = FALSE]
   raw$weights <- w[keep]
   if (!is.null(raw$offset)) raw$offset <- raw$offset[keep]
+  if (!is.null(raw$id)) raw$id <- raw$id[keep]
   sv_warn(sprintf(paste0("%d %s with zero weight %s left out (%s uses ",
                          "positive weights only)."),
                   nz, if (nz == 1L) "row" else "rows",
@@ -232,11 +239,20 @@ sv_frame_finish <- function(raw, group, caller, counting) {
     g$vars <- vars
     g$bad <- setdiff(labs, vars)
   }
+  id <- raw$id
+  if (!is.null(id)) {
+    if (!is.null(rows)) id <- id[rows]
+    if (!is.atomic(id) || is.matrix(id)) {
+      sv_abort(sprintf("`id` must be a vector (one value per row), not %s.",
+                       sv_obj_type(id)), call = caller)
+    }
+  }
   fr <- list(
     y = y, strata = st$codes, strata_levels = st$levels,
     group = g$codes, group_levels = g$levels, group_vars = g$vars,
     group_bad_terms = g$bad,
-    weights = w, offset = off, terms = tt, strata_terms = strata_terms,
+    weights = w, offset = off, id = id, terms = tt,
+    strata_terms = strata_terms,
     na.action = na_act, n_dropped = length(na_act), n = n,
     mf = if (isTRUE(raw$general)) mf else NULL, data = raw$data,
     all_missing = raw$all_missing
@@ -363,7 +379,7 @@ sv_frame_general <- function(call, formula, env, caller) {
     sv_abort("`formula` can't have more than one `cluster()` term.",
              call = caller)
   }
-  keep <- match(c("formula", "data", "subset", "weights", "na.action"),
+  keep <- match(c("formula", "data", "subset", "weights", "na.action", "id"),
                 names(call), 0L)
   mf_call <- call[c(1L, keep)]
   mf_call[[1L]] <- quote(stats::model.frame)
@@ -437,7 +453,8 @@ sv_frame_general <- function(call, formula, env, caller) {
   list(mf = mf, terms = tt, y = unclass(y), rows = NULL,
        na.action = attr(mf, "na.action"), data = data, general = TRUE,
        all_missing = all_missing,
-       weights = stats::model.weights(mf), offset = stats::model.offset(mf))
+       weights = stats::model.weights(mf), offset = stats::model.offset(mf),
+       id = mf[["(id)"]])
 }
 
 # Lean path for a literal Surv(time, event) response (km() and the log-rank
@@ -447,7 +464,7 @@ sv_frame_general <- function(call, formula, env, caller) {
 # that is not a literal two-argument Surv() call, values Surv() would
 # refuse); the general path then runs.
 sv_frame_lean <- function(call, formula, env) {
-  if (!is.null(call$weights)) return(NULL)
+  if (!is.null(call$weights) || !is.null(call$id)) return(NULL)
   fenv <- environment(formula)
   lhs <- formula[[2L]]
   if (!sv_is_surv_call(lhs, fenv)) return(NULL)
@@ -574,7 +591,7 @@ sv_is_surv_call <- function(lhs, env) {
 sv_frame_simple <- function(call, env) {
   nms <- names(call)[-1L]
   if (!"data" %in% nms || !"formula" %in% nms ||
-      any(c("subset", "weights", "na.action") %in% nms)) {
+      any(c("subset", "weights", "na.action", "id") %in% nms)) {
     return(NULL)
   }
   fcall <- call$formula
@@ -657,7 +674,8 @@ sv_frame_simple <- function(call, env) {
   list(
     y = y, strata = NULL, strata_levels = NULL, group = NULL,
     group_levels = NULL, group_vars = NULL, group_bad_terms = NULL,
-    weights = NULL, offset = NULL, terms = tt, strata_terms = integer(0),
+    weights = NULL, offset = NULL, id = NULL, terms = tt,
+    strata_terms = integer(0),
     na.action = NULL, n_dropped = 0L, n = n, mf = NULL, data = data,
     all_missing = NULL,
     x = lapply(cols, as.double),

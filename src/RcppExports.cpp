@@ -12,27 +12,24 @@ Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
 // cox_fit_cpp
-Rcpp::List cox_fit_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata, SEXP init, int ties, double eps, double toler_chol, int iter_max, double toler_inf, double timefix_tol, SEXP center, bool concordance);
-RcppExport SEXP _survstep_cox_fit_cpp(SEXP xSEXP, SEXP startSEXP, SEXP timeSEXP, SEXP statusSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP initSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP toler_cholSEXP, SEXP iter_maxSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP centerSEXP, SEXP concordanceSEXP) {
+Rcpp::List cox_fit_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset, SEXP init, std::string ties, double eps, double toler_chol, int iter_max, double toler_inf, double timefix_tol, bool concordance);
+RcppExport SEXP _survstep_cox_fit_cpp(SEXP xSEXP, SEXP ySEXP, SEXP strataSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP initSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP toler_cholSEXP, SEXP iter_maxSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP concordanceSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type start(startSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type time(timeSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type status(statusSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
+    Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
     Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
     Rcpp::traits::input_parameter< SEXP >::type offset(offsetSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
     Rcpp::traits::input_parameter< SEXP >::type init(initSEXP);
-    Rcpp::traits::input_parameter< int >::type ties(tiesSEXP);
+    Rcpp::traits::input_parameter< std::string >::type ties(tiesSEXP);
     Rcpp::traits::input_parameter< double >::type eps(epsSEXP);
     Rcpp::traits::input_parameter< double >::type toler_chol(toler_cholSEXP);
     Rcpp::traits::input_parameter< int >::type iter_max(iter_maxSEXP);
     Rcpp::traits::input_parameter< double >::type toler_inf(toler_infSEXP);
     Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type center(centerSEXP);
     Rcpp::traits::input_parameter< bool >::type concordance(concordanceSEXP);
-    rcpp_result_gen = Rcpp::wrap(cox_fit_cpp(x, start, time, status, weights, offset, strata, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, center, concordance));
+    rcpp_result_gen = Rcpp::wrap(cox_fit_cpp(x, y, strata, weights, offset, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, concordance));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -44,40 +41,6 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< SEXP >::type time(timeSEXP);
     Rcpp::traits::input_parameter< SEXP >::type status(statusSEXP);
     rcpp_result_gen = Rcpp::wrap(cox_fast_surv_cpp(time, status));
-    return rcpp_result_gen;
-END_RCPP
-}
-// cox_eval_cpp
-Rcpp::List cox_eval_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata, SEXP beta, int ties, double timefix_tol, SEXP center);
-RcppExport SEXP _survstep_cox_eval_cpp(SEXP xSEXP, SEXP startSEXP, SEXP timeSEXP, SEXP statusSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP betaSEXP, SEXP tiesSEXP, SEXP timefix_tolSEXP, SEXP centerSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type start(startSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type time(timeSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type status(statusSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type offset(offsetSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type beta(betaSEXP);
-    Rcpp::traits::input_parameter< int >::type ties(tiesSEXP);
-    Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type center(centerSEXP);
-    rcpp_result_gen = Rcpp::wrap(cox_eval_cpp(x, start, time, status, weights, offset, strata, beta, ties, timefix_tol, center));
-    return rcpp_result_gen;
-END_RCPP
-}
-// concordance_cpp
-Rcpp::NumericVector concordance_cpp(Rcpp::NumericVector time, Rcpp::IntegerVector status, Rcpp::NumericVector risk, SEXP weights, SEXP strata);
-RcppExport SEXP _survstep_concordance_cpp(SEXP timeSEXP, SEXP statusSEXP, SEXP riskSEXP, SEXP weightsSEXP, SEXP strataSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type time(timeSEXP);
-    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type status(statusSEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type risk(riskSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
-    rcpp_result_gen = Rcpp::wrap(concordance_cpp(time, status, risk, weights, strata));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -94,17 +57,15 @@ BEGIN_RCPP
 END_RCPP
 }
 // cox_survfit_cpp
-Rcpp::List cox_survfit_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata, double timefix_tol, SEXP beta, int ctype, Rcpp::NumericMatrix var, Rcpp::NumericMatrix xnew, Rcpp::NumericVector offnew, Rcpp::IntegerVector strata_new, bool se);
-RcppExport SEXP _survstep_cox_survfit_cpp(SEXP xSEXP, SEXP startSEXP, SEXP timeSEXP, SEXP statusSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP timefix_tolSEXP, SEXP betaSEXP, SEXP ctypeSEXP, SEXP varSEXP, SEXP xnewSEXP, SEXP offnewSEXP, SEXP strata_newSEXP, SEXP seSEXP) {
+Rcpp::List cox_survfit_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset, double timefix_tol, SEXP beta, int ctype, Rcpp::NumericMatrix var, Rcpp::NumericMatrix xnew, Rcpp::NumericVector offnew, Rcpp::IntegerVector strata_new, bool se);
+RcppExport SEXP _survstep_cox_survfit_cpp(SEXP xSEXP, SEXP ySEXP, SEXP strataSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP timefix_tolSEXP, SEXP betaSEXP, SEXP ctypeSEXP, SEXP varSEXP, SEXP xnewSEXP, SEXP offnewSEXP, SEXP strata_newSEXP, SEXP seSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type start(startSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type time(timeSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type status(statusSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
+    Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
     Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
     Rcpp::traits::input_parameter< SEXP >::type offset(offsetSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
     Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
     Rcpp::traits::input_parameter< SEXP >::type beta(betaSEXP);
     Rcpp::traits::input_parameter< int >::type ctype(ctypeSEXP);
@@ -113,22 +74,20 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type offnew(offnewSEXP);
     Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type strata_new(strata_newSEXP);
     Rcpp::traits::input_parameter< bool >::type se(seSEXP);
-    rcpp_result_gen = Rcpp::wrap(cox_survfit_cpp(x, start, time, status, weights, offset, strata, timefix_tol, beta, ctype, var, xnew, offnew, strata_new, se));
+    rcpp_result_gen = Rcpp::wrap(cox_survfit_cpp(x, y, strata, weights, offset, timefix_tol, beta, ctype, var, xnew, offnew, strata_new, se));
     return rcpp_result_gen;
 END_RCPP
 }
 // cox_adjusted_cpp
-Rcpp::List cox_adjusted_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata, double timefix_tol, SEXP beta, int ctype, Rcpp::NumericMatrix var, Rcpp::NumericMatrix xnew, Rcpp::NumericVector offnew, Rcpp::IntegerVector group, int ngroup, bool se);
-RcppExport SEXP _survstep_cox_adjusted_cpp(SEXP xSEXP, SEXP startSEXP, SEXP timeSEXP, SEXP statusSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP timefix_tolSEXP, SEXP betaSEXP, SEXP ctypeSEXP, SEXP varSEXP, SEXP xnewSEXP, SEXP offnewSEXP, SEXP groupSEXP, SEXP ngroupSEXP, SEXP seSEXP) {
+Rcpp::List cox_adjusted_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset, double timefix_tol, SEXP beta, int ctype, Rcpp::NumericMatrix var, Rcpp::NumericMatrix xnew, Rcpp::NumericVector offnew, Rcpp::IntegerVector group, int ngroup, bool se);
+RcppExport SEXP _survstep_cox_adjusted_cpp(SEXP xSEXP, SEXP ySEXP, SEXP strataSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP timefix_tolSEXP, SEXP betaSEXP, SEXP ctypeSEXP, SEXP varSEXP, SEXP xnewSEXP, SEXP offnewSEXP, SEXP groupSEXP, SEXP ngroupSEXP, SEXP seSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type start(startSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type time(timeSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type status(statusSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
+    Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
     Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
     Rcpp::traits::input_parameter< SEXP >::type offset(offsetSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
     Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
     Rcpp::traits::input_parameter< SEXP >::type beta(betaSEXP);
     Rcpp::traits::input_parameter< int >::type ctype(ctypeSEXP);
@@ -138,24 +97,22 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type group(groupSEXP);
     Rcpp::traits::input_parameter< int >::type ngroup(ngroupSEXP);
     Rcpp::traits::input_parameter< bool >::type se(seSEXP);
-    rcpp_result_gen = Rcpp::wrap(cox_adjusted_cpp(x, start, time, status, weights, offset, strata, timefix_tol, beta, ctype, var, xnew, offnew, group, ngroup, se));
+    rcpp_result_gen = Rcpp::wrap(cox_adjusted_cpp(x, y, strata, weights, offset, timefix_tol, beta, ctype, var, xnew, offnew, group, ngroup, se));
     return rcpp_result_gen;
 END_RCPP
 }
 // cox_residuals_cpp
-Rcpp::List cox_residuals_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights, SEXP offset, SEXP strata, SEXP beta, int ties, double timefix_tol, Rcpp::CharacterVector what, SEXP gtime, SEXP cluster, int ncluster, SEXP init, double toler_chol);
-RcppExport SEXP _survstep_cox_residuals_cpp(SEXP xSEXP, SEXP startSEXP, SEXP timeSEXP, SEXP statusSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP betaSEXP, SEXP tiesSEXP, SEXP timefix_tolSEXP, SEXP whatSEXP, SEXP gtimeSEXP, SEXP clusterSEXP, SEXP nclusterSEXP, SEXP initSEXP, SEXP toler_cholSEXP) {
+Rcpp::List cox_residuals_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset, SEXP beta, std::string ties, double timefix_tol, Rcpp::CharacterVector what, SEXP gtime, SEXP cluster, int ncluster, SEXP init, double toler_chol);
+RcppExport SEXP _survstep_cox_residuals_cpp(SEXP xSEXP, SEXP ySEXP, SEXP strataSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP betaSEXP, SEXP tiesSEXP, SEXP timefix_tolSEXP, SEXP whatSEXP, SEXP gtimeSEXP, SEXP clusterSEXP, SEXP nclusterSEXP, SEXP initSEXP, SEXP toler_cholSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type start(startSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type time(timeSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type status(statusSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
+    Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
     Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
     Rcpp::traits::input_parameter< SEXP >::type offset(offsetSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
     Rcpp::traits::input_parameter< SEXP >::type beta(betaSEXP);
-    Rcpp::traits::input_parameter< int >::type ties(tiesSEXP);
+    Rcpp::traits::input_parameter< std::string >::type ties(tiesSEXP);
     Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
     Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type what(whatSEXP);
     Rcpp::traits::input_parameter< SEXP >::type gtime(gtimeSEXP);
@@ -163,7 +120,18 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type ncluster(nclusterSEXP);
     Rcpp::traits::input_parameter< SEXP >::type init(initSEXP);
     Rcpp::traits::input_parameter< double >::type toler_chol(toler_cholSEXP);
-    rcpp_result_gen = Rcpp::wrap(cox_residuals_cpp(x, start, time, status, weights, offset, strata, beta, ties, timefix_tol, what, gtime, cluster, ncluster, init, toler_chol));
+    rcpp_result_gen = Rcpp::wrap(cox_residuals_cpp(x, y, strata, weights, offset, beta, ties, timefix_tol, what, gtime, cluster, ncluster, init, toler_chol));
+    return rcpp_result_gen;
+END_RCPP
+}
+// timefix_cpp
+Rcpp::NumericVector timefix_cpp(Rcpp::NumericVector time, double tol);
+RcppExport SEXP _survstep_timefix_cpp(SEXP timeSEXP, SEXP tolSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type time(timeSEXP);
+    Rcpp::traits::input_parameter< double >::type tol(tolSEXP);
+    rcpp_result_gen = Rcpp::wrap(timefix_cpp(time, tol));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -315,65 +283,41 @@ BEGIN_RCPP
 END_RCPP
 }
 // stepwise_cpp
-Rcpp::List stepwise_cpp(Rcpp::NumericMatrix x, Rcpp::Nullable<Rcpp::NumericVector> start, Rcpp::NumericVector time, Rcpp::IntegerVector status, Rcpp::Nullable<Rcpp::NumericVector> weights, Rcpp::Nullable<Rcpp::NumericVector> offset, Rcpp::Nullable<Rcpp::IntegerVector> strata, Rcpp::List term_cols, Rcpp::LogicalVector forced, int direction, int removal, double p_enter, double p_remove, int ties, double eps, int iter_max, double toler_chol, double toler_inf, double timefix_tol);
-RcppExport SEXP _survstep_stepwise_cpp(SEXP xSEXP, SEXP startSEXP, SEXP timeSEXP, SEXP statusSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP term_colsSEXP, SEXP forcedSEXP, SEXP directionSEXP, SEXP removalSEXP, SEXP p_enterSEXP, SEXP p_removeSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP iter_maxSEXP, SEXP toler_cholSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP) {
+Rcpp::List stepwise_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata, Rcpp::List term_cols, Rcpp::LogicalVector forced, std::string direction, std::string removal, double p_enter, double p_remove, std::string ties, double eps, int iter_max, double toler_chol, double toler_inf, double timefix_tol, bool concordance);
+RcppExport SEXP _survstep_stepwise_cpp(SEXP xSEXP, SEXP ySEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP term_colsSEXP, SEXP forcedSEXP, SEXP directionSEXP, SEXP removalSEXP, SEXP p_enterSEXP, SEXP p_removeSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP iter_maxSEXP, SEXP toler_cholSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP concordanceSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
-    Rcpp::traits::input_parameter< Rcpp::Nullable<Rcpp::NumericVector> >::type start(startSEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type time(timeSEXP);
-    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type status(statusSEXP);
-    Rcpp::traits::input_parameter< Rcpp::Nullable<Rcpp::NumericVector> >::type weights(weightsSEXP);
-    Rcpp::traits::input_parameter< Rcpp::Nullable<Rcpp::NumericVector> >::type offset(offsetSEXP);
-    Rcpp::traits::input_parameter< Rcpp::Nullable<Rcpp::IntegerVector> >::type strata(strataSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
+    Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type term_cols(term_colsSEXP);
     Rcpp::traits::input_parameter< Rcpp::LogicalVector >::type forced(forcedSEXP);
-    Rcpp::traits::input_parameter< int >::type direction(directionSEXP);
-    Rcpp::traits::input_parameter< int >::type removal(removalSEXP);
+    Rcpp::traits::input_parameter< std::string >::type direction(directionSEXP);
+    Rcpp::traits::input_parameter< std::string >::type removal(removalSEXP);
     Rcpp::traits::input_parameter< double >::type p_enter(p_enterSEXP);
     Rcpp::traits::input_parameter< double >::type p_remove(p_removeSEXP);
-    Rcpp::traits::input_parameter< int >::type ties(tiesSEXP);
+    Rcpp::traits::input_parameter< std::string >::type ties(tiesSEXP);
     Rcpp::traits::input_parameter< double >::type eps(epsSEXP);
     Rcpp::traits::input_parameter< int >::type iter_max(iter_maxSEXP);
     Rcpp::traits::input_parameter< double >::type toler_chol(toler_cholSEXP);
     Rcpp::traits::input_parameter< double >::type toler_inf(toler_infSEXP);
     Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
-    rcpp_result_gen = Rcpp::wrap(stepwise_cpp(x, start, time, status, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol));
-    return rcpp_result_gen;
-END_RCPP
-}
-// timefix_cpp
-Rcpp::NumericVector timefix_cpp(Rcpp::NumericVector time, double tol);
-RcppExport SEXP _survstep_timefix_cpp(SEXP timeSEXP, SEXP tolSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type time(timeSEXP);
-    Rcpp::traits::input_parameter< double >::type tol(tolSEXP);
-    rcpp_result_gen = Rcpp::wrap(timefix_cpp(time, tol));
-    return rcpp_result_gen;
-END_RCPP
-}
-// chisq_upper_cpp
-Rcpp::NumericVector chisq_upper_cpp(Rcpp::NumericVector x, double df);
-RcppExport SEXP _survstep_chisq_upper_cpp(SEXP xSEXP, SEXP dfSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type x(xSEXP);
-    Rcpp::traits::input_parameter< double >::type df(dfSEXP);
-    rcpp_result_gen = Rcpp::wrap(chisq_upper_cpp(x, df));
+    Rcpp::traits::input_parameter< bool >::type concordance(concordanceSEXP);
+    rcpp_result_gen = Rcpp::wrap(stepwise_cpp(x, y, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, concordance));
     return rcpp_result_gen;
 END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
-    {"_survstep_cox_fit_cpp", (DL_FUNC) &_survstep_cox_fit_cpp, 16},
+    {"_survstep_cox_fit_cpp", (DL_FUNC) &_survstep_cox_fit_cpp, 13},
     {"_survstep_cox_fast_surv_cpp", (DL_FUNC) &_survstep_cox_fast_surv_cpp, 2},
-    {"_survstep_cox_eval_cpp", (DL_FUNC) &_survstep_cox_eval_cpp, 11},
-    {"_survstep_concordance_cpp", (DL_FUNC) &_survstep_concordance_cpp, 5},
     {"_survstep_wald_test_cpp", (DL_FUNC) &_survstep_wald_test_cpp, 3},
-    {"_survstep_cox_survfit_cpp", (DL_FUNC) &_survstep_cox_survfit_cpp, 15},
-    {"_survstep_cox_adjusted_cpp", (DL_FUNC) &_survstep_cox_adjusted_cpp, 16},
-    {"_survstep_cox_residuals_cpp", (DL_FUNC) &_survstep_cox_residuals_cpp, 16},
+    {"_survstep_cox_survfit_cpp", (DL_FUNC) &_survstep_cox_survfit_cpp, 13},
+    {"_survstep_cox_adjusted_cpp", (DL_FUNC) &_survstep_cox_adjusted_cpp, 14},
+    {"_survstep_cox_residuals_cpp", (DL_FUNC) &_survstep_cox_residuals_cpp, 14},
+    {"_survstep_timefix_cpp", (DL_FUNC) &_survstep_timefix_cpp, 2},
     {"_survstep_km_fit_cpp", (DL_FUNC) &_survstep_km_fit_cpp, 6},
     {"_survstep_km_bands_cpp", (DL_FUNC) &_survstep_km_bands_cpp, 4},
     {"_survstep_km_quantile_cpp", (DL_FUNC) &_survstep_km_quantile_cpp, 12},
@@ -384,9 +328,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_first_rows_cpp", (DL_FUNC) &_survstep_first_rows_cpp, 2},
     {"_survstep_surv_status_code_cpp", (DL_FUNC) &_survstep_surv_status_code_cpp, 1},
     {"_survstep_logrank_batch_cpp", (DL_FUNC) &_survstep_logrank_batch_cpp, 4},
-    {"_survstep_stepwise_cpp", (DL_FUNC) &_survstep_stepwise_cpp, 19},
-    {"_survstep_timefix_cpp", (DL_FUNC) &_survstep_timefix_cpp, 2},
-    {"_survstep_chisq_upper_cpp", (DL_FUNC) &_survstep_chisq_upper_cpp, 2},
+    {"_survstep_stepwise_cpp", (DL_FUNC) &_survstep_stepwise_cpp, 18},
     {NULL, NULL, 0}
 };
 

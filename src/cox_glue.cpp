@@ -8,189 +8,38 @@
 #include <string>
 #include <vector>
 
-#include "survstep/concordance.hpp"
-#include "survstep/cox_counting.hpp"
-#include "survstep/cox_loglik.hpp"
-#include "survstep/cox_newton.hpp"
+#include "cox_glue.h"
 #include "survstep/cox_residuals.hpp"
 #include "survstep/cox_survfit.hpp"
 #include "glue_interrupt.h"
 
 namespace sc = survstep::core;
+namespace sg = survstep::glue;
 
-namespace {
-
-// Views of the R vectors; NULL (R_NilValue) means "absent". The R side
-// guarantees storage modes (double / integer), so no copies are made here.
-// `x` is a double matrix, or a list of double columns (cox()'s fast path:
-// no n x p copy); `cols` keeps the column pointers of a list alive.
-sc::CoxInput make_input(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights,
-                        SEXP offset, SEXP strata, SEXP center, double timefix_tol,
-                        std::vector<const double*>& cols) {
-  sc::CoxInput in;
-  in.n = Rf_length(time);
-  if (TYPEOF(x) == VECSXP) {
-    in.p = Rf_length(x);
-    cols.resize(in.p);
-    for (int j = 0; j < in.p; ++j) cols[j] = REAL(VECTOR_ELT(x, j));
-    in.xcol = in.p > 0 ? cols.data() : nullptr;
-  } else {
-    in.p = Rf_isNull(x) ? 0 : Rf_ncols(x);
-    in.x = in.p > 0 ? REAL(x) : nullptr;
-  }
-  in.time = REAL(time);
-  if (!Rf_isNull(start)) in.start = REAL(start);
-  in.status = INTEGER(status);
-  if (!Rf_isNull(weights)) in.weight = REAL(weights);
-  if (!Rf_isNull(offset)) in.offset = REAL(offset);
-  if (!Rf_isNull(strata)) in.strata = INTEGER(strata);
-  if (!Rf_isNull(center)) in.center = INTEGER(center);
-  in.timefix_tol = timefix_tol;
-  return in;
-}
-
-void check_types(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights, SEXP offset,
-                 SEXP strata, SEXP center) {
-  const R_xlen_t n = Rf_xlength(time);
-  if (TYPEOF(time) != REALSXP) Rcpp::stop("internal: `time` must be double");
-  if (!Rf_isNull(start) && (TYPEOF(start) != REALSXP || Rf_xlength(start) != n)) {
-    Rcpp::stop("internal: `start` must be double of length n");
-  }
-  if (TYPEOF(status) != INTSXP || Rf_xlength(status) != n) {
-    Rcpp::stop("internal: `status` must be integer of length n");
-  }
-  if (TYPEOF(x) == VECSXP) {
-    for (R_xlen_t j = 0; j < Rf_xlength(x); ++j) {
-      SEXP c = VECTOR_ELT(x, j);
-      if (TYPEOF(c) != REALSXP || Rf_xlength(c) != n) {
-        Rcpp::stop("internal: the columns of `x` must be double of length n");
-      }
-    }
-  } else if (!Rf_isNull(x) &&
-             (TYPEOF(x) != REALSXP || !Rf_isMatrix(x) || Rf_nrows(x) != n)) {
-    Rcpp::stop("internal: `x` must be a double matrix with n rows");
-  }
-  if (!Rf_isNull(weights) && (TYPEOF(weights) != REALSXP || Rf_xlength(weights) != n)) {
-    Rcpp::stop("internal: `weights` must be double of length n");
-  }
-  if (!Rf_isNull(offset) && (TYPEOF(offset) != REALSXP || Rf_xlength(offset) != n)) {
-    Rcpp::stop("internal: `offset` must be double of length n");
-  }
-  if (!Rf_isNull(strata) && (TYPEOF(strata) != INTSXP || Rf_xlength(strata) != n)) {
-    Rcpp::stop("internal: `strata` must be integer of length n");
-  }
-  if (!Rf_isNull(center) && TYPEOF(center) != INTSXP) {
-    Rcpp::stop("internal: `center` must be integer");
-  }
-}
-
-// The prepared data: (start, stop] data when `in.start` is set.
-int build_data(const sc::CoxInput& in, sc::CoxData& d, sc::Interrupt* intr = nullptr) {
-  return in.start ? sc::cox_counting_build(in, d, intr) : sc::cox_data_build(in, d, intr);
-}
-
-}  // namespace
-
-namespace {
-Rcpp::List cox_fit_impl(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights,
-                        SEXP offset, SEXP strata, SEXP init, int ties, double eps,
-                        double toler_chol, int iter_max, double toler_inf,
-                        double timefix_tol, SEXP center, bool concordance,
-                        sc::Interrupt& intr) {
-  check_types(x, start, time, status, weights, offset, strata, center);
-  std::vector<const double*> cols;
-  sc::CoxInput in = make_input(x, start, time, status, weights, offset, strata, center,
-                               timefix_tol, cols);
-  // constant columns are an input error: report them before fitting
-  if (in.p > 0) {
-    Rcpp::LogicalVector cst(in.p);
-    bool any = false;
-    for (int j = 0; j < in.p; ++j) {
-      const double* c = in.xcol ? in.xcol[j] : in.x + static_cast<R_xlen_t>(j) * in.n;
-      bool k = true;
-      for (int i = 1; i < in.n && k; ++i) k = c[i] == c[0];
-      cst[j] = k;
-      any = any || k;
-    }
-    if (any) return Rcpp::List::create(Rcpp::Named("constant") = cst);
-  }
-  sc::CoxData d;
-  const int st = build_data(in, d, &intr);
-  if (st != sc::cox_data_ok) return Rcpp::List::create(Rcpp::Named("bad_input") = st);
-  sc::CoxControl ctrl;
-  ctrl.eps = eps;
-  ctrl.toler_chol = toler_chol;
-  ctrl.iter_max = iter_max;
-  ctrl.toler_inf = toler_inf;
+// Fit a Cox model (core::cox_model_fit(), cox_model.hpp). y: the Surv
+// matrix (time, status) or (start, stop, status); x: NULL, a double matrix
+// or a list of double columns (cox()'s fast path: no n x p copy); strata:
+// integer codes or NULL; weights, offset, init: double or NULL; ties:
+// "efron" or "breslow". Returns the list of sg::cox_result_list(), decoded
+// by R/cox-fit.R. Interruptible (Ctrl-C): R's interrupt condition.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cox_fit_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset, SEXP init,
+                       std::string ties, double eps, double toler_chol, int iter_max,
+                       double toler_inf, double timefix_tol, bool concordance) {
+  sg::CoxArgs a = sg::cox_args(x, y, strata, weights, offset, timefix_tol);
+  sc::CoxModelOptions opt;
+  opt.ties = sg::cox_ties(ties);
+  opt.control = sg::cox_control(eps, toler_chol, iter_max, toler_inf);
+  opt.concordance = concordance;
   const double* pinit = nullptr;
   if (!Rf_isNull(init)) {
-    if (TYPEOF(init) != REALSXP || Rf_length(init) != d.p) Rcpp::stop("internal: bad `init`");
+    if (TYPEOF(init) != REALSXP || Rf_length(init) != a.in.p) Rcpp::stop("internal: bad `init`");
     pinit = REAL(init);
   }
-  sc::CoxWork w;
-  sc::CoxFitResult res;
-  sc::cox_fit(d, static_cast<sc::CoxTies>(ties), ctrl, pinit, res, w, &intr);
-
-  const int n = d.n, p = d.p;
-  Rcpp::NumericVector lp(n);
-  Eigen::VectorXd b = res.beta;
-  sc::cox_linear_predictors(d, b, lp.begin());
-
-  Rcpp::NumericVector conc(7, NA_REAL);
-  if (concordance) {
-    // on the prepared (sorted, post-timefix) data
-    std::vector<double> lps(n);
-    for (int k = 0; k < n; ++k) lps[k] = lp[d.order[k]];
-    sc::ConcordanceResult cr = sc::concordance_sorted(d, lps.data(), !Rf_isNull(weights), &intr);
-    conc[0] = cr.concordant;
-    conc[1] = cr.discordant;
-    conc[2] = cr.tied_x;
-    conc[3] = cr.tied_y;
-    conc[4] = cr.tied_xy;
-    conc[5] = cr.concordance;
-    conc[6] = cr.std_err;
-  }
-  // Wald test of all non-aliased coefficients against init
-  int wald_df = 0;
-  const double wald = sc::cox_wald_global(res, pinit, toler_chol, &wald_df);
-  Rcpp::NumericMatrix var(p, p);
-  for (int j = 0; j < p; ++j) {
-    for (int i = 0; i < p; ++i) var(i, j) = res.var(i, j);
-  }
-  Rcpp::IntegerVector aliased(res.aliased.begin(), res.aliased.end());
-  Rcpp::IntegerVector infinite(res.infinite.begin(), res.infinite.end());
-  return Rcpp::List::create(
-      Rcpp::Named("coefficients") =
-          Rcpp::NumericVector(res.beta.data(), res.beta.data() + p),
-      Rcpp::Named("var") = var,
-      Rcpp::Named("loglik") = Rcpp::NumericVector::create(res.loglik_init, res.loglik),
-      Rcpp::Named("score") = res.score_test, Rcpp::Named("wald") = wald,
-      Rcpp::Named("wald_df") = wald_df,
-      Rcpp::Named("u") = Rcpp::NumericVector(res.score.data(), res.score.data() + p),
-      Rcpp::Named("iter") = res.iter, Rcpp::Named("rank") = res.rank,
-      Rcpp::Named("status") = res.status, Rcpp::Named("converged") = res.converged,
-      Rcpp::Named("aliased") = aliased, Rcpp::Named("infinite") = infinite,
-      Rcpp::Named("lp_large") = res.lp_large,
-      Rcpp::Named("means") = Rcpp::NumericVector(d.mean.data(), d.mean.data() + p),
-      Rcpp::Named("linear.predictors") = lp, Rcpp::Named("concordance") = conc,
-      Rcpp::Named("nevent") = d.nevent);
-}
-}  // namespace
-
-// Fit a Cox model. `start` is NULL for right-censored data, else the entry
-// times of (start, time] data. Returns the raw engine results (see
-// R/cox-fit.R). Interruptible (Ctrl-C): R's interrupt condition.
-// [[Rcpp::export(rng = false)]]
-Rcpp::List cox_fit_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights,
-                       SEXP offset, SEXP strata, SEXP init, int ties, double eps,
-                       double toler_chol, int iter_max, double toler_inf,
-                       double timefix_tol, SEXP center, bool concordance) {
-  sc::Interrupt intr = survstep::glue::r_interrupt();
-  Rcpp::List out;
-  SV_CATCH_INTERRUPT(out = cox_fit_impl(x, start, time, status, weights, offset, strata,
-                                        init, ties, eps, toler_chol, iter_max, toler_inf,
-                                        timefix_tol, center, concordance, intr));
-  return out;
+  sc::Interrupt intr = sg::r_interrupt();
+  sc::CoxModelResult res;
+  SV_CATCH_INTERRUPT(sc::cox_model_fit(a.in, opt, pinit, res, &intr));
+  return sg::cox_result_list(res);
 }
 
 // Response check of cox()'s fast path, without R-level temporaries: NULL
@@ -229,45 +78,6 @@ SEXP cox_fast_surv_cpp(SEXP time, SEXP status) {
   return out;
 }
 
-// Log partial likelihood, score and information at beta (original units).
-// [[Rcpp::export(rng = false)]]
-Rcpp::List cox_eval_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights,
-                        SEXP offset, SEXP strata, SEXP beta, int ties, double timefix_tol,
-                        SEXP center) {
-  check_types(x, start, time, status, weights, offset, strata, center);
-  std::vector<const double*> cols;
-  sc::CoxInput in = make_input(x, start, time, status, weights, offset, strata, center,
-                               timefix_tol, cols);
-  sc::CoxData d;
-  const int st = build_data(in, d);
-  if (st != sc::cox_data_ok) Rcpp::stop("internal: invalid data for the Cox engine (code %d)", st);
-  if (TYPEOF(beta) != REALSXP || Rf_length(beta) != d.p) Rcpp::stop("internal: bad `beta`");
-  sc::CoxWork w;
-  sc::CoxEval out;
-  sc::cox_evaluate(d, REAL(beta), static_cast<sc::CoxTies>(ties), sc::cox_what_info, w, out);
-  return Rcpp::List::create(Rcpp::Named("loglik") = out.loglik,
-                            Rcpp::Named("score") = Rcpp::wrap(out.score),
-                            Rcpp::Named("info") = Rcpp::wrap(out.info));
-}
-
-// Harrell's concordance of a risk score with its standard error.
-// [[Rcpp::export(rng = false)]]
-Rcpp::NumericVector concordance_cpp(Rcpp::NumericVector time, Rcpp::IntegerVector status,
-                                    Rcpp::NumericVector risk, SEXP weights, SEXP strata) {
-  const int n = time.size();
-  const double* w = Rf_isNull(weights) ? nullptr : REAL(weights);
-  const int* s = Rf_isNull(strata) ? nullptr : INTEGER(strata);
-  sc::Interrupt intr = survstep::glue::r_interrupt();
-  sc::ConcordanceResult cr;
-  SV_CATCH_INTERRUPT(cr = sc::concordance_risk(n, time.begin(), status.begin(), risk.begin(),
-                                               w, s, &intr));
-  return Rcpp::NumericVector::create(
-      Rcpp::Named("concordant") = cr.concordant, Rcpp::Named("discordant") = cr.discordant,
-      Rcpp::Named("tied.x") = cr.tied_x, Rcpp::Named("tied.y") = cr.tied_y,
-      Rcpp::Named("tied.xy") = cr.tied_xy, Rcpp::Named("concordance") = cr.concordance,
-      Rcpp::Named("std") = cr.std_err);
-}
-
 // Multi-df Wald statistic b' V^- b (generalised inverse with tolerance).
 // [[Rcpp::export(rng = false)]]
 Rcpp::NumericVector wald_test_cpp(Rcpp::NumericMatrix var, Rcpp::NumericVector b,
@@ -290,14 +100,12 @@ namespace {
 
 // The baseline of a fit (cox_survfit.hpp) on data prepared as the fit's;
 // `means` receives the centring of the prepared data.
-void survfit_baseline(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights,
-                      SEXP offset, SEXP strata, double timefix_tol, SEXP beta, int ctype,
-                      sc::CoxData& d, sc::CoxBaseline& base, sc::Interrupt& intr) {
-  check_types(x, start, time, status, weights, offset, strata, R_NilValue);
-  std::vector<const double*> cols;
-  sc::CoxInput in = make_input(x, start, time, status, weights, offset, strata, R_NilValue,
-                               timefix_tol, cols);
-  const int st = build_data(in, d, &intr);
+void survfit_baseline(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset,
+                      double timefix_tol, SEXP beta, int ctype, sc::CoxData& d,
+                      sc::CoxBaseline& base, sc::Interrupt& intr) {
+  sg::CoxArgs a = sg::cox_args(x, y, strata, weights, offset, timefix_tol);
+  const sc::CoxInput& in = a.in;
+  const int st = sc::cox_model_data(in, d, &intr);
   if (st != sc::cox_data_ok) Rcpp::stop("internal: invalid data for the Cox engine (code %d)", st);
   if (TYPEOF(beta) != REALSXP || Rf_length(beta) != d.p) Rcpp::stop("internal: bad `beta`");
   if (ctype != 1 && ctype != 2) Rcpp::stop("internal: bad `ctype`");
@@ -334,14 +142,15 @@ Eigen::MatrixXd as_eigen(Rcpp::NumericMatrix v) {
 }  // namespace
 
 // Predicted survival curves of new rows from a Cox fit (survfit.coxph,
-// stype 2). The data arguments are those of cox_fit_cpp() (the fit's
+// stype 2). The data arguments (x, y, strata, weights, offset) are those
+// of cox_fit_cpp() (the fit's
 // prepared data is rebuilt); beta: coefficients (aliased as 0); ctype 1 =
 // Breslow, 2 = Efron hazard; var: their variance (aliased as 0); xnew: new
 // rows (m x p, original units); offnew: their centred offsets; strata_new:
 // 0-based dense stratum code per row, -1 = a curve in every stratum.
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cox_survfit_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights,
-                           SEXP offset, SEXP strata, double timefix_tol, SEXP beta,
+Rcpp::List cox_survfit_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset,
+                           double timefix_tol, SEXP beta,
                            int ctype, Rcpp::NumericMatrix var, Rcpp::NumericMatrix xnew,
                            Rcpp::NumericVector offnew, Rcpp::IntegerVector strata_new,
                            bool se) {
@@ -350,8 +159,7 @@ Rcpp::List cox_survfit_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weig
   sc::CoxBaseline base;
   sc::CoxCurves cv;
   SV_CATCH_INTERRUPT({
-    survfit_baseline(x, start, time, status, weights, offset, strata, timefix_tol, beta, ctype,
-                     d, base, intr);
+    survfit_baseline(x, y, strata, weights, offset, timefix_tol, beta, ctype, d, base, intr);
     sc::CoxCurveRequest req;
     survfit_rows(d, xnew, offnew, beta, req.x, req.risk);
     if (strata_new.size() != xnew.nrow()) Rcpp::stop("internal: bad `strata_new`");
@@ -377,8 +185,8 @@ Rcpp::List cox_survfit_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weig
 // group (0-based `group`, `ngroup` groups), one per group and stratum.
 // Other arguments as cox_survfit_cpp().
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cox_adjusted_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights,
-                            SEXP offset, SEXP strata, double timefix_tol, SEXP beta,
+Rcpp::List cox_adjusted_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset,
+                            double timefix_tol, SEXP beta,
                             int ctype, Rcpp::NumericMatrix var, Rcpp::NumericMatrix xnew,
                             Rcpp::NumericVector offnew, Rcpp::IntegerVector group,
                             int ngroup, bool se) {
@@ -387,8 +195,7 @@ Rcpp::List cox_adjusted_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP wei
   sc::CoxBaseline base;
   sc::CoxAdjusted cv;
   SV_CATCH_INTERRUPT({
-    survfit_baseline(x, start, time, status, weights, offset, strata, timefix_tol, beta, ctype,
-                     d, base, intr);
+    survfit_baseline(x, y, strata, weights, offset, timefix_tol, beta, ctype, d, base, intr);
     Eigen::MatrixXd xc;
     std::vector<double> risk;
     survfit_rows(d, xnew, offnew, beta, xc, risk);
@@ -410,17 +217,19 @@ Rcpp::List cox_adjusted_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP wei
       Rcpp::Named("records") = Rcpp::wrap(base.records));
 }
 // Residuals of a fit at `beta` (cox_residuals.hpp), on the data of the fit
-// rebuilt exactly as cox_fit_cpp() builds them. `what`: any of
+// rebuilt exactly as cox_fit_cpp() builds them (same arguments: y the Surv
+// matrix, ties a string). `what`: any of
 // "martingale", "score", "schoenfeld", "zph" (needs `gtime`, one value per
 // row) and "robust" (score residuals summed within `cluster`, 0-based codes
 // or NULL for one row per cluster: their crossproduct at `beta`, and the
 // robust score test at `init` with the tolerance `toler_chol`).
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cox_residuals_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP weights,
-                             SEXP offset, SEXP strata, SEXP beta, int ties,
-                             double timefix_tol, Rcpp::CharacterVector what, SEXP gtime,
-                             SEXP cluster, int ncluster, SEXP init, double toler_chol) {
-  check_types(x, start, time, status, weights, offset, strata, R_NilValue);
+Rcpp::List cox_residuals_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset,
+                             SEXP beta, std::string ties, double timefix_tol,
+                             Rcpp::CharacterVector what, SEXP gtime, SEXP cluster,
+                             int ncluster, SEXP init, double toler_chol) {
+  sg::CoxArgs a = sg::cox_args(x, y, strata, weights, offset, timefix_tol);
+  const sc::CoxTies tie = sg::cox_ties(ties);
   int flags = sc::cox_resid_martingale;
   bool robust = false;
   for (R_xlen_t i = 0; i < what.size(); ++i) {
@@ -439,13 +248,10 @@ Rcpp::List cox_residuals_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP we
       Rcpp::stop("internal: unknown residual type '%s'", w);
     }
   }
-  std::vector<const double*> cols;
-  sc::CoxInput in = make_input(x, start, time, status, weights, offset, strata, R_NilValue,
-                               timefix_tol, cols);
   sc::CoxData d;
   sc::Interrupt intr = survstep::glue::r_interrupt();
   int st = 0;
-  SV_CATCH_INTERRUPT(st = build_data(in, d, &intr));
+  SV_CATCH_INTERRUPT(st = sc::cox_model_data(a.in, d, &intr));
   if (st != sc::cox_data_ok) Rcpp::stop("internal: invalid data for the Cox engine (code %d)", st);
   if (TYPEOF(beta) != REALSXP || Rf_length(beta) != d.p) Rcpp::stop("internal: bad `beta`");
   const double* g = nullptr;
@@ -464,7 +270,6 @@ Rcpp::List cox_residuals_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP we
     }
   }
   sc::CoxResiduals r;
-  const sc::CoxTies tie = static_cast<sc::CoxTies>(ties);
   SV_CATCH_INTERRUPT(sc::cox_residuals(d, REAL(beta), tie, flags, r, g, &intr));
   Rcpp::List out = Rcpp::List::create(Rcpp::Named("martingale") = Rcpp::wrap(r.martingale));
   if ((flags & sc::cox_resid_score) != 0 && !robust) out["score"] = Rcpp::wrap(r.score);
@@ -501,4 +306,14 @@ Rcpp::List cox_residuals_cpp(SEXP x, SEXP start, SEXP time, SEXP status, SEXP we
     out["rscore"] = sc::chol_quadratic(f, tot0.data(), tmp.data());
   }
   return out;
+}
+
+// Near-tied times merged as survival::aeqSurv (risk_sets.hpp's timefix()),
+// for callers that need the times the engine uses (cox_zph()'s time
+// transforms).
+// [[Rcpp::export(rng = false)]]
+Rcpp::NumericVector timefix_cpp(Rcpp::NumericVector time, double tol) {
+  std::vector<double> t(time.begin(), time.end());
+  sc::timefix(t, tol);
+  return Rcpp::NumericVector(t.begin(), t.end());
 }

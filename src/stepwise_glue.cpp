@@ -2,62 +2,35 @@
 #include <Rcpp.h>
 #include <RcppEigen.h>
 
+#include <string>
 #include <vector>
 
-#include "survstep/cox_counting.hpp"
-#include "survstep/cox_loglik.hpp"
-#include "survstep/cox_newton.hpp"
+#include "cox_glue.h"
 #include "survstep/stepwise.hpp"
 #include "glue_interrupt.h"
 
 namespace sc = survstep::core;
+namespace sg = survstep::glue;
 
 // Run the stepwise selection on a prepared design.
-// x: n x P design (all candidate columns); start: NULL, or the entry times of
-// (start, time] data; term_cols: 0-based columns of
-// each term; forced: per term. direction 0 = forward, 1 = backward;
-// removal 0 = wald, 1 = lr, 2 = conditional; ties 0 = breslow, 1 = efron.
-// Interruptible (Ctrl-C): R's interrupt condition.
+// x: n x P design (all candidate columns); y: the Surv matrix (time, status)
+// or (start, stop, status); term_cols: 0-based columns of each term; forced:
+// per term; direction "forward" / "backward"; removal "wald" / "lr" /
+// "conditional"; ties "efron" / "breslow". `final` is the selected model in
+// the shape of cox_fit_cpp()'s result (cox_glue.h), from the selection's
+// own fit of it. Interruptible (Ctrl-C): R's interrupt condition.
 // [[Rcpp::export(rng = false)]]
-Rcpp::List stepwise_cpp(Rcpp::NumericMatrix x, Rcpp::Nullable<Rcpp::NumericVector> start,
-                        Rcpp::NumericVector time, Rcpp::IntegerVector status,
-                        Rcpp::Nullable<Rcpp::NumericVector> weights,
-                        Rcpp::Nullable<Rcpp::NumericVector> offset,
-                        Rcpp::Nullable<Rcpp::IntegerVector> strata, Rcpp::List term_cols,
-                        Rcpp::LogicalVector forced, int direction, int removal,
-                        double p_enter, double p_remove, int ties, double eps,
-                        int iter_max, double toler_chol, double toler_inf,
-                        double timefix_tol) {
-  sc::CoxInput in;
-  in.n = time.size();
-  in.p = x.ncol();
-  in.x = in.p > 0 ? x.begin() : nullptr;
-  in.time = time.begin();
-  in.status = status.begin();
-  Rcpp::NumericVector w, off, st0;
-  if (start.isNotNull()) {
-    st0 = Rcpp::NumericVector(start.get());
-    in.start = st0.begin();
-  }
-  Rcpp::IntegerVector st;
-  if (weights.isNotNull()) {
-    w = Rcpp::NumericVector(weights.get());
-    in.weight = w.begin();
-  }
-  if (offset.isNotNull()) {
-    off = Rcpp::NumericVector(offset.get());
-    in.offset = off.begin();
-  }
-  if (strata.isNotNull()) {
-    st = Rcpp::IntegerVector(strata.get());
-    in.strata = st.begin();
-  }
-  in.timefix_tol = timefix_tol;
+Rcpp::List stepwise_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata,
+                        Rcpp::List term_cols, Rcpp::LogicalVector forced,
+                        std::string direction, std::string removal, double p_enter,
+                        double p_remove, std::string ties, double eps, int iter_max,
+                        double toler_chol, double toler_inf, double timefix_tol,
+                        bool concordance) {
+  sg::CoxArgs a = sg::cox_args(x, y, strata, weights, offset, timefix_tol);
   sc::CoxData data;
   sc::Interrupt intr = survstep::glue::r_interrupt();
   int code = sc::cox_data_ok;
-  SV_CATCH_INTERRUPT(code = in.start ? sc::cox_counting_build(in, data, &intr)
-                                     : sc::cox_data_build(in, data, &intr));
+  SV_CATCH_INTERRUPT(code = sc::cox_model_data(a.in, data, &intr));
   if (code != sc::cox_data_ok) {
     Rcpp::stop("internal error: invalid data for the Cox engine (code %d)", code);
   }
@@ -68,20 +41,25 @@ Rcpp::List stepwise_cpp(Rcpp::NumericMatrix x, Rcpp::Nullable<Rcpp::NumericVecto
     spec.term_cols.emplace_back(c.begin(), c.end());
     spec.forced.push_back(forced[t] == TRUE);
   }
-  spec.direction = static_cast<sc::StepDirection>(direction);
-  spec.removal = static_cast<sc::RemovalTest>(removal);
+  if (!sc::step_direction_from_string(direction, spec.direction)) {
+    Rcpp::stop("internal: unknown `direction` \"%s\"", direction);
+  }
+  if (!sc::removal_test_from_string(removal, spec.removal)) {
+    Rcpp::stop("internal: unknown `removal` \"%s\"", removal);
+  }
   spec.p_enter = p_enter;
   spec.p_remove = p_remove;
   spec.toler = toler_chol;
-  sc::CoxControl ctl;
-  ctl.eps = eps;
-  ctl.iter_max = iter_max;
-  ctl.toler_chol = toler_chol;
-  ctl.toler_inf = toler_inf;
+  sc::CoxModelOptions opt;
+  opt.ties = sg::cox_ties(ties);
+  opt.control = sg::cox_control(eps, toler_chol, iter_max, toler_inf);
+  opt.concordance = concordance;
 
-  sc::CoxStepEngine engine(data, static_cast<sc::CoxTies>(ties), ctl, &intr);
+  sc::CoxStepEngine engine(data, opt.ties, opt.control, &intr);
   sc::StepwiseResult res;
   SV_CATCH_INTERRUPT(res = sc::stepwise_select(engine, spec));
+  sc::CoxModelResult final_model;
+  SV_CATCH_INTERRUPT(sc::cox_stepwise_final(data, res, opt, final_model, &intr));
 
   const std::size_t ns = res.steps.size();
   Rcpp::IntegerVector s_step(ns), s_action(ns), s_term(ns), s_df(ns), s_status(ns);
@@ -123,10 +101,7 @@ Rcpp::List stepwise_cpp(Rcpp::NumericMatrix x, Rcpp::Nullable<Rcpp::NumericVecto
       Rcpp::Named("models") = models,
       Rcpp::Named("model") = Rcpp::IntegerVector(res.model.begin(), res.model.end()),
       Rcpp::Named("cols") = Rcpp::IntegerVector(res.cols.begin(), res.cols.end()),
-      Rcpp::Named("beta") = Rcpp::wrap(res.fit.beta),
-      Rcpp::Named("var") = Rcpp::wrap(res.fit.var),
-      Rcpp::Named("loglik") = res.fit.loglik,
-      Rcpp::Named("null_loglik") = res.null_loglik,
+      Rcpp::Named("final") = sg::cox_result_list(final_model),
       Rcpp::Named("not_in") = Rcpp::List::create(
           Rcpp::Named("term") = n_term, Rcpp::Named("statistic") = n_stat,
           Rcpp::Named("df") = n_df, Rcpp::Named("p_value") = n_p,

@@ -5,6 +5,7 @@
 #include "survstep/concordance.hpp"
 #include "survstep/cox_counting.hpp"
 #include "survstep/cox_loglik.hpp"
+#include "survstep/cox_model.hpp"
 #include "survstep/cox_newton.hpp"
 #include "survstep/cox_residuals.hpp"
 #include "survstep/cox_survfit.hpp"
@@ -13,6 +14,7 @@
 #include "survstep/km.hpp"
 #include "survstep/logrank.hpp"
 #include "survstep/newton.hpp"
+#include "survstep/options.hpp"
 #include "survstep/risk_sets.hpp"
 #include "survstep/stepwise.hpp"
 

@@ -1,19 +1,37 @@
 test_that("timefix merges near-ties exactly as survival::aeqSurv", {
+  # through the Cox engine: a fit of the near-tied times equals, to the
+  # last bit, the fit of the times aeqSurv() merged, without timefix
   set.seed(11)
-  t <- round(runif(200, 0, 50), 1)
+  t <- round(runif(200, 1, 50), 1)
   t2 <- t + sample(c(0, 1e-10, -1e-10, 1e-9), 200, replace = TRUE)
-  ref <- survival::aeqSurv(survival::Surv(t2, rep(1, 200)))[, 1]
-  expect_identical(survstep:::timefix_cpp(t2, sqrt(.Machine$double.eps)),
-                   unname(ref))
-  expect_false(identical(t2, ref[seq_along(t2)]))
+  s <- rbinom(200, 1, 0.7)
+  x <- round(rnorm(200), 2)
+  ref <- survival::aeqSurv(survival::Surv(t2, s))
+  expect_false(identical(t2, unname(ref[, 1])))
+  fix <- cox_fit(x, Surv(t2, s))
+  merged <- cox_fit(x, Surv(unname(ref[, 1]), s),
+                    control = cox_control(timefix = FALSE))
+  raw <- cox_fit(x, Surv(t2, s), control = cox_control(timefix = FALSE))
+  expect_identical(fix$loglik, merged$loglik)
+  expect_identical(fix$coefficients, merged$coefficients)
+  expect_false(identical(fix$loglik, raw$loglik))
+  expect_equal(fix$loglik,
+               survival::coxph(Surv(t2, s) ~ x)$loglik, tolerance = 1e-12)
 })
 
-test_that("chisq_upper_cpp agrees with pchisq(lower.tail = FALSE)", {
-  x <- c(0, 1e-8, 0.5, 3.84, 10, 50, 200)
-  for (df in c(1, 2, 5)) {
-    expect_equal(survstep:::chisq_upper_cpp(x, df),
-                 pchisq(x, df, lower.tail = FALSE), tolerance = 1e-12)
-  }
+test_that("p-values are chi-square upper tails (pchisq(lower.tail = FALSE))", {
+  # through the stepwise engine, whose p-values come from the C++ core
+  d <- na.omit(survival::lung[, c("time", "status", "age", "sex", "ph.ecog",
+                                  "ph.karno", "wt.loss")])
+  d$ph.ecog <- factor(d$ph.ecog)
+  fit <- cox_stepwise(Surv(time, status) ~ age + sex + ph.ecog + ph.karno +
+                        wt.loss, data = d, p_enter = 0.5, p_remove = 0.6)
+  st <- fit$steps[-1L, ]
+  expect_equal(st$p.value, pchisq(st$statistic, st$df, lower.tail = FALSE),
+               tolerance = 1e-12)
+  nim <- fit$not_in_model
+  expect_equal(nim$p.value, pchisq(nim$statistic, nim$df, lower.tail = FALSE),
+               tolerance = 1e-12)
 })
 
 test_that("sv_match_arg names the argument and the choices", {
@@ -68,4 +86,17 @@ test_that("unknown or misspelled arguments of exported functions are classed err
     cox_control(iter.max = 5)
     cox_stepwise(Surv(time, status) ~ age + sex, data = lung, p.enter = 0.1)
   })
+})
+
+test_that("a failed allocation in the C++ glue becomes a classed error", {
+  bad_alloc <- function() {
+    stop(structure(class = c("std::bad_alloc", "C++Error", "error",
+                             "condition"),
+                   list(message = "std::bad_alloc", call = NULL)))
+  }
+  f <- function() survstep:::sv_engine_call(bad_alloc(), call = quote(f()))
+  expect_error(f(), class = "survstep_error_memory")
+  expect_snapshot(error = TRUE, f())
+  # other errors pass through unchanged
+  expect_error(survstep:::sv_engine_call(stop("other")), "other")
 })

@@ -365,3 +365,94 @@ test_that("cox_stepwise() on cgd and heart matches the coxph() reference", {
   # the final model is a counting-process cox() fit
   expect_identical(ncol(fit$final$y), 3L)
 })
+
+test_that("overlapping intervals of an `id` give a classed warning", {
+  d <- data.frame(subj = c(1, 1, 2, 2, 3, 3, 4), start = c(0, 5, 0, 3, 0, 2, 0),
+                  stop = c(6, 9, 3, 8, 2, 7, 4), e = c(0, 1, 0, 1, 0, 1, 1),
+                  x = c(1, 0, 0, 1, 1, 0, 0.5))
+  # subject 1: (0, 6] and (5, 9] overlap
+  expect_warning(fit <- cox(Surv(start, stop, e) ~ x, data = d, id = subj),
+                 class = "survstep_warning_overlap")
+  # the fit itself is unchanged (as coxph's, which does not check)
+  ref <- survival::coxph(Surv(start, stop, e) ~ x, data = d)
+  expect_equal(coef(fit), coef(ref), tolerance = 1e-8)
+  expect_snapshot(cox(Surv(start, stop, e) ~ x, data = d, id = subj))
+  # intervals that touch are a proper counting process
+  d$start[2] <- 6
+  expect_no_warning(cox(Surv(start, stop, e) ~ x, data = d, id = subj))
+  expect_no_warning(cox(Surv(start, stop, e) ~ x, data = d,
+                        id = as.character(subj)))
+  # without `id` nothing is checked; right-censored data have no intervals
+  d$start[2] <- 5
+  expect_no_warning(cox(Surv(start, stop, e) ~ x, data = d))
+  expect_no_warning(cox(Surv(stop, e) ~ x, data = d, id = subj))
+  # several subjects are counted; a missing id drops its row (na.action)
+  d2 <- rbind(d, data.frame(subj = c(5, 5, NA), start = c(0, 1, 0),
+                            stop = c(3, 4, 2), e = c(0, 1, 1), x = c(0, 1, 1)))
+  w <- tryCatch(cox(Surv(start, stop, e) ~ x, data = d2, id = subj),
+                survstep_warning_overlap = function(w) w)
+  expect_match(conditionMessage(w), "^2 subjects")
+  # with na.fail a missing id, or a missing start time, is an error
+  d3 <- d
+  d3$start[3] <- NA
+  expect_error(cox(Surv(start, stop, e) ~ x, data = d3, na.action = na.fail),
+               class = "survstep_error_input")
+  expect_snapshot(error = TRUE, {
+    cox(Surv(start, stop, e) ~ x, data = d2, id = subj, na.action = na.fail)
+    cox(Surv(start, stop, e) ~ x, data = d3, na.action = na.fail)
+  })
+  # by default (na.omit) a missing start time drops its row, as in coxph()
+  expect_equal(coef(cox(Surv(start, stop, e) ~ x, data = d3)),
+               coef(survival::coxph(Surv(start, stop, e) ~ x, data = d3)),
+               tolerance = 1e-8)
+})
+
+test_that("infinite coefficients of (start, stop] data follow agreg.fit's rule", {
+  # monotone likelihood: x = 1 rows have the events first in every risk set
+  set.seed(5)
+  n <- 60
+  d <- data.frame(id = seq_len(n), x = rep(0:1, each = n / 2),
+                  z = round(rnorm(n), 1))
+  d$time <- ifelse(d$x == 1, runif(n, 0, 1), runif(n, 1.5, 3))
+  d$status <- 1
+  d$status[d$x == 0] <- rbinom(n / 2, 1, 0.3)
+  split <- survival::survSplit(Surv(time, status) ~ ., data = d,
+                               cut = c(0.5, 1, 2), episode = "ep")
+  f <- Surv(tstart, time, status) ~ x + z
+  ref_warn <- NULL
+  ref <- withCallingHandlers(survival::coxph(f, data = split),
+                             warning = function(w) {
+                               ref_warn <<- conditionMessage(w)
+                               invokeRestart("muffleWarning")
+                             })
+  expect_match(ref_warn, "Loglik converged before variable  1 ")
+  expect_warning(fit <- cox(f, data = split),
+                 class = "survstep_warning_infinite_coef")
+  expect_identical(unname(fit$infinite), c(TRUE, FALSE))
+  expect_equal(fit$loglik, ref$loglik, tolerance = 1e-10)
+  expect_equal(coef(fit)[["z"]], coef(ref)[["z"]], tolerance = 1e-6)
+  # where the rules differ: one data set as Surv(time, status) and as
+  # Surv(0, time, status) (the same likelihood and iterations), stopped
+  # early (loose eps) with a tiny toler_inf. coxph.fit flags |V U| > eps
+  # (and > toler_inf |b|), agreg.fit |V U| > toler_inf (1 + |b|)
+  lung <- na.omit(survival::lung[, c("time", "status", "age", "ph.karno")])
+  lung$start <- 0
+  ctl <- cox_control(eps = 1e-3, toler_inf = 1e-8)
+  sctl <- survival::coxph.control(eps = 1e-3, toler.inf = 1e-8)
+  warned <- function(expr) {
+    w <- FALSE
+    withCallingHandlers(expr, warning = function(c) {
+      w <<- TRUE
+      invokeRestart("muffleWarning")
+    })
+    w
+  }
+  right <- Surv(time, status) ~ age + ph.karno
+  count <- Surv(start, time, status) ~ age + ph.karno
+  expect_false(warned(survival::coxph(right, lung, control = sctl)))
+  expect_true(warned(survival::coxph(count, lung, control = sctl)))
+  expect_false(warned(fit_r <- cox(right, lung, control = ctl)))
+  expect_warning(fit_c <- cox(count, lung, control = ctl),
+                 class = "survstep_warning_infinite_coef")
+  expect_identical(fit_r$coefficients, fit_c$coefficients)
+})

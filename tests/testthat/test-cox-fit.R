@@ -223,11 +223,13 @@ test_that("loglik, score and information agree with the hand-worked example", {
   for (ties in c("breslow", "efron")) {
     h <- by_hand[[ties]]
     for (b in c(0, 0.5, -1, 1.4)) {
-      ev <- cox_eval_cpp(x, NULL, book$time, as.integer(book$status), NULL, NULL,
-                         NULL, b, as.integer(ties == "efron"), 0, NULL)
-      expect_equal(ev$loglik, h$l(b), tolerance = 1e-14)
-      expect_equal(ev$score, h$u(b), tolerance = 1e-14)
-      expect_equal(drop(ev$info), h$i(b), tolerance = 1e-14)
+      # the engine evaluated at beta = b (no iteration): loglik, score U(b)
+      # and variance 1 / I(b)
+      ev <- cox_fit(x, Surv(book$time, book$status), init = b, ties = ties,
+                    control = cox_control(iter_max = 0, timefix = FALSE))
+      expect_equal(ev$loglik[1], h$l(b), tolerance = 1e-14)
+      expect_equal(unname(ev$u), h$u(b), tolerance = 1e-14)
+      expect_equal(1 / drop(ev$var), h$i(b), tolerance = 1e-14)
     }
     fit <- cox(Surv(time, status) ~ x, book, ties = ties, control = tight)
     # at beta = 0
@@ -258,11 +260,11 @@ test_that("Efron with case weights uses the mean weight of the tied deaths", {
     r <- exp(b)
     b - 2 * (log(r + 5) + log(r + 5 - (r + 3) / 2))
   }
-  ev <- cox_eval_cpp(matrix(d$x), NULL, d$time, as.integer(d$status), d$w, NULL,
-                     NULL, 0.7, 1L, 0, NULL)
-  expect_equal(ev$loglik, l(0.7), tolerance = 1e-14)
+  ev <- cox_fit(d$x, Surv(d$time, d$status), weights = d$w, init = 0.7,
+                control = cox_control(iter_max = 0, timefix = FALSE))
+  expect_equal(ev$loglik[1], l(0.7), tolerance = 1e-14)
   num_u <- (l(0.7 + 1e-5) - l(0.7 - 1e-5)) / 2e-5
-  expect_equal(ev$score, num_u, tolerance = 1e-8)
+  expect_equal(unname(ev$u), num_u, tolerance = 1e-8)
 })
 
 # Input errors of cox_fit() ---------------------------------------------------
@@ -378,7 +380,7 @@ test_that("every column count (unrolled and general kernels) matches coxph", {
   }
 })
 
-test_that("concordance_cpp() on unsorted data equals survival::concordancefit()", {
+test_that("concordance of a given risk score equals survival::concordancefit()", {
   set.seed(21)
   n <- 500
   time <- sample(1:60, n, replace = TRUE)
@@ -389,9 +391,18 @@ test_that("concordance_cpp() on unsorted data equals survival::concordancefit()"
   y <- survival::Surv(time, status)
   for (args in list(list(NULL, NULL), list(w, NULL), list(NULL, st),
                     list(w, st))) {
-    ours <- concordance_cpp(as.double(time), as.integer(status), risk,
-                            args[[1]], if (is.null(args[[2]])) NULL else
-                              as.integer(args[[2]]))
+    # cox() at beta = 1 without iterating: the linear predictor is the
+    # score (up to a constant, which the concordance does not see)
+    d <- data.frame(time, status, risk, w = if (is.null(args[[1]])) 1 else
+      args[[1]], st = if (is.null(args[[2]])) 1 else args[[2]])
+    f <- if (is.null(args[[2]])) Surv(time, status) ~ risk else
+      Surv(time, status) ~ risk + strata(st)
+    fit <- if (is.null(args[[1]])) {
+      cox(f, d, init = 1, control = cox_control(iter_max = 0))
+    } else {
+      cox(f, d, weights = w, init = 1, control = cox_control(iter_max = 0))
+    }
+    ours <- fit$concordance
     ref <- survival::concordancefit(y, risk, strata = args[[2]],
                                     weights = args[[1]], reverse = TRUE)
     counts <- if (is.matrix(ref$count)) colSums(ref$count) else ref$count

@@ -265,6 +265,12 @@ test_that("bad weights and counting-process input give classed errors", {
 })
 
 test_that("too many groups: a classed error instead of bad_alloc", {
+  # the case of issue 7: 50,000 one-row groups
+  big <- data.frame(time = seq_len(5e4), status = 1, id = seq_len(5e4))
+  expect_error(logrank_test(Surv(time, status) ~ id, data = big),
+               class = "survstep_error_too_many_groups")
+  expect_error(logrank_pairwise(Surv(time, status) ~ id, data = big),
+               class = "survstep_error_too_many_groups")
   n <- 2001
   d <- data.frame(time = seq_len(n), status = 1, id = seq_len(n))
   expect_error(logrank_test(Surv(time, status) ~ id, data = d),

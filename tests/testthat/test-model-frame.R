@@ -183,3 +183,23 @@ test_that("group codes follow sv_group_factor() labels and order", {
     as.vector(survstep:::string_codes_cpp(c("b", "a", NA, "b", "c"))),
     c(1L, 2L, NA, 1L, 3L))
 })
+
+test_that("the record keeps `id` for the rows used", {
+  d <- data.frame(start = c(0, 2, 0, 1, 0), stop = c(2, 5, 1, 4, 3),
+                  e = c(0, 1, 0, 1, 1), x = c(1, NA, 0, 1, 0.5),
+                  subj = c("a", "a", "b", "b", "c"))
+  fr <- frame_of(Surv(start, stop, e) ~ x, data = d, id = subj,
+                 .design = TRUE, .counting = TRUE)
+  expect_identical(fr$id, d$subj[-2])
+  expect_identical(fr$n, 4L)
+  fr <- frame_of(Surv(start, stop, e) ~ x, data = d, .design = TRUE,
+                 .counting = TRUE)
+  expect_null(fr$id)
+  # the fast path declines when `id` is given (same record either way)
+  d2 <- data.frame(time = 1:5, status = c(1, 0, 1, 1, 0), x = c(3, 1, 2, 5, 4),
+                   subj = 1:5)
+  r <- both_paths(frame_of(Surv(time, status) ~ x, data = d2, id = subj,
+                           .design = TRUE))
+  expect_identical(r$fast, r$slow)
+  expect_identical(r$fast$id, 1:5)
+})

@@ -56,16 +56,6 @@
 namespace survstep {
 namespace core {
 
-namespace detail {
-// A sorted sequence of keyed rows seen as times (timefix_sorted()).
-struct KeyedTimes {
-  std::vector<KeyedRow>& r;
-  const TimeKey& tk;
-  std::size_t size() const { return r.size(); }
-  double get(std::size_t i) const { return tk.value(r[i].key); }
-  void set(std::size_t i, double v) { r[i].key = tk(v); }
-};
-}  // namespace detail
 
 inline int cox_counting_build(const CoxInput& in, CoxData& d,
                               Interrupt* interrupt = nullptr) {

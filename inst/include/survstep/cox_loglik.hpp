@@ -166,6 +166,11 @@ struct CoxData {
   int nevent = 0;                // unweighted number of events
   double wevent = 0.0;           // weighted number of events
   bool has_offset = false;
+  bool weighted = false;         // case weights were given
+  // Columns of x with one value in every row (1 = constant), found in the
+  // column pass of the build; any_constant = any of them.
+  std::vector<char> constant;
+  bool any_constant = false;
   // Counting-process (start, stop] data (cox_counting.hpp; empty otherwise).
   // `time` holds the stop times and the blocks are tie blocks of stop times;
   // a row is at risk at the event times t with start < t <= stop. Rows that
@@ -212,6 +217,15 @@ inline const double* input_column(const CoxInput& in, int j) {
   return in.xcol ? in.xcol[j] : in.x + static_cast<std::ptrdiff_t>(j) * in.n;
 }
 
+// A sorted sequence of keyed rows seen as times (timefix_sorted()).
+struct KeyedTimes {
+  std::vector<KeyedRow>& r;
+  const TimeKey& tk;
+  std::size_t size() const { return r.size(); }
+  double get(std::size_t i) const { return tk.value(r[i].key); }
+  void set(std::size_t i, double v) { r[i].key = tk(v); }
+};
+
 }  // namespace detail
 
 // ---------------------------------------------------------------------------
@@ -243,9 +257,11 @@ inline int cox_data_build(const CoxInput& in, CoxData& d, Interrupt* interrupt =
   d.p = p;
 
   // dense stratum codes in increasing order of the caller's codes
-  std::vector<int> scode(n, 0);
+  // (no strata: no codes; every row is in stratum 0)
+  std::vector<int> scode;
   d.nstrata = 1;
   if (in.strata) {
+    scode.resize(n);
     std::vector<int> u(in.strata, in.strata + n);
     std::sort(u.begin(), u.end());
     u.erase(std::unique(u.begin(), u.end()), u.end());
@@ -269,13 +285,7 @@ inline int cox_data_build(const CoxInput& in, CoxData& d, Interrupt* interrupt =
         rec, tmp, [](const KeyedRow& r) { return r.key; }, hist);
     intr.poll(static_cast<std::uint64_t>(n));
     if (in.timefix_tol > 0.0) {
-      struct Seq {
-        std::vector<KeyedRow>& r;
-        const TimeKey& tk;
-        std::size_t size() const { return r.size(); }
-        double get(std::size_t i) const { return tk.value(r[i].key); }
-        void set(std::size_t i, double v) { r[i].key = tk(v); }
-      } seq{rec, tk};
+      detail::KeyedTimes seq{rec, tk};
       timefix_sorted(in.timefix_tol, seq);
       intr.poll(static_cast<std::uint64_t>(n));
     }
@@ -298,13 +308,14 @@ inline int cox_data_build(const CoxInput& in, CoxData& d, Interrupt* interrupt =
   d.status.resize(n);
   d.stratum.resize(n);
   d.has_offset = in.offset != nullptr;
+  d.weighted = in.weight != nullptr;
   d.nevent = 0;
   d.wevent = 0.0;
   double wsum = 0.0;
   for (int k = 0; k < n; ++k) {
     const int i = d.order[k];
     d.status[k] = in.status[i];
-    d.stratum[k] = scode[i];
+    d.stratum[k] = in.strata ? scode[i] : 0;
     d.weight[k] = in.weight ? in.weight[i] : 1.0;
     d.offset[k] = in.offset ? in.offset[i] : 0.0;
     d.wstatus[k] = d.weight[k] * d.status[k];
@@ -318,28 +329,35 @@ inline int cox_data_build(const CoxInput& in, CoxData& d, Interrupt* interrupt =
   d.xt.resize(p, n);
   d.mean.resize(p);
   d.scale.resize(p);
+  d.constant.assign(p, 0);
+  d.any_constant = false;
   for (int j = 0; j < p; ++j) {
     intr.poll(static_cast<std::uint64_t>(n));
     const double* col = detail::input_column(in, j);
-    // one pass: plain and weighted sums, and whether all values are in
-    // {-1, 0, 1}
+    // one pass: plain and weighted sums, whether all values are in
+    // {-1, 0, 1}, and whether the column is constant
     double sum = 0.0, wsx = 0.0;
-    bool unit = true;
+    bool unit = true, same = true;
+    const double v0 = col[0];
     if (in.weight) {
       for (int i = 0; i < n; ++i) {
         const double v = col[i];
         sum += v;
         wsx += in.weight[i] * v;
         unit = unit && detail::in_unit_set(v);
+        same = same && v == v0;
       }
     } else {
       for (int i = 0; i < n; ++i) {
         const double v = col[i];
         sum += v;
         unit = unit && detail::in_unit_set(v);
+        same = same && v == v0;
       }
       wsx = sum;
     }
+    d.constant[j] = same;
+    d.any_constant = d.any_constant || same;
     if (!std::isfinite(sum) || !std::isfinite(wsx)) {
       for (int i = 0; i < n; ++i) {
         if (!std::isfinite(col[i])) return cox_data_bad_x;
@@ -448,6 +466,13 @@ inline void cox_data_select(const CoxData& full, const std::vector<int>& cols,
   out.nevent = full.nevent;
   out.wevent = full.wevent;
   out.has_offset = full.has_offset;
+  out.weighted = full.weighted;
+  out.constant.resize(q);
+  out.any_constant = false;
+  for (int j = 0; j < q; ++j) {
+    out.constant[j] = full.constant[cols[j]];
+    out.any_constant = out.any_constant || out.constant[j];
+  }
   out.counting = full.counting;
   out.start = full.start;
   out.entry = full.entry;

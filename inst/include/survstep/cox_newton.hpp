@@ -17,7 +17,10 @@
 //        iteration, step-halving, convergence rule and status bits
 //        (CoxFitStatus = NewtonStatus). When the iterations run out,
 //        lp_large says whether coxph.fit would warn that coefficients may be
-//        infinite. Columns without information at any beta
+//        infinite (status bit cox_fit_lp_large; right-censored data only,
+//        as agreg.fit has no such warning). For (start, stop] data the
+//        infinite-coefficient rule is agreg.fit's (InfiniteRule::agreg,
+//        newton.hpp). Columns without information at any beta
 //        (cox_inestimable()) are aliased from the start. `interrupt` is
 //        checked every iteration and polled inside the likelihood's loops.
 //        Never throws for statistical problems.
@@ -34,7 +37,7 @@
 //        diagonal element) drops well-determined columns when the column
 //        scales differ by ~1e6 or more. Same value otherwise. For a term's
 //        multi-df Wald test pass the V_EE block and b_E.
-//   double cox_wald_global(const CoxFitResult& res, const double* init,
+//   double cox_wald_global(const NewtonResult& res, const double* init,
 //                          double toler_chol, int* df = nullptr);
 //        The global Wald test of a fit: wald_test() of the non-aliased
 //        coefficients against init (nullptr = 0); df = the rank used.
@@ -69,11 +72,14 @@ enum CoxFitStatus : int {
   cox_fit_infinite = newton_infinite,
   cox_fit_nonfinite_init = newton_nonfinite_init,
   cox_fit_halving_at_end = newton_halving_at_end,
-  cox_fit_bad_input = newton_bad_input
+  cox_fit_bad_input = newton_bad_input,
+  cox_fit_lp_large = 64  // with not_converged: coxph.fit's "coefficients may
+                         // be infinite" (right-censored data only)
 };
 
 struct CoxFitResult : NewtonResult {
   bool lp_large = false;  // not converged and max |lp| > 500 or U'V not finite
+                          // (right-censored data; also status cox_fit_lp_large)
 };
 
 // Columns that carry no information at any beta: in every stratum the
@@ -161,9 +167,13 @@ inline int cox_fit(const CoxData& d, CoxTies ties, const CoxControl& ctrl,
   const bool any_fixed = d.p > 0 && cox_inestimable(d, fixed);
   CoxObjective obj(d, ties, w, any_fixed ? &fixed : nullptr);
   res.lp_large = false;
-  newton_solve(obj, init, ctrl, res, intr);
-  if ((res.status & cox_fit_not_converged) != 0) {
-    // coxph.fit: "one or more coefficients may be infinite"
+  CoxControl c = ctrl;
+  // (start, stop] data: agreg.fit's rule for infinite coefficients
+  if (d.counting) c.infinite_rule = InfiniteRule::agreg;
+  newton_solve(obj, init, c, res, intr);
+  if ((res.status & cox_fit_not_converged) != 0 && !d.counting) {
+    // coxph.fit: "one or more coefficients may be infinite" (agreg.fit
+    // does not say it)
     double maxlp = -std::numeric_limits<double>::infinity();
     Eigen::VectorXd eta = d.xt.transpose() * res.bs;
     for (int k = 0; k < d.n; ++k) maxlp = std::max(maxlp, eta[k] + d.offset[k]);
@@ -171,6 +181,7 @@ inline int cox_fit(const CoxData& d, CoxTies ties, const CoxControl& ctrl,
     bool fin = true;
     for (int j = 0; j < d.p; ++j) fin = fin && std::isfinite(uv[j]);
     res.lp_large = maxlp > 500.0 || !fin;
+    if (res.lp_large) res.status |= cox_fit_lp_large;
   }
   return res.status;
 }
@@ -206,7 +217,7 @@ inline double wald_test(const Eigen::MatrixXd& var, const Eigen::VectorXd& b,
   return chol_quadratic(f, b.data(), tmp.data());
 }
 
-inline double cox_wald_global(const CoxFitResult& res, const double* init,
+inline double cox_wald_global(const NewtonResult& res, const double* init,
                               double toler_chol, int* df = nullptr) {
   std::vector<int> keep;
   for (int j = 0; j < static_cast<int>(res.aliased.size()); ++j) {

@@ -43,7 +43,9 @@
 //       the log-likelihood (coxph.fit / coxfit6). Vendor rules (SAS PHREG's
 //       relative gradient or parameter change, SPSS COXREG's) are meant to
 //       be added here as further enumerators, decided in newton_converged().
-//   struct NewtonControl { eps, toler_chol, iter_max, toler_inf, rule }
+//   enum class InfiniteRule { coxph, agreg };
+//   struct NewtonControl { eps, toler_chol, iter_max, toler_inf, rule,
+//                          infinite_rule }
 //   struct NewtonResult  (fields documented below)
 //   template <class Objective>
 //   int newton_solve(Objective& f, const double* init, const NewtonControl& c,
@@ -75,8 +77,9 @@
 //           everything computed from them (linear predictors, concordance)
 //           are one fit, as coxph's default (non-converged) path gives;
 //         - after convergence (iter_max > 1) a coefficient is flagged
-//           possibly infinite by coxph.fit's rule: |(V U)_j| > eps and
-//           > toler_inf |beta_j|, or U_j not finite.
+//           possibly infinite by c.infinite_rule: coxph.fit's |(V U)_j| >
+//           eps and > toler_inf |beta_j|, or agreg.fit's |(V U)_j| >
+//           toler_inf (1 + |beta_j|); in both when U_j is not finite.
 //       interrupt.check() runs once per iteration; the objective polls
 //       inside its loops. Returns res.status (NewtonStatus bits; 0 = clean).
 //       Never throws for statistical problems; core::interrupted passes.
@@ -99,12 +102,21 @@ enum class NewtonRule : int {
   // later: vendor rules (SAS PHREG, SPSS COXREG) as options
 };
 
+// Which rule flags a converged coefficient as possibly infinite (monotone
+// likelihood), with a = |(V U)_j| at the solution:
+//   coxph:  a > eps and a > toler_inf |beta_j|   (survival's coxph.fit)
+//   agreg:  a > toler_inf (1 + |beta_j|)         (survival's agreg.fit, for
+//                                                 (start, stop] data)
+// and in both a score U_j that is not finite.
+enum class InfiniteRule : int { coxph = 0, agreg = 1 };
+
 struct NewtonControl {
   double eps = 1e-9;
   double toler_chol = 1.818989403545856e-12;  // DBL_EPSILON^0.75
   int iter_max = 20;
   double toler_inf = 3.162277660168379e-05;  // sqrt(1e-9)
   NewtonRule rule = NewtonRule::survival;
+  InfiniteRule infinite_rule = InfiniteRule::coxph;
 };
 
 enum NewtonStatus : int {
@@ -314,13 +326,16 @@ int newton_solve(Objective& f, const double* init, const NewtonControl& ctrl,
       }
     }
   }
-  // infinite coefficients (coxph.fit's rule), only when iter_max > 1
+  // infinite coefficients (ctrl.infinite_rule), only when iter_max > 1
   if (res.converged && ctrl.iter_max > 1 && !diverged) {
     res.tmp = res.var * res.score;  // symmetric: U'V
+    const bool agreg = ctrl.infinite_rule == InfiniteRule::agreg;
     for (int j = 0; j < p; ++j) {
       const double a = std::fabs(res.tmp[j]);
+      const double b = std::fabs(res.beta[j]);
       const bool inf = !std::isfinite(res.score[j]) ||
-                       (a > ctrl.eps && a > ctrl.toler_inf * std::fabs(res.beta[j]));
+                       (agreg ? a > ctrl.toler_inf * (1.0 + b)
+                              : (a > ctrl.eps && a > ctrl.toler_inf * b));
       if (inf) {
         res.infinite[j] = 1;
         res.status |= newton_infinite;

@@ -313,6 +313,13 @@ inline std::vector<int> order_by_stratum_time(const std::vector<int>& stratum,
 
 namespace detail {
 
+// No times (the second sequence of a one-sequence timefix).
+struct EmptySeq {
+  std::size_t size() const { return 0; }
+  double get(std::size_t) const { return 0.0; }
+  void set(std::size_t, double) {}
+};
+
 // A plain vector of sorted times.
 struct VecSeq {
   std::vector<double>& v;
@@ -383,40 +390,12 @@ bool timefix_sorted(double tol, SeqA& a, SeqB& b) {
   return changed;
 }
 
-// One sequence: the same rule without the merge (the common case, kept to
-// one read of each value per pass).
+// One sequence: the same walk with an empty second sequence (the merge
+// test then always picks `a`; one read of each value per pass).
 template <class SeqA>
 bool timefix_sorted(double tol, SeqA& a) {
-  const std::size_t n = a.size();
-  if (!(tol > 0.0) || n < 2) return false;
-  double sum_abs = 0.0;
-  std::size_t n_unique = 0;
-  double last = 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double y = a.get(i);
-    if (i == 0 || y != last) {
-      sum_abs += std::fabs(y);
-      ++n_unique;
-      last = y;
-    }
-  }
-  if (n_unique < 2) return false;
-  const double mean_abs = sum_abs / static_cast<double>(n_unique);
-  bool changed = false;
-  double prev = a.get(0), cut = prev;
-  for (std::size_t i = 1; i < n; ++i) {
-    const double y = a.get(i);
-    if (y != prev) {
-      const double dy = y - prev;
-      if (!(dy <= tol || dy / mean_abs <= tol)) cut = y;
-      prev = y;
-    }
-    if (y != cut) {
-      a.set(i, cut);
-      changed = true;
-    }
-  }
-  return changed;
+  detail::EmptySeq none;
+  return timefix_sorted(tol, a, none);
 }
 
 inline bool timefix(std::vector<double>& time, double tol) {

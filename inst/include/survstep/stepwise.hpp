@@ -33,12 +33,15 @@
 #include <cstddef>
 #include <limits>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "cholesky.hpp"
 #include "cox_loglik.hpp"
+#include "cox_model.hpp"
 #include "cox_newton.hpp"
 #include "distributions.hpp"
+#include "options.hpp"
 
 namespace survstep {
 namespace core {
@@ -61,7 +64,28 @@ struct StepFit {
   double loglik = 0.0;
   int status = 0;       // CoxFitStatus bits (cox_newton.hpp)
   int iter = 0;
+  // what a fit object reports besides (filled by CoxStepEngine; optional
+  // for other engines)
+  Eigen::VectorXd score;       // U at beta
+  std::vector<int> aliased;    // 1 = redundant column
+  std::vector<int> infinite;   // 1 = coefficient may be infinite
+  bool converged = false;
 };
+
+// Option strings (as the R front end spells them) -> enums; false for an
+// unknown value (out unchanged).
+inline bool step_direction_from_string(const std::string& s, StepDirection& out) {
+  static const OptionName<StepDirection> table[] = {
+      {"forward", StepDirection::forward}, {"backward", StepDirection::backward}};
+  return option_from_string(s, table, out);
+}
+
+inline bool removal_test_from_string(const std::string& s, RemovalTest& out) {
+  static const OptionName<RemovalTest> table[] = {{"wald", RemovalTest::wald},
+                                                  {"lr", RemovalTest::lr},
+                                                  {"conditional", RemovalTest::conditional}};
+  return option_from_string(s, table, out);
+}
 
 struct StepwiseSpec {
   std::vector<std::vector<int>> term_cols;  // 0-based design columns per term
@@ -535,6 +559,10 @@ class CoxStepEngine {
     out.loglik = fitres_.loglik;
     out.status = fitres_.status;
     out.iter = fitres_.iter;
+    out.score = fitres_.score;
+    out.aliased = fitres_.aliased;
+    out.infinite = fitres_.infinite;
+    out.converged = fitres_.converged;
     return out;
   }
 
@@ -552,6 +580,39 @@ template <class Engine>
 StepwiseResult stepwise_select(Engine& engine, const StepwiseSpec& spec) {
   StepwiseSelector<Engine> sel(engine, spec);
   return sel.run();
+}
+
+// The selected model of a Cox run as a full fit report (cox_model.hpp),
+// from what the selection computed (coefficients, variance, log-likelihood,
+// score, iterations and status of its last fit of that model): no refit.
+// `full` is the data the CoxStepEngine ran on. The log-likelihood at 0 is
+// the null model's; the score test at 0, the linear predictors, the Wald
+// test and the concordance (opt.concordance) are computed here.
+inline void cox_stepwise_final(const CoxData& full, const StepwiseResult& res,
+                               const CoxModelOptions& opt, CoxModelResult& out,
+                               Interrupt* interrupt = nullptr) {
+  CoxData d;
+  cox_data_select(full, res.cols, d);
+  out.data_status = cox_data_ok;
+  CoxFitResult& f = out.fit;
+  const int p = d.p;
+  f.beta = res.fit.beta;
+  f.var = res.fit.var;
+  f.loglik = res.fit.loglik;
+  f.loglik_init = res.null_loglik;
+  f.status = res.fit.status;
+  f.iter = res.fit.iter;
+  f.score = res.fit.score;
+  f.aliased = res.fit.aliased;
+  f.infinite = res.fit.infinite;
+  f.converged = res.fit.converged;
+  f.lp_large = (f.status & cox_fit_lp_large) != 0;
+  if (f.score.size() != p) f.score = Eigen::VectorXd::Zero(p);
+  if (static_cast<int>(f.aliased.size()) != p) f.aliased.assign(p, 0);
+  if (static_cast<int>(f.infinite.size()) != p) f.infinite.assign(p, 0);
+  CoxWork w;
+  f.score_test = cox_score_test(d, nullptr, opt.ties, opt.control.toler_chol, w);
+  cox_model_finish(d, opt, nullptr, out, interrupt);
 }
 
 }  // namespace core
