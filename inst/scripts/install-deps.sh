@@ -48,9 +48,10 @@ if [ -n "$still" ]; then
   echo "install-deps: could not install: $still" >&2
   exit 1
 fi
-# optional (Suggests): figures in ggplot2, Word tables; tests skip without them
+# optional (Suggests): figures in ggplot2, Word tables, broom's columns,
+# database tables; tests skip without them
 opt=$(Rscript --vanilla -e '
-  pk <- c("ggplot2", "patchwork", "flextable")
+  pk <- c("ggplot2", "patchwork", "flextable", "broom", "DBI", "RSQLite", "dbplyr")
   cat(setdiff(pk, rownames(installed.packages())), sep = " ")')
 if [ -n "$opt" ]; then
   echo "install-deps: optional packages: $opt"

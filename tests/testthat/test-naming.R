@@ -5,9 +5,11 @@ test_that("conf.level / conf.type are accepted with a warning and used", {
   lung <- survival::lung
   ref <- km(Surv(time, status) ~ sex, data = lung, conf_level = 0.9,
             conf_type = "plain")
-  expect_warning(
+  # one classed warning per renamed argument
+  expect_warning(expect_warning(
     fit <- km(Surv(time, status) ~ sex, data = lung, conf.level = 0.9,
               conf.type = "plain"),
+    class = "survstep_warning_renamed_argument"),
     class = "survstep_warning_renamed_argument")
   expect_equal(fit$conf.low, ref$conf.low)
   expect_identical(fit$conf_level, 0.9)
@@ -75,9 +77,15 @@ test_that("tidy() of a log-rank test has broom's survdiff columns", {
   expect_identical(names(glance(lr)), c("statistic", "df", "p.value"))
   one <- logrank_test(Surv(time, status) ~ sex, data = lung)
   expect_identical(names(tidy(one)), c("sex", "N", "obs", "exp"))
-  if (requireNamespace("broom", quietly = TRUE)) {
-    bt <- broom::tidy(sd)
-    expect_identical(names(td), names(bt))
-    expect_equal(td$exp, bt$exp, tolerance = 1e-10)
-  }
+})
+
+test_that("tidy() of a log-rank test equals broom::tidy(survdiff)", {
+  skip_if_not_installed("broom")
+  lung <- survival::lung
+  td <- tidy(logrank_test(Surv(time, status) ~ sex + ph.ecog, data = lung))
+  bt <- broom::tidy(survival::survdiff(Surv(time, status) ~ sex + ph.ecog,
+                                       data = lung))
+  expect_identical(names(td), names(bt))
+  expect_equal(td$N, bt$N)
+  expect_equal(td$exp, bt$exp, tolerance = 1e-10)
 })
