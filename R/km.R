@@ -84,6 +84,7 @@ km <- function(formula, data, subset, weights, na.action, conf_level = 0.95,
   out$call <- call
   out$na.action <- fr$na.action
   out$n_dropped <- fr$n_dropped
+  if (!is.null(fr$db)) out <- sv_db_finish_km(out, fr)
   out
 }
 

@@ -167,6 +167,7 @@ logrank_test <- function(formula, data, subset, weights, na.action,
   out$n_dropped <- fr$n_dropped
   out$na.action <- fr$na.action
   out$call <- call
+  if (!is.null(fr$db)) out <- sv_db_finish_logrank(out, fr)
   out
 }
 

@@ -75,6 +75,10 @@ sv_frame <- function(call, env, caller = sys.call(-1), group = "none",
   if (is.null(call$formula)) {
     sv_abort("`formula` is missing, with no default.", call = caller)
   }
+  # a remote table (R/db.R): the same record from aggregated rows
+  if (!design && sv_db_is_remote(call, env)) {
+    return(sv_db_frame(call, env, caller, group, counting))
+  }
   if (fast && design) {
     # plain column names only: no special term to refuse, response checked
     fr <- sv_frame_simple(call, env)

@@ -1,0 +1,206 @@
+# km(), logrank_test() and cox() on a remote table (R/db.R) give the numbers
+# of the in-memory fit on the same rows. SQLite (RSQLite) is the tested
+# backend; DuckDB runs the same tests when installed.
+
+db_backends <- function() {
+  out <- list()
+  if (requireNamespace("RSQLite", quietly = TRUE)) {
+    out$sqlite <- function() {
+      con <- DBI::dbConnect(RSQLite::SQLite(), ":memory:")
+      con
+    }
+  }
+  if (requireNamespace("duckdb", quietly = TRUE)) {
+    out$duckdb <- function() DBI::dbConnect(duckdb::duckdb(), ":memory:")
+  }
+  out
+}
+
+skip_if_no_db <- function() {
+  skip_if_not_installed("DBI")
+  skip_if_not_installed("dbplyr")
+  skip_if_not_installed("dplyr")
+  skip_if_not_installed("RSQLite")
+}
+
+# A data set with ties, near-ties (timefix), weights, NAs, groups, strata,
+# a factor and (start, stop] times.
+db_data <- function(n = 400, seed = 1) {
+  set.seed(seed)
+  d <- data.frame(
+    time = round(rexp(n, 0.1), 1) + 0.1,
+    status = rbinom(n, 1, 0.7),
+    arm = sample(c("A", "B", "C"), n, replace = TRUE),
+    site = sample(1:3, n, replace = TRUE),
+    age = round(rnorm(n, 60, 10), 1),
+    bmi = rnorm(n, 25, 4),
+    w = round(runif(n, 0.2, 3), 3),
+    stringsAsFactors = FALSE
+  )
+  # near-tied times: differ from a tied time by less than the timefix
+  # tolerance (merged in memory; must be merged the same way here)
+  k <- seq(5, n, by = 37)
+  d$time[k] <- d$time[k - 1L] * (1 + 1e-12)
+  d$start <- pmax(0, round(d$time - runif(n, 0.05, 8), 1))
+  d$start[d$start >= d$time] <- 0
+  d$age[c(3, 50)] <- NA
+  d$arm[7] <- NA
+  d
+}
+
+db_with <- function(d, code, backend) {
+  con <- backend()
+  on.exit(DBI::dbDisconnect(con), add = TRUE)
+  DBI::dbWriteTable(con, "d", d)
+  tb <- dplyr::tbl(con, "d")
+  code(tb, con)
+}
+
+km_fields <- c("time", "n.risk", "n.event", "n.censor", "surv", "std.error",
+               "conf.low", "conf.high", "cumvar", "strata", "records", "n",
+               "weighted", "n_dropped")
+
+expect_km_same <- function(a, b) {
+  expect_equal(unclass(b)[km_fields], unclass(a)[km_fields],
+               tolerance = 1e-10)
+  expect_equal(km_median(b), km_median(a), tolerance = 1e-10)
+  expect_equal(km_median(b, method = "spss"), km_median(a, method = "spss"),
+               tolerance = 1e-10)
+  tt <- c(0.5, 2, 7.3, 15, 40)
+  expect_equal(km_at(b, tt), km_at(a, tt), tolerance = 1e-10)
+  expect_equal(km_mean(b), km_mean(a), tolerance = 1e-10)
+}
+
+test_that("km() on a remote table equals km() in memory", {
+  skip_if_no_db()
+  d <- db_data()
+  for (be in db_backends()) db_with(d, function(tb, con) {
+    expect_km_same(km(Surv(time, status) ~ 1, data = d),
+                   km(Surv(time, status) ~ 1, data = tb))
+    expect_km_same(km(Surv(time, status) ~ arm, data = d),
+                   km(Surv(time, status) ~ arm, data = tb))
+    a <- km(Surv(time, status) ~ arm + site, data = d, weights = w,
+            subset = age > 50, conf_type = "log-log")
+    b <- km(Surv(time, status) ~ arm + site, data = tb, weights = w,
+            subset = age > 50, conf_type = "log-log")
+    expect_km_same(a, b)
+    expect_true(b$weighted)
+    expect_equal(b$n_dropped, a$n_dropped)
+    expect_equal(b$db$n_dropped, 3)
+    expect_equal(b$db$n_queries, 2L)
+    expect_lt(b$db$rows_transferred, nrow(d))
+    # expressions of columns in the formula, strata() terms
+    expect_km_same(
+      km(Surv(time / 7, status == 1) ~ strata(site) + I(age > 60), data = d),
+      km(Surv(time / 7, status == 1) ~ strata(site) + I(age > 60), data = tb))
+    # timefix = FALSE keeps the near-ties apart in both
+    a <- km(Surv(time, status) ~ arm, data = d, timefix = FALSE)
+    b <- km(Surv(time, status) ~ arm, data = tb, timefix = FALSE)
+    expect_km_same(a, b)
+    expect_gt(length(a$time),
+              length(km(Surv(time, status) ~ arm, data = d)$time))
+    # counting-process data
+    expect_km_same(km(Surv(start, time, status) ~ arm, data = d, weights = w),
+                   km(Surv(start, time, status) ~ arm, data = tb, weights = w))
+    # the reverse KM of follow-up
+    expect_equal(followup_median(Surv(time, status) ~ arm, data = tb),
+                 followup_median(Surv(time, status) ~ arm, data = d),
+                 tolerance = 1e-10)
+  }, be)
+})
+
+test_that("km() keeps the in-memory timefix merge of near-tied times", {
+  skip_if_no_db()
+  # two near-tied times in different groups: merged over all rows
+  d <- data.frame(time = c(1, 1 + 1e-10, 2, 3, 3 * (1 + 1e-9), 4, 5, 6),
+                  status = c(1, 1, 0, 1, 1, 1, 0, 1),
+                  g = c("a", "b", "a", "b", "a", "b", "a", "b"))
+  for (be in db_backends()) db_with(d, function(tb, con) {
+    a <- km(Surv(time, status) ~ g, data = d)
+    b <- km(Surv(time, status) ~ g, data = tb)
+    expect_km_same(a, b)
+    expect_false(any(b$time == 1 + 1e-10))
+    expect_equal(b$time, c(1, 2, 3, 5, 1, 3, 4, 6))
+  }, be)
+})
+
+lr_fields <- c("statistic", "df", "p.value", "overall", "trend", "table",
+               "var", "test", "method", "p", "q", "n", "n_events", "strata",
+               "n_dropped")
+
+test_that("logrank_test() on a remote table equals the in-memory test", {
+  skip_if_no_db()
+  d <- db_data()
+  for (be in db_backends()) db_with(d, function(tb, con) {
+    for (test in c("logrank", "gehan-breslow", "tarone-ware", "peto-peto",
+                   "fleming-harrington")) {
+      a <- logrank_test(Surv(time, status) ~ arm, data = d, test = test)
+      b <- logrank_test(Surv(time, status) ~ arm, data = tb, test = test)
+      expect_equal(unclass(b)[lr_fields], unclass(a)[lr_fields],
+                   tolerance = 1e-10)
+    }
+    a <- logrank_test(Surv(time, status) ~ arm + strata(site), data = d,
+                      weights = w, test = "fleming-harrington", p = 0.5,
+                      q = 1)
+    b <- logrank_test(Surv(time, status) ~ arm + strata(site), data = tb,
+                      weights = w, test = "fleming-harrington", p = 0.5,
+                      q = 1)
+    expect_equal(unclass(b)[lr_fields], unclass(a)[lr_fields],
+                 tolerance = 1e-10)
+    a <- logrank_test(Surv(time, status) ~ arm, data = d, trend = TRUE,
+                      subset = site != 2)
+    b <- logrank_test(Surv(time, status) ~ arm, data = tb, trend = TRUE,
+                      subset = site != 2)
+    expect_equal(unclass(b)[lr_fields], unclass(a)[lr_fields],
+                 tolerance = 1e-10)
+    a <- logrank_test(Surv(start, time, status) ~ arm, data = d,
+                      test = "tarone-ware")
+    b <- logrank_test(Surv(start, time, status) ~ arm, data = tb,
+                      test = "tarone-ware")
+    expect_equal(unclass(b)[lr_fields], unclass(a)[lr_fields],
+                 tolerance = 1e-10)
+    expect_equal(
+      logrank_pairwise(Surv(time, status) ~ arm, data = tb, weights = w,
+                       p_adjust_method = "holm"),
+      logrank_pairwise(Surv(time, status) ~ arm, data = d, weights = w,
+                       p_adjust_method = "holm"), tolerance = 1e-10)
+  }, be)
+})
+
+test_that("bad input on a remote table gives the in-memory errors", {
+  skip_if_no_db()
+  d <- db_data(60)
+  d$ctime <- as.character(d$time)
+  be <- db_backends()$sqlite
+  db_with(d, function(tb, con) {
+    same <- function(fun) {
+      a <- tryCatch(fun(d), error = identity)
+      b <- tryCatch(fun(tb), error = identity)
+      expect_s3_class(b, "survstep_error_input")
+      expect_identical(class(b), class(a))
+      expect_identical(conditionMessage(b), conditionMessage(a))
+    }
+    same(function(x) km(Surv(time, status) ~ arm, data = x, subset = age > 1e3))
+    same(function(x) km(Surv(time, status) ~ nope, data = x))
+    same(function(x) km(Surv(time, status) ~ arm, data = x, subset = nope > 1))
+    same(function(x) km(Surv(ctime, status) ~ arm, data = x))
+    same(function(x) km(Surv(time, status) ~ arm, data = x,
+                        na.action = na.fail))
+    same(function(x) logrank_test(Surv(time, status) ~ arm, data = x,
+                                  subset = age > 1e3))
+    same(function(x) logrank_test(Surv(ctime, status) ~ arm, data = x))
+    expect_snapshot(error = TRUE, {
+      km(Surv(time, status) ~ arm, data = tb, subset = age > 1e3)
+      km(Surv(time, status) ~ nope, data = tb)
+      km(Surv(ctime, status) ~ arm, data = tb)
+      logrank_test(Surv(time, status) ~ arm, data = tb, na.action = na.fail)
+    })
+  }, be)
+  con <- be()
+  DBI::dbWriteTable(con, "d", d)
+  tb <- dplyr::tbl(con, "d")
+  DBI::dbDisconnect(con)
+  expect_error(km(Surv(time, status) ~ arm, data = tb),
+               class = "survstep_error_db_connection")
+  expect_snapshot(error = TRUE, km(Surv(time, status) ~ arm, data = tb))
+})
