@@ -29,6 +29,10 @@ timefix_cpp <- function(time, tol) {
     .Call(`_survstep_timefix_cpp`, time, tol)
 }
 
+cox_db_fit_cpp <- function(fetch, scale, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol) {
+    .Call(`_survstep_cox_db_fit_cpp`, fetch, scale, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol)
+}
+
 km_fit_cpp <- function(y, group, n_groups, weight, timefix_tol, reverse) {
     .Call(`_survstep_km_fit_cpp`, y, group, n_groups, weight, timefix_tol, reverse)
 }

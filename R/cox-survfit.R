@@ -224,6 +224,9 @@ check_cox_fit <- function(fit, arg = "fit", call = sys.call(-1)) {
     sv_abort(sprintf("`%s` must be a `survstep_cox` fit from `cox()`, not %s.",
                      arg, sv_obj_type(fit)), call = call)
   }
+  if (inherits(fit, "survstep_cox_db")) {
+    sv_db_abort_local("Predicted survival curves of a Cox model", call)
+  }
   invisible(fit)
 }
 

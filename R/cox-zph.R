@@ -60,6 +60,9 @@ cox_zph <- function(fit, transform = c("km", "rank", "identity", "log"),
     sv_abort(sprintf("`fit` must be a fit from `cox()`, not an object of class <%s>.",
                      class(fit)[1L]), call = ecall)
   }
+  if (inherits(fit, "survstep_cox_db")) {
+    sv_db_abort_local("`cox_zph()` (Schoenfeld residuals)", ecall)
+  }
   transform <- sv_match_arg(transform, c("km", "rank", "identity", "log"),
                             "transform", call = ecall)
   check_flag(terms, "terms", call = ecall)

@@ -101,6 +101,11 @@
 #'   process (a subject would be counted twice in some risk sets), and a
 #'   warning of class `survstep_warning_overlap` names the first such
 #'   subject. Rows with a missing `id` are handled by `na.action`.
+#' @param max_levels For `data` in a database (a remote `dplyr::tbl()`,
+#'   see `vignette("large-data")`): the largest number of values of a factor
+#'   (a character column or `factor(x)` term) that is expanded into
+#'   treatment-contrast indicator columns in SQL; more is an error of class
+#'   `survstep_error_too_many_levels`. Default 50. Ignored for a data frame.
 #' @param ... Must be empty: a misspelled or unknown argument is an error of
 #'   class `survstep_error_unused_argument`.
 #' @return An object of class `survstep_cox`: a list with `coefficients`,
@@ -139,7 +144,7 @@
 cox <- function(formula, data, subset, weights, na.action,
                 ties = c("efron", "breslow"), firth = FALSE, init = NULL,
                 control = cox_control(), x = FALSE, y = TRUE, model = FALSE,
-                robust = NULL, id, ...) {
+                robust = NULL, id, max_levels = 50L, ...) {
   call <- match.call()
   check_dots_empty("cox", ...)
   ties <- sv_match_arg(ties, c("efron", "breslow"), "ties")
@@ -153,6 +158,11 @@ cox <- function(formula, data, subset, weights, na.action,
     sv_abort(paste0("`firth = TRUE` (Firth's penalized likelihood) is not ",
                     "implemented yet."),
              class = c("survstep_error_not_implemented", "survstep_error_input"))
+  }
+  if (sv_db_is_remote(call, parent.frame())) {
+    # data in a database (R/db.R): the Newton iterations as aggregate queries
+    return(cox_db(call, parent.frame(), ties, control, init, max_levels,
+                  call))
   }
   # (constant columns of the fast path: the engine's error, the same text)
   fr <- sv_frame(call, parent.frame(), design = TRUE, counting = TRUE,

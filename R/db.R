@@ -140,6 +140,9 @@ sv_db_rows <- function(src, call, vars, fenv) {
     missing_any <- if (is.null(missing_any)) term else
       call("|", missing_any, term)
   }
+  # (dbplyr renders the call tree without parentheses)
+  if (!is.null(missing_any)) missing_any <- call("(", missing_any)
+  if (!is.null(sub)) sub <- call("(", sub)
   # one counting query on the whole table: rows kept by `subset`, rows
   # where `subset` is NA (model.frame() turns them into rows of NAs, which
   # na.action then removes) and kept rows with a missing value
@@ -166,7 +169,8 @@ sv_db_rows <- function(src, call, vars, fenv) {
   if (!is.null(missing_any) && num(cnt$.sv_na) > 0) {
     tb <- sv_db_verb(dplyr::filter, tb, list(call("!", missing_any)), env)
   }
-  list(tb = tb, n_rows = n_rows - num(cnt$.sv_na), n_dropped = n_na)
+  list(tb = tb, n_rows = n_rows - num(cnt$.sv_na), n_dropped = n_na,
+       n_frame = n_rows + num(cnt$.sv_subna), subset = sub)
 }
 
 # Does the remote table itself have no rows? (the "`data` has no rows"
@@ -250,4 +254,458 @@ sv_db_finish_logrank <- function(out, fr) {
   out$n <- as.integer(sum(fr$db_count))
   out$db <- fr$db
   out
+}
+
+# cox() on a remote table ------------------------------------------------------
+#
+# Queries of one fit (vignettes/large-data.Rmd, "What a backend must
+# support"): the counting query of sv_db_rows(); one row to learn the column
+# types; the distinct values of each factor (at most `max_levels` + 1 read);
+# the sums of the weights and of each covariate (weighted means, whether a
+# column is all in {-1, 0, 1} and is centred, as coxph()); the weighted
+# absolute deviations from the means (coxfit6's scales); a probe of EXP();
+# then one aggregate query per log-likelihood evaluation of the Newton
+# solver (inst/include/survstep/cox_aggregate.hpp), grouped by (strata,
+# time, status), with SUM(w), SUM(w z), SUM(w EXP(eta)), SUM(w EXP(eta) z)
+# and SUM(w EXP(eta) z z'), z the centred and scaled covariates.
+
+# The expression the EXP() probe evaluates (a function so tests can replace
+# it by one the backend lacks).
+sv_db_state <- new.env(parent = emptyenv())
+sv_db_state$exp_probe <- quote(exp(0))
+sv_db_exp_probe <- function() sv_db_state$exp_probe
+
+# A double as exact SQL text.
+sv_db_num <- function(x) dbplyr::sql(sprintf("%.17g", x))
+
+# One Surv() argument of the response (positional or named).
+sv_db_surv_args <- function(lhs, caller) {
+  if (!is.call(lhs) || !identical(deparse(lhs[[1L]]), "Surv") &&
+      !identical(deparse(lhs[[1L]]), "survival::Surv")) {
+    sv_abort(paste0("`formula` must have a `Surv(time, status)` response for ",
+                    "a remote table."), call = caller)
+  }
+  args <- as.list(lhs)[-1L]
+  if (length(args) == 3L) {
+    sv_abort(paste0("Counting-process data (`Surv(start, stop, event)`) are ",
+                    "not supported by `cox()` on a remote table yet; use ",
+                    "`Surv(time, event)` or collect the data."),
+             class = c("survstep_error_not_implemented", "survstep_error_input"),
+             call = caller)
+  }
+  if (length(args) != 2L) {
+    sv_abort("`Surv()` must have a time and a status for a remote table.",
+             call = caller)
+  }
+  unname(args)
+}
+
+# Methods that need the rows of the data: a classed error.
+sv_db_abort_local <- function(what, call = sys.call(-1)) {
+  sv_abort(sprintf(paste0("%s needs the data row by row, which a fit on a ",
+                          "remote table does not keep; collect the rows ",
+                          "(`dplyr::collect()`) and refit in memory."), what),
+           class = c("survstep_error_needs_local_data", "survstep_error_input"),
+           call = call)
+}
+
+cox_db <- function(call, env, ties, control, init, max_levels, caller) {
+  src <- sv_db_source(call, env, caller)
+  formula <- eval(call$formula, env)
+  check_formula(formula, call = caller)
+  fenv <- environment(formula)
+  if (is.null(fenv)) fenv <- env
+  if (!is.numeric(max_levels) || length(max_levels) != 1L ||
+      is.na(max_levels) || max_levels < 2) {
+    sv_abort(sprintf("`max_levels` must be a number >= 2, not %s.",
+                     sv_obj_type(max_levels)), call = caller)
+  }
+  tt <- stats::terms(formula, specials = "strata")
+  sargs <- sv_db_surv_args(formula[[2L]], caller)
+  fvars <- all.vars(formula)
+  wvars <- if (is.null(call$weights)) character(0) else all.vars(call$weights)
+  sv_db_check_vars(src, setdiff(c(fvars, wvars), src$cols), fenv)
+  rows <- sv_db_rows(src, call, c(fvars, wvars), fenv)
+  tb <- rows$tb
+  if (rows$n_rows == 0) cox_db_abort_no_rows(src, rows, tt, caller)
+  # column types from one row; the response built on it as in memory
+  one <- as.data.frame(sv_db_run(src, utils::head(tb, 1L)))
+  tryCatch(eval(formula[[2L]], one, fenv), error = function(e) {
+    sv_abort(c("Can't build the model frame from `formula` and `data`:",
+               conditionMessage(e)), call = caller)
+  })
+  # the terms: strata() and plain covariates or factors (treatment contrasts)
+  labels <- attr(tt, "term.labels")
+  st_idx <- attr(tt, "specials")$strata
+  st_terms <- if (length(st_idx))
+    survival::untangle.specials(tt, "strata", 1)$terms else integer(0)
+  if (any(attr(tt, "order") > 1L)) {
+    sv_abort("Interactions are not supported by `cox()` on a remote table yet.",
+             class = c("survstep_error_not_implemented", "survstep_error_input"),
+             call = caller)
+  }
+  st_vars <- character(0)
+  for (k in st_terms) {
+    e <- str2lang(labels[k])
+    for (a in as.list(e)[-1L]) {
+      if (!is.name(a)) {
+        sv_abort("`strata()` terms must name columns for a remote table.",
+                 call = caller)
+      }
+      st_vars <- c(st_vars, as.character(a))
+    }
+  }
+  cov_terms <- setdiff(seq_along(labels), st_terms)
+  exprs <- list()
+  cn <- character(0)
+  assign_ <- integer(0)
+  term_of_col <- character(0)
+  xlevels <- list()
+  contrasts <- list()
+  for (k in cov_terms) {
+    lab <- labels[k]
+    e <- str2lang(lab)
+    col <- NULL
+    if (is.call(e) && deparse(e[[1L]]) %in% c("factor", "as.factor") &&
+        length(e) == 2L && is.name(e[[2L]])) {
+      col <- as.character(e[[2L]])
+    } else if (is.name(e) && as.character(e) %in% names(one)) {
+      v <- one[[as.character(e)]]
+      if (is.character(v) || is.factor(v) || is.logical(v)) {
+        col <- as.character(e)
+      }
+    }
+    if (is.null(col)) {
+      exprs[[length(exprs) + 1L]] <- e
+      cn <- c(cn, lab)
+      assign_ <- c(assign_, k)
+      term_of_col <- c(term_of_col, lab)
+      next
+    }
+    lv_q <- utils::head(dplyr::distinct(dplyr::select(tb, dplyr::all_of(col))),
+                        max_levels + 1L)
+    lv <- sv_db_run(src, lv_q)[[1L]]
+    if (length(lv) > max_levels) {
+      sv_abort(sprintf(paste0("Can't expand `%s` into indicator columns in ",
+                              "the database: it has more than %d values ",
+                              "(`max_levels`). Raise `max_levels`, or group ",
+                              "the values into fewer classes."),
+                       lab, as.integer(max_levels)),
+               class = c("survstep_error_too_many_levels", "survstep_error_input"),
+               call = caller)
+    }
+    lv <- sort(unique(lv))
+    if (length(lv) < 2L) {
+      sv_abort(sprintf(paste0("Can't fit a Cox model: %s constant ",
+                              "(the same value in every row used)."),
+                       sv_name_list(col, "covariate")), call = caller)
+    }
+    xlevels[[lab]] <- as.character(lv)
+    contrasts[[lab]] <- "contr.treatment"
+    for (l in lv[-1L]) {
+      lit <- if (is.character(l)) l else if (is.logical(l)) l else
+        sv_db_num(l)
+      exprs[[length(exprs) + 1L]] <- call("ifelse",
+                                          call("==", as.name(col), lit), 1, 0)
+      cn <- c(cn, paste0(lab, l))
+      assign_ <- c(assign_, k)
+      term_of_col <- c(term_of_col, lab)
+    }
+  }
+  p <- length(exprs)
+  xn <- paste0(".sv_x", seq_len(p))
+  names(exprs) <- xn
+  wexpr <- if (is.null(call$weights)) 1 else call$weights
+  design <- c(list(.sv_t = sargs[[1L]], .sv_s = sargs[[2L]], .sv_w = wexpr),
+              exprs)
+  tb2 <- sv_db_verb(dplyr::transmute, tb,
+                    c(lapply(st_vars, as.name), design), env)
+
+  # sums: weights, status, covariates
+  one_if <- function(cond) call("sum", call("ifelse", cond, 1L, 0L),
+                                na.rm = TRUE)
+  stats_q <- function(tbx) {
+    s <- list(.sv_n = quote(dplyr::n()), .sv_sw = quote(sum(.sv_w, na.rm = TRUE)),
+              .sv_neg = one_if(quote(.sv_w < 0)),
+              .sv_zero = one_if(quote(.sv_w == 0)),
+              .sv_smin = quote(min(.sv_s, na.rm = TRUE)),
+              .sv_smax = quote(max(.sv_s, na.rm = TRUE)),
+              .sv_tmin = quote(min(.sv_t, na.rm = TRUE)))
+    for (j in seq_len(p)) {
+      x <- as.name(xn[j])
+      s[[paste0(".sv_wx", j)]] <- call("sum", call("*", quote(.sv_w), x),
+                                       na.rm = TRUE)
+      s[[paste0(".sv_nu", j)]] <- one_if(call("!", call("%in%", x,
+                                                       c(-1, 0, 1))))
+      s[[paste0(".sv_lo", j)]] <- call("min", x, na.rm = TRUE)
+      s[[paste0(".sv_hi", j)]] <- call("max", x, na.rm = TRUE)
+    }
+    as.list(sv_db_run(src, sv_db_verb(dplyr::summarise, tbx, s, env)))
+  }
+  st <- stats_q(tb2)
+  if (st$.sv_neg > 0) {
+    sv_abort(sprintf("`weights` must be positive for %s; found %d negative %s.",
+                     "a Cox model", as.integer(st$.sv_neg),
+                     if (st$.sv_neg == 1) "weight" else "weights"),
+             call = caller)
+  }
+  if (st$.sv_zero > 0) {
+    nz <- as.integer(st$.sv_zero)
+    if (nz == st$.sv_n) {
+      sv_abort("`weights` must be positive for a Cox model; all are zero.",
+               call = caller)
+    }
+    sv_warn(sprintf(paste0("%d %s with zero weight %s left out (%s uses ",
+                           "positive weights only)."),
+                    nz, if (nz == 1L) "row" else "rows",
+                    if (nz == 1L) "was" else "were", "a Cox model"),
+            class = "survstep_warning_zero_weights", call = caller)
+    tb2 <- sv_db_verb(dplyr::filter, tb2, list(quote(.sv_w > 0)), env)
+    st <- stats_q(tb2)
+  }
+  if (st$.sv_tmin < 0) {
+    sv_check_y(cbind(time = st$.sv_tmin, status = 0), caller, FALSE)
+  }
+  # Surv()'s coding: 0/1, or 1/2 when the largest status is 2
+  shift <- if (isTRUE(st$.sv_smax == 2)) 1 else 0
+  if (st$.sv_smin - shift < 0 || st$.sv_smax - shift > 1) {
+    sv_abort("The status of `Surv()` must be 0/1 (or 1/2) for a remote table.",
+             call = caller)
+  }
+  lo <- vapply(seq_len(p), function(j) as.numeric(st[[paste0(".sv_lo", j)]]), 0)
+  hi <- vapply(seq_len(p), function(j) as.numeric(st[[paste0(".sv_hi", j)]]), 0)
+  if (any(lo == hi)) {
+    sv_abort(sprintf(paste0("Can't fit a Cox model: %s constant ",
+                            "(the same value in every row used)."),
+                     sv_name_list(unique(term_of_col[lo == hi]), "covariate")),
+             call = caller)
+  }
+  sw <- as.numeric(st$.sv_sw)
+  centre <- vapply(seq_len(p), function(j) st[[paste0(".sv_nu", j)]] > 0, NA)
+  means <- vapply(seq_len(p), function(j) {
+    if (centre[j]) as.numeric(st[[paste0(".sv_wx", j)]]) / sw else 0
+  }, 0)
+  scale <- rep(1, p)
+  if (any(centre)) {
+    s <- list()
+    for (j in which(centre)) {
+      s[[paste0(".sv_a", j)]] <- call(
+        "sum", call("*", quote(.sv_w),
+                    call("abs", call("-", as.name(xn[j]),
+                                     sv_db_num(means[j])))), na.rm = TRUE)
+    }
+    sa <- sv_db_run(src, sv_db_verb(dplyr::summarise, tb2, s, env))
+    for (j in which(centre)) {
+      a <- as.numeric(sa[[paste0(".sv_a", j)]])
+      scale[j] <- if (a > 0) sw / a else 1
+    }
+  }
+  # EXP(): present in the backend?
+  tryCatch(
+    DBI::dbGetQuery(src$con, as.character(dbplyr::sql_render(
+      sv_db_verb(dplyr::summarise, utils::head(tb2, 1L),
+                 list(.sv_e = sv_db_exp_probe()), env), con = src$con))),
+    error = function(e) {
+      sv_abort(c(sprintf(paste0("The database backend %s lacks the SQL ",
+                                "function EXP(), which `cox()` needs for ",
+                                "exp(linear predictor)."), src$backend),
+                 paste0("For SQLite, load the math functions with ",
+                        "`RSQLite::initExtension(con, \"math\")`; or use a ",
+                        "backend that has EXP() (DuckDB, PostgreSQL, Spark)."),
+                 paste0("The database said: ", conditionMessage(e))),
+               class = c("survstep_error_db_function", "survstep_error_db",
+                         "survstep_error_input"), call = caller)
+    })
+  src$log$queries <- c(src$log$queries, "(EXP() probe)")
+
+  if (!is.null(init)) {
+    if (!is.numeric(init) || length(init) != p || anyNA(init) ||
+        any(!is.finite(init))) {
+      sv_abort(sprintf("`init` must be %d finite %s (one per coefficient), not %s.",
+                       p, if (p == 1L) "number" else "numbers",
+                       sv_obj_type(init)), call = caller)
+    }
+    init <- as.double(init)
+  }
+  # centred and scaled columns, the status 0/1, the grouping
+  zn <- paste0(".sv_z", seq_len(p))
+  zexpr <- lapply(seq_len(p), function(j) {
+    call("*", call("(", call("-", as.name(xn[j]), sv_db_num(means[j]))),
+         sv_db_num(scale[j]))
+  })
+  names(zexpr) <- zn
+  dexpr <- if (shift == 0) quote(.sv_s) else call("-", quote(.sv_s), shift)
+  tbz <- sv_db_verb(dplyr::transmute, tb2,
+                    c(lapply(st_vars, as.name),
+                      list(.sv_t = quote(.sv_t), .sv_d = dexpr,
+                           .sv_w = quote(.sv_w)), zexpr), env)
+  keys <- c(st_vars, ".sv_t", ".sv_d")
+  tbg <- dplyr::group_by(tbz, dplyr::across(dplyr::all_of(keys)))
+  pk <- which(lower.tri(diag(p), diag = TRUE), arr.ind = TRUE)
+  pk <- pk[order(pk[, 2L], pk[, 1L]), , drop = FALSE]
+  fetch <- function(bs, derivatives) {
+    eta <- NULL
+    for (j in seq_len(p)) {
+      if (bs[j] == 0) next
+      term <- call("*", as.name(zn[j]), sv_db_num(bs[j]))
+      eta <- if (is.null(eta)) term else call("+", eta, term)
+    }
+    rexpr <- if (is.null(eta)) quote(.sv_w) else
+      call("*", quote(.sv_w), call("exp", eta))
+    s <- list(.sv_n = quote(dplyr::n()), .sv_sw = quote(sum(.sv_w, na.rm = TRUE)),
+              .sv_r = call("sum", rexpr, na.rm = TRUE))
+    for (j in seq_len(p)) {
+      s[[paste0(".sv_wz", j)]] <- call("sum", call("*", quote(.sv_w),
+                                                   as.name(zn[j])), na.rm = TRUE)
+    }
+    if (derivatives) {
+      for (j in seq_len(p)) {
+        s[[paste0(".sv_rz", j)]] <- call("sum", call("*", rexpr, as.name(zn[j])),
+                                         na.rm = TRUE)
+      }
+      for (k in seq_len(nrow(pk))) {
+        a <- pk[k, 1L]
+        b <- pk[k, 2L]
+        s[[paste0(".sv_rzz", k)]] <- call(
+          "sum", call("*", rexpr, call("*", as.name(zn[a]), as.name(zn[b]))),
+          na.rm = TRUE)
+      }
+    }
+    s$.groups <- "drop"
+    g <- as.data.frame(sv_db_run(src, sv_db_verb(dplyr::summarise, tbg, s,
+                                                 env)))
+    key <- if (length(st_vars)) do.call(paste, c(unname(g[st_vars]),
+                                                 list(sep = "\r"))) else
+      rep("", nrow(g))
+    mat <- function(nm) {
+      if (!length(nm)) return(matrix(0, nrow(g), 0L))
+      m <- as.matrix(g[nm])
+      storage.mode(m) <- "double"
+      unname(m)
+    }
+    list(stratum = match(key, unique(key)) - 1L, time = as.double(g$.sv_t),
+         status = as.integer(g$.sv_d), count = as.double(g$.sv_n),
+         wsum = as.double(g$.sv_sw), r = as.double(g$.sv_r),
+         wz = mat(paste0(".sv_wz", seq_len(p))),
+         rz = if (derivatives) mat(paste0(".sv_rz", seq_len(p))),
+         rzz = if (derivatives) mat(paste0(".sv_rzz", seq_len(nrow(pk)))))
+  }
+  if (p == 0L) {
+    sv_abort("`cox()` on a remote table needs at least one covariate.",
+             class = c("survstep_error_not_implemented", "survstep_error_input"),
+             call = caller)
+  }
+  tol <- if (control$timefix) sqrt(.Machine$double.eps) else 0
+  res <- cox_db_fit_cpp(fetch, scale, init, ties, control$eps,
+                        control$toler_chol, control$iter_max,
+                        control$toler_inf, tol)
+  res$means <- means
+  n <- as.integer(st$.sv_n)
+  nev <- sv_db_run(src, sv_db_verb(dplyr::summarise, tbz,
+                                   list(.sv_e = quote(sum(.sv_d, na.rm = TRUE))),
+                                   env))
+  res$nevent <- as.integer(nev$.sv_e)
+  if (res$status != 0L) {
+    cox_signal_status(res, n, FALSE, cox_col_labels(cn, term_of_col), control,
+                      NULL, NULL, init, caller)
+  }
+  fit <- cox_engine_result(res, cn, p, ties, n)
+  fit$linear.predictors <- NULL
+  # Harrell's C needs the rows (their risk scores): not available
+  fit$concordance <- stats::setNames(rep(NA_real_, 7L), c(
+    "concordant", "discordant", "tied.x", "tied.y", "tied.xy", "concordance",
+    "std"))
+  fit$call <- call
+  fit$formula <- stats::formula(tt)
+  fit$terms <- tt
+  fit$assign <- lapply(split(seq_len(p), factor(term_of_col,
+                                                levels = unique(term_of_col))),
+                       identity)
+  fit$xlevels <- if (length(xlevels)) xlevels
+  fit$contrasts <- if (length(contrasts)) contrasts
+  fit$na.action <- NULL
+  fit$n_dropped <- rows$n_dropped
+  fit$offset_mean <- 0
+  fit$control <- control
+  fit$firth <- FALSE
+  fit$db <- sv_db_record(src, n_rows = n, n_dropped = rows$n_dropped,
+                         n_aggregated = NA_integer_,
+                         weighted = !is.null(call$weights),
+                         newton_queries = res$n_fetch)
+  class(fit) <- c("survstep_cox_db", "survstep_cox")
+  fit
+}
+
+# No rows left: the in-memory message (cox_abort_no_rows()), which names the
+# model-frame variables without any value among the rows that `subset` keeps
+# (or makes NA) when there are such rows.
+cox_db_abort_no_rows <- function(src, rows, tt, caller) {
+  fr <- list(data = NULL, all_missing = NULL)
+  if (sv_db_empty(src)) {
+    fr$data <- data.frame()
+  } else if (rows$n_frame > 0) {
+    vars <- attr(tt, "variables")[-1L]
+    s <- list()
+    for (k in seq_along(vars)) {
+      cols <- intersect(all.vars(vars[[k]]), src$cols)
+      cond <- NULL
+      for (v in cols) {
+        term <- call("!", call("is.na", as.name(v)))
+        cond <- if (is.null(cond)) term else call("&", cond, term)
+      }
+      if (is.null(cond)) next
+      s[[paste0(".sv_v", k)]] <- call("sum", call("ifelse", call("(", cond),
+                                                  1L, 0L), na.rm = TRUE)
+    }
+    tb <- src$data
+    if (!is.null(rows$subset)) {
+      tb <- sv_db_verb(dplyr::filter, tb, list(rows$subset), src$env)
+    }
+    if (length(s)) {
+      cnt <- sv_db_run(src, sv_db_verb(dplyr::summarise, tb, s, src$env))
+      none <- vapply(names(s), function(nm) {
+        is.na(cnt[[nm]][1L]) || cnt[[nm]][1L] == 0
+      }, logical(1))
+      k <- as.integer(sub(".sv_v", "", names(s)[none], fixed = TRUE))
+      fr$all_missing <- vapply(vars[k], deparse1, "")
+    }
+  }
+  cox_abort_no_rows(fr, caller)
+}
+
+# Methods of a Cox fit on a remote table that need its rows --------------------
+
+#' @export
+residuals.survstep_cox_db <- function(object, ...) {
+  sv_db_abort_local("`residuals()` of a Cox model")
+}
+
+#' @export
+predict.survstep_cox_db <- function(object, ...) {
+  sv_db_abort_local("`predict()` of a Cox model")
+}
+
+#' @export
+fitted.survstep_cox_db <- function(object, ...) {
+  sv_db_abort_local("`fitted()` of a Cox model")
+}
+
+#' @export
+model.frame.survstep_cox_db <- function(formula, ...) {
+  sv_db_abort_local("`model.frame()` of a Cox model")
+}
+
+#' @export
+model.matrix.survstep_cox_db <- function(object, ...) {
+  sv_db_abort_local("`model.matrix()` of a Cox model")
+}
+
+#' @export
+survfit.survstep_cox_db <- function(formula, ...) {
+  sv_db_abort_local("Predicted survival curves of a Cox model")
+}
+
+#' @export
+plot.survstep_cox_db <- function(x, ...) {
+  sv_db_abort_local("`plot()` of a Cox model")
 }

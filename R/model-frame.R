@@ -76,7 +76,8 @@ sv_frame <- function(call, env, caller = sys.call(-1), group = "none",
     sv_abort("`formula` is missing, with no default.", call = caller)
   }
   # a remote table (R/db.R): the same record from aggregated rows
-  if (!design && sv_db_is_remote(call, env)) {
+  if (sv_db_is_remote(call, env)) {
+    if (design) sv_db_abort_local("This method", caller)
     return(sv_db_frame(call, env, caller, group, counting))
   }
   if (fast && design) {

@@ -135,6 +135,24 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cox_db_fit_cpp
+Rcpp::List cox_db_fit_cpp(Rcpp::Function fetch, Rcpp::NumericVector scale, SEXP init, std::string ties, double eps, double toler_chol, int iter_max, double toler_inf, double timefix_tol);
+RcppExport SEXP _survstep_cox_db_fit_cpp(SEXP fetchSEXP, SEXP scaleSEXP, SEXP initSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP toler_cholSEXP, SEXP iter_maxSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::Function >::type fetch(fetchSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type scale(scaleSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type init(initSEXP);
+    Rcpp::traits::input_parameter< std::string >::type ties(tiesSEXP);
+    Rcpp::traits::input_parameter< double >::type eps(epsSEXP);
+    Rcpp::traits::input_parameter< double >::type toler_chol(toler_cholSEXP);
+    Rcpp::traits::input_parameter< int >::type iter_max(iter_maxSEXP);
+    Rcpp::traits::input_parameter< double >::type toler_inf(toler_infSEXP);
+    Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
+    rcpp_result_gen = Rcpp::wrap(cox_db_fit_cpp(fetch, scale, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol));
+    return rcpp_result_gen;
+END_RCPP
+}
 // km_fit_cpp
 Rcpp::List km_fit_cpp(SEXP y, SEXP group, int n_groups, SEXP weight, double timefix_tol, bool reverse);
 RcppExport SEXP _survstep_km_fit_cpp(SEXP ySEXP, SEXP groupSEXP, SEXP n_groupsSEXP, SEXP weightSEXP, SEXP timefix_tolSEXP, SEXP reverseSEXP) {
@@ -318,6 +336,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_cox_adjusted_cpp", (DL_FUNC) &_survstep_cox_adjusted_cpp, 14},
     {"_survstep_cox_residuals_cpp", (DL_FUNC) &_survstep_cox_residuals_cpp, 14},
     {"_survstep_timefix_cpp", (DL_FUNC) &_survstep_timefix_cpp, 2},
+    {"_survstep_cox_db_fit_cpp", (DL_FUNC) &_survstep_cox_db_fit_cpp, 9},
     {"_survstep_km_fit_cpp", (DL_FUNC) &_survstep_km_fit_cpp, 6},
     {"_survstep_km_bands_cpp", (DL_FUNC) &_survstep_km_bands_cpp, 4},
     {"_survstep_km_quantile_cpp", (DL_FUNC) &_survstep_km_quantile_cpp, 12},

@@ -3,6 +3,7 @@
 // fails to compile. Checked by .ci/run (step 2b); not part of the package.
 #include "survstep/cholesky.hpp"
 #include "survstep/concordance.hpp"
+#include "survstep/cox_aggregate.hpp"
 #include "survstep/cox_counting.hpp"
 #include "survstep/cox_loglik.hpp"
 #include "survstep/cox_model.hpp"

@@ -204,3 +204,118 @@ test_that("bad input on a remote table gives the in-memory errors", {
                class = "survstep_error_db_connection")
   expect_snapshot(error = TRUE, km(Surv(time, status) ~ arm, data = tb))
 })
+
+cox_fields <- c("coefficients", "var", "loglik", "score", "wald.test",
+                "wald.df", "means", "method", "n", "nevent", "aliased",
+                "infinite")
+
+expect_cox_same <- function(a, b) {
+  expect_equal(coef(b), coef(a), tolerance = 1e-8)
+  expect_equal(sqrt(diag(vcov(b))), sqrt(diag(vcov(a))), tolerance = 1e-8)
+  expect_equal(b$loglik, a$loglik, tolerance = 1e-10)
+  expect_equal(unclass(b)[cox_fields], unclass(a)[cox_fields],
+               tolerance = 1e-8)
+  expect_equal(b$n_dropped, length(a$na.action))
+  expect_equal(b$u, a$u, tolerance = 1e-6 * max(1, abs(a$u)))
+  if (length(b$xlevels)) {
+    f <- names(b$xlevels)
+    expect_equal(b$xlevels, a$xlevels[f])
+    expect_equal(b$contrasts, a$contrasts[f])
+  }
+  expect_equal(summary(b)$coefficients, summary(a)$coefficients,
+               tolerance = 1e-8)
+}
+
+test_that("cox() on a remote table equals cox() in memory", {
+  skip_if_no_db()
+  d <- db_data()
+  for (be in db_backends()) db_with(d, function(tb, con) {
+    for (ties in c("efron", "breslow")) {
+      a <- cox(Surv(time, status) ~ age + bmi + arm, data = d, ties = ties)
+      b <- cox(Surv(time, status) ~ age + bmi + arm, data = tb, ties = ties)
+      expect_cox_same(a, b)
+      expect_s3_class(b, "survstep_cox")
+      # one aggregate query per Newton evaluation
+      expect_equal(b$db$newton_queries, b$iter + 1L)
+      a <- cox(Surv(time, status) ~ age + factor(site) + strata(arm),
+               data = d, weights = w, ties = ties, subset = bmi > 20)
+      b <- cox(Surv(time, status) ~ age + factor(site) + strata(arm),
+               data = tb, weights = w, ties = ties, subset = bmi > 20)
+      expect_cox_same(a, b)
+    }
+    # the Newton path: the iterations of the in-memory fit
+    a <- cox(Surv(time, status) ~ bmi, data = d,
+             control = cox_control(eps = 1e-12))
+    b <- cox(Surv(time, status) ~ bmi, data = tb,
+             control = cox_control(eps = 1e-12))
+    expect_equal(b$iter, a$iter)
+    expect_cox_same(a, b)
+    # the reference: survival::coxph
+    ref <- survival::coxph(Surv(time, status) ~ age + bmi + arm, data = d)
+    b <- cox(Surv(time, status) ~ age + bmi + arm, data = tb)
+    expect_equal(unname(coef(b)), unname(coef(ref)), tolerance = 1e-8)
+    expect_equal(b$loglik, ref$loglik, tolerance = 1e-10)
+    expect_equal(unname(sqrt(diag(vcov(b)))), unname(sqrt(diag(vcov(ref)))),
+                 tolerance = 1e-6)
+  }, be)
+})
+
+test_that("cox() on a remote table keeps the timefix merge of near-ties", {
+  skip_if_no_db()
+  set.seed(3)
+  n <- 200
+  d <- data.frame(time = round(rexp(n), 2) + 0.01, status = rbinom(n, 1, 0.8),
+                  x = rnorm(n))
+  d$time[seq(2, n, 9)] <- d$time[seq(1, n - 1, 9)] * (1 + 1e-11)
+  for (be in db_backends()) db_with(d, function(tb, con) {
+    expect_cox_same(cox(Surv(time, status) ~ x, data = d),
+                    cox(Surv(time, status) ~ x, data = tb))
+    ctl <- cox_control(timefix = FALSE)
+    a <- cox(Surv(time, status) ~ x, data = d, control = ctl)
+    expect_cox_same(a, cox(Surv(time, status) ~ x, data = tb, control = ctl))
+    expect_false(isTRUE(all.equal(coef(a),
+                                  coef(cox(Surv(time, status) ~ x, data = d)),
+                                  tolerance = 1e-12)))
+  }, be)
+})
+
+test_that("cox() on a remote table: errors and methods needing rows", {
+  skip_if_no_db()
+  d <- db_data(80)
+  d$ctime <- as.character(d$time)
+  d$id <- as.character(seq_len(nrow(d)))
+  be <- db_backends()$sqlite
+  db_with(d, function(tb, con) {
+    same <- function(fun) {
+      a <- tryCatch(fun(d), error = identity)
+      b <- tryCatch(fun(tb), error = identity)
+      expect_s3_class(b, "survstep_error_input")
+      expect_identical(class(b), class(a))
+      expect_identical(conditionMessage(b), conditionMessage(a))
+    }
+    same(function(x) cox(Surv(time, status) ~ age, data = x,
+                         subset = age > 1e3))
+    same(function(x) cox(Surv(time, status) ~ nope, data = x))
+    same(function(x) cox(Surv(ctime, status) ~ age, data = x))
+    same(function(x) cox(Surv(time, status) ~ age, data = x,
+                         na.action = na.fail))
+    expect_error(cox(Surv(time, status) ~ id, data = tb, max_levels = 20),
+                 class = "survstep_error_too_many_levels")
+    fit <- cox(Surv(time, status) ~ age + arm, data = tb)
+    for (f in list(residuals, predict, cox_zph, cox_survfit)) {
+      expect_error(f(fit), class = "survstep_error_needs_local_data")
+    }
+    expect_snapshot(error = TRUE, {
+      cox(Surv(time, status) ~ id, data = tb, max_levels = 20)
+      residuals(fit)
+    })
+    # a backend without EXP()
+    st <- get("sv_db_state", envir = asNamespace("survstep"))
+    st$exp_probe <- quote(no_such_exp(0))
+    on.exit(st$exp_probe <- quote(exp(0)), add = TRUE)
+    expect_error(cox(Surv(time, status) ~ age, data = tb),
+                 class = "survstep_error_db_function")
+    expect_snapshot(error = TRUE, cox(Surv(time, status) ~ age, data = tb),
+                    transform = function(x) gsub("\\(3[0-9.]+\\)", "(<version>)", x))
+  }, be)
+})
