@@ -29,6 +29,10 @@ timefix_cpp <- function(time, tol) {
     .Call(`_survstep_timefix_cpp`, time, tol)
 }
 
+cox_exact_size_cpp <- function(y, strata, timefix_tol) {
+    .Call(`_survstep_cox_exact_size_cpp`, y, strata, timefix_tol)
+}
+
 cox_db_fit_cpp <- function(fetch, scale, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol) {
     .Call(`_survstep_cox_db_fit_cpp`, fetch, scale, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol)
 }

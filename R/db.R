@@ -320,6 +320,12 @@ cox_db <- function(call, env, ties, control, init, max_levels, caller) {
     sv_abort(sprintf("`max_levels` must be a number >= 2, not %s.",
                      sv_obj_type(max_levels)), call = caller)
   }
+  if (!ties %in% c("efron", "breslow")) {
+    sv_abort(sprintf(paste0("`ties = \"%s\"` is not available for a remote ",
+                            "table; use \"efron\" or \"breslow\"."), ties),
+             class = c("survstep_error_not_implemented", "survstep_error_input"),
+             call = caller)
+  }
   tt <- stats::terms(formula, specials = "strata")
   sargs <- sv_db_surv_args(formula[[2L]], caller)
   fvars <- all.vars(formula)

@@ -135,6 +135,18 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cox_exact_size_cpp
+Rcpp::NumericVector cox_exact_size_cpp(SEXP y, SEXP strata, double timefix_tol);
+RcppExport SEXP _survstep_cox_exact_size_cpp(SEXP ySEXP, SEXP strataSEXP, SEXP timefix_tolSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
+    Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
+    Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
+    rcpp_result_gen = Rcpp::wrap(cox_exact_size_cpp(y, strata, timefix_tol));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cox_db_fit_cpp
 Rcpp::List cox_db_fit_cpp(Rcpp::Function fetch, Rcpp::NumericVector scale, SEXP init, std::string ties, double eps, double toler_chol, int iter_max, double toler_inf, double timefix_tol);
 RcppExport SEXP _survstep_cox_db_fit_cpp(SEXP fetchSEXP, SEXP scaleSEXP, SEXP initSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP toler_cholSEXP, SEXP iter_maxSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP) {
@@ -336,6 +348,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_cox_adjusted_cpp", (DL_FUNC) &_survstep_cox_adjusted_cpp, 14},
     {"_survstep_cox_residuals_cpp", (DL_FUNC) &_survstep_cox_residuals_cpp, 14},
     {"_survstep_timefix_cpp", (DL_FUNC) &_survstep_timefix_cpp, 2},
+    {"_survstep_cox_exact_size_cpp", (DL_FUNC) &_survstep_cox_exact_size_cpp, 3},
     {"_survstep_cox_db_fit_cpp", (DL_FUNC) &_survstep_cox_db_fit_cpp, 9},
     {"_survstep_km_fit_cpp", (DL_FUNC) &_survstep_km_fit_cpp, 6},
     {"_survstep_km_bands_cpp", (DL_FUNC) &_survstep_km_bands_cpp, 4},
