@@ -80,6 +80,10 @@
 #'   time. Start times may be negative; every start must be less than its
 #'   stop.
 #' @param data A data frame containing the variables of `formula`.
+#'   Or a table in a database (a remote `dplyr::tbl()` on a DBI connection):
+#'   the rows stay there and only sums per (stratum, group, time) are
+#'   read, with the numbers of the in-memory fit; see
+#'   `vignette("large-data")`.
 #' @param subset Optional expression selecting the rows of `data` to use.
 #' @param weights Optional positive case weights (a column of `data`).
 #' @param na.action Function handling missing values (default

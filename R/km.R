@@ -31,6 +31,10 @@
 #'   t with `start < t <= stop` (as `survfit()`); use `~ 1` for a single
 #'   curve. `strata()` terms also split the curves.
 #' @param data A data frame holding the variables of `formula`.
+#'   Or a table in a database (a remote `dplyr::tbl()` on a DBI connection):
+#'   the rows stay there and only sums per (stratum, group, time) are
+#'   read, with the numbers of the in-memory fit; see
+#'   `vignette("large-data")`.
 #' @param subset An optional expression selecting the rows to use.
 #' @param weights Optional non-negative case weights (a column of `data`).
 #' @param na.action A function handling missing values; by default

@@ -72,6 +72,10 @@ lr_tests <- c("logrank", "gehan-breslow", "tarone-ware", "peto-peto",
 #'   is pooled as in `survdiff()`. Rows with a missing group or stratum are
 #'   left out (also with `na.action = na.pass`, as `survfit()` does).
 #' @param data A data frame holding the variables of `formula`.
+#'   Or a table in a database (a remote `dplyr::tbl()` on a DBI connection):
+#'   the rows stay there and only sums per (stratum, group, time) are
+#'   read, with the numbers of the in-memory fit; see
+#'   `vignette("large-data")`.
 #' @param subset An optional expression selecting the rows to use, as in
 #'   [stats::lm()].
 #' @param weights Optional non-negative case weights (a column of `data`),

@@ -56,6 +56,15 @@ db_with <- function(d, code, backend) {
   code(tb, con)
 }
 
+# The same classed error, with the same message, in memory and in the db.
+expect_same_error <- function(fun, d, tb) {
+  a <- tryCatch(fun(d), error = identity)
+  b <- tryCatch(fun(tb), error = identity)
+  expect_s3_class(b, "survstep_error_input")
+  expect_identical(class(b), class(a))
+  expect_identical(conditionMessage(b), conditionMessage(a))
+}
+
 km_fields <- c("time", "n.risk", "n.event", "n.censor", "surv", "std.error",
                "conf.low", "conf.high", "cumvar", "strata", "records", "n",
                "weighted", "n_dropped")
@@ -173,13 +182,7 @@ test_that("bad input on a remote table gives the in-memory errors", {
   d$ctime <- as.character(d$time)
   be <- db_backends()$sqlite
   db_with(d, function(tb, con) {
-    same <- function(fun) {
-      a <- tryCatch(fun(d), error = identity)
-      b <- tryCatch(fun(tb), error = identity)
-      expect_s3_class(b, "survstep_error_input")
-      expect_identical(class(b), class(a))
-      expect_identical(conditionMessage(b), conditionMessage(a))
-    }
+    same <- function(fun) expect_same_error(fun, d, tb)
     same(function(x) km(Surv(time, status) ~ arm, data = x, subset = age > 1e3))
     same(function(x) km(Surv(time, status) ~ nope, data = x))
     same(function(x) km(Surv(time, status) ~ arm, data = x, subset = nope > 1))
@@ -286,13 +289,7 @@ test_that("cox() on a remote table: errors and methods needing rows", {
   d$id <- as.character(seq_len(nrow(d)))
   be <- db_backends()$sqlite
   db_with(d, function(tb, con) {
-    same <- function(fun) {
-      a <- tryCatch(fun(d), error = identity)
-      b <- tryCatch(fun(tb), error = identity)
-      expect_s3_class(b, "survstep_error_input")
-      expect_identical(class(b), class(a))
-      expect_identical(conditionMessage(b), conditionMessage(a))
-    }
+    same <- function(fun) expect_same_error(fun, d, tb)
     same(function(x) cox(Surv(time, status) ~ age, data = x,
                          subset = age > 1e3))
     same(function(x) cox(Surv(time, status) ~ nope, data = x))
@@ -318,4 +315,29 @@ test_that("cox() on a remote table: errors and methods needing rows", {
     expect_snapshot(error = TRUE, cox(Surv(time, status) ~ age, data = tb),
                     transform = function(x) gsub("\\(3[0-9.]+\\)", "(<version>)", x))
   }, be)
+})
+
+test_that("what cox() on a remote table does not do yet is a classed error", {
+  skip_if_no_db()
+  d <- db_data(80)
+  db_with(d, function(tb, con) {
+    expect_error(cox(Surv(start, time, status) ~ age, data = tb),
+                 class = "survstep_error_not_implemented")
+    expect_error(cox(Surv(time, status) ~ age * bmi, data = tb),
+                 class = "survstep_error_not_implemented")
+    expect_error(cox(Surv(time, status) ~ age, data = tb, ties = "exact"),
+                 class = "survstep_error_not_implemented")
+  }, db_backends()$sqlite)
+})
+
+test_that("DuckDB gives the in-memory numbers", {
+  skip_if_no_db()
+  skip_if_not_installed("duckdb")
+  d <- db_data()
+  db_with(d, function(tb, con) {
+    expect_km_same(km(Surv(time, status) ~ arm, data = d),
+                   km(Surv(time, status) ~ arm, data = tb))
+    expect_cox_same(cox(Surv(time, status) ~ age + arm, data = d),
+                    cox(Surv(time, status) ~ age + arm, data = tb))
+  }, db_backends()$duckdb)
 })
