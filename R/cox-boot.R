@@ -20,14 +20,15 @@
 #' risk-set layer and selected by the same routine as [cox_stepwise()] (no
 #' R code per replicate).
 #'
-#' **Random numbers.** Replicate `b` draws from its own `std::mt19937_64`
-#' stream, seeded through `std::seed_seq` with `seed` and `b`, and integers
-#' in a range by rejection sampling (not `std::uniform_int_distribution`,
-#' whose algorithm differs between compilers): the same `seed` gives the same
-#' resamples and results on every platform, and does not depend on R's
-#' random number generator. With `seed = NULL` a seed is drawn from R's
-#' generator (so [set.seed()] makes the call reproducible); the seed used is
-#' stored in the result.
+#' **Random numbers.** The resamples come from one `std::mt19937_64`
+#' stream seeded through `std::seed_seq` with `seed` (replicates 1, 2, ...
+#' take consecutive draws, so replicate b is the same whatever `B`), and
+#' integers in a range by rejection sampling (not
+#' `std::uniform_int_distribution`, whose algorithm differs between
+#' compilers): the same `seed` gives the same resamples and results on every
+#' platform, and does not depend on R's random number generator. With
+#' `seed = NULL` a seed is drawn from R's generator (so [set.seed()] makes
+#' the call reproducible); the seed used is stored in the result.
 #'
 #' **Replicates that fail.** A resample without an event cannot be fitted:
 #' it is left out of every summary and counted (`n_failed`); the
@@ -112,14 +113,11 @@ cox_stepwise_boot <- function(object, B = 1000, seed = NULL, cluster = NULL,
                             "(class `survstep_stepwise`), not %s."),
                      sv_obj_type(object)), call = call)
   }
-  B <- bt_check_B(B, call)
-  seed <- bt_check_seed(seed, call)
-  src <- bt_source(object, call)
-  unit <- bt_units(cluster, src, call)
-  res <- bt_run(src, unit, seed, B, validate = FALSE)
-  bt_check_apparent(res, src, call)
-
-  reps <- res$reps
+  run <- bt_run(object, cluster, seed, B, validate = FALSE, call = call)
+  B <- run$B
+  seed <- run$seed
+  src <- run$src
+  reps <- run$res$reps
   ok <- reps$status == 0L
   n_ok <- sum(ok)
   labels <- src$labels
@@ -133,9 +131,7 @@ cox_stepwise_boot <- function(object, B = 1000, seed = NULL, cluster = NULL,
     stringsAsFactors = FALSE
   )
 
-  key <- apply(model, 1L, function(r) {
-    if (any(r)) paste(labels[r], collapse = " + ") else "(no terms)"
-  })
+  key <- bt_model_text(model, labels)
   tab <- sort(table(key), decreasing = TRUE)
   models <- data.frame(model = names(tab), count = as.integer(tab),
                        stringsAsFactors = FALSE)
@@ -180,7 +176,7 @@ cox_stepwise_boot <- function(object, B = 1000, seed = NULL, cluster = NULL,
       B = B, n_ok = n_ok, n_failed = B - n_ok,
       n_not_converged = sum(bitwAnd(fs, 1L) != 0L),
       n_infinite = sum(bitwAnd(fs, 4L) != 0L),
-      seed = seed, cluster = !is.null(unit), n = src$n,
+      seed = seed, cluster = !is.null(run$unit), n = src$n,
       stepwise = bt_describe(object), call = call
     ),
     class = "survstep_stepwise_boot"
@@ -346,17 +342,14 @@ cox_validate <- function(object, B = 200, seed = NULL, cluster = NULL, ...) {
     sv_abort(sprintf(paste0("`object` must be a `cox_stepwise()` or `cox()` ",
                             "fit, not %s."), sv_obj_type(object)), call = call)
   }
-  B <- bt_check_B(B, call)
-  seed <- bt_check_seed(seed, call)
-  src <- bt_source(object, call)
-  unit <- bt_units(cluster, src, call)
-  res <- bt_run(src, unit, seed, B, validate = TRUE)
-  bt_check_apparent(res, src, call)
-
-  reps <- res$reps
+  run <- bt_run(object, cluster, seed, B, validate = TRUE, call = call)
+  B <- run$B
+  seed <- run$seed
+  src <- run$src
+  reps <- run$res$reps
   ok <- reps$status == 0L
   n_ok <- sum(ok)
-  app <- res$apparent
+  app <- run$res$apparent
   c_orig <- app$c_train
   tr <- reps$c_train[ok]
   te <- reps$c_test[ok]
@@ -372,10 +365,7 @@ cox_validate <- function(object, B = 200, seed = NULL, cluster = NULL, ...) {
   colnames(out) <- c("index.orig", "training", "test", "optimism",
                      "index.corrected", "n")
   labels <- src$labels
-  model_text <- apply(reps$model, 1L, function(r) {
-    if (anyNA(r)) NA_character_ else if (any(r))
-      paste(labels[r], collapse = " + ") else "(no terms)"
-  })
+  model_text <- bt_model_text(reps$model, labels)
   fs <- reps$fit_status[ok]
   structure(
     out,
@@ -386,7 +376,7 @@ cox_validate <- function(object, B = 200, seed = NULL, cluster = NULL, ...) {
     B = B, n_failed = B - n_ok,
     n_not_converged = sum(bitwAnd(fs, 1L) != 0L | bitwAnd(
       reps$slope_status[ok], 1L) != 0L),
-    seed = seed, cluster = !is.null(unit),
+    seed = seed, cluster = !is.null(run$unit),
     procedure = if (inherits(object, "survstep_stepwise")) {
       bt_describe(object)
     } else "Fixed Cox model (no selection)",
@@ -428,8 +418,8 @@ print.survstep_validate <- function(x, digits = 4, ...) {
 #' Bootstrap resamples of [cox_stepwise_boot()] and [cox_validate()]
 #'
 #' The units (rows, or clusters) drawn in each replicate for a seed: the
-#' same draws as the C++ bootstrap makes (replicate b from its own
-#' `std::mt19937_64` stream seeded with `seed` and b, integers drawn by
+#' same draws as the C++ bootstrap makes (one `std::mt19937_64` stream
+#' seeded with `seed`, replicates taking consecutive draws, integers drawn by
 #' rejection sampling), so that any replicate can be re-run in R, for
 #' example `cox_stepwise(..., data = data[idx[, b], ])`.
 #'
@@ -561,11 +551,17 @@ bt_units <- function(cluster, src, call) {
   match(u, unique(u)) - 1L
 }
 
-bt_run <- function(src, unit, seed, B, validate) {
+# The C++ bootstrap of the procedure behind `object`: list(src, unit, res,
+# B, seed).
+bt_run <- function(object, cluster, seed, B, validate, call) {
+  B <- bt_check_B(B, call)
+  seed <- bt_check_seed(seed, call)
+  src <- bt_source(object, call)
+  unit <- bt_units(cluster, src, call)
   off <- src$offset
   if (!is.null(off) && all(off == 0)) off <- NULL
   ctl <- src$control
-  stepwise_boot_cpp(
+  res <- stepwise_boot_cpp(
     x = src$x, y = src$y, weights = src$weights, offset = off,
     strata = src$strata, unit = unit, term_cols = src$term_cols,
     forced = src$forced, direction = src$direction, removal = src$removal,
@@ -575,6 +571,8 @@ bt_run <- function(src, unit, seed, B, validate) {
     timefix_tol = if (isTRUE(ctl$timefix)) sqrt(.Machine$double.eps) else 0,
     seed = seed, B = B, validate = validate
   )
+  bt_check_apparent(res, src, call)
+  list(src = src, unit = unit, res = res, B = B, seed = seed)
 }
 
 # The C++ run on the original data must select what the fit selected.
@@ -587,6 +585,22 @@ bt_check_apparent <- function(res, src, call) {
              class = "survstep_error_internal", call = call)
   }
   invisible()
+}
+
+# The terms of each row of a replicates x terms logical matrix as text
+# ("(no terms)" for the empty model, NA for a failed replicate), one paste
+# per distinct model.
+bt_model_text <- function(model, labels) {
+  if (!nrow(model)) return(character())
+  code <- do.call(paste, c(unname(as.data.frame(model * 1L)), sep = ""))
+  u <- unique(code)
+  first <- model[match(u, code), , drop = FALSE]
+  text <- vapply(seq_along(u), function(k) {
+    r <- first[k, ]
+    if (anyNA(r)) NA_character_ else if (any(r))
+      paste(labels[r], collapse = " + ") else "(no terms)"
+  }, "")
+  text[match(code, u)]
 }
 
 bt_describe <- function(object) {

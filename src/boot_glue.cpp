@@ -33,8 +33,9 @@ std::uint64_t seed_value(double seed) {
 Rcpp::IntegerMatrix boot_indices_cpp(double seed, int m, int B) {
   Rcpp::IntegerMatrix out(m, B);
   std::vector<int> draw;
+  sc::BootRng rng(seed_value(seed));
   for (int b = 0; b < B; ++b) {
-    sc::boot_draw(seed_value(seed), b, m, draw);
+    sc::boot_draw(rng, m, draw);
     for (int i = 0; i < m; ++i) out(i, b) = draw[i] + 1;
   }
   return out;
@@ -76,7 +77,8 @@ Rcpp::List stepwise_boot_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP str
     Rcpp::IntegerVector u(unit);
     units.assign(u.begin(), u.end());
   }
-  sc::Interrupt intr = sg::r_interrupt();
+  sg::TimedInterrupt timer;
+  sc::Interrupt intr = sg::r_interrupt_timed(timer);
   sc::BootResult res;
   SV_CATCH_INTERRUPT(sc::cox_stepwise_boot(a.in, units, spec, seed_value(seed), B, res, &intr));
 

@@ -97,9 +97,10 @@ if (file.exists("/proc/self/status")) {
            paste(cands, collapse = " + "), ", data = d, ties = 'breslow')"),
     "gc(); base <- mem()",
     "bt <- suppressWarnings(cox_stepwise_boot(fit, B = 1000, seed = 2015))",
-    "cat(mem() - base)"), child)
-  peak_mb <- as.numeric(system2(file.path(R.home("bin"), "Rscript"),
-                                c("--vanilla", child), stdout = TRUE))
+    "cat('\\n', mem() - base, '\\n', sep = '')"), child)
+  out <- system2(file.path(R.home("bin"), "Rscript"), c("--vanilla", child),
+                 stdout = TRUE, stderr = FALSE)
+  peak_mb <- suppressWarnings(as.numeric(utils::tail(out, 1L)))
 }
 
 res <- data.frame(

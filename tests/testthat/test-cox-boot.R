@@ -230,8 +230,8 @@ test_that("replicates without an event are left out and counted", {
   d <- data.frame(time = rexp(n), x = rnorm(n), z = rbinom(n, 1, 0.5))
   d$status <- 0L
   d$status[c(3, 17)] <- 1L
-  fit <- cox_stepwise(Surv(time, status) ~ x + z, data = d, p_enter = 0.5,
-                      p_remove = 0.6)
+  fit <- suppressWarnings(cox_stepwise(Surv(time, status) ~ x + z, data = d,
+                                       p_enter = 0.5, p_remove = 0.6))
   bt <- suppressWarnings(cox_stepwise_boot(fit, B = 40, seed = 1))
   idx <- cox_boot_indices(1, n, 40)
   no_event <- apply(idx, 2L, function(r) !any(r %in% c(3, 17)))

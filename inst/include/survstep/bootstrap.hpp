@@ -1,4 +1,4 @@
-// The bootstrap of a whole Cox model-building procedure (methods.md,
+// The bootstrap of a whole Cox model-building procedure (vignettes/methods.Rmd,
 // "Bootstrap stability and validation"): the stepwise selection of
 // stepwise.hpp re-run on B resamples of the analysis set, and Harrell's
 // optimism bootstrap of its discrimination and calibration.
@@ -8,16 +8,16 @@
 // ============================================================================
 //
 //   class BootRng
-//        std::mt19937_64 seeded for one replicate through std::seed_seq
-//        {seed low 32 bits, seed high 32 bits, replicate low, replicate high}
-//        (both fully specified by the C++ standard, so a seed gives the same
-//        numbers with every standard library), and bounded(m): an unbiased
-//        integer in [0, m) by rejection (not std::uniform_int_distribution,
-//        whose algorithm differs between standard libraries). Replicate b
-//        has its own stream: replicates can be redrawn alone (and run in any
-//        order or in parallel) with the same result.
-//   void boot_draw(std::uint64_t seed, int b, int m, std::vector<int>& out)
-//        The m resampling units (0-based, with replacement) of replicate b.
+//        std::mt19937_64 seeded through std::seed_seq {seed low 32 bits,
+//        seed high 32 bits} (both fully specified by the C++ standard, so a
+//        seed gives the same numbers with every standard library), and
+//        bounded(m): an unbiased integer in [0, m) by rejection (not
+//        std::uniform_int_distribution, whose algorithm differs between
+//        standard libraries).
+//   void boot_draw(BootRng& rng, int m, std::vector<int>& out)
+//        The m resampling units (0-based, with replacement) of the next
+//        replicate: replicates 1, 2, ... take consecutive draws of one
+//        stream, so replicate b of a run with B >= b is the same whatever B.
 //
 //   struct BootSpec      the procedure: StepwiseSpec, ties, control, and
 //                        whether to validate (C, calibration slope)
@@ -84,11 +84,9 @@ namespace core {
 
 class BootRng {
  public:
-  BootRng(std::uint64_t seed, std::uint64_t replicate) {
+  explicit BootRng(std::uint64_t seed) {
     std::seed_seq seq{static_cast<std::uint32_t>(seed & 0xffffffffu),
-                      static_cast<std::uint32_t>(seed >> 32),
-                      static_cast<std::uint32_t>(replicate & 0xffffffffu),
-                      static_cast<std::uint32_t>(replicate >> 32)};
+                      static_cast<std::uint32_t>(seed >> 32)};
     gen_.seed(seq);
   }
   std::uint64_t next() { return gen_(); }
@@ -106,8 +104,7 @@ class BootRng {
   std::mt19937_64 gen_;
 };
 
-inline void boot_draw(std::uint64_t seed, int b, int m, std::vector<int>& out) {
-  BootRng rng(seed, static_cast<std::uint64_t>(b));
+inline void boot_draw(BootRng& rng, int m, std::vector<int>& out) {
   out.resize(static_cast<std::size_t>(m));
   for (int i = 0; i < m; ++i) {
     out[static_cast<std::size_t>(i)] =
@@ -236,7 +233,9 @@ class BootRunner {
       : spec_(spec), orig_in_(orig_in), orig_(orig), intr_(interrupt),
         ncol_(orig_in.p) {}
 
-  void run(const CoxData& d, bool test_on_orig, BootReplicate& rep) {
+  // `engine` runs on d.
+  void run(CoxStepEngine& engine, const CoxData& d, bool test_on_orig,
+           BootReplicate& rep) {
     // columns constant in these data (a factor level not drawn) leave their
     // term, as the R front end drops unused levels; a term left without
     // columns cannot enter
@@ -250,7 +249,6 @@ class BootRunner {
       }
       step = &local_;
     }
-    CoxStepEngine engine(d, spec_.ties, spec_.control, intr_);
     const StepwiseResult res = stepwise_select(engine, *step);
     rep.model = res.model;
     rep.fit_status = res.fit_status;
@@ -322,7 +320,10 @@ inline void cox_stepwise_boot(const CoxInput& in, const std::vector<int>& unit,
     return;
   }
   BootRunner runner(spec, g0.view, d0, interrupt);
-  runner.run(d0, false, out.apparent);
+  {
+    CoxStepEngine engine0(d0, spec.ties, spec.control, interrupt);
+    runner.run(engine0, d0, false, out.apparent);
+  }
 
   // units -> rows
   int m = in.n;
@@ -339,11 +340,13 @@ inline void cox_stepwise_boot(const CoxInput& in, const std::vector<int>& unit,
   }
   std::vector<int> draw, rows;
   boot_detail::Gathered gb;
-  CoxData db;
+  CoxData db;  // rebuilt in place for every replicate
+  CoxStepEngine engine(db, spec.ties, spec.control, interrupt);
+  BootRng rng(seed);
   for (int b = 0; b < B; ++b) {
     if (interrupt) interrupt->check();
     BootReplicate& rep = out.reps[static_cast<std::size_t>(b)];
-    boot_draw(seed, b, m, draw);
+    boot_draw(rng, m, draw);
     if (unit.empty()) {
       rows = draw;
     } else {
@@ -363,7 +366,7 @@ inline void cox_stepwise_boot(const CoxInput& in, const std::vector<int>& unit,
       rep.status = boot_no_events;
       continue;
     }
-    runner.run(db, true, rep);
+    runner.run(engine, db, true, rep);
   }
 }
 

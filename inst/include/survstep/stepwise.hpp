@@ -470,7 +470,7 @@ class StepwiseSelector {
       base = u_m.dot(v);
     }
     // Schur complement of the whole out block and adjusted score
-    const Eigen::MatrixXd a_all = m > 0 ? Eigen::MatrixXd(i_oo - i_mo.transpose() * w)
+    const Eigen::MatrixXd a_all = m > 0 ? Eigen::MatrixXd(i_oo - i_mo.transpose().lazyProduct(w))
                                         : i_oo;
     const Eigen::VectorXd r_all = m > 0 ? Eigen::VectorXd(u_o - w.transpose() * u_m)
                                         : u_o;
