@@ -63,7 +63,10 @@
 #'   analysis set (`object$n` values, in the order of the rows used), for
 #'   example the patient of each row of counting-process data. Clusters
 #'   are numbered in order of first appearance. `NULL` resamples rows.
-#' @param ... Must be empty.
+#' @param ... `cox_stepwise_boot()`: must be empty (a misspelled or
+#'   unknown argument is an error of class
+#'   `survstep_error_unused_argument`). `plot()`: passed on to
+#'   [graphics::barplot()]. Other methods: ignored.
 #' @return An object of class `survstep_stepwise_boot`, a list with
 #' * `inclusion`: one row per term: `term`, `forced`, `selected` (in the
 #'   original selection), `count` and `proportion` of the replicates that
@@ -261,9 +264,12 @@ plot.survstep_stepwise_boot <- function(x, main = "Bootstrap inclusion frequency
                  formatC(100 * inc$proportion[o], format = "f", digits = 0),
                  pos = 4, cex = 0.8, xpd = TRUE)
   graphics::abline(v = 0, col = "grey40")
-  graphics::legend("bottomright", legend = c("selected", "not selected",
-                                             "forced"),
-                   fill = c("grey30", "grey65", "grey80"), border = NA,
+  kind <- c(any(inc$selected & !inc$forced), any(!inc$selected),
+            any(inc$forced))
+  graphics::legend("bottomright",
+                   legend = c("selected in the fit", "not selected",
+                              "forced")[kind],
+                   fill = c("grey30", "grey65", "grey80")[kind], border = NA,
                    bty = "n", cex = 0.8)
   invisible(x)
 }

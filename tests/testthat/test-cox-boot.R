@@ -31,7 +31,7 @@ expect_replicates_match <- function(bt, data, cands, reps, ...) {
   idx <- cox_boot_indices(bt$seed, nrow(data), max(reps))
   for (b in reps) {
     d <- data[idx[, b], ]
-    ref <- suppressMessages(ref_select(d, cands, ...))
+    ref <- suppressWarnings(suppressMessages(ref_select(d, cands, ...)))
     got <- colnames(bt$replicates$model)[bt$replicates$model[b, ]]
     expect_identical(sort(got), sort(ref$selected), label = paste("replicate", b))
     cf <- stats::coef(ref)
@@ -222,6 +222,46 @@ test_that("clusters are resampled whole", {
   expect_identical(bt$replicates$n, rp$status * 0L + vapply(1:5, function(b) {
     length(unlist(lapply(idx[, b], function(k) which(d$grp == ids[k]))))
   }, 1L))
+})
+
+test_that("strata, weights and counting-process data with an id", {
+  d <- lung_cc
+  set.seed(2)
+  d$w <- runif(nrow(d), 0.5, 2)
+  fit <- cox(Surv(time, status) ~ age + ph.karno + strata(sex), data = d,
+             weights = w)
+  v <- cox_validate(fit, B = 6, seed = 12)
+  idx <- cox_boot_indices(12, nrow(d), 6)
+  rp <- attr(v, "replicates")
+  for (b in 1:6) {
+    db <- d[idx[, b], ]
+    f <- survival::coxph(Surv(time, status) ~ age + ph.karno + strata(sex),
+                         data = db, weights = w)
+    expect_equal(rp$c_train[b], unname(f$concordance["concordance"]),
+                 tolerance = 1e-10)
+    lp <- drop(as.matrix(d[, c("age", "ph.karno")]) %*% coef(f))
+    cc <- survival::concordance(Surv(time, status) ~ lp + strata(sex),
+                                data = d, weights = w, reverse = TRUE)
+    expect_equal(rp$c_test[b], cc$concordance, tolerance = 1e-10)
+    sl <- survival::coxph(Surv(time, status) ~ lp + strata(sex), data = d,
+                          weights = w)
+    expect_equal(rp$slope[b], unname(coef(sl)), tolerance = 1e-10)
+  }
+
+  h <- survival::heart
+  hfit <- cox(Surv(start, stop, event) ~ age + transplant, data = h, id = id)
+  hv <- cox_validate(hfit, B = 4, seed = 3)
+  expect_true(attr(hv, "cluster"))
+  ids <- unique(h$id)
+  hidx <- cox_boot_indices(3, length(ids), 4)
+  hr <- attr(hv, "replicates")
+  for (b in 1:4) {
+    rows <- unlist(lapply(hidx[, b], function(k) which(h$id == ids[k])))
+    f <- survival::coxph(Surv(start, stop, event) ~ age + transplant,
+                         data = h[rows, ])
+    expect_equal(hr$c_train[b], unname(f$concordance["concordance"]),
+                 tolerance = 1e-10)
+  }
 })
 
 test_that("replicates without an event are left out and counted", {
