@@ -616,7 +616,8 @@ bt_describe <- function(object) {
   sprintf(paste0("%s stepwise Cox selection: entry score p <= %s, removal ",
                  "%s p >= %s, %s ties; n = %d."),
           dir, format(object$p_enter), rem, format(object$p_remove),
-          if (object$ties == "efron") "Efron" else "Breslow", object$n)
+          c(efron = "Efron", breslow = "Breslow", exact = "exact")[[
+            object$ties]], object$n)
 }
 
 bt_print_failures <- function(x) {

@@ -59,6 +59,15 @@ test_that("each replicate selects what cox_stepwise() selects on its resample (l
                           include = "age")
 })
 
+test_that("exact ties: each replicate as cox_stepwise() on its resample", {
+  d <- lung_cc[1:80, ]
+  d$time <- round(d$time / 30)
+  fit <- cox_stepwise(sw_formula(cand_lung), data = d, ties = "exact")
+  bt <- cox_stepwise_boot(fit, B = 5, seed = 1)
+  expect_output(print(bt), "exact ties")
+  expect_replicates_match(bt, d, cand_lung, 1:5, ties = "exact")
+})
+
 test_that("each replicate selects what cox_stepwise() selects on its resample (g3nelm)", {
   d <- g3_data()
   fit <- cox_stepwise(sw_formula(cand_g3()), data = d, ties = "breslow")
