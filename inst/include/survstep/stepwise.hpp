@@ -207,8 +207,11 @@ class StepwiseSelector {
     res.null_loglik = engine_.loglik(std::vector<int>(), Eigen::VectorXd());
     in_.assign(static_cast<std::size_t>(n_terms_), false);
     for (int t = 0; t < n_terms_; ++t) {
+      // (a term without columns -- constant in a bootstrap resample -- can
+      // be in no model)
       in_[static_cast<std::size_t>(t)] =
-          is_forced(t) || spec_.direction == StepDirection::backward;
+          is_forced(t) || (spec_.direction == StepDirection::backward &&
+                           !spec_.term_cols[static_cast<std::size_t>(t)].empty());
     }
     refit(Eigen::VectorXd(), res);
     visited_.insert(in_);
@@ -467,7 +470,7 @@ class StepwiseSelector {
       base = u_m.dot(v);
     }
     // Schur complement of the whole out block and adjusted score
-    const Eigen::MatrixXd a_all = m > 0 ? Eigen::MatrixXd(i_oo - i_mo.transpose() * w)
+    const Eigen::MatrixXd a_all = m > 0 ? Eigen::MatrixXd(i_oo - i_mo.transpose().lazyProduct(w))
                                         : i_oo;
     const Eigen::VectorXd r_all = m > 0 ? Eigen::VectorXd(u_o - w.transpose() * u_m)
                                         : u_o;
@@ -551,7 +554,11 @@ class CoxStepEngine {
 
  private:
   StepFit newton(const CoxData& d, const Eigen::VectorXd& init) {
-    const bool use_init = d.p > 0 && init.size() == d.p;
+    // warm starts only under survival's rule (which converges to the same
+    // point from any start); a vendor rule's stopping point depends on the
+    // start, and the vendors fit every model of a run from 0
+    const bool use_init =
+        d.p > 0 && init.size() == d.p && ctl_.rule == NewtonRule::survival;
     cox_fit(d, ties_, ctl_, use_init ? init.data() : nullptr, fitres_, work_, intr_);
     StepFit out;
     out.beta = fitres_.beta;
