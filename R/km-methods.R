@@ -17,6 +17,23 @@ km_format_num <- function(x, digits) {
   out
 }
 
+# The printed table of print() for curves (Kaplan-Meier and Cox-model
+# curves): per curve n, events, median and its interval, formatted.
+km_median_table <- function(x, digits) {
+  med <- km_median(x)
+  tab <- data.frame(
+    n = km_format_num(med$n, digits),
+    events = km_format_num(med$events, digits),
+    median = km_format_num(med$median, digits),
+    lcl = km_format_num(med$conf.low, digits),
+    ucl = km_format_num(med$conf.high, digits),
+    stringsAsFactors = FALSE
+  )
+  names(tab)[4:5] <- paste0(format(x$conf_level), c("LCL", "UCL"))
+  rownames(tab) <- med$strata
+  tab
+}
+
 #' Print a Kaplan-Meier fit
 #'
 #' Shows the call, the number of rows dropped for missing values and, per
@@ -46,21 +63,10 @@ print.survstep_km <- function(x, digits = max(getOption("digits") - 4, 3),
   }
   km_dropped_line(x$n_dropped)
   cat("\n")
-  med <- km_median(x)
-  tab <- data.frame(
-    n = km_format_num(med$n, digits),
-    events = km_format_num(med$events, digits),
-    median = km_format_num(med$median, digits),
-    lcl = km_format_num(med$conf.low, digits),
-    ucl = km_format_num(med$conf.high, digits),
-    stringsAsFactors = FALSE
-  )
-  lv <- format(x$conf_level)
-  names(tab)[4:5] <- paste0(lv, c("LCL", "UCL"))
+  tab <- km_median_table(x, digits)
   if (isTRUE(x$weighted)) {
     tab <- cbind(records = format(unname(x$records)), tab)
   }
-  rownames(tab) <- med$strata
   print(tab, right = TRUE, quote = FALSE)
   cat(sprintf("\nMedian as survfit(): first time S(t) <= 0.5 (mid-point of a flat stretch at 0.5);\n%s CI (%s) from the pointwise bands (Brookmeyer-Crowley).\n",
               km_ci_label(x$conf_level), x$conf_type))
