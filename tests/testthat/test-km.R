@@ -413,7 +413,7 @@ test_that("error messages for bad input", {
   expect_snapshot(km_at(fit, Inf), error = TRUE)
   expect_snapshot(km_at(fit, "a"), error = TRUE)
   expect_snapshot(km_at(fit), error = TRUE)
-  expect_snapshot(km_median(fit, method = "sas"), error = TRUE)
+  expect_snapshot(km_median(fit, method = "stata"), error = TRUE)
   expect_snapshot(km_median(d), error = TRUE)
   expect_snapshot(quantile(fit, probs = 1.2), error = TRUE)
 })
