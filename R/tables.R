@@ -595,7 +595,16 @@ cox_table_lines <- function(x, sfx) {
     n = ifelse(is.na(x$n_level), x$n_uv, x$n_level),
     events = ifelse(is.na(x$n_level), x$events_uv, x$events_level),
     stringsAsFactors = FALSE)
-  cox_forest_rows(est, attr(x, "xlevels"), attr(x, "level_counts"))
+  rows <- cox_forest_rows(est, attr(x, "xlevels"), attr(x, "level_counts"))
+  # display names (after `labels`): the term on a heading line or the line
+  # of a numeric covariate, the level on a factor's lines
+  in_factor <- rows$term %in% rows$term[rows$heading] & !rows$heading
+  i <- match(rows$coef, paste0(x$term_id, ifelse(is.na(x$level_id), "",
+                                                 x$level_id)))
+  term_lab <- x$term[match(rows$term, x$term_id)]
+  rows$label <- ifelse(in_factor, ifelse(is.na(i), rows$label, x$level[i]),
+                       term_lab)
+  rows
 }
 
 #' @rdname cox_table
@@ -613,14 +622,9 @@ format.survstep_cox_table <- function(x, digits = 2, dash = "\u2014",
   ci <- function(lo, hi) ifelse(is.na(lo), dash, sprintf("%s-%s",
                                  fmt_num(lo, digits), fmt_num(hi, digits)))
   hr <- function(v) ifelse(is.na(v), dash, fmt_num(v, digits))
-  # display names (after `labels`): the term on a heading line or the line
-  # of a numeric covariate, the level, indented, on a factor's lines
+  # a factor's levels indented under its heading
   in_factor <- uvl$term %in% uvl$term[uvl$heading] & !uvl$heading
-  row <- match(uvl$coef, paste0(x$term_id, ifelse(is.na(x$level_id), "",
-                                                  x$level_id)))
-  label <- x$term[match(uvl$term, x$term_id)]
-  lvl <- ifelse(is.na(row), uvl$label, x$level[row])
-  label[in_factor] <- paste0("  ", lvl[in_factor])
+  label <- ifelse(in_factor, paste0("  ", uvl$label), uvl$label)
   # a term not in the model: a dash in each of its cells
   pcol <- function(l, in_model) {
     p <- ifelse(is.na(l$p.value), "", fmt_p(l$p.value))
