@@ -84,7 +84,10 @@
 #' @param weights Optional positive case weights (a column of `data`).
 #' @param na.action Function handling missing values (default
 #'   `getOption("na.action")`, normally [stats::na.omit()]).
-#' @param ties `"efron"` (default) or `"breslow"`.
+#' @param ties Method for tied event times: `"efron"` (default, as
+#'   `coxph()`), `"breslow"` (as SPSS) or `"exact"` (the exact discrete
+#'   partial likelihood: `coxph(ties = "exact")`, SAS PHREG `TIES=DISCRETE`,
+#'   Stata `stcox, exactp`). See "Tied event times" in [cox_fit()].
 #' @param firth Whether to use Firth's penalized likelihood (Heinze and
 #'   Schemper, 2001). Not implemented yet: `TRUE` gives an error of class
 #'   `survstep_error_not_implemented`.
@@ -137,12 +140,12 @@
 #'     data = survival::heart)
 #' @export
 cox <- function(formula, data, subset, weights, na.action,
-                ties = c("efron", "breslow"), firth = FALSE, init = NULL,
+                ties = c("efron", "breslow", "exact"), firth = FALSE, init = NULL,
                 control = cox_control(), x = FALSE, y = TRUE, model = FALSE,
                 robust = NULL, id, ...) {
   call <- match.call()
   check_dots_empty("cox", ...)
-  ties <- sv_match_arg(ties, c("efron", "breslow"), "ties")
+  ties <- sv_match_arg(ties, cox_ties_methods, "ties")
   check_flag(firth, "firth")
   check_flag(x, "x")
   check_flag(y, "y")
