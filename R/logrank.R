@@ -184,7 +184,8 @@ lr_distributions <- c("asymptotic", "exact", "approximate")
 #' @param seed The seed of the Monte Carlo permutations: a whole number, or
 #'   `NULL` (default) to draw one from R's random number generator.
 #' @param ... Must be empty: a misspelled or unknown argument is an error of
-#'   class `survstep_error_unused_argument`.
+#'   class `survstep_error_unused_argument`. (`distribution`, `B` and `seed`
+#'   come after it and must be named.)
 #'
 #' @return An object of class `survstep_logrank`, a list with
 #'   * `statistic`, `df`, `p.value`: the test reported (the trend test when
@@ -272,10 +273,10 @@ logrank_test <- function(formula, data, subset, weights, na.action,
                                   "peto-prentice", "modified-peto",
                                   "lr-exponential"),
                          p = 1, q = 0, trend = FALSE, scores = NULL,
-                         timefix = TRUE,
+                         timefix = TRUE, ...,
                          distribution = c("asymptotic", "exact",
                                           "approximate"),
-                         B = 10000, seed = NULL, ...) {
+                         B = 10000, seed = NULL) {
   call <- match.call()
   caller <- sys.call()
   check_dots_empty("logrank_test", ..., call = caller)
@@ -335,10 +336,10 @@ logrank_fit <- function(y, group, strata = NULL, weights = NULL,
                                  "peto-prentice", "modified-peto",
                                  "lr-exponential"),
                         p = 1, q = 0, trend = FALSE, scores = NULL,
-                        timefix = TRUE,
+                        timefix = TRUE, ...,
                         distribution = c("asymptotic", "exact",
                                          "approximate"),
-                        B = 10000, seed = NULL, ...) {
+                        B = 10000, seed = NULL) {
   call <- sys.call()
   check_dots_empty("logrank_fit", ..., call = call)
   test <- sv_match_arg(test, lr_tests, "test", call = call)
