@@ -250,6 +250,15 @@ sv_db_finish_km <- function(out, fr) {
   out
 }
 
+# Permutation distributions permute rows: not from aggregated rows.
+sv_db_check_permutation <- function(fr, perm, caller) {
+  if (!is.null(fr$db) && !is.null(perm) && perm$distribution != "asymptotic") {
+    sv_db_abort_local("A permutation distribution of the log-rank test",
+                      caller)
+  }
+  invisible()
+}
+
 sv_db_finish_logrank <- function(out, fr) {
   out$n <- as.integer(sum(fr$db_count))
   out$db <- fr$db

@@ -294,6 +294,7 @@ logrank_test <- function(formula, data, subset, weights, na.action,
   perm <- lr_check_permutation(distribution, B, seed, !missing(B),
                                !missing(seed), test, caller)
   fr <- lr_frame(call, parent.frame(), caller)
+  sv_db_check_permutation(fr, perm, caller)
   if (trend) {
     scores <- lr_check_scores(scores, length(fr$group_levels), caller)
   }
@@ -527,6 +528,7 @@ logrank_pairwise <- function(formula, data,
 
   call <- match.call(expand.dots = TRUE)
   fr <- lr_frame(call, env, caller)
+  sv_db_check_permutation(fr, perm, caller)
   lr_check_test_options(test, FALSE, list(levels = fr$strata_levels), caller)
   groups <- fr$group_levels
   codes <- fr$group

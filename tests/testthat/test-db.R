@@ -327,6 +327,9 @@ test_that("what cox() on a remote table does not do yet is a classed error", {
                  class = "survstep_error_not_implemented")
     expect_error(cox(Surv(time, status) ~ age, data = tb, ties = "exact"),
                  class = "survstep_error_not_implemented")
+    expect_error(logrank_test(Surv(time, status) ~ arm, data = tb,
+                              distribution = "approximate", B = 10, seed = 1),
+                 class = "survstep_error_needs_local_data")
   }, db_backends()$sqlite)
 })
 
