@@ -80,7 +80,8 @@ Rcpp::List stepwise_boot_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP str
   sg::TimedInterrupt timer;
   sc::Interrupt intr = sg::r_interrupt_timed(timer);
   sc::BootResult res;
-  SV_CATCH_INTERRUPT(sc::cox_stepwise_boot(a.in, units, spec, seed_value(seed), B, res, &intr));
+  SV_CATCH_INTERRUPT(
+      sc::cox_stepwise_boot(a.in, units, spec, seed_value(seed), B, res, &intr));
 
   const int nt = static_cast<int>(spec.step.term_cols.size());
   const int p = a.in.p;
@@ -114,9 +115,10 @@ Rcpp::List stepwise_boot_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP str
     return Rcpp::List::create(
         Rcpp::Named("status") = status, Rcpp::Named("data_status") = data_status,
         Rcpp::Named("n") = n, Rcpp::Named("model") = model, Rcpp::Named("beta") = beta,
-        Rcpp::Named("fit_status") = fit_status, Rcpp::Named("final_status") = final_status,
-        Rcpp::Named("c_train") = c_train, Rcpp::Named("c_test") = c_test,
-        Rcpp::Named("slope") = slope, Rcpp::Named("slope_status") = slope_status);
+        Rcpp::Named("fit_status") = fit_status,
+        Rcpp::Named("final_status") = final_status, Rcpp::Named("c_train") = c_train,
+        Rcpp::Named("c_test") = c_test, Rcpp::Named("slope") = slope,
+        Rcpp::Named("slope_status") = slope_status);
   };
   return Rcpp::List::create(
       Rcpp::Named("apparent") = pack(std::vector<sc::BootReplicate>{res.apparent}),
