@@ -13,8 +13,8 @@ stepwise_boot_cpp <- function(x, y, weights, offset, strata, unit, term_cols, fo
     .Call(`_survstep_stepwise_boot_cpp`, x, y, weights, offset, strata, unit, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, seed, B, validate)
 }
 
-cox_fit_cpp <- function(x, y, strata, weights, offset, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, concordance) {
-    .Call(`_survstep_cox_fit_cpp`, x, y, strata, weights, offset, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, concordance)
+cox_fit_cpp <- function(x, y, strata, weights, offset, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, concordance, convergence = "survival", tols = NULL) {
+    .Call(`_survstep_cox_fit_cpp`, x, y, strata, weights, offset, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, concordance, convergence, tols)
 }
 
 cox_fast_surv_cpp <- function(time, status) {
@@ -85,7 +85,7 @@ logrank_batch_cpp <- function(data, weight, p, q) {
     .Call(`_survstep_logrank_batch_cpp`, data, weight, p, q)
 }
 
-stepwise_cpp <- function(x, y, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, concordance) {
-    .Call(`_survstep_stepwise_cpp`, x, y, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, concordance)
+stepwise_cpp <- function(x, y, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, concordance, convergence = "survival", tols = NULL) {
+    .Call(`_survstep_stepwise_cpp`, x, y, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, concordance, convergence, tols)
 }
 

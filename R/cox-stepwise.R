@@ -762,7 +762,8 @@ sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
     eps = control$eps, iter_max = as.integer(control$iter_max),
     toler_chol = control$toler_chol, toler_inf = control$toler_inf,
     timefix_tol = if (isTRUE(control$timefix)) sqrt(.Machine$double.eps) else 0,
-    concordance = TRUE
+    concordance = TRUE, convergence = cox_control_rule(control),
+    tols = cox_control_tols(control)
   )
 }
 

@@ -63,8 +63,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cox_fit_cpp
-Rcpp::List cox_fit_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset, SEXP init, std::string ties, double eps, double toler_chol, int iter_max, double toler_inf, double timefix_tol, bool concordance);
-RcppExport SEXP _survstep_cox_fit_cpp(SEXP xSEXP, SEXP ySEXP, SEXP strataSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP initSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP toler_cholSEXP, SEXP iter_maxSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP concordanceSEXP) {
+Rcpp::List cox_fit_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset, SEXP init, std::string ties, double eps, double toler_chol, int iter_max, double toler_inf, double timefix_tol, bool concordance, std::string convergence, SEXP tols);
+RcppExport SEXP _survstep_cox_fit_cpp(SEXP xSEXP, SEXP ySEXP, SEXP strataSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP initSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP toler_cholSEXP, SEXP iter_maxSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP concordanceSEXP, SEXP convergenceSEXP, SEXP tolsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
@@ -80,7 +80,9 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< double >::type toler_inf(toler_infSEXP);
     Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
     Rcpp::traits::input_parameter< bool >::type concordance(concordanceSEXP);
-    rcpp_result_gen = Rcpp::wrap(cox_fit_cpp(x, y, strata, weights, offset, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, concordance));
+    Rcpp::traits::input_parameter< std::string >::type convergence(convergenceSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type tols(tolsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cox_fit_cpp(x, y, strata, weights, offset, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, concordance, convergence, tols));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -346,8 +348,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // stepwise_cpp
-Rcpp::List stepwise_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata, Rcpp::List term_cols, Rcpp::LogicalVector forced, std::string direction, std::string removal, double p_enter, double p_remove, std::string ties, double eps, int iter_max, double toler_chol, double toler_inf, double timefix_tol, bool concordance);
-RcppExport SEXP _survstep_stepwise_cpp(SEXP xSEXP, SEXP ySEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP term_colsSEXP, SEXP forcedSEXP, SEXP directionSEXP, SEXP removalSEXP, SEXP p_enterSEXP, SEXP p_removeSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP iter_maxSEXP, SEXP toler_cholSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP concordanceSEXP) {
+Rcpp::List stepwise_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata, Rcpp::List term_cols, Rcpp::LogicalVector forced, std::string direction, std::string removal, double p_enter, double p_remove, std::string ties, double eps, int iter_max, double toler_chol, double toler_inf, double timefix_tol, bool concordance, std::string convergence, SEXP tols);
+RcppExport SEXP _survstep_stepwise_cpp(SEXP xSEXP, SEXP ySEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP term_colsSEXP, SEXP forcedSEXP, SEXP directionSEXP, SEXP removalSEXP, SEXP p_enterSEXP, SEXP p_removeSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP iter_maxSEXP, SEXP toler_cholSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP concordanceSEXP, SEXP convergenceSEXP, SEXP tolsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
@@ -368,7 +370,9 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< double >::type toler_inf(toler_infSEXP);
     Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
     Rcpp::traits::input_parameter< bool >::type concordance(concordanceSEXP);
-    rcpp_result_gen = Rcpp::wrap(stepwise_cpp(x, y, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, concordance));
+    Rcpp::traits::input_parameter< std::string >::type convergence(convergenceSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type tols(tolsSEXP);
+    rcpp_result_gen = Rcpp::wrap(stepwise_cpp(x, y, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, concordance, convergence, tols));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -377,7 +381,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_boot_indices_cpp", (DL_FUNC) &_survstep_boot_indices_cpp, 3},
     {"_survstep_boot_rng_check_cpp", (DL_FUNC) &_survstep_boot_rng_check_cpp, 0},
     {"_survstep_stepwise_boot_cpp", (DL_FUNC) &_survstep_stepwise_boot_cpp, 21},
-    {"_survstep_cox_fit_cpp", (DL_FUNC) &_survstep_cox_fit_cpp, 13},
+    {"_survstep_cox_fit_cpp", (DL_FUNC) &_survstep_cox_fit_cpp, 15},
     {"_survstep_cox_fast_surv_cpp", (DL_FUNC) &_survstep_cox_fast_surv_cpp, 2},
     {"_survstep_wald_test_cpp", (DL_FUNC) &_survstep_wald_test_cpp, 3},
     {"_survstep_cox_survfit_cpp", (DL_FUNC) &_survstep_cox_survfit_cpp, 13},
@@ -395,7 +399,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_first_rows_cpp", (DL_FUNC) &_survstep_first_rows_cpp, 2},
     {"_survstep_surv_status_code_cpp", (DL_FUNC) &_survstep_surv_status_code_cpp, 1},
     {"_survstep_logrank_batch_cpp", (DL_FUNC) &_survstep_logrank_batch_cpp, 4},
-    {"_survstep_stepwise_cpp", (DL_FUNC) &_survstep_stepwise_cpp, 18},
+    {"_survstep_stepwise_cpp", (DL_FUNC) &_survstep_stepwise_cpp, 20},
     {NULL, NULL, 0}
 };
 
