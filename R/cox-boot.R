@@ -575,7 +575,8 @@ bt_run <- function(object, cluster, seed, B, validate, call) {
     eps = ctl$eps, iter_max = as.integer(ctl$iter_max),
     toler_chol = ctl$toler_chol, toler_inf = ctl$toler_inf,
     timefix_tol = if (isTRUE(ctl$timefix)) sqrt(.Machine$double.eps) else 0,
-    seed = seed, B = B, validate = validate
+    seed = seed, B = B, validate = validate,
+    convergence = cox_control_rule(ctl), tols = cox_control_tols(ctl)
   )
   bt_check_apparent(res, src, call)
   list(src = src, unit = unit, res = res, B = B, seed = seed)
