@@ -69,6 +69,14 @@ logrank_cpp <- function(y, group, n_groups, stratum, n_strata, weight, test, p, 
     .Call(`_survstep_logrank_cpp`, y, group, n_groups, stratum, n_strata, weight, test, p, q, timefix_tol, scores)
 }
 
+logrank_permutation_cpp <- function(y, group, n_groups, stratum, n_strata, test, p, q, timefix_tol, scores, distribution, B, seed) {
+    .Call(`_survstep_logrank_permutation_cpp`, y, group, n_groups, stratum, n_strata, test, p, q, timefix_tol, scores, distribution, B, seed)
+}
+
+logrank_scores_cpp <- function(y, group, n_groups, test, p, q) {
+    .Call(`_survstep_logrank_scores_cpp`, y, group, n_groups, test, p, q)
+}
+
 string_codes_cpp <- function(x) {
     .Call(`_survstep_string_codes_cpp`, x)
 }

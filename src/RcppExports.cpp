@@ -305,6 +305,43 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// logrank_permutation_cpp
+Rcpp::List logrank_permutation_cpp(SEXP y, SEXP group, int n_groups, SEXP stratum, int n_strata, std::string test, double p, double q, double timefix_tol, SEXP scores, std::string distribution, double B, double seed);
+RcppExport SEXP _survstep_logrank_permutation_cpp(SEXP ySEXP, SEXP groupSEXP, SEXP n_groupsSEXP, SEXP stratumSEXP, SEXP n_strataSEXP, SEXP testSEXP, SEXP pSEXP, SEXP qSEXP, SEXP timefix_tolSEXP, SEXP scoresSEXP, SEXP distributionSEXP, SEXP BSEXP, SEXP seedSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
+    Rcpp::traits::input_parameter< SEXP >::type group(groupSEXP);
+    Rcpp::traits::input_parameter< int >::type n_groups(n_groupsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type stratum(stratumSEXP);
+    Rcpp::traits::input_parameter< int >::type n_strata(n_strataSEXP);
+    Rcpp::traits::input_parameter< std::string >::type test(testSEXP);
+    Rcpp::traits::input_parameter< double >::type p(pSEXP);
+    Rcpp::traits::input_parameter< double >::type q(qSEXP);
+    Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type scores(scoresSEXP);
+    Rcpp::traits::input_parameter< std::string >::type distribution(distributionSEXP);
+    Rcpp::traits::input_parameter< double >::type B(BSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    rcpp_result_gen = Rcpp::wrap(logrank_permutation_cpp(y, group, n_groups, stratum, n_strata, test, p, q, timefix_tol, scores, distribution, B, seed));
+    return rcpp_result_gen;
+END_RCPP
+}
+// logrank_scores_cpp
+Rcpp::List logrank_scores_cpp(Rcpp::NumericMatrix y, Rcpp::IntegerVector group, int n_groups, std::string test, double p, double q);
+RcppExport SEXP _survstep_logrank_scores_cpp(SEXP ySEXP, SEXP groupSEXP, SEXP n_groupsSEXP, SEXP testSEXP, SEXP pSEXP, SEXP qSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type y(ySEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type group(groupSEXP);
+    Rcpp::traits::input_parameter< int >::type n_groups(n_groupsSEXP);
+    Rcpp::traits::input_parameter< std::string >::type test(testSEXP);
+    Rcpp::traits::input_parameter< double >::type p(pSEXP);
+    Rcpp::traits::input_parameter< double >::type q(qSEXP);
+    rcpp_result_gen = Rcpp::wrap(logrank_scores_cpp(y, group, n_groups, test, p, q));
+    return rcpp_result_gen;
+END_RCPP
+}
 // string_codes_cpp
 SEXP string_codes_cpp(Rcpp::CharacterVector x);
 RcppExport SEXP _survstep_string_codes_cpp(SEXP xSEXP) {
@@ -397,6 +434,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_km_at_cpp", (DL_FUNC) &_survstep_km_at_cpp, 9},
     {"_survstep_km_mean_cpp", (DL_FUNC) &_survstep_km_mean_cpp, 7},
     {"_survstep_logrank_cpp", (DL_FUNC) &_survstep_logrank_cpp, 11},
+    {"_survstep_logrank_permutation_cpp", (DL_FUNC) &_survstep_logrank_permutation_cpp, 13},
+    {"_survstep_logrank_scores_cpp", (DL_FUNC) &_survstep_logrank_scores_cpp, 6},
     {"_survstep_string_codes_cpp", (DL_FUNC) &_survstep_string_codes_cpp, 1},
     {"_survstep_first_rows_cpp", (DL_FUNC) &_survstep_first_rows_cpp, 2},
     {"_survstep_surv_status_code_cpp", (DL_FUNC) &_survstep_surv_status_code_cpp, 1},
