@@ -89,6 +89,10 @@ surv_status_code_cpp <- function(event) {
     .Call(`_survstep_surv_status_code_cpp`, event)
 }
 
+surv_check_cpp <- function(y) {
+    .Call(`_survstep_surv_check_cpp`, y)
+}
+
 logrank_batch_cpp <- function(data, weight, p, q) {
     .Call(`_survstep_logrank_batch_cpp`, data, weight, p, q)
 }

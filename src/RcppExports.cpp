@@ -373,6 +373,16 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// surv_check_cpp
+Rcpp::IntegerVector surv_check_cpp(SEXP y);
+RcppExport SEXP _survstep_surv_check_cpp(SEXP ySEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
+    rcpp_result_gen = Rcpp::wrap(surv_check_cpp(y));
+    return rcpp_result_gen;
+END_RCPP
+}
 // logrank_batch_cpp
 Rcpp::List logrank_batch_cpp(Rcpp::List data, int weight, double p, double q);
 RcppExport SEXP _survstep_logrank_batch_cpp(SEXP dataSEXP, SEXP weightSEXP, SEXP pSEXP, SEXP qSEXP) {
@@ -439,6 +449,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_string_codes_cpp", (DL_FUNC) &_survstep_string_codes_cpp, 1},
     {"_survstep_first_rows_cpp", (DL_FUNC) &_survstep_first_rows_cpp, 2},
     {"_survstep_surv_status_code_cpp", (DL_FUNC) &_survstep_surv_status_code_cpp, 1},
+    {"_survstep_surv_check_cpp", (DL_FUNC) &_survstep_surv_check_cpp, 1},
     {"_survstep_logrank_batch_cpp", (DL_FUNC) &_survstep_logrank_batch_cpp, 4},
     {"_survstep_stepwise_cpp", (DL_FUNC) &_survstep_stepwise_cpp, 20},
     {NULL, NULL, 0}
