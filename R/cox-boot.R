@@ -617,8 +617,7 @@ bt_describe <- function(object) {
   sprintf(paste0("%s stepwise Cox selection: entry score p <= %s, removal ",
                  "%s p >= %s, %s ties; n = %d."),
           dir, format(object$p_enter), rem, format(object$p_remove),
-          c(efron = "Efron", breslow = "Breslow", exact = "exact")[[
-            object$ties]], object$n)
+          cox_ties_label(object$ties), object$n)
 }
 
 bt_print_failures <- function(x) {

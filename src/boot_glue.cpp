@@ -52,8 +52,7 @@ Rcpp::NumericVector boot_rng_check_cpp() {
                                      static_cast<double>(v & 0xffffffffu));
 }
 
-// The stepwise selection (arguments as stepwise_cpp(), including the
-// convergence rule) re-run on B
+// The stepwise selection (arguments as stepwise_cpp()) re-run on B
 // bootstrap resamples. unit: NULL (resample rows) or 0-based unit codes.
 // Returns per replicate: status (BootStatus), n, model (B x terms logical),
 // beta (B x P), fit_status, final_status, c_train, c_test, slope,
@@ -66,8 +65,7 @@ Rcpp::List stepwise_boot_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP str
                              double p_remove, std::string ties, double eps, int iter_max,
                              double toler_chol, double toler_inf, double timefix_tol,
                              double seed, int B, bool validate,
-                             std::string convergence = "survival",
-                             SEXP tols = R_NilValue) {
+                             std::string convergence = "survival", SEXP tols = R_NilValue) {
   sg::CoxArgs a = sg::cox_args(x, y, strata, weights, offset, timefix_tol);
   sc::BootSpec spec;
   spec.step = sg::stepwise_spec(term_cols, forced, direction, removal, p_enter, p_remove,
@@ -83,8 +81,7 @@ Rcpp::List stepwise_boot_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP str
   sg::TimedInterrupt timer;
   sc::Interrupt intr = sg::r_interrupt_timed(timer);
   sc::BootResult res;
-  SV_CATCH_INTERRUPT(
-      sc::cox_stepwise_boot(a.in, units, spec, seed_value(seed), B, res, &intr));
+  SV_CATCH_INTERRUPT(sc::cox_stepwise_boot(a.in, units, spec, seed_value(seed), B, res, &intr));
 
   const int nt = static_cast<int>(spec.step.term_cols.size());
   const int p = a.in.p;
@@ -118,10 +115,9 @@ Rcpp::List stepwise_boot_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP str
     return Rcpp::List::create(
         Rcpp::Named("status") = status, Rcpp::Named("data_status") = data_status,
         Rcpp::Named("n") = n, Rcpp::Named("model") = model, Rcpp::Named("beta") = beta,
-        Rcpp::Named("fit_status") = fit_status,
-        Rcpp::Named("final_status") = final_status, Rcpp::Named("c_train") = c_train,
-        Rcpp::Named("c_test") = c_test, Rcpp::Named("slope") = slope,
-        Rcpp::Named("slope_status") = slope_status);
+        Rcpp::Named("fit_status") = fit_status, Rcpp::Named("final_status") = final_status,
+        Rcpp::Named("c_train") = c_train, Rcpp::Named("c_test") = c_test,
+        Rcpp::Named("slope") = slope, Rcpp::Named("slope_status") = slope_status);
   };
   return Rcpp::List::create(
       Rcpp::Named("apparent") = pack(std::vector<sc::BootReplicate>{res.apparent}),
