@@ -92,7 +92,8 @@
 #'   formula such as `~ age + sex`.
 #' @param ties Method for tied event times: `"efron"` (as [survival::coxph()]),
 #'   `"breslow"` (as SPSS) or `"exact"` (the discrete exact partial
-#'   likelihood, SAS `TIES=DISCRETE`; see "Tied event times" in [cox_fit()]).
+#'   likelihood, SAS `TIES=DISCRETE`) or `"exact-marginal"` (SAS
+#'   `TIES=EXACT`); see "Tied event times" in [cox_fit()].
 #' @param control Iteration settings from [cox_control()], used for every
 #'   model fitted during the run and for the final model.
 #' @return An object of class `survstep_stepwise`, a list with
@@ -153,7 +154,7 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
                          direction = c("forward", "backward"),
                          removal = c("wald", "lr", "conditional"),
                          p_enter = 0.05, p_remove = 0.10, include = NULL,
-                         ties = c("efron", "breslow", "exact"),
+                         ties = c("efron", "breslow", "exact", "exact-marginal"),
                          control = cox_control(), ...) {
   call <- match.call()
   check_dots_empty("cox_stepwise", ...)
@@ -549,7 +550,7 @@ print.survstep_stepwise <- function(x, digits = 3, ...) {
   cat(sprintf("Entry: score test p <= %s.  Removal: %s test p >= %s.\n",
               format(x$p_enter), rem, format(x$p_remove)))
   cat(sprintf("Ties: %s.  n = %d, events = %d",
-              c(efron = "Efron", breslow = "Breslow", exact = "exact")[[x$ties]],
+              cox_ties_label(x$ties),
               x$n, x$nevent))
   if (x$n_dropped > 0) {
     cat(sprintf(" (%d observation%s deleted due to missing values)",
@@ -663,6 +664,27 @@ sw_in_equation <- function(fit, conf_level = 0.95) {
   do.call(rbind, rows)
 }
 
+# Observations and events (unweighted) per level of the factor `lab` from
+# its treatment-contrast columns lab<level> of the design `x` (the
+# reference level: the rows where all are 0); NULL for other terms.
+# The shape of cox_forest_level_counts(): list(n = , events = ), named by
+# level.
+sw_level_counts <- function(x, y, lab, levels) {
+  if (is.null(levels)) return(NULL)
+  cols <- paste0(lab, levels)
+  have <- cols %in% colnames(x)
+  if (sum(!have) != 1L || !all(colnames(x) %in% cols)) return(NULL)
+  ind <- x[, cols[have], drop = FALSE]
+  if (any(ind != 0 & ind != 1)) return(NULL)
+  status <- y[, ncol(y)]
+  in_level <- lapply(seq_along(levels), function(j) {
+    if (have[j]) ind[, cols[j]] == 1 else rowSums(ind) == 0
+  })
+  n <- vapply(in_level, sum, numeric(1))
+  ev <- vapply(in_level, function(r) sum(status[r]), numeric(1))
+  list(n = stats::setNames(n, levels), events = stats::setNames(ev, levels))
+}
+
 # Term label of each coefficient of a fit with terms.
 sw_assign <- function(fit, coef_names) {
   tt <- stats::terms(fit)
@@ -751,8 +773,8 @@ sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
   # non-zero one is centred
   off <- mfi$offset
   if (!is.null(off)) off <- if (all(off == 0)) NULL else off - mean(off)
-  if (ties == "exact") {
-    cox_check_exact(mfi$y, mfi$strata, mfi$weights, control, sys.call(-1))
+  if (ties %in% c("exact", "exact-marginal")) {
+    cox_check_exact(mfi$y, mfi$strata, mfi$weights, control, sys.call(-1), ties)
   }
   stepwise_cpp(
     x = des$x, y = mfi$y, weights = mfi$weights, offset = off,
@@ -815,7 +837,9 @@ sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
 #'   `p.value` (Wald z test of the coefficient) and `p.value.term` (the
 #'   `term_test` of the whole term). Attributes `conf_level`,
 #'   `exponentiate`, `term_test`, `analysis_set` and `n_dropped` record the
-#'   settings, `xlevels` the levels of the factors. Class
+#'   settings, `xlevels` the levels of the factors and `level_counts` the
+#'   observations and events per level of each factor (`list(n, events)`,
+#'   named by level, reference level included). Class
 #'   `c("survstep_univariable", "data.frame")`: `plot()` draws a forest plot
 #'   ([plot.survstep_cox()]).
 #' @seealso [cox_stepwise()], [cox()].
@@ -835,7 +859,8 @@ sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
 #'                 analysis_set = "available")
 #' @export
 cox_univariable <- function(formula, data, subset, weights, na.action,
-                            ties = c("efron", "breslow", "exact"), conf_level = 0.95,
+                            ties = c("efron", "breslow", "exact", "exact-marginal"),
+                            conf_level = 0.95,
                             exponentiate = TRUE,
                             term_test = c("lr", "score", "wald"),
                             analysis_set = c("common", "available"),
@@ -860,6 +885,7 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
   z <- stats::qnorm((1 + conf_level) / 2)
   n_dropped <- mfi$n_dropped
 
+  counts <- list()  # observations and events per level of the factors
   rows <- lapply(seq_along(des$labels), function(k) {
     lab <- des$labels[k]
     if (analysis_set == "common") {
@@ -907,6 +933,7 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
     lo <- b - z * se
     hi <- b + z * se
     tr <- if (exponentiate) exp else identity
+    counts[[lab]] <<- sw_level_counts(x, m$y, lab, mfi$xlevels[[lab]])
     data.frame(
       term = lab, level = level, n = m$n,
       events = fit$nevent, estimate = unname(tr(b)),
@@ -925,6 +952,8 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
   attr(out, "n_dropped") <- n_dropped
   # the levels of the factors (reference rows of the forest plot)
   attr(out, "xlevels") <- mfi$xlevels
+  counts <- counts[!vapply(counts, is.null, logical(1))]
+  attr(out, "level_counts") <- counts
   class(out) <- c("survstep_univariable", "data.frame")
   out
 }

@@ -183,18 +183,7 @@ print.survstep_coxsurv <- function(x, digits = max(getOption("digits") - 4, 3),
     dput(x$call, control = NULL)
   }
   cat("\n")
-  med <- km_median(x)
-  tab <- data.frame(
-    n = km_format_num(med$n, digits),
-    events = km_format_num(med$events, digits),
-    median = km_format_num(med$median, digits),
-    lcl = km_format_num(med$conf.low, digits),
-    ucl = km_format_num(med$conf.high, digits),
-    stringsAsFactors = FALSE
-  )
-  names(tab)[4:5] <- paste0(format(x$conf_level), c("LCL", "UCL"))
-  rownames(tab) <- med$strata
-  print(tab, right = TRUE, quote = FALSE)
+  print(km_median_table(x, digits), right = TRUE, quote = FALSE)
   invisible(x)
 }
 
@@ -231,7 +220,7 @@ check_cox_fit <- function(fit, arg = "fit", call = sys.call(-1)) {
 cox_survfit_ctype <- function(fit, ctype, call) {
   # exact ties: the Breslow hazard, as survfit.coxph
   if (is.null(ctype)) {
-    return(if (fit$method %in% c("breslow", "exact")) 1L else 2L)
+    return(if (fit$method %in% c("breslow", "exact", "exact-marginal")) 1L else 2L)
   }
   if (!is.numeric(ctype) || length(ctype) != 1L || !ctype %in% 1:2) {
     sv_abort(sprintf("`ctype` must be 1 (Breslow) or 2 (Efron), not %s.",

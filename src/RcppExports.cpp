@@ -33,8 +33,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // stepwise_boot_cpp
-Rcpp::List stepwise_boot_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata, SEXP unit, Rcpp::List term_cols, Rcpp::LogicalVector forced, std::string direction, std::string removal, double p_enter, double p_remove, std::string ties, double eps, int iter_max, double toler_chol, double toler_inf, double timefix_tol, double seed, int B, bool validate);
-RcppExport SEXP _survstep_stepwise_boot_cpp(SEXP xSEXP, SEXP ySEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP unitSEXP, SEXP term_colsSEXP, SEXP forcedSEXP, SEXP directionSEXP, SEXP removalSEXP, SEXP p_enterSEXP, SEXP p_removeSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP iter_maxSEXP, SEXP toler_cholSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP seedSEXP, SEXP BSEXP, SEXP validateSEXP) {
+Rcpp::List stepwise_boot_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata, SEXP unit, Rcpp::List term_cols, Rcpp::LogicalVector forced, std::string direction, std::string removal, double p_enter, double p_remove, std::string ties, double eps, int iter_max, double toler_chol, double toler_inf, double timefix_tol, double seed, int B, bool validate, std::string convergence, SEXP tols);
+RcppExport SEXP _survstep_stepwise_boot_cpp(SEXP xSEXP, SEXP ySEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP unitSEXP, SEXP term_colsSEXP, SEXP forcedSEXP, SEXP directionSEXP, SEXP removalSEXP, SEXP p_enterSEXP, SEXP p_removeSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP iter_maxSEXP, SEXP toler_cholSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP seedSEXP, SEXP BSEXP, SEXP validateSEXP, SEXP convergenceSEXP, SEXP tolsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
@@ -58,7 +58,9 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
     Rcpp::traits::input_parameter< int >::type B(BSEXP);
     Rcpp::traits::input_parameter< bool >::type validate(validateSEXP);
-    rcpp_result_gen = Rcpp::wrap(stepwise_boot_cpp(x, y, weights, offset, strata, unit, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, seed, B, validate));
+    Rcpp::traits::input_parameter< std::string >::type convergence(convergenceSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type tols(tolsSEXP);
+    rcpp_result_gen = Rcpp::wrap(stepwise_boot_cpp(x, y, weights, offset, strata, unit, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, seed, B, validate, convergence, tols));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -371,6 +373,16 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// surv_check_cpp
+Rcpp::IntegerVector surv_check_cpp(SEXP y);
+RcppExport SEXP _survstep_surv_check_cpp(SEXP ySEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
+    rcpp_result_gen = Rcpp::wrap(surv_check_cpp(y));
+    return rcpp_result_gen;
+END_RCPP
+}
 // logrank_batch_cpp
 Rcpp::List logrank_batch_cpp(Rcpp::List data, int weight, double p, double q);
 RcppExport SEXP _survstep_logrank_batch_cpp(SEXP dataSEXP, SEXP weightSEXP, SEXP pSEXP, SEXP qSEXP) {
@@ -417,7 +429,7 @@ END_RCPP
 static const R_CallMethodDef CallEntries[] = {
     {"_survstep_boot_indices_cpp", (DL_FUNC) &_survstep_boot_indices_cpp, 3},
     {"_survstep_boot_rng_check_cpp", (DL_FUNC) &_survstep_boot_rng_check_cpp, 0},
-    {"_survstep_stepwise_boot_cpp", (DL_FUNC) &_survstep_stepwise_boot_cpp, 21},
+    {"_survstep_stepwise_boot_cpp", (DL_FUNC) &_survstep_stepwise_boot_cpp, 23},
     {"_survstep_cox_fit_cpp", (DL_FUNC) &_survstep_cox_fit_cpp, 15},
     {"_survstep_cox_fast_surv_cpp", (DL_FUNC) &_survstep_cox_fast_surv_cpp, 2},
     {"_survstep_wald_test_cpp", (DL_FUNC) &_survstep_wald_test_cpp, 3},
@@ -437,6 +449,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_string_codes_cpp", (DL_FUNC) &_survstep_string_codes_cpp, 1},
     {"_survstep_first_rows_cpp", (DL_FUNC) &_survstep_first_rows_cpp, 2},
     {"_survstep_surv_status_code_cpp", (DL_FUNC) &_survstep_surv_status_code_cpp, 1},
+    {"_survstep_surv_check_cpp", (DL_FUNC) &_survstep_surv_check_cpp, 1},
     {"_survstep_logrank_batch_cpp", (DL_FUNC) &_survstep_logrank_batch_cpp, 4},
     {"_survstep_stepwise_cpp", (DL_FUNC) &_survstep_stepwise_cpp, 20},
     {NULL, NULL, 0}

@@ -388,6 +388,48 @@ int surv_status_code_cpp(SEXP event) {
   return 0;
 }
 
+// One pass over a Surv() response matrix (double or integer, n x 2 or n x 3)
+// for sv_check_y(): c(rows with a missing value, infinite time values,
+// invalid rows), where invalid is a negative time (n x 2) or start >= stop
+// (n x 3, finite rows only).
+// [[Rcpp::export(rng = false)]]
+Rcpp::IntegerVector surv_check_cpp(SEXP y) {
+  const SEXP dim = Rf_getAttrib(y, R_DimSymbol);
+  if (TYPEOF(dim) != INTSXP || Rf_length(dim) != 2) Rcpp::stop("not a matrix");
+  const R_xlen_t n = INTEGER(dim)[0];
+  const int nc = INTEGER(dim)[1];
+  if (nc != 2 && nc != 3) Rcpp::stop("not a Surv() matrix");
+  int missing = 0, infinite = 0, invalid = 0;
+  auto scan = [&](auto get, auto isna) {
+    for (R_xlen_t i = 0; i < n; ++i) {
+      bool na = false;
+      for (int j = 0; j < nc; ++j) na = na || isna(i + j * n);
+      if (na) { ++missing; continue; }
+      const double t1 = get(i), t2 = get(i + n);
+      if (nc == 2) {
+        if (!std::isfinite(t1)) { ++infinite; continue; }
+        invalid += t1 < 0;
+      } else {
+        const bool fin = std::isfinite(t1) && std::isfinite(t2);
+        infinite += !std::isfinite(t1) + !std::isfinite(t2);
+        invalid += fin && !(t1 < t2);
+      }
+    }
+  };
+  if (TYPEOF(y) == REALSXP) {
+    const double* x = REAL(y);
+    scan([x](R_xlen_t k) { return x[k]; },
+         [x](R_xlen_t k) { return std::isnan(x[k]); });
+  } else if (TYPEOF(y) == INTSXP || TYPEOF(y) == LGLSXP) {
+    const int* x = TYPEOF(y) == INTSXP ? INTEGER(y) : LOGICAL(y);
+    scan([x](R_xlen_t k) { return static_cast<double>(x[k]); },
+         [x](R_xlen_t k) { return x[k] == NA_INTEGER; });
+  } else {
+    Rcpp::stop("not a numeric matrix");
+  }
+  return Rcpp::IntegerVector::create(missing, infinite, invalid);
+}
+
 // Runs the core on several data sets with one shared workspace and result
 // (as a C++ caller looping over many small data sets would), returning
 // list(statistic, df, status, expected) per data set. Each element of `data`
