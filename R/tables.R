@@ -465,7 +465,11 @@ print.survstep_km_table <- function(x, ...) {
 #' @details The univariable columns are [cox_univariable()]'s (each term fitted
 #'   alone); the multivariable ones come from [tidy()] of the final model
 #'   with Wald intervals exp(b +/- z SE) and Wald p-values, the numbers SPSS's
-#'   "Variables in the Equation" table prints.
+#'   "Variables in the Equation" table prints. With Firth fits
+#'   ([cox_univariable()] or [cox()] with `firth = TRUE`) the columns are
+#'   Firth's penalized hazard ratios with profile penalized likelihood
+#'   intervals and penalized likelihood-ratio p-values; the `firth`
+#'   attribute (and the printed note) says which half is penalized.
 #' @references Cox DR (1972). Regression models and life-tables (with
 #'   discussion). *Journal of the Royal Statistical Society B* 34, 187-220.
 #'
@@ -534,8 +538,10 @@ cox_table <- function(univariable, multivariable = NULL, conf_level = 0.95,
     hit2 <- !hit & out$term %in% names(labels)
     out$term[hit2] <- unname(labels[out$term[hit2]])
   }
+  firth <- c(univariable = isTRUE(attr(uv, "firth")),
+             multivariable = !is.null(multivariable) && isTRUE(fit$firth))
   structure(out, class = c("survstep_cox_table", "data.frame"),
-            conf_level = conf_level)
+            conf_level = conf_level, firth = firth)
 }
 
 #' @rdname cox_table
@@ -567,5 +573,11 @@ format.survstep_cox_table <- function(x, digits = 2, dash = "\u2014", ...) {
 print.survstep_cox_table <- function(x, ...) {
   cat("Cox regression: univariable and multivariable hazard ratios\n")
   print(format(x, dash = "-", ...), row.names = FALSE, right = FALSE)
+  fr <- attr(x, "firth")
+  if (any(fr)) {
+    cat("Firth's penalized likelihood (", paste(names(fr)[fr], collapse = " and "),
+        "): profile penalized likelihood\nintervals and penalized ",
+        "likelihood-ratio p-values.\n", sep = "")
+  }
   invisible(x)
 }

@@ -58,7 +58,7 @@ test_that("residuals equal residuals.coxph on the survival data sets", {
       survival::coxph(Surv(time, status) ~ rx + nodes + strata(etype), colon,
                       ties = ties))
     expect_resid_equal(
-      cox(Surv(futime, fustat) ~ age + rx, ovarian, ties = ties),
+      epv_ok(cox(Surv(futime, fustat) ~ age + rx, ovarian, ties = ties)),
       survival::coxph(Surv(futime, fustat) ~ age + rx, ovarian, ties = ties))
   }
 })
