@@ -33,6 +33,10 @@ timefix_cpp <- function(time, tol) {
     .Call(`_survstep_timefix_cpp`, time, tol)
 }
 
+cox_exact_size_cpp <- function(y, strata, timefix_tol) {
+    .Call(`_survstep_cox_exact_size_cpp`, y, strata, timefix_tol)
+}
+
 km_fit_cpp <- function(y, group, n_groups, weight, timefix_tol, reverse) {
     .Call(`_survstep_km_fit_cpp`, y, group, n_groups, weight, timefix_tol, reverse)
 }

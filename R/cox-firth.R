@@ -104,6 +104,18 @@ cox_profile_object <- function(object, crit, cols, tests, call) {
                   crit, cols, tests)
 }
 
+# The options `firth = TRUE` can't honour: a robust variance, exact ties.
+cox_check_firth <- function(robust, ties, call) {
+  if (identical(ties, "exact")) {
+    sv_abort(paste0("`firth = TRUE` is available with `ties = \"efron\"` or ",
+                    "`\"breslow\"` (coxphf's), not with exact ties."),
+             class = c("survstep_error_firth", "survstep_error_input"),
+             call = call)
+  }
+  if (robust) cox_abort_firth_robust(call)
+  invisible()
+}
+
 cox_abort_firth_robust <- function(call) {
   sv_abort(paste0("`firth = TRUE` can't be combined with a robust variance ",
                   "(`robust = TRUE` or a `cluster()` term): its inference is ",

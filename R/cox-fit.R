@@ -25,6 +25,29 @@
 #' drifts to infinity) and `survstep_warning_convergence` (`iter_max`
 #' reached).
 #'
+#' @section Tied event times:
+#' `"breslow"` and `"efron"` are the usual approximations (SPSS COXREG uses
+#' Breslow's; SAS PHREG `TIES=BRESLOW` and `TIES=EFRON`; Stata `stcox`
+#' `breslow` and `efron`). `ties = "exact"` maximises the exact partial
+#' likelihood of the discrete-time model (Kalbfleisch and Prentice's
+#' "discrete" likelihood; `coxph(ties = "exact")`, SAS `TIES=DISCRETE`,
+#' Stata `exactp`; SAS `TIES=EXACT` and Stata `exactm` are the different
+#' exact *marginal* likelihood, not available): at a time with d tied
+#' events among the m rows at risk the term is the product of the d risk
+#' scores over the sum of the products over all d-subsets of the risk set,
+#' computed with its first and second derivatives by the recursion of Gail,
+#' Lubin and Rubinstein (1981) -- for right-censored data in one backward
+#' sweep per stratum, O(n d_max p^2) in all, on rescaled scores that cannot
+#' overflow (coxph's recursion gives `-Inf` once choose(m, d) exceeds the
+#' double range). For (start, stop] data the risk set is the intervals with
+#' start < t <= stop, as `coxph()`. As in `coxph()`, case weights other
+#' than 1 are an error (class `survstep_error_exact_weights`), martingale
+#' and deviance residuals and [cox_survfit()] curves use
+#' the Breslow hazard, and score and Schoenfeld residuals (and so the robust
+#' variance) are not available. A tied set whose events times rows at risk
+#' exceed 1e8 is refused with an error of class
+#' `survstep_error_exact_infeasible` suggesting `"efron"`.
+#'
 #' @param x A numeric matrix of covariates (one row per observation), or a
 #'   numeric vector for one covariate. Column names are used as coefficient
 #'   names. A matrix with zero columns fits the null model.
@@ -42,7 +65,8 @@
 #' @param offset Optional offset added to the linear predictor.
 #' @param init Optional starting values for the coefficients (default 0).
 #' @param ties Method for tied event times: `"efron"` (the default, as
-#'   `coxph()`) or `"breslow"` (as SPSS).
+#'   `coxph()`), `"breslow"` (as SPSS) or `"exact"` (the discrete exact
+#'   partial likelihood; see "Tied event times").
 #' @param control Settings from [cox_control()].
 #' @param ... Must be empty: a misspelled or unknown argument is an error of
 #'   class `survstep_error_unused_argument`.
@@ -62,6 +86,10 @@
 #'   Efron B (1977). The efficiency of Cox's likelihood function for censored
 #'   data. *JASA* 72, 557-565. Breslow N (1974). Covariance analysis of
 #'   censored survival data. *Biometrics* 30, 89-99.
+#'
+#'   Gail MH, Lubin JH, Rubinstein LV (1981). Likelihood calculations for
+#'   matched case-control studies and survival studies with tied death
+#'   times. *Biometrika* 68, 703-707.
 #' @examples
 #' lung <- na.omit(survival::lung[, c("time", "status", "age", "sex")])
 #' fit <- cox_fit(as.matrix(lung[, c("age", "sex")]),
@@ -75,11 +103,11 @@
 #' fit2$coefficients
 #' @export
 cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
-                    init = NULL, ties = c("efron", "breslow"),
+                    init = NULL, ties = c("efron", "breslow", "exact"),
                     control = cox_control(), ...) {
   call <- sys.call()
   check_dots_empty("cox_fit", ..., call = call)
-  ties <- sv_match_arg(ties, c("efron", "breslow"), "ties", call = call)
+  ties <- sv_match_arg(ties, cox_ties_methods, "ties", call = call)
   control <- check_cox_control(control, call = call)
   y <- cox_fit_response(y, call)
   n <- nrow(y)
@@ -316,6 +344,7 @@ cox_engine <- function(x, y, strata, weights, offset, init, ties,
                       "starting values."), call = call)
     }
   }
+  if (ties == "exact") cox_check_exact(y, strata, weights, control, call)
   res <- cox_fit_cpp(
     if (p > 0L) x else NULL, y, strata, weights, offset, init, ties,
     control$eps, control$toler_chol, control$iter_max, control$toler_inf,
@@ -515,4 +544,54 @@ cox_wald_cols <- function(fit, cols, toler_chol = .Machine$double.eps^0.75) {
   r <- wald_test_cpp(v, unname(b[ok]), toler_chol)
   c(statistic = r[["statistic"]], df = r[["df"]],
     p.value = stats::pchisq(r[["statistic"]], r[["df"]], lower.tail = FALSE))
+}
+
+# Exact ties ------------------------------------------------------------------
+
+# The tie methods of cox(), cox_fit(), cox_univariable(), cox_stepwise().
+cox_ties_methods <- c("efron", "breslow", "exact")
+
+# The largest tied set (events d times rows at risk m) that `ties = "exact"`
+# accepts: one evaluation of the likelihood costs O(d m p^2) per tied set.
+cox_exact_limit <- 1e8
+
+# Checks for `ties = "exact"` (cox_exact.hpp): case weights must all be 1
+# (coxph() refuses other weights for the exact method), and the largest
+# tied set must be within cox_exact_limit.
+cox_check_exact <- function(y, strata, weights, control, call) {
+  if (!is.null(weights) && any(weights != 1)) {
+    sv_abort(c(paste0("Can't use `ties = \"exact\"` with case weights: ",
+                      "the exact partial likelihood is defined for ",
+                      "unweighted rows (as in `coxph()`)."),
+               paste0("Use `ties = \"efron\"` or `\"breslow\"`, or ",
+                      "replicate the rows instead of weighting them.")),
+             class = c("survstep_error_exact_weights", "survstep_error_input"),
+             call = call)
+  }
+  s <- cox_exact_size_cpp(y, if (is.null(strata)) NULL else as.integer(strata),
+                          if (control$timefix) sqrt(.Machine$double.eps) else 0)
+  if (s[["work"]] > cox_exact_limit) {
+    sv_abort(c(sprintf(paste0("Can't use `ties = \"exact\"`: a tied set of ",
+                              "%d events among %d rows at risk is too large ",
+                              "for the exact partial likelihood (events x ",
+                              "rows at risk = %.3g > %.3g)."),
+                       as.integer(s[["deaths"]]), as.integer(s[["at_risk"]]),
+                       s[["work"]], cox_exact_limit),
+               "Use `ties = \"efron\"`, which approximates it closely."),
+             class = c("survstep_error_exact_infeasible",
+                       "survstep_error_input"), call = call)
+  }
+  invisible(s)
+}
+
+# Residuals that the exact method does not define (as residuals.coxph():
+# score and Schoenfeld residuals, and what is built on them).
+cox_check_exact_residuals <- function(method, what, call) {
+  if (identical(method, "exact")) {
+    sv_abort(c(sprintf(paste0("%s of a fit with `ties = \"exact\"` ",
+                              "are not available (as in `coxph()`)."), what),
+               "Refit with `ties = \"efron\"` or `\"breslow\"`."),
+             class = c("survstep_error_not_implemented",
+                       "survstep_error_input"), call = call)
+  }
 }

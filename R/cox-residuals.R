@@ -121,6 +121,8 @@ cox_robust <- function(fit, x, y, strata, weights, offset, cluster, ties,
                        control, init = NULL) {
   coef <- fit$coefficients
   p <- length(coef)
+  cox_check_exact_residuals(ties, "Robust variances (from score residuals)",
+                            sys.call(-1))
   if (p == 0L || all(is.na(coef))) return(fit)
   codes <- NULL
   ncl <- nrow(y)
@@ -268,6 +270,10 @@ residuals.survstep_cox <- function(object,
   if (p == 0L && !type %in% c("martingale", "deviance")) {
     sv_abort(sprintf(paste0("A null model (no covariates) has no %s ",
                             "residuals."), type), call = call)
+  }
+  if (!type %in% c("martingale", "deviance")) {
+    cox_check_exact_residuals(object$method,
+                              sprintf("`type = \"%s\"` residuals", type), call)
   }
   dat <- cox_fit_data(object, call, matrix = FALSE)
   what <- switch(type, martingale = , deviance = "martingale",

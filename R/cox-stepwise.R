@@ -88,8 +88,9 @@
 #'   character vector of term labels (as in `attr(terms(formula),
 #'   "term.labels")`, e.g. `"age"` or `"factor(ph.ecog)"`) or a one-sided
 #'   formula such as `~ age + sex`.
-#' @param ties Method for tied event times: `"efron"` (as [survival::coxph()])
-#'   or `"breslow"` (as SPSS).
+#' @param ties Method for tied event times: `"efron"` (as [survival::coxph()]),
+#'   `"breslow"` (as SPSS) or `"exact"` (the discrete exact partial
+#'   likelihood, SAS `TIES=DISCRETE`; see "Tied event times" in [cox_fit()]).
 #' @param control Iteration settings from [cox_control()], used for every
 #'   model fitted during the run and for the final model.
 #' @return An object of class `survstep_stepwise`, a list with
@@ -146,13 +147,13 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
                          direction = c("forward", "backward"),
                          removal = c("wald", "lr", "conditional"),
                          p_enter = 0.05, p_remove = 0.10, include = NULL,
-                         ties = c("efron", "breslow"),
+                         ties = c("efron", "breslow", "exact"),
                          control = cox_control(), ...) {
   call <- match.call()
   check_dots_empty("cox_stepwise", ...)
   direction <- sv_match_arg(direction, c("forward", "backward"), "direction")
   removal <- sv_match_arg(removal, c("wald", "lr", "conditional"), "removal")
-  ties <- sv_match_arg(ties, c("efron", "breslow"), "ties")
+  ties <- sv_match_arg(ties, cox_ties_methods, "ties")
   check_number(p_enter, "p_enter", 0, 1, open = c(TRUE, FALSE))
   check_number(p_remove, "p_remove", 0, 1, open = c(TRUE, FALSE))
   if (p_enter > p_remove) {
@@ -545,8 +546,9 @@ print.survstep_stepwise <- function(x, digits = 3, ...) {
   cat("Stepwise Cox regression: ", dir, "\n", sep = "")
   cat(sprintf("Entry: score test p <= %s.  Removal: %s test p >= %s.\n",
               format(x$p_enter), rem, format(x$p_remove)))
-  cat(sprintf("Ties: %s.  n = %d, events = %d", if (x$ties == "efron")
-    "Efron" else "Breslow", x$n, x$nevent))
+  cat(sprintf("Ties: %s.  n = %d, events = %d",
+              c(efron = "Efron", breslow = "Breslow", exact = "exact")[[x$ties]],
+              x$n, x$nevent))
   if (x$n_dropped > 0) {
     cat(sprintf(" (%d observation%s deleted due to missing values)",
                 x$n_dropped, if (x$n_dropped == 1) "" else "s"))
@@ -743,6 +745,9 @@ sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
   # non-zero one is centred
   off <- mfi$offset
   if (!is.null(off)) off <- if (all(off == 0)) NULL else off - mean(off)
+  if (ties == "exact") {
+    cox_check_exact(mfi$y, mfi$strata, mfi$weights, control, sys.call(-1))
+  }
   stepwise_cpp(
     x = des$x, y = mfi$y, weights = mfi$weights, offset = off,
     strata = mfi$strata, term_cols = des$term_cols, forced = forced,
@@ -832,7 +837,7 @@ sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
 #'                 analysis_set = "available")
 #' @export
 cox_univariable <- function(formula, data, subset, weights, na.action,
-                            ties = c("efron", "breslow"), conf_level = 0.95,
+                            ties = c("efron", "breslow", "exact"), conf_level = 0.95,
                             exponentiate = TRUE,
                             term_test = c("lr", "score", "wald"),
                             analysis_set = c("common", "available"),
@@ -842,7 +847,7 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
   conf_level <- sv_renamed("cox_univariable", conf_level, "conf.level",
                            "conf_level", ...)
   check_dots_empty("cox_univariable", ..., .renamed = sv_renames)
-  ties <- sv_match_arg(ties, c("efron", "breslow"), "ties")
+  ties <- sv_match_arg(ties, cox_ties_methods, "ties")
   term_test <- sv_match_arg(term_test, c("lr", "score", "wald"), "term_test")
   analysis_set <- sv_match_arg(analysis_set, c("common", "available"),
                                "analysis_set")
@@ -855,7 +860,7 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
   mfi <- sv_frame(call, env, design = TRUE, counting = TRUE,
                   positive_weights = "a Cox model", cluster = TRUE)
   robust <- cox_check_robust(robust, mfi, call)
-  if (firth && robust) cox_abort_firth_robust(call)
+  if (firth) cox_check_firth(robust, ties, call)
   des <- sw_design(mfi, call = call, what = "univariable")
   nev <- as.integer(sum(mfi$y[, ncol(mfi$y)]))
   epv <- c(events = nev, df = ncol(des$x),

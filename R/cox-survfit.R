@@ -229,7 +229,10 @@ check_cox_fit <- function(fit, arg = "fit", call = sys.call(-1)) {
 
 # survfit.coxph's ctype: 1 = Breslow, 2 = Efron hazard; NULL follows ties.
 cox_survfit_ctype <- function(fit, ctype, call) {
-  if (is.null(ctype)) return(if (identical(fit$method, "breslow")) 1L else 2L)
+  # exact ties: the Breslow hazard, as survfit.coxph
+  if (is.null(ctype)) {
+    return(if (fit$method %in% c("breslow", "exact")) 1L else 2L)
+  }
   if (!is.numeric(ctype) || length(ctype) != 1L || !ctype %in% 1:2) {
     sv_abort(sprintf("`ctype` must be 1 (Breslow) or 2 (Efron), not %s.",
                      sv_obj_type(ctype)), call = call)

@@ -123,7 +123,10 @@
 #' @param weights Optional positive case weights (a column of `data`).
 #' @param na.action Function handling missing values (default
 #'   `getOption("na.action")`, normally [stats::na.omit()]).
-#' @param ties `"efron"` (default) or `"breslow"`.
+#' @param ties Method for tied event times: `"efron"` (default, as
+#'   `coxph()`), `"breslow"` (as SPSS) or `"exact"` (the exact discrete
+#'   partial likelihood: `coxph(ties = "exact")`, SAS PHREG `TIES=DISCRETE`,
+#'   Stata `stcox, exactp`). See "Tied event times" in [cox_fit()].
 #' @param firth Whether to use Firth's penalized likelihood (Heinze and
 #'   Schemper, 2001), the remedy for monotone likelihood (a category without
 #'   events) and for the small-sample bias of ordinary estimates. See
@@ -198,12 +201,12 @@
 #'     data = survival::heart)
 #' @export
 cox <- function(formula, data, subset, weights, na.action,
-                ties = c("efron", "breslow"), firth = FALSE, init = NULL,
+                ties = c("efron", "breslow", "exact"), firth = FALSE, init = NULL,
                 control = cox_control(), x = FALSE, y = TRUE, model = FALSE,
                 robust = NULL, id, ...) {
   call <- match.call()
   check_dots_empty("cox", ...)
-  ties <- sv_match_arg(ties, c("efron", "breslow"), "ties")
+  ties <- sv_match_arg(ties, cox_ties_methods, "ties")
   check_flag(firth, "firth")
   check_flag(x, "x")
   check_flag(y, "y")
@@ -217,7 +220,7 @@ cox <- function(formula, data, subset, weights, na.action,
   cox_check_frame(fr, call)
   if (!is.null(fr$id)) cox_check_overlap(fr$y, fr$id, call)
   robust <- cox_check_robust(robust, fr, call)
-  if (firth && robust) cox_abort_firth_robust(call)
+  if (firth) cox_check_firth(robust, ties, call)
 
   X <- fr$x
   # the fast path hands the engine the data columns (no n x p copy) unless

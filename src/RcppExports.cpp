@@ -163,6 +163,18 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cox_exact_size_cpp
+Rcpp::NumericVector cox_exact_size_cpp(SEXP y, SEXP strata, double timefix_tol);
+RcppExport SEXP _survstep_cox_exact_size_cpp(SEXP ySEXP, SEXP strataSEXP, SEXP timefix_tolSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
+    Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
+    Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
+    rcpp_result_gen = Rcpp::wrap(cox_exact_size_cpp(y, strata, timefix_tol));
+    return rcpp_result_gen;
+END_RCPP
+}
 // km_fit_cpp
 Rcpp::List km_fit_cpp(SEXP y, SEXP group, int n_groups, SEXP weight, double timefix_tol, bool reverse);
 RcppExport SEXP _survstep_km_fit_cpp(SEXP ySEXP, SEXP groupSEXP, SEXP n_groupsSEXP, SEXP weightSEXP, SEXP timefix_tolSEXP, SEXP reverseSEXP) {
@@ -347,6 +359,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_cox_adjusted_cpp", (DL_FUNC) &_survstep_cox_adjusted_cpp, 14},
     {"_survstep_cox_residuals_cpp", (DL_FUNC) &_survstep_cox_residuals_cpp, 14},
     {"_survstep_timefix_cpp", (DL_FUNC) &_survstep_timefix_cpp, 2},
+    {"_survstep_cox_exact_size_cpp", (DL_FUNC) &_survstep_cox_exact_size_cpp, 3},
     {"_survstep_km_fit_cpp", (DL_FUNC) &_survstep_km_fit_cpp, 6},
     {"_survstep_km_bands_cpp", (DL_FUNC) &_survstep_km_bands_cpp, 4},
     {"_survstep_km_quantile_cpp", (DL_FUNC) &_survstep_km_quantile_cpp, 12},

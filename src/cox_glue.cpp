@@ -363,3 +363,23 @@ Rcpp::NumericVector timefix_cpp(Rcpp::NumericVector time, double tol) {
   sc::timefix(t, tol);
   return Rcpp::NumericVector(t.begin(), t.end());
 }
+
+// The tied sets of exact tie handling (core::cox_exact_size(),
+// cox_exact.hpp) on the data as cox_fit_cpp() prepares them (y, strata,
+// timefix_tol as there): c(deaths, at_risk, work, total_work, nsets) of the
+// set with the largest deaths * at_risk.
+// [[Rcpp::export(rng = false)]]
+Rcpp::NumericVector cox_exact_size_cpp(SEXP y, SEXP strata, double timefix_tol) {
+  sg::CoxArgs a = sg::cox_args(R_NilValue, y, strata, R_NilValue, R_NilValue, timefix_tol);
+  sc::CoxData d;
+  sc::Interrupt intr = survstep::glue::r_interrupt();
+  int st = 0;
+  SV_CATCH_INTERRUPT(st = sc::cox_model_data(a.in, d, &intr));
+  if (st != sc::cox_data_ok) Rcpp::stop("internal: invalid data for the Cox engine (code %d)", st);
+  sc::CoxExactSize s;
+  sc::cox_exact_size(d, s);
+  return Rcpp::NumericVector::create(
+      Rcpp::Named("deaths") = s.deaths, Rcpp::Named("at_risk") = s.at_risk,
+      Rcpp::Named("work") = s.work, Rcpp::Named("total_work") = s.total_work,
+      Rcpp::Named("nsets") = s.nsets);
+}

@@ -222,6 +222,7 @@ test_that("Firth input errors", {
   expect_snapshot(error = TRUE, {
     cox(Surv(time, status) ~ z + cluster(id), d, firth = TRUE)
     cox(Surv(time, status) ~ z, d, firth = NA)
+    cox(Surv(time, status) ~ z, d, firth = TRUE, ties = "exact")
     confint(cox(Surv(time, status) ~ z, d), method = "likelihood")
   })
 })

@@ -287,7 +287,7 @@ test_that("cox_fit() validates its input with classed errors", {
                class = "survstep_error_input")
   expect_error(cox_fit(x, y, weights = rep(0, 10)),
                class = "survstep_error_input")
-  expect_error(cox_fit(x, y, ties = "exact"), class = "survstep_error_input")
+  expect_error(cox_fit(x, y, ties = "exakt"), class = "survstep_error_input")
   expect_error(cox_fit(x, y, control = list(eps = -1)),
                class = "survstep_error_input")
   expect_error(cox_fit(data.frame(x), y), class = "survstep_error_input")

@@ -290,7 +290,7 @@ test_that("bad input gives classed errors", {
     cox_stepwise(Surv(time, status) ~ age + age:strata(sex), data = lung2)
     cox_stepwise(Surv(time, status) ~ age, data = lung2, direction = "both")
     cox_stepwise(Surv(time, status) ~ age, data = lung2, removal = "score")
-    cox_stepwise(Surv(time, status) ~ age, data = lung2, ties = "exact")
+    cox_stepwise(Surv(time, status) ~ age, data = lung2, ties = "exakt")
     cox_stepwise(Surv(time, status) ~ age, data = lung2, p_enter = 0)
     cox_stepwise(Surv(time, status) ~ strata(sex), data = lung2)
   })

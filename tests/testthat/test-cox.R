@@ -99,7 +99,7 @@ test_that("bad input gives clear classed errors", {
                class = "survstep_error_input")
   expect_error(cox(Surv(time, status) ~ age, d, init = 50),
                class = "survstep_error_input")
-  expect_error(cox(Surv(time, status) ~ age, d, ties = "exact"),
+  expect_error(cox(Surv(time, status) ~ age, d, ties = "exakt"),
                class = "survstep_error_input")
   expect_error(cox(time ~ age, d), class = "survstep_error_input")
   expect_error(cox(Surv(time, status) ~ age * strata(sex), d),
@@ -111,7 +111,7 @@ test_that("bad input gives clear classed errors", {
     cox(Surv(time, status) ~ age + factor(const), d)
     cox(Surv(time, status) ~ age, d, init = c(0, 1))
     cox(Surv(time, status) ~ age, d, init = 50)
-    cox(Surv(time, status) ~ age, d, ties = "exact")
+    cox(Surv(time, status) ~ age, d, ties = "exakt")
     cox(Surv(time, status) ~ age * strata(sex), d)
     cox(Surv(time, status) ~ age, d, subset = age > 1000)
   })

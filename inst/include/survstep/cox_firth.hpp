@@ -39,7 +39,9 @@
 //        from its solution while a step max_j |(V U*)_j| / se_j exceeds
 //        1e-10 (at most 25 restarts, counted in res.iter). Columns without
 //        information (cox_inestimable()) are held fixed (aliased). The
-//        variance is I(b)^- at the estimate (as coxphf).
+//        variance is I(b)^- at the estimate (as coxphf). Penalised fits
+//        take Breslow or Efron ties (CoxTies::exact: status
+//        newton_bad_input, nothing fitted); unpenalised ones any.
 //   struct CoxProfileRequest / CoxProfileResult
 //   void cox_profile(const CoxData& d, CoxTies ties, const CoxControl& c,
 //                    bool penalised, const Eigen::VectorXd& beta, double loglik,
@@ -279,6 +281,11 @@ inline int cox_penalised_fit(const CoxData& d, CoxTies ties, const CoxControl& c
   Interrupt none;
   Interrupt& intr = interrupt ? *interrupt : none;
   const int p = d.p;
+  if (penalised && ties == CoxTies::exact) {
+    // the penalty's derivative is written for the Breslow and Efron terms
+    res.status = newton_bad_input;
+    return res.status;
+  }
   std::vector<char> hold;
   const bool any_inest = p > 0 && cox_inestimable(d, hold);
   if (!any_inest) hold.assign(p, 0);

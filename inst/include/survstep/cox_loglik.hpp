@@ -4,7 +4,8 @@
 // API (namespace survstep::core) -- other parts of survstep build on this.
 // ============================================================================
 //
-//   enum class CoxTies { breslow = 0, efron = 1 };
+//   enum class CoxTies { breslow = 0, efron = 1, exact = 2 };
+//        exact: the discrete partial likelihood (cox_exact.hpp).
 //
 //   struct CoxInput               non-owning views of UNSORTED data, row i of
 //                                 the caller's order (see field comments).
@@ -100,7 +101,7 @@
 namespace survstep {
 namespace core {
 
-enum class CoxTies : int { breslow = 0, efron = 1 };
+enum class CoxTies : int { breslow = 0, efron = 1, exact = 2 };
 
 enum CoxWhat : int { cox_what_loglik = 0, cox_what_score = 1, cox_what_info = 2 };
 
@@ -200,6 +201,10 @@ struct CoxWork {
   double loglik = 0.0;
   Eigen::VectorXd u;                       // p, scaled units
   Eigen::MatrixXd imat;                    // p x p, scaled units
+  // exact ties (cox_exact.hpp): one tied set's rows and recursion state
+  std::vector<int> exact_rows;
+  Eigen::VectorXd exact_a, exact_e, exact_f, exact_x, exact_t;
+  Eigen::MatrixXd exact_g;
 };
 
 struct CoxEval {
@@ -754,10 +759,17 @@ inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies 
 }
 }  // namespace detail
 
+namespace detail {
+// defined in cox_exact.hpp (included at the end of this file)
+inline double cox_exact_evaluate(const CoxData& d, const double* beta_s, int what, CoxWork& w,
+                                 Interrupt& intr);
+}  // namespace detail
+
 inline double cox_evaluate_scaled(const CoxData& d, const double* beta_s, CoxTies ties,
                                   int what, CoxWork& w, Interrupt* interrupt = nullptr) {
   Interrupt none;
   Interrupt& intr = interrupt ? *interrupt : none;
+  if (ties == CoxTies::exact) return detail::cox_exact_evaluate(d, beta_s, what, w, intr);
   switch (d.p) {
     case 1: return detail::cox_evaluate_impl<1>(d, beta_s, ties, what, w, intr);
     case 2: return detail::cox_evaluate_impl<2>(d, beta_s, ties, what, w, intr);
@@ -795,5 +807,7 @@ inline double cox_evaluate(const CoxData& d, const double* beta, CoxTies ties,
 
 }  // namespace core
 }  // namespace survstep
+
+#include "cox_exact.hpp"
 
 #endif

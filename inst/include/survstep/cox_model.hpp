@@ -7,7 +7,8 @@
 // ============================================================================
 //
 //   bool cox_ties_from_string(const std::string& s, CoxTies& out);
-//        "breslow" / "efron" -> CoxTies; false (out unchanged) otherwise.
+//        "breslow" / "efron" / "exact" -> CoxTies; false (out unchanged)
+//        otherwise.
 //
 //   struct CoxModelOptions   ties, control (CoxControl), concordance
 //   struct CoxModelResult    see the field comments
@@ -53,7 +54,8 @@ namespace core {
 
 inline bool cox_ties_from_string(const std::string& s, CoxTies& out) {
   static const OptionName<CoxTies> table[] = {{"efron", CoxTies::efron},
-                                              {"breslow", CoxTies::breslow}};
+                                              {"breslow", CoxTies::breslow},
+                                              {"exact", CoxTies::exact}};
   return option_from_string(s, table, out);
 }
 
