@@ -11,25 +11,30 @@ firth_toy <- function() {
                    0.9, -1.3, 0.1))
 }
 
+# |a - b| <= tol elementwise (absolute, as the accuracy targets are stated)
+expect_abs <- function(a, b, tol, label = NULL) {
+  a <- unname(as.vector(a))
+  b <- unname(as.vector(b))
+  expect_identical(length(a), length(b))
+  expect_lte(max(abs(a - b)), tol, label = label)
+}
+
 expect_firth_ref <- function(fit, ref) {
-  expect_equal(unname(fit$coefficients), unname(ref$coefficients),
-               tolerance = 1e-6, scale = 1)
-  expect_equal(unname(fit$loglik), ref$loglik, tolerance = 1e-6, scale = 1)
-  expect_equal(unname(cbind(fit$profile$lower, fit$profile$upper)),
-               unname(ref$ci), tolerance = 1e-5, scale = 1)
-  expect_equal(unname(fit$profile$chisq), ref$chisq, tolerance = 1e-6,
-               scale = 1)
+  expect_abs(fit$coefficients, ref$coefficients, 1e-6, "coefficients")
+  expect_abs(fit$loglik, ref$loglik, 1e-6, "penalized loglik")
+  expect_abs(cbind(fit$profile$lower, fit$profile$upper), ref$ci, 1e-5,
+             "profile interval limits")
+  expect_abs(fit$profile$chisq, ref$chisq, 1e-6, "penalized LR statistics")
   # the global penalized LR test against b = 0
-  expect_equal(summary(fit)$logtest[["test"]],
-               2 * (ref$loglik[2] - ref$loglik[1]), tolerance = 1e-6,
-               scale = 1)
+  expect_abs(summary(fit)$logtest[["test"]],
+             2 * (ref$loglik[2] - ref$loglik[1]), 1e-6, "global PLR")
 }
 
 test_that("Firth on a separated toy set matches the reference (Breslow, Efron)", {
   skip_on_cran()
   d <- firth_toy()
   # the ordinary fit diverges and says which group has no events
-  expect_warning(cox(Surv(time, status) ~ g + z, d, ties = "breslow"),
+  expect_warning(epv_ok(cox(Surv(time, status) ~ g + z, d, ties = "breslow")),
                  class = "survstep_warning_infinite_coef")
   for (ties in c("breslow", "efron")) {
     fit <- suppressWarnings(cox(Surv(time, status) ~ g + z, d, firth = TRUE,
@@ -49,9 +54,10 @@ test_that("Firth on lung (no monotone likelihood) matches the reference", {
              ties = "breslow")
   expect_firth_ref(fit, ref_firth(Surv(time, status) ~ age + sex + ph.ecog,
                                   d, ties = "breslow"))
-  # penalized estimates shrink towards 0 relative to the ordinary ones
+  # the penalty moves the estimates, by little in a cohort of 164 deaths
   ord <- cox(Surv(time, status) ~ age + sex + ph.ecog, d, ties = "breslow")
-  expect_true(all(abs(fit$coefficients) < abs(ord$coefficients)))
+  expect_true(all(abs(fit$coefficients - ord$coefficients) <
+                    0.05 * sqrt(diag(ord$var))))
 })
 
 test_that("Firth with strata, weights and counting-process data (Efron)", {
@@ -88,8 +94,7 @@ test_that("profile-likelihood intervals of ordinary fits", {
   expect_identical(attr(ci, "method"), "profile likelihood")
   ref <- ref_firth(Surv(time, status) ~ age + sex, d, ties = "breslow",
                    penalized = FALSE)
-  expect_equal(unname(ci[, 1:2]), unname(ref$ci), tolerance = 1e-5,
-               scale = 1)
+  expect_abs(ci[, 1:2], ref$ci, 1e-5)
   # independently: the profile by offset, maximized by coxph() itself
   q <- stats::qchisq(0.95, 1)
   lhat <- fit$loglik[2]
@@ -97,18 +102,17 @@ test_that("profile-likelihood intervals of ordinary fits", {
     d$off <- t * d$sex
     survival::coxph(Surv(time, status) ~ age + offset(off), d,
                     ties = "breslow",
-                    control = survival::coxph.control(eps = 1e-12))$loglik[2]
+                    control = survival::coxph.control(eps = 1e-11))$loglik[2]
   }
   g <- function(t) 2 * (lhat - prof(t)) - q
   b <- fit$coefficients[["sex"]]
   lo <- uniroot(g, c(b - 2, b), tol = 1e-10)$root
   hi <- uniroot(g, c(b, b + 2), tol = 1e-10)$root
-  expect_equal(unname(ci["sex", ]), c(lo, hi), tolerance = 1e-5, scale = 1)
+  expect_abs(ci["sex", ], c(lo, hi), 1e-5)
   # at another level, for one coefficient
   ci90 <- confint(fit, "sex", level = 0.9, method = "profile")
   q <- stats::qchisq(0.9, 1)
-  expect_equal(unname(ci90[1, 1]), uniroot(g, c(b - 2, b), tol = 1e-10)$root,
-               tolerance = 1e-5, scale = 1)
+  expect_abs(ci90[1, 1], uniroot(g, c(b - 2, b), tol = 1e-10)$root, 1e-5)
   # Wald stays the default of an ordinary fit
   expect_equal(confint(fit), confint(fit, method = "wald"))
   # a diverging coefficient: the profile never reaches the level
@@ -163,7 +167,7 @@ test_that("a factor: term tests, and the monotone-likelihood warning names the l
   ref <- ref_firth(Surv(time, status) ~ grp + z, d, ties = "breslow")
   bb <- c(0, 0, ref$coefficients[3])
   f0 <- ref_max(ref$f, bb, free = 3, scale = ref$scale)
-  expect_equal(tt$statistic, 2 * (ref$loglik[2] - f0$value), tolerance = 1e-6)
+  expect_abs(tt$statistic, 2 * (ref$loglik[2] - f0$value), 1e-6)
   # reference level without events
   d$grp2 <- factor(ifelse(d$g == 1, "A", ifelse(d$z > 0.5, "C", "B")))
   expect_snapshot(cox(Surv(time, status) ~ grp2, d, ties = "breslow"))
@@ -200,8 +204,10 @@ test_that("events-per-variable guardrail", {
   expect_equal(fit$epv[["epv"]], 9)
   expect_output(print(fit), "Events per variable: 9.0")
   expect_snapshot(cox(Surv(time, status) ~ z, d))
-  expect_warning(uv <- cox_univariable(Surv(time, status) ~ z + g, d),
-                 class = "survstep_warning_low_epv")
+  w <- testthat::capture_warnings(
+    uv <- cox_univariable(Surv(time, status) ~ z + g, d))
+  # once, beside the monotone likelihood of g
+  expect_identical(sum(grepl("events per candidate", w)), 1L)
   expect_equal(attr(uv, "epv")[["df"]], 2)
   ws <- testthat::capture_warnings(
     sw <- cox_stepwise(Surv(time, status) ~ z + g, d))

@@ -200,8 +200,8 @@ test_that("cox_table() takes a cox_stepwise() fit and relabels terms", {
   d <- g3nelm()
   f <- Surv(time, status) ~ pancreatic + high_bilirubin + surgery + nslri +
     high_remnant_burden
-  uv <- cox_univariable(f, data = d, ties = "breslow")
-  sw <- cox_stepwise(f, data = d, ties = "breslow", removal = "wald")
+  uv <- epv_ok(cox_univariable(f, data = d, ties = "breslow"))
+  sw <- epv_ok(cox_stepwise(f, data = d, ties = "breslow", removal = "wald"))
   tab <- cox_table(uv, sw, labels = c(pancreatic = "Pancreatic primary"))
   expect_identical(tab$term[1], "Pancreatic primary")
   expect_equal(tab$hr_mv[tab$selected],

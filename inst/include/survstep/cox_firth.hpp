@@ -228,13 +228,13 @@ class CoxPenalisedObjective {
   CoxPenalisedObjective(const CoxData& d, CoxTies ties, CoxWork& w, CoxFirthWork& fw,
                         bool penalised, double toler_chol,
                         const std::vector<char>* fixed = nullptr)
-      : d_(d), ties_(ties), w_(w), fw_(fw), penalised_(penalised), toler_(toler_chol),
-        fixed_(fixed) {}
+      : d_(d), w_(w), fw_(fw), inner_(d, ties, w), ties_(ties), penalised_(penalised),
+        toler_(toler_chol), fixed_(fixed) {}
   int dim() const { return d_.p; }
   const double* units() const { return d_.p > 0 ? d_.scale.data() : nullptr; }
   double evaluate(const Eigen::VectorXd& beta_s, bool derivatives, Interrupt& interrupt) {
-    const int what = (penalised_ || derivatives) ? cox_what_info : cox_what_loglik;
-    double l = cox_evaluate_scaled(d_, beta_s.data(), ties_, what, w_, &interrupt);
+    // the partial likelihood (with I also for the penalty), all columns free
+    double l = inner_.evaluate(beta_s, penalised_ || derivatives, interrupt);
     if (penalised_ && d_.p > 0) {
       fw_.fac = w_.imat;
       chol_decompose(fw_.fac, toler_);
@@ -251,14 +251,7 @@ class CoxPenalisedObjective {
         w_.u.noalias() += 0.5 * fw_.g;
       }
     }
-    if (derivatives && fixed_) {
-      for (int j = 0; j < d_.p; ++j) {
-        if (!(*fixed_)[j]) continue;
-        w_.u[j] = 0.0;
-        w_.imat.row(j).setZero();
-        w_.imat.col(j).setZero();
-      }
-    }
+    if (derivatives) cox_hold_columns(fixed_, w_);
     return l;
   }
   const Eigen::VectorXd& score() const { return w_.u; }
@@ -266,9 +259,10 @@ class CoxPenalisedObjective {
 
  private:
   const CoxData& d_;
-  CoxTies ties_;
   CoxWork& w_;
   CoxFirthWork& fw_;
+  CoxObjective inner_;  // the unpenalised objective (cox_newton.hpp)
+  CoxTies ties_;
   bool penalised_;
   double toler_;
   const std::vector<char>* fixed_;

@@ -120,6 +120,7 @@ inline int cox_model_fit(const CoxInput& in, const CoxModelOptions& opt, const d
   if (opt.firth) {
     CoxFirthWork fw;
     cox_penalised_fit(d, opt.ties, opt.control, init, true, nullptr, out.fit, w, fw, interrupt);
+    if (out.fit.status & newton_bad_input) return out.data_status;  // exact ties
   } else {
     cox_fit(d, opt.ties, opt.control, init, out.fit, w, interrupt);
   }
