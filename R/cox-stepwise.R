@@ -62,7 +62,9 @@
 #' **Inference after selection.** The p-values and confidence intervals of
 #' the final model ignore that the model was chosen by looking at the data:
 #' they are too small and too narrow (Harrell, 2015, section 4.3). Report
-#' them as descriptive, or validate the whole procedure by the bootstrap.
+#' them as descriptive, or validate the whole procedure by the bootstrap:
+#' [cox_stepwise_boot()] (stability of the selection) and [cox_validate()]
+#' (optimism-corrected C and calibration slope).
 #'
 #' @param formula A formula with a [survival::Surv()] response on the left
 #'   (`Surv(time, status)`, or counting-process data
@@ -113,7 +115,10 @@
 #' * `selected`, `include`, `candidates`: term labels;
 #' * `n`, `nevent`, `n_dropped`, `na.action`: the analysis set;
 #' * `stop_reason`, `direction`, `removal`, `p_enter`, `p_remove`, `ties`,
-#'   `call`.
+#'   `call`;
+#' * `boot_data`: the design, response, weights, offset and strata of the
+#'   analysis set, kept so that [cox_stepwise_boot()] and [cox_validate()]
+#'   can re-run the selection without the original data.
 #'
 #' [coef()], [vcov()], [confint()], [logLik()], [nobs()], [predict()],
 #' [summary()], [tidy()] and [glance()] are passed on to `final`.
@@ -128,7 +133,8 @@
 #'
 #' Harrell, F. E. (2015). *Regression Modeling Strategies*, 2nd ed.,
 #' section 4.3. Springer.
-#' @seealso [cox_univariable()] for the univariable screen, [cox()].
+#' @seealso [cox_univariable()] for the univariable screen, [cox()],
+#'   [cox_stepwise_boot()] and [cox_validate()] for the bootstrap.
 #' @examples
 #' lung2 <- survival::lung
 #' lung2$ph.ecog <- factor(lung2$ph.ecog)
@@ -241,7 +247,8 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
       p_enter = p_enter,
       p_remove = p_remove,
       ties = ties,
-      call = call
+      call = call,
+      boot_data = sw_boot_data(mfi, des, forced)
     ),
     class = "survstep_stepwise"
   )
@@ -736,6 +743,15 @@ tidy.survstep_stepwise <- function(x, ...) generics::tidy(x$final, ...)
 glance.survstep_stepwise <- function(x, ...) generics::glance(x$final, ...)
 
 # Engine ------------------------------------------------------------------------
+
+# What re-running the selection needs (cox_stepwise_boot(), cox_validate()):
+# the engine's input for the analysis set, so that the bootstrap does not
+# depend on the data still being where the call found them.
+sw_boot_data <- function(mfi, des, forced) {
+  list(x = des$x, y = mfi$y, weights = mfi$weights, offset = mfi$offset,
+       strata = mfi$strata, term_cols = des$term_cols, forced = forced,
+       labels = des$labels, term_of_col = des$term_of_col)
+}
 
 # One call into the C++ selection loop; `final` in its result is the
 # selected model in the shape of cox_fit_cpp()'s result.

@@ -11,6 +11,57 @@ Rcpp::Rostream<true>&  Rcpp::Rcout = Rcpp::Rcpp_cout_get();
 Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
+// boot_indices_cpp
+Rcpp::IntegerMatrix boot_indices_cpp(double seed, int m, int B);
+RcppExport SEXP _survstep_boot_indices_cpp(SEXP seedSEXP, SEXP mSEXP, SEXP BSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< int >::type m(mSEXP);
+    Rcpp::traits::input_parameter< int >::type B(BSEXP);
+    rcpp_result_gen = Rcpp::wrap(boot_indices_cpp(seed, m, B));
+    return rcpp_result_gen;
+END_RCPP
+}
+// boot_rng_check_cpp
+Rcpp::NumericVector boot_rng_check_cpp();
+RcppExport SEXP _survstep_boot_rng_check_cpp() {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    rcpp_result_gen = Rcpp::wrap(boot_rng_check_cpp());
+    return rcpp_result_gen;
+END_RCPP
+}
+// stepwise_boot_cpp
+Rcpp::List stepwise_boot_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata, SEXP unit, Rcpp::List term_cols, Rcpp::LogicalVector forced, std::string direction, std::string removal, double p_enter, double p_remove, std::string ties, double eps, int iter_max, double toler_chol, double toler_inf, double timefix_tol, double seed, int B, bool validate);
+RcppExport SEXP _survstep_stepwise_boot_cpp(SEXP xSEXP, SEXP ySEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP unitSEXP, SEXP term_colsSEXP, SEXP forcedSEXP, SEXP directionSEXP, SEXP removalSEXP, SEXP p_enterSEXP, SEXP p_removeSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP iter_maxSEXP, SEXP toler_cholSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP seedSEXP, SEXP BSEXP, SEXP validateSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
+    Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type unit(unitSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type term_cols(term_colsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::LogicalVector >::type forced(forcedSEXP);
+    Rcpp::traits::input_parameter< std::string >::type direction(directionSEXP);
+    Rcpp::traits::input_parameter< std::string >::type removal(removalSEXP);
+    Rcpp::traits::input_parameter< double >::type p_enter(p_enterSEXP);
+    Rcpp::traits::input_parameter< double >::type p_remove(p_removeSEXP);
+    Rcpp::traits::input_parameter< std::string >::type ties(tiesSEXP);
+    Rcpp::traits::input_parameter< double >::type eps(epsSEXP);
+    Rcpp::traits::input_parameter< int >::type iter_max(iter_maxSEXP);
+    Rcpp::traits::input_parameter< double >::type toler_chol(toler_cholSEXP);
+    Rcpp::traits::input_parameter< double >::type toler_inf(toler_infSEXP);
+    Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< int >::type B(BSEXP);
+    Rcpp::traits::input_parameter< bool >::type validate(validateSEXP);
+    rcpp_result_gen = Rcpp::wrap(stepwise_boot_cpp(x, y, weights, offset, strata, unit, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, seed, B, validate));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cox_fit_cpp
 Rcpp::List cox_fit_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset, SEXP init, std::string ties, double eps, double toler_chol, int iter_max, double toler_inf, double timefix_tol, bool concordance, bool firth);
 RcppExport SEXP _survstep_cox_fit_cpp(SEXP xSEXP, SEXP ySEXP, SEXP strataSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP initSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP toler_cholSEXP, SEXP iter_maxSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP concordanceSEXP, SEXP firthSEXP) {
@@ -351,6 +402,9 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
+    {"_survstep_boot_indices_cpp", (DL_FUNC) &_survstep_boot_indices_cpp, 3},
+    {"_survstep_boot_rng_check_cpp", (DL_FUNC) &_survstep_boot_rng_check_cpp, 0},
+    {"_survstep_stepwise_boot_cpp", (DL_FUNC) &_survstep_stepwise_boot_cpp, 21},
     {"_survstep_cox_fit_cpp", (DL_FUNC) &_survstep_cox_fit_cpp, 14},
     {"_survstep_cox_profile_cpp", (DL_FUNC) &_survstep_cox_profile_cpp, 18},
     {"_survstep_cox_fast_surv_cpp", (DL_FUNC) &_survstep_cox_fast_surv_cpp, 2},

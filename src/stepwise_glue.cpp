@@ -8,6 +8,7 @@
 #include "cox_glue.h"
 #include "survstep/stepwise.hpp"
 #include "glue_interrupt.h"
+#include "stepwise_glue.h"
 
 namespace sc = survstep::core;
 namespace sg = survstep::glue;
@@ -35,21 +36,8 @@ Rcpp::List stepwise_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata,
     Rcpp::stop("internal error: invalid data for the Cox engine (code %d)", code);
   }
 
-  sc::StepwiseSpec spec;
-  for (R_xlen_t t = 0; t < term_cols.size(); ++t) {
-    Rcpp::IntegerVector c = term_cols[t];
-    spec.term_cols.emplace_back(c.begin(), c.end());
-    spec.forced.push_back(forced[t] == TRUE);
-  }
-  if (!sc::step_direction_from_string(direction, spec.direction)) {
-    Rcpp::stop("internal: unknown `direction` \"%s\"", direction);
-  }
-  if (!sc::removal_test_from_string(removal, spec.removal)) {
-    Rcpp::stop("internal: unknown `removal` \"%s\"", removal);
-  }
-  spec.p_enter = p_enter;
-  spec.p_remove = p_remove;
-  spec.toler = toler_chol;
+  const sc::StepwiseSpec spec = sg::stepwise_spec(term_cols, forced, direction, removal,
+                                                  p_enter, p_remove, toler_chol);
   sc::CoxModelOptions opt;
   opt.ties = sg::cox_ties(ties);
   opt.control = sg::cox_control(eps, toler_chol, iter_max, toler_inf);

@@ -49,9 +49,10 @@ if [ -n "$still" ]; then
   exit 1
 fi
 # optional (Suggests): figures in ggplot2, Word tables, broom's columns,
-# database tables; tests skip without them
+# database tables, rms (the layout of validate.cph()); tests skip without them
 opt=$(Rscript --vanilla -e '
-  pk <- c("ggplot2", "patchwork", "flextable", "broom", "DBI", "RSQLite", "dbplyr")
+  pk <- c("ggplot2", "patchwork", "flextable", "broom", "DBI", "RSQLite", "dbplyr",
+          "rms")
   cat(setdiff(pk, rownames(installed.packages())), sep = " ")')
 if [ -n "$opt" ]; then
   echo "install-deps: optional packages: $opt"

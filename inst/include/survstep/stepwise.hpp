@@ -207,8 +207,11 @@ class StepwiseSelector {
     res.null_loglik = engine_.loglik(std::vector<int>(), Eigen::VectorXd());
     in_.assign(static_cast<std::size_t>(n_terms_), false);
     for (int t = 0; t < n_terms_; ++t) {
+      // (a term without columns -- constant in a bootstrap resample -- can
+      // be in no model)
       in_[static_cast<std::size_t>(t)] =
-          is_forced(t) || spec_.direction == StepDirection::backward;
+          is_forced(t) || (spec_.direction == StepDirection::backward &&
+                           !spec_.term_cols[static_cast<std::size_t>(t)].empty());
     }
     refit(Eigen::VectorXd(), res);
     visited_.insert(in_);
@@ -467,7 +470,7 @@ class StepwiseSelector {
       base = u_m.dot(v);
     }
     // Schur complement of the whole out block and adjusted score
-    const Eigen::MatrixXd a_all = m > 0 ? Eigen::MatrixXd(i_oo - i_mo.transpose() * w)
+    const Eigen::MatrixXd a_all = m > 0 ? Eigen::MatrixXd(i_oo - i_mo.transpose().lazyProduct(w))
                                         : i_oo;
     const Eigen::VectorXd r_all = m > 0 ? Eigen::VectorXd(u_o - w.transpose() * u_m)
                                         : u_o;

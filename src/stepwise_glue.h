@@ -1,0 +1,46 @@
+// Conversions shared by the stepwise glue (stepwise_glue.cpp, boot_glue.cpp):
+// the R description of a selection -> core::StepwiseSpec. Conversion only.
+//
+//   core::StepwiseSpec stepwise_spec(term_cols, forced, direction, removal,
+//                                    p_enter, p_remove, toler)
+//       term_cols: list of 0-based integer columns per term; forced: per
+//       term; direction "forward" / "backward"; removal "wald" / "lr" /
+//       "conditional" (unknown -> error).
+#ifndef SURVSTEP_STEPWISE_GLUE_H
+#define SURVSTEP_STEPWISE_GLUE_H
+
+#include <Rcpp.h>
+
+#include <string>
+
+#include "survstep/stepwise.hpp"
+
+namespace survstep {
+namespace glue {
+
+inline core::StepwiseSpec stepwise_spec(Rcpp::List term_cols, Rcpp::LogicalVector forced,
+                                        const std::string& direction,
+                                        const std::string& removal, double p_enter,
+                                        double p_remove, double toler) {
+  core::StepwiseSpec spec;
+  for (R_xlen_t t = 0; t < term_cols.size(); ++t) {
+    Rcpp::IntegerVector c = term_cols[t];
+    spec.term_cols.emplace_back(c.begin(), c.end());
+    spec.forced.push_back(forced[t] == TRUE);
+  }
+  if (!core::step_direction_from_string(direction, spec.direction)) {
+    Rcpp::stop("internal: unknown `direction` \"%s\"", direction);
+  }
+  if (!core::removal_test_from_string(removal, spec.removal)) {
+    Rcpp::stop("internal: unknown `removal` \"%s\"", removal);
+  }
+  spec.p_enter = p_enter;
+  spec.p_remove = p_remove;
+  spec.toler = toler;
+  return spec;
+}
+
+}  // namespace glue
+}  // namespace survstep
+
+#endif
