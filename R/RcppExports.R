@@ -13,8 +13,8 @@ stepwise_boot_cpp <- function(x, y, weights, offset, strata, unit, term_cols, fo
     .Call(`_survstep_stepwise_boot_cpp`, x, y, weights, offset, strata, unit, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, seed, B, validate)
 }
 
-cox_fit_cpp <- function(x, y, strata, weights, offset, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, concordance, firth = FALSE) {
-    .Call(`_survstep_cox_fit_cpp`, x, y, strata, weights, offset, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, concordance, firth)
+cox_fit_cpp <- function(x, y, strata, weights, offset, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, concordance, convergence = "survival", tols = NULL, firth = FALSE) {
+    .Call(`_survstep_cox_fit_cpp`, x, y, strata, weights, offset, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, concordance, convergence, tols, firth)
 }
 
 cox_profile_cpp <- function(x, y, strata, weights, offset, timefix_tol, ties, firth, beta, loglik, var, crit, ci_cols, tests, eps, toler_chol, iter_max, toler_inf) {
@@ -73,6 +73,14 @@ logrank_cpp <- function(y, group, n_groups, stratum, n_strata, weight, test, p, 
     .Call(`_survstep_logrank_cpp`, y, group, n_groups, stratum, n_strata, weight, test, p, q, timefix_tol, scores)
 }
 
+logrank_permutation_cpp <- function(y, group, n_groups, stratum, n_strata, test, p, q, timefix_tol, scores, distribution, B, seed) {
+    .Call(`_survstep_logrank_permutation_cpp`, y, group, n_groups, stratum, n_strata, test, p, q, timefix_tol, scores, distribution, B, seed)
+}
+
+logrank_scores_cpp <- function(y, group, n_groups, test, p, q) {
+    .Call(`_survstep_logrank_scores_cpp`, y, group, n_groups, test, p, q)
+}
+
 string_codes_cpp <- function(x) {
     .Call(`_survstep_string_codes_cpp`, x)
 }
@@ -85,11 +93,15 @@ surv_status_code_cpp <- function(event) {
     .Call(`_survstep_surv_status_code_cpp`, event)
 }
 
+surv_check_cpp <- function(y) {
+    .Call(`_survstep_surv_check_cpp`, y)
+}
+
 logrank_batch_cpp <- function(data, weight, p, q) {
     .Call(`_survstep_logrank_batch_cpp`, data, weight, p, q)
 }
 
-stepwise_cpp <- function(x, y, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, concordance) {
-    .Call(`_survstep_stepwise_cpp`, x, y, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, concordance)
+stepwise_cpp <- function(x, y, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, concordance, convergence = "survival", tols = NULL) {
+    .Call(`_survstep_stepwise_cpp`, x, y, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, concordance, convergence, tols)
 }
 

@@ -270,3 +270,14 @@ sv_engine_call <- function(expr, call = sys.call(-1)) {
              call = call)
   })
 }
+
+# A Suggests package that a function needs: a classed error if absent.
+sv_need <- function(pkg, what, call = sys.call(-1)) {
+  if (!requireNamespace(pkg, quietly = TRUE)) {
+    sv_abort(sprintf("%s needs the %s package: install.packages(\"%s\").",
+                     what, pkg, pkg),
+             class = c("survstep_error_missing_package",
+                       "survstep_error_input"), call = call)
+  }
+  invisible(TRUE)
+}

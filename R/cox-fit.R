@@ -349,7 +349,7 @@ cox_engine <- function(x, y, strata, weights, offset, init, ties,
     if (p > 0L) x else NULL, y, strata, weights, offset, init, ties,
     control$eps, control$toler_chol, control$iter_max, control$toler_inf,
     if (control$timefix) sqrt(.Machine$double.eps) else 0, concordance,
-    firth
+    cox_control_rule(control), cox_control_tols(control), firth
   )
   if (res$data_status == 10L) {
     const <- which(res$constant)

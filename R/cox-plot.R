@@ -74,6 +74,28 @@ plot.survstep_univariable <- function(x, labels = NULL, counts = TRUE,
                                       col = "#0072B2", main = NULL, cex = 1,
                                       ...) {
   check_dots_empty("plot.survstep_univariable", ...)
+  rows <- cox_forest_rows_univariable(x)
+  cl <- attr(x, "conf_level")
+  cox_forest_draw(rows, labels, counts, xlab, xlim, col, main, cex,
+                  if (is.null(cl)) 0.95 else cl)
+}
+
+#' @rdname plot.survstep_cox
+#' @export
+plot.survstep_cox_table <- function(x, which = NULL, labels = NULL,
+                                    counts = TRUE, xlab = "Hazard ratio",
+                                    xlim = NULL, col = "#0072B2", main = NULL,
+                                    cex = 1, ...) {
+  check_dots_empty("plot.survstep_cox_table", ...)
+  rows <- cox_forest_rows_table(x, which)
+  cl <- attr(x, "conf_level")
+  cox_forest_draw(rows, labels, counts, xlab, xlim, col, main, cex,
+                  if (is.null(cl)) 0.95 else cl)
+}
+
+# The forest rows of a cox_univariable() result (per-level counts when it
+# recorded them).
+cox_forest_rows_univariable <- function(x) {
   hr <- x$estimate
   lo <- x$conf.low
   hi <- x$conf.high
@@ -87,19 +109,19 @@ plot.survstep_univariable <- function(x, labels = NULL, counts = TRUE,
                     conf.high = hi, p.value = x$p.value,
                     p.term = x$p.value.term,
                     n = x$n, events = x$events, stringsAsFactors = FALSE)
-  rows <- cox_forest_rows(est, attr(x, "xlevels"))
-  cl <- attr(x, "conf_level")
-  cox_forest_draw(rows, labels, counts, xlab, xlim, col, main, cex,
-                  if (is.null(cl)) 0.95 else cl)
+  cnt <- attr(x, "level_counts")
+  for (v in names(cnt)) {
+    i <- which(est$term == v & !is.na(est$level))
+    k <- match(est$level[i], names(cnt[[v]]$n))
+    est$n[i] <- cnt[[v]]$n[k]
+    est$events[i] <- cnt[[v]]$events[k]
+  }
+  cox_forest_rows(est, attr(x, "xlevels"), cnt)
 }
 
-#' @rdname plot.survstep_cox
-#' @export
-plot.survstep_cox_table <- function(x, which = NULL, labels = NULL,
-                                    counts = TRUE, xlab = "Hazard ratio",
-                                    xlim = NULL, col = "#0072B2", main = NULL,
-                                    cex = 1, ...) {
-  check_dots_empty("plot.survstep_cox_table", ...)
+# The forest rows of one half of a cox_table() ("multivariable": the terms
+# of the model; "univariable": all).
+cox_forest_rows_table <- function(x, which) {
   if (is.null(which)) {
     which <- if (any(x$selected)) "multivariable" else "univariable"
   }
@@ -108,25 +130,13 @@ plot.survstep_cox_table <- function(x, which = NULL, labels = NULL,
   if (which == "multivariable" && !any(x$selected)) {
     sv_abort("The table has no multivariable model; use `which = \"univariable\"`.")
   }
-  keep <- if (which == "multivariable") x$selected else rep(TRUE, nrow(x))
-  x <- x[keep, , drop = FALSE]
-  col_of <- function(nm) {
-    v <- x[[nm]]
-    if (is.null(v)) rep(NA_real_, nrow(x)) else v
+  rows <- cox_table_lines(x, sfx)
+  if (which == "multivariable") {
+    rows <- rows[rows$term %in% x$term_id[x$selected], , drop = FALSE]
   }
-  est <- data.frame(
-    term = x$term, level = x$level,
-    estimate = col_of(paste0("hr", sfx)),
-    conf.low = col_of(paste0("conf.low", sfx)),
-    conf.high = col_of(paste0("conf.high", sfx)),
-    p.value = col_of(paste0("p", sfx)), p.term = NA_real_,
-    n = col_of(paste0("n", sfx)), events = col_of(paste0("events", sfx)),
-    stringsAsFactors = FALSE
-  )
-  rows <- cox_forest_rows(est, NULL)
-  cl <- attr(x, "conf_level")
-  cox_forest_draw(rows, labels, counts, xlab, xlim, col, main, cex,
-                  if (is.null(cl)) 0.95 else cl)
+  # the table's display names are already in `label`; the forest's
+  # `labels` argument matches coefficient and term names
+  rows
 }
 
 # The rows of a cox() fit: estimates, per-level counts from the fitted data,
@@ -240,21 +250,26 @@ cox_forest_rows <- function(est, xlevels, counts = NULL) {
   rows
 }
 
+# Display names of forest rows from `labels` (named by coefficient or term).
+cox_forest_relabel <- function(rows, labels, call) {
+  if (is.null(labels)) return(rows)
+  if (!is.character(labels) || is.null(names(labels))) {
+    sv_abort(sprintf("`labels` must be a named character vector, not %s.",
+                     sv_obj_type(labels)), call = call)
+  }
+  hc <- !is.na(rows$coef) & rows$coef %in% names(labels)
+  rows$label[hc] <- unname(labels[rows$coef[hc]])
+  ht <- (rows$heading | (!rows$heading & rows$label == rows$term)) &
+    rows$term %in% names(labels) & !hc
+  rows$label[ht] <- unname(labels[rows$term[ht]])
+  rows
+}
+
 cox_forest_draw <- function(rows, labels, counts, xlab, xlim, col, main, cex,
                             conf_level) {
   check_flag(counts, "counts")
   check_number(cex, "cex", 0, Inf, open = c(TRUE, FALSE))
-  if (!is.null(labels)) {
-    if (!is.character(labels) || is.null(names(labels))) {
-      sv_abort(sprintf("`labels` must be a named character vector, not %s.",
-                       sv_obj_type(labels)))
-    }
-    hc <- !is.na(rows$coef) & rows$coef %in% names(labels)
-    rows$label[hc] <- unname(labels[rows$coef[hc]])
-    ht <- (rows$heading | (!rows$heading & rows$label == rows$term)) &
-      rows$term %in% names(labels) & !hc
-    rows$label[ht] <- unname(labels[rows$term[ht]])
-  }
+  rows <- cox_forest_relabel(rows, labels, sys.call(-1))
   finite <- c(rows$conf.low, rows$conf.high, rows$estimate)
   finite <- finite[is.finite(finite) & finite > 0]
   if (is.null(xlim)) {

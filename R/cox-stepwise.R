@@ -673,6 +673,27 @@ sw_in_equation <- function(fit, conf_level = 0.95) {
   do.call(rbind, rows)
 }
 
+# Observations and events (unweighted) per level of the factor `lab` from
+# its treatment-contrast columns lab<level> of the design `x` (the
+# reference level: the rows where all are 0); NULL for other terms.
+# The shape of cox_forest_level_counts(): list(n = , events = ), named by
+# level.
+sw_level_counts <- function(x, y, lab, levels) {
+  if (is.null(levels)) return(NULL)
+  cols <- paste0(lab, levels)
+  have <- cols %in% colnames(x)
+  if (sum(!have) != 1L || !all(colnames(x) %in% cols)) return(NULL)
+  ind <- x[, cols[have], drop = FALSE]
+  if (any(ind != 0 & ind != 1)) return(NULL)
+  status <- y[, ncol(y)]
+  in_level <- lapply(seq_along(levels), function(j) {
+    if (have[j]) ind[, cols[j]] == 1 else rowSums(ind) == 0
+  })
+  n <- vapply(in_level, sum, numeric(1))
+  ev <- vapply(in_level, function(r) sum(status[r]), numeric(1))
+  list(n = stats::setNames(n, levels), events = stats::setNames(ev, levels))
+}
+
 # Term label of each coefficient of a fit with terms.
 sw_assign <- function(fit, coef_names) {
   tt <- stats::terms(fit)
@@ -772,7 +793,8 @@ sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
     eps = control$eps, iter_max = as.integer(control$iter_max),
     toler_chol = control$toler_chol, toler_inf = control$toler_inf,
     timefix_tol = if (isTRUE(control$timefix)) sqrt(.Machine$double.eps) else 0,
-    concordance = TRUE
+    concordance = TRUE, convergence = cox_control_rule(control),
+    tols = cox_control_tols(control)
   )
 }
 
@@ -833,7 +855,10 @@ sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
 #'   `exponentiate`, `term_test`, `analysis_set`, `firth` and `n_dropped`
 #'   record the settings, `epv` the events per candidate degree of freedom
 #'   (events, total df of all terms, their ratio; below 10 a warning of
-#'   class `survstep_warning_low_epv`), `xlevels` the levels of the factors. Class
+#'   class `survstep_warning_low_epv`), `xlevels` the levels of the factors
+#'   and `level_counts` the observations and events per level of each
+#'   factor (`list(n, events)`, named by level, reference level included).
+#'   Class
 #'   `c("survstep_univariable", "data.frame")`: `plot()` draws a forest plot
 #'   ([plot.survstep_cox()]).
 #' @seealso [cox_stepwise()], [cox()].
@@ -885,6 +910,7 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
   z <- stats::qnorm((1 + conf_level) / 2)
   n_dropped <- mfi$n_dropped
 
+  counts <- list()  # observations and events per level of the factors
   rows <- lapply(seq_along(des$labels), function(k) {
     lab <- des$labels[k]
     if (analysis_set == "common") {
@@ -949,6 +975,7 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
       }
     }
     tr <- if (exponentiate) exp else identity
+    counts[[lab]] <<- sw_level_counts(x, m$y, lab, mfi$xlevels[[lab]])
     data.frame(
       term = lab, level = level, n = m$n,
       events = fit$nevent, estimate = unname(tr(b)),
@@ -969,6 +996,8 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
   attr(out, "epv") <- epv
   # the levels of the factors (reference rows of the forest plot)
   attr(out, "xlevels") <- mfi$xlevels
+  counts <- counts[!vapply(counts, is.null, logical(1))]
+  attr(out, "level_counts") <- counts
   class(out) <- c("survstep_univariable", "data.frame")
   out
 }

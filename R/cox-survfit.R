@@ -183,18 +183,7 @@ print.survstep_coxsurv <- function(x, digits = max(getOption("digits") - 4, 3),
     dput(x$call, control = NULL)
   }
   cat("\n")
-  med <- km_median(x)
-  tab <- data.frame(
-    n = km_format_num(med$n, digits),
-    events = km_format_num(med$events, digits),
-    median = km_format_num(med$median, digits),
-    lcl = km_format_num(med$conf.low, digits),
-    ucl = km_format_num(med$conf.high, digits),
-    stringsAsFactors = FALSE
-  )
-  names(tab)[4:5] <- paste0(format(x$conf_level), c("LCL", "UCL"))
-  rownames(tab) <- med$strata
-  print(tab, right = TRUE, quote = FALSE)
+  print(km_median_table(x, digits), right = TRUE, quote = FALSE)
   invisible(x)
 }
 

@@ -81,5 +81,8 @@ as_flextable.survstep_cox_table <- function(x, caption = NULL, ...) {
   tab <- format(x, ...)
   footer <- sprintf("HR: hazard ratio; CI: %g%% confidence interval.",
                     100 * attr(x, "conf_level"))
+  if (any(!is.na(x$p_term_uv) & !is.na(x$level_id))) {
+    footer <- paste(footer, "P on a factor's line: test of the whole factor.")
+  }
   sv_flextable(tab, caption, footer)
 }

@@ -232,14 +232,3 @@ autoplot.survstep_km <- function(object, fun = c("surv", "event", "cumhaz"),
   patchwork::wrap_plots(g, tab, ncol = 1L,
                         heights = c(1 - risk_height, risk_height))
 }
-
-# A Suggests package that a function needs: a classed error if absent.
-sv_need <- function(pkg, what, call = sys.call(-1)) {
-  if (!requireNamespace(pkg, quietly = TRUE)) {
-    sv_abort(sprintf("%s needs the %s package: install.packages(\"%s\").",
-                     what, pkg, pkg),
-             class = c("survstep_error_missing_package",
-                       "survstep_error_input"), call = call)
-  }
-  invisible(TRUE)
-}

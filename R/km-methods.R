@@ -17,6 +17,23 @@ km_format_num <- function(x, digits) {
   out
 }
 
+# The printed table of print() for curves (Kaplan-Meier and Cox-model
+# curves): per curve n, events, median and its interval, formatted.
+km_median_table <- function(x, digits) {
+  med <- km_median(x)
+  tab <- data.frame(
+    n = km_format_num(med$n, digits),
+    events = km_format_num(med$events, digits),
+    median = km_format_num(med$median, digits),
+    lcl = km_format_num(med$conf.low, digits),
+    ucl = km_format_num(med$conf.high, digits),
+    stringsAsFactors = FALSE
+  )
+  names(tab)[4:5] <- paste0(format(x$conf_level), c("LCL", "UCL"))
+  rownames(tab) <- med$strata
+  tab
+}
+
 #' Print a Kaplan-Meier fit
 #'
 #' Shows the call, the number of rows dropped for missing values and, per
@@ -46,21 +63,10 @@ print.survstep_km <- function(x, digits = max(getOption("digits") - 4, 3),
   }
   km_dropped_line(x$n_dropped)
   cat("\n")
-  med <- km_median(x)
-  tab <- data.frame(
-    n = km_format_num(med$n, digits),
-    events = km_format_num(med$events, digits),
-    median = km_format_num(med$median, digits),
-    lcl = km_format_num(med$conf.low, digits),
-    ucl = km_format_num(med$conf.high, digits),
-    stringsAsFactors = FALSE
-  )
-  lv <- format(x$conf_level)
-  names(tab)[4:5] <- paste0(lv, c("LCL", "UCL"))
+  tab <- km_median_table(x, digits)
   if (isTRUE(x$weighted)) {
     tab <- cbind(records = format(unname(x$records)), tab)
   }
-  rownames(tab) <- med$strata
   print(tab, right = TRUE, quote = FALSE)
   cat(sprintf("\nMedian as survfit(): first time S(t) <= 0.5 (mid-point of a flat stretch at 0.5);\n%s CI (%s) from the pointwise bands (Brookmeyer-Crowley).\n",
               km_ci_label(x$conf_level), x$conf_type))
@@ -162,47 +168,72 @@ print.summary_survstep_km <- function(x,
 #'
 #' Times at which each survival curve falls to `1 - probs` (so
 #' `probs = 0.5` is the median, `0.25` the time by which a quarter of the
-#' subjects have had the event), with confidence intervals, by the
-#' `"survival"` or `"spss"` rule described in [km_median()]. For the SPSS
-#' rule the standard error uses event times with S at least 0.05 above and
-#' below the level.
+#' subjects have had the event), with confidence intervals, by the rule of
+#' `survival::quantile.survfit()` (default), SPSS or SAS PROC LIFETEST.
 #'
 #' @param x A `survstep_km` object.
 #' @param probs Probabilities in (0, 1).
-#' @param method `"survival"` or `"spss"`, see [km_median()].
+#' @param method `"survival"`, `"spss"` or `"sas"`, see Details.
 #' @param truncate For `method = "spss"`: set negative lower limits to 0.
-#' @param ... Unused.
+#' @param conf_type For `method = "survival"` or `"sas"`: the transform of
+#'   the pointwise bands, `"log"`, `"log-log"` or `"plain"`; `NULL` (default)
+#'   uses the fit's `conf_type` for `"survival"` and `"log-log"` (SAS's
+#'   default `CONFTYPE=LOGLOG`) for `"sas"`.
+#' @param ... Must be empty: a misspelled or unknown argument is an error of
+#'   class `survstep_error_unused_argument`.
 #' @return A data frame with one row per curve and probability: `strata`,
-#'   `prob`, `estimate`, `std.error` (`NA` for `"survival"`), `conf.low`,
+#'   `prob`, `estimate`, `std.error` (`NA` except for `"spss"`), `conf.low`,
 #'   `conf.high`.
 #' @details With `method = "survival"` the quantile for `p` is the first time
-#'   the curve falls below `1 - p` (the mid-point of a flat stretch at
-#'   exactly `1 - p`) and its interval is read off the pointwise confidence
-#'   band (Brookmeyer and Crowley 1982), as `survival::quantile.survfit()`.
+#'   the curve falls below `1 - p`; on a flat stretch at exactly `1 - p` it
+#'   is the mid-point of the stretch's start and the next drop, or, when the
+#'   stretch runs to the end of the curve, of its start and the last
+#'   follow-up time. The interval applies the same rule to the pointwise
+#'   confidence band (Brookmeyer and Crowley 1982). These are the numbers of
+#'   `survival::quantile.survfit()`. [km_median()] and `print()` follow
+#'   `print.survfit()` instead, which differs in one case only: a flat
+#'   stretch at exactly 0.5 to the end of the curve gives its start.
+#'
 #'   With `method = "spss"` it is the first time the curve is at or below
 #'   `1 - p`, with a standard error from the slope of the curve around it
-#'   (Collett 2015, section 2.4) and the interval estimate +/- 1.96 SE.
+#'   (Collett 2015, section 2.4; event times with S at least 0.05 above and
+#'   below the level) and the interval estimate +/- 1.96 SE.
+#'
+#'   With `method = "sas"` it is
+#'   (inf\{t: S(t) <= 1 - p\} + inf\{t: S(t) < 1 - p\}) / 2, not
+#'   estimable (`NA`) when the second does not exist, and the interval is the
+#'   set \{t: |g(S(t)) - g(1 - p)| <= z g'(S(t)) se(S(t))\} from its first
+#'   time to the event time that ends it (`NA` when it runs to the end of the
+#'   curve), as PROC LIFETEST prints in its "Quartile Estimates" table; see
+#'   [km_median()].
 #' @references Brookmeyer R, Crowley J (1982). A confidence interval for the
 #'   median survival time. *Biometrics* 38, 29-41.
 #'
 #'   Collett D (2015). *Modelling Survival Data in Medical Research*, 3rd ed.
 #'   Chapman & Hall/CRC, section 2.4.
+#'
+#'   SAS Institute Inc. *SAS/STAT User's Guide*, The LIFETEST Procedure,
+#'   Details: Computational Formulas.
 #' @examples
 #' fit <- km(Surv(time, status) ~ sex, data = survival::lung)
 #' quantile(fit, probs = c(0.25, 0.5, 0.75))
+#' quantile(fit, probs = c(0.25, 0.5, 0.75), method = "sas")
 #' @importFrom stats quantile
 #' @export
 quantile.survstep_km <- function(x, probs = c(0.25, 0.5, 0.75),
-                                 method = c("survival", "spss"),
-                                 truncate = TRUE, ...) {
-  method <- sv_match_arg(method, c("survival", "spss"), "method")
+                                 method = c("survival", "spss", "sas"),
+                                 truncate = TRUE, conf_type = NULL, ...) {
+  call <- match.call()
+  check_dots_empty("quantile", ...)
+  method <- sv_match_arg(method, c("survival", "spss", "sas"), "method")
   check_flag(truncate, "truncate")
+  conf_type <- km_check_quantile_conf_type(conf_type, method, call)
   if (!is.numeric(probs) || !length(probs) || anyNA(probs) ||
       any(probs <= 0 | probs >= 1)) {
     sv_abort(sprintf("`probs` must be numbers strictly between 0 and 1, not %s.",
                      sv_obj_type(probs)))
   }
-  q <- km_quantiles(x, probs, method, truncate)
+  q <- km_quantiles(x, probs, method, truncate, conf_type)
   nc <- length(x$strata)
   np <- length(probs)
   # matrices are curves x probs; list curve by curve

@@ -137,10 +137,19 @@ km_place <- function(w, h, usr, xs, ys, avoid, prefer) {
 #' @param risk_title Title of the number-at-risk table.
 #' @param main Optional plot title.
 #' @param cex Character expansion for the text of the plot.
+#' @param risk_rows The blocks of the table under the axis, in order: one or
+#'   more of `"at_risk"` (number at risk), `"events"` (cumulative number of
+#'   events) and `"censored"` (cumulative number censored), each counted at
+#'   the `breaks` (events and censorings at a break time included). Weighted
+#'   fits show weighted counts.
+#' @param hr `NULL` or a [cox()] fit whose hazard ratios (with Wald 95%
+#'   confidence intervals) are printed in the plot above the p-value, e.g.
+#'   the model `Surv(time, status) ~ group` of the curves.
 #' @param ... Further graphical parameters passed to [graphics::plot.window()]
 #'   (rarely needed).
 #' @return Invisibly, the number-at-risk table: a data frame with columns
-#'   `strata`, `time` (the break positions) and `n.risk`.
+#'   `strata`, `time` (the break positions), `n.risk`, `n.event.cum` and
+#'   `n.censor.cum`.
 #' @examples
 #' fit <- km(Surv(time, status) ~ sex, data = survival::lung)
 #' plot(fit, breaks = seq(0, 1000, by = 200), xlab = "Time (days)",
@@ -154,6 +163,10 @@ km_place <- function(w, h, usr, xs, ys, avoid, prefer) {
 #' par(op)
 #' plot(fit, conf_int = TRUE, xscale = 30.4375, breaks = seq(0, 36, 6),
 #'      xlab = "Time (months)")
+#' # cumulative events under the numbers at risk, and the hazard ratio
+#' hr <- cox(Surv(time, status) ~ sex, data = survival::lung)
+#' plot(fit, risk_rows = c("at_risk", "events"), hr = hr,
+#'      p_value = logrank_test(Surv(time, status) ~ sex, data = survival::lung))
 #' @importFrom graphics plot.new plot.window axis box lines points polygon
 #'   segments legend text mtext par strwidth strheight abline
 #' @importFrom grDevices adjustcolor
@@ -168,7 +181,8 @@ plot.survstep_km <- function(x, fun = c("surv", "event", "cumhaz", "cloglog"),
                              legend = NULL, legend_pos = "auto",
                              legend_title = NULL, p_pos = "auto",
                              risk_title = "Number at risk", main = NULL,
-                             cex = 1, ...) {
+                             cex = 1, risk_rows = "at_risk", hr = NULL,
+                             ...) {
   fun <- sv_match_arg(fun, c("surv", "event", "cumhaz", "cloglog"), "fun")
   check_flag(conf_int, "conf_int")
   cox_curves <- inherits(x, "survstep_coxsurv")
@@ -196,7 +210,15 @@ plot.survstep_km <- function(x, fun = c("surv", "event", "cumhaz", "cloglog"),
   }
   check_number(xscale, "xscale", 0, Inf, open = c(TRUE, FALSE))
   check_number(cex, "cex", 0, Inf, open = c(TRUE, FALSE))
-  p_lab <- km_p_label(p_value)
+  p_lab <- c(km_hr_label(hr), km_p_label(p_value))
+  rr_all <- c("at_risk", "events", "censored")
+  if (!is.character(risk_rows) || !length(risk_rows) || anyNA(risk_rows) ||
+      !all(risk_rows %in% rr_all) || anyDuplicated(risk_rows)) {
+    sv_abort(sprintf(paste0("`risk_rows` must be one or more of %s, ",
+                            "not %s."),
+                     paste0("\"", rr_all, "\"", collapse = ", "),
+                     sv_obj_type(risk_rows)))
+  }
   nc <- length(x$strata)
   cnames <- names(x$strata)
   if (is.null(labels)) labels <- cnames
@@ -247,15 +269,32 @@ plot.survstep_km <- function(x, fun = c("surv", "event", "cumhaz", "cloglog"),
     sv_abort("`xlim` must be positive with `fun = \"cloglog\"` (a log axis).")
   }
 
-  # number at risk at the breaks (in original time units)
+  # number at risk at the breaks (in original time units), and the
+  # cumulative numbers of events and censorings up to them
   risk <- km_at(x, pmax(breaks, 0) * xscale)
   risk$time <- rep(breaks, nc)
   risk <- risk[, c("strata", "time", "n.risk")]
-  risk_txt <- if (isTRUE(x$weighted)) {
-    format(round(risk$n.risk, 1), trim = TRUE, drop0trailing = TRUE)
-  } else {
-    format(risk$n.risk, trim = TRUE)
+  cum <- lapply(seq_len(nc), function(k) {
+    i <- which(curve == k)
+    at <- findInterval(pmax(breaks, 0) * xscale, x$time[i])
+    ce <- c(0, cumsum(x$n.event[i]))
+    cc <- c(0, cumsum(x$n.censor[i]))
+    cbind(ce[at + 1L], cc[at + 1L])
+  })
+  risk$n.event.cum <- unlist(lapply(cum, function(m) m[, 1]))
+  risk$n.censor.cum <- unlist(lapply(cum, function(m) m[, 2]))
+  count_txt <- function(v) {
+    if (isTRUE(x$weighted)) {
+      format(round(v, 1), trim = TRUE, drop0trailing = TRUE)
+    } else {
+      format(v, trim = TRUE)
+    }
   }
+  if (!risk_table) risk_rows <- character(0)
+  risk_cols <- c(at_risk = "n.risk", events = "n.event.cum",
+                 censored = "n.censor.cum")
+  risk_titles <- c(at_risk = risk_title, events = "Cumulative events",
+                   censored = "Cumulative censored")
   in_range <- breaks >= xlim[1] & breaks <= xlim[2]
   # rows of the risk table: one per curve; for curves from a Cox model one
   # per stratum of the fit (the curves of a stratum share its risk set)
@@ -284,7 +323,8 @@ plot.survstep_km <- function(x, fun = c("surv", "event", "cumhaz", "cloglog"),
   mar <- c(3.3, 4.1, if (is.null(main)) 1.2 else 2.8, 1.2)
   risk_line0 <- 3.5
   if (risk_table) {
-    mar[1] <- risk_line0 + 1.05 * (length(rt_curve) + 1) + 0.6
+    mar[1] <- risk_line0 + 1.05 * length(risk_rows) * (length(rt_curve) + 1) +
+      0.6
     mar[2] <- max(mar[2], lab_w + 1.2)
   }
   op <- par(mar = mar, mgp = c(2.2, 0.6, 0), tcl = -0.35, las = 1,
@@ -437,26 +477,58 @@ plot.survstep_km <- function(x, fun = c("surv", "event", "cumhaz", "cloglog"),
       pref <- if (is.null(leg_rect)) "bottomleft" else
         c(leg_rect$left, leg_rect$top - leg_rect$h)
       xy <- km_place(r$w, r$h, usr, xs_all, ys_all, leg_rect, pref)
-      graphics::legend(xy[1], xy[2], legend = p_lab, bty = "n",
+      # a light background keeps the text readable where it must cross
+      # a curve
+      graphics::legend(xy[1], xy[2], legend = p_lab, bty = "o",
+                       box.col = NA, bg = adjustcolor("white", 0.8),
                        cex = 0.9 * cex)
     } else {
-      graphics::legend(p_pos, legend = p_lab, bty = "n", cex = 0.9 * cex,
+      graphics::legend(p_pos, legend = p_lab, bty = "o", box.col = NA,
+                       bg = adjustcolor("white", 0.8), cex = 0.9 * cex,
                        inset = c(0.02, 0.02))
     }
   }
 
-  if (risk_table) {
-    mtext(risk_title, side = 1, line = risk_line0, at = usr[1], adj = 0,
-          font = 2, cex = rt_cex)
-    gap <- 0.6 * strwidth("m", cex = rt_cex)
+  gap <- 0.6 * strwidth("m", cex = rt_cex)
+  for (b in seq_along(risk_rows)) {
+    line_b <- risk_line0 + 1.05 * (b - 1) * (length(rt_curve) + 1)
+    mtext(risk_titles[[risk_rows[b]]], side = 1, line = line_b, at = usr[1],
+          adj = 0, font = 2, cex = rt_cex)
+    txt <- count_txt(risk[[risk_cols[[risk_rows[b]]]]])
     for (r in seq_along(rt_curve)) {
-      ln <- risk_line0 + 1.05 * r
+      ln <- line_b + 1.05 * r
       rows <- which(risk$strata == cnames[rt_curve[r]])
-      mtext(risk_txt[rows][in_range], side = 1, line = ln,
+      mtext(txt[rows][in_range], side = 1, line = ln,
             at = xf(breaks[in_range]), cex = rt_cex, col = rt_col[r])
       mtext(rt_label[r], side = 1, line = ln, at = usr[1] - gap, adj = 1,
             cex = rt_cex, col = rt_col[r])
     }
   }
   invisible(risk)
+}
+
+# "HR 0.59 (95% CI 0.43-0.82)" lines for the plot from a cox() fit: one
+# per coefficient, named when there are several.
+km_hr_label <- function(hr) {
+  if (is.null(hr)) return(NULL)
+  if (!inherits(hr, "survstep_cox")) {
+    sv_abort(sprintf("`hr` must be a `cox()` fit, not %s.", sv_obj_type(hr)),
+             call = sys.call(-2))
+  }
+  td <- tidy(hr, exponentiate = TRUE, conf.int = TRUE)
+  if (!nrow(td)) return(NULL)
+  f <- function(v) formatC(v, digits = 2, format = "f")
+  lab <- sprintf("HR %s (95%% CI %s-%s)", f(td$estimate), f(td$conf.low),
+                 f(td$conf.high))
+  if (nrow(td) > 1L) {
+    # a factor's coefficient as "level vs reference"
+    who <- td$term
+    xl <- hr$xlevels
+    for (v in names(xl)) {
+      k <- startsWith(td$term, v) & nchar(td$term) > nchar(v)
+      who[k] <- paste(substring(td$term[k], nchar(v) + 1L), "vs", xl[[v]][1])
+    }
+    lab <- paste0(who, ": ", lab)
+  }
+  lab
 }

@@ -240,26 +240,61 @@ km_events <- function(fit) {
   unname(ev)
 }
 
-km_quantiles <- function(fit, probs, method, truncate) {
+# Quantiles of every curve by one rule: "median" (print.survfit's),
+# "survival" (quantile.survfit's), "spss" or "sas"; `conf_type` (NULL:
+# the fit's, "log-log" for SAS) sets the transform of the bands the
+# interval is read from.
+km_quantiles <- function(fit, probs, method, truncate, conf_type = NULL) {
+  if (is.null(conf_type)) {
+    conf_type <- if (method == "sas") "log-log" else fit$conf_type
+  }
   km_quantile_cpp(fit$time, fit$n.risk, fit$n.event, fit$surv, fit$cumvar,
                   as.integer(fit$strata), as.double(probs),
-                  method, km_zval(fit$conf_level), fit$conf_type, truncate,
+                  method, km_zval(fit$conf_level), conf_type, truncate,
                   km_spss_z)
+}
+
+# The `conf_type` argument of km_median() and quantile(): NULL or one
+# transform, not for the SPSS rule (its interval is estimate -/+ 1.96 SE).
+km_check_quantile_conf_type <- function(conf_type, method, call) {
+  if (is.null(conf_type)) return(NULL)
+  conf_type <- sv_match_arg(conf_type, c("log", "log-log", "plain"),
+                            "conf_type", call = call)
+  if (method == "spss") {
+    sv_abort(paste0("`conf_type` does not apply to `method = \"spss\"` ",
+                    "(its interval is the estimate -/+ 1.96 SE); leave it ",
+                    "unset."), call = call)
+  }
+  conf_type
 }
 
 #' Median survival time with a confidence interval
 #'
-#' Two definitions are offered, because `survival` and SPSS differ:
+#' Three definitions are offered, because `survival`, SPSS and SAS differ:
 #'
 #' * `"survival"` (default) reproduces the table of `print.survfit()`: the
 #'   median is the first time at which S falls below 0.5 (within
 #'   `sqrt(.Machine$double.eps)`); when S equals 0.5 on a flat stretch and
-#'   drops later, it is the midpoint of that time and the next drop. The
+#'   drops later, it is the midpoint of that time and the next drop; when
+#'   the flat stretch at 0.5 runs to the end of the curve, it is the start
+#'   of the stretch (`survival::quantile.survfit()`, and so [quantile()] of
+#'   survstep, take the midpoint of the start and the last follow-up time
+#'   there instead; that is the only case in which the two differ). The
 #'   confidence interval applies the same rule to the lower and upper
 #'   pointwise confidence bands of the fit (Brookmeyer and Crowley style), so
 #'   it depends on `conf_type` and `conf_level` of [km()]; a limit is `NA`
 #'   when its band never falls to 0.5. No standard error is defined
 #'   (`std.error` is `NA`).
+#' * `"sas"` reproduces PROC LIFETEST's quartile table: the median is
+#'   (inf\{t: S(t) <= 0.5\} + inf\{t: S(t) < 0.5\}) / 2, which is the
+#'   `"survival"` rule except that a flat stretch at 0.5 to the end of the
+#'   curve makes it not estimable (`NA`). The interval is Brookmeyer and
+#'   Crowley's set of times t with |g(S(t)) - g(0.5)| <= z g'(S(t)) se(S(t)),
+#'   se by Greenwood's formula and g the transform `conf_type` (SAS's
+#'   `CONFTYPE=`, default `"log-log"` as in SAS, whatever the fit's
+#'   `conf_type`); the lower limit is the first time in the set and the upper
+#'   limit the event time that ends it (`NA` when the set runs to the end of
+#'   the curve, SAS's missing value); z comes from the fit's `conf_level`.
 #' * `"spss"` reproduces SPSS KM: the median is the first event time with
 #'   S <= 0.5 (the left end of a flat stretch, no midpoint). Its standard
 #'   error uses Collett's uniform-kernel density estimate: with `u` the
@@ -273,9 +308,14 @@ km_quantiles <- function(fit, probs, method, truncate) {
 #' A median that is not reached (S never falls to 0.5) is `NA`.
 #'
 #' @param fit A `survstep_km` object from [km()].
-#' @param method `"survival"` or `"spss"`, see Details.
+#' @param method `"survival"`, `"spss"` or `"sas"`, see Details.
 #' @param truncate For `method = "spss"`: set a negative lower confidence
 #'   limit to 0.
+#' @param conf_type For `method = "survival"` or `"sas"`: the transform of
+#'   the pointwise bands the interval comes from, `"log"`, `"log-log"` or
+#'   `"plain"` (SAS's `CONFTYPE=LOG`, `LOGLOG`, `LINEAR`). `NULL` (default)
+#'   uses the fit's `conf_type` for `"survival"` and `"log-log"` for
+#'   `"sas"`.
 #' @param ... Must be empty: a misspelled or unknown argument is an error of
 #'   class `survstep_error_unused_argument`.
 #' @return A data frame with one row per curve and columns `strata`, `n`
@@ -286,18 +326,29 @@ km_quantiles <- function(fit, probs, method, truncate) {
 #'
 #'   Collett D (2015). *Modelling Survival Data in Medical Research*, 3rd ed.,
 #'   section 2.4.
+#'
+#'   Klein JP, Moeschberger ML (2003). *Survival Analysis: Techniques for
+#'   Censored and Truncated Data*, 2nd ed. Springer, section 4.5.
+#'
+#'   SAS Institute Inc. *SAS/STAT User's Guide*, The LIFETEST Procedure,
+#'   Details: Computational Formulas (Breslow, Fleming-Harrington, and
+#'   Kaplan-Meier Methods).
 #' @examples
 #' fit <- km(Surv(time, status) ~ sex, data = survival::lung)
 #' km_median(fit)
 #' km_median(fit, method = "spss")
+#' km_median(fit, method = "sas")
 #' @export
-km_median <- function(fit, method = c("survival", "spss"), truncate = TRUE,
-                      ...) {
+km_median <- function(fit, method = c("survival", "spss", "sas"),
+                      truncate = TRUE, conf_type = NULL, ...) {
+  call <- match.call()
   check_dots_empty("km_median", ...)
   check_km(fit)
-  method <- sv_match_arg(method, c("survival", "spss"), "method")
+  method <- sv_match_arg(method, c("survival", "spss", "sas"), "method")
   check_flag(truncate, "truncate")
-  q <- km_quantiles(fit, 0.5, method, truncate)
+  conf_type <- km_check_quantile_conf_type(conf_type, method, call)
+  q <- km_quantiles(fit, 0.5, if (method == "survival") "median" else method,
+                    truncate, conf_type)
   data.frame(
     strata = names(fit$strata), n = unname(fit$n), events = km_events(fit),
     median = q$estimate[, 1], std.error = q$std.error[, 1],
@@ -436,7 +487,7 @@ followup_median <- function(formula, data, subset, weights, na.action,
                    call = call)
   labels <- km_curve_labels(g)
   q <- km_quantile_cpp(fit$time, fit$n.risk, fit$n.event, fit$surv,
-                       fit$cumvar, fit$sizes, 0.5, "survival",
+                       fit$cumvar, fit$sizes, 0.5, "median",
                        km_zval(conf_level), conf_type, TRUE, km_spss_z)
   f <- factor(rep(labels, fit$sizes), levels = labels)
   rng <- vapply(split(fit$time, f), function(t) {

@@ -1,7 +1,10 @@
 # The log-rank family of k-sample tests ------------------------------------
 
 lr_tests <- c("logrank", "gehan-breslow", "tarone-ware", "peto-peto",
-              "fleming-harrington")
+              "fleming-harrington", "peto-prentice", "modified-peto",
+              "lr-exponential")
+
+lr_distributions <- c("asymptotic", "exact", "approximate")
 
 #' Log-rank and weighted log-rank tests
 #'
@@ -27,11 +30,95 @@ lr_tests <- c("logrank", "gehan-breslow", "tarone-ware", "peto-peto",
 #' * `"gehan-breslow"` (generalized Wilcoxon; SPSS's "Breslow"):
 #'   \eqn{w_t = n_t}. This is *not* `survdiff(rho = 1)`;
 #' * `"tarone-ware"`: \eqn{w_t = \sqrt{n_t}}{w_t = sqrt(n_t)};
-#' * `"peto-peto"` (Peto-Peto-Prentice): \eqn{w_t = S(t-)}, the pooled
+#' * `"peto-peto"`: \eqn{w_t = S(t-)}, the pooled
 #'   Kaplan-Meier estimate just before \eqn{t} within the stratum
-#'   (= `survdiff(rho = 1)`);
+#'   (= `survdiff(rho = 1)` = SAS `FLEMING(1,0)`);
 #' * `"fleming-harrington"`: \eqn{w_t = S(t-)^p (1 - S(t-))^q}
-#'   (`survdiff(rho = r)` is `p = r, q = 0`).
+#'   (`survdiff(rho = r)` is `p = r, q = 0`);
+#' * `"peto-prentice"` (Peto and Peto 1972, Prentice 1978; SAS `TEST=PETO`):
+#'   \eqn{w_t = \tilde S(t) = \prod_{t_j \le t} (1 - d_j / (n_j + 1))}{w_t
+#'   = S~(t) = prod_{t_j <= t} (1 - d_j / (n_j + 1))}, pooled within the
+#'   stratum; note that \eqn{\tilde S}{S~} includes the events at \eqn{t}
+#'   itself (Klein and Moeschberger 2003, section 7.3);
+#' * `"modified-peto"` (Andersen, Borgan, Gill and Keiding 1982; SAS
+#'   `TEST=MODPETO`): \eqn{w_t = \tilde S(t) n_t / (n_t + 1)}{w_t = S~(t)
+#'   n_t / (n_t + 1)}.
+#'
+#' `test = "lr-exponential"` is not a rank test: it is the likelihood-ratio
+#' test of equal hazards under exponential models (Lawless 1982; the
+#' "-2Log(LR)" line of SAS PROC LIFETEST),
+#' \deqn{X^2 = 2 N \log(T/N) - 2 \sum_g N_g \log(T_g / N_g)}{X^2 = 2 N
+#'   log(T/N) - 2 sum_g N_g log(T_g/N_g)}
+#' on (number of groups with follow-up) - 1 degrees of freedom, where
+#' \eqn{N_g} is the number of events and \eqn{T_g} the total time at risk of
+#' group \eqn{g} (\eqn{T_g} = sum of `stop - start` for counting-process
+#' data; case weights multiply both). Its `table` gives the events as
+#' `observed`, \eqn{N T_g / T} as `expected` and \eqn{T_g} as `exposure`.
+#' It supports case weights, counting-process data and
+#' [logrank_pairwise()], but not strata, `trend = TRUE` or a permutation
+#' distribution (errors of class `survstep_error_unsupported`), as SAS
+#' computes it only for unstratified groups.
+#'
+#' **The same tests in other software.** Each name's aliases (an empty cell:
+#' that software has no such option; "=" means the weights are the same by
+#' the documented formula, checked in survstep's tests only where stated):
+#'
+#' | survstep `test` | SAS LIFETEST `TEST=` | SPSS KM | Stata `sts test` | lifelines `weightings` | coin `logrank_test(type=)` | survminer `log.rank.weights` |
+#' |---|---|---|---|---|---|---|
+#' | `"logrank"` | `LOGRANK` | Log Rank | (default) | (default) | `"logrank"` | `"1"` / `"survdiff"` |
+#' | `"gehan-breslow"` | `WILCOXON` | Breslow | `wilcoxon` | `"wilcoxon"` | `"Gehan-Breslow"` | `"n"` |
+#' | `"tarone-ware"` | `TARONE` | Tarone-Ware | `tware` | `"tarone-ware"` | `"Tarone-Ware"` | `"sqrtN"` |
+#' | `"peto-peto"` | `FLEMING(1,0)` | | `fh(1 0)` | `"fleming-harrington"`, `p=1, q=0` | `"Peto-Peto"` | |
+#' | `"fleming-harrington"` | `FLEMING(p,q)` | | `fh(p q)` | `"fleming-harrington"` | `"Fleming-Harrington"` (`rho`, `gamma`) | `"FH"` (p = q = 1) |
+#' | `"peto-prentice"` | `PETO` | | `peto` | `"peto"` | `"Prentice-Marek"` | `"S1"` |
+#' | `"modified-peto"` | `MODPETO` | | | | (none: `"Andersen-Borgan-Gill-Keiding"` uses \eqn{\tilde S(t-)}{S~(t-)}) | `"S2"` |
+#' | `"lr-exponential"` | `-2Log(LR)` (printed by default) | | | | | |
+#'
+#' coin's `"Prentice"` weights, \eqn{\prod n_j / (n_j + d_j)}, are yet
+#' another estimate and are not offered. SPSS offers only the first three.
+#' The tests compare `"peto-prentice"` with coin's `"Prentice-Marek"`
+#' linear statistic and every weight with an independent R implementation
+#' of the formulas above; no published SAS `PETO`/`MODPETO` output has been
+#' transcribed yet.
+#'
+#' **Permutation distributions** (`distribution = "exact"` or
+#' `"approximate"`). Conditional on the data, the group labels are
+#' exchangeable within strata under the null hypothesis. Each subject gets
+#' the weighted log-rank score \eqn{c_i = \delta_i w(t_i) - \sum_{t_j \le
+#' t_i} w(t_j) d_j / n_j}{c_i = delta_i w(t_i) - sum_{t_j <= t_i} w(t_j)
+#' d_j / n_j} (the weights of `test`; the scores of coin's
+#' `logrank_trafo()` with the sign reversed), so that the sum of the scores
+#' of group \eqn{g} is \eqn{U_g}. The statistic is the quadratic form of the
+#' group sums \eqn{T} about their permutation mean, with their permutation
+#' covariance (a generalised inverse over the groups present, one dropped;
+#' for the trend test \eqn{(c'(T - E))^2 / c'Cov c}), which is the statistic
+#' of `coin::logrank_test()`; for two groups it is
+#' \eqn{(T_1 - E T_1)^2 / Var(T_1)}, and the two-sided p-value is
+#' \eqn{P(|T_1 - E T_1| \ge |t_1 - E T_1|)}{P(|T_1 - E| >= |t_1 - E|)}
+#' over the relabellings, coin's two-sided definition. (The permutation
+#' variance differs from the hypergeometric \eqn{V} of the asymptotic test,
+#' so `statistic` differs from `overall`'s chi-square.)
+#' * `"exact"` (two groups): the whole permutation distribution by the shift
+#'   algorithm (Streitberg and Roehmel 1986) in C++, stratum by stratum,
+#'   on an integer grid: the weight and the cumulative hazard of each
+#'   subject are multiplied by one integer scale \eqn{M} and rounded (so
+#'   that subjects tied in time stay tied and relabellings equal by the
+#'   structure of the data stay equal), \eqn{M} as large as about
+#'   \eqn{2 \times 10^8}{2e8} operations allow (reported as `grid`). Fast
+#'   up to a total of about 60-100 subjects whatever the group sizes; where
+#'   not even \eqn{10^4} grid steps over the range of the scores fit, an
+#'   error of class `survstep_error_exact_too_large` suggests
+#'   `"approximate"`.
+#' * `"approximate"`: `B` random relabellings within strata (Monte Carlo);
+#'   the p-value is the proportion of relabellings with a statistic at least
+#'   the observed one, reported with its Monte Carlo standard error
+#'   \eqn{\sqrt{p(1-p)/B}}{sqrt(p (1 - p) / B)}; any number of groups,
+#'   and `trend = TRUE`. The random numbers come from a 64-bit Mersenne
+#'   Twister seeded with `seed` and unbiased integer draws written out in
+#'   the package, so a seed gives the same p-value on every platform
+#'   (`seed = NULL` draws the seed from R's generator, so `set.seed()`
+#'   makes it reproducible).
+#' Permutation distributions need right-censored data without case weights.
 #'
 #' With `trend = TRUE` the test for trend over ordered groups is reported:
 #' \eqn{(c'U)^2 / (c'Vc)} on 1 degree of freedom for group scores \eqn{c}
@@ -79,7 +166,8 @@ lr_tests <- c("logrank", "gehan-breslow", "tarone-ware", "peto-peto",
 #' @param na.action A missing-data filter (default `getOption("na.action")`,
 #'   normally [stats::na.omit()]); the number of dropped rows is reported.
 #' @param test The test: one of `"logrank"`, `"gehan-breslow"`,
-#'   `"tarone-ware"`, `"peto-peto"` or `"fleming-harrington"`.
+#'   `"tarone-ware"`, `"peto-peto"`, `"fleming-harrington"`,
+#'   `"peto-prentice"`, `"modified-peto"` or `"lr-exponential"`.
 #' @param p,q Non-negative exponents of the Fleming-Harrington weights; only
 #'   used (and only allowed) with `test = "fleming-harrington"`.
 #' @param trend If `TRUE`, report the 1-degree-of-freedom test for trend over
@@ -88,12 +176,24 @@ lr_tests <- c("logrank", "gehan-breslow", "tarone-ware", "peto-peto",
 #'   group in level order; `NULL` (default) uses `1, 2, ..., k`.
 #' @param timefix If `TRUE` (default), merge floating-point near-ties of the
 #'   times as `survdiff()` does.
+#' @param distribution The null distribution of the p-value: `"asymptotic"`
+#'   (default; chi-square), `"exact"` (the permutation distribution, two
+#'   groups) or `"approximate"` (Monte Carlo permutations); see Details.
+#' @param B The number of Monte Carlo permutations for
+#'   `distribution = "approximate"` (a whole number >= 1).
+#' @param seed The seed of the Monte Carlo permutations: a whole number, or
+#'   `NULL` (default) to draw one from R's random number generator.
 #' @param ... Must be empty: a misspelled or unknown argument is an error of
-#'   class `survstep_error_unused_argument`.
+#'   class `survstep_error_unused_argument`. (`distribution`, `B` and `seed`
+#'   come after it and must be named.)
 #'
 #' @return An object of class `survstep_logrank`, a list with
 #'   * `statistic`, `df`, `p.value`: the test reported (the trend test when
-#'     `trend = TRUE`, else the overall test);
+#'     `trend = TRUE`, else the overall test; with a permutation
+#'     `distribution`, the permutation statistic and p-value);
+#'   * `permutation`: `NULL`, or a list `distribution, statistic, df,
+#'     p.value, std.error` (0 for `"exact"`), `B`, `seed` (Monte Carlo) and
+#'     `grid` (the scale \eqn{M} of the exact algorithm);
 #'   * `overall`: named numeric vector `statistic, df, p.value` of the
 #'     k-sample test;
 #'   * `trend`: `NULL`, or a list `statistic, df, p.value, scores`;
@@ -131,6 +231,22 @@ lr_tests <- c("logrank", "gehan-breslow", "tarone-ware", "peto-peto",
 #'   Harrington DP, Fleming TR (1982). A class of rank test procedures for
 #'   censored survival data. *Biometrika* 69, 553-566.
 #'
+#'   Prentice RL (1978). Linear rank tests with right censored data.
+#'   *Biometrika* 65, 167-179. Andersen PK, Borgan O, Gill RD, Keiding N
+#'   (1982). Linear nonparametric tests for comparison of counting
+#'   processes, with applications to censored survival data. *International
+#'   Statistical Review* 50, 219-258.
+#'
+#'   Lawless JF (1982). *Statistical Models and Methods for Lifetime Data*.
+#'   Wiley. SAS Institute Inc. SAS/STAT User's Guide, The LIFETEST
+#'   Procedure, "Comparison of Two or More Groups of Survival Data".
+#'
+#'   Streitberg B, Roehmel J (1986). Exact distributions for permutation and
+#'   rank tests: an introduction to some recently published algorithms.
+#'   *Statistical Software Newsletter* 12, 10-17. Hothorn T, Hornik K, van
+#'   de Wiel MA, Zeileis A (2006). A Lego system for conditional inference.
+#'   *The American Statistician* 60, 257-263.
+#'
 #'   Klein JP, Moeschberger ML (2003). *Survival Analysis*, 2nd ed. Springer,
 #'   sections 7.3-7.5. Collett D (2015). *Modelling Survival Data in Medical
 #'   Research*, 3rd ed., chapter 2.
@@ -141,11 +257,26 @@ lr_tests <- c("logrank", "gehan-breslow", "tarone-ware", "peto-peto",
 #' # stratified, with a trend test over ECOG performance score
 #' logrank_test(Surv(time, status) ~ ph.ecog + strata(sex),
 #'              data = survival::lung, subset = ph.ecog < 3, trend = TRUE)
+#' # SAS's PETO test and the exponential likelihood-ratio test
+#' logrank_test(Surv(time, status) ~ sex, data = survival::lung,
+#'              test = "peto-prentice")
+#' logrank_test(Surv(time, status) ~ sex, data = survival::lung,
+#'              test = "lr-exponential")
+#' # exact and Monte Carlo permutation p-values for a small cohort
+#' aml <- survival::aml
+#' logrank_test(Surv(time, status) ~ x, data = aml, distribution = "exact")
+#' logrank_test(Surv(time, status) ~ x, data = aml,
+#'              distribution = "approximate", B = 2000, seed = 1)
 logrank_test <- function(formula, data, subset, weights, na.action,
                          test = c("logrank", "gehan-breslow", "tarone-ware",
-                                  "peto-peto", "fleming-harrington"),
+                                  "peto-peto", "fleming-harrington",
+                                  "peto-prentice", "modified-peto",
+                                  "lr-exponential"),
                          p = 1, q = 0, trend = FALSE, scores = NULL,
-                         timefix = TRUE, ...) {
+                         timefix = TRUE, ...,
+                         distribution = c("asymptotic", "exact",
+                                          "approximate"),
+                         B = 10000, seed = NULL) {
   call <- match.call()
   caller <- sys.call()
   check_dots_empty("logrank_test", ..., call = caller)
@@ -156,6 +287,8 @@ logrank_test <- function(formula, data, subset, weights, na.action,
   if (!is.null(scores) && !trend) {
     sv_abort("`scores` is only used when `trend = TRUE`.", call = caller)
   }
+  perm <- lr_check_permutation(distribution, B, seed, !missing(B),
+                               !missing(seed), test, caller)
   fr <- lr_frame(call, parent.frame(), caller)
   if (trend) {
     scores <- lr_check_scores(scores, length(fr$group_levels), caller)
@@ -163,7 +296,7 @@ logrank_test <- function(formula, data, subset, weights, na.action,
   g <- list(codes = fr$group, levels = fr$group_levels)
   st <- list(codes = fr$strata, levels = fr$strata_levels)
   out <- lr_result(fr$y, g, st, fr$weights, test, p, q, trend, scores,
-                   timefix, caller)
+                   timefix, caller, perm)
   out$n_dropped <- fr$n_dropped
   out$na.action <- fr$na.action
   out$call <- call
@@ -199,12 +332,19 @@ logrank_test <- function(formula, data, subset, weights, na.action,
 #' @export
 logrank_fit <- function(y, group, strata = NULL, weights = NULL,
                         test = c("logrank", "gehan-breslow", "tarone-ware",
-                                 "peto-peto", "fleming-harrington"),
+                                 "peto-peto", "fleming-harrington",
+                                 "peto-prentice", "modified-peto",
+                                 "lr-exponential"),
                         p = 1, q = 0, trend = FALSE, scores = NULL,
-                        timefix = TRUE, ...) {
+                        timefix = TRUE, ...,
+                        distribution = c("asymptotic", "exact",
+                                         "approximate"),
+                        B = 10000, seed = NULL) {
   call <- sys.call()
   check_dots_empty("logrank_fit", ..., call = call)
   test <- sv_match_arg(test, lr_tests, "test", call = call)
+  perm <- lr_check_permutation(distribution, B, seed, !missing(B),
+                               !missing(seed), test, call)
   lr_check_pq(test, p, q, !missing(p) || !missing(q), call)
   check_flag(trend, "trend", call = call)
   check_flag(timefix, "timefix", call = call)
@@ -226,7 +366,7 @@ logrank_fit <- function(y, group, strata = NULL, weights = NULL,
   st <- sv_engine_group(strata, n, "strata", call)
   if (trend) scores <- lr_check_scores(scores, length(g$levels), call)
   out <- lr_result(y, g, st, weights, test, p, q, trend, scores, timefix,
-                   call)
+                   call, perm)
   out$n_dropped <- 0L
   out
 }
@@ -235,7 +375,8 @@ logrank_fit <- function(y, group, strata = NULL, weights = NULL,
 # logrank_fit(): g and st are lists of 0-based codes and labels, w the case
 # weights or NULL.
 lr_result <- function(y, g, st, w, test, p, q, trend, scores, timefix,
-                      caller) {
+                      caller, perm = NULL) {
+  lr_check_test_options(test, trend, st, caller)
   if (!is.null(w) && !is.finite(sum(w))) {
     sv_abort(sprintf(paste0("Can't compute the test: the `weights` are too ",
                             "large (their sum overflows; the largest is %s). ",
@@ -270,6 +411,12 @@ lr_result <- function(y, g, st, w, test, p, q, trend, scores, timefix,
   }
   main <- if (trend) trend_res else
     list(statistic = fit$statistic, df = fit$df, p.value = overall[[3L]])
+  permutation <- NULL
+  if (!is.null(perm) && perm$distribution != "asymptotic") {
+    permutation <- lr_permutation(y, g, st, w, test, p, q, timefix,
+                                  if (trend) scores else NULL, perm, caller)
+    main <- permutation[c("statistic", "df", "p.value")]
+  }
   var <- fit$var
   dimnames(var) <- list(groups, groups)
   table <- data.frame(
@@ -277,10 +424,18 @@ lr_result <- function(y, g, st, w, test, p, q, trend, scores, timefix,
     observed = fit$observed, expected = fit$expected,
     variance = unname(diag(var)), stringsAsFactors = FALSE
   )
+  if (test == "lr-exponential") {
+    # observed and expected events under one common exponential hazard
+    table$observed <- fit$events
+    table$expected <- sum(fit$events) * fit$exposure / sum(fit$exposure)
+    table$variance <- NA_real_
+    table$exposure <- fit$exposure
+  }
   structure(
     list(
       statistic = main$statistic, df = main$df, p.value = main$p.value,
-      overall = overall, trend = trend_res, table = table, var = var,
+      overall = overall, trend = trend_res, permutation = permutation,
+      table = table, var = var,
       test = test, method = lr_method(test, p, q, trend),
       p = if (test == "fleming-harrington") p else NULL,
       q = if (test == "fleming-harrington") q else NULL,
@@ -302,7 +457,9 @@ lr_result <- function(y, g, st, w, test, p, q, trend, scores, timefix,
 #'   (default), `"holm"`, `"hochberg"`, `"hommel"`, `"bonferroni"`, `"BH"`,
 #'   `"BY"` or `"fdr"`.
 #' @param ... Further arguments of [logrank_test()]: `subset`, `weights`,
-#'   `na.action`, `p`, `q`, `timefix`. (They come before `p_adjust_method`
+#'   `na.action`, `p`, `q`, `timefix`, `distribution`, `B`, `seed` (with a
+#'   permutation `distribution`, each pair gets its permutation statistic
+#'   and p-value; the same `seed` for every pair). (They come before `p_adjust_method`
 #'   so that `p` is not taken as an abbreviation of it.) Any other name is an
 #'   error of class `survstep_error_unused_argument`.
 #' @return A data frame with one row per pair of groups (in level order):
@@ -320,7 +477,8 @@ lr_result <- function(y, g, st, w, test, p, q, trend, scores, timefix,
 logrank_pairwise <- function(formula, data,
                              test = c("logrank", "gehan-breslow",
                                       "tarone-ware", "peto-peto",
-                                      "fleming-harrington"),
+                                      "fleming-harrington", "peto-prentice",
+                                      "modified-peto", "lr-exponential"),
                              ..., p_adjust_method = "none") {
   caller <- sys.call()
   env <- parent.frame()
@@ -337,7 +495,8 @@ logrank_pairwise <- function(formula, data,
   }
   p_adjust_method <- sv_match_arg(p_adjust_method, stats::p.adjust.methods,
                                   "p_adjust_method", call = caller)
-  allowed <- c("subset", "weights", "na.action", "p", "q", "timefix")
+  allowed <- c("subset", "weights", "na.action", "p", "q", "timefix",
+               "distribution", "B", "seed")
   if (length(dots) && (is.null(nms) || any(!nzchar(nms)) ||
                        any(!nms %in% allowed))) {
     bad <- if (is.null(nms)) "" else nms[!nms %in% allowed | !nzchar(nms)]
@@ -350,13 +509,20 @@ logrank_pairwise <- function(formula, data,
              class = c("survstep_error_unused_argument", "survstep_error_input"),
              call = caller)
   }
-  opt <- list(p = 1, q = 0, timefix = TRUE)
-  for (nm in intersect(nms, names(opt))) opt[[nm]] <- eval(dots[[nm]], env)
+  opt <- list(p = 1, q = 0, timefix = TRUE, distribution = "asymptotic",
+              B = 10000, seed = NULL)
+  for (nm in intersect(nms, names(opt))) {
+    val <- eval(dots[[nm]], env)
+    if (!is.null(val)) opt[[nm]] <- val
+  }
   lr_check_pq(test, opt$p, opt$q, any(c("p", "q") %in% nms), caller)
   check_flag(opt$timefix, "timefix", call = caller)
+  perm <- lr_check_permutation(opt$distribution, opt$B, opt$seed,
+                               "B" %in% nms, "seed" %in% nms, test, caller)
 
   call <- match.call(expand.dots = TRUE)
   fr <- lr_frame(call, env, caller)
+  lr_check_test_options(test, FALSE, list(levels = fr$strata_levels), caller)
   groups <- fr$group_levels
   codes <- fr$group
   pairs <- utils::combn(length(groups), 2L)
@@ -381,6 +547,19 @@ logrank_pairwise <- function(formula, data,
       stat[j] <- fit$statistic
       df[j] <- fit$df
       pval[j] <- stats::pchisq(fit$statistic, fit$df, lower.tail = FALSE)
+      if (perm$distribution != "asymptotic") {
+        pm <- lr_permutation(
+          fr$y[use, , drop = FALSE],
+          list(codes = as.integer(codes[use] == b - 1L),
+               levels = groups[c(a, b)]),
+          list(codes = if (is.null(fr$strata)) NULL else fr$strata[use],
+               levels = fr$strata_levels),
+          if (is.null(fr$weights)) NULL else fr$weights[use],
+          test, opt$p, opt$q, opt$timefix, NULL, perm, caller)
+        stat[j] <- pm$statistic
+        df[j] <- pm$df
+        pval[j] <- pm$p.value
+      }
     } else if (status %in% c("invalid_input", "empty_interval")) {
       lr_check_fit(fit, caller)
     } else {
@@ -424,7 +603,7 @@ print.survstep_logrank <- function(x, digits = max(getOption("digits") - 4L,
     cat("n=", x$n, ", ", stats::naprint(x$na.action), ".\n\n", sep = "")
   }
   cat(x$method, "\n", sep = "")
-  if (!identical(x$test, "logrank")) {
+  if (!x$test %in% c("logrank", "lr-exponential")) {
     cat("Weights: ", lr_weight_text(x$test, x$p, x$q), "\n",
         "(observed and expected are weighted sums)\n", sep = "")
   }
@@ -448,6 +627,22 @@ print.survstep_logrank <- function(x, digits = max(getOption("digits") - 4L,
         paste(format(x$trend$scores), collapse = ", "), "): Chisq= ",
         format(round(x$trend$statistic, 1)), " on 1 degree of freedom, p= ",
         format.pval(x$trend$p.value), "\n", sep = "")
+  }
+  pm <- x$permutation
+  if (!is.null(pm)) {
+    what <- if (!is.null(x$trend)) "trend " else ""
+    if (pm$distribution == "exact") {
+      cat(" Exact permutation ", what, "p= ",
+          format.pval(pm$p.value, digits = 4),
+          " (two-sided; statistic ", format(round(pm$statistic, 2)),
+          " standardised by its permutation variance)\n", sep = "")
+    } else {
+      cat(" Monte Carlo permutation ", what, "p= ",
+          format.pval(pm$p.value, digits = 4),
+          " (SE ", format(signif(pm$std.error, 2)), "; B = ", format(pm$B),
+          ", seed = ", format(pm$seed), "; statistic ",
+          format(round(pm$statistic, 2)), " on ", pm$df, " df)\n", sep = "")
+    }
   }
   invisible(x)
 }
@@ -499,7 +694,10 @@ lr_method <- function(test, p, q, trend) {
     "tarone-ware" = "Tarone-Ware test",
     "peto-peto" = "Peto-Peto (Prentice) test",
     "fleming-harrington" = sprintf("Fleming-Harrington (p = %s, q = %s) test",
-                                   format(p), format(q))
+                                   format(p), format(q)),
+    "peto-prentice" = "Peto-Prentice test (SAS PETO)",
+    "modified-peto" = "Modified Peto-Peto test (Andersen et al.; SAS MODPETO)",
+    "lr-exponential" = "Likelihood-ratio test of exponential hazards"
   )
   if (trend) paste0(name, " for trend") else name
 }
@@ -511,8 +709,145 @@ lr_weight_text <- function(test, p, q) {
     "peto-peto" = "w(t) = S(t-), the pooled Kaplan-Meier estimate",
     "fleming-harrington" = sprintf("w(t) = S(t-)^%s (1 - S(t-))^%s",
                                    format(p), format(q)),
+    "peto-prentice" = "w(t) = S~(t) = prod_{t_j <= t} (1 - d_j/(n_j + 1))",
+    "modified-peto" = "w(t) = S~(t) n(t)/(n(t) + 1)",
     "w(t) = 1"
   )
+}
+
+# Options that some tests do not support: the exponential likelihood-ratio
+# test is defined for unstratified groups and has no trend form.
+lr_check_test_options <- function(test, trend, st, call) {
+  if (test != "lr-exponential") return(invisible())
+  what <- if (trend) "a trend test" else if (length(st$levels) > 1L)
+    "strata" else NULL
+  if (!is.null(what)) {
+    sv_abort(sprintf(paste0("Can't use %s with `test = \"lr-exponential\"`: ",
+                            "the exponential likelihood-ratio test (SAS ",
+                            "LIFETEST's -2Log(LR)) compares unstratified ",
+                            "groups only. Use a rank test such as ",
+                            "`test = \"logrank\"`."), what),
+             class = c("survstep_error_unsupported", "survstep_error_input"),
+             call = call)
+  }
+  invisible()
+}
+
+# The permutation options: distribution, B and seed, checked before the
+# frame is built. Returns list(distribution, B, seed) (seed drawn from R's
+# generator when NULL, so that set.seed() makes runs reproducible).
+lr_check_permutation <- function(distribution, B, seed, B_given, seed_given,
+                                 test, call) {
+  distribution <- sv_match_arg(distribution, lr_distributions,
+                               "distribution", call = call)
+  if (distribution == "asymptotic") {
+    if (B_given || seed_given) {
+      sv_abort(paste0("`B` and `seed` are only used with ",
+                      "`distribution = \"approximate\"`."),
+               call = call)
+    }
+    return(list(distribution = distribution))
+  }
+  if (test == "lr-exponential") {
+    sv_abort(paste0("Can't compute a permutation distribution for ",
+                    "`test = \"lr-exponential\"`: it is available for the ",
+                    "weighted log-rank tests only."),
+             class = c("survstep_error_unsupported", "survstep_error_input"),
+             call = call)
+  }
+  if (!(is.numeric(B) && length(B) == 1L && !is.na(B) && is.finite(B) &&
+        B >= 1 && B == round(B) && B <= 2^31 - 1)) {
+    sv_abort(sprintf("`B` must be a whole number >= 1, not %s.",
+                     sv_obj_type(B)),
+             class = c("survstep_error_B", "survstep_error_input"), call = call)
+  }
+  if (is.null(seed)) {
+    seed <- sample.int(.Machine$integer.max, 1L)
+  } else if (!(is.numeric(seed) && length(seed) == 1L && !is.na(seed) &&
+               is.finite(seed) && seed == round(seed) && abs(seed) <= 2^53)) {
+    sv_abort(sprintf("`seed` must be a single whole number (or `NULL`), not %s.",
+                     sv_obj_type(seed)),
+             class = c("survstep_error_seed", "survstep_error_input"),
+             call = call)
+  }
+  list(distribution = distribution, B = as.numeric(B),
+       seed = as.numeric(seed))
+}
+
+# What the status values of the permutation core mean (PermutationStatus in
+# permutation.hpp, in order).
+lr_perm_status_table <- c("ok", "too_large", "invalid_input", "no_variance")
+
+# The permutation p-value (exact or Monte Carlo) of the same weighted
+# log-rank statistic: list(distribution, statistic, df, p.value, std.error,
+# B, seed, grid).
+lr_permutation <- function(y, g, st, w, test, p, q, timefix, trend_scores,
+                           perm, call) {
+  if (ncol(y) != 2L) {
+    sv_abort(paste0("Can't compute a permutation distribution for ",
+                    "counting-process data (`Surv(start, stop, event)`): ",
+                    "relabelling rows with delayed entry is not a valid ",
+                    "permutation test. Use `distribution = \"asymptotic\"`."),
+             class = c("survstep_error_unsupported", "survstep_error_input"),
+             call = call)
+  }
+  if (!is.null(w)) {
+    sv_abort(paste0("Can't compute a permutation distribution with case ",
+                    "`weights`; expand integer frequency weights into rows ",
+                    "first, or use `distribution = \"asymptotic\"`."),
+             class = c("survstep_error_unsupported", "survstep_error_input"),
+             call = call)
+  }
+  k <- length(g$levels)
+  if (perm$distribution == "exact" && k != 2L) {
+    sv_abort(sprintf(paste0("Can't compute the exact distribution for %d ",
+                            "groups: it is available for two groups. Use ",
+                            "`distribution = \"approximate\"` (Monte Carlo ",
+                            "permutations) for %d groups."), k, k),
+             class = c("survstep_error_exact_groups", "survstep_error_input"),
+             call = call)
+  }
+  if (perm$distribution == "exact") trend_scores <- NULL
+  res <- sv_engine_call(logrank_permutation_cpp(
+    y, g$codes, k, st$codes, max(length(st$levels), 1L), test,
+    as.numeric(p), as.numeric(q),
+    if (timefix) sqrt(.Machine$double.eps) else 0,
+    if (is.null(trend_scores)) NULL else as.numeric(trend_scores),
+    perm$distribution, if (is.null(perm$B)) 1 else perm$B,
+    if (is.null(perm$seed)) 0 else perm$seed
+  ), call)
+  if (!lr_status(res) %in% c("ok", "singular")) lr_check_fit(res, call)
+  status <- lr_perm_status_table[res$perm_status + 1L]
+  if (status == "too_large") {
+    sv_abort(sprintf(paste0(
+      "Can't compute the exact distribution for these data: with %d ",
+      "subjects it would need about %s updates of the shift algorithm at ",
+      "the coarsest grid allowed (and would not finish in reasonable time). ",
+      "Use `distribution = \"approximate\"` (Monte Carlo permutations; ",
+      "`B` replicates with their standard error)."), nrow(y),
+      format(signif(res$work, 2))),
+      class = c("survstep_error_exact_too_large", "survstep_error_input"),
+      call = call)
+  }
+  if (status == "invalid_input") {
+    sv_abort("Can't compute the permutation distribution: invalid input.",
+             call = call)
+  }
+  if (status == "no_variance") {
+    sv_warn(paste0("The permutation variance of the statistic is zero (all ",
+                   "scores equal within strata); the p-value is 1."),
+            class = "survstep_warning_no_variance", call = call)
+    res$statistic <- 0
+    res$p_value <- 1
+    res$df <- max(res$df, 1L)
+  }
+  list(distribution = perm$distribution, statistic = res$statistic,
+       df = res$df, p.value = res$p_value,
+       std.error = if (perm$distribution == "approximate") res$std_error
+                   else 0,
+       B = if (perm$distribution == "approximate") perm$B else NULL,
+       seed = if (perm$distribution == "approximate") perm$seed else NULL,
+       grid = if (perm$distribution == "exact") res$grid else NULL)
 }
 
 lr_check_pq <- function(test, p, q, given, call) {

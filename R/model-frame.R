@@ -271,13 +271,16 @@ sv_frame_missing_groups <- function(mf, tt, rows, st_idx) {
   labs <- attr(tt, "term.labels")
   vars <- union(labs[labs %in% names(mf)], names(mf)[st_idx])
   if (!length(vars)) return(integer(0))
+  # anyNA() first: the common case (nothing missing) costs one scan per
+  # variable and no copies
+  vars <- vars[vapply(vars, function(v) {
+    x <- mf[[v]]
+    !is.matrix(x) && anyNA(if (is.null(rows)) x else x[rows])
+  }, logical(1))]
+  if (!length(vars)) return(integer(0))
   idx <- if (is.null(rows)) seq_len(nrow(mf)) else rows
   bad <- rep(FALSE, length(idx))
-  for (v in vars) {
-    x <- mf[[v]]
-    if (is.matrix(x)) next
-    bad <- bad | is.na(x[idx])
-  }
+  for (v in vars) bad <- bad | is.na(mf[[v]][idx])
   idx[bad]
 }
 
@@ -298,44 +301,46 @@ sv_na_action_add <- function(na_act, miss, mf) {
 # in coxph()).
 sv_check_y <- function(y, caller, counting) {
   nc <- ncol(y)
+  if (nc == 3L && !isTRUE(counting)) {
+    what <- if (is.character(counting)) sprintf("`%s`", counting) else
+      "this function"
+    sv_abort(sprintf(paste0("Counting-process data ",
+                            "(`Surv(start, stop, event)`) are not ",
+                            "supported by %s; use `Surv(time, event)`."),
+                     what),
+             class = c("survstep_error_not_implemented",
+                       "survstep_error_input"), call = caller)
+  }
+  # one pass in C++: rows with a missing value, infinite times, invalid rows
+  chk <- surv_check_cpp(y)
+  if (chk[1L]) {
+    sv_abort(sprintf(paste0("The `Surv()` response must not be missing; ",
+                            "found %d %s with a missing time or status ",
+                            "(kept by `na.action`; use `na.omit`)."),
+                     chk[1L], if (chk[1L] == 1L) "row" else "rows"),
+             call = caller)
+  }
   if (nc == 3L) {
-    if (!isTRUE(counting)) {
-      what <- if (is.character(counting)) sprintf("`%s`", counting) else
-        "this function"
-      sv_abort(sprintf(paste0("Counting-process data ",
-                              "(`Surv(start, stop, event)`) are not ",
-                              "supported by %s; use `Surv(time, event)`."),
-                       what),
-               class = c("survstep_error_not_implemented",
-                         "survstep_error_input"), call = caller)
-    }
-    start <- y[, 1L]
-    stop <- y[, 2L]
-    sv_check_y_missing(y, caller)
-    if (any(!is.finite(start)) || any(!is.finite(stop))) {
+    if (chk[2L]) {
       sv_abort("Start and stop times must be finite; found infinite values.",
                call = caller)
     }
-    bad <- sum(start >= stop)
-    if (bad) {
+    if (chk[3L]) {
       sv_abort(sprintf(paste0("Each start time must be smaller than its stop ",
                               "time; found %d %s with start >= stop."),
-                       bad, if (bad == 1L) "interval" else "intervals"),
+                       chk[3L], if (chk[3L] == 1L) "interval" else "intervals"),
                call = caller)
     }
     dn <- c("start", "stop", "status")
   } else {
-    time <- y[, 1L]
-    sv_check_y_missing(y, caller)
-    if (any(!is.finite(time))) {
+    if (chk[2L]) {
       sv_abort("Survival times must be finite; found infinite values.",
                call = caller)
     }
-    if (any(time < 0)) {
-      neg <- sum(time < 0)
+    if (chk[3L]) {
       sv_abort(sprintf(paste0("Survival times must be non-negative; found %d ",
                               "negative %s."),
-                       neg, if (neg == 1) "time" else "times"),
+                       chk[3L], if (chk[3L] == 1L) "time" else "times"),
                call = caller)
     }
     dn <- c("time", "status")
@@ -344,20 +349,6 @@ sv_check_y <- function(y, caller, counting) {
   want <- list(dim = dim(y), dimnames = list(NULL, dn))
   if (!identical(attributes(y), want)) attributes(y) <- want
   y
-}
-
-# Missing values in the response can only come from an na.action that keeps
-# them (such as na.pass).
-sv_check_y_missing <- function(y, caller) {
-  miss <- sum(!stats::complete.cases(y))
-  if (miss) {
-    sv_abort(sprintf(paste0("The `Surv()` response must not be missing; ",
-                            "found %d %s with a missing time or status ",
-                            "(kept by `na.action`; use `na.omit`)."),
-                     miss, if (miss == 1L) "row" else "rows"),
-             call = caller)
-  }
-  invisible()
 }
 
 # General path: stats::model.frame() with the call's own arguments.

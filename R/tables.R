@@ -447,6 +447,9 @@ print.survstep_km_table <- function(x, ...) {
 #' The "Table 3" of a clinical paper: the univariable hazard ratio (with
 #' confidence interval and p-value) of every candidate beside the hazard ratio
 #' of the multivariable model, with a dash for terms that were not selected.
+#' Factors get a heading line with the test of the whole factor, a reference
+#' line ("1.00 (reference)") and one line per level; every line shows its
+#' number of observations and events.
 #'
 #' @param univariable A data frame from [cox_univariable()].
 #' @param multivariable A `survstep_stepwise` fit from [cox_stepwise()], a
@@ -457,19 +460,34 @@ print.survstep_km_table <- function(x, ...) {
 #'   names).
 #' @param ... Must be empty: a misspelled or unknown argument is an error of
 #'   class `survstep_error_unused_argument`.
-#' @return A data frame of class `survstep_cox_table` with columns `term`,
-#'   `level`, `coef_name`, `hr_uv`, `conf.low_uv`, `conf.high_uv`, `p_uv`,
-#'   `hr_mv`, `conf.low_mv`, `conf.high_mv`, `p_mv` and `selected`. `format()`
-#'   gives a character table for `knitr::kable()`.
+#' @return A data frame of class `survstep_cox_table`, one row per
+#'   coefficient, with columns `term`, `level`, `coef_name`, `hr_uv`,
+#'   `conf.low_uv`, `conf.high_uv`, `p_uv`, `hr_mv`, `conf.low_mv`,
+#'   `conf.high_mv`, `p_mv`, `selected`, `n_uv` and `events_uv` (the
+#'   observations and events of the term's univariable fit), `n_level` and
+#'   `events_level` (per level of a factor, `NA` otherwise), `p_term_uv` and
+#'   `p_term_mv` (the test of the whole term: the univariable `term_test`, and
+#'   the multi-df Wald test in the multivariable model), `term_id` and
+#'   `level_id` (the term and level as the formula and data name them,
+#'   before `labels`). Attributes give the levels of the factors,
+#'   the multivariable N and events and the variance used. `format()` gives
+#'   the display table (reference and heading lines added) for
+#'   `knitr::kable()`.
 #' @seealso [km_table()], [cox_univariable()], [cox_stepwise()]
 #' @details The univariable columns are [cox_univariable()]'s (each term fitted
 #'   alone); the multivariable ones come from [tidy()] of the final model
 #'   with Wald intervals exp(b +/- z SE) and Wald p-values, the numbers SPSS's
-#'   "Variables in the Equation" table prints. With Firth fits
-#'   ([cox_univariable()] or [cox()] with `firth = TRUE`) the columns are
-#'   Firth's penalized hazard ratios with profile penalized likelihood
-#'   intervals and penalized likelihood-ratio p-values; the `firth`
-#'   attribute (and the printed note) says which half is penalized.
+#'   "Variables in the Equation" table prints. A factor's heading line shows
+#'   the test of the whole factor when it has more than one coefficient: the
+#'   univariable `term_test` (likelihood ratio by default) and the
+#'   multivariable Wald chi-square on its degrees of freedom (SPSS's block
+#'   line). The reference level is the first level (treatment contrasts).
+#'   When the model reports a robust (sandwich) variance, the printed table
+#'   says so.
+#'   With Firth fits ([cox_univariable()] or [cox()] with `firth = TRUE`)
+#'   the hazard ratios are Firth's penalized ones with profile penalized
+#'   likelihood intervals and penalized likelihood-ratio p-values; the
+#'   `firth` attribute (and the printed note) says which half is penalized.
 #' @references Cox DR (1972). Regression models and life-tables (with
 #'   discussion). *Journal of the Royal Statistical Society B* 34, 187-220.
 #'
@@ -478,6 +496,7 @@ print.survstep_km_table <- function(x, ...) {
 #' @examples
 #' lung <- na.omit(survival::lung[, c("time", "status", "age", "sex",
 #'                                    "ph.ecog")])
+#' lung$ph.ecog <- factor(lung$ph.ecog)
 #' uv <- cox_univariable(Surv(time, status) ~ age + sex + ph.ecog, data = lung)
 #' mv <- cox(Surv(time, status) ~ sex + ph.ecog, data = lung)
 #' cox_table(uv, mv)
@@ -501,13 +520,25 @@ cox_table <- function(univariable, multivariable = NULL, conf_level = 0.95,
   if (!isTRUE(attr(uv, "exponentiate")) && !is.null(attr(uv, "exponentiate"))) {
     uv_hr <- exp(uv_hr)
   }
+  col_or_na <- function(nm) if (is.null(uv[[nm]])) NA_real_ else uv[[nm]]
   out <- data.frame(
     term = uv$term, level = lev, coef_name = coef_name,
     hr_uv = uv_hr, conf.low_uv = uv$conf.low, conf.high_uv = uv$conf.high,
     p_uv = uv$p.value, hr_mv = NA_real_, conf.low_mv = NA_real_,
     conf.high_mv = NA_real_, p_mv = NA_real_, selected = FALSE,
-    stringsAsFactors = FALSE
+    n_uv = col_or_na("n"), events_uv = col_or_na("events"),
+    n_level = NA_real_, events_level = NA_real_,
+    p_term_uv = col_or_na("p.value.term"), p_term_mv = NA_real_,
+    term_id = uv$term, level_id = lev, stringsAsFactors = FALSE
   )
+  counts <- attr(uv, "level_counts")
+  for (v in names(counts)) {
+    i <- which(out$term == v & !is.na(out$level))
+    k <- match(out$level[i], names(counts[[v]]$n))
+    out$n_level[i] <- counts[[v]]$n[k]
+    out$events_level[i] <- counts[[v]]$events[k]
+  }
+  fit <- NULL
   if (!is.null(multivariable)) {
     fit <- if (inherits(multivariable, "survstep_stepwise")) {
       multivariable$final
@@ -530,49 +561,148 @@ cox_table <- function(univariable, multivariable = NULL, conf_level = 0.95,
     out$conf.high_mv[i] <- td$conf.high
     out$p_mv[i] <- td$p.value
     out$selected[i] <- TRUE
+    # (a Firth fit: the term's penalized likelihood-ratio test)
+    tt <- if (isTRUE(fit$firth) && !is.null(fit$profile)) {
+      fit$profile$term_tests
+    } else cox_term_tests(fit)
+    if (!is.null(tt)) {
+      hit <- out$selected & out$term %in% tt$term
+      out$p_term_mv[hit] <- tt$p.value[match(out$term[hit], tt$term)]
+    }
   }
   if (!is.null(labels)) {
     hit <- out$coef_name %in% names(labels)
-    out$term[hit] <- unname(labels[out$coef_name[hit]])
-    out$level[hit] <- NA_character_
+    # a level's own label replaces the level; a term's label the term
+    is_level <- hit & !is.na(out$level)
+    out$level[is_level] <- unname(labels[out$coef_name[is_level]])
+    out$term[hit & !is_level] <- unname(labels[out$coef_name[hit & !is_level]])
     hit2 <- !hit & out$term %in% names(labels)
     out$term[hit2] <- unname(labels[out$term[hit2]])
+    hit3 <- is_level & out$term %in% names(labels)
+    out$term[hit3] <- unname(labels[out$term[hit3]])
   }
   firth <- c(univariable = isTRUE(attr(uv, "firth")),
              multivariable = !is.null(multivariable) && isTRUE(fit$firth))
   structure(out, class = c("survstep_cox_table", "data.frame"),
-            conf_level = conf_level, firth = firth)
+            conf_level = conf_level, xlevels = attr(uv, "xlevels"),
+            level_counts = counts,
+            n_mv = if (is.null(fit)) NULL else fit$n,
+            events_mv = if (is.null(fit)) NULL else fit$nevent,
+            robust = !is.null(fit) && isTRUE(fit$robust),
+            firth = firth)
+}
+
+# The display lines of a cox_table (one block per term: cox_forest_rows()'s
+# heading / reference / level lines) for the univariable ("_uv") or
+# multivariable ("_mv") half.
+cox_table_lines <- function(x, sfx) {
+  est <- data.frame(
+    term = x$term_id, level = x$level_id,
+    estimate = x[[paste0("hr", sfx)]],
+    conf.low = x[[paste0("conf.low", sfx)]],
+    conf.high = x[[paste0("conf.high", sfx)]],
+    p.value = x[[paste0("p", sfx)]], p.term = x[[paste0("p_term", sfx)]],
+    n = ifelse(is.na(x$n_level), x$n_uv, x$n_level),
+    events = ifelse(is.na(x$n_level), x$events_uv, x$events_level),
+    stringsAsFactors = FALSE)
+  rows <- cox_forest_rows(est, attr(x, "xlevels"), attr(x, "level_counts"))
+  # display names (after `labels`): the term on a heading line or the line
+  # of a numeric covariate, the level on a factor's lines
+  in_factor <- rows$term %in% rows$term[rows$heading] & !rows$heading
+  i <- match(rows$coef, paste0(x$term_id, ifelse(is.na(x$level_id), "",
+                                                 x$level_id)))
+  term_lab <- x$term[match(rows$term, x$term_id)]
+  rows$label <- ifelse(in_factor, ifelse(is.na(i), rows$label, x$level[i]),
+                       term_lab)
+  rows
 }
 
 #' @rdname cox_table
 #' @param x A `survstep_cox_table`.
 #' @param digits Significant decimals for hazard ratios.
 #' @param dash Text for a term that is not in the multivariable model.
+#' @param reference Text for the hazard ratio of a factor's reference level.
 #' @param ... Unused.
 #' @export
-format.survstep_cox_table <- function(x, digits = 2, dash = "\u2014", ...) {
+format.survstep_cox_table <- function(x, digits = 2, dash = "\u2014",
+                                      reference = "1.00 (reference)", ...) {
+  uvl <- cox_table_lines(x, "_uv")
+  mvl <- cox_table_lines(x, "_mv")
+  sel_term <- unique(x$term_id[x$selected])
   ci <- function(lo, hi) ifelse(is.na(lo), dash, sprintf("%s-%s",
                                  fmt_num(lo, digits), fmt_num(hi, digits)))
   hr <- function(v) ifelse(is.na(v), dash, fmt_num(v, digits))
-  lab <- ifelse(is.na(x$level) | x$level == "", x$term,
-                paste0(x$term, ": ", x$level))
+  # a factor's levels indented under its heading
+  in_factor <- uvl$term %in% uvl$term[uvl$heading] & !uvl$heading
+  label <- ifelse(in_factor, paste0("  ", uvl$label), uvl$label)
+  # a term not in the model: a dash in each of its cells
+  pcol <- function(l, in_model) {
+    p <- ifelse(is.na(l$p.value), "", fmt_p(l$p.value))
+    p[l$reference] <- ""
+    p[!in_model] <- dash
+    p
+  }
+  hr_cell <- function(l, in_model) {
+    v <- hr(l$estimate)
+    v[l$heading] <- ""
+    v[l$reference] <- reference
+    v[!in_model] <- dash
+    v
+  }
+  ci_cell <- function(l, in_model) {
+    v <- ci(l$conf.low, l$conf.high)
+    v[l$heading | l$reference] <- ""
+    v[!in_model] <- dash
+    v
+  }
+  n_ev <- ifelse(is.na(uvl$n), "", sprintf("%s (%s)", fmt_count(uvl$n),
+                                           fmt_count(uvl$events)))
+  uv_in <- rep(TRUE, nrow(uvl))
+  mv_in <- uvl$term %in% sel_term
   out <- data.frame(
-    Factor = lab,
-    `HR (univariable)` = hr(x$hr_uv),
-    `95% CI` = ci(x$conf.low_uv, x$conf.high_uv),
-    P = fmt_p(x$p_uv),
-    `HR (multivariable)` = hr(x$hr_mv),
-    `95% CI ` = ci(x$conf.low_mv, x$conf.high_mv),
-    `P ` = ifelse(is.na(x$p_mv), dash, fmt_p(x$p_mv)),
+    Factor = label,
+    `N (events)` = n_ev,
+    `HR (univariable)` = hr_cell(uvl, uv_in),
+    `95% CI` = ci_cell(uvl, uv_in),
+    P = pcol(uvl, uv_in),
+    `HR (multivariable)` = hr_cell(mvl, mv_in),
+    `95% CI ` = ci_cell(mvl, mv_in),
+    `P ` = pcol(mvl, mv_in),
     check.names = FALSE, stringsAsFactors = FALSE
   )
   out
+}
+
+# A count for a table cell: whole numbers without decimals.
+fmt_count <- function(v) {
+  ifelse(is.na(v), "", ifelse(v == round(v), format(round(v), trim = TRUE,
+                                                    big.mark = ","),
+                              formatC(v, digits = 1, format = "f")))
 }
 
 #' @export
 print.survstep_cox_table <- function(x, ...) {
   cat("Cox regression: univariable and multivariable hazard ratios\n")
   print(format(x, dash = "-", ...), row.names = FALSE, right = FALSE)
+  ns <- unique(x$n_uv[!is.na(x$n_uv)])
+  es <- unique(x$events_uv[!is.na(x$events_uv)])
+  if (length(ns)) {
+    rng <- function(v) paste(unique(fmt_count(range(v))), collapse = "-")
+    cat(sprintf("\nUnivariable: each term fitted alone, N = %s, %s events",
+                rng(ns), rng(es)))
+    if (length(ns) == 1L) cat(" (the same rows for every term)")
+    cat(".\n")
+  }
+  if (!is.null(attr(x, "n_mv"))) {
+    cat(sprintf("Multivariable: one model, N = %s, %s events%s.\n",
+                fmt_count(attr(x, "n_mv")), fmt_count(attr(x, "events_mv")),
+                if (isTRUE(attr(x, "robust"))) {
+                  "; robust (sandwich) standard errors"
+                } else ""))
+  }
+  if (any(!is.na(x$p_term_uv) & !is.na(x$level))) {
+    cat("P on a factor's line: test of the whole factor.\n")
+  }
   fr <- attr(x, "firth")
   if (any(fr)) {
     cat("Firth's penalized likelihood (", paste(names(fr)[fr], collapse = " and "),

@@ -63,8 +63,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cox_fit_cpp
-Rcpp::List cox_fit_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset, SEXP init, std::string ties, double eps, double toler_chol, int iter_max, double toler_inf, double timefix_tol, bool concordance, bool firth);
-RcppExport SEXP _survstep_cox_fit_cpp(SEXP xSEXP, SEXP ySEXP, SEXP strataSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP initSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP toler_cholSEXP, SEXP iter_maxSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP concordanceSEXP, SEXP firthSEXP) {
+Rcpp::List cox_fit_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset, SEXP init, std::string ties, double eps, double toler_chol, int iter_max, double toler_inf, double timefix_tol, bool concordance, std::string convergence, SEXP tols, bool firth);
+RcppExport SEXP _survstep_cox_fit_cpp(SEXP xSEXP, SEXP ySEXP, SEXP strataSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP initSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP toler_cholSEXP, SEXP iter_maxSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP concordanceSEXP, SEXP convergenceSEXP, SEXP tolsSEXP, SEXP firthSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
@@ -80,8 +80,10 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< double >::type toler_inf(toler_infSEXP);
     Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
     Rcpp::traits::input_parameter< bool >::type concordance(concordanceSEXP);
+    Rcpp::traits::input_parameter< std::string >::type convergence(convergenceSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type tols(tolsSEXP);
     Rcpp::traits::input_parameter< bool >::type firth(firthSEXP);
-    rcpp_result_gen = Rcpp::wrap(cox_fit_cpp(x, y, strata, weights, offset, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, concordance, firth));
+    rcpp_result_gen = Rcpp::wrap(cox_fit_cpp(x, y, strata, weights, offset, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, concordance, convergence, tols, firth));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -329,6 +331,43 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// logrank_permutation_cpp
+Rcpp::List logrank_permutation_cpp(SEXP y, SEXP group, int n_groups, SEXP stratum, int n_strata, std::string test, double p, double q, double timefix_tol, SEXP scores, std::string distribution, double B, double seed);
+RcppExport SEXP _survstep_logrank_permutation_cpp(SEXP ySEXP, SEXP groupSEXP, SEXP n_groupsSEXP, SEXP stratumSEXP, SEXP n_strataSEXP, SEXP testSEXP, SEXP pSEXP, SEXP qSEXP, SEXP timefix_tolSEXP, SEXP scoresSEXP, SEXP distributionSEXP, SEXP BSEXP, SEXP seedSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
+    Rcpp::traits::input_parameter< SEXP >::type group(groupSEXP);
+    Rcpp::traits::input_parameter< int >::type n_groups(n_groupsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type stratum(stratumSEXP);
+    Rcpp::traits::input_parameter< int >::type n_strata(n_strataSEXP);
+    Rcpp::traits::input_parameter< std::string >::type test(testSEXP);
+    Rcpp::traits::input_parameter< double >::type p(pSEXP);
+    Rcpp::traits::input_parameter< double >::type q(qSEXP);
+    Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type scores(scoresSEXP);
+    Rcpp::traits::input_parameter< std::string >::type distribution(distributionSEXP);
+    Rcpp::traits::input_parameter< double >::type B(BSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    rcpp_result_gen = Rcpp::wrap(logrank_permutation_cpp(y, group, n_groups, stratum, n_strata, test, p, q, timefix_tol, scores, distribution, B, seed));
+    return rcpp_result_gen;
+END_RCPP
+}
+// logrank_scores_cpp
+Rcpp::List logrank_scores_cpp(Rcpp::NumericMatrix y, Rcpp::IntegerVector group, int n_groups, std::string test, double p, double q);
+RcppExport SEXP _survstep_logrank_scores_cpp(SEXP ySEXP, SEXP groupSEXP, SEXP n_groupsSEXP, SEXP testSEXP, SEXP pSEXP, SEXP qSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type y(ySEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type group(groupSEXP);
+    Rcpp::traits::input_parameter< int >::type n_groups(n_groupsSEXP);
+    Rcpp::traits::input_parameter< std::string >::type test(testSEXP);
+    Rcpp::traits::input_parameter< double >::type p(pSEXP);
+    Rcpp::traits::input_parameter< double >::type q(qSEXP);
+    rcpp_result_gen = Rcpp::wrap(logrank_scores_cpp(y, group, n_groups, test, p, q));
+    return rcpp_result_gen;
+END_RCPP
+}
 // string_codes_cpp
 SEXP string_codes_cpp(Rcpp::CharacterVector x);
 RcppExport SEXP _survstep_string_codes_cpp(SEXP xSEXP) {
@@ -360,6 +399,16 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// surv_check_cpp
+Rcpp::IntegerVector surv_check_cpp(SEXP y);
+RcppExport SEXP _survstep_surv_check_cpp(SEXP ySEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
+    rcpp_result_gen = Rcpp::wrap(surv_check_cpp(y));
+    return rcpp_result_gen;
+END_RCPP
+}
 // logrank_batch_cpp
 Rcpp::List logrank_batch_cpp(Rcpp::List data, int weight, double p, double q);
 RcppExport SEXP _survstep_logrank_batch_cpp(SEXP dataSEXP, SEXP weightSEXP, SEXP pSEXP, SEXP qSEXP) {
@@ -374,8 +423,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // stepwise_cpp
-Rcpp::List stepwise_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata, Rcpp::List term_cols, Rcpp::LogicalVector forced, std::string direction, std::string removal, double p_enter, double p_remove, std::string ties, double eps, int iter_max, double toler_chol, double toler_inf, double timefix_tol, bool concordance);
-RcppExport SEXP _survstep_stepwise_cpp(SEXP xSEXP, SEXP ySEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP term_colsSEXP, SEXP forcedSEXP, SEXP directionSEXP, SEXP removalSEXP, SEXP p_enterSEXP, SEXP p_removeSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP iter_maxSEXP, SEXP toler_cholSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP concordanceSEXP) {
+Rcpp::List stepwise_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata, Rcpp::List term_cols, Rcpp::LogicalVector forced, std::string direction, std::string removal, double p_enter, double p_remove, std::string ties, double eps, int iter_max, double toler_chol, double toler_inf, double timefix_tol, bool concordance, std::string convergence, SEXP tols);
+RcppExport SEXP _survstep_stepwise_cpp(SEXP xSEXP, SEXP ySEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP term_colsSEXP, SEXP forcedSEXP, SEXP directionSEXP, SEXP removalSEXP, SEXP p_enterSEXP, SEXP p_removeSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP iter_maxSEXP, SEXP toler_cholSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP concordanceSEXP, SEXP convergenceSEXP, SEXP tolsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
@@ -396,7 +445,9 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< double >::type toler_inf(toler_infSEXP);
     Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
     Rcpp::traits::input_parameter< bool >::type concordance(concordanceSEXP);
-    rcpp_result_gen = Rcpp::wrap(stepwise_cpp(x, y, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, concordance));
+    Rcpp::traits::input_parameter< std::string >::type convergence(convergenceSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type tols(tolsSEXP);
+    rcpp_result_gen = Rcpp::wrap(stepwise_cpp(x, y, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, concordance, convergence, tols));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -405,7 +456,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_boot_indices_cpp", (DL_FUNC) &_survstep_boot_indices_cpp, 3},
     {"_survstep_boot_rng_check_cpp", (DL_FUNC) &_survstep_boot_rng_check_cpp, 0},
     {"_survstep_stepwise_boot_cpp", (DL_FUNC) &_survstep_stepwise_boot_cpp, 21},
-    {"_survstep_cox_fit_cpp", (DL_FUNC) &_survstep_cox_fit_cpp, 14},
+    {"_survstep_cox_fit_cpp", (DL_FUNC) &_survstep_cox_fit_cpp, 16},
     {"_survstep_cox_profile_cpp", (DL_FUNC) &_survstep_cox_profile_cpp, 18},
     {"_survstep_cox_fast_surv_cpp", (DL_FUNC) &_survstep_cox_fast_surv_cpp, 2},
     {"_survstep_wald_test_cpp", (DL_FUNC) &_survstep_wald_test_cpp, 3},
@@ -420,11 +471,14 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_km_at_cpp", (DL_FUNC) &_survstep_km_at_cpp, 9},
     {"_survstep_km_mean_cpp", (DL_FUNC) &_survstep_km_mean_cpp, 7},
     {"_survstep_logrank_cpp", (DL_FUNC) &_survstep_logrank_cpp, 11},
+    {"_survstep_logrank_permutation_cpp", (DL_FUNC) &_survstep_logrank_permutation_cpp, 13},
+    {"_survstep_logrank_scores_cpp", (DL_FUNC) &_survstep_logrank_scores_cpp, 6},
     {"_survstep_string_codes_cpp", (DL_FUNC) &_survstep_string_codes_cpp, 1},
     {"_survstep_first_rows_cpp", (DL_FUNC) &_survstep_first_rows_cpp, 2},
     {"_survstep_surv_status_code_cpp", (DL_FUNC) &_survstep_surv_status_code_cpp, 1},
+    {"_survstep_surv_check_cpp", (DL_FUNC) &_survstep_surv_check_cpp, 1},
     {"_survstep_logrank_batch_cpp", (DL_FUNC) &_survstep_logrank_batch_cpp, 4},
-    {"_survstep_stepwise_cpp", (DL_FUNC) &_survstep_stepwise_cpp, 18},
+    {"_survstep_stepwise_cpp", (DL_FUNC) &_survstep_stepwise_cpp, 20},
     {NULL, NULL, 0}
 };
 

@@ -20,18 +20,20 @@ namespace sg = survstep::glue;
 // matrix (time, status) or (start, stop, status); x: NULL, a double matrix
 // or a list of double columns (cox()'s fast path: no n x p copy); strata:
 // integer codes or NULL; weights, offset, init: double or NULL; ties:
-// "efron" or "breslow". Returns the list of sg::cox_result_list(), decoded
+// "efron", "breslow" or "exact"; convergence: "survival", "sas" or "spss",
+// tols: c(gconv, bcon, lcon) or NULL. Returns the list of sg::cox_result_list(), decoded
 // by R/cox-fit.R. Interruptible (Ctrl-C): R's interrupt condition.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cox_fit_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset, SEXP init,
                        std::string ties, double eps, double toler_chol, int iter_max,
                        double toler_inf, double timefix_tol, bool concordance,
+                       std::string convergence = "survival", SEXP tols = R_NilValue,
                        bool firth = false) {
   sg::CoxArgs a = sg::cox_args(x, y, strata, weights, offset, timefix_tol);
   sc::CoxModelOptions opt;
   opt.firth = firth;
   opt.ties = sg::cox_ties(ties);
-  opt.control = sg::cox_control(eps, toler_chol, iter_max, toler_inf);
+  opt.control = sg::cox_control(eps, toler_chol, iter_max, toler_inf, convergence, tols);
   opt.concordance = concordance;
   const double* pinit = nullptr;
   if (!Rf_isNull(init)) {

@@ -92,13 +92,25 @@ inline core::CoxTies cox_ties(const std::string& s) {
   return t;
 }
 
+// `rule`: "survival" / "sas" / "spss" (unknown -> error); `tols`: NULL or
+// c(gconv, bcon, lcon) of the vendor rules.
 inline core::CoxControl cox_control(double eps, double toler_chol, int iter_max,
-                                    double toler_inf) {
+                                    double toler_inf, const std::string& rule = "survival",
+                                    SEXP tols = R_NilValue) {
   core::CoxControl c;
   c.eps = eps;
   c.toler_chol = toler_chol;
   c.iter_max = iter_max;
   c.toler_inf = toler_inf;
+  if (!core::newton_rule_from_string(rule, c.rule)) {
+    Rcpp::stop("internal: unknown convergence rule \"%s\"", rule);
+  }
+  if (!Rf_isNull(tols)) {
+    if (TYPEOF(tols) != REALSXP || Rf_length(tols) != 3) Rcpp::stop("internal: bad `tols`");
+    c.gconv = REAL(tols)[0];
+    c.bcon = REAL(tols)[1];
+    c.lcon = REAL(tols)[2];
+  }
   return c;
 }
 

@@ -23,11 +23,14 @@ core::ConfType parse_conf_type(const std::string& s) {
   Rcpp::stop("internal: unknown `conf_type` \"%s\"", s);
 }
 
-enum class QuantileMethod { survival, spss };
+// "median" = print.survfit's rule, "survival" = quantile.survfit's
+enum class QuantileMethod { median, survival, spss, sas };
 
 QuantileMethod parse_quantile_method(const std::string& method) {
+  if (method == "median") return QuantileMethod::median;
   if (method == "survival") return QuantileMethod::survival;
   if (method == "spss") return QuantileMethod::spss;
+  if (method == "sas") return QuantileMethod::sas;
   Rcpp::stop("internal: unknown quantile `method` \"%s\"", method);
 }
 
@@ -178,13 +181,21 @@ Rcpp::List km_quantile_cpp(Rcpp::NumericVector time, Rcpp::NumericVector n_risk,
   const R_xlen_t np = probs.size();
   Rcpp::NumericMatrix est(nc, np), se(nc, np), lo(nc, np), hi(nc, np);
   const core::ConfType type = parse_conf_type(conf_type);
-  const bool spss = parse_quantile_method(method) == QuantileMethod::spss;
+  const QuantileMethod qm = parse_quantile_method(method);
+  auto one = [&](const core::KmView& v, double prob) {
+    switch (qm) {
+      case QuantileMethod::spss: return core::km_quantile_spss(v, prob, truncate, z_spss);
+      case QuantileMethod::sas: return core::km_quantile_sas(v, prob, z, type);
+      case QuantileMethod::survival:
+        return core::km_quantile_survfit(v, prob, z, type);
+      case QuantileMethod::median: break;
+    }
+    return core::km_quantile_survival(v, prob, z, type);
+  };
   for (std::size_t c = 0; c < nc; ++c) {
     const core::KmView v = cs.view(c);
     for (R_xlen_t p = 0; p < np; ++p) {
-      const core::KmQuantile q =
-          spss ? core::km_quantile_spss(v, probs[p], truncate, z_spss)
-               : core::km_quantile_survival(v, probs[p], z, type);
+      const core::KmQuantile q = one(v, probs[p]);
       est(c, p) = na_if_nan(q.estimate);
       se(c, p) = na_if_nan(q.std_error);
       lo(c, p) = na_if_nan(q.lower);

@@ -9,6 +9,7 @@
 
 #include "glue_interrupt.h"
 #include "survstep/logrank.hpp"
+#include "survstep/permutation.hpp"
 
 namespace {
 
@@ -21,6 +22,11 @@ survstep::core::LogrankWeight parse_logrank_test(const std::string& s) {
   if (s == "tarone-ware") return W::tarone_ware;
   if (s == "peto-peto") return W::peto_peto;
   if (s == "fleming-harrington") return W::fleming_harrington;
+  if (s == "peto-prentice") return W::peto_prentice;
+  if (s == "modified-peto") return W::modified_peto;
+  // the exponential likelihood-ratio test reads events and exposure off the
+  // log-rank run
+  if (s == "lr-exponential") return W::logrank;
   Rcpp::stop("internal: unknown log-rank `test` \"%s\"", s);
 }
 
@@ -95,6 +101,14 @@ Rcpp::List logrank_cpp(SEXP y, SEXP group, int n_groups, SEXP stratum, int n_str
     return Rcpp::List::create(Rcpp::Named("status") = static_cast<int>(code));
   }
 
+  double statistic = res.statistic;
+  int df = res.df;
+  if (test == "lr-exponential" && (code == core::LogrankStatus::ok ||
+                                   code == core::LogrankStatus::singular ||
+                                   code == core::LogrankStatus::too_few_groups)) {
+    code = core::logrank_lr_exponential(res, statistic, df);
+  }
+
   double trend_stat = NA_REAL;
   int trend_code = -1;
   if (!Rf_isNull(scores)) {
@@ -115,9 +129,136 @@ Rcpp::List logrank_cpp(SEXP y, SEXP group, int n_groups, SEXP stratum, int n_str
           Rcpp::NumericVector(res.observed.begin(), res.observed.end()),
       Rcpp::Named("expected") =
           Rcpp::NumericVector(res.expected.begin(), res.expected.end()),
-      Rcpp::Named("var") = var, Rcpp::Named("statistic") = res.statistic,
-      Rcpp::Named("df") = res.df, Rcpp::Named("trend_statistic") = trend_stat,
-      Rcpp::Named("trend_status") = trend_code);
+      Rcpp::Named("var") = var, Rcpp::Named("statistic") = statistic,
+      Rcpp::Named("df") = df, Rcpp::Named("trend_statistic") = trend_stat,
+      Rcpp::Named("trend_status") = trend_code,
+      Rcpp::Named("exposure") =
+          Rcpp::NumericVector(res.exposure.begin(), res.exposure.end()));
+}
+
+// The permutation distribution of the weighted log-rank statistic: the
+// engine of logrank_cpp() gives the per-row scores (the same weights), the
+// permutation core (permutation.hpp) the p-value. y: n x 2 (time, status);
+// group, stratum, test, p, q, timefix_tol, scores as logrank_cpp();
+// distribution: "exact" or "approximate"; B, seed: the Monte Carlo
+// replicates and seed (a whole number, as double). Returns
+// list(status (LogrankStatus), perm_status (PermutationStatus), statistic,
+// df, p_value, std_error, count, B, grid, work).
+// [[Rcpp::export(rng = false)]]
+Rcpp::List logrank_permutation_cpp(SEXP y, SEXP group, int n_groups, SEXP stratum,
+                                   int n_strata, std::string test, double p, double q,
+                                   double timefix_tol, SEXP scores,
+                                   std::string distribution, double B, double seed) {
+  namespace core = survstep::core;
+  if (TYPEOF(y) != REALSXP || !Rf_isMatrix(y) || Rf_ncols(y) != 2) {
+    Rcpp::stop("internal: `y` must be a double matrix with 2 columns");
+  }
+  const R_xlen_t n = Rf_nrows(y);
+  const bool has_strata = !Rf_isNull(stratum);
+  if (TYPEOF(group) != INTSXP || Rf_xlength(group) != n ||
+      (has_strata && (TYPEOF(stratum) != INTSXP || Rf_xlength(stratum) != n)) ||
+      n_groups < 1 ||
+      (!Rf_isNull(scores) &&
+       (TYPEOF(scores) != REALSXP || Rf_xlength(scores) != n_groups)) ||
+      (distribution != "exact" && distribution != "approximate") || !(B >= 1.0)) {
+    Rcpp::stop("internal: inconsistent arguments of logrank_permutation_cpp()");
+  }
+  const double* time = REAL(y);
+  const double* st = time + n;
+  std::vector<int> status(static_cast<std::size_t>(n));
+  for (R_xlen_t i = 0; i < n; ++i) {
+    if ((st[i] != 0.0 && st[i] != 1.0) || !(time[i] >= 0.0 && time[i] <= DBL_MAX)) {
+      return Rcpp::List::create(Rcpp::Named("status") =
+                                    static_cast<int>(core::LogrankStatus::invalid_input));
+    }
+    status[i] = st[i] == 1.0 ? 1 : 0;
+  }
+  core::LogrankOptions opt;
+  opt.weight = parse_logrank_test(test);
+  opt.p = p;
+  opt.q = q;
+  opt.timefix = timefix_tol > 0.0;
+  opt.timefix_tol = timefix_tol;
+  core::LogrankWorkspace ws;
+  core::LogrankResult res;
+  core::LogrankScores sc;
+  core::Interrupt intr = survstep::glue::r_interrupt(1u << 16);
+  core::LogrankStatus code = core::LogrankStatus::ok;
+  const int* grp = INTEGER(group);
+  const int* str = has_strata ? INTEGER(stratum) : nullptr;
+  const int ns = has_strata ? n_strata : 1;
+  SV_CATCH_INTERRUPT(code = core::logrank_test(time, status.data(), grp, str,
+                                               static_cast<std::size_t>(n), n_groups, ns,
+                                               opt, ws, res, nullptr, nullptr, &intr, &sc));
+  if (code != core::LogrankStatus::ok && code != core::LogrankStatus::singular) {
+    return Rcpp::List::create(Rcpp::Named("status") = static_cast<int>(code));
+  }
+  core::PermutationInput in;
+  in.weight = sc.weight.data();
+  in.cumhaz = sc.cumhaz.data();
+  in.status = status.data();
+  in.group = grp;
+  in.stratum = str;
+  in.n = static_cast<std::size_t>(n);
+  in.n_groups = n_groups;
+  in.n_strata = ns;
+  const double* trend = Rf_isNull(scores) ? nullptr : REAL(scores);
+  double statistic = NA_REAL, p_value = NA_REAL, std_error = 0.0, grid = NA_REAL,
+         work = NA_REAL, count = NA_REAL;
+  int df = 0;
+  core::PermutationStatus pst = core::PermutationStatus::ok;
+  if (distribution == "exact") {
+    core::ExactOptions eopt;
+    core::ExactResult er;
+    SV_CATCH_INTERRUPT(pst = core::exact_permutation(in, eopt, er, &intr));
+    statistic = er.statistic;
+    df = er.df;
+    p_value = er.p_value;
+    grid = er.grid;
+    work = er.work;
+  } else {
+    core::MonteCarloResult mc;
+    // the seed: a whole number of magnitude <= 2^53, as two's complement
+    const std::uint64_t s64 =
+        static_cast<std::uint64_t>(static_cast<std::int64_t>(seed));
+    SV_CATCH_INTERRUPT(pst = core::monte_carlo_permutation(
+                           in, trend, static_cast<std::int64_t>(B), s64, mc, &intr));
+    statistic = mc.statistic;
+    df = mc.df;
+    p_value = mc.p_value;
+    std_error = mc.std_error;
+    count = static_cast<double>(mc.count);
+  }
+  return Rcpp::List::create(
+      Rcpp::Named("status") = static_cast<int>(code),
+      Rcpp::Named("perm_status") = static_cast<int>(pst), Rcpp::Named("statistic") = statistic,
+      Rcpp::Named("df") = df, Rcpp::Named("p_value") = p_value,
+      Rcpp::Named("std_error") = std_error, Rcpp::Named("count") = count,
+      Rcpp::Named("B") = B, Rcpp::Named("grid") = grid, Rcpp::Named("work") = work);
+}
+
+// The per-row log-rank score ingredients (LogrankScores) of right-censored
+// data, in row order: list(weight, cumhaz). For the tests.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List logrank_scores_cpp(Rcpp::NumericMatrix y, Rcpp::IntegerVector group,
+                              int n_groups, std::string test, double p, double q) {
+  namespace core = survstep::core;
+  const R_xlen_t n = y.nrow();
+  std::vector<int> status(static_cast<std::size_t>(n));
+  for (R_xlen_t i = 0; i < n; ++i) status[i] = y(i, 1) == 1.0 ? 1 : 0;
+  core::LogrankOptions opt;
+  opt.weight = parse_logrank_test(test);
+  opt.p = p;
+  opt.q = q;
+  core::LogrankWorkspace ws;
+  core::LogrankResult res;
+  core::LogrankScores sc;
+  core::logrank_test(&y(0, 0), status.data(), group.begin(), nullptr,
+                     static_cast<std::size_t>(n), n_groups, 1, opt, ws, res, nullptr,
+                     nullptr, nullptr, &sc);
+  return Rcpp::List::create(
+      Rcpp::Named("weight") = Rcpp::NumericVector(sc.weight.begin(), sc.weight.end()),
+      Rcpp::Named("cumhaz") = Rcpp::NumericVector(sc.cumhaz.begin(), sc.cumhaz.end()));
 }
 
 // Codes 1, 2, ... of the distinct strings of x in order of first occurrence
@@ -245,6 +386,48 @@ int surv_status_code_cpp(SEXP event) {
   if (other || (!has0 && !has1 && !has2)) return 2;
   if (has2) return has0 ? 2 : 1;
   return 0;
+}
+
+// One pass over a Surv() response matrix (double or integer, n x 2 or n x 3)
+// for sv_check_y(): c(rows with a missing value, infinite time values,
+// invalid rows), where invalid is a negative time (n x 2) or start >= stop
+// (n x 3, finite rows only).
+// [[Rcpp::export(rng = false)]]
+Rcpp::IntegerVector surv_check_cpp(SEXP y) {
+  const SEXP dim = Rf_getAttrib(y, R_DimSymbol);
+  if (TYPEOF(dim) != INTSXP || Rf_length(dim) != 2) Rcpp::stop("not a matrix");
+  const R_xlen_t n = INTEGER(dim)[0];
+  const int nc = INTEGER(dim)[1];
+  if (nc != 2 && nc != 3) Rcpp::stop("not a Surv() matrix");
+  int missing = 0, infinite = 0, invalid = 0;
+  auto scan = [&](auto get, auto isna) {
+    for (R_xlen_t i = 0; i < n; ++i) {
+      bool na = false;
+      for (int j = 0; j < nc; ++j) na = na || isna(i + j * n);
+      if (na) { ++missing; continue; }
+      const double t1 = get(i), t2 = get(i + n);
+      if (nc == 2) {
+        if (!std::isfinite(t1)) { ++infinite; continue; }
+        invalid += t1 < 0;
+      } else {
+        const bool fin = std::isfinite(t1) && std::isfinite(t2);
+        infinite += !std::isfinite(t1) + !std::isfinite(t2);
+        invalid += fin && !(t1 < t2);
+      }
+    }
+  };
+  if (TYPEOF(y) == REALSXP) {
+    const double* x = REAL(y);
+    scan([x](R_xlen_t k) { return x[k]; },
+         [x](R_xlen_t k) { return std::isnan(x[k]); });
+  } else if (TYPEOF(y) == INTSXP || TYPEOF(y) == LGLSXP) {
+    const int* x = TYPEOF(y) == INTSXP ? INTEGER(y) : LOGICAL(y);
+    scan([x](R_xlen_t k) { return static_cast<double>(x[k]); },
+         [x](R_xlen_t k) { return x[k] == NA_INTEGER; });
+  } else {
+    Rcpp::stop("not a numeric matrix");
+  }
+  return Rcpp::IntegerVector::create(missing, infinite, invalid);
 }
 
 // Runs the core on several data sets with one shared workspace and result

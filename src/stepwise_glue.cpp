@@ -17,7 +17,8 @@ namespace sg = survstep::glue;
 // x: n x P design (all candidate columns); y: the Surv matrix (time, status)
 // or (start, stop, status); term_cols: 0-based columns of each term; forced:
 // per term; direction "forward" / "backward"; removal "wald" / "lr" /
-// "conditional"; ties "efron" / "breslow". `final` is the selected model in
+// "conditional"; ties "efron" / "breslow" / "exact"; convergence and tols
+// as cox_fit_cpp() (every model of the run). `final` is the selected model in
 // the shape of cox_fit_cpp()'s result (cox_glue.h), from the selection's
 // own fit of it. Interruptible (Ctrl-C): R's interrupt condition.
 // [[Rcpp::export(rng = false)]]
@@ -26,7 +27,8 @@ Rcpp::List stepwise_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata,
                         std::string direction, std::string removal, double p_enter,
                         double p_remove, std::string ties, double eps, int iter_max,
                         double toler_chol, double toler_inf, double timefix_tol,
-                        bool concordance) {
+                        bool concordance, std::string convergence = "survival",
+                        SEXP tols = R_NilValue) {
   sg::CoxArgs a = sg::cox_args(x, y, strata, weights, offset, timefix_tol);
   sc::CoxData data;
   sc::Interrupt intr = survstep::glue::r_interrupt();
@@ -40,7 +42,7 @@ Rcpp::List stepwise_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata,
                                                   p_enter, p_remove, toler_chol);
   sc::CoxModelOptions opt;
   opt.ties = sg::cox_ties(ties);
-  opt.control = sg::cox_control(eps, toler_chol, iter_max, toler_inf);
+  opt.control = sg::cox_control(eps, toler_chol, iter_max, toler_inf, convergence, tols);
   opt.concordance = concordance;
 
   sc::CoxStepEngine engine(data, opt.ties, opt.control, &intr);

@@ -952,6 +952,24 @@ fz_cox_relerr <- function(a, b, scale = 1) {
     concordance = re(ka$concordance, kb$concordance, 1e-8))
 }
 
+# Reclassify the rows acc$rows[from:] whose quantity q moved by obs[[q]]
+# when a rounding-level perturbation of the data moves it by sens[[q]] at
+# least a hundredth as much: an ill-conditioned fit, not a defect.
+fz_mark_ill_conditioned <- function(acc, from, obs, sens) {
+  for (k in seq.int(from, length(acc$rows))) {
+    q <- sub(".*:", "", acc$rows[[k]]$check)
+    if (q %in% names(obs) && isTRUE(sens[[q]] * 100 >= obs[[q]]) &&
+        isTRUE(obs[[q]] > 0)) {
+      acc$rows[[k]]$class <- paste(
+        "expected: ill-conditioned fit (a rounding-level perturbation of",
+        "the data moves it as much)")
+      acc$rows[[k]]$detail <- sprintf("%s; perturbation moves it by %.3g",
+                                      acc$rows[[k]]$detail, sens[[q]])
+    }
+  }
+  invisible()
+}
+
 # After fz_cox_equal() found differences between `fit` and `base`: if a
 # perturbation of the numeric covariates at the level of rounding (relative
 # 1e-15) moves the fit by at least a hundredth as much, the problem is
@@ -966,18 +984,7 @@ fz_cox_conditioning <- function(acc, ds, d, base, fit, scale, from, timefix) {
   if (!is.null(pert$error)) return(invisible())
   obs <- fz_cox_relerr(fit$value, base$value, scale)
   sens <- fz_cox_relerr(pert$value, base$value)
-  for (k in seq.int(from, length(acc$rows))) {
-    q <- sub(".*:", "", acc$rows[[k]]$check)
-    if (q %in% names(obs) && isTRUE(sens[[q]] * 100 >= obs[[q]]) &&
-        isTRUE(obs[[q]] > 0)) {
-      acc$rows[[k]]$class <- paste(
-        "expected: ill-conditioned fit (a rounding-level perturbation of",
-        "the data moves it as much)")
-      acc$rows[[k]]$detail <- sprintf("%s; perturbation moves it by %.3g",
-                                      acc$rows[[k]]$detail, sens[[q]])
-    }
-  }
-  invisible()
+  fz_mark_ill_conditioned(acc, from, obs, sens)
 }
 
 fz_cox_unstable <- function(res) {
@@ -1128,18 +1135,7 @@ fz_check_univariable_units <- function(acc, ds, d, du) {
             std.error = relerr(p$std.error, b$std.error),
             p.value = relerr(p$p.value, b$p.value),
             p.value.term = relerr(p$p.value.term, b$p.value.term))
-  for (k in seq.int(from, length(acc$rows))) {
-    q <- sub(".*:", "", acc$rows[[k]]$check)
-    if (q %in% names(obs) && isTRUE(sens[[q]] * 100 >= obs[[q]]) &&
-        isTRUE(obs[[q]] > 0)) {
-      acc$rows[[k]]$class <- paste(
-        "expected: ill-conditioned fit (a rounding-level perturbation of",
-        "the data moves it as much)")
-      acc$rows[[k]]$detail <- sprintf("%s; perturbation moves it by %.3g",
-                                      acc$rows[[k]]$detail, sens[[q]])
-    }
-  }
-  invisible()
+  fz_mark_ill_conditioned(acc, from, obs, sens)
 }
 
 fz_check_stepwise_units <- function(acc, ds, d, du) {

@@ -16,6 +16,7 @@
 #include "survstep/logrank.hpp"
 #include "survstep/newton.hpp"
 #include "survstep/options.hpp"
+#include "survstep/permutation.hpp"
 #include "survstep/risk_sets.hpp"
 #include "survstep/stepwise.hpp"
 

@@ -52,7 +52,13 @@ test_that("cox_univariable() and cox_table() results", {
   expect_identical(r$label, c("age", "sex", "ph.ecog", "0", "1", "2", "3"))
   expect_equal(r$estimate[5:7], uv$estimate[3:5])
   expect_equal(r$p.value[3], uv$p.value.term[3])
-  expect_equal(r$n[3], uv$n[3])
+  # per-level counts (the factor's heading line has none)
+  expect_identical(r$n[3], NA_real_)
+  cc <- lung2[stats::complete.cases(lung2[, c("time", "status", "age", "sex",
+                                              "ph.ecog")]), ]
+  expect_equal(r$n[4:7], as.vector(table(cc$ph.ecog)))
+  expect_equal(r$events[4:7], as.vector(tapply(cc$status == 2, cc$ph.ecog,
+                                               sum)))
   mv <- cox(Surv(time, status) ~ sex + ph.ecog, data = lung2)
   tab <- cox_table(uv, mv)
   r2 <- plot_to("pdf", plot(tab))
@@ -60,7 +66,9 @@ test_that("cox_univariable() and cox_table() results", {
                unname(c(exp(coef(mv))[1], exp(coef(mv))[-1])),
                ignore_attr = TRUE)
   r3 <- plot_to("pdf", plot(tab, which = "univariable"))
-  expect_identical(nrow(r3), 6L)
+  # the univariable half: every term, the factor with its reference line
+  expect_identical(nrow(r3), 7L)
+  expect_identical(r3$reference, c(rep(FALSE, 3), TRUE, rep(FALSE, 3)))
   expect_snapshot(error = TRUE, plot_to("pdf", plot(tab, which = "both")))
   expect_snapshot(error = TRUE, plot_to("pdf", plot(mv, xlim = c(0, 2))))
 })
@@ -80,4 +88,34 @@ test_that("forest plots draw on png and pdf and keep par(mfrow)", {
     expect_identical(par("mfg"), c(1L, 2L, 1L, 2L))
     par(op)
   })
+})
+
+test_that("autoplot() forest plots carry the rows of the base forest plots", {
+  skip_if_not_installed("ggplot2")
+  fit <- cox(Surv(time, status) ~ age + sex + ph.ecog, data = lung2)
+  g <- ggplot2::autoplot(fit, labels = c(age = "Age"))
+  expect_s3_class(g, "ggplot")
+  base <- plot_to("pdf", plot(fit, labels = c(age = "Age")))
+  expect_equal(g$data$estimate, base$estimate)
+  expect_equal(g$data$conf.low, base$conf.low)
+  expect_identical(trimws(g$data$label), base$label)
+  expect_identical(g$data$y, rev(seq_len(nrow(base))))
+  # the points drawn are the estimates of the non-reference lines
+  pts <- ggplot2::layer_data(g, 3)
+  est <- base$estimate[!base$heading & !base$reference & !is.na(base$estimate)]
+  expect_equal(10^pts$x, est)
+  uv <- cox_univariable(Surv(time, status) ~ age + sex + ph.ecog, data = lung2)
+  expect_identical(ggplot2::autoplot(uv)$data$estimate,
+                   plot_to("pdf", plot(uv))$estimate)
+  tab <- cox_table(uv, cox(Surv(time, status) ~ sex + ph.ecog, data = lung2))
+  gt <- ggplot2::autoplot(tab)
+  expect_identical(gt$data$estimate, plot_to("pdf", plot(tab))$estimate)
+  f <- tempfile(fileext = ".png")
+  ggplot2::ggsave(f, gt, width = 6, height = 3, dpi = 72)
+  expect_gt(file.size(f), 3000)
+  unlink(f)
+  expect_error(ggplot2::autoplot(fit, colour = 1:2),
+               class = "survstep_error_input")
+  expect_error(ggplot2::autoplot(fit, color = "red"),
+               class = "survstep_error_unused_argument")
 })

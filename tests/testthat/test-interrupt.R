@@ -1,5 +1,5 @@
 # Ctrl-C stops the long C++ loops of Kaplan-Meier, the log-rank family and
-# stepwise selection (the Cox fit has its own test in test-cox-fit.R). Each
+# stepwise selection (the Cox fit's test is in test-cox-fit.R). Each
 # test runs the computation in a child process and sends SIGINT to it (see
 # helper-interrupt.R); without the interrupt checks each computation would
 # go on for seconds (or, for the log-rank test with many groups, minutes).

@@ -121,3 +121,51 @@ test_that("bad fun arguments give classed errors", {
   expect_snapshot(plot_to("pdf", plot(fit, fun = "cumhaz",
                                       median_lines = TRUE)), error = TRUE)
 })
+
+test_that("cumulative events and censored rows agree with summary(survfit)", {
+  fit <- km(Surv(time, status) ~ sex, data = lung)
+  br <- c(0, 100, 365, 500, 800)
+  risk <- plot_to("png", plot(fit, breaks = br,
+                              risk_rows = c("at_risk", "events", "censored")))
+  ss <- summary(survfit(Surv(time, status) ~ sex, data = lung), times = br,
+                extend = TRUE)
+  # summary() counts the events and censorings in (previous time, time]
+  cum <- function(v) unlist(lapply(split(v, ss$strata), cumsum),
+                            use.names = FALSE)
+  expect_equal(risk$n.event.cum, cum(ss$n.event))
+  expect_equal(risk$n.censor.cum, cum(ss$n.censor))
+  # everyone is at risk, has had the event or was censored by the last break
+  n0 <- as.vector(table(lung$sex))
+  last <- risk$time == max(br)
+  expect_equal(risk$n.event.cum[last] + risk$n.censor.cum[last] +
+                 risk$n.risk[last] -
+                 vapply(split(lung$time, lung$sex), function(t) sum(t == max(br)),
+                        numeric(1), USE.NAMES = FALSE),
+               n0)
+  expect_error(plot_to("png", plot(fit, risk_rows = "deaths")),
+               class = "survstep_error_input")
+  expect_error(plot_to("png", plot(fit, risk_rows = character(0))),
+               class = "survstep_error_input")
+})
+
+test_that("hr = a cox() fit prints its hazard ratios", {
+  fit <- km(Surv(time, status) ~ sex, data = lung)
+  hr <- cox(Surv(time, status) ~ sex, data = lung)
+  td <- tidy(hr, exponentiate = TRUE, conf.int = TRUE)
+  lab <- survstep:::km_hr_label(hr)
+  expect_identical(lab, sprintf("HR %.2f (95%% CI %.2f-%.2f)", td$estimate,
+                                td$conf.low, td$conf.high))
+  lung2 <- lung
+  lung2$ecog <- factor(lung2$ph.ecog)
+  h3 <- cox(Surv(time, status) ~ ecog, data = lung2)
+  expect_identical(substr(survstep:::km_hr_label(h3), 1, 8),
+                   c("1 vs 0: ", "2 vs 0: ", "3 vs 0: "))
+  f <- tempfile(fileext = ".png")
+  grDevices::png(f, width = 5, height = 5, units = "in", res = 72)
+  plot(fit, hr = hr, p_value = 0.001)
+  grDevices::dev.off()
+  expect_gt(file.size(f), 5000)
+  unlink(f)
+  expect_error(plot_to("png", plot(fit, hr = "0.59")),
+               class = "survstep_error_input")
+})

@@ -283,7 +283,8 @@ test_that("a hand-worked example gives the textbook numbers", {
   expect_equal(gb$statistic, 4 / 21, tolerance = 1e-14)
   expect_equal(gb$table$observed[1] - gb$table$expected[1], 2,
                tolerance = 1e-14)
-  pp <- logrank_test(Surv(time, status) ~ arm, data = hand, test = "peto")
+  pp <- logrank_test(Surv(time, status) ~ arm, data = hand,
+                     test = "peto-peto")
   expect_equal(pp$statistic, 4 / 21, tolerance = 1e-14)
   expect_equal(pp$table$variance[1], 7 / 12, tolerance = 1e-14)
   tw <- logrank_test(Surv(time, status) ~ arm, data = hand,

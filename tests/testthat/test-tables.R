@@ -192,8 +192,64 @@ test_that("cox_table() lines up univariable and multivariable fits as coxph", {
   expect_true(all(is.na(tab$hr_mv[-sel])))
   expect_identical(tab$selected, seq_len(nrow(tab)) %in% sel)
   f <- format(tab)
-  expect_true(all(f[!tab$selected, ncol(f)] == "\u2014"))
+  # a dash in every multivariable cell of the unselected terms' lines
+  # (surgery; strategy: heading, reference and level lines)
+  unsel <- c(3, 5:9)
+  expect_identical(trimws(f$Factor[unsel]),
+                   c("surgery", "strategy", levels(d$strategy)))
+  for (k in 6:8) expect_true(all(f[unsel, k] == "\u2014"))
+  expect_true(all(f[-unsel, 6] != "\u2014"))
   expect_output(print(tab), "univariable")
+})
+
+test_that("cox_table() has reference lines, N and events per level, factor tests", {
+  lung <- survival::lung
+  lung$ecog <- factor(lung$ph.ecog)
+  lung$sex <- factor(lung$sex, labels = c("male", "female"))
+  uv <- cox_univariable(Surv(time, status) ~ age + sex + ecog + ph.karno,
+                        data = lung)
+  mv <- cox(Surv(time, status) ~ age + sex + ecog, data = lung)
+  tab <- cox_table(uv, mv)
+  cc <- lung[stats::complete.cases(lung[, c("time", "status", "age", "sex",
+                                            "ecog", "ph.karno")]), ]
+  # per-level counts of the univariable (common) rows, from table()
+  r <- tab$term_id == "ecog"
+  expect_equal(tab$n_level[r], as.vector(table(cc$ecog))[-1])
+  expect_equal(tab$events_level[r],
+               as.vector(tapply(cc$status == 2, cc$ecog, sum))[-1])
+  expect_equal(unique(tab$n_uv), nrow(cc))
+  # multi-df tests: univariable LR (coxph's) and multivariable Wald
+  ref_uv <- survival::coxph(Surv(time, status) ~ ecog, data = cc)
+  expect_equal(unique(tab$p_term_uv[r]),
+               unname(summary(ref_uv)$logtest["pvalue"]), tolerance = 1e-8)
+  ref_mv <- survival::coxph(Surv(time, status) ~ age + sex + ecog, data = lung)
+  k <- grep("^ecog", names(coef(ref_mv)))
+  w <- drop(t(coef(ref_mv)[k]) %*% solve(vcov(ref_mv)[k, k], coef(ref_mv)[k]))
+  expect_equal(unique(tab$p_term_mv[r]), pchisq(w, 3, lower.tail = FALSE),
+               tolerance = 1e-6)
+  f <- format(tab)
+  expect_identical(f$Factor[1:9], c("age", "sex", "  male", "  female", "ecog",
+                                    "  0", "  1", "  2", "  3"))
+  expect_identical(f[["HR (univariable)"]][c(3, 6)],
+                   rep("1.00 (reference)", 2))
+  expect_identical(f[["HR (multivariable)"]][c(3, 6)],
+                   rep("1.00 (reference)", 2))
+  n0 <- sum(cc$ecog == "0")
+  e0 <- sum(cc$status[cc$ecog == "0"] == 2)
+  expect_identical(f[["N (events)"]][6], sprintf("%d (%d)", n0, e0))
+  # the factor's test on its heading line, both halves
+  expect_identical(f$P[5], survstep:::fmt_p(unique(tab$p_term_uv[r])))
+  expect_identical(f[["P "]][5], survstep:::fmt_p(unique(tab$p_term_mv[r])))
+  # a term not in the model: dashes
+  expect_identical(f[["HR (multivariable)"]][f$Factor == "ph.karno"],
+                   "\u2014")
+  expect_identical(f[["P "]][f$Factor == "ph.karno"], "\u2014")
+  expect_snapshot(print(tab))
+  # labels: a term's label and a level's label
+  tl <- cox_table(uv, mv, labels = c(ecog = "ECOG PS", sexfemale = "Women"))
+  fl <- format(tl)
+  expect_identical(fl$Factor[c(4, 5)], c("  Women", "ECOG PS"))
+  expect_identical(fl[["HR (univariable)"]][3], "1.00 (reference)")
 })
 
 test_that("cox_table() takes a cox_stepwise() fit and relabels terms", {

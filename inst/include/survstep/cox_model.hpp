@@ -10,6 +10,10 @@
 //        "breslow" / "efron" / "exact" -> CoxTies; false (out unchanged)
 //        otherwise.
 //
+//   bool newton_rule_from_string(const std::string& s, NewtonRule& out);
+//        "survival" / "sas" / "spss" -> NewtonRule (newton.hpp); false
+//        (out unchanged) otherwise.
+//
 //   struct CoxModelOptions   ties, control (CoxControl), concordance
 //   struct CoxModelResult    see the field comments
 //   int cox_model_fit(const CoxInput& in, const CoxModelOptions& opt,
@@ -56,6 +60,13 @@ inline bool cox_ties_from_string(const std::string& s, CoxTies& out) {
   static const OptionName<CoxTies> table[] = {{"efron", CoxTies::efron},
                                               {"breslow", CoxTies::breslow},
                                               {"exact", CoxTies::exact}};
+  return option_from_string(s, table, out);
+}
+
+inline bool newton_rule_from_string(const std::string& s, NewtonRule& out) {
+  static const OptionName<NewtonRule> table[] = {{"survival", NewtonRule::survival},
+                                                 {"sas", NewtonRule::sas},
+                                                 {"spss", NewtonRule::spss}};
   return option_from_string(s, table, out);
 }
 

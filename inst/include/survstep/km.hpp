@@ -78,6 +78,20 @@
 //                                   ConfType type);
 //       print.survfit's median rule generalised to S = 1 - prob; CI from
 //       the pointwise bands (Brookmeyer-Crowley style); std_error is NaN.
+//   KmQuantile km_quantile_survfit(const KmView& v, double prob, double z,
+//                                  ConfType type);
+//       survival::quantile.survfit's rule: as print.survfit on S, except
+//       that a flat stretch at exactly 1 - prob to the end of the curve
+//       gives the midpoint of its start and the curve's last time; on the
+//       bands (which need not be monotone) the value closest to 1 - prob
+//       from below among their distinct values, as quantile.survfit's
+//       approx() search finds it.
+//   KmQuantile km_quantile_sas(const KmView& v, double prob, double z,
+//                              ConfType type);
+//       SAS LIFETEST: (inf{t: S(t) <= 1-p} + inf{t: S(t) < 1-p}) / 2, not
+//       estimable (NaN) when the second does not exist; CI the set
+//       {t: |g(S(t)) - g(1-p)| <= z g'(S(t)) se(S(t))} (Brookmeyer-Crowley,
+//       g from `type`), from its first time to the event time after it.
 //   KmQuantile km_quantile_spss(const KmView& v, double prob, bool truncate,
 //                               double z = 1.96);
 //       SPSS: first time with S <= 1 - prob; Collett's density SE; CI
@@ -495,15 +509,22 @@ inline KmAt km_at(const KmView& v, double t) {
   return {0.0, na, na, false};
 }
 
+// What a quantile is when S stays at exactly 1 - prob (a flat stretch)
+// to the end of the curve: its start (print.survfit) or not estimable (SAS
+// LIFETEST).
+enum class FlatEnd { start, missing };
+
 namespace detail {
 
 // print.survfit's rule (survival:::survmean, minmin) on a non-increasing
 // sequence y(j) at times time[j], for the target probability `target`:
 // the first time with y < target + tol; when that y equals target (within
-// tol) and y drops later, the midpoint of that time and the next drop.
-// NaN values of y are skipped (as NA in survfit's bands).
+// tol) and y drops later, the midpoint of that time and the next drop;
+// when it does not drop later, `end` decides. NaN values of y are skipped
+// (as NA in survfit's bands).
 template <class Y>
-double first_below(const KmView& v, double target, Y&& y) {
+double first_below(const KmView& v, double target, Y&& y,
+                   FlatEnd end = FlatEnd::start) {
   const double tol = surv_tol();
   std::size_t first = v.size;
   double y1 = 0.0;
@@ -521,8 +542,65 @@ double first_below(const KmView& v, double target, Y&& y) {
       const double yk = y(k);
       if (!std::isnan(yk) && yk < y1) return (v.time[first] + v.time[k]) / 2.0;
     }
+    // the flat stretch runs to the end of the curve
+    if (end == FlatEnd::missing) return nan_value();
   }
   return v.time[first];
+}
+
+// survival::quantile.survfit's search (findq) for the probability `prob`
+// on a sequence y(j) of survival values at times time[j], preceded by the
+// value 1 at time 0. On u = 1 - y, reduced to its distinct values in order
+// of first appearance (NaN counts as one value and is then skipped): i1 =
+// the smallest u with u + tol >= prob, i2 = the smallest u with
+// u - tol >= prob; the quantile is (time(i1) + time(i2)) / 2, NaN without
+// i1 or i2; when the last distinct u is within tol of prob (a flat stretch
+// at the level to the end), (time(i1) + last time of the curve) / 2. For a
+// non-increasing y this is print.survfit's rule except at that flat end.
+template <class Y>
+double survfit_findq(const KmView& v, double prob, Y&& y) {
+  const double tol = surv_tol();
+  const double na = nan_value();
+  if (v.size == 0) return na;
+  // u = 1 - y with the leading 0 (S = 1 at time 0)
+  std::vector<double> u(v.size + 1), t(v.size + 1);
+  u[0] = 0.0;
+  t[0] = 0.0;
+  for (std::size_t j = 0; j < v.size; ++j) {
+    u[j + 1] = 1.0 - y(j);
+    t[j + 1] = v.time[j];
+  }
+  // i1, i2: a repeated value has the time of its first appearance, which
+  // the strict comparisons keep
+  double u1 = na, t1 = na, u2 = na, t2 = na;
+  for (std::size_t j = 0; j < u.size(); ++j) {
+    const double uj = u[j];
+    if (std::isnan(uj)) continue;
+    if (uj + tol >= prob && !(uj >= u1)) { u1 = uj; t1 = t[j]; }
+    if (uj - tol >= prob && !(uj >= u2)) { u2 = uj; t2 = t[j]; }
+  }
+  // the last distinct value: the last element whose value (NaN equal to
+  // NaN) does not appear before it; runs of equal values are skipped whole
+  auto same = [](double a, double b) {
+    return a == b || (std::isnan(a) && std::isnan(b));
+  };
+  std::size_t r = u.size();
+  double u_last = na;
+  while (r > 0) {
+    std::size_t first = r - 1;
+    while (first > 0 && same(u[first - 1], u[r - 1])) --first;
+    bool earlier = false;
+    for (std::size_t k = 0; k < first && !earlier; ++k) earlier = same(u[k], u[first]);
+    if (!earlier) {
+      u_last = u[first];
+      break;
+    }
+    r = first;
+  }
+  if (!std::isnan(u_last) && std::fabs(prob - u_last) < tol) {
+    return (t1 + v.time[v.size - 1]) / 2.0;
+  }
+  return (t1 + t2) / 2.0;
 }
 
 }  // namespace detail
@@ -541,6 +619,75 @@ inline KmQuantile km_quantile_survival(const KmView& v, double prob, double z,
   q.upper = detail::first_below(v, target, [&](std::size_t j) {
     return km_conf_int(v.surv[j], v.cumvar[j], z, type).upper;
   });
+  return q;
+}
+
+// survival::quantile.survfit's quantile and interval (see survfit_findq).
+inline KmQuantile km_quantile_survfit(const KmView& v, double prob, double z,
+                                      ConfType type) {
+  const double na = detail::nan_value();
+  KmQuantile q{na, na, na, na};
+  q.estimate = detail::survfit_findq(v, prob, [&](std::size_t j) { return v.surv[j]; });
+  q.lower = detail::survfit_findq(v, prob, [&](std::size_t j) {
+    return km_conf_int(v.surv[j], v.cumvar[j], z, type).lower;
+  });
+  q.upper = detail::survfit_findq(v, prob, [&](std::size_t j) {
+    return km_conf_int(v.surv[j], v.cumvar[j], z, type).upper;
+  });
+  return q;
+}
+
+// SAS LIFETEST quantile (see the header comment). The CI set is a union of
+// the intervals [t_j, t_j+1) on which S is constant; its limits are the
+// first time in the set and the time S next changes after the last one
+// (NaN when the set runs to the end of the curve). S = 0 (and, for the
+// log-log transform, S = 1) cannot be in the set.
+inline KmQuantile km_quantile_sas(const KmView& v, double prob, double z,
+                                  ConfType type) {
+  const double na = detail::nan_value();
+  const double target = 1.0 - prob;
+  KmQuantile q{na, na, na, na};
+  q.estimate = detail::first_below(
+      v, target, [&](std::size_t j) { return v.surv[j]; }, FlatEnd::missing);
+  auto g = [type](double s) {
+    switch (type) {
+      case ConfType::log: return std::log(s);
+      case ConfType::log_log: return std::log(-std::log(s));
+      case ConfType::plain: break;
+    }
+    return s;
+  };
+  // z g'(S) se(S), with se(S) = S sqrt(Greenwood sum)
+  auto half_width = [type, z](double s, double cumvar) {
+    const double se = std::sqrt(cumvar);
+    switch (type) {
+      case ConfType::log: return z * se;
+      case ConfType::log_log: return z * se / std::fabs(std::log(s));
+      case ConfType::plain: break;
+    }
+    return z * s * se;
+  };
+  const double gt = g(target);
+  std::size_t lo = v.size, hi = v.size;
+  for (std::size_t j = 0; j < v.size; ++j) {
+    const double s = v.surv[j];
+    if (!(s > 0.0) || std::isnan(v.cumvar[j])) continue;
+    if (type == ConfType::log_log && s >= 1.0) continue;
+    const double hw = half_width(s, v.cumvar[j]);
+    if (!std::isfinite(hw)) continue;
+    if (std::fabs(g(s) - gt) <= hw) {
+      if (lo == v.size) lo = j;
+      hi = j;
+    }
+  }
+  if (lo == v.size) return q;
+  q.lower = v.time[lo];
+  for (std::size_t k = hi + 1; k < v.size; ++k) {
+    if (v.surv[k] != v.surv[hi]) {
+      q.upper = v.time[k];
+      break;
+    }
+  }
   return q;
 }
 

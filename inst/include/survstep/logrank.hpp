@@ -17,7 +17,9 @@
 //   trend: X^2 = (c'U)^2 / (c'Vc), 1 df.
 // Weights: logrank 1; gehan_breslow n_t; tarone_ware sqrt(n_t); peto_peto
 // S(t-), the left-continuous pooled Kaplan-Meier within the stratum;
-// fleming_harrington S(t-)^p (1 - S(t-))^q. U and V are summed over strata.
+// fleming_harrington S(t-)^p (1 - S(t-))^q; peto_prentice S~(t) =
+// prod_{t_j <= t} (1 - d_j / (n_j + 1)) (SAS TEST=PETO); modified_peto
+// S~(t) n_t / (n_t + 1) (SAS TEST=MODPETO). U and V are summed over strata.
 // The arithmetic follows survdiff's order of operations (a backward pass
 // within each stratum) so that observed/expected agree with survdiff to the
 // last bits; per-stratum observed/expected are summed in long double, as R's
@@ -27,7 +29,8 @@
 // API (namespace survstep::core)
 //
 //   enum class LogrankWeight { logrank, gehan_breslow, tarone_ware,
-//                              peto_peto, fleming_harrington };
+//                              peto_peto, fleming_harrington,
+//                              peto_prentice, modified_peto };
 //   enum class LogrankStatus { ok, no_events, too_few_groups, singular,
 //                              invalid_input, empty_interval };
 //
@@ -44,6 +47,7 @@
 //     std::vector<double> n, events;   // rows and events per group (weighted)
 //     std::vector<double> observed, expected;   // weighted as above
 //     std::vector<double> var;         // k x k column-major V
+//     std::vector<double> exposure;    // total time at risk per group
 //     double total_events, statistic;  // X^2 (0 unless status ok/singular)
 //     int df, rank;                    // df as survdiff; rank of the reduced V
 //     LogrankStatus status;
@@ -58,7 +62,9 @@
 //       const LogrankOptions& opt, LogrankWorkspace& ws, LogrankResult& out,
 //       const double* weight = nullptr,   /* case weights >= 0; nullptr: 1 */
 //       const double* start = nullptr,    /* entry times: (start, time] */
-//       Interrupt* interrupt = nullptr);  /* polled in every long loop */
+//       Interrupt* interrupt = nullptr,   /* polled in every long loop */
+//       LogrankScores* scores = nullptr); /* per-row score ingredients
+//                                            (right-censored data only) */
 //     time: finite (the stop time of (start, stop] data, start < time);
 //     status: 0/1; group in [code_base, code_base + n_groups);
 //     stratum in [code_base, code_base + n_strata). Rows are sorted by the
@@ -76,6 +82,10 @@
 //                               double& statistic, double& variance);
 //     scores: n_groups finite numbers. statistic = (c'U)^2 / (c'Vc) (1 df),
 //     variance = c'Vc; status singular (statistic NaN) when c'Vc <= 0.
+//
+//   LogrankStatus logrank_lr_exponential(const LogrankResult& res,
+//                                        double& statistic, int& df);
+//     the exponential likelihood-ratio test from events and exposure.
 //
 //   double logrank_p_value(double statistic, int df);   // upper chi-square tail
 //
@@ -112,7 +122,9 @@ enum class LogrankWeight {
   gehan_breslow = 1,
   tarone_ware = 2,
   peto_peto = 3,
-  fleming_harrington = 4
+  fleming_harrington = 4,
+  peto_prentice = 5,  // S~(t) = prod_{t_j <= t} (1 - d_j / (n_j + 1)) (SAS PETO)
+  modified_peto = 6   // S~(t) n_t / (n_t + 1) (SAS MODPETO)
 };
 
 enum class LogrankStatus {
@@ -140,11 +152,25 @@ struct LogrankResult {
   std::vector<double> observed;
   std::vector<double> expected;
   std::vector<double> var;
+  std::vector<double> exposure;  // total time at risk per group (weighted)
   double total_events = 0.0;
   double statistic = 0.0;
   int df = 0;
   int rank = 0;
   LogrankStatus status = LogrankStatus::ok;
+};
+
+// The per-row ingredients of the (weighted) log-rank scores of right-
+// censored data (methods.Rmd, "Permutation tests"): for row i in its
+// stratum, weight[i] = w(t_i), the test weight at the row's time, and
+// cumhaz[i] = sum_{t_j <= t_i} w(t_j) d_j / n_j over the event times of the
+// stratum; the score is c_i = status_i weight[i] - cumhaz[i], and the sum of
+// the scores over group g is U_g = observed_g - expected_g. Rows of one
+// tie block (same stratum and time after the timefix) get bit-identical
+// values. Filled by logrank_test() when a LogrankScores is passed.
+struct LogrankScores {
+  std::vector<double> weight;
+  std::vector<double> cumhaz;
 };
 
 namespace detail {
@@ -209,6 +235,7 @@ struct LogrankWorkspace {
   std::vector<int> kept;
   std::vector<double> mat;
   std::vector<double> vec;
+  std::vector<double> score_blocks;
 };
 
 namespace detail {
@@ -220,15 +247,15 @@ inline RecordBuffers<SpanRecord>& buffers_of(LogrankWorkspace& ws, const SpanRec
   return ws.span;
 }
 
-// X^2 = b' A^- b for a symmetric positive semi-definite m x m matrix A
-// (column-major, overwritten) through an LDL' factorisation; pivots below
-// tol * max|diag| are treated as zero (generalised inverse). Sets rank.
-inline double quad_form_ginv(double* a, double* b, int m, int& rank, Interrupt& intr) {
+// LDL' factorisation of a symmetric positive semi-definite m x m matrix A
+// (column-major, overwritten: a[j + i*m] (j > i) holds L(j, i), a[i + i*m]
+// holds D(i)); pivots below eps^0.75 * max|diag| are set to zero (a
+// generalised inverse). Sets rank.
+inline void ldl_ginv_factor(double* a, int m, int& rank, Interrupt& intr) {
   double max_diag = 0.0;
   for (int i = 0; i < m; ++i) max_diag = std::max(max_diag, std::fabs(a[i + i * m]));
   const double eps = std::pow(std::numeric_limits<double>::epsilon(), 0.75) * max_diag;
   rank = 0;
-  // a[j + i*m] (j > i) holds L(j, i); a[i + i*m] holds D(i)
   for (int i = 0; i < m; ++i) {
     intr.poll(static_cast<std::uint64_t>(i + 1) * static_cast<std::uint64_t>(m));
     double d = a[i + i * m];
@@ -246,6 +273,10 @@ inline double quad_form_ginv(double* a, double* b, int m, int& rank, Interrupt& 
       a[j + i * m] = s / d;
     }
   }
+}
+
+// b' A^- b from the factor of ldl_ginv_factor() (b overwritten).
+inline double ldl_ginv_quad(const double* a, double* b, int m) {
   double stat = 0.0;
   for (int i = 0; i < m; ++i) {
     double z = b[i];
@@ -254,6 +285,12 @@ inline double quad_form_ginv(double* a, double* b, int m, int& rank, Interrupt& 
     if (a[i + i * m] > 0.0) stat += z * z / a[i + i * m];
   }
   return stat;
+}
+
+// X^2 = b' A^- b (A and b overwritten); sets rank.
+inline double quad_form_ginv(double* a, double* b, int m, int& rank, Interrupt& intr) {
+  ldl_ginv_factor(a, m, rank, intr);
+  return ldl_ginv_quad(a, b, m);
 }
 
 inline double quad_form_ginv(double* a, double* b, int m, int& rank) {
@@ -271,7 +308,8 @@ template <class Rec>
 LogrankStatus logrank_run(const double* time, const int* status, const int* group,
                           const int* stratum, const double* weight, const double* start,
                           std::size_t n, int k, int n_strata, const LogrankOptions& opt,
-                          LogrankWorkspace& ws, LogrankResult& out, Interrupt& intr) {
+                          LogrankWorkspace& ws, LogrankResult& out, Interrupt& intr,
+                          LogrankScores* scores = nullptr) {
   const std::size_t kk = static_cast<std::size_t>(k);
   const int base = opt.code_base;
   RecordBuffers<Rec>& buf = buffers_of(ws, static_cast<const Rec*>(nullptr));
@@ -351,7 +389,11 @@ LogrankStatus logrank_run(const double* time, const int* status, const int* grou
   const Rec* ent = buf.entries.data();
 
   const bool need_km = opt.weight == LogrankWeight::peto_peto ||
-                       opt.weight == LogrankWeight::fleming_harrington;
+                       opt.weight == LogrankWeight::fleming_harrington ||
+                       opt.weight == LogrankWeight::peto_prentice ||
+                       opt.weight == LogrankWeight::modified_peto;
+  const bool tilde = opt.weight == LogrankWeight::peto_prentice ||
+                     opt.weight == LogrankWeight::modified_peto;
   ws.risk.resize(kk);
   ws.count.resize(kk);
   ws.obs_s.resize(kk);
@@ -415,17 +457,29 @@ LogrankStatus logrank_run(const double* time, const int* status, const int* grou
         i = j;
       }
       intr.poll(hi - lo);
-      // pass 2 (forward in time): S(t-) of each block
+      // pass 2 (forward in time): S(t-) of each block; for the Peto-
+      // Prentice weights S~(t) = prod_{t_j <= t} (1 - d_j / (n_j + 1)),
+      // which includes the block itself (times n_t / (n_t + 1) for the
+      // modified Peto weights)
       const std::size_t nb = ws.km_blocks.size() / 2;
       ws.km.resize(nb);
       double km = 1.0;
       for (std::size_t b = nb; b-- > 0;) {
         const double nrisk = ws.km_blocks[2 * b], deaths = ws.km_blocks[2 * b + 1];
-        ws.km[b] = km;
-        if (nrisk > 0.0) km = km * (nrisk - deaths) / nrisk;
+        if (tilde) {
+          km = km * (nrisk + 1.0 - deaths) / (nrisk + 1.0);
+          ws.km[b] = opt.weight == LogrankWeight::modified_peto ? km * nrisk / (nrisk + 1.0)
+                                                                : km;
+        } else {
+          ws.km[b] = km;
+          if (nrisk > 0.0) km = km * (nrisk - deaths) / nrisk;
+        }
       }
     }
     std::size_t block = 0;
+    // for the scores: per block (from the last time backwards) its first
+    // row, its weight and its hazard increment w d / n
+    ws.score_blocks.clear();
 
     // the test: backward pass, risk sets growing as time decreases (and,
     // for (start, stop] data, shrinking as the entries are passed)
@@ -473,6 +527,8 @@ LogrankStatus logrank_run(const double* time, const int* status, const int* grou
           wt = std::sqrt(nrisk);
           break;
         case LogrankWeight::peto_peto:
+        case LogrankWeight::peto_prentice:
+        case LogrankWeight::modified_peto:
           wt = ws.km[block++];
           break;
         case LogrankWeight::fleming_harrington: {
@@ -485,6 +541,11 @@ LogrankStatus logrank_run(const double* time, const int* status, const int* grou
       for (std::size_t r = i; r-- > j;) {
         const int g = rec[r].payload >> 1;
         obs_s[g] += (rec[r].payload & 1) * rec[r].weight() * wt;
+      }
+      if (scores) {
+        ws.score_blocks.push_back(static_cast<double>(j));
+        ws.score_blocks.push_back(wt);
+        ws.score_blocks.push_back(deaths > 0.0 && nrisk > 0.0 ? wt * deaths / nrisk : 0.0);
       }
       if (deaths > 0.0 && nrisk > 0.0) {
         const double wd = wt * deaths;
@@ -507,6 +568,24 @@ LogrankStatus logrank_run(const double* time, const int* status, const int* grou
       }
       intr.poll(i - j + kk);
       i = j;
+    }
+    if (scores) {
+      // forward in time: the cumulative hazard of each block, given to its
+      // rows; block b (stored backwards) holds rows [first_b, first_{b-1})
+      const std::size_t nb = ws.score_blocks.size() / 3;
+      double cum = 0.0;
+      for (std::size_t b = nb; b-- > 0;) {
+        const std::size_t first = static_cast<std::size_t>(ws.score_blocks[3 * b]);
+        const std::size_t last =
+            b > 0 ? static_cast<std::size_t>(ws.score_blocks[3 * (b - 1)]) : hi;
+        cum += ws.score_blocks[3 * b + 2];
+        for (std::size_t r = first; r < last; ++r) {
+          const std::size_t row = static_cast<std::size_t>(rec[r].row());
+          scores->weight[row] = ws.score_blocks[3 * b + 1];
+          scores->cumhaz[row] = cum;
+        }
+      }
+      intr.poll(hi - lo);
     }
     for (std::size_t g = 0; g < kk; ++g) {
       ws.obs_acc[g] += obs_s[g];
@@ -567,7 +646,8 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
                                   LogrankWorkspace& ws, LogrankResult& out,
                                   const double* weight = nullptr,
                                   const double* start = nullptr,
-                                  Interrupt* interrupt = nullptr) {
+                                  Interrupt* interrupt = nullptr,
+                                  LogrankScores* scores = nullptr) {
   Interrupt none;
   Interrupt& intr = interrupt ? *interrupt : none;
   const int k = n_groups;
@@ -587,6 +667,7 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
   out.observed.assign(kk, 0.0);
   out.expected.assign(kk, 0.0);
   out.var.assign(kk * kk, 0.0);
+  out.exposure.assign(kk, 0.0);
 
   const int base = opt.code_base;
   for (std::size_t i = 0; i < n; ++i) {
@@ -599,12 +680,22 @@ inline LogrankStatus logrank_test(const double* time, const int* status, const i
       out.status = LogrankStatus::invalid_input;
       return out.status;
     }
+    out.exposure[static_cast<std::size_t>(g)] +=
+        (weight ? weight[i] : 1.0) * (start ? time[i] - start[i] : time[i]);
   }
   intr.poll(n);
-  if (weight || start) {
+  if (scores) {
+    if (start) {
+      out.status = LogrankStatus::invalid_input;
+      return out.status;
+    }
+    scores->weight.assign(n, 0.0);
+    scores->cumhaz.assign(n, 0.0);
+  }
+  if (weight || start || scores) {
     return out.status = detail::logrank_run<detail::SpanRecord>(
                time, status, group, stratum, weight, start, n, k, n_strata, opt, ws, out,
-               intr);
+               intr, scores);
   }
   return out.status = detail::logrank_run<detail::SortRecord>(
              time, status, group, stratum, nullptr, nullptr, n, k, n_strata, opt, ws, out,
@@ -638,6 +729,41 @@ inline LogrankStatus logrank_trend(const LogrankResult& res, const double* score
   for (std::size_t a = 0; a < kk; ++a) cmax = std::max(cmax, std::fabs(scores[a]));
   if (!(cvc > 1e-12 * scale * cmax * cmax)) return LogrankStatus::singular;
   statistic = cu * cu / cvc;
+  return LogrankStatus::ok;
+}
+
+// The likelihood-ratio test of equal exponential hazards (Lawless 1982,
+// section 3.5; SAS PROC LIFETEST's "-2Log(LR)"): with N_g events and total
+// time at risk T_g in group g (res.events, res.exposure), N = sum N_g and
+// T = sum T_g,
+//   X^2 = 2 N log(T / N) - 2 sum_g N_g log(T_g / N_g)   (N_g log(.) = 0 when
+//   N_g = 0), df = (number of groups with T_g > 0) - 1.
+// Status: no_events (N = 0); too_few_groups (fewer than 2 groups with time
+// at risk); invalid_input (a group with events but no time at risk).
+inline LogrankStatus logrank_lr_exponential(const LogrankResult& res, double& statistic,
+                                            int& df) {
+  statistic = 0.0;
+  df = 0;
+  const std::size_t kk = static_cast<std::size_t>(res.n_groups);
+  if (res.events.size() != kk || res.exposure.size() != kk) return LogrankStatus::invalid_input;
+  double nn = 0.0, tt = 0.0, sum = 0.0;
+  int used = 0;
+  for (std::size_t g = 0; g < kk; ++g) {
+    const double ng = res.events[g], tg = res.exposure[g];
+    if (!(tg > 0.0)) {
+      if (ng > 0.0) return LogrankStatus::invalid_input;
+      continue;
+    }
+    ++used;
+    nn += ng;
+    tt += tg;
+    if (ng > 0.0) sum += ng * std::log(tg / ng);
+  }
+  if (!(nn > 0.0)) return LogrankStatus::no_events;
+  if (used < 2) return LogrankStatus::too_few_groups;
+  // rounding can make a statistic that is zero in exact arithmetic negative
+  statistic = std::max(0.0, 2.0 * nn * std::log(tt / nn) - 2.0 * sum);
+  df = used - 1;
   return LogrankStatus::ok;
 }
 

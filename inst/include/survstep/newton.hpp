@@ -38,11 +38,16 @@
 // API (namespace survstep::core)
 // ============================================================================
 //
-//   enum class NewtonRule { survival };
-//       How convergence is judged. survival: |1 - l_old / l_new| <= eps on
-//       the log-likelihood (coxph.fit / coxfit6). Vendor rules (SAS PHREG's
-//       relative gradient or parameter change, SPSS COXREG's) are meant to
-//       be added here as further enumerators, decided in newton_converged().
+//   enum class NewtonRule { survival, sas, spss };
+//       How convergence is judged at a new point (l_new, U, I there) after a
+//       point (b_old, l_old), decided in newton_stop():
+//       survival: |1 - l_old / l_new| <= eps (coxph.fit / coxfit6);
+//       sas:  U' I^- U / (|l_new| + 1e-6) < gconv (SAS PHREG's relative
+//             gradient criterion GCONV=), also checked at init (0
+//             iterations when init already satisfies it);
+//       spss: max_j |b_new_j - b_old_j| < bcon (caller's units; bcon > 0)
+//             or |l_new - l_old| / |l_old| < lcon (lcon > 0), SPSS COXREG's
+//             BCON and LCON.
 //   enum class InfiniteRule { coxph, agreg };
 //   struct NewtonControl { eps, toler_chol, iter_max, toler_inf, rule,
 //                          infinite_rule }
@@ -76,7 +81,7 @@
 //           exactly 0). So the reported coefficients, log-likelihood and
 //           everything computed from them (linear predictors, concordance)
 //           are one fit, as coxph's default (non-converged) path gives;
-//         - after convergence (iter_max > 1) a coefficient is flagged
+//         - after convergence (iter_max > 1, survival's rule) a coefficient is flagged
 //           possibly infinite by c.infinite_rule: coxph.fit's |(V U)_j| >
 //           eps and > toler_inf |beta_j|, or agreg.fit's |(V U)_j| >
 //           toler_inf (1 + |beta_j|); in both when U_j is not finite.
@@ -87,6 +92,7 @@
 #define SURVSTEP_CORE_NEWTON_HPP
 
 #include <Eigen/Dense>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -99,7 +105,8 @@ namespace core {
 
 enum class NewtonRule : int {
   survival = 0,  // |1 - l_old / l_new| <= eps (coxph.fit)
-  // later: vendor rules (SAS PHREG, SPSS COXREG) as options
+  sas = 1,       // relative gradient U' I^- U / (|l| + 1e-6) < gconv (PHREG)
+  spss = 2,      // parameter change < bcon or relative loglik change < lcon
 };
 
 // Which rule flags a converged coefficient as possibly infinite (monotone
@@ -117,6 +124,9 @@ struct NewtonControl {
   double toler_inf = 3.162277660168379e-05;  // sqrt(1e-9)
   NewtonRule rule = NewtonRule::survival;
   InfiniteRule infinite_rule = InfiniteRule::coxph;
+  double gconv = 1e-8;  // NewtonRule::sas
+  double bcon = 1e-4;   // NewtonRule::spss (0 = not used)
+  double lcon = 1e-5;   // NewtonRule::spss (0 = not used)
 };
 
 enum NewtonStatus : int {
@@ -192,12 +202,47 @@ int newton_factor(const Objective& f, double toler_chol, NewtonResult& res) {
 }
 }  // namespace detail
 
-// The convergence rule (the one place vendor rules will be added).
+// The convergence rule of survival (coxfit6).
 inline bool newton_converged(const NewtonControl& c, double l_old, double l_new) {
+  return std::fabs(1.0 - l_old / l_new) <= c.eps;
+}
+
+namespace detail {
+// SAS PHREG's relative gradient U' I^- U / (|l| + 1e-6) at the point just
+// evaluated (its information factored in res.fac; scale free).
+template <class Objective>
+double newton_relative_gradient(const Objective& f, double l, NewtonResult& res) {
+  res.tmp = f.score();
+  chol_solve(res.fac, res.tmp.data());
+  return f.score().dot(res.tmp) / (std::fabs(l) + 1e-6);
+}
+}  // namespace detail
+
+// Whether to stop at the point b_new just evaluated (log-likelihood l_new;
+// its score and factored information in f and res.fac) after the point
+// b_old with l_old (internal scale): the rule of c.rule (see the API notes).
+template <class Objective>
+bool newton_stop(const NewtonControl& c, const Objective& f, double l_old, double l_new,
+                 const Eigen::VectorXd& b_old, const Eigen::VectorXd& b_new,
+                 NewtonResult& res) {
   switch (c.rule) {
+    case NewtonRule::sas:
+      return detail::newton_relative_gradient(f, l_new, res) < c.gconv;
+    case NewtonRule::spss: {
+      if (c.bcon > 0.0) {
+        const double* s = f.units();
+        double change = 0.0;
+        for (Eigen::Index j = 0; j < b_new.size(); ++j) {
+          const double dj = (b_new[j] - b_old[j]) * (s ? s[j] : 1.0);
+          change = std::max(change, std::fabs(dj));
+        }
+        if (change < c.bcon) return true;
+      }
+      return c.lcon > 0.0 && std::fabs(l_new - l_old) / std::fabs(l_old) < c.lcon;
+    }
     case NewtonRule::survival:
     default:
-      return std::fabs(1.0 - l_old / l_new) <= c.eps;
+      return newton_converged(c, l_old, l_new);
   }
 }
 
@@ -235,12 +280,16 @@ int newton_solve(Objective& f, const double* init, const NewtonControl& ctrl,
   chol_solve(res.fac, res.step.data());
   res.score_test = f.score().dot(res.step);
 
-  if (ctrl.iter_max == 0 || !std::isfinite(lk0)) {
+  // SAS: the relative gradient criterion is checked at init too
+  const bool init_done = ctrl.rule == NewtonRule::sas && ctrl.iter_max > 0 &&
+                         std::isfinite(lk0) &&
+                         res.score_test / (std::fabs(lk0) + 1e-6) < ctrl.gconv;
+  if (ctrl.iter_max == 0 || !std::isfinite(lk0) || init_done) {
     if (!std::isfinite(lk0)) res.status |= newton_nonfinite_init;
     res.loglik = lk0;
     chol_inverse(res.fac, res.var);
     detail::newton_unscale(f, res);
-    res.converged = ctrl.iter_max == 0 && std::isfinite(lk0);
+    res.converged = (ctrl.iter_max == 0 || init_done) && std::isfinite(lk0);
     // as coxph.fit with iter.max = 0: no aliasing or infinity checks
     return res.status;
   }
@@ -255,7 +304,7 @@ int newton_solve(Objective& f, const double* init, const NewtonControl& ctrl,
     const double newlk = f.evaluate(res.newb, true, interrupt);
     const bool finite = detail::newton_all_finite(f, newlk);
     detail::newton_factor(f, ctrl.toler_chol, res);
-    if (finite && newton_converged(ctrl, best, newlk)) {
+    if (finite && newton_stop(ctrl, f, best, newlk, res.bs, res.newb, res)) {
       res.loglik = newlk;
       res.bs = res.newb;
       chol_inverse(res.fac, res.var);
@@ -326,8 +375,10 @@ int newton_solve(Objective& f, const double* init, const NewtonControl& ctrl,
       }
     }
   }
-  // infinite coefficients (ctrl.infinite_rule), only when iter_max > 1
-  if (res.converged && ctrl.iter_max > 1 && !diverged) {
+  // infinite coefficients (ctrl.infinite_rule), only when iter_max > 1 and
+  // under survival's rule (a vendor rule stops while |V U| is still of the
+  // order of its tolerance, which the check would read as divergence)
+  if (res.converged && ctrl.iter_max > 1 && !diverged && ctrl.rule == NewtonRule::survival) {
     res.tmp = res.var * res.score;  // symmetric: U'V
     const bool agreg = ctrl.infinite_rule == InfiniteRule::agreg;
     for (int j = 0; j < p; ++j) {

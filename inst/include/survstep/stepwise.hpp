@@ -554,7 +554,11 @@ class CoxStepEngine {
 
  private:
   StepFit newton(const CoxData& d, const Eigen::VectorXd& init) {
-    const bool use_init = d.p > 0 && init.size() == d.p;
+    // warm starts only under survival's rule (which converges to the same
+    // point from any start); a vendor rule's stopping point depends on the
+    // start, and the vendors fit every model of a run from 0
+    const bool use_init =
+        d.p > 0 && init.size() == d.p && ctl_.rule == NewtonRule::survival;
     cox_fit(d, ties_, ctl_, use_init ? init.data() : nullptr, fitres_, work_, intr_);
     StepFit out;
     out.beta = fitres_.beta;
