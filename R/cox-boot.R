@@ -575,7 +575,8 @@ bt_run <- function(object, cluster, seed, B, validate, call) {
     eps = ctl$eps, iter_max = as.integer(ctl$iter_max),
     toler_chol = ctl$toler_chol, toler_inf = ctl$toler_inf,
     timefix_tol = if (isTRUE(ctl$timefix)) sqrt(.Machine$double.eps) else 0,
-    seed = seed, B = B, validate = validate
+    seed = seed, B = B, validate = validate,
+    convergence = cox_control_rule(ctl), tols = cox_control_tols(ctl)
   )
   bt_check_apparent(res, src, call)
   list(src = src, unit = unit, res = res, B = B, seed = seed)
@@ -616,8 +617,7 @@ bt_describe <- function(object) {
   sprintf(paste0("%s stepwise Cox selection: entry score p <= %s, removal ",
                  "%s p >= %s, %s ties; n = %d."),
           dir, format(object$p_enter), rem, format(object$p_remove),
-          c(efron = "Efron", breslow = "Breslow", exact = "exact")[[
-            object$ties]], object$n)
+          cox_ties_label(object$ties), object$n)
 }
 
 bt_print_failures <- function(x) {

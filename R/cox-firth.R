@@ -106,7 +106,7 @@ cox_profile_object <- function(object, crit, cols, tests, call) {
 
 # The options `firth = TRUE` can't honour: a robust variance, exact ties.
 cox_check_firth <- function(robust, ties, call) {
-  if (identical(ties, "exact")) {
+  if (!ties %in% c("efron", "breslow")) {
     sv_abort(paste0("`firth = TRUE` is available with `ties = \"efron\"` or ",
                     "`\"breslow\"` (coxphf's), not with exact ties."),
              class = c("survstep_error_firth", "survstep_error_input"),

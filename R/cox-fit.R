@@ -31,8 +31,7 @@
 #' `breslow` and `efron`). `ties = "exact"` maximises the exact partial
 #' likelihood of the discrete-time model (Kalbfleisch and Prentice's
 #' "discrete" likelihood; `coxph(ties = "exact")`, SAS `TIES=DISCRETE`,
-#' Stata `exactp`; SAS `TIES=EXACT` and Stata `exactm` are the different
-#' exact *marginal* likelihood, not available): at a time with d tied
+#' Stata `exactp`): at a time with d tied
 #' events among the m rows at risk the term is the product of the d risk
 #' scores over the sum of the products over all d-subsets of the risk set,
 #' computed with its first and second derivatives by the recursion of Gail,
@@ -47,6 +46,19 @@
 #' variance) are not available. A tied set whose events times rows at risk
 #' exceed 1e8 is refused with an error of class
 #' `survstep_error_exact_infeasible` suggesting `"efron"`.
+#'
+#' `ties = "exact-marginal"` maximises the exact marginal likelihood (SAS
+#' PHREG `TIES=EXACT`, Stata `stcox, exactm`; Kalbfleisch and Prentice
+#' 1973, DeLong, Guirguis and So 1994), which treats the tied times as
+#' grouped continuous times: the term of a tied set is the probability
+#' that its d events all precede the survivors of the risk set,
+#' \deqn{\int_0^\infty \prod_{i \in D} \{1 - \exp(-r_i t / S)\}
+#' e^{-t} \, dt,}{int_0^Inf prod_{i in D} (1 - exp(-r_i t / S)) exp(-t) dt,}
+#' S the summed risk score of the survivors, evaluated (with its first and
+#' second derivatives) by the trapezoidal rule in log t centred at the mode
+#' of the log-concave integrand, accurate to rounding. Its weights,
+#' residuals and curves follow the rules of `"exact"` (no limit on the size
+#' of a tied set: the cost is O(m p^2) per set).
 #'
 #' @param x A numeric matrix of covariates (one row per observation), or a
 #'   numeric vector for one covariate. Column names are used as coefficient
@@ -66,7 +78,8 @@
 #' @param init Optional starting values for the coefficients (default 0).
 #' @param ties Method for tied event times: `"efron"` (the default, as
 #'   `coxph()`), `"breslow"` (as SPSS) or `"exact"` (the discrete exact
-#'   partial likelihood; see "Tied event times").
+#'   partial likelihood) or `"exact-marginal"` (the exact marginal
+#'   likelihood); see "Tied event times".
 #' @param control Settings from [cox_control()].
 #' @param ... Must be empty: a misspelled or unknown argument is an error of
 #'   class `survstep_error_unused_argument`.
@@ -90,6 +103,12 @@
 #'   Gail MH, Lubin JH, Rubinstein LV (1981). Likelihood calculations for
 #'   matched case-control studies and survival studies with tied death
 #'   times. *Biometrika* 68, 703-707.
+#'
+#'   DeLong DM, Guirguis GH, So YC (1994). Efficient computation of subset
+#'   selection probabilities with application to Cox regression.
+#'   *Biometrika* 81, 607-611. Kalbfleisch JD, Prentice RL (1973). Marginal
+#'   likelihoods based on Cox's regression and life model. *Biometrika* 60,
+#'   267-278.
 #' @examples
 #' lung <- na.omit(survival::lung[, c("time", "status", "age", "sex")])
 #' fit <- cox_fit(as.matrix(lung[, c("age", "sex")]),
@@ -103,7 +122,8 @@
 #' fit2$coefficients
 #' @export
 cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
-                    init = NULL, ties = c("efron", "breslow", "exact"),
+                    init = NULL,
+                    ties = c("efron", "breslow", "exact", "exact-marginal"),
                     control = cox_control(), ...) {
   call <- sys.call()
   check_dots_empty("cox_fit", ..., call = call)
@@ -344,7 +364,9 @@ cox_engine <- function(x, y, strata, weights, offset, init, ties,
                       "starting values."), call = call)
     }
   }
-  if (ties == "exact") cox_check_exact(y, strata, weights, control, call)
+  if (ties %in% c("exact", "exact-marginal")) {
+    cox_check_exact(y, strata, weights, control, call, ties)
+  }
   res <- cox_fit_cpp(
     if (p > 0L) x else NULL, y, strata, weights, offset, init, ties,
     control$eps, control$toler_chol, control$iter_max, control$toler_inf,
@@ -549,7 +571,13 @@ cox_wald_cols <- function(fit, cols, toler_chol = .Machine$double.eps^0.75) {
 # Exact ties ------------------------------------------------------------------
 
 # The tie methods of cox(), cox_fit(), cox_univariable(), cox_stepwise().
-cox_ties_methods <- c("efron", "breslow", "exact")
+cox_ties_methods <- c("efron", "breslow", "exact", "exact-marginal")
+
+# Their names in printed output.
+cox_ties_label <- function(ties) {
+  c(efron = "Efron", breslow = "Breslow", exact = "exact",
+    `exact-marginal` = "exact marginal")[[ties]]
+}
 
 # The largest tied set (events d times rows at risk m) that `ties = "exact"`
 # accepts: one evaluation of the likelihood costs O(d m p^2) per tied set.
@@ -558,16 +586,19 @@ cox_exact_limit <- 1e8
 # Checks for `ties = "exact"` (cox_exact.hpp): case weights must all be 1
 # (coxph() refuses other weights for the exact method), and the largest
 # tied set must be within cox_exact_limit.
-cox_check_exact <- function(y, strata, weights, control, call) {
+cox_check_exact <- function(y, strata, weights, control, call,
+                            ties = "exact") {
   if (!is.null(weights) && any(weights != 1)) {
-    sv_abort(c(paste0("Can't use `ties = \"exact\"` with case weights: ",
-                      "the exact partial likelihood is defined for ",
-                      "unweighted rows (as in `coxph()`)."),
+    sv_abort(c(paste0("Can't use `ties = \"", ties, "\"` with case weights: ",
+                      "the exact likelihoods are defined for ",
+                      "unweighted rows (as `coxph()` requires)."),
                paste0("Use `ties = \"efron\"` or `\"breslow\"`, or ",
                       "replicate the rows instead of weighting them.")),
              class = c("survstep_error_exact_weights", "survstep_error_input"),
              call = call)
   }
+  # the marginal likelihood costs O(m p^2) per tied set: no limit
+  if (ties != "exact") return(invisible(NULL))
   s <- cox_exact_size_cpp(y, if (is.null(strata)) NULL else as.integer(strata),
                           if (control$timefix) sqrt(.Machine$double.eps) else 0)
   if (s[["work"]] > cox_exact_limit) {
@@ -587,9 +618,10 @@ cox_check_exact <- function(y, strata, weights, control, call) {
 # Residuals that the exact method does not define (as residuals.coxph():
 # score and Schoenfeld residuals, and what is built on them).
 cox_check_exact_residuals <- function(method, what, call) {
-  if (identical(method, "exact")) {
-    sv_abort(c(sprintf(paste0("%s of a fit with `ties = \"exact\"` ",
-                              "are not available (as in `coxph()`)."), what),
+  if (isTRUE(method %in% c("exact", "exact-marginal"))) {
+    sv_abort(c(sprintf(paste0("%s of a fit with `ties = \"%s\"` ",
+                              "are not available (as in `coxph()`)."), what,
+                       method),
                "Refit with `ties = \"efron\"` or `\"breslow\"`."),
              class = c("survstep_error_not_implemented",
                        "survstep_error_input"), call = call)

@@ -92,7 +92,8 @@
 #'   formula such as `~ age + sex`.
 #' @param ties Method for tied event times: `"efron"` (as [survival::coxph()]),
 #'   `"breslow"` (as SPSS) or `"exact"` (the discrete exact partial
-#'   likelihood, SAS `TIES=DISCRETE`; see "Tied event times" in [cox_fit()]).
+#'   likelihood, SAS `TIES=DISCRETE`) or `"exact-marginal"` (SAS
+#'   `TIES=EXACT`); see "Tied event times" in [cox_fit()].
 #' @param control Iteration settings from [cox_control()], used for every
 #'   model fitted during the run and for the final model.
 #' @return An object of class `survstep_stepwise`, a list with
@@ -153,7 +154,7 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
                          direction = c("forward", "backward"),
                          removal = c("wald", "lr", "conditional"),
                          p_enter = 0.05, p_remove = 0.10, include = NULL,
-                         ties = c("efron", "breslow", "exact"),
+                         ties = c("efron", "breslow", "exact", "exact-marginal"),
                          control = cox_control(), ...) {
   call <- match.call()
   check_dots_empty("cox_stepwise", ...)
@@ -554,7 +555,7 @@ print.survstep_stepwise <- function(x, digits = 3, ...) {
   cat(sprintf("Entry: score test p <= %s.  Removal: %s test p >= %s.\n",
               format(x$p_enter), rem, format(x$p_remove)))
   cat(sprintf("Ties: %s.  n = %d, events = %d",
-              c(efron = "Efron", breslow = "Breslow", exact = "exact")[[x$ties]],
+              cox_ties_label(x$ties),
               x$n, x$nevent))
   if (x$n_dropped > 0) {
     cat(sprintf(" (%d observation%s deleted due to missing values)",
@@ -782,8 +783,8 @@ sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
   # non-zero one is centred
   off <- mfi$offset
   if (!is.null(off)) off <- if (all(off == 0)) NULL else off - mean(off)
-  if (ties == "exact") {
-    cox_check_exact(mfi$y, mfi$strata, mfi$weights, control, sys.call(-1))
+  if (ties %in% c("exact", "exact-marginal")) {
+    cox_check_exact(mfi$y, mfi$strata, mfi$weights, control, sys.call(-1), ties)
   }
   stepwise_cpp(
     x = des$x, y = mfi$y, weights = mfi$weights, offset = off,
@@ -878,7 +879,8 @@ sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
 #'                 analysis_set = "available")
 #' @export
 cox_univariable <- function(formula, data, subset, weights, na.action,
-                            ties = c("efron", "breslow", "exact"), conf_level = 0.95,
+                            ties = c("efron", "breslow", "exact", "exact-marginal"),
+                            conf_level = 0.95,
                             exponentiate = TRUE,
                             term_test = c("lr", "score", "wald"),
                             analysis_set = c("common", "available"),

@@ -220,7 +220,7 @@ check_cox_fit <- function(fit, arg = "fit", call = sys.call(-1)) {
 cox_survfit_ctype <- function(fit, ctype, call) {
   # exact ties: the Breslow hazard, as survfit.coxph
   if (is.null(ctype)) {
-    return(if (fit$method %in% c("breslow", "exact")) 1L else 2L)
+    return(if (fit$method %in% c("breslow", "exact", "exact-marginal")) 1L else 2L)
   }
   if (!is.numeric(ctype) || length(ctype) != 1L || !ctype %in% 1:2) {
     sv_abort(sprintf("`ctype` must be 1 (Breslow) or 2 (Efron), not %s.",

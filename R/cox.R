@@ -126,7 +126,9 @@
 #' @param ties Method for tied event times: `"efron"` (default, as
 #'   `coxph()`), `"breslow"` (as SPSS) or `"exact"` (the exact discrete
 #'   partial likelihood: `coxph(ties = "exact")`, SAS PHREG `TIES=DISCRETE`,
-#'   Stata `stcox, exactp`). See "Tied event times" in [cox_fit()].
+#'   Stata `stcox, exactp`) or `"exact-marginal"` (the exact marginal
+#'   likelihood: SAS `TIES=EXACT`, Stata `exactm`). See "Tied event times"
+#'   in [cox_fit()].
 #' @param firth Whether to use Firth's penalized likelihood (Heinze and
 #'   Schemper, 2001), the remedy for monotone likelihood (a category without
 #'   events) and for the small-sample bias of ordinary estimates. See
@@ -201,7 +203,8 @@
 #'     data = survival::heart)
 #' @export
 cox <- function(formula, data, subset, weights, na.action,
-                ties = c("efron", "breslow", "exact"), firth = FALSE, init = NULL,
+                ties = c("efron", "breslow", "exact", "exact-marginal"),
+                firth = FALSE, init = NULL,
                 control = cox_control(), x = FALSE, y = TRUE, model = FALSE,
                 robust = NULL, id, ...) {
   call <- match.call()

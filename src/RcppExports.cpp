@@ -33,8 +33,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // stepwise_boot_cpp
-Rcpp::List stepwise_boot_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata, SEXP unit, Rcpp::List term_cols, Rcpp::LogicalVector forced, std::string direction, std::string removal, double p_enter, double p_remove, std::string ties, double eps, int iter_max, double toler_chol, double toler_inf, double timefix_tol, double seed, int B, bool validate);
-RcppExport SEXP _survstep_stepwise_boot_cpp(SEXP xSEXP, SEXP ySEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP unitSEXP, SEXP term_colsSEXP, SEXP forcedSEXP, SEXP directionSEXP, SEXP removalSEXP, SEXP p_enterSEXP, SEXP p_removeSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP iter_maxSEXP, SEXP toler_cholSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP seedSEXP, SEXP BSEXP, SEXP validateSEXP) {
+Rcpp::List stepwise_boot_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata, SEXP unit, Rcpp::List term_cols, Rcpp::LogicalVector forced, std::string direction, std::string removal, double p_enter, double p_remove, std::string ties, double eps, int iter_max, double toler_chol, double toler_inf, double timefix_tol, double seed, int B, bool validate, std::string convergence, SEXP tols);
+RcppExport SEXP _survstep_stepwise_boot_cpp(SEXP xSEXP, SEXP ySEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP unitSEXP, SEXP term_colsSEXP, SEXP forcedSEXP, SEXP directionSEXP, SEXP removalSEXP, SEXP p_enterSEXP, SEXP p_removeSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP iter_maxSEXP, SEXP toler_cholSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP seedSEXP, SEXP BSEXP, SEXP validateSEXP, SEXP convergenceSEXP, SEXP tolsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
@@ -58,7 +58,9 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
     Rcpp::traits::input_parameter< int >::type B(BSEXP);
     Rcpp::traits::input_parameter< bool >::type validate(validateSEXP);
-    rcpp_result_gen = Rcpp::wrap(stepwise_boot_cpp(x, y, weights, offset, strata, unit, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, seed, B, validate));
+    Rcpp::traits::input_parameter< std::string >::type convergence(convergenceSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type tols(tolsSEXP);
+    rcpp_result_gen = Rcpp::wrap(stepwise_boot_cpp(x, y, weights, offset, strata, unit, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, seed, B, validate, convergence, tols));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -455,7 +457,7 @@ END_RCPP
 static const R_CallMethodDef CallEntries[] = {
     {"_survstep_boot_indices_cpp", (DL_FUNC) &_survstep_boot_indices_cpp, 3},
     {"_survstep_boot_rng_check_cpp", (DL_FUNC) &_survstep_boot_rng_check_cpp, 0},
-    {"_survstep_stepwise_boot_cpp", (DL_FUNC) &_survstep_stepwise_boot_cpp, 21},
+    {"_survstep_stepwise_boot_cpp", (DL_FUNC) &_survstep_stepwise_boot_cpp, 23},
     {"_survstep_cox_fit_cpp", (DL_FUNC) &_survstep_cox_fit_cpp, 16},
     {"_survstep_cox_profile_cpp", (DL_FUNC) &_survstep_cox_profile_cpp, 18},
     {"_survstep_cox_fast_surv_cpp", (DL_FUNC) &_survstep_cox_fast_surv_cpp, 2},

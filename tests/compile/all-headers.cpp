@@ -5,6 +5,7 @@
 #include "survstep/cholesky.hpp"
 #include "survstep/concordance.hpp"
 #include "survstep/cox_counting.hpp"
+#include "survstep/cox_exact.hpp"
 #include "survstep/cox_loglik.hpp"
 #include "survstep/cox_model.hpp"
 #include "survstep/cox_newton.hpp"

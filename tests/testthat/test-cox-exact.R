@@ -176,3 +176,94 @@ test_that("ties = 'exact' refuses case weights, infeasible tied sets and score r
   expect_snapshot(error = TRUE, cox(Surv(stop, event) ~ rx, data = b,
                                     ties = "exakt"))
 })
+
+# ties = "exact-marginal": DeLong, Guirguis & So's exact marginal likelihood,
+# against numerical integration (stats::integrate) of its formula
+marginal_loglik_ref <- function(x, time, status, beta, strata = NULL) {
+  x <- as.matrix(x)
+  eta <- drop(x %*% beta)
+  if (is.null(strata)) strata <- rep(1L, length(time))
+  ll <- 0
+  for (s in unique(strata)) {
+    i <- strata == s
+    for (u in sort(unique(time[i & status == 1]))) {
+      D <- which(i & time == u & status == 1)
+      surv <- setdiff(which(i & time >= u), D)
+      if (!length(surv)) next
+      a <- exp(eta[D]) / sum(exp(eta[surv]))
+      f <- function(t) vapply(t, function(tt) prod(-expm1(-a * tt)), 1) * exp(-t)
+      v <- stats::integrate(f, 0, Inf, rel.tol = 1e-12, abs.tol = 0,
+                            subdivisions = 2000L)$value
+      ll <- ll + log(v)
+    }
+  }
+  ll
+}
+
+test_that("ties = 'exact-marginal' equals numerical integration of the marginal likelihood", {
+  set.seed(21)
+  n <- 90
+  x <- cbind(a = rnorm(n), b = rbinom(n, 1, 0.5))
+  time <- sample(1:6, n, TRUE)
+  status <- rbinom(n, 1, 0.75)
+  st <- sample(1:2, n, TRUE)
+  ref <- function(b) marginal_loglik_ref(x, time, status, b, st)
+  for (beta in list(c(0, 0), c(0.5, -0.8))) {
+    f <- cox_fit(x, Surv(time, status), strata = st, init = beta,
+                 ties = "exact-marginal", control = cox_control(iter_max = 0))
+    expect_lt(abs(f$loglik[1] - ref(beta)), 1e-8)
+    num <- vapply(1:2, function(j) {
+      e <- replace(numeric(2), j, 1e-4)
+      (ref(beta + e) - ref(beta - e)) / 2e-4
+    }, numeric(1))
+    expect_equal(unname(f$u), num, tolerance = 1e-6)
+  }
+  # the fitted coefficients maximise the reference likelihood
+  fit <- cox_fit(x, Surv(time, status), strata = st, ties = "exact-marginal")
+  b <- unname(fit$coefficients)
+  grad <- vapply(1:2, function(j) {
+    e <- replace(numeric(2), j, 1e-4)
+    (ref(b + e) - ref(b - e)) / 2e-4
+  }, numeric(1))
+  expect_lt(max(abs(grad)), 1e-6)
+  expect_lt(abs(fit$loglik[2] - ref(b)), 1e-8)
+  # the information is minus the Hessian of the reference
+  sc <- function(bb) {
+    cox_fit(x, Surv(time, status), strata = st, init = bb,
+            ties = "exact-marginal", control = cox_control(iter_max = 0))$u
+  }
+  hess <- vapply(1:2, function(j) {
+    e <- replace(numeric(2), j, 1e-5)
+    (sc(b + e) - sc(b - e)) / 2e-5
+  }, numeric(2))
+  expect_equal(unname(solve(fit$var)), -unname(hess), tolerance = 1e-6)
+  # it differs from the discrete likelihood, and equals Breslow's without ties
+  disc <- cox_fit(x, Surv(time, status), strata = st, ties = "exact")
+  expect_gt(max(abs(disc$coefficients - fit$coefficients)), 1e-4)
+  tu <- time + seq_len(n) / (10 * n)
+  expect_equal(
+    cox_fit(x, Surv(tu, status), ties = "exact-marginal")$coefficients,
+    cox_fit(x, Surv(tu, status), ties = "breslow")$coefficients,
+    tolerance = 1e-10)
+})
+
+test_that("ties = 'exact-marginal' in cox(), large tied sets and bad input", {
+  b <- survival::bladder
+  fit <- cox(Surv(stop, event) ~ rx + number + size, data = b,
+             ties = "exact-marginal")
+  expect_equal(fit$method, "exact-marginal")
+  expect_true(fit$converged)
+  # a big tied set stays finite (and no size limit applies)
+  set.seed(5)
+  n <- 3000
+  big <- cox_fit(cbind(x1 = rnorm(n)), Surv(rep(1:3, length.out = n),
+                                             rbinom(n, 1, 0.9)),
+                 ties = "exact-marginal")
+  expect_true(all(is.finite(c(big$coefficients, big$loglik, big$var))))
+  b$w <- rep(c(1, 2), length.out = nrow(b))
+  expect_snapshot(error = TRUE,
+                  cox(Surv(stop, event) ~ rx, data = b, weights = w,
+                      ties = "exact-marginal"))
+  expect_error(residuals(fit, type = "schoenfeld"),
+               class = "survstep_error_not_implemented")
+})

@@ -275,7 +275,7 @@ inline int cox_penalised_fit(const CoxData& d, CoxTies ties, const CoxControl& c
   Interrupt none;
   Interrupt& intr = interrupt ? *interrupt : none;
   const int p = d.p;
-  if (penalised && ties == CoxTies::exact) {
+  if (penalised && ties != CoxTies::breslow && ties != CoxTies::efron) {
     // the penalty's derivative is written for the Breslow and Efron terms
     res.status = newton_bad_input;
     return res.status;

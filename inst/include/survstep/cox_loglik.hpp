@@ -4,8 +4,9 @@
 // API (namespace survstep::core) -- other parts of survstep build on this.
 // ============================================================================
 //
-//   enum class CoxTies { breslow = 0, efron = 1, exact = 2 };
-//        exact: the discrete partial likelihood (cox_exact.hpp).
+//   enum class CoxTies { breslow = 0, efron = 1, exact = 2, exact_marginal = 3 };
+//        exact: the discrete partial likelihood; exact_marginal: the exact
+//        marginal likelihood (both cox_exact.hpp).
 //
 //   struct CoxInput               non-owning views of UNSORTED data, row i of
 //                                 the caller's order (see field comments).
@@ -101,7 +102,7 @@
 namespace survstep {
 namespace core {
 
-enum class CoxTies : int { breslow = 0, efron = 1, exact = 2 };
+enum class CoxTies : int { breslow = 0, efron = 1, exact = 2, exact_marginal = 3 };
 
 enum CoxWhat : int { cox_what_loglik = 0, cox_what_score = 1, cox_what_info = 2 };
 
@@ -762,14 +763,16 @@ inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies 
 namespace detail {
 // defined in cox_exact.hpp (included at the end of this file)
 inline double cox_exact_evaluate(const CoxData& d, const double* beta_s, int what, CoxWork& w,
-                                 Interrupt& intr);
+                                 Interrupt& intr, bool marginal);
 }  // namespace detail
 
 inline double cox_evaluate_scaled(const CoxData& d, const double* beta_s, CoxTies ties,
                                   int what, CoxWork& w, Interrupt* interrupt = nullptr) {
   Interrupt none;
   Interrupt& intr = interrupt ? *interrupt : none;
-  if (ties == CoxTies::exact) return detail::cox_exact_evaluate(d, beta_s, what, w, intr);
+  if (ties == CoxTies::exact || ties == CoxTies::exact_marginal) {
+    return detail::cox_exact_evaluate(d, beta_s, what, w, intr, ties == CoxTies::exact_marginal);
+  }
   switch (d.p) {
     case 1: return detail::cox_evaluate_impl<1>(d, beta_s, ties, what, w, intr);
     case 2: return detail::cox_evaluate_impl<2>(d, beta_s, ties, what, w, intr);

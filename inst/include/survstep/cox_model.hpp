@@ -7,7 +7,7 @@
 // ============================================================================
 //
 //   bool cox_ties_from_string(const std::string& s, CoxTies& out);
-//        "breslow" / "efron" / "exact" -> CoxTies; false (out unchanged)
+//        "breslow" / "efron" / "exact" / "exact-marginal" -> CoxTies; false (out unchanged)
 //        otherwise.
 //
 //   bool newton_rule_from_string(const std::string& s, NewtonRule& out);
@@ -59,7 +59,8 @@ namespace core {
 inline bool cox_ties_from_string(const std::string& s, CoxTies& out) {
   static const OptionName<CoxTies> table[] = {{"efron", CoxTies::efron},
                                               {"breslow", CoxTies::breslow},
-                                              {"exact", CoxTies::exact}};
+                                              {"exact", CoxTies::exact},
+                                              {"exact-marginal", CoxTies::exact_marginal}};
   return option_from_string(s, table, out);
 }
 
