@@ -755,21 +755,9 @@ lr_check_permutation <- function(distribution, B, seed, B_given, seed_given,
              class = c("survstep_error_unsupported", "survstep_error_input"),
              call = call)
   }
-  if (!(is.numeric(B) && length(B) == 1L && !is.na(B) && is.finite(B) &&
-        B >= 1 && B == round(B) && B <= 2^31 - 1)) {
-    sv_abort(sprintf("`B` must be a whole number >= 1, not %s.",
-                     sv_obj_type(B)),
-             class = c("survstep_error_B", "survstep_error_input"), call = call)
-  }
-  if (is.null(seed)) {
-    seed <- sample.int(.Machine$integer.max, 1L)
-  } else if (!(is.numeric(seed) && length(seed) == 1L && !is.na(seed) &&
-               is.finite(seed) && seed == round(seed) && abs(seed) <= 2^53)) {
-    sv_abort(sprintf("`seed` must be a single whole number (or `NULL`), not %s.",
-                     sv_obj_type(seed)),
-             class = c("survstep_error_seed", "survstep_error_input"),
-             call = call)
-  }
+  # the bootstrap's checks (R/cox-boot.R): one rule for B and seed
+  B <- bt_check_B(B, call)
+  seed <- bt_check_seed(seed, call)
   list(distribution = distribution, B = as.numeric(B),
        seed = as.numeric(seed))
 }

@@ -59,6 +59,16 @@ test_that("each replicate selects what cox_stepwise() selects on its resample (l
                           include = "age")
 })
 
+test_that("the convergence rule of the fit is used in every replicate", {
+  d <- g3_data()
+  ctl <- cox_control(convergence = "spss")
+  fit <- suppressWarnings(cox_stepwise(sw_formula(cand_g3()), data = d,
+                                       ties = "breslow", control = ctl))
+  bt <- suppressWarnings(cox_stepwise_boot(fit, B = 10, seed = 7))
+  expect_replicates_match(bt, d, cand_g3(), 1:10, ties = "breslow",
+                          control = ctl)
+})
+
 test_that("exact ties: each replicate as cox_stepwise() on its resample", {
   d <- lung_cc[1:80, ]
   d$time <- round(d$time / 30)

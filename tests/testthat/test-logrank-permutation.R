@@ -203,10 +203,10 @@ test_that("bad permutation arguments give classed errors", {
   })
   expect_error(logrank_test(Surv(time, status) ~ x, data = aml,
                             distribution = "approximate", B = -1),
-               class = "survstep_error_B")
+               class = "survstep_error_input")
   expect_error(logrank_test(Surv(time, status) ~ x, data = aml,
                             distribution = "approximate", seed = NA),
-               class = "survstep_error_seed")
+               class = "survstep_error_input")
   expect_error(logrank_test(Surv(time, status) ~ ph.ecog, data = lung,
                             distribution = "exact"),
                class = "survstep_error_exact_groups")

@@ -65,7 +65,6 @@
 #define SURVSTEP_CORE_BOOTSTRAP_HPP
 
 #include <Eigen/Dense>
-
 #include <algorithm>
 #include <cstdint>
 #include <limits>
@@ -122,22 +121,22 @@ struct BootSpec {
 };
 
 struct BootReplicate {
-  int status = boot_ok;     // BootStatus
-  int data_status = 0;      // CoxDataStatus when status == boot_bad_data
-  int n = 0;                // rows of the resample
-  std::vector<int> model;   // selected terms, ascending
-  Eigen::VectorXd beta;     // per design column: coefficient, NaN when not
-                            // in the model (or aliased)
-  int fit_status = 0;       // OR of the status bits of every fit of the run
-  int final_status = 0;     // status bits of the selected model's fit
+  int status = boot_ok;    // BootStatus
+  int data_status = 0;     // CoxDataStatus when status == boot_bad_data
+  int n = 0;               // rows of the resample
+  std::vector<int> model;  // selected terms, ascending
+  Eigen::VectorXd beta;    // per design column: coefficient, NaN when not
+                           // in the model (or aliased)
+  int fit_status = 0;      // OR of the status bits of every fit of the run
+  int final_status = 0;    // status bits of the selected model's fit
   double c_train = std::numeric_limits<double>::quiet_NaN();
   double c_test = std::numeric_limits<double>::quiet_NaN();
   double slope = std::numeric_limits<double>::quiet_NaN();
-  int slope_status = 0;     // status bits of the calibration fit
+  int slope_status = 0;  // status bits of the calibration fit
 };
 
 struct BootResult {
-  BootReplicate apparent;   // the procedure on the original data
+  BootReplicate apparent;  // the procedure on the original data
   std::vector<BootReplicate> reps;
 };
 
@@ -201,9 +200,8 @@ inline void gather(const CoxInput& in, const std::vector<int>& rows, Gathered& g
 // Harrell's C of the linear predictor of (cols, beta) on prepared data d,
 // and whether the predictor is constant. `sub` and `lp` are scratch.
 inline double c_index(const CoxData& d, const std::vector<int>& cols,
-                      const Eigen::VectorXd& beta, CoxData& sub,
-                      std::vector<double>& lp, std::vector<double>& lps,
-                      bool& constant, Interrupt* interrupt) {
+                      const Eigen::VectorXd& beta, CoxData& sub, std::vector<double>& lp,
+                      std::vector<double>& lps, bool& constant, Interrupt* interrupt) {
   cox_data_select(d, cols, sub);
   lp.resize(static_cast<std::size_t>(d.n));
   cox_linear_predictors(sub, beta, lp.data());
@@ -230,8 +228,7 @@ class BootRunner {
  public:
   BootRunner(const BootSpec& spec, const CoxInput& orig_in, const CoxData& orig,
              Interrupt* interrupt)
-      : spec_(spec), orig_in_(orig_in), orig_(orig), intr_(interrupt),
-        ncol_(orig_in.p) {}
+      : spec_(spec), orig_in_(orig_in), orig_(orig), intr_(interrupt), ncol_(orig_in.p) {}
 
   // `engine` runs on d.
   void run(CoxStepEngine& engine, const CoxData& d, bool test_on_orig,
@@ -259,8 +256,8 @@ class BootRunner {
     }
     if (!spec_.validate) return;
     bool constant = false;
-    rep.c_train = boot_detail::c_index(d, res.cols, res.fit.beta, sub_, lp_, lps_,
-                                       constant, intr_);
+    rep.c_train =
+        boot_detail::c_index(d, res.cols, res.fit.beta, sub_, lp_, lps_, constant, intr_);
     if (!test_on_orig) {
       rep.c_test = rep.c_train;
       rep.slope = 1.0;

@@ -21,14 +21,10 @@
 // ---------------------------------------------------------------------------
 // API (namespace survstep::core)
 //
-//   class PermutationRng               seeded, identical on every platform:
-//     explicit PermutationRng(std::uint64_t seed);
-//     std::uint64_t below(std::uint64_t m);   // uniform on 0..m-1, m >= 1
-//     std::mt19937_64 (its output sequence is fixed by the C++ standard),
-//     seeded through std::seed_seq {low 32 bits, high 32 bits} (also fixed);
-//     bounded draws by rejection of the 2^64 mod m lowest raw values (not
-//     std::uniform_int_distribution, whose algorithm differs between
-//     standard libraries).
+//   Random numbers: BootRng of bootstrap.hpp (the package's one seeded
+//   generator: std::mt19937_64 seeded through std::seed_seq {low 32 bits,
+//   high 32 bits}, unbiased bounded draws by rejection), so a seed gives the
+//   same relabellings with every standard library.
 //
 //   enum class PermutationStatus { ok, too_large, invalid_input,
 //                                  no_variance };
@@ -74,7 +70,7 @@
 //       const double* trend, std::int64_t B, std::uint64_t seed,
 //       MonteCarloResult& out, Interrupt* = nullptr);
 //     B random relabellings within strata (Fisher-Yates shuffles of the
-//     labels, stratum after stratum, with PermutationRng(seed)); p_value =
+//     labels, stratum after stratum, with BootRng(seed)); p_value =
 //     count / B, count = #{Q* >= Q (1 - 1e-9)}; std_error =
 //     sqrt(p (1 - p) / B).
 // ---------------------------------------------------------------------------
@@ -86,34 +82,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
-#include <random>
 #include <vector>
 
+#include "bootstrap.hpp"  // BootRng: the package's one seeded generator
 #include "interrupt.hpp"
 #include "logrank.hpp"
 #include "risk_sets.hpp"
 
 namespace survstep {
 namespace core {
-
-class PermutationRng {
- public:
-  explicit PermutationRng(std::uint64_t seed) {
-    std::seed_seq seq{static_cast<std::uint32_t>(seed & 0xffffffffu),
-                      static_cast<std::uint32_t>(seed >> 32)};
-    gen_.seed(seq);
-  }
-  std::uint64_t below(std::uint64_t m) {
-    const std::uint64_t lim = (std::uint64_t{0} - m) % m;  // 2^64 mod m
-    for (;;) {
-      const std::uint64_t r = gen_();
-      if (r >= lim) return r % m;
-    }
-  }
-
- private:
-  std::mt19937_64 gen_;
-};
 
 enum class PermutationStatus { ok = 0, too_large = 1, invalid_input = 2, no_variance = 3 };
 
@@ -467,14 +444,14 @@ inline PermutationStatus monte_carlo_permutation(const PermutationInput& in,
   // arrangement is a uniformly random relabelling
   std::vector<int> lab(d.rows.size());
   for (std::size_t i = 0; i < lab.size(); ++i) lab[i] = d.rows[i].group;
-  PermutationRng rng(seed);
+  BootRng rng(seed);
   const std::size_t ns = d.start.size() - 1;
   std::int64_t count = 0;
   for (std::int64_t b = 0; b < B; ++b) {
     for (std::size_t s = 0; s < ns; ++s) {
       const std::size_t lo = d.start[s], hi = d.start[s + 1];
       for (std::size_t i = hi - lo; i > 1; --i) {
-        const std::size_t j = static_cast<std::size_t>(rng.below(i));
+        const std::size_t j = static_cast<std::size_t>(rng.bounded(i));
         std::swap(lab[lo + i - 1], lab[lo + j]);
       }
     }
