@@ -29,11 +29,12 @@ have_ref <- file.exists(ref_file)
 if (have_ref) source(ref_file)
 
 per_call <- function(expr, min_time = 1) {
-  f <- function() eval.parent(substitute(expr), 2)
+  e <- substitute(expr)
+  env <- parent.frame()
   reps <- 0L
   t0 <- proc.time()[["elapsed"]]
   repeat {
-    expr
+    eval(e, env)
     reps <- reps + 1L
     el <- proc.time()[["elapsed"]] - t0
     if (el >= min_time) break
