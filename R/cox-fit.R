@@ -273,7 +273,7 @@ cox_status_table <- list(
 # errors for refused data and a non-finite start, warnings for the fit.
 # `labels` are the formatted names of the columns.
 cox_signal_status <- function(res, n, counting, labels, control, weights,
-                              offset, init, call) {
+                              offset, init, call, detail = NULL) {
   tab <- cox_status_table
   ds <- res$data_status
   if (ds != 0L) {
@@ -316,7 +316,10 @@ cox_signal_status <- function(res, n, counting, labels, control, weights,
                              "the %s may be infinite."),
                       paste(labels[infinite], collapse = ", "),
                       if (sum(infinite) == 1L) "estimate" else "estimates"),
-              "Consider `firth = TRUE` or combining sparse categories."),
+              detail,
+              paste0("Use `firth = TRUE` (Firth's penalized likelihood: ",
+                     "finite estimates with profile intervals) or combine ",
+                     "sparse categories.")),
             class = "survstep_warning_infinite_coef", call = call)
   }
   invisible()
@@ -331,7 +334,7 @@ cox_signal_status <- function(res, n, counting, labels, control, weights,
 # NULL uses the column names.
 cox_engine <- function(x, y, strata, weights, offset, init, ties,
                        control, terms_of_cols = NULL, call = sys.call(-1),
-                       concordance = TRUE) {
+                       concordance = TRUE, firth = FALSE) {
   n <- nrow(y)
   p <- if (is.list(x)) length(x) else ncol(x)
   if (n == 0L) {
@@ -342,14 +345,7 @@ cox_engine <- function(x, y, strata, weights, offset, init, ties,
     weights <- as.double(weights)
     if (!is.finite(sum(weights))) cox_abort_weights_overflow(weights, call)
   }
-  if (!is.null(offset)) {
-    offset <- as.double(offset)
-    if (all(offset == 0)) {
-      offset <- NULL
-    } else {
-      offset <- offset - mean(offset)
-    }
-  }
+  offset <- cox_centre_offset(offset)
   if (!is.null(strata) && max(strata) == min(strata)) strata <- NULL
   if (!is.null(init)) {
     if (!is.numeric(init) || length(init) != p || anyNA(init) ||
@@ -375,7 +371,7 @@ cox_engine <- function(x, y, strata, weights, offset, init, ties,
     if (p > 0L) x else NULL, y, strata, weights, offset, init, ties,
     control$eps, control$toler_chol, control$iter_max, control$toler_inf,
     if (control$timefix) sqrt(.Machine$double.eps) else 0, concordance,
-    cox_control_rule(control), cox_control_tols(control)
+    cox_control_rule(control), cox_control_tols(control), firth
   )
   if (res$data_status == 10L) {
     const <- which(res$constant)
@@ -386,7 +382,7 @@ cox_engine <- function(x, y, strata, weights, offset, init, ties,
         all(terms_of_cols[const] %in% terms_of_cols[-const])) {
       return(cox_engine_drop(const, x, y, strata, weights, offset,
                              init, ties, control, terms_of_cols, call,
-                             concordance))
+                             concordance, firth))
     }
     what <- if (is.null(terms_of_cols)) cn[const] else
       unique(terms_of_cols[const])
@@ -402,10 +398,66 @@ cox_engine <- function(x, y, strata, weights, offset, init, ties,
     cox_abort_weights_overflow(weights, call)
   }
   if (res$data_status != 0L || res$status != 0L) {
+    detail <- if (res$data_status == 0L && any(res$infinite)) {
+      cox_monotone_detail(x, y, as.logical(res$infinite), cn, terms_of_cols)
+    }
     cox_signal_status(res, n, ncol(y) == 3L, cox_col_labels(cn, terms_of_cols),
-                      control, weights, offset, init, call)
+                      control, weights, offset, init, call, detail)
   }
   cox_engine_result(res, cn, p, ties, n)
+}
+
+# Why a coefficient diverges, for the monotone-likelihood warning: the
+# group of rows without any event. For each diverging column with two
+# values (a dummy of a factor level, a binary covariate) the value whose
+# rows have no event; for a term of several columns whose columns all
+# diverge, its reference group (every column 0). `x` as cox_engine()'s.
+cox_monotone_detail <- function(x, y, infinite, cn, terms_of_cols) {
+  status <- y[, ncol(y)]
+  col <- function(j) if (is.list(x)) x[[j]] else x[, j]
+  toc <- if (is.null(terms_of_cols)) cn else terms_of_cols
+  out <- character(0)
+  lev_of <- function(j) {
+    if (toc[j] != cn[j] && startsWith(cn[j], toc[j])) {
+      sprintf("level `%s` of `%s`", substring(cn[j], nchar(toc[j]) + 1L),
+              toc[j])
+    } else NULL
+  }
+  for (j in which(infinite)) {
+    v <- col(j)
+    u <- sort(unique(v))
+    if (length(u) != 2L) next
+    for (val in u) {
+      rows <- v == val
+      if (sum(status[rows]) == 0) {
+        lev <- if (val == u[2L]) lev_of(j)
+        out <- c(out, sprintf("%s has no events (%d %s with `%s` = %s).",
+                              if (is.null(lev)) sprintf("The group `%s` = %s",
+                                                        cn[j], format(val))
+                              else sub("^l", "L", lev),
+                              sum(rows), if (sum(rows) == 1L) "row" else
+                                "rows", cn[j], format(val)))
+      }
+    }
+  }
+  for (tm in unique(toc[infinite])) {
+    cols <- which(toc == tm)
+    if (length(cols) < 2L || !all(infinite[cols])) next
+    ref <- Reduce(`&`, lapply(cols, function(j) col(j) == 0))
+    if (any(ref) && sum(status[ref]) == 0) {
+      out <- c(out, sprintf(paste0("The reference level of `%s` has no ",
+                                   "events (%d %s)."), tm, sum(ref),
+                            if (sum(ref) == 1L) "row" else "rows"))
+    }
+  }
+  if (length(out)) out else NULL
+}
+
+# The engine's offset convention: none when all zero, else centred.
+cox_centre_offset <- function(offset) {
+  if (is.null(offset)) return(NULL)
+  offset <- as.double(offset)
+  if (all(offset == 0)) NULL else offset - mean(offset)
 }
 
 # Column names for messages: "`x`", or "`x1` (term `x`)" when the column
@@ -465,14 +517,14 @@ cox_abort_weights_overflow <- function(weights, call) {
 # coefficient, NA variance) with the singular-design warning.
 cox_engine_drop <- function(drop, x, y, strata, weights, offset,
                             init, ties, control, terms_of_cols, call,
-                            concordance) {
+                            concordance, firth = FALSE) {
   cn <- colnames(x)
   p <- length(cn)
   keep <- setdiff(seq_len(p), drop)
   fit <- withCallingHandlers(
     cox_engine(x[, keep, drop = FALSE], y, strata, weights, offset,
                if (is.null(init)) NULL else init[keep], ties, control,
-               terms_of_cols[keep], call, concordance),
+               terms_of_cols[keep], call, concordance, firth),
     survstep_warning_singular = function(w) invokeRestart("muffleWarning"))
   widen <- function(v, fill) {
     out <- stats::setNames(rep(fill, p), cn)

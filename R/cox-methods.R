@@ -24,7 +24,10 @@ cox_se <- function(object) {
 cox_global_tests <- function(object) {
   df <- cox_df(object)
   df_wald <- if (is.null(object$wald.df)) df else object$wald.df
-  lr <- 2 * (cox_loglik_fit(object) - object$loglik[1])
+  # a Firth fit: the penalized LR test against b = 0
+  l0 <- if (!is.null(object$loglik_null_penalized))
+    object$loglik_null_penalized else object$loglik[1]
+  lr <- 2 * (cox_loglik_fit(object) - l0)
   p <- function(x, df) {
     if (df > 0) stats::pchisq(x, df, lower.tail = FALSE) else NA_real_
   }
@@ -64,12 +67,22 @@ print.survstep_cox <- function(x, digits = max(1L, getOption("digits") - 3L),
     cat("Null model\n")
     cat("  log likelihood=", format(x$loglik[1]), "\n")
   } else {
-    tab <- cox_coef_matrix(x, "p")
-    stats::printCoefmat(tab, digits = digits, P.values = TRUE,
-                        has.Pvalue = TRUE, signif.stars = FALSE, ...)
+    firth <- isTRUE(x$firth) && !is.null(x$profile)
+    tab <- if (firth) cox_firth_coef_matrix(x, "p") else
+      cox_coef_matrix(x, "p")
+    if (firth) {
+      stats::printCoefmat(tab, digits = digits, P.values = TRUE,
+                          has.Pvalue = TRUE, signif.stars = FALSE,
+                          cs.ind = 1:5, tst.ind = 6L, ...)
+    } else {
+      stats::printCoefmat(tab, digits = digits, P.values = TRUE,
+                          has.Pvalue = TRUE, signif.stars = FALSE, ...)
+    }
     tests <- cox_global_tests(x)
     cat("\n")
-    cat("Likelihood ratio test=", format(round(tests$logtest[["test"]], 2)),
+    cox_firth_note(x)
+    cat(if (firth) "Penalized likelihood ratio test=" else
+      "Likelihood ratio test=", format(round(tests$logtest[["test"]], 2)),
         "  on ", tests$logtest[["df"]], " df,", " p=",
         format.pval(tests$logtest[["pvalue"]], digits = digits), "\n",
         sep = "")
@@ -78,6 +91,7 @@ print.survstep_cox <- function(x, digits = max(1L, getOption("digits") - 3L),
   if (length(x$na.action)) {
     cat("   (", stats::naprint(x$na.action), ")\n", sep = "")
   }
+  cox_epv_line(x)
   cox_robust_note(x)
   invisible(x)
 }
@@ -86,6 +100,10 @@ print.survstep_cox <- function(x, digits = max(1L, getOption("digits") - 3L),
 #'
 #' @param object A `survstep_cox` fit from [cox()].
 #' @param conf.int Confidence level of the hazard-ratio intervals.
+#' @param wald For a Firth fit ([cox()] with `firth = TRUE`): whether to add
+#'   Wald z tests and use Wald intervals (by default the profile penalized
+#'   likelihood intervals and penalized likelihood-ratio tests only, as
+#'   `coxphf`). Ignored for ordinary fits, which always show Wald tests.
 #' @param ... Unused.
 #' @return An object of class `summary_survstep_cox` with the coefficient
 #'   table (`coefficients`: coef, exp(coef), se(coef), z, Pr(>|z|)), the
@@ -111,13 +129,28 @@ print.survstep_cox <- function(x, digits = max(1L, getOption("digits") - 3L),
 #' fit <- cox(Surv(time, status) ~ age + sex, data = survival::lung)
 #' summary(fit)
 #' @export
-summary.survstep_cox <- function(object, conf.int = 0.95, ...) {
+summary.survstep_cox <- function(object, conf.int = 0.95, wald = FALSE,
+                                 ...) {
   check_conf_level(conf.int, "conf.int")
+  check_flag(wald, "wald")
   coef <- object$coefficients
   se <- cox_se(object)
-  tab <- cox_coef_matrix(object, "Pr(>|z|)")
+  firth <- isTRUE(object$firth) && !is.null(object$profile)
   zq <- stats::qnorm((1 + conf.int) / 2)
-  ci <- cbind(exp(coef), exp(-coef), exp(coef - zq * se), exp(coef + zq * se))
+  if (firth) {
+    tab <- cox_firth_coef_matrix(object, "Pr(>Chisq)")[, c(1:3, 6:7),
+                                                       drop = FALSE]
+    if (wald) {
+      w <- cox_coef_matrix(object, "Wald p")[, 4:5, drop = FALSE]
+      tab <- cbind(tab, w)
+    }
+    lim <- if (wald) cbind(coef - zq * se, coef + zq * se) else
+      cox_profile_confint(object, names(coef), conf.int, sys.call())
+  } else {
+    tab <- cox_coef_matrix(object, "Pr(>|z|)")
+    lim <- cbind(coef - zq * se, coef + zq * se)
+  }
+  ci <- cbind(exp(coef), exp(-coef), exp(lim[, 1L]), exp(lim[, 2L]))
   dimnames(ci) <- list(names(coef), c("exp(coef)", "exp(-coef)",
                                       paste0("lower .", round(100 * conf.int, 2)),
                                       paste0("upper .", round(100 * conf.int, 2))))
@@ -130,7 +163,9 @@ summary.survstep_cox <- function(object, conf.int = 0.95, ...) {
          coefficients = tab, conf.int = ci, conf.level = conf.int,
          concordance = c(C = object$concordance[["concordance"]],
                          "se(C)" = object$concordance[["std"]]),
-         term_tests = cox_term_tests(object)),
+         term_tests = if (firth) object$profile$term_tests else
+           cox_term_tests(object),
+         firth = firth, wald = wald, epv = object$epv),
     tests
   )
   class(out) <- "summary_survstep_cox"
@@ -171,8 +206,14 @@ print.summary_survstep_cox <- function(x, digits = max(getOption("digits") - 3L,
                       ...)
   cat("\n")
   print(x$conf.int, digits = digits)
+  if (isTRUE(x$firth)) {
+    cat(if (isTRUE(x$wald)) "(Wald intervals, on request)\n" else
+      "(Profile penalized likelihood intervals)\n")
+  }
   if (!is.null(x$term_tests)) {
-    cat("\nWald tests of multi-column terms:\n")
+    cat(if (isTRUE(x$firth))
+      "\nPenalized likelihood-ratio tests of multi-column terms:\n" else
+        "\nWald tests of multi-column terms:\n")
     tt <- x$term_tests
     m <- cbind(Chisq = tt$statistic, Df = tt$df, "Pr(>Chisq)" = tt$p.value)
     rownames(m) <- tt$term
@@ -188,9 +229,15 @@ print.summary_survstep_cox <- function(x, digits = max(getOption("digits") - 3L,
     cat(label, format(round(t[["test"]], 2)), "  on ", t[["df"]], " df,",
         "   p=", format.pval(t[["pvalue"]], digits = pdig), "\n", sep = "")
   }
-  line("Likelihood ratio test= ", x$logtest)
-  line("Wald test            = ", x$waldtest)
-  line("Score (logrank) test = ", x$sctest)
+  if (isTRUE(x$firth)) {
+    line("Penalized likelihood ratio test= ", x$logtest)
+    if (isTRUE(x$wald)) line("Wald test                      = ", x$waldtest)
+    cox_firth_note(x)
+  } else {
+    line("Likelihood ratio test= ", x$logtest)
+    line("Wald test            = ", x$waldtest)
+    line("Score (logrank) test = ", x$sctest)
+  }
   if (!is.null(x$robscore)) {
     line("Robust score test    = ", x$robscore)
     cox_robust_note(x)
@@ -199,6 +246,7 @@ print.summary_survstep_cox <- function(x, digits = max(getOption("digits") - 3L,
         sep = "")
   }
   cat("Ties: ", x$method, "\n", sep = "")
+  cox_epv_line(x)
   invisible(x)
 }
 
@@ -217,8 +265,11 @@ vcov.survstep_cox <- function(object, ...) {
 }
 
 #' @export
-confint.survstep_cox <- function(object, parm, level = 0.95, ...) {
+confint.survstep_cox <- function(object, parm, level = 0.95,
+                                 method = NULL, ...) {
   check_conf_level(level, "level")
+  if (is.null(method)) method <- if (isTRUE(object$firth)) "profile" else "wald"
+  method <- sv_match_arg(method, c("wald", "profile"), "method")
   cf <- object$coefficients
   pnames <- names(cf)
   if (missing(parm)) {
@@ -230,10 +281,18 @@ confint.survstep_cox <- function(object, parm, level = 0.95, ...) {
   a <- c(a, 1 - a)
   pct <- paste(format(100 * a, trim = TRUE, scientific = FALSE, digits = 3),
                "%")
+  if (method == "profile") {
+    ci <- cox_profile_confint(object, parm, level, sys.call())
+    dimnames(ci) <- list(parm, pct)
+    attr(ci, "method") <- if (isTRUE(object$firth))
+      "profile penalized likelihood (Firth)" else "profile likelihood"
+    return(ci)
+  }
   se <- cox_se(object)[parm]
   ci <- cbind(cf[parm] + stats::qnorm(a[1]) * se,
               cf[parm] + stats::qnorm(a[2]) * se)
   dimnames(ci) <- list(parm, pct)
+  if (isTRUE(object$firth)) attr(ci, "method") <- "Wald (Firth fit)"
   ci
 }
 
@@ -511,8 +570,18 @@ cox_predict_expected_new <- function(object, newdata, type, na.action, call) {
 #'   formula order to the model with the terms before it, all fitted on the
 #'   same rows, as `anova.coxph()`; with several fits, the likelihood-ratio
 #'   test of each against the previous one.
+#'
+#'   For one Firth fit (`cox(..., firth = TRUE)`) the table has the
+#'   penalized likelihood-ratio test of each term instead: its coefficients
+#'   fixed at 0, the others re-maximized, with the penalty of the full
+#'   model (Heinze and Schemper 2001; `coxphf::coxphftest()`). Several
+#'   Firth fits are compared by their penalized log-likelihoods (the
+#'   heading says so); a Firth fit can't be compared with an ordinary one.
 #' @references Therneau TM, Grambsch PM (2000). *Modeling Survival Data:
 #'   Extending the Cox Model*. Springer, section 3.4.
+#'
+#'   Heinze G, Schemper M (2001). A solution to the problem of monotone
+#'   likelihood in Cox regression. *Biometrics* 57, 114-119.
 #' @examples
 #' lung <- na.omit(survival::lung[, c("time", "status", "age", "sex")])
 #' f1 <- cox(Surv(time, status) ~ age, data = lung)
@@ -528,6 +597,15 @@ anova.survstep_cox <- function(object, ..., test = "Chisq") {
   }
   resp <- vapply(fits, function(f) deparse1(stats::formula(f)[[2L]]),
                  character(1))
+  firth <- vapply(fits, function(f) isTRUE(f$firth), logical(1))
+  if (any(firth) && !all(firth)) {
+    sv_abort(paste0("Can't compare a Firth (penalized) fit with an ",
+                    "ordinary one: their log-likelihoods are not on the ",
+                    "same scale."))
+  }
+  if (length(fits) == 1L && firth[1]) {
+    return(cox_anova_firth(object, resp[1]))
+  }
   if (length(fits) == 1L) return(cox_anova_sequential(object, resp[1]))
   if (any(resp != resp[1])) {
     sv_abort("All models must have the same response.")
@@ -552,8 +630,33 @@ anova.survstep_cox <- function(object, ..., test = "Chisq") {
           collapse = " ")
   }, character(1))
   structure(tab, heading = c(
-    paste0("Analysis of Deviance Table\n Cox model: response is ", resp[1]),
+    paste0("Analysis of Deviance Table\n Cox model", if (firth[1])
+      " (Firth's penalized likelihood; penalized log-likelihoods)",
+      ": response is ", resp[1]),
     paste0(" Model ", format(seq_along(fits)), ": ~ ", vars, collapse = "\n")
+  ), class = c("anova", "data.frame"))
+}
+
+# A Firth fit: each term's penalized likelihood-ratio test, its
+# coefficients fixed at 0 and the others re-maximized under the full
+# model's penalty (as coxphf's coxphftest()).
+cox_anova_firth <- function(object, resp) {
+  asg <- object$assign
+  b <- object$coefficients
+  lhat <- cox_loglik_fit(object)
+  r <- cox_profile_object(object, 1, integer(0),
+                          lapply(asg, function(cols) cols - 1L), NULL)
+  df <- vapply(asg, function(cols) sum(!is.na(b[cols])), numeric(1))
+  tab <- data.frame(loglik = c(lhat, r$test_loglik),
+                    Chisq = c(NA, pmax(2 * (lhat - r$test_loglik), 0)),
+                    Df = c(NA, df))
+  tab[["Pr(>|Chi|)"]] <- stats::pchisq(tab$Chisq, tab$Df, lower.tail = FALSE)
+  rownames(tab) <- c("<full model>", names(asg))
+  structure(tab, heading = paste0(
+    "Analysis of Deviance Table\n Cox model (Firth's penalized ",
+    "likelihood): response is ", resp,
+    "\nPenalized likelihood-ratio tests, each term dropped from the full ",
+    "model\n(its coefficients fixed at 0, the full model's penalty)\n"
   ), class = c("anova", "data.frame"))
 }
 
@@ -617,7 +720,10 @@ cox_anova_sequential <- function(object, resp) {
 #' @param ... Unused.
 #' @return `tidy()`: a data frame with `term`, `estimate`, `std.error`,
 #'   `statistic` (Wald z), `p.value` and optionally `conf.low`,
-#'   `conf.high`. `glance()`: a one-row data frame with `n`, `nevent`,
+#'   `conf.high`. For a Firth fit (`cox(..., firth = TRUE)`) `statistic`
+#'   is the penalized likelihood-ratio chi-square of the coefficient (1 df)
+#'   with its `p.value`, the intervals are profile penalized likelihood
+#'   intervals, and a column `estimator` says `"firth"`. `glance()`: a one-row data frame with `n`, `nevent`,
 #'   `statistic.log`, `p.value.log`, `statistic.sc`, `p.value.sc`,
 #'   `statistic.wald`, `p.value.wald`, `concordance`,
 #'   `std.error.concordance`, `logLik`, `AIC`, `BIC`, `nobs`; for a fit with
@@ -643,11 +749,22 @@ tidy.survstep_cox <- function(x, exponentiate = FALSE, conf.int = FALSE,
                     std.error = unname(se), statistic = unname(z),
                     p.value = unname(2 * stats::pnorm(abs(z), lower.tail = FALSE)),
                     stringsAsFactors = FALSE)
-  if (conf.int) {
+  firth <- isTRUE(x$firth) && !is.null(x$profile)
+  if (firth) {
+    # penalized likelihood-ratio tests and profile intervals (as coxphf)
+    out$statistic <- unname(x$profile$chisq)
+    out$p.value <- unname(x$profile$p.value)
+  }
+  if (conf.int && firth) {
+    lim <- cox_profile_confint(x, names(est), conf.level, sys.call())
+    out$conf.low <- unname(lim[, 1L])
+    out$conf.high <- unname(lim[, 2L])
+  } else if (conf.int) {
     q <- stats::qnorm((1 + conf.level) / 2)
     out$conf.low <- out$estimate - q * out$std.error
     out$conf.high <- out$estimate + q * out$std.error
   }
+  if (firth) out$estimator <- "firth"
   if (exponentiate) {
     out$estimate <- exp(out$estimate)
     if (conf.int) {

@@ -178,6 +178,10 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
   include <- sw_include_labels(include, des, call = call)
 
   forced <- des$labels %in% include
+  nev <- as.integer(sum(mfi$y[, ncol(mfi$y)]))
+  epv <- c(events = nev, df = ncol(des$x),
+           epv = if (ncol(des$x) > 0L) nev / ncol(des$x) else NA_real_)
+  cox_warn_epv(nev, ncol(des$x), "stepwise", FALSE, call)
   res <- sw_run(mfi, des, forced = forced, direction = direction,
                 removal = removal, p_enter = p_enter, p_remove = p_remove,
                 ties = ties, control = control)
@@ -234,7 +238,8 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
       include = include,
       candidates = setdiff(labels, include),
       n = mfi$n,
-      nevent = as.integer(sum(mfi$y[, ncol(mfi$y)])),
+      nevent = nev,
+      epv = epv,
       n_dropped = mfi$n_dropped,
       na.action = mfi$na.action,
       stop_reason = stop_reason,
@@ -557,6 +562,11 @@ print.survstep_stepwise <- function(x, digits = 3, ...) {
                 x$n_dropped, if (x$n_dropped == 1) "" else "s"))
   }
   cat(".\n")
+  if (!is.null(x$epv) && !is.na(x$epv[["epv"]])) {
+    cat(sprintf("Events per candidate degree of freedom: %s (%d df).\n",
+                format(round(x$epv[["epv"]], 1), nsmall = 1),
+                as.integer(x$epv[["df"]])))
+  }
   if (length(x$include)) {
     cat("Forced into every model: ", paste(x$include, collapse = ", "),
         ".\n", sep = "")
@@ -828,6 +838,13 @@ sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
 #'   the Wald term test use the robust (sandwich) variance, as in [cox()];
 #'   by default (`NULL`) `TRUE` when the formula has a `cluster()` term
 #'   (which is then not a covariate).
+#' @param firth If `TRUE`, each term is fitted by Firth's penalized
+#'   likelihood (as [cox()] with `firth = TRUE`): `conf.low` and
+#'   `conf.high` are profile penalized likelihood intervals, `p.value` the
+#'   penalized likelihood-ratio test of the coefficient and, with
+#'   `term_test = "lr"`, `p.value.term` the penalized likelihood-ratio test
+#'   of the term (Heinze and Schemper 2001). `std.error` stays the Wald
+#'   standard error. Not with a robust variance.
 #' @param ... Must be empty: a misspelled or unknown argument is an error of
 #'   class `survstep_error_unused_argument`.
 #' @return A data frame with one row per coefficient: `term` (the term
@@ -836,10 +853,13 @@ sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
 #'   events in the fit), `estimate`, `std.error`, `conf.low`, `conf.high`,
 #'   `p.value` (Wald z test of the coefficient) and `p.value.term` (the
 #'   `term_test` of the whole term). Attributes `conf_level`,
-#'   `exponentiate`, `term_test`, `analysis_set` and `n_dropped` record the
-#'   settings, `xlevels` the levels of the factors and `level_counts` the
-#'   observations and events per level of each factor (`list(n, events)`,
-#'   named by level, reference level included). Class
+#'   `exponentiate`, `term_test`, `analysis_set`, `firth` and `n_dropped`
+#'   record the settings, `epv` the events per candidate degree of freedom
+#'   (events, total df of all terms, their ratio; below 10 a warning of
+#'   class `survstep_warning_low_epv`), `xlevels` the levels of the factors
+#'   and `level_counts` the observations and events per level of each
+#'   factor (`list(n, events)`, named by level, reference level included).
+#'   Class
 #'   `c("survstep_univariable", "data.frame")`: `plot()` draws a forest plot
 #'   ([plot.survstep_cox()]).
 #' @seealso [cox_stepwise()], [cox()].
@@ -864,7 +884,8 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
                             exponentiate = TRUE,
                             term_test = c("lr", "score", "wald"),
                             analysis_set = c("common", "available"),
-                            control = cox_control(), robust = NULL, ...) {
+                            control = cox_control(), robust = NULL,
+                            firth = FALSE, ...) {
   call <- match.call()
   conf_level <- sv_renamed("cox_univariable", conf_level, "conf.level",
                            "conf_level", ...)
@@ -875,13 +896,19 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
                                "analysis_set")
   check_conf_level(conf_level)
   check_flag(exponentiate, "exponentiate")
+  check_flag(firth, "firth")
   control <- check_cox_control(control)
   env <- parent.frame()
 
   mfi <- sv_frame(call, env, design = TRUE, counting = TRUE,
                   positive_weights = "a Cox model", cluster = TRUE)
   robust <- cox_check_robust(robust, mfi, call)
+  if (firth) cox_check_firth(robust, ties, call)
   des <- sw_design(mfi, call = call, what = "univariable")
+  nev <- as.integer(sum(mfi$y[, ncol(mfi$y)]))
+  epv <- c(events = nev, df = ncol(des$x),
+           epv = if (ncol(des$x) > 0L) nev / ncol(des$x) else NA_real_)
+  cox_warn_epv(nev, ncol(des$x), "univariable", firth, call)
   z <- stats::qnorm((1 + conf_level) / 2)
   n_dropped <- mfi$n_dropped
 
@@ -909,7 +936,14 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
     }
     fit <- cox_engine(x, m$y, m$strata, m$weights, m$offset,
                       NULL, ties, control, terms_of_cols = toc, call = call,
-                      concordance = FALSE)
+                      concordance = FALSE, firth = firth)
+    if (firth) {
+      fit <- cox_firth_inference(
+        fit, list(x = x, y = m$y, strata = m$strata, weights = m$weights,
+                  offset = m$offset),
+        stats::setNames(list(seq_len(ncol(x))), lab), ties, control,
+        level = conf_level)
+    }
     if (robust) {
       fit <- cox_robust(fit, x, m$y, m$strata, m$weights, m$offset,
                         m$cluster, ties, control)
@@ -932,6 +966,16 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
                            cn))
     lo <- b - z * se
     hi <- b + z * se
+    pw <- 2 * stats::pnorm(abs(b / se), lower.tail = FALSE)
+    if (firth) {
+      # profile penalized likelihood intervals and penalized LR tests
+      lo <- fit$profile$lower
+      hi <- fit$profile$upper
+      pw <- fit$profile$p.value
+      if (term_test == "lr" && length(b) > 1L) {
+        p_term <- fit$profile$term_tests$p.value[1L]
+      }
+    }
     tr <- if (exponentiate) exp else identity
     counts[[lab]] <<- sw_level_counts(x, m$y, lab, mfi$xlevels[[lab]])
     data.frame(
@@ -939,7 +983,7 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
       events = fit$nevent, estimate = unname(tr(b)),
       std.error = unname(se), conf.low = unname(tr(lo)),
       conf.high = unname(tr(hi)),
-      p.value = unname(2 * stats::pnorm(abs(b / se), lower.tail = FALSE)),
+      p.value = unname(pw),
       p.value.term = p_term, stringsAsFactors = FALSE
     )
   })
@@ -950,6 +994,8 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
   attr(out, "term_test") <- term_test
   attr(out, "analysis_set") <- analysis_set
   attr(out, "n_dropped") <- n_dropped
+  attr(out, "firth") <- firth
+  attr(out, "epv") <- epv
   # the levels of the factors (reference rows of the forest plot)
   attr(out, "xlevels") <- mfi$xlevels
   counts <- counts[!vapply(counts, is.null, logical(1))]

@@ -52,6 +52,45 @@
 #' `robust = FALSE` with a `cluster()` term and `robust = TRUE` for
 #' counting-process data without `cluster()` are errors.
 #'
+#' @section Firth's penalized likelihood:
+#' With `firth = TRUE` the coefficients maximize the penalized log partial
+#' likelihood \eqn{l(b) + \frac12 \log|I(b)|}{l(b) + 1/2 log|I(b)|}
+#' (Firth 1993; Heinze and Schemper 2001), with \eqn{I(b)}{I(b)} the
+#' information matrix. They are found by the Newton-Raphson solver of the
+#' ordinary fit with the modified score
+#' \eqn{U_k(b) + \frac12 \mathrm{tr}(I(b)^{-1} \partial I(b)/\partial
+#' b_k)}{U_k(b) + 1/2 tr(I(b)^-1 dI(b)/db_k)} (the derivative of the
+#' information needs the third moments of the covariates in each risk set)
+#' and the step \eqn{I(b)^{-1} U^*(b)}{I(b)^-1 U*(b)}, halved while the
+#' penalized likelihood falls. The estimates are finite even under monotone
+#' likelihood. Breslow's ties give `coxphf`'s estimates; Efron's, strata,
+#' case weights and counting-process data are supported as in the
+#' ordinary fit.
+#'
+#' Inference is as `coxphf`'s (profile likelihood): confidence intervals
+#' are the profile penalized likelihood intervals (the values of
+#' \eqn{b_k}{b_k} at which twice the drop of the penalized log-likelihood,
+#' maximized over the other coefficients, reaches the chi-square(1)
+#' quantile; Venzon and Moolgavkar 1988; found by bracketing and Brent's
+#' root finder), and p-values are penalized likelihood-ratio tests (the
+#' coefficient, or a term's coefficients, fixed at 0, the others
+#' re-maximized under the full model's penalty). `loglik` holds the
+#' penalized log-likelihoods; the global test is the penalized
+#' likelihood-ratio test against \eqn{b = 0}{b = 0}. `se(coef)` is the
+#' square root of the diagonal of \eqn{I(b)^{-1}}{I(b)^-1}; Wald tests and
+#' intervals only on request (`summary(fit, wald = TRUE)`,
+#' `confint(fit, method = "wald")`). `print()`, `summary()`, `tidy()`,
+#' `confint()` and `anova()` say that the fit is penalized. A robust
+#' variance can't be combined with `firth = TRUE` (an error of class
+#' `survstep_error_firth`).
+#'
+#' @section Events per variable:
+#' The fit stores `epv` (events, coefficients, events per coefficient) and
+#' prints it. Below 10 events per degree of freedom a warning of class
+#' `survstep_warning_low_epv` says that the estimates are biased away from
+#' zero and the model over-fitted (Peduzzi et al. 1995), and points to
+#' `firth = TRUE` and to a bootstrap stability analysis.
+#'
 #' @section Wald test:
 #' The global Wald test (`wald.test`, shown by `summary()` and `glance()`)
 #' is \eqn{b' V^- b}{b' V^- b} with a generalised inverse whose pivot rule
@@ -95,8 +134,9 @@
 #'   likelihood: SAS `TIES=EXACT`, Stata `exactm`). See "Tied event times"
 #'   in [cox_fit()].
 #' @param firth Whether to use Firth's penalized likelihood (Heinze and
-#'   Schemper, 2001). Not implemented yet: `TRUE` gives an error of class
-#'   `survstep_error_not_implemented`.
+#'   Schemper, 2001), the remedy for monotone likelihood (a category without
+#'   events) and for the small-sample bias of ordinary estimates. See
+#'   "Firth's penalized likelihood".
 #' @param init Optional starting values, one per coefficient.
 #' @param control Settings from [cox_control()].
 #' @param x,y,model Whether to keep the design matrix, the `Surv` response
@@ -121,7 +161,10 @@
 #'   `var`, `loglik` (null model and fit), `score`, `wald.test`,
 #'   `wald.df`, `iter`,
 #'   `linear.predictors`, `means`, `concordance`, `method`, `n`, `nevent`,
-#'   `converged`, `aliased`, `infinite` (with a robust variance also
+#'   `converged`, `aliased`, `infinite`, `epv`, `firth` (with
+#'   `firth = TRUE` also `profile`: the interval limits, the penalized
+#'   likelihood-ratio chi-squares and p-values per coefficient and term,
+#'   and `loglik_null_penalized`) (with a robust variance also
 #'   `naive.var`, `rscore`, `robust = TRUE`, `n.cluster`), and `call`,
 #'   `formula`, `terms`,
 #'   `assign`, `xlevels`, `contrasts`, `na.action` so that [predict()],
@@ -131,6 +174,21 @@
 #'   `residuals()`, `fitted()`.
 #' @references Therneau T. M. and Grambsch P. M. (2000). *Modeling Survival
 #'   Data: Extending the Cox Model*. Springer.
+#'
+#'   Firth D. (1993). Bias reduction of maximum likelihood estimates.
+#'   *Biometrika* 80, 27--38.
+#'
+#'   Heinze G. and Schemper M. (2001). A solution to the problem of monotone
+#'   likelihood in Cox regression. *Biometrics* 57, 114--119.
+#'
+#'   Venzon D. J. and Moolgavkar S. H. (1988). A method for computing
+#'   profile-likelihood-based confidence intervals. *Applied Statistics*
+#'   37, 87--94.
+#'
+#'   Peduzzi P., Concato J., Feinstein A. R. and Holford T. R. (1995).
+#'   Importance of events per independent variable in proportional hazards
+#'   regression analysis. II. Accuracy and precision of regression
+#'   estimates. *Journal of Clinical Epidemiology* 48, 1503--1510.
 #'
 #'   Lin D. Y. and Wei L. J. (1989). The robust inference for the Cox
 #'   proportional hazards model. *Journal of the American Statistical
@@ -146,6 +204,9 @@
 #' # a time-varying covariate: heart transplant (Stanford heart data)
 #' cox(Surv(start, stop, event) ~ age + surgery + transplant,
 #'     data = survival::heart)
+#' # Firth's penalized likelihood: profile intervals, penalized LR tests
+#' cox(Surv(time, status) ~ age + sex, data = survival::lung, firth = TRUE,
+#'     ties = "breslow")
 #' # robust variance, rows clustered by patient
 #' cox(Surv(start, stop, event) ~ age + surgery + transplant + cluster(id),
 #'     data = survival::heart)
@@ -164,13 +225,13 @@ cox <- function(formula, data, subset, weights, na.action,
   check_flag(model, "model")
   control <- if (missing(control)) cox_control_default else
     check_cox_control(control)
-  if (firth) {
-    sv_abort(paste0("`firth = TRUE` (Firth's penalized likelihood) is not ",
-                    "implemented yet."),
-             class = c("survstep_error_not_implemented", "survstep_error_input"))
-  }
   if (sv_db_is_remote(call, parent.frame())) {
     # data in a database (R/db.R): the Newton iterations as aggregate queries
+    if (firth) {
+      sv_abort("`firth = TRUE` is not available for a remote table yet.",
+               class = c("survstep_error_not_implemented",
+                         "survstep_error_input"))
+    }
     return(cox_db(call, parent.frame(), ties, control, init, max_levels,
                   call))
   }
@@ -181,13 +242,22 @@ cox <- function(formula, data, subset, weights, na.action,
   cox_check_frame(fr, call)
   if (!is.null(fr$id)) cox_check_overlap(fr$y, fr$id, call)
   robust <- cox_check_robust(robust, fr, call)
+  if (firth) cox_check_firth(robust, ties, call)
 
   X <- fr$x
   # the fast path hands the engine the data columns (no n x p copy) unless
   # the matrix itself is needed
   if (is.list(X) && (x || !is.null(init))) X <- sv_frame_matrix(fr)
   fit <- cox_engine(X, fr$y, fr$strata, fr$weights, fr$offset, init, ties,
-                    control, terms_of_cols = fr$term_of_col, call = call)
+                    control, terms_of_cols = fr$term_of_col, call = call,
+                    firth = firth)
+  if (firth) {
+    fit <- cox_firth_inference(fit, list(x = X, y = fr$y, strata = fr$strata,
+                                         weights = fr$weights,
+                                         offset = fr$offset),
+                               fr$assign, ties, control)
+  }
+  fit <- cox_epv(fit, length(fit$coefficients), "cox", firth, call)
   if (robust) {
     fit <- cox_robust(fit, X, fr$y, fr$strata, fr$weights, fr$offset,
                       fr$cluster, ties, control, init)
@@ -214,7 +284,7 @@ cox <- function(formula, data, subset, weights, na.action,
   fit$na.action <- fr$na.action
   fit$offset_mean <- if (is.null(fr$offset)) 0 else mean(fr$offset)
   fit$control <- control
-  fit$firth <- FALSE
+  fit$firth <- firth
   if (!is.null(fr$weights)) fit$weights <- fr$weights
   # without row names (building them costs more than the fit at large n)
   if (y) {

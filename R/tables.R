@@ -484,6 +484,10 @@ print.survstep_km_table <- function(x, ...) {
 #'   line). The reference level is the first level (treatment contrasts).
 #'   When the model reports a robust (sandwich) variance, the printed table
 #'   says so.
+#'   With Firth fits ([cox_univariable()] or [cox()] with `firth = TRUE`)
+#'   the hazard ratios are Firth's penalized ones with profile penalized
+#'   likelihood intervals and penalized likelihood-ratio p-values; the
+#'   `firth` attribute (and the printed note) says which half is penalized.
 #' @references Cox DR (1972). Regression models and life-tables (with
 #'   discussion). *Journal of the Royal Statistical Society B* 34, 187-220.
 #'
@@ -557,7 +561,10 @@ cox_table <- function(univariable, multivariable = NULL, conf_level = 0.95,
     out$conf.high_mv[i] <- td$conf.high
     out$p_mv[i] <- td$p.value
     out$selected[i] <- TRUE
-    tt <- cox_term_tests(fit)
+    # (a Firth fit: the term's penalized likelihood-ratio test)
+    tt <- if (isTRUE(fit$firth) && !is.null(fit$profile)) {
+      fit$profile$term_tests
+    } else cox_term_tests(fit)
     if (!is.null(tt)) {
       hit <- out$selected & out$term %in% tt$term
       out$p_term_mv[hit] <- tt$p.value[match(out$term[hit], tt$term)]
@@ -574,12 +581,15 @@ cox_table <- function(univariable, multivariable = NULL, conf_level = 0.95,
     hit3 <- is_level & out$term %in% names(labels)
     out$term[hit3] <- unname(labels[out$term[hit3]])
   }
+  firth <- c(univariable = isTRUE(attr(uv, "firth")),
+             multivariable = !is.null(multivariable) && isTRUE(fit$firth))
   structure(out, class = c("survstep_cox_table", "data.frame"),
             conf_level = conf_level, xlevels = attr(uv, "xlevels"),
             level_counts = counts,
             n_mv = if (is.null(fit)) NULL else fit$n,
             events_mv = if (is.null(fit)) NULL else fit$nevent,
-            robust = !is.null(fit) && isTRUE(fit$robust))
+            robust = !is.null(fit) && isTRUE(fit$robust),
+            firth = firth)
 }
 
 # The display lines of a cox_table (one block per term: cox_forest_rows()'s
@@ -692,6 +702,12 @@ print.survstep_cox_table <- function(x, ...) {
   }
   if (any(!is.na(x$p_term_uv) & !is.na(x$level))) {
     cat("P on a factor's line: test of the whole factor.\n")
+  }
+  fr <- attr(x, "firth")
+  if (any(fr)) {
+    cat("Firth's penalized likelihood (", paste(names(fr)[fr], collapse = " and "),
+        "): profile penalized likelihood\nintervals and penalized ",
+        "likelihood-ratio p-values.\n", sep = "")
   }
   invisible(x)
 }

@@ -65,8 +65,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cox_fit_cpp
-Rcpp::List cox_fit_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset, SEXP init, std::string ties, double eps, double toler_chol, int iter_max, double toler_inf, double timefix_tol, bool concordance, std::string convergence, SEXP tols);
-RcppExport SEXP _survstep_cox_fit_cpp(SEXP xSEXP, SEXP ySEXP, SEXP strataSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP initSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP toler_cholSEXP, SEXP iter_maxSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP concordanceSEXP, SEXP convergenceSEXP, SEXP tolsSEXP) {
+Rcpp::List cox_fit_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset, SEXP init, std::string ties, double eps, double toler_chol, int iter_max, double toler_inf, double timefix_tol, bool concordance, std::string convergence, SEXP tols, bool firth);
+RcppExport SEXP _survstep_cox_fit_cpp(SEXP xSEXP, SEXP ySEXP, SEXP strataSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP initSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP toler_cholSEXP, SEXP iter_maxSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP concordanceSEXP, SEXP convergenceSEXP, SEXP tolsSEXP, SEXP firthSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
@@ -84,7 +84,35 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< bool >::type concordance(concordanceSEXP);
     Rcpp::traits::input_parameter< std::string >::type convergence(convergenceSEXP);
     Rcpp::traits::input_parameter< SEXP >::type tols(tolsSEXP);
-    rcpp_result_gen = Rcpp::wrap(cox_fit_cpp(x, y, strata, weights, offset, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, concordance, convergence, tols));
+    Rcpp::traits::input_parameter< bool >::type firth(firthSEXP);
+    rcpp_result_gen = Rcpp::wrap(cox_fit_cpp(x, y, strata, weights, offset, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, concordance, convergence, tols, firth));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cox_profile_cpp
+Rcpp::List cox_profile_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset, double timefix_tol, std::string ties, bool firth, Rcpp::NumericVector beta, double loglik, Rcpp::NumericMatrix var, double crit, Rcpp::IntegerVector ci_cols, Rcpp::List tests, double eps, double toler_chol, int iter_max, double toler_inf);
+RcppExport SEXP _survstep_cox_profile_cpp(SEXP xSEXP, SEXP ySEXP, SEXP strataSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP timefix_tolSEXP, SEXP tiesSEXP, SEXP firthSEXP, SEXP betaSEXP, SEXP loglikSEXP, SEXP varSEXP, SEXP critSEXP, SEXP ci_colsSEXP, SEXP testsSEXP, SEXP epsSEXP, SEXP toler_cholSEXP, SEXP iter_maxSEXP, SEXP toler_infSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
+    Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
+    Rcpp::traits::input_parameter< std::string >::type ties(tiesSEXP);
+    Rcpp::traits::input_parameter< bool >::type firth(firthSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type beta(betaSEXP);
+    Rcpp::traits::input_parameter< double >::type loglik(loglikSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type var(varSEXP);
+    Rcpp::traits::input_parameter< double >::type crit(critSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type ci_cols(ci_colsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type tests(testsSEXP);
+    Rcpp::traits::input_parameter< double >::type eps(epsSEXP);
+    Rcpp::traits::input_parameter< double >::type toler_chol(toler_cholSEXP);
+    Rcpp::traits::input_parameter< int >::type iter_max(iter_maxSEXP);
+    Rcpp::traits::input_parameter< double >::type toler_inf(toler_infSEXP);
+    rcpp_result_gen = Rcpp::wrap(cox_profile_cpp(x, y, strata, weights, offset, timefix_tol, ties, firth, beta, loglik, var, crit, ci_cols, tests, eps, toler_chol, iter_max, toler_inf));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -448,7 +476,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_boot_indices_cpp", (DL_FUNC) &_survstep_boot_indices_cpp, 3},
     {"_survstep_boot_rng_check_cpp", (DL_FUNC) &_survstep_boot_rng_check_cpp, 0},
     {"_survstep_stepwise_boot_cpp", (DL_FUNC) &_survstep_stepwise_boot_cpp, 23},
-    {"_survstep_cox_fit_cpp", (DL_FUNC) &_survstep_cox_fit_cpp, 15},
+    {"_survstep_cox_fit_cpp", (DL_FUNC) &_survstep_cox_fit_cpp, 16},
+    {"_survstep_cox_profile_cpp", (DL_FUNC) &_survstep_cox_profile_cpp, 18},
     {"_survstep_cox_fast_surv_cpp", (DL_FUNC) &_survstep_cox_fast_surv_cpp, 2},
     {"_survstep_wald_test_cpp", (DL_FUNC) &_survstep_wald_test_cpp, 3},
     {"_survstep_cox_survfit_cpp", (DL_FUNC) &_survstep_cox_survfit_cpp, 13},

@@ -27,9 +27,11 @@ namespace sg = survstep::glue;
 Rcpp::List cox_fit_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset, SEXP init,
                        std::string ties, double eps, double toler_chol, int iter_max,
                        double toler_inf, double timefix_tol, bool concordance,
-                       std::string convergence = "survival", SEXP tols = R_NilValue) {
+                       std::string convergence = "survival", SEXP tols = R_NilValue,
+                       bool firth = false) {
   sg::CoxArgs a = sg::cox_args(x, y, strata, weights, offset, timefix_tol);
   sc::CoxModelOptions opt;
+  opt.firth = firth;
   opt.ties = sg::cox_ties(ties);
   opt.control = sg::cox_control(eps, toler_chol, iter_max, toler_inf, convergence, tols);
   opt.concordance = concordance;
@@ -42,6 +44,50 @@ Rcpp::List cox_fit_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset, S
   sc::CoxModelResult res;
   SV_CATCH_INTERRUPT(sc::cox_model_fit(a.in, opt, pinit, res, &intr));
   return sg::cox_result_list(res);
+}
+
+// Profile-likelihood inference (core::cox_profile(), cox_firth.hpp) for a
+// fit at `beta` with (penalised, when `firth`) log-likelihood `loglik` and
+// variance `var`, on the data of cox_fit_cpp() (same arguments): intervals
+// for the 0-based columns `ci_cols` at the chi-square(1) critical value
+// `crit`, and the maximised log-likelihood with each set of `tests` (list
+// of 0-based integer vectors) fixed at 0.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cox_profile_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset,
+                           double timefix_tol, std::string ties, bool firth,
+                           Rcpp::NumericVector beta, double loglik, Rcpp::NumericMatrix var,
+                           double crit, Rcpp::IntegerVector ci_cols, Rcpp::List tests,
+                           double eps, double toler_chol, int iter_max, double toler_inf) {
+  sg::CoxArgs a = sg::cox_args(x, y, strata, weights, offset, timefix_tol);
+  const sc::CoxTies tie = sg::cox_ties(ties);
+  const sc::CoxControl ctrl = sg::cox_control(eps, toler_chol, iter_max, toler_inf);
+  sc::CoxData d;
+  sc::Interrupt intr = sg::r_interrupt();
+  int st = 0;
+  SV_CATCH_INTERRUPT(st = sc::cox_model_data(a.in, d, &intr));
+  if (st != sc::cox_data_ok) Rcpp::stop("internal: invalid data for the Cox engine (code %d)", st);
+  const int p = d.p;
+  if (beta.size() != p || var.nrow() != p || var.ncol() != p) Rcpp::stop("internal: bad `beta`");
+  Eigen::VectorXd b(p);
+  Eigen::MatrixXd v(p, p);
+  for (int j = 0; j < p; ++j) {
+    b[j] = beta[j];
+    for (int i = 0; i < p; ++i) v(i, j) = var(i, j);
+  }
+  sc::CoxProfileRequest req;
+  req.crit = crit;
+  req.ci_cols.assign(ci_cols.begin(), ci_cols.end());
+  for (R_xlen_t i = 0; i < tests.size(); ++i) {
+    Rcpp::IntegerVector s = tests[i];
+    req.tests.emplace_back(s.begin(), s.end());
+  }
+  sc::CoxProfileResult out;
+  SV_CATCH_INTERRUPT(sc::cox_profile(d, tie, ctrl, firth, b, loglik, v, req, out, &intr));
+  return Rcpp::List::create(
+      Rcpp::Named("lower") = Rcpp::wrap(out.lower), Rcpp::Named("upper") = Rcpp::wrap(out.upper),
+      Rcpp::Named("ci_iter") = Rcpp::wrap(out.ci_iter),
+      Rcpp::Named("test_loglik") = Rcpp::wrap(out.test_loglik),
+      Rcpp::Named("test_status") = Rcpp::wrap(out.test_status));
 }
 
 // Response check of cox()'s fast path, without R-level temporaries: NULL

@@ -44,8 +44,9 @@ test_that("a plain list is accepted as control; unknown settings are not", {
 test_that("timefix = FALSE keeps near-tied times apart", {
   d <- data.frame(time = c(1, 1 + 1e-10, 2, 3, 4, 5), status = c(1, 1, 0, 1, 1, 1),
                   x = c(0.5, 1, 2, 0.2, 1.5, 0.3))
-  f1 <- cox(Surv(time, status) ~ x, d)
-  f2 <- cox(Surv(time, status) ~ x, d, control = cox_control(timefix = FALSE))
+  f1 <- epv_ok(cox(Surv(time, status) ~ x, d))
+  f2 <- epv_ok(cox(Surv(time, status) ~ x, d,
+                   control = cox_control(timefix = FALSE)))
   r1 <- survival::coxph(Surv(time, status) ~ x, d)
   r2 <- survival::coxph(Surv(time, status) ~ x, d,
                         control = survival::coxph.control(timefix = FALSE))

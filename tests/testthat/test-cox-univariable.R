@@ -131,7 +131,8 @@ test_that("problems in a fit are classed warnings naming the term", {
                   g = factor(rep(c("a", "b"), each = 10)),
                   x = stats::rnorm(20))
   d$status[d$g == "b"] <- 0L
-  expect_warning(out <- cox_univariable(Surv(time, status) ~ g + x, data = d),
+  expect_warning(epv_ok(out <- cox_univariable(Surv(time, status) ~ g + x,
+                                               data = d)),
                  class = "survstep_warning_infinite_coef")
   expect_identical(nrow(out), 2L)
 })

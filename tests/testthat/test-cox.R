@@ -61,9 +61,10 @@ test_that("the fast path gives the same object as the general path", {
                   a = rnorm(36), b = rbinom(36, 1, 0.5), c = runif(36),
                   k = 1:36)
   row.names(d) <- paste0("r", 1:36)
-  fast <- cox(Surv(time, status) ~ a + b + c + k, d, model = TRUE, x = TRUE)
-  slow <- cox(Surv(time, status) ~ a + b + c + k, d, subset = TRUE,
-              model = TRUE, x = TRUE)
+  fast <- epv_ok(cox(Surv(time, status) ~ a + b + c + k, d, model = TRUE,
+                     x = TRUE))
+  slow <- epv_ok(cox(Surv(time, status) ~ a + b + c + k, d, subset = TRUE,
+                     model = TRUE, x = TRUE))
   fast$call <- slow$call <- NULL
   expect_identical(fast, slow)
   # status coded 1/2 as in survival::lung
@@ -100,8 +101,6 @@ test_that("bad input gives clear classed errors", {
                class = "survstep_error_input")
   expect_error(cox(Surv(time, status) ~ age, d, ties = "exakt"),
                class = "survstep_error_input")
-  expect_error(cox(Surv(time, status) ~ age, d, firth = TRUE),
-               class = "survstep_error_not_implemented")
   expect_error(cox(time ~ age, d), class = "survstep_error_input")
   expect_error(cox(Surv(time, status) ~ age * strata(sex), d),
                class = "survstep_error_input")
@@ -113,7 +112,6 @@ test_that("bad input gives clear classed errors", {
     cox(Surv(time, status) ~ age, d, init = c(0, 1))
     cox(Surv(time, status) ~ age, d, init = 50)
     cox(Surv(time, status) ~ age, d, ties = "exakt")
-    cox(Surv(time, status) ~ age, d, firth = TRUE)
     cox(Surv(time, status) ~ age * strata(sex), d)
     cox(Surv(time, status) ~ age, d, subset = age > 1000)
   })
@@ -126,7 +124,7 @@ test_that("an empty cell of an interaction gives an NA coefficient, as coxph", {
                   b = factor(sample(1:3, 80, TRUE)))
   d <- d[!(d$a == 2 & d$b == 3), ]
   for (ties in c("efron", "breslow")) {
-    expect_warning(fit <- cox(Surv(t, s) ~ a * b, d, ties = ties),
+    expect_warning(epv_ok(fit <- cox(Surv(t, s) ~ a * b, d, ties = ties)),
                    class = "survstep_warning_singular")
     ref <- survival::coxph(Surv(t, s) ~ a * b, d, ties = ties)
     expect_identical(names(coef(fit)), names(coef(ref)))

@@ -25,7 +25,8 @@
 //        value in every row: out.constant flags them, nothing is fitted;
 //        what to do about it is the caller's policy) or cox_model_no_events.
 //        Steps: prepare the data (the risk-set layer, once), the Newton fit
-//        (cox_newton.hpp), the linear predictors in the caller's row order,
+//        (cox_newton.hpp; with opt.firth Firth's penalised fit of
+//        cox_firth.hpp), the linear predictors in the caller's row order,
 //        the global Wald test against init, the concordance (optional).
 //   void cox_model_finish(const CoxData& d, const CoxModelOptions& opt,
 //                         const double* init, CoxModelResult& out,
@@ -46,6 +47,7 @@
 
 #include "concordance.hpp"
 #include "cox_counting.hpp"
+#include "cox_firth.hpp"
 #include "cox_loglik.hpp"
 #include "cox_newton.hpp"
 #include "interrupt.hpp"
@@ -78,6 +80,7 @@ struct CoxModelOptions {
   CoxTies ties = CoxTies::efron;
   CoxControl control;
   bool concordance = false;
+  bool firth = false;  // Firth's penalised likelihood (cox_firth.hpp)
 };
 
 struct CoxModelResult {
@@ -126,7 +129,13 @@ inline int cox_model_fit(const CoxInput& in, const CoxModelOptions& opt, const d
   }
   if (d.nevent == 0) return out.data_status = cox_model_no_events;
   CoxWork w;
-  cox_fit(d, opt.ties, opt.control, init, out.fit, w, interrupt);
+  if (opt.firth) {
+    CoxFirthWork fw;
+    cox_penalised_fit(d, opt.ties, opt.control, init, true, nullptr, out.fit, w, fw, interrupt);
+    if (out.fit.status & newton_bad_input) return out.data_status;  // exact ties
+  } else {
+    cox_fit(d, opt.ties, opt.control, init, out.fit, w, interrupt);
+  }
   cox_model_finish(d, opt, init, out, interrupt);
   return out.data_status;
 }

@@ -123,6 +123,18 @@ inline bool cox_inestimable(const CoxData& d, std::vector<char>& out) {
   return any;
 }
 
+// Columns held fixed in a newton_solve() objective: score 0 and zero rows
+// and columns of the information (the solver then leaves them at init).
+inline void cox_hold_columns(const std::vector<char>* fixed, CoxWork& w) {
+  if (!fixed) return;
+  for (int j = 0; j < static_cast<int>(fixed->size()); ++j) {
+    if (!(*fixed)[j]) continue;
+    w.u[j] = 0.0;
+    w.imat.row(j).setZero();
+    w.imat.col(j).setZero();
+  }
+}
+
 // The right-censored Cox partial likelihood as a newton_solve() objective.
 // Columns flagged in `fixed` (cox_inestimable()) get score 0 and zero rows
 // and columns of the information, so the solver treats them as redundant
@@ -138,14 +150,7 @@ class CoxObjective {
     const double l = cox_evaluate_scaled(d_, beta_s.data(), ties_,
                                          derivatives ? cox_what_info : cox_what_loglik,
                                          w_, &interrupt);
-    if (derivatives && fixed_) {
-      for (int j = 0; j < d_.p; ++j) {
-        if (!(*fixed_)[j]) continue;
-        w_.u[j] = 0.0;
-        w_.imat.row(j).setZero();
-        w_.imat.col(j).setZero();
-      }
-    }
+    if (derivatives) cox_hold_columns(fixed_, w_);
     return l;
   }
   const Eigen::VectorXd& score() const { return w_.u; }
