@@ -51,7 +51,7 @@ fi
 # optional (Suggests): figures in ggplot2, Word tables, broom's columns,
 # database tables, rms (the layout of validate.cph()); tests skip without them
 opt=$(Rscript --vanilla -e '
-  pk <- c("ggplot2", "patchwork", "flextable", "broom", "DBI", "RSQLite", "dbplyr",
+  pk <- c("ggplot2", "patchwork", "flextable", "broom", "coin", "DBI", "RSQLite", "dbplyr",
           "dplyr", "rms")
   cat(setdiff(pk, rownames(installed.packages())), sep = " ")')
 if [ -n "$opt" ]; then
