@@ -7,6 +7,7 @@
 #include "survstep/cox_aggregate.hpp"
 #include "survstep/cox_counting.hpp"
 #include "survstep/cox_exact.hpp"
+#include "survstep/cox_firth.hpp"
 #include "survstep/cox_loglik.hpp"
 #include "survstep/cox_model.hpp"
 #include "survstep/cox_newton.hpp"
