@@ -159,21 +159,8 @@ f_sas_vet <- Surv(time, status) ~ trt + celltype + karno + diagtime + age +
   prior
 
 # x3 is a noisy proxy of x1 + x2 (enters first, leaves once both are in);
-# times rounded to one decimal: many ties
-sas_sim <- function(n, seed) {
-  set.seed(seed)
-  x1 <- stats::rnorm(n)
-  x2 <- stats::rnorm(n)
-  x3 <- (x1 + x2) / 2 + stats::rnorm(n, sd = 0.5)
-  x4 <- stats::rnorm(n)
-  g <- factor(sample(c("a", "b", "c", "d"), n, TRUE))
-  lp <- 0.7 * x1 + 0.7 * x2 + 0.5 * (g == "c")
-  t <- stats::rexp(n, exp(lp))
-  cens <- stats::rexp(n, 0.3)
-  data.frame(time = round(pmin(t, cens), 1), status = as.integer(t <= cens),
-             x1, x2, x3, x4, g)
-}
-sas_d <- sas_sim(200, 1)
+# sim_proxy() in helper-stepwise-data.R
+sas_d <- sim_proxy(200, 1)
 f_sas_sim <- Surv(time, status) ~ x3 + x1 + x2 + x4 + g
 
 sas_cases <- list(
