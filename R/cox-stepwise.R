@@ -65,7 +65,9 @@
 #' (SAS `INCLUDE=`). `start` terms are in the first model (together with
 #' `include`) but may be removed like any other (SAS `START=`); when `start`
 #' is given, backward selection also starts from those terms instead of all
-#' of them. `max_steps` stops the run after that many entries and removals
+#' of them. Every run that removes checks the starting model for removal
+#' before the first entry (the SAS documentation does not say whether
+#' `SELECTION = STEPWISE` does this with `START=`). `max_steps` stops the run after that many entries and removals
 #' (SAS `MAXSTEP=`; `NULL`, the default, means no limit).
 #'
 #' **Analysis set.** Rows with a missing value in the response, the weights,
