@@ -148,7 +148,7 @@ cox_warn_epv <- function(nevent, df, what, firth, call) {
                            "are biased away from zero, confidence intervals ",
                            "are too narrow and selected models are unstable ",
                            "and over-optimistic (Peduzzi et al. 1995)."),
-                    format(round(epv, 1), nsmall = 1), as.integer(nevent),
+                    sprintf("%.1f", epv), as.integer(nevent),
                     as.integer(df), where),
             paste0("Consider ", if (!firth)
                      "`firth = TRUE` (Firth's penalized likelihood) for the estimates and ",

@@ -225,7 +225,8 @@ cox <- function(formula, data, subset, weights, na.action,
   check_flag(model, "model")
   control <- if (missing(control)) cox_control_default else
     check_cox_control(control)
-  if (sv_db_is_remote(call, parent.frame())) {
+  remote <- sv_db_is_remote(call, parent.frame())
+  if (remote) {
     # data in a database (R/db.R): the Newton iterations as aggregate queries
     if (firth) {
       sv_abort("`firth = TRUE` is not available for a remote table yet.",
@@ -238,7 +239,7 @@ cox <- function(formula, data, subset, weights, na.action,
   # (constant columns of the fast path: the engine's error, the same text)
   fr <- sv_frame(call, parent.frame(), design = TRUE, counting = TRUE,
                  positive_weights = "a Cox model", fast_constant = FALSE,
-                 cluster = TRUE)
+                 cluster = TRUE, remote = FALSE)
   cox_check_frame(fr, call)
   if (!is.null(fr$id)) cox_check_overlap(fr$y, fr$id, call)
   robust <- cox_check_robust(robust, fr, call)

@@ -26,8 +26,11 @@
 
 # Is `data` of a front end's call a remote table?
 sv_db_is_remote <- function(call, env) {
-  if (is.null(call$data)) return(FALSE)
-  data <- tryCatch(eval(call$data, env), error = function(e) NULL)
+  d <- call$data
+  if (is.null(d)) return(FALSE)
+  # (a name, the usual case: looked up without evaluating a call)
+  data <- if (is.name(d)) get0(as.character(d), envir = env) else
+    tryCatch(eval(d, env), error = function(e) NULL)
   inherits(data, "tbl_sql")
 }
 

@@ -63,7 +63,10 @@ utils::globalVariables(".data")
 #'   (cumulative incidence, 1 - S, for recurrence or mortality) or
 #'   `"cumhaz"` (the cumulative hazard -log S).
 #' @param conf_int Draw pointwise confidence ribbons.
-#' @param mark_censor Mark censoring times.
+#' @param mark_censor Mark censoring times; `NULL` (the default) marks them
+#'   except on curves from a Cox model ([cox_survfit()], [cox_adjusted_curves()]),
+#'   whose risk table also has one row per stratum of the fit ("All" without
+#'   strata), as [plot.survstep_km()] draws it.
 #' @param risk_table Add the number-at-risk table (needs patchwork).
 #' @param median_lines Dashed guide lines to each reached median (`fun =
 #'   "surv"` only).
@@ -103,7 +106,7 @@ utils::globalVariables(".data")
 #'                   xlab = "Months", conf_int = TRUE)
 #' @exportS3Method ggplot2::autoplot
 autoplot.survstep_km <- function(object, fun = c("surv", "event", "cumhaz"),
-                                 conf_int = FALSE, mark_censor = TRUE,
+                                 conf_int = FALSE, mark_censor = NULL,
                                  risk_table = TRUE, median_lines = FALSE,
                                  p_value = NULL, breaks = NULL, xscale = 1,
                                  xlab = "Time", ylab = NULL, labels = NULL,
@@ -113,6 +116,8 @@ autoplot.survstep_km <- function(object, fun = c("surv", "event", "cumhaz"),
   sv_need("ggplot2", "autoplot()")
   fun <- sv_match_arg(fun, c("surv", "event", "cumhaz"), "fun")
   check_flag(conf_int, "conf_int")
+  # (curves from a Cox model have no censoring of their own)
+  if (is.null(mark_censor)) mark_censor <- !inherits(object, "survstep_coxsurv")
   check_flag(mark_censor, "mark_censor")
   check_flag(risk_table, "risk_table")
   check_flag(median_lines, "median_lines")
@@ -209,19 +214,24 @@ autoplot.survstep_km <- function(object, fun = c("surv", "event", "cumhaz"),
   }
   if (!risk_table) return(g)
 
+  # one row per curve (per stratum of the fit for a Cox model's curves)
+  rt <- km_risk_rows(x, labels, unname(cols))
   risk <- km_at(x, breaks * xscale)
   risk$time <- rep(breaks, nc)
-  risk$strata <- factor(rep(labels, each = length(breaks)),
-                        levels = rev(labels))
+  risk$curve <- rep(seq_len(nc), each = length(breaks))
+  risk <- risk[risk$curve %in% rt$curve, , drop = FALSE]
+  row_label <- rt$label[match(risk$curve, rt$curve)]
+  risk$strata <- factor(row_label, levels = rev(rt$label))
   risk$label <- if (isTRUE(x$weighted)) {
     format(round(risk$n.risk, 1), trim = TRUE, drop0trailing = TRUE)
   } else format(risk$n.risk, trim = TRUE)
+  rt_cols <- stats::setNames(rt$col, rt$label)
   tab <- ggplot2::ggplot(risk, ggplot2::aes(.data$time, .data$strata,
                                             label = .data$label)) +
     ggplot2::geom_text(ggplot2::aes(colour = .data$strata), size = 3.3,
                        show.legend = FALSE) +
     xscale_gg +
-    ggplot2::scale_colour_manual(values = cols) +
+    ggplot2::scale_colour_manual(values = rt_cols) +
     ggplot2::labs(x = NULL, y = NULL, title = "Number at risk") +
     ggplot2::theme_classic(base_size = 11) +
     ggplot2::theme(axis.line = ggplot2::element_blank(),

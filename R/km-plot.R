@@ -296,22 +296,10 @@ plot.survstep_km <- function(x, fun = c("surv", "event", "cumhaz", "cloglog"),
   risk_titles <- c(at_risk = risk_title, events = "Cumulative events",
                    censored = "Cumulative censored")
   in_range <- breaks >= xlim[1] & breaks <= xlim[2]
-  # rows of the risk table: one per curve; for curves from a Cox model one
-  # per stratum of the fit (the curves of a stratum share its risk set)
-  rt_curve <- seq_len(nc)
-  rt_label <- labels
-  rt_col <- col
-  if (cox_curves && !is.null(x$curves)) {
-    st <- if (is.null(x$curves$strata)) rep(NA_character_, nc) else
-      x$curves$strata
-    key <- ifelse(is.na(st), "\001", st)
-    first <- !duplicated(key)
-    if (sum(first) < nc) {
-      rt_curve <- which(first)
-      rt_label <- ifelse(is.na(st[first]), "All", st[first])
-      rt_col <- rep("black", length(rt_curve))
-    }
-  }
+  rt <- km_risk_rows(x, labels, col)
+  rt_curve <- rt$curve
+  rt_label <- rt$label
+  rt_col <- rt$col
 
   # margins: room for the risk table under the axis and its labels at left
   # (only the parameters set here are restored: the figure layout is kept)
@@ -531,4 +519,26 @@ km_hr_label <- function(hr) {
     lab <- paste0(who, ": ", lab)
   }
   lab
+}
+
+# The rows of a risk table: one per curve; for curves from a Cox model
+# (cox_survfit(), cox_adjusted_curves()) one per stratum of the fit, since
+# the curves of a stratum share its risk set ("All" without strata, in
+# black). Used by plot() and autoplot(). Returns list(curve = the curve
+# whose numbers each row shows, label, col).
+km_risk_rows <- function(x, labels, col) {
+  nc <- length(labels)
+  out <- list(curve = seq_len(nc), label = labels, col = col)
+  if (inherits(x, "survstep_coxsurv") && !is.null(x$curves)) {
+    st <- if (is.null(x$curves$strata)) rep(NA_character_, nc) else
+      x$curves$strata
+    key <- ifelse(is.na(st), "\001", st)
+    first <- !duplicated(key)
+    if (sum(first) < nc) {
+      out$curve <- which(first)
+      out$label <- ifelse(is.na(st[first]), "All", st[first])
+      out$col <- rep("black", length(out$curve))
+    }
+  }
+  out
 }

@@ -67,16 +67,20 @@
 #' @param cluster Whether a `cluster()` term is accepted (robust variances
 #'   of the Cox model): it is then left out of the design, and its values
 #'   (no missing values allowed) are the record's `cluster`.
+#' @param remote Whether `data` is a remote table, when the caller has
+#'   already asked [sv_db_is_remote()] (else asked here).
 #' @return The record described at the top of `R/model-frame.R`.
 #' @noRd
 sv_frame <- function(call, env, caller = sys.call(-1), group = "none",
                      design = FALSE, counting = FALSE, positive_weights = NULL,
-                     fast = TRUE, fast_constant = TRUE, cluster = FALSE) {
+                     fast = TRUE, fast_constant = TRUE, cluster = FALSE,
+                     remote = NULL) {
   if (is.null(call$formula)) {
     sv_abort("`formula` is missing, with no default.", call = caller)
   }
   # a remote table (R/db.R): the same record from aggregated rows
-  if (sv_db_is_remote(call, env)) {
+  if (is.null(remote)) remote <- sv_db_is_remote(call, env)
+  if (remote) {
     if (design) sv_db_abort_local("This method", caller)
     return(sv_db_frame(call, env, caller, group, counting))
   }

@@ -82,6 +82,37 @@ test_that("the risk table shares the axis and counts of km_at()", {
   expect_gt(file.size(f), 5000)
 })
 
+test_that("curves from a Cox model: no censor marks, one risk row per stratum", {
+  lung <- survival::lung
+  fit <- cox(Surv(time, status) ~ age + sex, data = lung)
+  nd <- data.frame(age = c(50, 70), sex = c(1, 2))
+  cs <- cox_survfit(fit, newdata = nd)
+  ref <- survival::survfit(survival::coxph(Surv(time, status) ~ age + sex,
+                                           data = lung), newdata = nd)
+  p <- ggplot2::autoplot(cs, breaks = seq(0, 1000, 250))
+  g <- p[[1]]
+  expect_false(any(vapply(g$layers, function(l) inherits(l$geom, "GeomPoint"),
+                          logical(1))))
+  ld <- step_layer(g)
+  expect_equal(ld$y[ld$group == 2], c(1, ref$surv[, 2]), tolerance = 1e-8)
+  # the two curves share the cohort's risk set: one row, "All"
+  td <- ggplot2::layer_data(p[[2]], 1)
+  expect_identical(nrow(td), 5L)
+  all_km <- survival::survfit(Surv(time, status) ~ 1, data = lung)
+  expect_identical(as.numeric(td$label),
+                   summary(all_km, times = seq(0, 1000, 250))$n.risk)
+  expect_identical(levels(ggplot2::ggplot_build(p[[2]])$plot$data$strata), "All")
+  # a stratified fit: one row per stratum
+  sfit <- cox(Surv(time, status) ~ age + strata(sex), data = lung)
+  sc <- cox_survfit(sfit, newdata = data.frame(age = c(50, 70)))
+  ps <- ggplot2::autoplot(sc, breaks = seq(0, 1000, 250))
+  expect_identical(length(unique(ggplot2::layer_data(ps[[2]], 1)$y)), 2L)
+  # marks on request
+  gm <- ggplot2::autoplot(cs, mark_censor = TRUE, risk_table = FALSE)
+  expect_true(any(vapply(gm$layers, function(l) inherits(l$geom, "GeomPoint"),
+                         logical(1))))
+})
+
 test_that("labels default to the levels with the variable as legend title", {
   g <- ggplot2::autoplot(lung_fit(), risk_table = FALSE)
   sc <- g$scales$get_scales("colour")

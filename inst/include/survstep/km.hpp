@@ -605,36 +605,42 @@ double survfit_findq(const KmView& v, double prob, Y&& y) {
 
 }  // namespace detail
 
-// Quantile of the survival distribution (time at which S falls to
-// 1 - prob) and its CI as print.survfit reports the median.
-inline KmQuantile km_quantile_survival(const KmView& v, double prob, double z,
-                                       ConfType type) {
-  const double na = detail::nan_value();
-  const double target = 1.0 - prob;
-  KmQuantile q{na, na, na, na};
-  q.estimate = detail::first_below(v, target, [&](std::size_t j) { return v.surv[j]; });
-  q.lower = detail::first_below(v, target, [&](std::size_t j) {
+namespace detail {
+
+// A quantile and its CI: `find(curve)` locates the quantile of one curve
+// (curve(j) at the j-th time), applied to S and to the CI limit curves.
+template <class Find>
+KmQuantile km_quantile_of_curves(const KmView& v, double z, ConfType type,
+                                 Find&& find) {
+  KmQuantile q{nan_value(), nan_value(), nan_value(), nan_value()};
+  q.estimate = find([&](std::size_t j) { return v.surv[j]; });
+  q.lower = find([&](std::size_t j) {
     return km_conf_int(v.surv[j], v.cumvar[j], z, type).lower;
   });
-  q.upper = detail::first_below(v, target, [&](std::size_t j) {
+  q.upper = find([&](std::size_t j) {
     return km_conf_int(v.surv[j], v.cumvar[j], z, type).upper;
   });
   return q;
 }
 
+}  // namespace detail
+
+// Quantile of the survival distribution (time at which S falls to
+// 1 - prob) and its CI as print.survfit reports the median.
+inline KmQuantile km_quantile_survival(const KmView& v, double prob, double z,
+                                       ConfType type) {
+  const double target = 1.0 - prob;
+  return detail::km_quantile_of_curves(v, z, type, [&](auto&& curve) {
+    return detail::first_below(v, target, curve);
+  });
+}
+
 // survival::quantile.survfit's quantile and interval (see survfit_findq).
 inline KmQuantile km_quantile_survfit(const KmView& v, double prob, double z,
                                       ConfType type) {
-  const double na = detail::nan_value();
-  KmQuantile q{na, na, na, na};
-  q.estimate = detail::survfit_findq(v, prob, [&](std::size_t j) { return v.surv[j]; });
-  q.lower = detail::survfit_findq(v, prob, [&](std::size_t j) {
-    return km_conf_int(v.surv[j], v.cumvar[j], z, type).lower;
+  return detail::km_quantile_of_curves(v, z, type, [&](auto&& curve) {
+    return detail::survfit_findq(v, prob, curve);
   });
-  q.upper = detail::survfit_findq(v, prob, [&](std::size_t j) {
-    return km_conf_int(v.surv[j], v.cumvar[j], z, type).upper;
-  });
-  return q;
 }
 
 // SAS LIFETEST quantile (see the header comment). The CI set is a union of
