@@ -63,7 +63,6 @@
 #define SURVSTEP_CORE_BEST_SUBSETS_HPP
 
 #include <Eigen/Dense>
-
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -90,18 +89,18 @@ struct BestSubsetsSpec {
 };
 
 struct BestSubset {
-  int size = 0;                 // number of terms
-  int rank = 0;                 // 1 = largest statistic of its size
-  double statistic = 0.0;       // score chi-square
-  int df = 0;                   // rank of I_SS
-  std::vector<int> terms;       // 0-based, ascending, forced terms included
+  int size = 0;            // number of terms
+  int rank = 0;            // 1 = largest statistic of its size
+  double statistic = 0.0;  // score chi-square
+  int df = 0;              // rank of I_SS
+  std::vector<int> terms;  // 0-based, ascending, forced terms included
 };
 
 struct BestSubsetsResult {
   std::vector<BestSubset> subsets;  // by size ascending, then rank
   double forced_statistic = 0.0;    // the forced terms alone
   int forced_df = 0;
-  std::uint64_t evaluated = 0;      // subsets whose statistic was computed
+  std::uint64_t evaluated = 0;  // subsets whose statistic was computed
 };
 
 namespace best_subsets_detail {
@@ -148,12 +147,12 @@ class Keeper {
 // One node of the search: the free terms (in their order), their columns in
 // the local matrices, and the conditional information and score.
 struct Node {
-  std::vector<int> terms;     // free terms
-  std::vector<int> off;       // terms.size() + 1 column offsets
-  std::vector<int> col;       // original column of each local column
-  Eigen::MatrixXd a;          // conditional information of the free columns
-  Eigen::VectorXd r;          // conditional score
-  double stat = 0.0;          // statistic of the node's set
+  std::vector<int> terms;  // free terms
+  std::vector<int> off;    // terms.size() + 1 column offsets
+  std::vector<int> col;    // original column of each local column
+  Eigen::MatrixXd a;       // conditional information of the free columns
+  Eigen::VectorXd r;       // conditional score
+  double stat = 0.0;       // statistic of the node's set
   int df = 0;
   // scratch
   Eigen::MatrixXd w;
@@ -226,7 +225,8 @@ class BestSubsetsSearch {
     for (int j = 0; j < na; ++j) {
       v(j) = u_(all[static_cast<std::size_t>(j)]);
       for (int i = 0; i < na; ++i) {
-        w(i, j) = imat_(all[static_cast<std::size_t>(i)], all[static_cast<std::size_t>(j)]);
+        w(i, j) =
+            imat_(all[static_cast<std::size_t>(i)], all[static_cast<std::size_t>(j)]);
       }
     }
     double stat = 0.0;
@@ -239,7 +239,8 @@ class BestSubsetsSearch {
     res.forced_statistic = stat;
     res.forced_df = df;
     set_ = forced_;
-    if (n_forced_ > 0 && n_forced_ <= nt && wanted_[static_cast<std::size_t>(n_forced_)]) {
+    if (n_forced_ > 0 && n_forced_ <= nt &&
+        wanted_[static_cast<std::size_t>(n_forced_)]) {
       offer(n_forced_, stat, df);
     }
     if (kmax_ > n_forced_) visit(0);
@@ -277,7 +278,8 @@ class BestSubsetsSearch {
     k = std::min(k, n - k);
     long double c = 1.0L;
     for (int i = 1; i <= k; ++i) c = c * static_cast<long double>(n - k + i) / i;
-    const long double top = static_cast<long double>(std::numeric_limits<std::size_t>::max());
+    const long double top =
+        static_cast<long double>(std::numeric_limits<std::size_t>::max());
     return c >= top ? std::numeric_limits<std::size_t>::max()
                     : static_cast<std::size_t>(std::llround(c));
   }
@@ -293,8 +295,9 @@ class BestSubsetsSearch {
   // Eliminate local columns [from, to) of (w, v) in order, updating the
   // columns after `to` (and the ones in between); `col` maps local columns
   // to original ones. Adds to stat and df.
-  void eliminate_leading(Eigen::MatrixXd& w, Eigen::VectorXd& v, const std::vector<int>& col,
-                         int from, int to, double& stat, int& df) const {
+  void eliminate_leading(Eigen::MatrixXd& w, Eigen::VectorXd& v,
+                         const std::vector<int>& col, int from, int to, double& stat,
+                         int& df) const {
     const int n = static_cast<int>(w.rows());
     for (int c = from; c < to; ++c) {
       const double piv = w(c, c);
@@ -337,8 +340,8 @@ class BestSubsetsSearch {
     for (int i = 0; i < mt; ++i) {
       const int t = order[static_cast<std::size_t>(i)];
       terms[static_cast<std::size_t>(i)] = nd.terms[static_cast<std::size_t>(t)];
-      for (int c = nd.off[static_cast<std::size_t>(t)]; c < nd.off[static_cast<std::size_t>(t) + 1];
-           ++c) {
+      for (int c = nd.off[static_cast<std::size_t>(t)];
+           c < nd.off[static_cast<std::size_t>(t) + 1]; ++c) {
         idx.push_back(c);
         col.push_back(nd.col[static_cast<std::size_t>(c)]);
       }
@@ -350,7 +353,8 @@ class BestSubsetsSearch {
     for (int j = 0; j < m; ++j) {
       nd.v(j) = nd.r(idx[static_cast<std::size_t>(j)]);
       for (int i = 0; i < m; ++i) {
-        nd.w(i, j) = nd.a(idx[static_cast<std::size_t>(i)], idx[static_cast<std::size_t>(j)]);
+        nd.w(i, j) =
+            nd.a(idx[static_cast<std::size_t>(i)], idx[static_cast<std::size_t>(j)]);
       }
     }
     nd.a.swap(nd.w);
@@ -370,15 +374,16 @@ class BestSubsetsSearch {
     nd.suffix.assign(static_cast<std::size_t>(mt), 0.0);
     double acc = 0.0;
     for (int i = mt - 1; i >= 0; --i) {
-      for (int c = nd.off[static_cast<std::size_t>(i) + 1] - 1; c >= nd.off[static_cast<std::size_t>(i)];
-           --c) {
+      for (int c = nd.off[static_cast<std::size_t>(i) + 1] - 1;
+           c >= nd.off[static_cast<std::size_t>(i)]; --c) {
         const double piv = nd.w(c, c);
         if (!pivot_ok(piv, nd.col[static_cast<std::size_t>(c)])) continue;
         const double rc = nd.v(c);
         acc += rc * rc / piv;
         if (c > 0) {
           nd.v.head(c).noalias() -= nd.w.col(c).head(c) * (rc / piv);
-          nd.w.topLeftCorner(c, c).noalias() -= nd.w.col(c).head(c) * (nd.w.row(c).head(c) / piv);
+          nd.w.topLeftCorner(c, c).noalias() -=
+              nd.w.col(c).head(c) * (nd.w.row(c).head(c) / piv);
         }
       }
       nd.suffix[static_cast<std::size_t>(i)] = acc;
@@ -420,7 +425,8 @@ class BestSubsetsSearch {
     for (int i = 0; i < mt; ++i) {
       int d = 0;
       nd.gain[static_cast<std::size_t>(i)] =
-          block_gain(nd, nd.off[static_cast<std::size_t>(i)], nd.off[static_cast<std::size_t>(i) + 1], d);
+          block_gain(nd, nd.off[static_cast<std::size_t>(i)],
+                     nd.off[static_cast<std::size_t>(i) + 1], d);
     }
     nd.order.resize(static_cast<std::size_t>(mt));
     std::iota(nd.order.begin(), nd.order.end(), 0);
@@ -457,7 +463,8 @@ class BestSubsetsSearch {
       if (!descend) {
         int d = 0;
         const double g = block_gain(nd, c0, c1, d);
-        if (wanted_[static_cast<std::size_t>(child_size)]) offer(child_size, nd.stat + g, nd.df + d);
+        if (wanted_[static_cast<std::size_t>(child_size)])
+          offer(child_size, nd.stat + g, nd.df + d);
       } else {
         // the child's node: eliminate f_i from the columns of f_i, ..., f_m
         best_subsets_detail::Node& ch = nodes_[static_cast<std::size_t>(level) + 1];
@@ -475,7 +482,8 @@ class BestSubsetsSearch {
         ch.col.assign(nd.col.begin() + c1, nd.col.end());
         ch.terms.assign(nd.terms.begin() + i + 1, nd.terms.end());
         ch.off.clear();
-        for (int j = i + 1; j <= mt; ++j) ch.off.push_back(nd.off[static_cast<std::size_t>(j)] - c1);
+        for (int j = i + 1; j <= mt; ++j)
+          ch.off.push_back(nd.off[static_cast<std::size_t>(j)] - c1);
         ch.stat = stat;
         ch.df = df;
         if (wanted_[static_cast<std::size_t>(child_size)]) offer(child_size, stat, df);
@@ -501,7 +509,8 @@ class BestSubsetsSearch {
   std::uint64_t evaluated_ = 0;
 };
 
-inline BestSubsetsResult best_subsets_score(const Eigen::VectorXd& u, const Eigen::MatrixXd& imat,
+inline BestSubsetsResult best_subsets_score(const Eigen::VectorXd& u,
+                                            const Eigen::MatrixXd& imat,
                                             const BestSubsetsSpec& spec,
                                             const std::vector<char>* dead = nullptr,
                                             Interrupt* interrupt = nullptr) {
@@ -516,7 +525,8 @@ inline BestSubsetsResult cox_best_subsets(const CoxData& d, CoxTies ties,
   // invariant to the scaling; the pivot rule is scale free)
   CoxWork w;
   const Eigen::VectorXd zero = Eigen::VectorXd::Zero(d.p);
-  cox_evaluate_scaled(d, d.p > 0 ? zero.data() : nullptr, ties, cox_what_info, w, interrupt);
+  cox_evaluate_scaled(d, d.p > 0 ? zero.data() : nullptr, ties, cox_what_info, w,
+                      interrupt);
   std::vector<char> dead;
   const bool any_dead = d.p > 0 && cox_inestimable(d, dead);
   const Eigen::VectorXd u = w.u;
