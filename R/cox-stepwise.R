@@ -380,8 +380,9 @@ sw_design <- function(mfi, call, what = "stepwise") {
         "Can't use `strata()` inside the term `%s` as a %s: ",
         "`strata()` terms stratify every model%s."),
         labels[which(in_inter)[1L]],
-        if (what == "stepwise") "stepwise candidate" else "univariable term",
-        if (what == "stepwise") " and are never selected" else ""),
+        switch(what, stepwise = "stepwise candidate",
+               `best subsets` = "best-subsets candidate", "univariable term"),
+        if (what == "univariable") "" else " and are never selected"),
         call = call)
     }
   }

@@ -11,6 +11,28 @@ Rcpp::Rostream<true>&  Rcpp::Rcout = Rcpp::Rcpp_cout_get();
 Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
+// best_subsets_cpp
+Rcpp::List best_subsets_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata, Rcpp::List term_cols, Rcpp::LogicalVector forced, Rcpp::IntegerVector sizes, double best, bool prune, std::string ties, double toler_chol, double timefix_tol);
+RcppExport SEXP _survstep_best_subsets_cpp(SEXP xSEXP, SEXP ySEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP term_colsSEXP, SEXP forcedSEXP, SEXP sizesSEXP, SEXP bestSEXP, SEXP pruneSEXP, SEXP tiesSEXP, SEXP toler_cholSEXP, SEXP timefix_tolSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
+    Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type term_cols(term_colsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::LogicalVector >::type forced(forcedSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type sizes(sizesSEXP);
+    Rcpp::traits::input_parameter< double >::type best(bestSEXP);
+    Rcpp::traits::input_parameter< bool >::type prune(pruneSEXP);
+    Rcpp::traits::input_parameter< std::string >::type ties(tiesSEXP);
+    Rcpp::traits::input_parameter< double >::type toler_chol(toler_cholSEXP);
+    Rcpp::traits::input_parameter< double >::type timefix_tol(timefix_tolSEXP);
+    rcpp_result_gen = Rcpp::wrap(best_subsets_cpp(x, y, weights, offset, strata, term_cols, forced, sizes, best, prune, ties, toler_chol, timefix_tol));
+    return rcpp_result_gen;
+END_RCPP
+}
 // boot_indices_cpp
 Rcpp::IntegerMatrix boot_indices_cpp(double seed, int m, int B);
 RcppExport SEXP _survstep_boot_indices_cpp(SEXP seedSEXP, SEXP mSEXP, SEXP BSEXP) {
@@ -479,6 +501,7 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
+    {"_survstep_best_subsets_cpp", (DL_FUNC) &_survstep_best_subsets_cpp, 13},
     {"_survstep_boot_indices_cpp", (DL_FUNC) &_survstep_boot_indices_cpp, 3},
     {"_survstep_boot_rng_check_cpp", (DL_FUNC) &_survstep_boot_rng_check_cpp, 0},
     {"_survstep_stepwise_boot_cpp", (DL_FUNC) &_survstep_stepwise_boot_cpp, 26},
