@@ -204,7 +204,8 @@ print.summary_survstep_km <- function(x,
 #'   estimable (`NA`) when the second does not exist, and the interval is the
 #'   set \{t: |g(S(t)) - g(1 - p)| <= z g'(S(t)) se(S(t))\} from its first
 #'   time to the event time that ends it (`NA` when it runs to the end of the
-#'   curve), as PROC LIFETEST prints in its "Quartile Estimates" table; see
+#'   curve or S is 0 from that time on), as PROC LIFETEST prints in its
+#'   "Quartile Estimates" table; see
 #'   [km_median()].
 #' @references Brookmeyer R, Crowley J (1982). A confidence interval for the
 #'   median survival time. *Biometrics* 38, 29-41.

@@ -299,7 +299,8 @@ km_check_quantile_conf_type <- function(conf_type, method, call) {
 #'   `CONFTYPE=`, default `"log-log"` as in SAS, whatever the fit's
 #'   `conf_type`); the lower limit is the first time in the set and the upper
 #'   limit the event time that ends it (`NA` when the set runs to the end of
-#'   the curve, SAS's missing value); z comes from the fit's `conf_level`.
+#'   the curve or when S is 0 from that event time on, SAS's missing value);
+#'   z comes from the fit's `conf_level`.
 #' * `"spss"` reproduces SPSS KM: the median is the first event time with
 #'   S <= 0.5 (the left end of a flat stretch, no midpoint). Its standard
 #'   error uses Collett's uniform-kernel density estimate: with `u` the

@@ -1,6 +1,7 @@
 // Every core header in one translation unit: a duplicate definition (an
 // ODR violation between headers) or a header that does not stand on its own
 // fails to compile. Checked by .ci/run (step 2b); not part of the package.
+#include "survstep/best_subsets.hpp"
 #include "survstep/bootstrap.hpp"
 #include "survstep/cholesky.hpp"
 #include "survstep/concordance.hpp"

@@ -19,7 +19,8 @@ ref_km_steps <- function(time, status) {
 # SAS: q = (inf{t: S(t) <= 1-p} + inf{t: S(t) < 1-p}) / 2 (NA when the second
 # does not exist); CI = {t: |g(S(t)) - g(1-p)| <= z g'(S(t)) se(S(t))}, a
 # union of steps [t_k, t_k+1); limits t_first and t_(last + 1) (NA if the
-# last step is the curve's last one).
+# last step is the curve's last one, or if S(t_(last + 1)) = 0: LIFETEST
+# prints a missing upper limit there, see test-vendor-sas-lifetest.R).
 ref_sas_quantile <- function(time, status, p, conf_type = "log-log",
                              z = qnorm(0.975), tol = sqrt(.Machine$double.eps)) {
   st <- ref_km_steps(time, status)
@@ -38,8 +39,8 @@ ref_sas_quantile <- function(time, status, p, conf_type = "log-log",
   inset[is.na(inset)] <- FALSE
   k <- which(inset)
   lo <- if (length(k)) st$time[min(k)] else NA_real_
-  hi <- if (length(k) && max(k) < length(st$time)) st$time[max(k) + 1] else
-    NA_real_
+  hi <- if (length(k) && max(k) < length(st$time) && s[max(k) + 1] > 0)
+    st$time[max(k) + 1] else NA_real_
   c(estimate = est, lower = lo, upper = hi)
 }
 

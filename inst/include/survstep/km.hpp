@@ -91,7 +91,8 @@
 //       SAS LIFETEST: (inf{t: S(t) <= 1-p} + inf{t: S(t) < 1-p}) / 2, not
 //       estimable (NaN) when the second does not exist; CI the set
 //       {t: |g(S(t)) - g(1-p)| <= z g'(S(t)) se(S(t))} (Brookmeyer-Crowley,
-//       g from `type`), from its first time to the event time after it.
+//       g from `type`), from its first time to the event time after it
+//       (NaN when there is none, or when S is 0 from that time on).
 //   KmQuantile km_quantile_spss(const KmView& v, double prob, bool truncate,
 //                               double z = 1.96);
 //       SPSS: first time with S <= 1 - prob; Collett's density SE; CI
@@ -646,7 +647,9 @@ inline KmQuantile km_quantile_survfit(const KmView& v, double prob, double z,
 // SAS LIFETEST quantile (see the header comment). The CI set is a union of
 // the intervals [t_j, t_j+1) on which S is constant; its limits are the
 // first time in the set and the time S next changes after the last one
-// (NaN when the set runs to the end of the curve). S = 0 (and, for the
+// (NaN when the set runs to the end of the curve, or when S next changes to
+// 0: PROC LIFETEST prints a missing upper limit then; checked against SAS
+// output in tests/testthat/test-vendor-sas-lifetest.R). S = 0 (and, for the
 // log-log transform, S = 1) cannot be in the set.
 inline KmQuantile km_quantile_sas(const KmView& v, double prob, double z,
                                   ConfType type) {
@@ -688,9 +691,11 @@ inline KmQuantile km_quantile_sas(const KmView& v, double prob, double z,
   }
   if (lo == v.size) return q;
   q.lower = v.time[lo];
+  // The upper limit is the time S next changes; a change to S = 0 (a time
+  // with no evaluable transform) leaves it missing, as LIFETEST prints it.
   for (std::size_t k = hi + 1; k < v.size; ++k) {
     if (v.surv[k] != v.surv[hi]) {
-      q.upper = v.time[k];
+      if (v.surv[k] > 0.0) q.upper = v.time[k];
       break;
     }
   }
