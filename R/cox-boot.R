@@ -3,7 +3,7 @@
 #' Bootstrap stability of a stepwise Cox selection
 #'
 #' Re-runs the selection of a [cox_stepwise()] fit (the same candidates,
-#' `include` terms, direction, entry and removal rules, ties and iteration
+#' `include` and `start` terms, style, direction, step limit, entry and removal rules, ties and iteration
 #' settings) on `B` bootstrap resamples of its analysis set, and reports how
 #' stable the selected model is: how often each term is selected, how often
 #' each model is selected, how often pairs of terms are selected together,
@@ -499,6 +499,8 @@ bt_source <- function(object, call) {
              list(unit = NULL, colnames = cn, col_term = col_term,
                   direction = object$direction, removal = object$removal,
                   p_enter = object$p_enter, p_remove = object$p_remove,
+                  style = if (is.null(object$style)) "spss" else object$style,
+                  start = bd$start, max_steps = object$max_steps,
                   ties = object$ties, control = control,
                   selected = object$selected, n = object$n)))
   }
@@ -541,7 +543,8 @@ bt_source_cox <- function(object, call) {
        forced = rep(TRUE, length(des$labels)), labels = des$labels,
        unit = unit, colnames = cn, col_term = col_term,
        direction = "forward", removal = "wald", p_enter = 0.05,
-       p_remove = 0.10, ties = object$method, control = object$control,
+       p_remove = 0.10, style = "spss", start = NULL, max_steps = NULL,
+       ties = object$method, control = object$control,
        selected = des$labels, n = mfi$n)
 }
 
@@ -576,7 +579,9 @@ bt_run <- function(object, cluster, seed, B, validate, call) {
     toler_chol = ctl$toler_chol, toler_inf = ctl$toler_inf,
     timefix_tol = if (isTRUE(ctl$timefix)) sqrt(.Machine$double.eps) else 0,
     seed = seed, B = B, validate = validate,
-    convergence = cox_control_rule(ctl), tols = cox_control_tols(ctl)
+    convergence = cox_control_rule(ctl), tols = cox_control_tols(ctl),
+    style = src$style, start = src$start,
+    max_steps = if (is.null(src$max_steps)) -1L else src$max_steps
   )
   bt_check_apparent(res, src, call)
   list(src = src, unit = unit, res = res, B = B, seed = seed)
@@ -611,6 +616,13 @@ bt_model_text <- function(model, labels) {
 }
 
 bt_describe <- function(object) {
+  style <- if (is.null(object$style)) "spss" else object$style
+  if (style == "sas") {
+    return(sprintf("Stepwise Cox selection, %s: %s %s ties; n = %d.",
+                   sw_describe_method(style, object$direction),
+                   gsub("\n", " ", sw_describe_rules(object)),
+                   cox_ties_label(object$ties), object$n))
+  }
   dir <- if (object$direction == "forward") "Forward" else "Backward"
   rem <- c(wald = "Wald", lr = "LR", conditional = "conditional")[[
     object$removal]]

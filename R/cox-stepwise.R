@@ -1,14 +1,75 @@
 # Univariable screening and SPSS-style stepwise Cox selection ----------------
 
-#' Stepwise Cox regression as SPSS COXREG does it
+#' Stepwise Cox regression as SPSS COXREG or SAS PROC PHREG does it
 #'
 #' Forward (SPSS `METHOD = FSTEP`) or backward (`METHOD = BSTEP`) stepwise
 #' selection of the terms of a Cox model, with the rules of SPSS COXREG:
 #' entry by the score statistic, removal by the Wald, likelihood-ratio or
 #' conditional statistic, factors entering and leaving as blocks, and one
-#' complete-case analysis set for the whole run.
+#' complete-case analysis set for the whole run. With `style = "sas"`, the
+#' rules of SAS/STAT PROC PHREG `SELECTION = FORWARD`, `BACKWARD` or
+#' `STEPWISE` instead.
 #'
 #' @details
+#' **Styles.** `style` chooses whose rules the run follows; `direction`
+#' names the vendor's method:
+#'
+#' | `style` | `direction` | vendor method | enters | removes |
+#' |---|---|---|---|---|
+#' | `"spss"` | `"forward"` | SPSS COXREG `METHOD = FSTEP` | yes | yes, after each entry |
+#' | `"spss"` | `"backward"` | SPSS COXREG `METHOD = BSTEP` | yes | yes (starts from all terms) |
+#' | `"sas"` | `"forward"` | SAS PHREG `SELECTION = FORWARD` | yes | never |
+#' | `"sas"` | `"backward"` | SAS PHREG `SELECTION = BACKWARD` | never | yes (starts from all terms) |
+#' | `"sas"` | `"stepwise"` | SAS PHREG `SELECTION = STEPWISE` | yes | yes, after each entry |
+#'
+#' and the options map as
+#'
+#' | survstep | SPSS COXREG | SAS PHREG |
+#' |---|---|---|
+#' | `p_enter` | `CRITERIA = PIN` (0.05) | `SLENTRY=` (0.05) |
+#' | `p_remove` | `CRITERIA = POUT` (0.10) | `SLSTAY=` (0.05) |
+#' | `removal` | `FSTEP(WALD / LR / COND)` | Wald only |
+#' | `include` | terms entered with `METHOD = ENTER` first | `INCLUDE=` |
+#' | `start` | -- | `START=` |
+#' | `max_steps` | -- | `MAXSTEP=` |
+#' | `ties = "breslow"` | (always Breslow) | `TIES = BRESLOW` (PHREG's default) |
+#'
+#' `direction = "stepwise"` is SAS's; with `style = "spss"` it is an error
+#' (FSTEP already removes). An option SAS has no equivalent for
+#' (`removal = "lr"` or `"conditional"`) is an error with `style = "sas"`
+#' (class `survstep_error_style`). `start` and `max_steps` work with both
+#' styles.
+#'
+#' **SAS rules** (`style = "sas"`), as the PHREG documentation describes
+#' them: entry by the score chi-square of each effect not in the model,
+#' the effect with the *largest* statistic entering when it is significant
+#' at `p_enter`; removal by the Wald chi-square, the effect with the
+#' *smallest* statistic leaving when it is not significant at `p_remove`.
+#' Blocks are compared by their statistic, not their p-value (this matters
+#' only between effects with different degrees of freedom, such as a factor
+#' and a numeric covariate). `SELECTION = FORWARD` never removes and
+#' `BACKWARD` never re-enters a removed effect. `STEPWISE` removes after
+#' every entry until every effect stays, and stops when the effect just
+#' entered is the first one removed after its entry (that removal is made,
+#' so the final model is the one before that entry): this is how SAS avoids
+#' an endless cycle when `p_enter > p_remove`, which `style = "sas"`
+#' allows. A move back to a model visited before is also refused, as in
+#' the SPSS rules. `ties` keeps its default (`"efron"`); PHREG's default is
+#' `TIES = BRESLOW`, so give `ties = "breslow"` to reproduce a PHREG run.
+#' PHREG's convergence rule differs from survival's: add
+#' `control = cox_control(convergence = "sas")` to stop every fit where
+#' PHREG stops (otherwise the statistics agree to about 4 decimals, which
+#' can change a decision only at a p-value on the boundary).
+#'
+#' **Starting model.** `include` terms are in every model and never removed
+#' (SAS `INCLUDE=`). `start` terms are in the first model (together with
+#' `include`) but may be removed like any other (SAS `START=`); when `start`
+#' is given, backward selection also starts from those terms instead of all
+#' of them. Every run that removes checks the starting model for removal
+#' before the first entry (the SAS documentation does not say whether
+#' `SELECTION = STEPWISE` does this with `START=`). `max_steps` stops the run after that many entries and removals
+#' (SAS `MAXSTEP=`; `NULL`, the default, means no limit).
+#'
 #' **Analysis set.** Rows with a missing value in the response, the weights,
 #' a `strata()` variable or *any* term of `formula` are deleted once, before
 #' the first step (as SPSS does), so that every model in the run is fitted to
@@ -79,13 +140,18 @@
 #'   `getOption("na.action")` (usually [stats::na.omit()]), applied once over
 #'   all terms.
 #' @param direction `"forward"` (start from the `include` terms and enter
-#'   candidates, SPSS `FSTEP`) or `"backward"` (start from all terms and
-#'   remove, SPSS `BSTEP`).
+#'   candidates: SPSS `FSTEP`, which also removes, or SAS
+#'   `SELECTION = FORWARD`, which does not), `"backward"` (start from all
+#'   terms and remove: SPSS `BSTEP`, which also re-enters, or SAS
+#'   `SELECTION = BACKWARD`, which does not) or, with `style = "sas"`,
+#'   `"stepwise"` (SAS `SELECTION = STEPWISE`). See "Styles".
 #' @param removal The removal statistic: `"wald"`, `"lr"` (likelihood ratio)
-#'   or `"conditional"`.
-#' @param p_enter Significance level for entry (SPSS `PIN`, default 0.05).
-#' @param p_remove Significance level for removal (SPSS `POUT`, default
-#'   0.10); must be at least `p_enter`.
+#'   or `"conditional"`. `style = "sas"` removes by the Wald statistic only.
+#' @param p_enter Significance level for entry (SPSS `PIN`, SAS `SLENTRY`);
+#'   by default (`NULL`) 0.05.
+#' @param p_remove Significance level for removal (SPSS `POUT`, SAS
+#'   `SLSTAY`); by default (`NULL`) 0.10 for `style = "spss"`, where it
+#'   must be at least `p_enter`, and 0.05 for `style = "sas"`.
 #' @param include Terms forced into every model and never removed: a
 #'   character vector of term labels (as in `attr(terms(formula),
 #'   "term.labels")`, e.g. `"age"` or `"factor(ph.ecog)"`) or a one-sided
@@ -96,6 +162,13 @@
 #'   `TIES=EXACT`); see "Tied event times" in [cox_fit()].
 #' @param control Iteration settings from [cox_control()], used for every
 #'   model fitted during the run and for the final model.
+#' @param style Whose selection rules to follow: `"spss"` (SPSS COXREG, the
+#'   default) or `"sas"` (SAS/STAT PROC PHREG). See "Styles".
+#' @param start Terms in the starting model that may be removed (SAS
+#'   `START=`), given like `include`; `NULL` for none. A term can't be in
+#'   both `start` and `include`.
+#' @param max_steps The largest number of entries and removals (SAS
+#'   `MAXSTEP=`), a whole number; `NULL` (the default) for no limit.
 #' @return An object of class `survstep_stepwise`, a list with
 #' * `steps`: a data frame with one row per step (step 0 is the starting
 #'   model): `step`, `action` (`"start"`, `"enter"`, `"remove"`), `term`,
@@ -115,8 +188,8 @@
 #'   (refitting it gives the same estimates to the convergence tolerance);
 #' * `selected`, `include`, `candidates`: term labels;
 #' * `n`, `nevent`, `n_dropped`, `na.action`: the analysis set;
-#' * `stop_reason`, `direction`, `removal`, `p_enter`, `p_remove`, `ties`,
-#'   `call`;
+#' * `stop_reason`, `style`, `direction`, `removal`, `p_enter`,
+#'   `p_remove`, `start`, `max_steps`, `ties`, `call`;
 #' * `boot_data`: the design, response, weights, offset and strata of the
 #'   analysis set, kept so that [cox_stepwise_boot()] and [cox_validate()]
 #'   can re-run the selection without the original data.
@@ -125,6 +198,10 @@
 #' [summary()], [tidy()] and [glance()] are passed on to `final`.
 #' @references
 #' IBM Corp. *IBM SPSS Statistics Algorithms: COXREG*.
+#'
+#' SAS Institute Inc. *SAS/STAT User's Guide: The PHREG Procedure*,
+#' section "Effect Selection Methods" and the MODEL statement options
+#' `SELECTION=`, `SLENTRY=`, `SLSTAY=`, `INCLUDE=`, `START=`, `MAXSTEP=`.
 #'
 #' Lawless, J. F. and Singhal, K. (1978). Efficient screening of
 #' nonnormal regression models. *Biometrics* 34, 318-327.
@@ -149,26 +226,44 @@
 #' cox_stepwise(Surv(time, status) ~ age + sex + ph.ecog + ph.karno + wt.loss,
 #'              data = lung2, direction = "backward", removal = "lr",
 #'              include = "age")
+#'
+#' # SAS PROC PHREG SELECTION = STEPWISE (SLENTRY = SLSTAY = 0.05, Breslow
+#' # ties as PHREG), starting from age and wt.loss, at most 6 steps
+#' sas <- cox_stepwise(Surv(time, status) ~ age + sex + ph.ecog + ph.karno +
+#'                       wt.loss, data = lung2, style = "sas",
+#'                     direction = "stepwise", ties = "breslow",
+#'                     start = ~ age + wt.loss, max_steps = 6)
+#' sas
+#' sas$steps[, c("step", "action", "term", "statistic", "p.value", "test")]
 #' @export
 cox_stepwise <- function(formula, data, subset, weights, na.action,
-                         direction = c("forward", "backward"),
+                         direction = c("forward", "backward", "stepwise"),
                          removal = c("wald", "lr", "conditional"),
-                         p_enter = 0.05, p_remove = 0.10, include = NULL,
+                         p_enter = NULL, p_remove = NULL, include = NULL,
                          ties = c("efron", "breslow", "exact", "exact-marginal"),
-                         control = cox_control(), ...) {
+                         control = cox_control(), style = c("spss", "sas"),
+                         start = NULL, max_steps = NULL, ...) {
   call <- match.call()
   check_dots_empty("cox_stepwise", ...)
-  direction <- sv_match_arg(direction, c("forward", "backward"), "direction")
+  style <- sv_match_arg(style, c("spss", "sas"), "style")
+  direction <- sv_match_arg(direction, c("forward", "backward", "stepwise"),
+                            "direction")
+  removal_given <- !missing(removal)
   removal <- sv_match_arg(removal, c("wald", "lr", "conditional"), "removal")
   ties <- sv_match_arg(ties, cox_ties_methods, "ties")
+  sw_check_style(style, direction, removal, removal_given, call)
+  rules <- sw_style_rules(style)
+  if (is.null(p_enter)) p_enter <- rules$p_enter
+  if (is.null(p_remove)) p_remove <- rules$p_remove
   check_number(p_enter, "p_enter", 0, 1, open = c(TRUE, FALSE))
   check_number(p_remove, "p_remove", 0, 1, open = c(TRUE, FALSE))
-  if (p_enter > p_remove) {
+  if (style == "spss" && p_enter > p_remove) {
     sv_abort(sprintf(paste0(
       "`p_enter` (%s) must not be larger than `p_remove` (%s): a term ",
       "could enter and be removed at once."), format(p_enter),
       format(p_remove)))
   }
+  max_steps <- sw_check_max_steps(max_steps, call)
   control <- check_cox_control(control)
   env <- parent.frame()
 
@@ -176,15 +271,25 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
                   positive_weights = "a Cox model")
   des <- sw_design(mfi, call = call)
   include <- sw_include_labels(include, des, call = call)
+  start <- sw_include_labels(start, des, call = call, arg = "start")
+  if (length(both <- intersect(start, include))) {
+    sv_abort(sprintf(paste0(
+      "`start` and `include` both name `%s`: `include` terms are forced into ",
+      "every model (SAS INCLUDE=), `start` terms begin in the model and may ",
+      "be removed (SAS START=); name each term in one of them."), both[1L]),
+      call = call)
+  }
 
   forced <- des$labels %in% include
+  start_in <- des$labels %in% start
   nev <- as.integer(sum(mfi$y[, ncol(mfi$y)]))
   epv <- c(events = nev, df = ncol(des$x),
            epv = if (ncol(des$x) > 0L) nev / ncol(des$x) else NA_real_)
   cox_warn_epv(nev, ncol(des$x), "stepwise", FALSE, call)
   res <- sw_run(mfi, des, forced = forced, direction = direction,
                 removal = removal, p_enter = p_enter, p_remove = p_remove,
-                ties = ties, control = control)
+                ties = ties, control = control, style = style,
+                start = start_in, max_steps = max_steps)
 
   labels <- des$labels
   term_or_na <- function(i) labels[ifelse(i < 0L, NA_integer_, i + 1L)]
@@ -223,10 +328,7 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
   final <- sw_final_fit(res, mfi, des, selected, final_call, ties, control,
                         call = call)
 
-  stop_reason <- c("no term met the entry criterion",
-                   "every candidate term is in the model",
-                   "the next step would repeat an earlier model",
-                   "the starting model is singular")[res$stop + 1L]
+  stop_reason <- sw_stop_reasons[res$stop + 1L]
 
   structure(
     list(
@@ -243,13 +345,16 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
       n_dropped = mfi$n_dropped,
       na.action = mfi$na.action,
       stop_reason = stop_reason,
+      style = style,
       direction = direction,
       removal = removal,
+      start = start,
+      max_steps = max_steps,
       p_enter = p_enter,
       p_remove = p_remove,
       ties = ties,
       call = call,
-      boot_data = sw_boot_data(mfi, des, forced)
+      boot_data = sw_boot_data(mfi, des, forced, start_in)
     ),
     class = "survstep_stepwise"
   )
@@ -297,21 +402,21 @@ sw_design <- function(mfi, call, what = "stepwise") {
        strata_labels = labels[c(st_terms, cl_terms)])
 }
 
-sw_include_labels <- function(include, des, call) {
+sw_include_labels <- function(include, des, call, arg = "include") {
   if (is.null(include)) return(character())
   if (inherits(include, "formula")) {
     if (length(include) != 2L) {
-      sv_abort(paste0("`include` must be a character vector of term labels ",
+      sv_abort(sprintf(paste0("`%s` must be a character vector of term labels ",
                       "or a one-sided formula such as `~ age + sex`, not a ",
-                      "two-sided formula."), call = call)
+                      "two-sided formula."), arg), call = call)
     }
     inc <- attr(stats::terms(include, specials = "strata"), "term.labels")
   } else if (is.character(include) && !anyNA(include)) {
     inc <- include
   } else {
     sv_abort(sprintf(paste0(
-      "`include` must be a character vector of term labels or a one-sided ",
-      "formula such as `~ age + sex`, not %s."), sv_obj_type(include)),
+      "`%s` must be a character vector of term labels or a one-sided ",
+      "formula such as `~ age + sex`, not %s."), arg, sv_obj_type(include)),
       call = call)
   }
   inc <- unique(gsub("[[:space:]]+", "", inc))
@@ -319,20 +424,76 @@ sw_include_labels <- function(include, des, call) {
   is_strata <- grepl("^strata\\(", inc)
   if (any(is_strata)) {
     sv_abort(sprintf(paste0(
-      "`include` can't name `%s`: `strata()` terms stratify every model and ",
-      "are never selected or forced."), inc[is_strata][1L]), call = call)
+      "`%s` can't name `%s`: `strata()` terms stratify every model and ",
+      "are never selected or forced."), arg, inc[is_strata][1L]), call = call)
   }
   pos <- match(inc, norm(des$labels))
   if (anyNA(pos)) {
     bad <- inc[is.na(pos)]
     sv_abort(c(sprintf(
-      "`include` names %s not in `formula`: %s.",
+      "`%s` names %s not in `formula`: %s.", arg,
       if (length(bad) == 1L) "a term" else "terms",
       paste0("`", bad, "`", collapse = ", ")),
       sprintf("The terms of `formula` are: %s.",
               paste0("`", des$labels, "`", collapse = ", "))), call = call)
   }
   des$labels[sort(pos)]
+}
+
+# Styles ----------------------------------------------------------------------
+
+# The rules of each vendor style: default significance levels and how
+# blocks are compared (vignettes/methods.Rmd, "Stepwise selection").
+sw_style_rules <- function(style) {
+  switch(style,
+    spss = list(p_enter = 0.05, p_remove = 0.10, compare = "p-value"),
+    sas = list(p_enter = 0.05, p_remove = 0.05, compare = "chi-square"))
+}
+
+# Why the run stopped, by the engine's StepStop code (stepwise.hpp).
+sw_stop_reasons <- c(
+  "no term met the entry criterion",
+  "every candidate term is in the model",
+  "the next step would repeat an earlier model",
+  "the starting model is singular",
+  "the term just entered was removed at the next backward step",
+  "the step limit (`max_steps`) was reached",
+  "no term in the model met the removal criterion"
+)
+
+# Options one style has no equivalent for: classed errors.
+sw_check_style <- function(style, direction, removal, removal_given, call) {
+  if (style == "spss" && direction == "stepwise") {
+    sv_abort(c(paste0(
+      "`direction = \"stepwise\"` is a SAS PHREG method (SELECTION=STEPWISE); ",
+      "use it with `style = \"sas\"`."),
+      paste0("With `style = \"spss\"`, `direction = \"forward\"` is SPSS ",
+             "FSTEP, which already removes terms after each entry.")),
+      class = c("survstep_error_style", "survstep_error_input"), call = call)
+  }
+  if (style == "sas" && removal_given && removal != "wald") {
+    sv_abort(c(sprintf(paste0(
+      "`removal = \"%s\"` has no SAS PHREG equivalent: PHREG removes by ",
+      "the Wald chi-square."), removal),
+      paste0("Use `removal = \"wald\"` (the default) with `style = \"sas\"`, ",
+             "or `style = \"spss\"` for likelihood-ratio or conditional ",
+             "removal.")),
+      class = c("survstep_error_style", "survstep_error_input"), call = call)
+  }
+  invisible()
+}
+
+sw_check_max_steps <- function(max_steps, call) {
+  if (is.null(max_steps)) return(NULL)
+  ok <- is.numeric(max_steps) && length(max_steps) == 1L &&
+    !is.na(max_steps) && max_steps >= 0 && max_steps == round(max_steps) &&
+    max_steps < .Machine$integer.max
+  if (!ok) {
+    sv_abort(sprintf(paste0("`max_steps` must be `NULL` or a single whole ",
+                            "number >= 0, not %s."), sv_obj_type(max_steps)),
+             call = call)
+  }
+  as.integer(max_steps)
 }
 
 sw_check_events <- function(mfi, call) {
@@ -545,16 +706,10 @@ sw_print_table <- function(df, right = TRUE) {
 #'   `predict()`, ...); ignored by `print()`.
 #' @export
 print.survstep_stepwise <- function(x, digits = 3, ...) {
-  dir <- if (x$direction == "forward") {
-    "Forward stepwise (SPSS METHOD = FSTEP)"
-  } else {
-    "Backward stepwise (SPSS METHOD = BSTEP)"
-  }
-  rem <- c(wald = "Wald", lr = "likelihood ratio (LR)",
-           conditional = "conditional (COND)")[[x$removal]]
-  cat("Stepwise Cox regression: ", dir, "\n", sep = "")
-  cat(sprintf("Entry: score test p <= %s.  Removal: %s test p >= %s.\n",
-              format(x$p_enter), rem, format(x$p_remove)))
+  style <- if (is.null(x$style)) "spss" else x$style
+  cat("Stepwise Cox regression: ", sw_describe_method(style, x$direction),
+      "\n", sep = "")
+  cat(sw_describe_rules(x), "\n", sep = "")
   cat(sprintf("Ties: %s.  n = %d, events = %d",
               cox_ties_label(x$ties),
               x$n, x$nevent))
@@ -571,6 +726,10 @@ print.survstep_stepwise <- function(x, digits = 3, ...) {
   if (length(x$include)) {
     cat("Forced into every model: ", paste(x$include, collapse = ", "),
         ".\n", sep = "")
+  }
+  if (length(x$start)) {
+    cat("In the starting model (removable): ",
+        paste(x$start, collapse = ", "), ".\n", sep = "")
   }
 
   cat("\nStep summary\n")
@@ -635,6 +794,44 @@ print.survstep_stepwise <- function(x, digits = 3, ...) {
              "that the model was\nselected from the data; they are too ",
              "small and too narrow (optimistic).\n"))
   invisible(x)
+}
+
+# The vendor procedure a style and direction reproduce.
+sw_describe_method <- function(style, direction) {
+  if (style == "sas") {
+    sprintf("SAS PROC PHREG SELECTION = %s", toupper(direction))
+  } else if (direction == "forward") {
+    "Forward stepwise (SPSS METHOD = FSTEP)"
+  } else {
+    "Backward stepwise (SPSS METHOD = BSTEP)"
+  }
+}
+
+# The entry, removal and comparison rules of a run, one line.
+sw_describe_rules <- function(x) {
+  style <- if (is.null(x$style)) "spss" else x$style
+  rem <- c(wald = "Wald", lr = "likelihood ratio (LR)",
+           conditional = "conditional (COND)")[[x$removal]]
+  enters <- !(style == "sas" && x$direction == "backward")
+  removes <- !(style == "sas" && x$direction == "forward")
+  if (style == "sas") {
+    lab <- c(
+      if (enters) sprintf("Entry: largest score chi-square, p <= %s (SLENTRY)",
+                          format(x$p_enter)),
+      if (removes) sprintf("Removal: smallest Wald chi-square, p >= %s (SLSTAY)",
+                           format(x$p_remove)))
+    out <- paste0(paste(lab, collapse = ".\n"), ".")
+    if (x$direction == "stepwise") {
+      out <- paste0(out, "\nStops when the term just entered is removed.")
+    }
+  } else {
+    out <- sprintf("Entry: score test p <= %s.  Removal: %s test p >= %s.",
+                   format(x$p_enter), rem, format(x$p_remove))
+  }
+  if (!is.null(x$max_steps)) {
+    out <- paste0(out, sprintf("\nAt most %d steps (MAXSTEP).", x$max_steps))
+  }
+  out
 }
 
 # SPSS "Variables in the Equation": one row per coefficient, plus a block row
@@ -770,16 +967,17 @@ glance.survstep_stepwise <- function(x, ...) generics::glance(x$final, ...)
 # What re-running the selection needs (cox_stepwise_boot(), cox_validate()):
 # the engine's input for the analysis set, so that the bootstrap does not
 # depend on the data still being where the call found them.
-sw_boot_data <- function(mfi, des, forced) {
+sw_boot_data <- function(mfi, des, forced, start) {
   list(x = des$x, y = mfi$y, weights = mfi$weights, offset = mfi$offset,
        strata = mfi$strata, term_cols = des$term_cols, forced = forced,
-       labels = des$labels, term_of_col = des$term_of_col)
+       start = start, labels = des$labels, term_of_col = des$term_of_col)
 }
 
 # One call into the C++ selection loop; `final` in its result is the
 # selected model in the shape of cox_fit_cpp()'s result.
 sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
-                   ties, control) {
+                   ties, control, style = "spss", start = NULL,
+                   max_steps = NULL) {
   # the engine's conventions (as cox_engine()): a zero offset is none, a
   # non-zero one is centred
   off <- mfi$offset
@@ -796,7 +994,8 @@ sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
     toler_chol = control$toler_chol, toler_inf = control$toler_inf,
     timefix_tol = if (isTRUE(control$timefix)) sqrt(.Machine$double.eps) else 0,
     concordance = TRUE, convergence = cox_control_rule(control),
-    tols = cox_control_tols(control)
+    tols = cox_control_tols(control), style = style, start = start,
+    max_steps = if (is.null(max_steps)) -1L else as.integer(max_steps)
   )
 }
 

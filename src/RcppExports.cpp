@@ -55,8 +55,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // stepwise_boot_cpp
-Rcpp::List stepwise_boot_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata, SEXP unit, Rcpp::List term_cols, Rcpp::LogicalVector forced, std::string direction, std::string removal, double p_enter, double p_remove, std::string ties, double eps, int iter_max, double toler_chol, double toler_inf, double timefix_tol, double seed, int B, bool validate, std::string convergence, SEXP tols);
-RcppExport SEXP _survstep_stepwise_boot_cpp(SEXP xSEXP, SEXP ySEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP unitSEXP, SEXP term_colsSEXP, SEXP forcedSEXP, SEXP directionSEXP, SEXP removalSEXP, SEXP p_enterSEXP, SEXP p_removeSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP iter_maxSEXP, SEXP toler_cholSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP seedSEXP, SEXP BSEXP, SEXP validateSEXP, SEXP convergenceSEXP, SEXP tolsSEXP) {
+Rcpp::List stepwise_boot_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata, SEXP unit, Rcpp::List term_cols, Rcpp::LogicalVector forced, std::string direction, std::string removal, double p_enter, double p_remove, std::string ties, double eps, int iter_max, double toler_chol, double toler_inf, double timefix_tol, double seed, int B, bool validate, std::string convergence, SEXP tols, std::string style, SEXP start, int max_steps);
+RcppExport SEXP _survstep_stepwise_boot_cpp(SEXP xSEXP, SEXP ySEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP unitSEXP, SEXP term_colsSEXP, SEXP forcedSEXP, SEXP directionSEXP, SEXP removalSEXP, SEXP p_enterSEXP, SEXP p_removeSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP iter_maxSEXP, SEXP toler_cholSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP seedSEXP, SEXP BSEXP, SEXP validateSEXP, SEXP convergenceSEXP, SEXP tolsSEXP, SEXP styleSEXP, SEXP startSEXP, SEXP max_stepsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
@@ -82,7 +82,10 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< bool >::type validate(validateSEXP);
     Rcpp::traits::input_parameter< std::string >::type convergence(convergenceSEXP);
     Rcpp::traits::input_parameter< SEXP >::type tols(tolsSEXP);
-    rcpp_result_gen = Rcpp::wrap(stepwise_boot_cpp(x, y, weights, offset, strata, unit, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, seed, B, validate, convergence, tols));
+    Rcpp::traits::input_parameter< std::string >::type style(styleSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type start(startSEXP);
+    Rcpp::traits::input_parameter< int >::type max_steps(max_stepsSEXP);
+    rcpp_result_gen = Rcpp::wrap(stepwise_boot_cpp(x, y, weights, offset, strata, unit, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, seed, B, validate, convergence, tols, style, start, max_steps));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -465,8 +468,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // stepwise_cpp
-Rcpp::List stepwise_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata, Rcpp::List term_cols, Rcpp::LogicalVector forced, std::string direction, std::string removal, double p_enter, double p_remove, std::string ties, double eps, int iter_max, double toler_chol, double toler_inf, double timefix_tol, bool concordance, std::string convergence, SEXP tols);
-RcppExport SEXP _survstep_stepwise_cpp(SEXP xSEXP, SEXP ySEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP term_colsSEXP, SEXP forcedSEXP, SEXP directionSEXP, SEXP removalSEXP, SEXP p_enterSEXP, SEXP p_removeSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP iter_maxSEXP, SEXP toler_cholSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP concordanceSEXP, SEXP convergenceSEXP, SEXP tolsSEXP) {
+Rcpp::List stepwise_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata, Rcpp::List term_cols, Rcpp::LogicalVector forced, std::string direction, std::string removal, double p_enter, double p_remove, std::string ties, double eps, int iter_max, double toler_chol, double toler_inf, double timefix_tol, bool concordance, std::string convergence, SEXP tols, std::string style, SEXP start, int max_steps);
+RcppExport SEXP _survstep_stepwise_cpp(SEXP xSEXP, SEXP ySEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP term_colsSEXP, SEXP forcedSEXP, SEXP directionSEXP, SEXP removalSEXP, SEXP p_enterSEXP, SEXP p_removeSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP iter_maxSEXP, SEXP toler_cholSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP concordanceSEXP, SEXP convergenceSEXP, SEXP tolsSEXP, SEXP styleSEXP, SEXP startSEXP, SEXP max_stepsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
@@ -489,7 +492,10 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< bool >::type concordance(concordanceSEXP);
     Rcpp::traits::input_parameter< std::string >::type convergence(convergenceSEXP);
     Rcpp::traits::input_parameter< SEXP >::type tols(tolsSEXP);
-    rcpp_result_gen = Rcpp::wrap(stepwise_cpp(x, y, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, concordance, convergence, tols));
+    Rcpp::traits::input_parameter< std::string >::type style(styleSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type start(startSEXP);
+    Rcpp::traits::input_parameter< int >::type max_steps(max_stepsSEXP);
+    rcpp_result_gen = Rcpp::wrap(stepwise_cpp(x, y, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, concordance, convergence, tols, style, start, max_steps));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -498,7 +504,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_best_subsets_cpp", (DL_FUNC) &_survstep_best_subsets_cpp, 13},
     {"_survstep_boot_indices_cpp", (DL_FUNC) &_survstep_boot_indices_cpp, 3},
     {"_survstep_boot_rng_check_cpp", (DL_FUNC) &_survstep_boot_rng_check_cpp, 0},
-    {"_survstep_stepwise_boot_cpp", (DL_FUNC) &_survstep_stepwise_boot_cpp, 23},
+    {"_survstep_stepwise_boot_cpp", (DL_FUNC) &_survstep_stepwise_boot_cpp, 26},
     {"_survstep_cox_fit_cpp", (DL_FUNC) &_survstep_cox_fit_cpp, 16},
     {"_survstep_cox_profile_cpp", (DL_FUNC) &_survstep_cox_profile_cpp, 18},
     {"_survstep_cox_fast_surv_cpp", (DL_FUNC) &_survstep_cox_fast_surv_cpp, 2},
@@ -522,7 +528,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_surv_status_code_cpp", (DL_FUNC) &_survstep_surv_status_code_cpp, 1},
     {"_survstep_surv_check_cpp", (DL_FUNC) &_survstep_surv_check_cpp, 1},
     {"_survstep_logrank_batch_cpp", (DL_FUNC) &_survstep_logrank_batch_cpp, 4},
-    {"_survstep_stepwise_cpp", (DL_FUNC) &_survstep_stepwise_cpp, 20},
+    {"_survstep_stepwise_cpp", (DL_FUNC) &_survstep_stepwise_cpp, 23},
     {NULL, NULL, 0}
 };
 

@@ -65,11 +65,13 @@ Rcpp::List stepwise_boot_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP str
                              double p_remove, std::string ties, double eps, int iter_max,
                              double toler_chol, double toler_inf, double timefix_tol,
                              double seed, int B, bool validate,
-                             std::string convergence = "survival", SEXP tols = R_NilValue) {
+                             std::string convergence = "survival", SEXP tols = R_NilValue,
+                             std::string style = "spss", SEXP start = R_NilValue,
+                             int max_steps = -1) {
   sg::CoxArgs a = sg::cox_args(x, y, strata, weights, offset, timefix_tol);
   sc::BootSpec spec;
   spec.step = sg::stepwise_spec(term_cols, forced, direction, removal, p_enter, p_remove,
-                                toler_chol);
+                                toler_chol, style, start, max_steps);
   spec.ties = sg::cox_ties(ties);
   spec.control = sg::cox_control(eps, toler_chol, iter_max, toler_inf, convergence, tols);
   spec.validate = validate;

@@ -16,8 +16,9 @@ namespace sg = survstep::glue;
 // Run the stepwise selection on a prepared design.
 // x: n x P design (all candidate columns); y: the Surv matrix (time, status)
 // or (start, stop, status); term_cols: 0-based columns of each term; forced:
-// per term; direction "forward" / "backward"; removal "wald" / "lr" /
-// "conditional"; ties "efron" / "breslow" / "exact"; convergence and tols
+// per term; direction "forward" / "backward" / "stepwise"; removal "wald" /
+// "lr" / "conditional"; style "spss" / "sas"; start: per term or NULL;
+// max_steps < 0: no limit; ties "efron" / "breslow" / "exact"; convergence and tols
 // as cox_fit_cpp() (every model of the run). `final` is the selected model in
 // the shape of cox_fit_cpp()'s result (cox_glue.h), from the selection's
 // own fit of it. Interruptible (Ctrl-C): R's interrupt condition.
@@ -28,7 +29,8 @@ Rcpp::List stepwise_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata,
                         double p_remove, std::string ties, double eps, int iter_max,
                         double toler_chol, double toler_inf, double timefix_tol,
                         bool concordance, std::string convergence = "survival",
-                        SEXP tols = R_NilValue) {
+                        SEXP tols = R_NilValue, std::string style = "spss",
+                        SEXP start = R_NilValue, int max_steps = -1) {
   sg::CoxArgs a = sg::cox_args(x, y, strata, weights, offset, timefix_tol);
   sc::CoxData data;
   sc::Interrupt intr = survstep::glue::r_interrupt();
@@ -39,7 +41,8 @@ Rcpp::List stepwise_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata,
   }
 
   const sc::StepwiseSpec spec = sg::stepwise_spec(term_cols, forced, direction, removal,
-                                                  p_enter, p_remove, toler_chol);
+                                                  p_enter, p_remove, toler_chol, style,
+                                                  start, max_steps);
   sc::CoxModelOptions opt;
   opt.ties = sg::cox_ties(ties);
   opt.control = sg::cox_control(eps, toler_chol, iter_max, toler_inf, convergence, tols);

@@ -2,10 +2,12 @@
 // the R description of a selection -> core::StepwiseSpec. Conversion only.
 //
 //   core::StepwiseSpec stepwise_spec(term_cols, forced, direction, removal,
-//                                    p_enter, p_remove, toler)
-//       term_cols: list of 0-based integer columns per term; forced: per
-//       term; direction "forward" / "backward"; removal "wald" / "lr" /
-//       "conditional" (unknown -> error).
+//                                    p_enter, p_remove, toler, style, start,
+//                                    max_steps)
+//       term_cols: list of 0-based integer columns per term; forced and
+//       start: per term (start NULL: none); direction "forward" /
+//       "backward" / "stepwise"; removal "wald" / "lr" / "conditional";
+//       style "spss" / "sas" (unknown -> error); max_steps < 0: no limit.
 #ifndef SURVSTEP_STEPWISE_GLUE_H
 #define SURVSTEP_STEPWISE_GLUE_H
 
@@ -21,7 +23,9 @@ namespace glue {
 inline core::StepwiseSpec stepwise_spec(Rcpp::List term_cols, Rcpp::LogicalVector forced,
                                         const std::string& direction,
                                         const std::string& removal, double p_enter,
-                                        double p_remove, double toler) {
+                                        double p_remove, double toler,
+                                        const std::string& style, SEXP start,
+                                        int max_steps) {
   core::StepwiseSpec spec;
   for (R_xlen_t t = 0; t < term_cols.size(); ++t) {
     Rcpp::IntegerVector c = term_cols[t];
@@ -34,6 +38,14 @@ inline core::StepwiseSpec stepwise_spec(Rcpp::List term_cols, Rcpp::LogicalVecto
   if (!core::removal_test_from_string(removal, spec.removal)) {
     Rcpp::stop("internal: unknown `removal` \"%s\"", removal);
   }
+  if (!core::step_style_from_string(style, spec.style)) {
+    Rcpp::stop("internal: unknown `style` \"%s\"", style);
+  }
+  if (!Rf_isNull(start)) {
+    Rcpp::LogicalVector st(start);
+    for (R_xlen_t t = 0; t < st.size(); ++t) spec.start.push_back(st[t] == TRUE);
+  }
+  spec.max_steps = max_steps;
   spec.p_enter = p_enter;
   spec.p_remove = p_remove;
   spec.toler = toler;

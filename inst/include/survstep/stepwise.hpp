@@ -1,4 +1,6 @@
-// SPSS COXREG-style stepwise selection (METHOD = FSTEP / BSTEP).
+// Stepwise selection of Cox model terms: SPSS COXREG (METHOD = FSTEP /
+// BSTEP) and SAS PROC PHREG (SELECTION = FORWARD / BACKWARD / STEPWISE)
+// rules, one loop (vignettes/methods.Rmd, "Stepwise selection").
 //
 // Effects ("terms") are blocks of design-matrix columns. Entry is by the
 // score statistic of each candidate at (b_M, 0); all candidates' statistics
@@ -8,6 +10,14 @@
 // every entry and repeated until nothing qualifies. Blocks are compared by
 // p-value. The run stops when nothing qualifies or the next model was
 // already visited.
+//
+// StepStyle::sas changes the rules, not the loop: blocks are compared by
+// their chi-square statistic (largest score enters, smallest Wald leaves),
+// FORWARD never removes and BACKWARD never enters, and STEPWISE stops when
+// the term just entered is the first one removed after its entry. For both
+// styles, `start` terms begin in the model but may leave (SAS START=),
+// `forced` terms never leave (SAS INCLUDE=), and `max_steps` limits the
+// number of entries and removals (SAS MAXSTEP=).
 //
 // The Cox likelihood itself is not computed here: the selection loop is a
 // template over an `Engine` with the members
@@ -46,14 +56,18 @@
 namespace survstep {
 namespace core {
 
-enum class StepDirection { forward = 0, backward = 1 };
+enum class StepDirection { forward = 0, backward = 1, stepwise = 2 };
+enum class StepStyle { spss = 0, sas = 1 };
 enum class RemovalTest { wald = 0, lr = 1, conditional = 2 };
 enum class StepAction { start = 0, enter = 1, remove = 2 };
 enum class StepStop {
   no_entry = 0,       // no candidate met the entry criterion
   all_entered = 1,    // every candidate is in the model
   repeated_model = 2, // the next move would revisit an earlier model
-  singular_start = 3  // backward: the starting model has aliased columns
+  singular_start = 3, // backward: the starting model has aliased columns
+  entered_removed = 4, // SAS stepwise: the term just entered was removed
+  max_steps = 5,       // the step limit was reached
+  no_removal = 6       // SAS backward: no term met the removal criterion
 };
 
 
@@ -76,7 +90,15 @@ struct StepFit {
 // unknown value (out unchanged).
 inline bool step_direction_from_string(const std::string& s, StepDirection& out) {
   static const OptionName<StepDirection> table[] = {
-      {"forward", StepDirection::forward}, {"backward", StepDirection::backward}};
+      {"forward", StepDirection::forward},
+      {"backward", StepDirection::backward},
+      {"stepwise", StepDirection::stepwise}};
+  return option_from_string(s, table, out);
+}
+
+inline bool step_style_from_string(const std::string& s, StepStyle& out) {
+  static const OptionName<StepStyle> table[] = {{"spss", StepStyle::spss},
+                                                {"sas", StepStyle::sas}};
   return option_from_string(s, table, out);
 }
 
@@ -90,7 +112,10 @@ inline bool removal_test_from_string(const std::string& s, RemovalTest& out) {
 struct StepwiseSpec {
   std::vector<std::vector<int>> term_cols;  // 0-based design columns per term
   std::vector<bool> forced;                 // in every model, never removed
+  std::vector<bool> start;                  // in the first model, removable
   StepDirection direction = StepDirection::forward;
+  StepStyle style = StepStyle::spss;
+  int max_steps = -1;                       // entries + removals; < 0: none
   RemovalTest removal = RemovalTest::wald;
   double p_enter = 0.05;
   double p_remove = 0.10;
@@ -204,14 +229,22 @@ class StepwiseSelector {
 
   StepwiseResult run() {
     StepwiseResult res;
+    const bool sas = spec_.style == StepStyle::sas;
+    // SAS FORWARD never removes, SAS BACKWARD never enters; SPSS FSTEP and
+    // BSTEP (and SAS STEPWISE) do both
+    const bool can_enter = !(sas && spec_.direction == StepDirection::backward);
+    const bool can_remove = !(sas && spec_.direction == StepDirection::forward);
+    bool any_start = false;
+    for (int t = 0; t < n_terms_; ++t) any_start = any_start || is_start(t);
     res.null_loglik = engine_.loglik(std::vector<int>(), Eigen::VectorXd());
     in_.assign(static_cast<std::size_t>(n_terms_), false);
     for (int t = 0; t < n_terms_; ++t) {
       // (a term without columns -- constant in a bootstrap resample -- can
       // be in no model)
-      in_[static_cast<std::size_t>(t)] =
-          is_forced(t) || (spec_.direction == StepDirection::backward &&
-                           !spec_.term_cols[static_cast<std::size_t>(t)].empty());
+      const bool has_cols = !spec_.term_cols[static_cast<std::size_t>(t)].empty();
+      const bool first = any_start ? is_start(t)
+                                   : spec_.direction == StepDirection::backward;
+      in_[static_cast<std::size_t>(t)] = is_forced(t) || (first && has_cols);
     }
     refit(Eigen::VectorXd(), res);
     visited_.insert(in_);
@@ -220,22 +253,39 @@ class StepwiseSelector {
               std::numeric_limits<double>::quiet_NaN());
 
     bool stopped = false;
-    if (spec_.direction == StepDirection::backward &&
+    if ((spec_.direction == StepDirection::backward || any_start) &&
         (fit_.status & cox_fit_singular)) {
       res.stop = StepStop::singular_start;
       stopped = true;
     }
+    int moves = 0;
+    int just_entered = -1;  // the term entered by the last move
+    auto at_limit = [&]() {
+      if (spec_.max_steps >= 0 && moves >= spec_.max_steps) {
+        res.stop = StepStop::max_steps;
+        return true;
+      }
+      return false;
+    };
     while (!stopped) {
       // removal, repeated until nothing qualifies
-      for (;;) {
+      bool removed_any = false;
+      while (can_remove) {
         int term = -1;
         double stat = 0.0, p = 0.0;
         int df = 0;
         if (!best_removal(term, stat, df, p)) break;
         if (!(p >= spec_.p_remove)) break;
+        if (at_limit()) {
+          stopped = true;
+          break;
+        }
         std::vector<bool> next = in_;
         next[static_cast<std::size_t>(term)] = false;
-        if (visited_.count(next)) {
+        // SAS STEPWISE: the term just entered is the first one removed
+        // after its entry -> make the removal and stop (no cycle)
+        const bool back_out = sas && !removed_any && term == just_entered;
+        if (!back_out && visited_.count(next)) {
           res.stop = StepStop::repeated_model;
           stopped = true;
           break;
@@ -244,8 +294,19 @@ class StepwiseSelector {
         visited_.insert(in_);
         refit(warm_start(), res);
         push_step(res, StepAction::remove, term, stat, df, p);
+        ++moves;
+        removed_any = true;
+        if (back_out) {
+          res.stop = StepStop::entered_removed;
+          stopped = true;
+          break;
+        }
       }
       if (stopped) break;
+      if (!can_enter) {
+        res.stop = StepStop::no_removal;
+        break;
+      }
       std::vector<ScoreRow> rows;
       double rs = 0.0, rp = 0.0;
       int rdf = 0;
@@ -266,6 +327,7 @@ class StepwiseSelector {
         res.stop = StepStop::no_entry;
         break;
       }
+      if (at_limit()) break;
       std::vector<bool> next = in_;
       next[static_cast<std::size_t>(best->term)] = true;
       if (visited_.count(next)) {
@@ -278,6 +340,8 @@ class StepwiseSelector {
       refit(warm_start(), res);
       push_step(res, StepAction::enter, chosen.term, chosen.statistic,
                 chosen.df, chosen.p_value);
+      ++moves;
+      just_entered = chosen.term;
     }
 
     // variables not in the equation, at the final model
@@ -293,6 +357,11 @@ class StepwiseSelector {
   bool is_forced(int t) const {
     return static_cast<std::size_t>(t) < spec_.forced.size() &&
            spec_.forced[static_cast<std::size_t>(t)];
+  }
+
+  bool is_start(int t) const {
+    return static_cast<std::size_t>(t) < spec_.start.size() &&
+           spec_.start[static_cast<std::size_t>(t)];
   }
 
   std::vector<int> model_terms() const {
@@ -363,9 +432,11 @@ class StepwiseSelector {
     res.steps.push_back(r);
   }
 
-  // a is more significant than b (smaller p; ties by larger WH deviate)
-  static bool more_significant(double pa, double sa, int da, double pb,
-                               double sb, int db) {
+  // a is more significant than b: SPSS, smaller p (ties by the larger WH
+  // deviate); SAS, the larger chi-square statistic (ties by term order)
+  bool more_significant(double pa, double sa, int da, double pb, double sb,
+                        int db) const {
+    if (spec_.style == StepStyle::sas) return sa > sb;
     if (pa != pb) return pa < pb;
     return stepwise_detail::wh_z(sa, da) > stepwise_detail::wh_z(sb, db);
   }
