@@ -172,3 +172,17 @@ test_that("PHREG stratified cause-specific model on bmt matches every printed di
   expect_false(printed_match(summary(full)$waldtest[["test"]], pr("Wald"), 4))
   expect_false(printed_match(coef(full)[[1]], pr("AML-Low Risk estimate"), 5))
 })
+
+test_that("PHREG SELECTION=SCORE BEST=3 on the myeloma data matches to the printed digit", {
+  d <- read_fixture("myeloma.csv")
+  expect_identical(c(nrow(d), sum(d$VStatus)), c(65L, 48L))
+  tab <- read_fixture("sas-phreg-myeloma-score.csv")
+  bs <- cox_best_subsets(Surv(Time, VStatus) ~ LogBUN + HGB + Platelet + Age +
+                           LogWBC + Frac + LogPBM + Protein + SCalc,
+                         data = d, ties = "breslow", best = 3)
+  got <- tidy(bs)
+  got <- got[got$size == 2L, ]
+  expect_identical(got$terms, tab$terms)
+  expect_identical(got$rank, tab$rank)
+  expect_printed(got$chisq, tab$chisq, 4, "score chi-square")
+})
