@@ -222,6 +222,11 @@ test_that("bad input: classed errors", {
     cox_best_subsets(f_lung, data = lung_cc, search = "greedy")
     cox_best_subsets(f_lung, data = lung_cc, bset = 2)
   })
+  d <- sim_bs(50, 22, seed = 1, factor = FALSE)
+  f22 <- stats::reformulate(paste0("x", 1:22),
+                            response = quote(Surv(time, status)))
+  expect_snapshot(error = TRUE,
+                  cox_best_subsets(f22, data = d, best = Inf))
   expect_error(cox_best_subsets(f_lung, data = lung_cc, size = 8),
                class = "survstep_error_size")
   expect_error(cox_best_subsets(f_lung, data = lung_cc, best = 0),

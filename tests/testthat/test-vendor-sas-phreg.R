@@ -108,3 +108,17 @@ test_that("with survival's stopping rule some printed PHREG digits differ", {
   wlw <- tidy(fits$WLW)
   expect_identical(round(wlw$statistic[3]^2, 4), 10.0781)  # SAS: 10.0811
 })
+
+test_that("PHREG SELECTION=SCORE BEST=3 on the myeloma data matches to the printed digit", {
+  d <- read_fixture("myeloma.csv")
+  expect_identical(c(nrow(d), sum(d$VStatus)), c(65L, 48L))
+  tab <- read_fixture("sas-phreg-myeloma-score.csv")
+  bs <- cox_best_subsets(Surv(Time, VStatus) ~ LogBUN + HGB + Platelet + Age +
+                           LogWBC + Frac + LogPBM + Protein + SCalc,
+                         data = d, ties = "breslow", best = 3)
+  got <- tidy(bs)
+  got <- got[got$size == 2L, ]
+  expect_identical(got$terms, tab$terms)
+  expect_identical(got$rank, tab$rank)
+  expect_printed(got$chisq, tab$chisq, 4, "score chi-square")
+})
