@@ -62,7 +62,7 @@
 #' @param best How many subsets to report per size (SAS `BEST=`): a whole
 #'   number >= 1, or `Inf` for all. By default (`NULL`) SAS's default: all
 #'   subsets when `formula` has at most 10 terms, else as many per size as
-#'   there are terms.
+#'   there are terms. At most a million subsets are reported in all.
 #' @param include Terms forced into every subset (SAS `INCLUDE=`): term
 #'   labels or a one-sided formula, as in [cox_stepwise()].
 #' @param ties Method for tied event times used for U(0) and I(0):
@@ -97,10 +97,16 @@
 #'
 #' SAS Institute Inc. *SAS/STAT User's Guide: The PHREG Procedure*,
 #' "MODEL Statement" (options `SELECTION=SCORE`, `BEST=`, `INCLUDE=`,
-#' `START=`, `STOP=`) and "Effect Selection Methods";
+#' `START=`, `STOP=`), "Effect Selection Methods" and "Example: Best
+#' Subset Selection" (the myeloma data of Krall, Uthoff and Harley, 1975:
+#' survstep gives the three best two-variable models and their score
+#' chi-squares that the example quotes, 12.7252, 11.1842 and 9.9962; see
+#' `tests/testthat/test-vendor-sas-phreg.R`);
 #' <https://go.documentation.sas.com/api/docsets/statug/v_023/content/statug_phreg_syntax17.htm>
+#' (the `BEST=` default quoted above),
+#' <https://support.sas.com/documentation/cdl/en/statug/65328/HTML/default/statug_phreg_details55.htm>
 #' and
-#' <https://support.sas.com/documentation/cdl/en/statug/65328/HTML/default/statug_phreg_details55.htm>.
+#' <https://support.sas.com/documentation/cdl/en/statug/63962/HTML/default/statug_phreg_sect047.htm>.
 #'
 #' Therneau, T. M. and Grambsch, P. M. (2000). *Modeling Survival Data:
 #' Extending the Cox Model*. Springer, section 3.4 (the score test).
@@ -149,6 +155,19 @@ cox_best_subsets <- function(formula, data, subset, weights, na.action,
   }
   size <- bs_check_size(size, n_inc, n_terms, call)
   best <- bs_check_best(best, n_terms, call)
+  n_cand <- n_terms - n_inc
+  n_report <- sum(pmin(best, choose(n_cand, size - n_inc)))
+  if (n_report > bs_max_report) {
+    sv_abort(c(sprintf(paste0("Can't report %s subsets (at most %s): ",
+                              "`best = %s` with %d candidate terms."),
+                       format(n_report, big.mark = ",", scientific = FALSE),
+                       format(bs_max_report, big.mark = ",",
+                              scientific = FALSE),
+                       format(best), n_cand),
+               "Give a smaller `best`, or fewer sizes in `size`."),
+             class = c("survstep_error_best", "survstep_error_input"),
+             call = call)
+  }
   if (ties %in% c("exact", "exact-marginal")) {
     cox_check_exact(mfi$y, mfi$strata, mfi$weights, control, call, ties)
   }
@@ -176,7 +195,6 @@ cox_best_subsets <- function(formula, data, subset, weights, na.action,
     terms = vapply(models, paste, "", collapse = " + "),
     stringsAsFactors = FALSE
   )
-  n_cand <- n_terms - n_inc
   n_subsets <- sum(choose(n_cand, size - n_inc))
   structure(
     list(
@@ -200,6 +218,10 @@ cox_best_subsets <- function(formula, data, subset, weights, na.action,
     class = "survstep_best_subsets"
   )
 }
+
+# The largest number of subsets cox_best_subsets() reports (each is kept in
+# memory during the search).
+bs_max_report <- 1e6
 
 # `size`: whole numbers in [max(1, n_inc), n_terms]; sorted, unique.
 bs_check_size <- function(size, n_inc, n_terms, call) {

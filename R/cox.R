@@ -121,7 +121,8 @@
 #' @param data A data frame containing the variables of `formula`.
 #'   Or a table in a database (a remote `dplyr::tbl()` on a DBI connection):
 #'   the rows stay there and only sums per (stratum, group, time) are
-#'   read, with the numbers of the in-memory fit; see
+#'   read, with the numbers of the in-memory fit (also for
+#'   `Surv(start, stop, event)`: sums per start time as well); see
 #'   `vignette("large-data")`.
 #' @param subset Optional expression selecting the rows of `data` to use.
 #' @param weights Optional positive case weights (a column of `data`).

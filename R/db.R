@@ -290,7 +290,8 @@ sv_db_exp_probe <- function() sv_db_state$exp_probe
 # A double as exact SQL text.
 sv_db_num <- function(x) dbplyr::sql(sprintf("%.17g", x))
 
-# One Surv() argument of the response (positional or named).
+# The Surv() arguments of the response: (time, status) or, for
+# counting-process data, (start, stop, status); positional.
 sv_db_surv_args <- function(lhs, caller) {
   if (!is.call(lhs) || !identical(deparse(lhs[[1L]]), "Surv") &&
       !identical(deparse(lhs[[1L]]), "survival::Surv")) {
@@ -298,15 +299,10 @@ sv_db_surv_args <- function(lhs, caller) {
                     "a remote table."), call = caller)
   }
   args <- as.list(lhs)[-1L]
-  if (length(args) == 3L) {
-    sv_abort(paste0("Counting-process data (`Surv(start, stop, event)`) are ",
-                    "not supported by `cox()` on a remote table yet; use ",
-                    "`Surv(time, event)` or collect the data."),
-             class = c("survstep_error_not_implemented", "survstep_error_input"),
-             call = caller)
-  }
-  if (length(args) != 2L) {
-    sv_abort("`Surv()` must have a time and a status for a remote table.",
+  if (!length(args) %in% 2:3 || !is.null(names(args)) &&
+      any(!names(args) %in% c("", "time", "time2", "event"))) {
+    sv_abort(paste0("`Surv()` must have a time and a status, or a start, a ",
+                    "stop and a status, for a remote table."),
              call = caller)
   }
   unname(args)
@@ -434,7 +430,10 @@ cox_db <- function(call, env, ties, control, init, max_levels, caller) {
   xn <- paste0(".sv_x", seq_len(p))
   names(exprs) <- xn
   wexpr <- if (is.null(call$weights)) 1 else call$weights
-  design <- c(list(.sv_t = sargs[[1L]], .sv_s = sargs[[2L]], .sv_w = wexpr),
+  counting <- length(sargs) == 3L
+  design <- c(if (counting) list(.sv_t0 = sargs[[1L]]),
+              list(.sv_t = sargs[[length(sargs) - 1L]],
+                   .sv_s = sargs[[length(sargs)]], .sv_w = wexpr),
               exprs)
   tb2 <- sv_db_verb(dplyr::transmute, tb,
                     c(lapply(st_vars, as.name), design), env)
@@ -449,10 +448,14 @@ cox_db <- function(call, env, ties, control, init, max_levels, caller) {
               .sv_smin = quote(min(.sv_s, na.rm = TRUE)),
               .sv_smax = quote(max(.sv_s, na.rm = TRUE)),
               .sv_tmin = quote(min(.sv_t, na.rm = TRUE)))
+    if (counting) s$.sv_bad <- one_if(quote(.sv_t0 >= .sv_t))
     for (j in seq_len(p)) {
       x <- as.name(xn[j])
       s[[paste0(".sv_wx", j)]] <- call("sum", call("*", quote(.sv_w), x),
                                        na.rm = TRUE)
+      if (counting) {
+        s[[paste0(".sv_sx", j)]] <- call("sum", x, na.rm = TRUE)
+      }
       s[[paste0(".sv_nu", j)]] <- one_if(call("!", call("%in%", x,
                                                        c(-1, 0, 1))))
       s[[paste0(".sv_lo", j)]] <- call("min", x, na.rm = TRUE)
@@ -481,7 +484,8 @@ cox_db <- function(call, env, ties, control, init, max_levels, caller) {
     tb2 <- sv_db_verb(dplyr::filter, tb2, list(quote(.sv_w > 0)), env)
     st <- stats_q(tb2)
   }
-  if (st$.sv_tmin < 0) {
+  if (counting && st$.sv_bad > 0) sv_abort_start_stop(caller)
+  if (!counting && st$.sv_tmin < 0) {
     sv_check_y(cbind(time = st$.sv_tmin, status = 0), caller, FALSE)
   }
   # Surv()'s coding: 0/1, or 1/2 when the largest status is 2
@@ -501,7 +505,11 @@ cox_db <- function(call, env, ties, control, init, max_levels, caller) {
   sw <- as.numeric(st$.sv_sw)
   centre <- vapply(seq_len(p), function(j) st[[paste0(".sv_nu", j)]] > 0, NA)
   means <- vapply(seq_len(p), function(j) {
-    if (centre[j]) as.numeric(st[[paste0(".sv_wx", j)]]) / sw else 0
+    # coxph's centring (as in memory): the weighted mean, the plain mean
+    # for counting-process data (agreg.fit)
+    if (!centre[j]) 0 else if (counting)
+      as.numeric(st[[paste0(".sv_sx", j)]]) / as.numeric(st$.sv_n) else
+      as.numeric(st[[paste0(".sv_wx", j)]]) / sw
   }, 0)
   scale <- rep(1, p)
   if (any(centre)) {
@@ -555,10 +563,14 @@ cox_db <- function(call, env, ties, control, init, max_levels, caller) {
   dexpr <- if (shift == 0) quote(.sv_s) else call("-", quote(.sv_s), shift)
   tbz <- sv_db_verb(dplyr::transmute, tb2,
                     c(lapply(st_vars, as.name),
+                      if (counting) list(.sv_t0 = quote(.sv_t0)),
                       list(.sv_t = quote(.sv_t), .sv_d = dexpr,
                            .sv_w = quote(.sv_w)), zexpr), env)
   keys <- c(st_vars, ".sv_t", ".sv_d")
   tbg <- dplyr::group_by(tbz, dplyr::across(dplyr::all_of(keys)))
+  # counting-process data: the rows entering the risk sets, by start time
+  tbe <- if (counting) dplyr::group_by(tbz, dplyr::across(dplyr::all_of(
+    c(st_vars, ".sv_t0"))))
   pk <- which(lower.tri(diag(p), diag = TRUE), arr.ind = TRUE)
   pk <- pk[order(pk[, 2L], pk[, 1L]), , drop = FALSE]
   fetch <- function(bs, derivatives) {
@@ -570,43 +582,65 @@ cox_db <- function(call, env, ties, control, init, max_levels, caller) {
     }
     rexpr <- if (is.null(eta)) quote(.sv_w) else
       call("*", quote(.sv_w), call("exp", eta))
-    s <- list(.sv_n = quote(dplyr::n()), .sv_sw = quote(sum(.sv_w, na.rm = TRUE)),
-              .sv_r = call("sum", rexpr, na.rm = TRUE))
-    for (j in seq_len(p)) {
-      s[[paste0(".sv_wz", j)]] <- call("sum", call("*", quote(.sv_w),
-                                                   as.name(zn[j])), na.rm = TRUE)
-    }
+    # the risk sums: w exp(eta), times z, times z z' (derivatives)
+    rsums <- list(.sv_r = call("sum", rexpr, na.rm = TRUE))
     if (derivatives) {
       for (j in seq_len(p)) {
-        s[[paste0(".sv_rz", j)]] <- call("sum", call("*", rexpr, as.name(zn[j])),
-                                         na.rm = TRUE)
+        rsums[[paste0(".sv_rz", j)]] <- call("sum", call("*", rexpr,
+                                                         as.name(zn[j])),
+                                             na.rm = TRUE)
       }
       for (k in seq_len(nrow(pk))) {
         a <- pk[k, 1L]
         b <- pk[k, 2L]
-        s[[paste0(".sv_rzz", k)]] <- call(
+        rsums[[paste0(".sv_rzz", k)]] <- call(
           "sum", call("*", rexpr, call("*", as.name(zn[a]), as.name(zn[b]))),
           na.rm = TRUE)
       }
     }
-    s$.groups <- "drop"
-    g <- as.data.frame(sv_db_run(src, sv_db_verb(dplyr::summarise, tbg, s,
-                                                 env)))
-    key <- if (length(st_vars)) do.call(paste, c(unname(g[st_vars]),
-                                                 list(sep = "\r"))) else
-      rep("", nrow(g))
-    mat <- function(nm) {
-      if (!length(nm)) return(matrix(0, nrow(g), 0L))
-      m <- as.matrix(g[nm])
+    s <- list(.sv_n = quote(dplyr::n()), .sv_sw = quote(sum(.sv_w, na.rm = TRUE)))
+    for (j in seq_len(p)) {
+      s[[paste0(".sv_wz", j)]] <- call("sum", call("*", quote(.sv_w),
+                                                   as.name(zn[j])), na.rm = TRUE)
+    }
+    query <- function(tbx, sums) {
+      as.data.frame(sv_db_run(src, sv_db_verb(dplyr::summarise, tbx,
+                                              c(sums, list(.groups = "drop")),
+                                              env)))
+    }
+    g <- query(tbg, c(s, rsums))
+    key_of <- function(d) {
+      if (length(st_vars)) do.call(paste, c(unname(d[st_vars]),
+                                            list(sep = "\r"))) else
+        rep("", nrow(d))
+    }
+    mat <- function(d, nm) {
+      if (!length(nm)) return(matrix(0, nrow(d), 0L))
+      m <- as.matrix(d[nm])
       storage.mode(m) <- "double"
       unname(m)
     }
-    list(stratum = match(key, unique(key)) - 1L, time = as.double(g$.sv_t),
-         status = as.integer(g$.sv_d), count = as.double(g$.sv_n),
-         wsum = as.double(g$.sv_sw), r = as.double(g$.sv_r),
-         wz = mat(paste0(".sv_wz", seq_len(p))),
-         rz = if (derivatives) mat(paste0(".sv_rz", seq_len(p))),
-         rzz = if (derivatives) mat(paste0(".sv_rzz", seq_len(nrow(pk)))))
+    key <- key_of(g)
+    levs <- unique(key)
+    out <- list(stratum = match(key, levs) - 1L, time = as.double(g$.sv_t),
+                status = as.integer(g$.sv_d), count = as.double(g$.sv_n),
+                wsum = as.double(g$.sv_sw), r = as.double(g$.sv_r),
+                wz = mat(g, paste0(".sv_wz", seq_len(p))),
+                rz = if (derivatives) mat(g, paste0(".sv_rz", seq_len(p))),
+                rzz = if (derivatives) mat(g, paste0(".sv_rzz",
+                                                     seq_len(nrow(pk)))))
+    if (counting) {
+      # every row has a stop, so every entry's stratum is among `levs`
+      ge <- query(tbe, rsums)
+      out$entry_stratum <- match(key_of(ge), levs) - 1L
+      out$entry_time <- as.double(ge$.sv_t0)
+      out$entry_r <- as.double(ge$.sv_r)
+      if (derivatives) {
+        out$entry_rz <- mat(ge, paste0(".sv_rz", seq_len(p)))
+        out$entry_rzz <- mat(ge, paste0(".sv_rzz", seq_len(nrow(pk))))
+      }
+    }
+    out
   }
   if (p == 0L) {
     sv_abort("`cox()` on a remote table needs at least one covariate.",
@@ -649,7 +683,7 @@ cox_db <- function(call, env, ties, control, init, max_levels, caller) {
   fit$db <- sv_db_record(src, n_rows = n, n_dropped = rows$n_dropped,
                          n_aggregated = NA_integer_,
                          weighted = !is.null(call$weights),
-                         newton_queries = res$n_fetch)
+                         newton_queries = res$n_fetch * (1L + counting))
   class(fit) <- c("survstep_cox_db", "survstep_cox")
   fit
 }

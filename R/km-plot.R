@@ -308,16 +308,50 @@ plot.survstep_km <- function(x, fun = c("surv", "event", "cumhaz", "cloglog"),
   lab_w <- if (risk_table) {
     max(strwidth(rt_label, units = "inches", cex = rt_cex)) / line_in
   } else 0
-  mar <- c(3.3, 4.1, if (is.null(main)) 1.2 else 2.8, 1.2)
   risk_line0 <- 3.5
-  if (risk_table) {
-    mar[1] <- risk_line0 + 1.05 * length(risk_rows) * (length(rt_curve) + 1) +
-      0.6
-    mar[2] <- max(mar[2], lab_w + 1.2)
+  margins <- function(risk_table, risk_rows) {
+    mar <- c(3.3, 4.1, if (is.null(main)) 1.2 else 2.8, 1.2)
+    if (risk_table) {
+      mar[1] <- risk_line0 + 1.05 * length(risk_rows) * (length(rt_curve) + 1) +
+        0.6
+      mar[2] <- max(mar[2], lab_w + 1.2)
+    }
+    mar
   }
-  op <- par(mar = mar, mgp = c(2.2, 0.6, 0), tcl = -0.35, las = 1,
-             cex = cex, cex.axis = 0.9, cex.lab = 1, xaxs = "r", yaxs = "r")
+  op <- par(mar = margins(risk_table, risk_rows), mgp = c(2.2, 0.6, 0),
+            tcl = -0.35, las = 1, cex = cex, cex.axis = 0.9, cex.lab = 1,
+            xaxs = "r", yaxs = "r")
   on.exit(par(op), add = TRUE)
+  # a figure too small for the risk table (R's "figure margins too large"
+  # otherwise): fewer rows, then none, each with a warning that says so
+  too_small <- function() {
+    pin <- par("pin")
+    pin[2] < 1 || pin[1] < 1.2
+  }
+  if (risk_table && too_small()) {
+    fin <- par("fin")
+    what <- sprintf("The figure (%.1f x %.1f in) is too small for the risk table",
+                    fin[1], fin[2])
+    advice <- paste0("Enlarge the figure (e.g. `png(width = 7, height = 5, ",
+                     "units = \"in\", res = 300)`), choose fewer `risk_rows`, ",
+                     "or set `risk_table = FALSE`.")
+    if (length(risk_rows) > 1L) {
+      risk_rows <- risk_rows[1L]
+      par(mar = margins(TRUE, risk_rows))
+      if (!too_small()) {
+        sv_warn(c(sprintf("%s with all its rows; only `risk_rows = \"%s\"` is drawn.",
+                          what, risk_rows), advice),
+                class = "survstep_warning_plot_space")
+      }
+    }
+    if (too_small()) {
+      risk_table <- FALSE
+      risk_rows <- character(0)
+      par(mar = margins(FALSE, risk_rows))
+      sv_warn(c(sprintf("%s; it is left out.", what), advice),
+              class = "survstep_warning_plot_space")
+    }
+  }
 
   curves <- lapply(seq_len(nc), function(k) {
     i <- which(curve == k)
@@ -446,6 +480,14 @@ plot.survstep_km <- function(x, fun = c("surv", "event", "cumhaz", "cloglog"),
                    seg.len = 2.5)
   leg_rect <- NULL
   if (legend) {
+    # a legend wider than the panel (long labels in a small figure) is set
+    # in smaller type, down to 60% of the default, rather than cut off
+    r <- do.call(graphics::legend, c(list("topright", plot = FALSE),
+                                     leg_args))$rect
+    avail <- 0.98 * (usr[2] - usr[1])
+    if (r$w > avail) {
+      leg_args$cex <- max(0.6 * leg_args$cex, leg_args$cex * avail / r$w)
+    }
     if (identical(legend_pos, "auto")) {
       r <- do.call(graphics::legend, c(list("topright", plot = FALSE),
                                        leg_args))$rect

@@ -78,8 +78,8 @@ lr_distributions <- c("asymptotic", "exact", "approximate")
 #' another estimate and are not offered. SPSS offers only the first three.
 #' The tests compare `"peto-prentice"` with coin's `"Prentice-Marek"`
 #' linear statistic and every weight with an independent R implementation
-#' of the formulas above; no published SAS `PETO`/`MODPETO` output has been
-#' transcribed yet.
+#' of the formulas above, and every SAS name in the table with LIFETEST
+#' output printed for public data (`tests/testthat/test-vendor-sas-lifetest.R`).
 #'
 #' **Permutation distributions** (`distribution = "exact"` or
 #' `"approximate"`). Conditional on the data, the group labels are

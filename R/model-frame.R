@@ -409,9 +409,7 @@ sv_frame_general <- function(call, formula, env, caller) {
       }
       if (grepl("Stop time must be > start time", msg, fixed = TRUE)) {
         # Surv() would make these rows missing (and na.omit() drop them)
-        sv_abort(paste0("Each start time in `Surv(start, stop, event)` must ",
-                        "be smaller than its stop time; some are not."),
-                 call = caller)
+        sv_abort_start_stop(caller)
       }
     }
   )
@@ -850,4 +848,12 @@ sv_no_rows_reason <- function(fr) {
 sv_frame_factor <- function(codes, levels) {
   if (is.null(codes)) return(NULL)
   structure(codes + 1L, levels = levels, class = "factor")
+}
+
+# Intervals with start >= stop (Surv() would make them missing): the error
+# of the in-memory frame and of a remote table (R/db.R).
+sv_abort_start_stop <- function(caller) {
+  sv_abort(paste0("Each start time in `Surv(start, stop, event)` must ",
+                  "be smaller than its stop time; some are not."),
+           call = caller)
 }

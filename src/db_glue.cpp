@@ -39,7 +39,9 @@ std::vector<int> ints(SEXP x) {
 }
 
 // The R callback as the objective's fetch: fetch(beta_s, derivatives)
-// returns list(stratum, time, status, count, wsum, wz, r, rz, rzz).
+// returns list(stratum, time, status, count, wsum, wz, r, rz, rzz) and, for
+// counting-process data, entry_stratum, entry_time, entry_r, entry_rz,
+// entry_rzz.
 struct RFetch {
   Rcpp::Function fun;
   int p;
@@ -62,6 +64,22 @@ struct RFetch {
     } else {
       t.rz.clear();
       t.rzz.clear();
+    }
+    // counting-process data: the entry table (absent: right-censored)
+    t.entry_stratum.clear();
+    t.entry_time.clear();
+    t.entry_r.clear();
+    t.entry_rz.clear();
+    t.entry_rzz.clear();
+    if (res.containsElementNamed("entry_time") && !Rf_isNull(res["entry_time"])) {
+      t.entry_stratum = ints(res["entry_stratum"]);
+      t.entry_time = dbl(res["entry_time"]);
+      t.entry_r = dbl(res["entry_r"]);
+      const std::size_t ne = t.entry_time.size();
+      if (derivatives) {
+        row_major(res["entry_rz"], ne, pp, t.entry_rz);
+        row_major(res["entry_rzz"], ne, pp * (pp + 1) / 2, t.entry_rzz);
+      }
     }
   }
 };

@@ -10,7 +10,9 @@
 #          its split-up algorithm for real-valued scores grows very fast
 #          with n -- at n = 60 it did not finish in 60 s and at larger n it
 #          took more than 15 GB of memory on the development machine -- and
-#          R cannot interrupt it).
+#          R cannot interrupt it), --coin-timeout=120 (seconds allowed to
+#          each coin call, which runs in a child R process under the
+#          coreutils `timeout` command: NA when it does not finish).
 #
 # Data: exponential event times, about 20% censored (uniform censoring),
 # continuous times (no ties), two groups of n/2.
@@ -36,6 +38,7 @@ opt <- function(name, default) {
 sizes <- as.numeric(strsplit(opt("sizes", "20,30,40,50,60,80,100"), ",")[[1]])
 reps <- as.integer(opt("reps", "3"))
 coin_max <- as.numeric(opt("coin-max", "40"))
+coin_timeout <- opt("coin-timeout", "120")
 
 sim <- function(n, k = 2, seed = 1) {
   set.seed(seed)
@@ -56,14 +59,31 @@ timed <- function(expr, reps) {
   list(time = stats::median(tm), value = out)
 }
 
+# coin in a child R process under `timeout` (coin's exact algorithm runs in
+# C without checking for interrupts, so an in-process time limit cannot stop
+# it): NA time when it does not finish within --coin-timeout seconds.
 coin_timed <- function(d, dist) {
   if (!has_coin || nrow(d) > coin_max) return(list(time = NA_real_, p = NA_real_))
-  res <- tryCatch({
-    tm <- system.time(ct <- coin::logrank_test(Surv(time, status) ~ g,
-                                               data = d, distribution = dist))
-    list(time = tm[["elapsed"]], p = as.numeric(coin::pvalue(ct)))
-  }, error = function(e) list(time = NA_real_, p = NA_real_))
-  res
+  f <- tempfile(fileext = ".rds")
+  out <- tempfile(fileext = ".txt")
+  on.exit(unlink(c(f, out)), add = TRUE)
+  saveRDS(list(d = d, dist = dist), f)
+  code <- sprintf(paste0(
+    "suppressMessages(library(survival)); a <- readRDS('%s'); ",
+    "dist <- if (a$dist == 'exact') coin::exact() else ",
+    "coin::approximate(nresample = 10000); ",
+    "tm <- system.time(ct <- coin::logrank_test(Surv(time, status) ~ g, ",
+    "data = a$d, distribution = dist)); ",
+    "writeLines(format(c(tm[['elapsed']], as.numeric(coin::pvalue(ct))), ",
+    "digits = 15), '%s')"), f, out)
+  status <- system2("timeout", c(coin_timeout, file.path(R.home("bin"), "Rscript"),
+                                 "--vanilla", "-e", shQuote(code)),
+                    stdout = FALSE, stderr = FALSE)
+  if (!identical(as.integer(status), 0L) || !file.exists(out)) {
+    return(list(time = NA_real_, p = NA_real_))
+  }
+  v <- as.numeric(readLines(out))
+  list(time = v[1], p = v[2])
 }
 
 cat("Exact two-group permutation p-value (equal groups)\n")
@@ -73,7 +93,7 @@ for (n in sizes) {
   d <- sim(n)
   s <- timed(logrank_test(Surv(time, status) ~ g, data = d,
                           distribution = "exact"), reps)
-  cn <- coin_timed(d, if (has_coin) coin::exact() else NULL)
+  cn <- coin_timed(d, "exact")
   growth <- if (!is.null(prev)) log(s$time / prev$time) / log(n / prev$n) else NA
   rows[[length(rows) + 1L]] <- data.frame(
     n = n, survstep_s = s$time, coin_s = cn$time,
@@ -84,7 +104,8 @@ for (n in sizes) {
   prev <- list(n = n, time = s$time)
   print(rows[[length(rows)]], digits = 4, row.names = FALSE)
 }
-cat("(coin_s = NA: coin not run above n =", coin_max, "; grid = 0: exact",
+cat("(coin_s = NA: coin not run above n =", coin_max, "or not finished in",
+    coin_timeout, "s; grid = 0: exact",
     "enumeration of the distinct sums, no grid)\n\n")
 
 cat("Monte Carlo permutation p-value, B = 10000\n")

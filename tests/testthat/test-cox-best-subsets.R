@@ -222,6 +222,11 @@ test_that("bad input: classed errors", {
     cox_best_subsets(f_lung, data = lung_cc, search = "greedy")
     cox_best_subsets(f_lung, data = lung_cc, bset = 2)
   })
+  d <- sim_bs(50, 22, seed = 1, factor = FALSE)
+  f22 <- stats::reformulate(paste0("x", 1:22),
+                            response = quote(Surv(time, status)))
+  expect_snapshot(error = TRUE,
+                  cox_best_subsets(f22, data = d, best = Inf))
   expect_error(cox_best_subsets(f_lung, data = lung_cc, size = 8),
                class = "survstep_error_size")
   expect_error(cox_best_subsets(f_lung, data = lung_cc, best = 0),
@@ -231,4 +236,20 @@ test_that("bad input: classed errors", {
                class = "survstep_error_no_candidates")
   expect_error(cox_best_subsets(f_lung, data = lung_cc, include = "x"),
                class = "survstep_error_input")
+})
+
+test_that("Ctrl-C stops an exhaustive search within half a second", {
+  skip_on_cran()
+  skip_if(.Platform$OS.type != "unix", "needs POSIX signals")
+  # 2^26 subsets: seconds of work without the interrupt checks
+  r <- sv_interrupt_latency(
+    setup = c("set.seed(1); n <- 300; p <- 26",
+              "x <- matrix(rnorm(n * p), n, p)",
+              "colnames(x) <- paste0('x', 1:p)",
+              "d <- data.frame(time = rexp(n), status = rbinom(n, 1, 0.7), x)",
+              "f <- reformulate(colnames(x), response = quote(Surv(time, status)))"),
+    expr = "cox_best_subsets(f, data = d, best = 1, search = 'exhaustive')",
+    engine = "best_subsets_cpp"
+  )
+  expect_interrupted_within(r)
 })

@@ -169,3 +169,47 @@ test_that("hr = a cox() fit prints its hazard ratios", {
   expect_error(plot_to("png", plot(fit, hr = "0.59")),
                class = "survstep_error_input")
 })
+
+test_that("a figure too small for the risk table: fewer rows, then none, with a warning", {
+  fit <- km(Surv(time, status) ~ celltype, data = survival::veteran)
+  all3 <- c("at_risk", "events", "censored")
+  # the margin texts drawn (from the display list)
+  draw <- function(w, h, ...) {
+    f <- tempfile(fileext = ".png")
+    grDevices::png(f, width = w, height = h, units = "in", res = 72)
+    on.exit({
+      grDevices::dev.off()
+      unlink(f)
+    })
+    grDevices::dev.control("enable")
+    plot(fit, ...)
+    rp <- grDevices::recordPlot()
+    unlist(lapply(rp[[1]], function(e) {
+      a <- e[[2]]
+      nm <- tryCatch(a[[1]]$name, error = function(err) "")
+      if (identical(nm, "C_mtext")) as.character(a[[2]])
+    }))
+  }
+  titles <- c("Number at risk", "Cumulative events", "Cumulative censored")
+  # big enough: no warning, all rows
+  expect_no_warning(t_all <- draw(7, 7, risk_rows = all3))
+  expect_true(all(titles %in% t_all))
+  # three rows do not fit at 3.5 x 4.2 in, one does
+  expect_warning(t_one <- draw(3.5, 4.2, risk_rows = all3),
+                 class = "survstep_warning_plot_space")
+  expect_true("Number at risk" %in% t_one)
+  expect_false(any(titles[-1] %in% t_one))
+  expect_no_warning(t_one2 <- draw(3.5, 4.2, risk_rows = "at_risk"))
+  expect_identical(t_one, t_one2)
+  # nothing fits at 3.5 x 2.6 in: the curves alone, not R's error
+  w <- character(0)
+  withCallingHandlers(t_none <- draw(3.5, 2.6, risk_rows = all3),
+                      survstep_warning_plot_space = function(cnd) {
+                        w <<- c(w, conditionMessage(cnd))
+                        invokeRestart("muffleWarning")
+                      })
+  expect_length(w, 1L)
+  expect_match(w, "left out", fixed = TRUE)
+  expect_false(any(titles %in% t_none))
+  expect_true("Time" %in% t_none)
+})

@@ -145,22 +145,50 @@ class Keeper {
 };
 
 // One node of the search: the free terms (in their order), their columns in
-// the local matrices, and the conditional information and score.
+// the local matrices, and the conditional information and score. The
+// matrices keep their capacity between visits (a level's first visit is its
+// largest), so the search allocates nothing after warming up; only the
+// leading m x m block is in use.
 struct Node {
   std::vector<int> terms;  // free terms
   std::vector<int> off;    // terms.size() + 1 column offsets
   std::vector<int> col;    // original column of each local column
+  int m = 0;               // free columns
   Eigen::MatrixXd a;       // conditional information of the free columns
   Eigen::VectorXd r;       // conditional score
   double stat = 0.0;       // statistic of the node's set
   int df = 0;
+  bool sorted = false;  // free terms already in search order
   // scratch
   Eigen::MatrixXd w;
   Eigen::VectorXd v;
   std::vector<double> gain;
   std::vector<double> suffix;  // suffix[i] = stat(S + f_i + ... + f_m) - stat
-  std::vector<int> order;
+  std::vector<int> order, tmp_terms, tmp_off, tmp_col, idx;
+  std::vector<double> u, rr;
+  void reserve(int cap) {
+    if (a.rows() < cap) {
+      a.resize(cap, cap);
+      w.resize(cap, cap);
+      r.resize(cap);
+      v.resize(cap);
+    }
+  }
 };
+
+// Free terms by decreasing gain, ties by position (deterministic, no
+// allocation).
+inline void order_by_gain(const std::vector<double>& gain, std::vector<int>& order) {
+  const int n = static_cast<int>(gain.size());
+  order.resize(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&gain](int a, int b) {
+    const double ga = gain[static_cast<std::size_t>(a)];
+    const double gb = gain[static_cast<std::size_t>(b)];
+    if (ga != gb) return ga > gb;
+    return a < b;
+  });
+}
 
 }  // namespace best_subsets_detail
 
@@ -202,6 +230,9 @@ class BestSubsetsSearch {
       keep_.emplace_back(cap);
     }
     diag_ = imat_.diagonal();
+    single_ = true;
+    for (int t : cand)
+      single_ = single_ && spec_.term_cols[static_cast<std::size_t>(t)].size() == 1;
 
     // the root: the forced columns eliminated from the full matrix
     BestSubsetsResult res;
@@ -231,11 +262,14 @@ class BestSubsetsSearch {
     }
     double stat = 0.0;
     int df = 0;
-    eliminate_leading(w, v, all, 0, nf, stat, df);
-    root.a = w.bottomRightCorner(na - nf, na - nf);
-    root.r = v.tail(na - nf);
+    eliminate_leading(w, v, all.data(), 0, nf, stat, df);
+    root.m = na - nf;
+    root.reserve(root.m);
+    root.a.topLeftCorner(root.m, root.m) = w.bottomRightCorner(root.m, root.m);
+    root.r.head(root.m) = v.tail(root.m);
     root.stat = stat;
     root.df = df;
+    root.sorted = false;
     res.forced_statistic = stat;
     res.forced_df = df;
     set_ = forced_;
@@ -257,6 +291,9 @@ class BestSubsetsSearch {
   }
 
  private:
+  using Mat = Eigen::MatrixXd;
+  using Vec = Eigen::VectorXd;
+
   bool is_forced(int t) const {
     return static_cast<std::size_t>(t) < spec_.forced.size() &&
            spec_.forced[static_cast<std::size_t>(t)];
@@ -292,31 +329,30 @@ class BestSubsetsSearch {
     return piv > 0.0 && ref > 0.0 && piv > spec_.toler * ref;
   }
 
-  // Eliminate local columns [from, to) of (w, v) in order, updating the
-  // columns after `to` (and the ones in between); `col` maps local columns
-  // to original ones. Adds to stat and df.
-  void eliminate_leading(Eigen::MatrixXd& w, Eigen::VectorXd& v,
-                         const std::vector<int>& col, int from, int to, double& stat,
-                         int& df) const {
-    const int n = static_cast<int>(w.rows());
+  // Eliminate local columns [from, to) of the leading n x n block of (w, v)
+  // in order, updating the later columns; col[j] is the original column of
+  // local column j. Adds to stat and df.
+  void eliminate_leading(Mat& w, Vec& v, const int* col, int from, int to, double& stat,
+                         int& df, int n = -1) const {
+    if (n < 0) n = static_cast<int>(w.rows());
     for (int c = from; c < to; ++c) {
       const double piv = w(c, c);
-      if (!pivot_ok(piv, col[static_cast<std::size_t>(c)])) continue;
+      if (!pivot_ok(piv, col[c])) continue;
       const int q = n - c - 1;
       const double rc = v(c);
       stat += rc * rc / piv;
       ++df;
       if (q > 0) {
-        v.tail(q).noalias() -= w.col(c).tail(q) * (rc / piv);
-        w.bottomRightCorner(q, q).noalias() -=
-            w.col(c).tail(q) * (w.row(c).tail(q) / piv);
+        v.segment(c + 1, q).noalias() -= w.col(c).segment(c + 1, q) * (rc / piv);
+        w.block(c + 1, c + 1, q, q).noalias() -=
+            w.col(c).segment(c + 1, q) * (w.row(c).segment(c + 1, q) / piv);
       }
     }
   }
 
   // The statistic gain of local columns [b0, b1) of node nd given its set
   // (the block alone, eliminated on a copy).
-  double block_gain(const best_subsets_detail::Node& nd, int b0, int b1, int& df) const {
+  double block_gain(best_subsets_detail::Node& nd, int b0, int b1, int& df) const {
     df = 0;
     const int k = b1 - b0;
     if (k == 1) {
@@ -325,43 +361,42 @@ class BestSubsetsSearch {
       df = 1;
       return nd.r(b0) * nd.r(b0) / piv;
     }
-    Eigen::MatrixXd w = nd.a.block(b0, b0, k, k);
-    Eigen::VectorXd v = nd.r.segment(b0, k);
-    std::vector<int> col(nd.col.begin() + b0, nd.col.begin() + b1);
+    Mat w = nd.a.block(b0, b0, k, k);
+    Vec v = nd.r.segment(b0, k);
     double g = 0.0;
-    eliminate_leading(w, v, col, 0, k, g, df);
+    eliminate_leading(w, v, nd.col.data() + b0, 0, k, g, df);
     return g;
   }
 
-  // Reorder node nd's free terms (and its local matrices) by `order`.
-  static void permute(best_subsets_detail::Node& nd, const std::vector<int>& order) {
+  // Reorder node nd's free terms (and its local matrices) by nd.order.
+  static void permute(best_subsets_detail::Node& nd) {
     const int mt = static_cast<int>(nd.terms.size());
-    std::vector<int> terms(static_cast<std::size_t>(mt)), off(1, 0), col, idx;
+    nd.tmp_terms.resize(static_cast<std::size_t>(mt));
+    nd.tmp_off.assign(1, 0);
+    nd.tmp_col.clear();
+    nd.idx.clear();
     for (int i = 0; i < mt; ++i) {
-      const int t = order[static_cast<std::size_t>(i)];
-      terms[static_cast<std::size_t>(i)] = nd.terms[static_cast<std::size_t>(t)];
+      const int t = nd.order[static_cast<std::size_t>(i)];
+      nd.tmp_terms[static_cast<std::size_t>(i)] = nd.terms[static_cast<std::size_t>(t)];
       for (int c = nd.off[static_cast<std::size_t>(t)];
            c < nd.off[static_cast<std::size_t>(t) + 1]; ++c) {
-        idx.push_back(c);
-        col.push_back(nd.col[static_cast<std::size_t>(c)]);
+        nd.idx.push_back(c);
+        nd.tmp_col.push_back(nd.col[static_cast<std::size_t>(c)]);
       }
-      off.push_back(static_cast<int>(idx.size()));
+      nd.tmp_off.push_back(static_cast<int>(nd.idx.size()));
     }
-    const int m = static_cast<int>(idx.size());
-    nd.w.resize(m, m);
-    nd.v.resize(m);
+    const int m = nd.m;
     for (int j = 0; j < m; ++j) {
-      nd.v(j) = nd.r(idx[static_cast<std::size_t>(j)]);
-      for (int i = 0; i < m; ++i) {
-        nd.w(i, j) =
-            nd.a(idx[static_cast<std::size_t>(i)], idx[static_cast<std::size_t>(j)]);
-      }
+      const int cj = nd.idx[static_cast<std::size_t>(j)];
+      nd.v(j) = nd.r(cj);
+      for (int i = 0; i < m; ++i)
+        nd.w(i, j) = nd.a(nd.idx[static_cast<std::size_t>(i)], cj);
     }
     nd.a.swap(nd.w);
     nd.r.swap(nd.v);
-    nd.terms.swap(terms);
-    nd.off.swap(off);
-    nd.col.swap(col);
+    nd.terms.swap(nd.tmp_terms);
+    nd.off.swap(nd.tmp_off);
+    nd.col.swap(nd.tmp_col);
   }
 
   // suffix[i] = stat(S + f_i + ... + f_m) - stat(S): eliminate the columns
@@ -369,8 +404,9 @@ class BestSubsetsSearch {
   // first column of every term.
   void suffix_bounds(best_subsets_detail::Node& nd) const {
     const int mt = static_cast<int>(nd.terms.size());
-    nd.w = nd.a;
-    nd.v = nd.r;
+    const int m = nd.m;
+    nd.w.topLeftCorner(m, m) = nd.a.topLeftCorner(m, m);
+    nd.v.head(m) = nd.r.head(m);
     nd.suffix.assign(static_cast<std::size_t>(mt), 0.0);
     double acc = 0.0;
     for (int i = mt - 1; i >= 0; --i) {
@@ -413,6 +449,99 @@ class BestSubsetsSearch {
     return thr;
   }
 
+  // Child i of nd when every free term is one column (local column i =
+  // term i): its set's statistic and df, and (build) its node, already in
+  // search order, in one pass over the parent's matrix.
+  void child_single(best_subsets_detail::Node& nd, int i, best_subsets_detail::Node& ch,
+                    bool build, double& stat, int& df) const {
+    const int m = nd.m;
+    const double piv = nd.a(i, i);
+    const bool ok = pivot_ok(piv, nd.col[static_cast<std::size_t>(i)]);
+    const double ri = nd.r(i);
+    stat = nd.stat;
+    df = nd.df;
+    if (ok) {
+      stat += ri * ri / piv;
+      ++df;
+    }
+    if (!build) return;
+    const int rest = m - i - 1;
+    // the child's conditional score and diagonal, its terms' gains
+    nd.u.resize(static_cast<std::size_t>(rest));
+    nd.rr.resize(static_cast<std::size_t>(rest));
+    ch.gain.resize(static_cast<std::size_t>(rest));
+    for (int j = 0; j < rest; ++j) {
+      const int cj = i + 1 + j;
+      const double uj = ok ? nd.a(cj, i) / piv : 0.0;
+      const double rj = nd.r(cj) - uj * ri;
+      const double dj = nd.a(cj, cj) - uj * nd.a(i, cj);
+      nd.u[static_cast<std::size_t>(j)] = uj;
+      nd.rr[static_cast<std::size_t>(j)] = rj;
+      ch.gain[static_cast<std::size_t>(j)] =
+          pivot_ok(dj, nd.col[static_cast<std::size_t>(cj)]) ? rj * rj / dj : 0.0;
+    }
+    best_subsets_detail::order_by_gain(ch.gain, ch.order);
+    ch.m = rest;
+    ch.reserve(rest);
+    ch.terms.resize(static_cast<std::size_t>(rest));
+    ch.col.resize(static_cast<std::size_t>(rest));
+    ch.off.resize(static_cast<std::size_t>(rest) + 1);
+    for (int q = 0; q < rest; ++q) {
+      const int oq = ch.order[static_cast<std::size_t>(q)];
+      const int cq = i + 1 + oq;
+      ch.terms[static_cast<std::size_t>(q)] = nd.terms[static_cast<std::size_t>(cq)];
+      ch.col[static_cast<std::size_t>(q)] = nd.col[static_cast<std::size_t>(cq)];
+      ch.off[static_cast<std::size_t>(q)] = q;
+      ch.r(q) = nd.rr[static_cast<std::size_t>(oq)];
+      const double aiq = nd.a(i, cq);
+      for (int p = 0; p < rest; ++p) {
+        const int op = ch.order[static_cast<std::size_t>(p)];
+        ch.a(p, q) = nd.a(i + 1 + op, cq) - nd.u[static_cast<std::size_t>(op)] * aiq;
+      }
+    }
+    ch.off[static_cast<std::size_t>(rest)] = rest;
+    ch.stat = stat;
+    ch.df = df;
+    ch.sorted = true;
+  }
+
+  // Child i of nd in general (terms of several columns): eliminate f_i from
+  // a copy of the columns of f_i, ..., f_m; the child sorts itself.
+  void child_general(best_subsets_detail::Node& nd, int i, best_subsets_detail::Node& ch,
+                     bool build, double& stat, int& df) const {
+    const int mt = static_cast<int>(nd.terms.size());
+    const int c0 = nd.off[static_cast<std::size_t>(i)];
+    const int c1 = nd.off[static_cast<std::size_t>(i) + 1];
+    if (!build) {
+      int d = 0;
+      const double g = block_gain(nd, c0, c1, d);
+      stat = nd.stat + g;
+      df = nd.df + d;
+      return;
+    }
+    const int m = nd.m;
+    const int len = m - c0;
+    ch.reserve(len);
+    ch.w.topLeftCorner(len, len) = nd.a.block(c0, c0, len, len);
+    ch.v.head(len) = nd.r.segment(c0, len);
+    stat = nd.stat;
+    df = nd.df;
+    eliminate_leading(ch.w, ch.v, nd.col.data() + c0, 0, c1 - c0, stat, df, len);
+    const int k = c1 - c0;
+    const int rest = m - c1;
+    ch.m = rest;
+    ch.a.topLeftCorner(rest, rest) = ch.w.block(k, k, rest, rest);
+    ch.r.head(rest) = ch.v.segment(k, rest);
+    ch.col.assign(nd.col.begin() + c1, nd.col.begin() + m);
+    ch.terms.assign(nd.terms.begin() + i + 1, nd.terms.end());
+    ch.off.clear();
+    for (int j = i + 1; j <= mt; ++j)
+      ch.off.push_back(nd.off[static_cast<std::size_t>(j)] - c1);
+    ch.stat = stat;
+    ch.df = df;
+    ch.sorted = false;
+  }
+
   void visit(int level) {
     best_subsets_detail::Node& nd = nodes_[static_cast<std::size_t>(level)];
     const int mt = static_cast<int>(nd.terms.size());
@@ -420,20 +549,19 @@ class BestSubsetsSearch {
     if (mt == 0 || nin >= kmax_) return;
     if (intr_) intr_->poll(static_cast<std::uint64_t>(mt));
 
-    // order the free terms by their own conditional statistic
-    nd.gain.resize(static_cast<std::size_t>(mt));
-    for (int i = 0; i < mt; ++i) {
-      int d = 0;
-      nd.gain[static_cast<std::size_t>(i)] =
-          block_gain(nd, nd.off[static_cast<std::size_t>(i)],
-                     nd.off[static_cast<std::size_t>(i) + 1], d);
+    if (!nd.sorted) {
+      // order the free terms by their own conditional statistic
+      nd.gain.resize(static_cast<std::size_t>(mt));
+      for (int i = 0; i < mt; ++i) {
+        int d = 0;
+        nd.gain[static_cast<std::size_t>(i)] =
+            block_gain(nd, nd.off[static_cast<std::size_t>(i)],
+                       nd.off[static_cast<std::size_t>(i) + 1], d);
+      }
+      best_subsets_detail::order_by_gain(nd.gain, nd.order);
+      permute(nd);
+      nd.sorted = true;
     }
-    nd.order.resize(static_cast<std::size_t>(mt));
-    std::iota(nd.order.begin(), nd.order.end(), 0);
-    std::stable_sort(nd.order.begin(), nd.order.end(), [&nd](int a, int b) {
-      return nd.gain[static_cast<std::size_t>(a)] > nd.gain[static_cast<std::size_t>(b)];
-    });
-    permute(nd, nd.order);
 
     bool have_bounds = false;
     for (int i = 0; i < mt; ++i) {
@@ -454,41 +582,22 @@ class BestSubsetsSearch {
           if (bound < thr - slack) break;  // and every later child
         }
       }
-      const int c0 = nd.off[static_cast<std::size_t>(i)];
-      const int c1 = nd.off[static_cast<std::size_t>(i) + 1];
-      const int t = nd.terms[static_cast<std::size_t>(i)];
-      set_.push_back(t);
+      set_.push_back(nd.terms[static_cast<std::size_t>(i)]);
       ++evaluated_;
+      // (whether the child's node is built does not depend on the bounds,
+      // so that every subset's statistic is computed along the same path
+      // with and without pruning)
       const bool descend = i + 1 < mt && child_size < kmax_;
-      if (!descend) {
-        int d = 0;
-        const double g = block_gain(nd, c0, c1, d);
-        if (wanted_[static_cast<std::size_t>(child_size)])
-          offer(child_size, nd.stat + g, nd.df + d);
+      best_subsets_detail::Node& ch = nodes_[static_cast<std::size_t>(level) + 1];
+      double stat = 0.0;
+      int df = 0;
+      if (single_) {
+        child_single(nd, i, ch, descend, stat, df);
       } else {
-        // the child's node: eliminate f_i from the columns of f_i, ..., f_m
-        best_subsets_detail::Node& ch = nodes_[static_cast<std::size_t>(level) + 1];
-        const int m = nd.off[static_cast<std::size_t>(mt)];
-        const int len = m - c0;
-        ch.w = nd.a.block(c0, c0, len, len);
-        ch.v = nd.r.segment(c0, len);
-        std::vector<int> col(nd.col.begin() + c0, nd.col.end());
-        double stat = nd.stat;
-        int df = nd.df;
-        eliminate_leading(ch.w, ch.v, col, 0, c1 - c0, stat, df);
-        const int rest = m - c1;
-        ch.a = ch.w.bottomRightCorner(rest, rest);
-        ch.r = ch.v.tail(rest);
-        ch.col.assign(nd.col.begin() + c1, nd.col.end());
-        ch.terms.assign(nd.terms.begin() + i + 1, nd.terms.end());
-        ch.off.clear();
-        for (int j = i + 1; j <= mt; ++j)
-          ch.off.push_back(nd.off[static_cast<std::size_t>(j)] - c1);
-        ch.stat = stat;
-        ch.df = df;
-        if (wanted_[static_cast<std::size_t>(child_size)]) offer(child_size, stat, df);
-        visit(level + 1);
+        child_general(nd, i, ch, descend, stat, df);
       }
+      if (wanted_[static_cast<std::size_t>(child_size)]) offer(child_size, stat, df);
+      if (descend) visit(level + 1);
       set_.pop_back();
     }
   }
@@ -502,6 +611,7 @@ class BestSubsetsSearch {
   std::vector<int> forced_;
   int n_forced_ = 0;
   int kmin_ = 0, kmax_ = 0;
+  bool single_ = true;  // every candidate term is one column
   std::vector<char> wanted_;
   std::vector<best_subsets_detail::Keeper> keep_;
   std::vector<best_subsets_detail::Node> nodes_;

@@ -21,7 +21,20 @@
 //            l -= DW_t / d log(S0 - f E0), U -= DW_t / d (S1 - f E1) / (S0 - f E0),
 //            I += DW_t / d [ (S2 - f E2) / (S0 - f E0) - a a' / (S0 - f E0)^2 ],
 //            a = S1 - f E1,
-// as survival's coxfit6 accumulates them. The times are put in order and
+// as survival's coxfit6 accumulates them.
+//
+// Counting-process data, Surv(start, stop, event): the rows above are
+// grouped by (stratum, stop, status), and an entry table gives, for every
+// distinct (stratum, start), the sums r, rz, rzz of the rows that start
+// there. The risk set at t is {start < t <= stop}: the rows with
+// stop >= t less those with start >= t (which have stop > start >= t), so
+// the backward sweep adds a row at its stop time and takes it out again
+// before the first death time <= its start, as survival's agreg does. The
+// death sums (Efron) are those of the rows dying at t, all at risk at t.
+// Start and stop times are merged together by the timefix (aeqSurv merges
+// the two columns together).
+//
+// The times are put in order and
 // near-tied times merged (survival::aeqSurv) by the risk-set layer
 // (risk_sets.hpp): the rows of merged times are summed, as the in-memory
 // engine merges the times of its rows.
@@ -30,7 +43,11 @@
 // API (namespace survstep::core)
 //
 //   struct CoxAggTable { p, stratum, time, status, count, wsum, wz, r, rz, rzz;
-//                        size(); }          one row per (stratum, time, status)
+//                        entry_stratum, entry_time, entry_r, entry_rz,
+//                        entry_rzz; size(); counting(); }
+//                                            one row per (stratum, time, status);
+//                                            entries (counting-process data
+//                                            only): one per (stratum, start)
 //   struct CoxAggLayout                      the order of a table's rows and
 //                                            their tie blocks (built once)
 //   bool cox_agg_layout(const CoxAggTable& t, double timefix_tol,
@@ -73,13 +90,20 @@ struct CoxAggTable {
   std::vector<int> status;    // 0 = censored, 1 = event
   std::vector<double> count, wsum, r;
   std::vector<double> wz, rz, rzz;  // row-major: row i at i * p (rzz: i * p(p+1)/2)
+  // counting-process data: the sums of the rows entering at each start time
+  // (empty for right-censored data); rz/rzz as above, only with derivatives
+  std::vector<int> entry_stratum;
+  std::vector<double> entry_time, entry_r, entry_rz, entry_rzz;
   std::size_t size() const { return time.size(); }
+  bool counting() const { return !entry_time.empty(); }
 };
 
 struct CoxAggLayout {
   std::vector<int> order;        // rows by (stratum, time after timefix), deaths first
   std::vector<int> block_start;  // tie blocks of `order` (equal stratum and time)
   std::vector<double> time;      // times after timefix, per table row
+  std::vector<int> entry_order;  // entries by (stratum, start after timefix)
+  std::vector<double> entry_time;  // start times after timefix, per entry
 };
 
 inline bool cox_agg_layout(const CoxAggTable& t, double timefix_tol, CoxAggLayout& lay) {
@@ -95,8 +119,26 @@ inline bool cox_agg_layout(const CoxAggTable& t, double timefix_tol, CoxAggLayou
       return false;
     }
   }
-  lay.time = t.time;
-  timefix(lay.time, timefix_tol);
+  const std::size_t ne = t.entry_time.size();
+  if (t.entry_stratum.size() != ne || t.entry_r.size() != ne) return false;
+  for (std::size_t i = 0; i < ne; ++i) {
+    if (t.entry_stratum[i] < 0 || !std::isfinite(t.entry_time[i])) return false;
+  }
+  if (ne == 0) {
+    lay.time = t.time;
+    timefix(lay.time, timefix_tol);
+    lay.entry_time.clear();
+    lay.entry_order.clear();
+  } else {
+    // start and stop times merged together
+    std::vector<double> all(t.time);
+    all.insert(all.end(), t.entry_time.begin(), t.entry_time.end());
+    timefix(all, timefix_tol);
+    lay.time.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n));
+    lay.entry_time.assign(all.begin() + static_cast<std::ptrdiff_t>(n), all.end());
+    const std::vector<int> no_status(ne, 0);
+    lay.entry_order = order_by_stratum_time(t.entry_stratum, lay.entry_time, no_status);
+  }
   lay.order = order_by_stratum_time(t.stratum, lay.time, t.status);
   std::vector<int> st(n);
   std::vector<double> tm(n);
@@ -130,16 +172,36 @@ inline double cox_agg_evaluate(const CoxAggTable& t, const CoxAggLayout& lay,
   };
   double loglik = 0.0, s0 = 0.0;
   int cur_stratum = -1;
+  // entries not yet taken out of the risk set: lay.entry_order[0, e)
+  std::size_t e = lay.entry_order.size();
   // backwards over the tie blocks: the risk set at t is every row with
-  // time >= t in the stratum
+  // time >= t in the stratum (less, for counting-process data, the rows
+  // with start >= t)
   for (std::size_t b = nblock; b-- > 0;) {
     const int k0 = lay.block_start[b], k1 = lay.block_start[b + 1];
     const int s = t.stratum[static_cast<std::size_t>(lay.order[k0])];
+    const double tb = lay.time[static_cast<std::size_t>(lay.order[k0])];
     if (s != cur_stratum) {
       cur_stratum = s;
       s0 = 0.0;
       s1.setZero();
       if (info) s2.setZero();
+      // entries of later strata are done with
+      while (e > 0 && t.entry_stratum[static_cast<std::size_t>(lay.entry_order[e - 1])] > s) --e;
+    }
+    while (e > 0) {
+      const std::size_t i = static_cast<std::size_t>(lay.entry_order[e - 1]);
+      if (t.entry_stratum[i] != s || lay.entry_time[i] < tb) break;
+      s0 -= t.entry_r[i];
+      if (info) {
+        for (int j = 0; j < p; ++j) s1[j] -= t.entry_rz[i * pp + j];
+        std::size_t k = 0;
+        const double* v = t.entry_rzz.data() + i * np;
+        for (int c = 0; c < p; ++c) {
+          for (int rr = c; rr < p; ++rr) s2(rr, c) -= v[k++];
+        }
+      }
+      --e;
     }
     double nd = 0.0, dw = 0.0, e0 = 0.0;
     e1.setZero();
@@ -210,7 +272,8 @@ class CoxAggObjective {
       bad_ = true;
       return std::numeric_limits<double>::quiet_NaN();
     }
-    if (derivatives && table_.rz.size() != table_.size() * scale_.size()) {
+    if (derivatives && (table_.rz.size() != table_.size() * scale_.size() ||
+                        table_.entry_rz.size() != table_.entry_time.size() * scale_.size())) {
       bad_ = true;
       return std::numeric_limits<double>::quiet_NaN();
     }
