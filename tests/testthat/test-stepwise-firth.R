@@ -206,6 +206,19 @@ test_that("lung subsets: same steps as the reference", {
   expect_true("remove" %in% fit$steps$action)
 })
 
+test_that("a factor among the candidates enters as a penalized block", {
+  skip_on_cran()
+  d <- firth_lung[1:90, ]
+  d$ph.ecog <- factor(d$ph.ecog)
+  f <- Surv(time, status) ~ age + ph.ecog + sex
+  fit <- quiet_epv(cox_stepwise(f, data = d, firth = TRUE, ties = "efron",
+                                p_enter = 0.2, p_remove = 0.25))
+  ref <- ref_firth_stepwise(f, d, p_enter = 0.2, p_remove = 0.25,
+                            ties = "efron")
+  expect_same_firth_run(fit, ref)
+  expect_true(any(fit$steps$df > 1, na.rm = TRUE))
+})
+
 test_that("the final model is cox(firth = TRUE) on the selected terms", {
   fit <- quiet_epv(cox_stepwise(f_mono, data = firth_mono, firth = TRUE,
                                   ties = "breslow", p_enter = 0.5,
