@@ -13,8 +13,8 @@ boot_rng_check_cpp <- function() {
     .Call(`_survstep_boot_rng_check_cpp`)
 }
 
-stepwise_boot_cpp <- function(x, y, weights, offset, strata, unit, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, seed, B, validate, convergence = "survival", tols = NULL, style = "spss", start = NULL, max_steps = -1L) {
-    .Call(`_survstep_stepwise_boot_cpp`, x, y, weights, offset, strata, unit, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, seed, B, validate, convergence, tols, style, start, max_steps)
+stepwise_boot_cpp <- function(x, y, weights, offset, strata, unit, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, seed, B, validate, convergence = "survival", tols = NULL, style = "spss", start = NULL, max_steps = -1L, firth = FALSE) {
+    .Call(`_survstep_stepwise_boot_cpp`, x, y, weights, offset, strata, unit, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, seed, B, validate, convergence, tols, style, start, max_steps, firth)
 }
 
 cox_fit_cpp <- function(x, y, strata, weights, offset, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, concordance, convergence = "survival", tols = NULL, firth = FALSE) {

@@ -3,7 +3,8 @@
 #' Bootstrap stability of a stepwise Cox selection
 #'
 #' Re-runs the selection of a [cox_stepwise()] fit (the same candidates,
-#' `include` and `start` terms, style, direction, step limit, entry and removal rules, ties and iteration
+#' `include` and `start` terms, style, direction, step limit, entry and
+#' removal rules, Firth's penalized likelihood or not, ties and iteration
 #' settings) on `B` bootstrap resamples of its analysis set, and reports how
 #' stable the selected model is: how often each term is selected, how often
 #' each model is selected, how often pairs of terms are selected together,
@@ -385,6 +386,8 @@ cox_validate <- function(object, B = 200, seed = NULL, cluster = NULL, ...) {
     seed = seed, cluster = !is.null(run$unit),
     procedure = if (inherits(object, "survstep_stepwise")) {
       bt_describe(object)
+    } else if (isTRUE(object$firth)) {
+      "Fixed Cox model, Firth's penalized likelihood (no selection)"
     } else "Fixed Cox model (no selection)",
     class = "survstep_validate"
   )
@@ -474,12 +477,6 @@ bt_check_seed <- function(seed, call, null_ok = TRUE) {
 
 # The engine input of the procedure behind a fit.
 bt_source <- function(object, call) {
-  if (isTRUE(object$firth) || isTRUE(object$final$firth)) {
-    sv_abort(paste0("The bootstrap of Firth-penalised fits is not ",
-                    "implemented yet."),
-             class = c("survstep_error_not_implemented",
-                       "survstep_error_input"), call = call)
-  }
   if (inherits(object, "survstep_stepwise")) {
     bd <- object$boot_data
     if (is.null(bd)) {
@@ -501,6 +498,7 @@ bt_source <- function(object, call) {
                   p_enter = object$p_enter, p_remove = object$p_remove,
                   style = if (is.null(object$style)) "spss" else object$style,
                   start = bd$start, max_steps = object$max_steps,
+                  firth = isTRUE(object$firth),
                   ties = object$ties, control = control,
                   selected = object$selected, n = object$n)))
   }
@@ -544,6 +542,7 @@ bt_source_cox <- function(object, call) {
        unit = unit, colnames = cn, col_term = col_term,
        direction = "forward", removal = "wald", p_enter = 0.05,
        p_remove = 0.10, style = "spss", start = NULL, max_steps = NULL,
+       firth = isTRUE(object$firth),
        ties = object$method, control = object$control,
        selected = des$labels, n = mfi$n)
 }
@@ -581,7 +580,8 @@ bt_run <- function(object, cluster, seed, B, validate, call) {
     seed = seed, B = B, validate = validate,
     convergence = cox_control_rule(ctl), tols = cox_control_tols(ctl),
     style = src$style, start = src$start,
-    max_steps = if (is.null(src$max_steps)) -1L else src$max_steps
+    max_steps = if (is.null(src$max_steps)) -1L else src$max_steps,
+    firth = isTRUE(src$firth)
   )
   bt_check_apparent(res, src, call)
   list(src = src, unit = unit, res = res, B = B, seed = seed)
@@ -616,6 +616,14 @@ bt_model_text <- function(model, labels) {
 }
 
 bt_describe <- function(object) {
+  out <- bt_describe_rules(object)
+  if (isTRUE(object$firth)) {
+    out <- sub(";", "; Firth's penalized likelihood;", out, fixed = TRUE)
+  }
+  out
+}
+
+bt_describe_rules <- function(object) {
   style <- if (is.null(object$style)) "spss" else object$style
   if (style == "sas") {
     return(sprintf("Stepwise Cox selection, %s: %s %s ties; n = %d.",

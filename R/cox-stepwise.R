@@ -136,9 +136,8 @@
 #' selected terms as [cox()] with `firth = TRUE` gives it, with profile
 #' penalized likelihood intervals and tests (printed as "95% profile CI").
 #' Firth selection follows the SPSS rules (`style = "spss"`), with Breslow
-#' or Efron ties. [cox_stepwise_boot()] and [cox_validate()] do not re-run
-#' a Firth selection yet (an error of class
-#' `survstep_error_not_implemented`).
+#' or Efron ties. [cox_stepwise_boot()] and [cox_validate()] re-run the
+#' Firth selection in every replicate.
 #'
 #' **Stopping.** The run stops when no term qualifies for entry or removal,
 #' or when the next move would return to a model visited before (that move

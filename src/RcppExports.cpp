@@ -55,8 +55,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // stepwise_boot_cpp
-Rcpp::List stepwise_boot_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata, SEXP unit, Rcpp::List term_cols, Rcpp::LogicalVector forced, std::string direction, std::string removal, double p_enter, double p_remove, std::string ties, double eps, int iter_max, double toler_chol, double toler_inf, double timefix_tol, double seed, int B, bool validate, std::string convergence, SEXP tols, std::string style, SEXP start, int max_steps);
-RcppExport SEXP _survstep_stepwise_boot_cpp(SEXP xSEXP, SEXP ySEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP unitSEXP, SEXP term_colsSEXP, SEXP forcedSEXP, SEXP directionSEXP, SEXP removalSEXP, SEXP p_enterSEXP, SEXP p_removeSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP iter_maxSEXP, SEXP toler_cholSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP seedSEXP, SEXP BSEXP, SEXP validateSEXP, SEXP convergenceSEXP, SEXP tolsSEXP, SEXP styleSEXP, SEXP startSEXP, SEXP max_stepsSEXP) {
+Rcpp::List stepwise_boot_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata, SEXP unit, Rcpp::List term_cols, Rcpp::LogicalVector forced, std::string direction, std::string removal, double p_enter, double p_remove, std::string ties, double eps, int iter_max, double toler_chol, double toler_inf, double timefix_tol, double seed, int B, bool validate, std::string convergence, SEXP tols, std::string style, SEXP start, int max_steps, bool firth);
+RcppExport SEXP _survstep_stepwise_boot_cpp(SEXP xSEXP, SEXP ySEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP unitSEXP, SEXP term_colsSEXP, SEXP forcedSEXP, SEXP directionSEXP, SEXP removalSEXP, SEXP p_enterSEXP, SEXP p_removeSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP iter_maxSEXP, SEXP toler_cholSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP seedSEXP, SEXP BSEXP, SEXP validateSEXP, SEXP convergenceSEXP, SEXP tolsSEXP, SEXP styleSEXP, SEXP startSEXP, SEXP max_stepsSEXP, SEXP firthSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
@@ -85,7 +85,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< std::string >::type style(styleSEXP);
     Rcpp::traits::input_parameter< SEXP >::type start(startSEXP);
     Rcpp::traits::input_parameter< int >::type max_steps(max_stepsSEXP);
-    rcpp_result_gen = Rcpp::wrap(stepwise_boot_cpp(x, y, weights, offset, strata, unit, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, seed, B, validate, convergence, tols, style, start, max_steps));
+    Rcpp::traits::input_parameter< bool >::type firth(firthSEXP);
+    rcpp_result_gen = Rcpp::wrap(stepwise_boot_cpp(x, y, weights, offset, strata, unit, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, seed, B, validate, convergence, tols, style, start, max_steps, firth));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -505,7 +506,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_best_subsets_cpp", (DL_FUNC) &_survstep_best_subsets_cpp, 13},
     {"_survstep_boot_indices_cpp", (DL_FUNC) &_survstep_boot_indices_cpp, 3},
     {"_survstep_boot_rng_check_cpp", (DL_FUNC) &_survstep_boot_rng_check_cpp, 0},
-    {"_survstep_stepwise_boot_cpp", (DL_FUNC) &_survstep_stepwise_boot_cpp, 26},
+    {"_survstep_stepwise_boot_cpp", (DL_FUNC) &_survstep_stepwise_boot_cpp, 27},
     {"_survstep_cox_fit_cpp", (DL_FUNC) &_survstep_cox_fit_cpp, 16},
     {"_survstep_cox_profile_cpp", (DL_FUNC) &_survstep_cox_profile_cpp, 18},
     {"_survstep_cox_fast_surv_cpp", (DL_FUNC) &_survstep_cox_fast_surv_cpp, 2},

@@ -67,7 +67,7 @@ Rcpp::List stepwise_boot_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP str
                              double seed, int B, bool validate,
                              std::string convergence = "survival", SEXP tols = R_NilValue,
                              std::string style = "spss", SEXP start = R_NilValue,
-                             int max_steps = -1) {
+                             int max_steps = -1, bool firth = false) {
   sg::CoxArgs a = sg::cox_args(x, y, strata, weights, offset, timefix_tol);
   sc::BootSpec spec;
   spec.step = sg::stepwise_spec(term_cols, forced, direction, removal, p_enter, p_remove,
@@ -75,6 +75,7 @@ Rcpp::List stepwise_boot_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP str
   spec.ties = sg::cox_ties(ties);
   spec.control = sg::cox_control(eps, toler_chol, iter_max, toler_inf, convergence, tols);
   spec.validate = validate;
+  spec.firth = firth;
   std::vector<int> units;
   if (!Rf_isNull(unit)) {
     Rcpp::IntegerVector u(unit);

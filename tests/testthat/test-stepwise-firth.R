@@ -239,13 +239,35 @@ test_that("the final model is cox(firth = TRUE) on the selected terms", {
   expect_snapshot(print(fit))
 })
 
-test_that("the bootstrap refuses a Firth selection (not implemented)", {
-  fit <- quiet_epv(cox_stepwise(f_mono, data = firth_mono, firth = TRUE,
-                                  p_enter = 0.5, p_remove = 0.55))
-  expect_error(cox_stepwise_boot(fit, B = 5, seed = 1),
-               class = "survstep_error_not_implemented")
-  expect_error(cox_validate(fit, B = 5, seed = 1),
-               class = "survstep_error_not_implemented")
+test_that("the bootstrap re-runs the Firth selection in every replicate", {
+  skip_on_cran()
+  d <- firth_lung[1:70, ]
+  args <- list(firth = TRUE, ties = "breslow", p_enter = 0.2,
+               p_remove = 0.25)
+  fit <- quiet_epv(do.call(cox_stepwise, c(list(f_flung, data = d), args)))
+  bt <- cox_stepwise_boot(fit, B = 6, seed = 4)
+  expect_match(bt$stepwise, "Firth")
+  idx <- cox_boot_indices(bt$seed, nrow(d), 6)
+  n_selected <- 0L
+  for (b in 1:6) {
+    db <- d[idx[, b], ]
+    ref <- quiet_epv(do.call(cox_stepwise, c(list(f_flung, data = db), args)))
+    got <- colnames(bt$replicates$model)[bt$replicates$model[b, ]]
+    expect_identical(sort(got), sort(ref$selected))
+    # the replicate's penalised estimates (the selection's own warm-started
+    # fit) against cox(firth = TRUE) refitted from 0
+    cf <- coef(ref)
+    expect_equal(unname(bt$replicates$beta[b, names(cf)]), unname(cf),
+                 tolerance = 1e-7)
+    n_selected <- n_selected + length(cf)
+  }
+  expect_gt(n_selected, 0)
+  # a Firth cox() fit: the same penalised model in every replicate
+  cf <- quiet_epv(cox(Surv(time, status) ~ sex + ph.ecog, data = d,
+                      ties = "breslow", firth = TRUE))
+  bv <- cox_validate(cf, B = 3, seed = 2)
+  expect_s3_class(bv, "survstep_validate")
+  expect_match(attr(bv, "procedure"), "Firth")
 })
 
 test_that("bad Firth-selection input gives classed errors", {

@@ -19,8 +19,9 @@
 //        replicate: replicates 1, 2, ... take consecutive draws of one
 //        stream, so replicate b of a run with B >= b is the same whatever B.
 //
-//   struct BootSpec      the procedure: StepwiseSpec, ties, control, and
-//                        whether to validate (C, calibration slope)
+//   struct BootSpec      the procedure: StepwiseSpec, ties, control,
+//                        Firth's penalised likelihood or not, and whether
+//                        to validate (C, calibration slope)
 //   struct BootReplicate one replicate's outcome (see the field comments)
 //   struct BootResult    the apparent (original-data) run and B replicates
 //   void cox_stepwise_boot(const CoxInput& in, const std::vector<int>& unit,
@@ -34,8 +35,10 @@
 //        gets from `data[rows, ]`. The replicate's data are prepared by the
 //        one risk-set layer (cox_model_data(): sort, timefix, centring), the
 //        offset centred as the R front end centres it, and the selection is
-//        stepwise_select() on a CoxStepEngine over those data: the same
-//        routine as one cox_stepwise() run, nothing else.
+//        stepwise_select() on a CoxStepEngine (with spec.firth a
+//        CoxFirthStepEngine) over those data: the same routine as one
+//        cox_stepwise() run, nothing else. (The calibration slope is an
+//        ordinary Cox fit of the linear predictor either way.)
 //
 // Outcome of a replicate (BootReplicate::status):
 //   boot_ok          the selection ran (its fits may still have failed to
@@ -117,6 +120,7 @@ struct BootSpec {
   StepwiseSpec step;
   CoxTies ties = CoxTies::efron;
   CoxControl control;
+  bool firth = false;  // every fit of the selection by Firth's penalised likelihood
   bool validate = false;
 };
 
@@ -231,7 +235,8 @@ class BootRunner {
       : spec_(spec), orig_in_(orig_in), orig_(orig), intr_(interrupt), ncol_(orig_in.p) {}
 
   // `engine` runs on d.
-  void run(CoxStepEngine& engine, const CoxData& d, bool test_on_orig,
+  template <class Engine>
+  void run(Engine& engine, const CoxData& d, bool test_on_orig,
            BootReplicate& rep) {
     // columns constant in these data (a factor level not drawn) leave their
     // term, as the R front end drops unused levels; a term left without
@@ -295,7 +300,10 @@ class BootRunner {
   std::vector<double> lp_, lps_;
 };
 
-inline void cox_stepwise_boot(const CoxInput& in, const std::vector<int>& unit,
+namespace boot_detail {
+
+template <class Engine>
+void stepwise_boot(const CoxInput& in, const std::vector<int>& unit,
                               const BootSpec& spec, std::uint64_t seed, int B,
                               BootResult& out, Interrupt* interrupt = nullptr) {
   // the original data (its offset centred as the front end does)
@@ -318,7 +326,7 @@ inline void cox_stepwise_boot(const CoxInput& in, const std::vector<int>& unit,
   }
   BootRunner runner(spec, g0.view, d0, interrupt);
   {
-    CoxStepEngine engine0(d0, spec.ties, spec.control, interrupt);
+    Engine engine0(d0, spec.ties, spec.control, interrupt);
     runner.run(engine0, d0, false, out.apparent);
   }
 
@@ -338,7 +346,7 @@ inline void cox_stepwise_boot(const CoxInput& in, const std::vector<int>& unit,
   std::vector<int> draw, rows;
   boot_detail::Gathered gb;
   CoxData db;  // rebuilt in place for every replicate
-  CoxStepEngine engine(db, spec.ties, spec.control, interrupt);
+  Engine engine(db, spec.ties, spec.control, interrupt);
   BootRng rng(seed);
   for (int b = 0; b < B; ++b) {
     if (interrupt) interrupt->check();
@@ -364,6 +372,18 @@ inline void cox_stepwise_boot(const CoxInput& in, const std::vector<int>& unit,
       continue;
     }
     runner.run(engine, db, true, rep);
+  }
+}
+
+}  // namespace boot_detail
+
+inline void cox_stepwise_boot(const CoxInput& in, const std::vector<int>& unit,
+                              const BootSpec& spec, std::uint64_t seed, int B,
+                              BootResult& out, Interrupt* interrupt = nullptr) {
+  if (spec.firth) {
+    boot_detail::stepwise_boot<CoxFirthStepEngine>(in, unit, spec, seed, B, out, interrupt);
+  } else {
+    boot_detail::stepwise_boot<CoxStepEngine>(in, unit, spec, seed, B, out, interrupt);
   }
 }
 
