@@ -111,6 +111,35 @@
 #'   (the conditional approximation of Lawless and Singhal, 1978), without a
 #'   refit (SPSS `COND`).
 #'
+#' **Firth's penalized likelihood** (`firth = TRUE`). Every model of the
+#' run is fitted by maximizing \eqn{l^*(b) = l(b) + \frac{1}{2}\log|I(b)|}{l*(b) =
+#' l(b) + 1/2 log|I(b)|} (Firth 1993; Heinze and Schemper 2001), as
+#' [cox()] with `firth = TRUE` does, and the tests are those of the
+#' penalized likelihood, as in coxphf (Heinze and Ploner):
+#' * entry: the penalized score test of each candidate E at the current
+#'   penalized estimate, \eqn{U^{*\top} I^{-1} U^*}{U*' I^-1 U*} at
+#'   \eqn{(b^*_M, 0)}{(b*_M, 0)} in the model with E, where
+#'   \eqn{U^*}{U*} is the score of the penalized likelihood of that model
+#'   (its penalty includes E's columns, so each candidate is evaluated in
+#'   its own model) and I the information;
+#' * removal (`removal = "lr"`, the default with `firth = TRUE`): the
+#'   penalized likelihood-ratio test \eqn{2[l^*(b^*) - l^*(\tilde b)]}{2
+#'   [l*(b*) - l*(b~)]}, \eqn{\tilde b}{b~} the penalized maximum of the
+#'   same model with E's coefficients held at 0 (the penalty keeps E's
+#'   columns, as coxphf's penalized likelihood-ratio tests do);
+#'   `removal = "wald"` uses \eqn{b^{*\top}_E V_{EE}^{-1} b^*_E}{b*_E' V_EE^-1
+#'   b*_E} with \eqn{V = I(b^*)^{-1}}{V = I(b*)^-1}. There is no penalized
+#'   conditional statistic.
+#'
+#' `loglik` in `steps` is then the penalized log-likelihood (the empty
+#' model's is \eqn{l(0)}{l(0)}), and `final` is the Firth fit of the
+#' selected terms as [cox()] with `firth = TRUE` gives it, with profile
+#' penalized likelihood intervals and tests (printed as "95% profile CI").
+#' Firth selection follows the SPSS rules (`style = "spss"`), with Breslow
+#' or Efron ties. [cox_stepwise_boot()] and [cox_validate()] do not re-run
+#' a Firth selection yet (an error of class
+#' `survstep_error_not_implemented`).
+#'
 #' **Stopping.** The run stops when no term qualifies for entry or removal,
 #' or when the next move would return to a model visited before (that move
 #' is not made). Exact p-value ties (for example p-values that underflow to 0
@@ -169,6 +198,10 @@
 #'   both `start` and `include`.
 #' @param max_steps The largest number of entries and removals (SAS
 #'   `MAXSTEP=`), a whole number; `NULL` (the default) for no limit.
+#' @param firth If `TRUE`, every model of the selection is fitted by Firth's
+#'   penalized likelihood: entry by the penalized score test, removal by the
+#'   penalized likelihood-ratio test (or its Wald test with
+#'   `removal = "wald"`); see "Firth's penalized likelihood".
 #' @return An object of class `survstep_stepwise`, a list with
 #' * `steps`: a data frame with one row per step (step 0 is the starting
 #'   model): `step`, `action` (`"start"`, `"enter"`, `"remove"`), `term`,
@@ -189,7 +222,7 @@
 #' * `selected`, `include`, `candidates`: term labels;
 #' * `n`, `nevent`, `n_dropped`, `na.action`: the analysis set;
 #' * `stop_reason`, `style`, `direction`, `removal`, `p_enter`,
-#'   `p_remove`, `start`, `max_steps`, `ties`, `call`;
+#'   `p_remove`, `start`, `max_steps`, `firth`, `ties`, `call`;
 #' * `boot_data`: the design, response, weights, offset and strata of the
 #'   analysis set, kept so that [cox_stepwise_boot()] and [cox_validate()]
 #'   can re-run the selection without the original data.
@@ -202,6 +235,15 @@
 #' SAS Institute Inc. *SAS/STAT User's Guide: The PHREG Procedure*,
 #' section "Effect Selection Methods" and the MODEL statement options
 #' `SELECTION=`, `SLENTRY=`, `SLSTAY=`, `INCLUDE=`, `START=`, `MAXSTEP=`.
+#'
+#' Firth, D. (1993). Bias reduction of maximum likelihood estimates.
+#' *Biometrika* 80, 27-38.
+#'
+#' Heinze, G. and Schemper, M. (2001). A solution to the problem of
+#' monotone likelihood in Cox regression. *Biometrics* 57, 114-119.
+#'
+#' Heinze, G. and Ploner, M. *coxphf: Cox regression with Firth's
+#' penalized likelihood*, R package.
 #'
 #' Lawless, J. F. and Singhal, K. (1978). Efficient screening of
 #' nonnormal regression models. *Biometrics* 34, 318-327.
@@ -235,6 +277,14 @@
 #'                     start = ~ age + wt.loss, max_steps = 6)
 #' sas
 #' sas$steps[, c("step", "action", "term", "statistic", "p.value", "test")]
+#'
+#' # Firth's penalized likelihood for every model (a small cohort)
+#' small <- lung2[1:60, ]
+#' fir <- cox_stepwise(Surv(time, status) ~ age + sex + ph.ecog + wt.loss,
+#'                     data = small, firth = TRUE, ties = "breslow",
+#'                     p_enter = 0.1, p_remove = 0.15)
+#' fir
+#' confint(fir)
 #' @export
 cox_stepwise <- function(formula, data, subset, weights, na.action,
                          direction = c("forward", "backward", "stepwise"),
@@ -242,7 +292,7 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
                          p_enter = NULL, p_remove = NULL, include = NULL,
                          ties = c("efron", "breslow", "exact", "exact-marginal"),
                          control = cox_control(), style = c("spss", "sas"),
-                         start = NULL, max_steps = NULL, ...) {
+                         start = NULL, max_steps = NULL, firth = FALSE, ...) {
   call <- match.call()
   check_dots_empty("cox_stepwise", ...)
   style <- sv_match_arg(style, c("spss", "sas"), "style")
@@ -252,6 +302,12 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
   removal <- sv_match_arg(removal, c("wald", "lr", "conditional"), "removal")
   ties <- sv_match_arg(ties, cox_ties_methods, "ties")
   sw_check_style(style, direction, removal, removal_given, call)
+  check_flag(firth, "firth")
+  if (firth) {
+    cox_check_firth(FALSE, ties, call)
+    sw_check_firth(style, removal, removal_given, call)
+    if (!removal_given) removal <- "lr"
+  }
   rules <- sw_style_rules(style)
   if (is.null(p_enter)) p_enter <- rules$p_enter
   if (is.null(p_remove)) p_remove <- rules$p_remove
@@ -285,11 +341,11 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
   nev <- as.integer(sum(mfi$y[, ncol(mfi$y)]))
   epv <- c(events = nev, df = ncol(des$x),
            epv = if (ncol(des$x) > 0L) nev / ncol(des$x) else NA_real_)
-  cox_warn_epv(nev, ncol(des$x), "stepwise", FALSE, call)
+  cox_warn_epv(nev, ncol(des$x), "stepwise", firth, call)
   res <- sw_run(mfi, des, forced = forced, direction = direction,
                 removal = removal, p_enter = p_enter, p_remove = p_remove,
                 ties = ties, control = control, style = style,
-                start = start_in, max_steps = max_steps)
+                start = start_in, max_steps = max_steps, firth = firth)
 
   labels <- des$labels
   term_or_na <- function(i) labels[ifelse(i < 0L, NA_integer_, i + 1L)]
@@ -324,9 +380,9 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
 
   sw_fit_warnings(res, direction, call = call)
 
-  final_call <- sw_final_call(call, env, mfi, des, selected, ties)
+  final_call <- sw_final_call(call, env, mfi, des, selected, ties, firth)
   final <- sw_final_fit(res, mfi, des, selected, final_call, ties, control,
-                        call = call)
+                        call = call, firth = firth)
 
   stop_reason <- sw_stop_reasons[res$stop + 1L]
 
@@ -350,6 +406,7 @@ cox_stepwise <- function(formula, data, subset, weights, na.action,
       removal = removal,
       start = start,
       max_steps = max_steps,
+      firth = firth,
       p_enter = p_enter,
       p_remove = p_remove,
       ties = ties,
@@ -483,6 +540,27 @@ sw_check_style <- function(style, direction, removal, removal_given, call) {
   invisible()
 }
 
+# Firth's penalized likelihood: SPSS-style rules, penalized score entry,
+# penalized LR (default) or Wald removal.
+sw_check_firth <- function(style, removal, removal_given, call) {
+  if (style == "sas") {
+    sv_abort(c(paste0("`firth = TRUE` is not implemented with ",
+                      "`style = \"sas\"`."),
+               "Use `style = \"spss\"` (the default) for a Firth-penalized selection."),
+             class = c("survstep_error_not_implemented",
+                       "survstep_error_firth", "survstep_error_input"),
+             call = call)
+  }
+  if (removal == "conditional") {
+    sv_abort(paste0("`removal = \"conditional\"` has no Firth-penalized ",
+                    "version: use `removal = \"lr\"` (the default with ",
+                    "`firth = TRUE`) or `\"wald\"`."),
+             class = c("survstep_error_firth", "survstep_error_input"),
+             call = call)
+  }
+  invisible()
+}
+
 sw_check_max_steps <- function(max_steps, call) {
   if (is.null(max_steps)) return(NULL)
   ok <- is.numeric(max_steps) && length(max_steps) == 1L &&
@@ -519,14 +597,27 @@ sw_check_events <- function(mfi, call) {
 # new data as the frame did), and `final_call`, the equivalent cox() call on
 # the analysis set (for update() and model.frame()).
 sw_final_fit <- function(res, mfi, des, selected, final_call, ties, control,
-                         call) {
+                         call, firth = FALSE) {
   cols <- res$cols + 1L
   cn <- colnames(des$x)[cols]
   toc <- des$term_of_col[cols]
-  cox_signal_status(res$final, mfi$n, ncol(mfi$y) == 3L,
-                    cox_col_labels(cn, toc), control, mfi$weights, mfi$offset,
-                    NULL, call)
-  fit <- cox_engine_result(res$final, cn, length(cols), ties, mfi$n)
+  assign <- split(seq_along(cols), factor(toc, levels = unique(toc)))
+  if (firth) {
+    # the Firth fit of the selected terms with its profile penalized
+    # likelihood inference, as cox(firth = TRUE) gives it
+    x <- des$x[, cols, drop = FALSE]
+    fit <- cox_engine(x, mfi$y, mfi$strata, mfi$weights, mfi$offset, NULL,
+                      ties, control, terms_of_cols = toc, call = call,
+                      firth = TRUE)
+    fit <- cox_firth_inference(
+      fit, list(x = x, y = mfi$y, strata = mfi$strata, weights = mfi$weights,
+                offset = mfi$offset), assign, ties, control)
+  } else {
+    cox_signal_status(res$final, mfi$n, ncol(mfi$y) == 3L,
+                      cox_col_labels(cn, toc), control, mfi$weights,
+                      mfi$offset, NULL, call)
+    fit <- cox_engine_result(res$final, cn, length(cols), ties, mfi$n)
+  }
   tt_full <- mfi$terms
   tt <- sw_final_terms(tt_full, final_call$formula)
   sw_check_coding(tt_full, tt, selected, call)
@@ -538,7 +629,7 @@ sw_final_fit <- function(res, mfi, des, selected, final_call, ties, control,
   fit$call <- final_call
   fit$formula <- stats::formula(tt)
   fit$terms <- tt
-  fit$assign <- split(seq_along(cols), factor(toc, levels = unique(toc)))
+  fit$assign <- assign
   fit$xlevels <- if (is.null(mfi$mf)) {
     stats::setNames(list(), character(0))
   } else {
@@ -548,7 +639,7 @@ sw_final_fit <- function(res, mfi, des, selected, final_call, ties, control,
   fit$na.action <- mfi$na.action
   fit$offset_mean <- if (is.null(mfi$offset)) 0 else mean(mfi$offset)
   fit$control <- control
-  fit$firth <- FALSE
+  fit$firth <- firth
   if (!is.null(mfi$weights)) fit$weights <- mfi$weights
   fit$y <- structure(mfi$y, type = if (ncol(mfi$y) == 2L) "right" else
     "counting", class = "Surv")
@@ -598,7 +689,8 @@ sw_check_coding <- function(tt_full, tt, selected, call) {
 # The call of the final model: cox() on the selected terms (plus strata and
 # offsets), restricted to the stepwise analysis set by adding the complete
 # cases of the variables of the terms that were not selected to `subset`.
-sw_final_call <- function(call, env, mfi, des, selected, ties) {
+sw_final_call <- function(call, env, mfi, des, selected, ties,
+                          firth = FALSE) {
   tt <- mfi$terms
   vars <- attr(tt, "variables")[-1L]
   var_text <- vapply(as.list(vars), function(v) paste(deparse(v), collapse = ""), "")
@@ -643,6 +735,7 @@ sw_final_call <- function(call, env, mfi, des, selected, ties) {
   }
   new$ties <- ties
   new$control <- call$control
+  if (firth) new$firth <- TRUE
   new
 }
 
@@ -710,6 +803,12 @@ print.survstep_stepwise <- function(x, digits = 3, ...) {
   cat("Stepwise Cox regression: ", sw_describe_method(style, x$direction),
       "\n", sep = "")
   cat(sw_describe_rules(x), "\n", sep = "")
+  if (isTRUE(x$firth)) {
+    cat("Firth's penalized likelihood (Heinze & Schemper 2001) for every ",
+        "model: penalized\nscore test for entry, penalized ",
+        if (x$removal == "lr") "likelihood-ratio" else "Wald",
+        " test for removal.\n", sep = "")
+  }
   cat(sprintf("Ties: %s.  n = %d, events = %d",
               cox_ties_label(x$ties),
               x$n, x$nevent))
@@ -745,6 +844,9 @@ print.survstep_stepwise <- function(x, digits = 3, ...) {
     `-2 Log Lik` = sw_fmt_num(-2 * st$loglik, digits),
     check.names = FALSE, stringsAsFactors = FALSE
   )
+  # (penalized log-likelihoods of a Firth run; the empty model's is l(0))
+  if (isTRUE(x$firth)) names(tab)[names(tab) == "-2 Log Lik"] <- "-2 Log PL"
+
   sw_print_table(tab)
   cat("Stopped: ", x$stop_reason, ".\n", sep = "")
 
@@ -768,6 +870,7 @@ print.survstep_stepwise <- function(x, digits = 3, ...) {
     )
     vtab$df[is.na(vtab$df)] <- ""
     names(vtab)[1L] <- ""
+    if (isTRUE(x$firth)) names(vtab)[names(vtab) == "95% CI"] <- "95% profile CI"
     sw_print_table(vtab)
   }
 
@@ -842,6 +945,9 @@ sw_in_equation <- function(fit, conf_level = 0.95) {
   v <- stats::vcov(fit)
   se <- sqrt(diag(v))
   z <- stats::qnorm((1 + conf_level) / 2)
+  # a Firth fit: its profile penalized likelihood intervals
+  prof <- isTRUE(fit$firth) && !is.null(fit$profile) &&
+    isTRUE(all.equal(fit$profile$level, conf_level))
   assign <- sw_assign(fit, names(b))
   rows <- list()
   for (lab in unique(assign)) {
@@ -864,8 +970,10 @@ sw_in_equation <- function(fit, conf_level = 0.95) {
         wald = unname((b[j] / se[j])^2), df = 1L,
         p.value = stats::pchisq(unname((b[j] / se[j])^2), 1,
                                 lower.tail = FALSE),
-        conf.low = unname(exp(b[j] - z * se[j])),
-        conf.high = unname(exp(b[j] + z * se[j])),
+        conf.low = unname(exp(if (prof) fit$profile$lower[j] else
+          b[j] - z * se[j])),
+        conf.high = unname(exp(if (prof) fit$profile$upper[j] else
+          b[j] + z * se[j])),
         stringsAsFactors = FALSE)
     }
   }
@@ -977,7 +1085,7 @@ sw_boot_data <- function(mfi, des, forced, start) {
 # selected model in the shape of cox_fit_cpp()'s result.
 sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
                    ties, control, style = "spss", start = NULL,
-                   max_steps = NULL) {
+                   max_steps = NULL, firth = FALSE) {
   # the engine's conventions (as cox_engine()): a zero offset is none, a
   # non-zero one is centred
   off <- mfi$offset
@@ -995,7 +1103,8 @@ sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
     timefix_tol = if (isTRUE(control$timefix)) sqrt(.Machine$double.eps) else 0,
     concordance = TRUE, convergence = cox_control_rule(control),
     tols = cox_control_tols(control), style = style, start = start,
-    max_steps = if (is.null(max_steps)) -1L else as.integer(max_steps)
+    max_steps = if (is.null(max_steps)) -1L else as.integer(max_steps),
+    firth = firth
   )
 }
 

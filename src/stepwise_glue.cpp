@@ -18,7 +18,9 @@ namespace sg = survstep::glue;
 // or (start, stop, status); term_cols: 0-based columns of each term; forced:
 // per term; direction "forward" / "backward" / "stepwise"; removal "wald" /
 // "lr" / "conditional"; style "spss" / "sas"; start: per term or NULL;
-// max_steps < 0: no limit; ties "efron" / "breslow" / "exact"; convergence and tols
+// max_steps < 0: no limit; firth: every model by Firth's penalised
+// likelihood (CoxFirthStepEngine; its `final` is then the selection's own
+// penalised fit, which the R side replaces by a full Firth fit); ties "efron" / "breslow" / "exact"; convergence and tols
 // as cox_fit_cpp() (every model of the run). `final` is the selected model in
 // the shape of cox_fit_cpp()'s result (cox_glue.h), from the selection's
 // own fit of it. Interruptible (Ctrl-C): R's interrupt condition.
@@ -30,7 +32,8 @@ Rcpp::List stepwise_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata,
                         double toler_chol, double toler_inf, double timefix_tol,
                         bool concordance, std::string convergence = "survival",
                         SEXP tols = R_NilValue, std::string style = "spss",
-                        SEXP start = R_NilValue, int max_steps = -1) {
+                        SEXP start = R_NilValue, int max_steps = -1,
+                        bool firth = false) {
   sg::CoxArgs a = sg::cox_args(x, y, strata, weights, offset, timefix_tol);
   sc::CoxData data;
   sc::Interrupt intr = survstep::glue::r_interrupt();
@@ -48,9 +51,14 @@ Rcpp::List stepwise_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata,
   opt.control = sg::cox_control(eps, toler_chol, iter_max, toler_inf, convergence, tols);
   opt.concordance = concordance;
 
-  sc::CoxStepEngine engine(data, opt.ties, opt.control, &intr);
   sc::StepwiseResult res;
-  SV_CATCH_INTERRUPT(res = sc::stepwise_select(engine, spec));
+  if (firth) {
+    sc::CoxFirthStepEngine engine(data, opt.ties, opt.control, &intr);
+    SV_CATCH_INTERRUPT(res = sc::stepwise_select(engine, spec));
+  } else {
+    sc::CoxStepEngine engine(data, opt.ties, opt.control, &intr);
+    SV_CATCH_INTERRUPT(res = sc::stepwise_select(engine, spec));
+  }
   sc::CoxModelResult final_model;
   SV_CATCH_INTERRUPT(sc::cox_stepwise_final(data, res, opt, final_model, &intr));
 

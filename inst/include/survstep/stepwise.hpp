@@ -33,6 +33,21 @@
 //       score vector and information matrix at beta; returns the loglik.
 //
 // With `cols` empty, fit() and loglik() return the null model's loglik.
+//
+// An engine whose objective is penalised (a member `static constexpr bool
+// penalised = true`, CoxFirthStepEngine) changes two things, because its
+// penalty depends on the columns in the model: each candidate's score
+// statistic is evaluated in its own model [M, E] (one evaluation per
+// candidate), and the likelihood-ratio removal statistic compares the fit
+// with the fit of the SAME columns with the term's coefficients held at 0
+// (the penalised likelihood-ratio test of Heinze and Schemper 2001, as
+// coxphf), through the member
+//
+//   double restricted_loglik(const std::vector<int>& cols,
+//                            const std::vector<int>& zero,
+//                            const Eigen::VectorXd& init);
+//       maximum over the coefficients not in `zero` (positions within
+//       cols), those in `zero` held at 0.
 #ifndef SURVSTEP_CORE_STEPWISE_HPP
 #define SURVSTEP_CORE_STEPWISE_HPP
 
@@ -43,11 +58,13 @@
 #include <cstddef>
 #include <limits>
 #include <set>
+#include <type_traits>
 #include <string>
 #include <vector>
 
 #include "cholesky.hpp"
 #include "cox_loglik.hpp"
+#include "cox_firth.hpp"
 #include "cox_model.hpp"
 #include "cox_newton.hpp"
 #include "distributions.hpp"
@@ -158,6 +175,13 @@ struct StepwiseResult {
 
 namespace stepwise_detail {
 
+// Whether an engine's objective is penalised (see the top of this file).
+template <class E, class = void>
+struct is_penalised : std::false_type {};
+template <class E>
+struct is_penalised<E, std::void_t<decltype(E::penalised)>>
+    : std::integral_constant<bool, E::penalised> {};
+
 // Generalised inverse of a symmetric non-negative definite matrix through
 // the LDL' factor of cholesky.hpp with its scale-free pivot rule
 // (chol_decompose_relative): a pivot is redundant when it is below toler
@@ -214,6 +238,21 @@ inline Eigen::MatrixXd sub_matrix(const Eigen::MatrixXd& m,
       out(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = m(rows[i], cols[j]);
     }
   }
+  return out;
+}
+
+// What a selection keeps of a Cox fit.
+inline StepFit step_fit_of(const CoxFitResult& f) {
+  StepFit out;
+  out.beta = f.beta;
+  out.var = f.var;
+  out.loglik = f.loglik;
+  out.status = f.status;
+  out.iter = f.iter;
+  out.score = f.score;
+  out.aliased = f.aliased;
+  out.infinite = f.infinite;
+  out.converged = f.converged;
   return out;
 }
 
@@ -480,9 +519,13 @@ class StepwiseSelector {
         return ch.quad(b_e);
       }
       case RemovalTest::lr: {
-        const Eigen::VectorXd init = stepwise_detail::sub_vector(fit_.beta, keep);
-        const StepFit f = engine_.fit(keep_cols, init);
-        return 2.0 * (fit_.loglik - f.loglik);
+        if constexpr (stepwise_detail::is_penalised<Engine>::value) {
+          return 2.0 * (fit_.loglik - engine_.restricted_loglik(cols_, pos, fit_.beta));
+        } else {
+          const Eigen::VectorXd init = stepwise_detail::sub_vector(fit_.beta, keep);
+          const StepFit f = engine_.fit(keep_cols, init);
+          return 2.0 * (fit_.loglik - f.loglik);
+        }
       }
       case RemovalTest::conditional: {
         // the term is the only one in the model: the reduced model is the
@@ -501,7 +544,8 @@ class StepwiseSelector {
   }
 
   // Score statistics at (b_M, 0) of every candidate not in the model, from
-  // one evaluation of U and I over the model and all candidate columns.
+  // one evaluation of U and I over the model and all candidate columns
+  // (a penalised engine: one evaluation per candidate, over [M, E]).
   // Each statistic is the full U'I^-1 U over [M, E] (= coxph's score test
   // with init = c(b_M, 0)); with U_M = 0 at the MLE it is
   // U_E' (I_EE - I_EM I_MM^-1 I_ME)^-1 U_E. With `residual`, also the joint
@@ -514,6 +558,22 @@ class StepwiseSelector {
       if (!in_[static_cast<std::size_t>(t)] && !is_forced(t)) out_terms.push_back(t);
     }
     if (out_terms.empty()) return false;
+    if constexpr (stepwise_detail::is_penalised<Engine>::value) {
+      for (int t : out_terms) {
+        score_block(std::vector<int>{t}, &rows, false, rstat, rdf, rp);
+      }
+      if (residual) score_block(out_terms, nullptr, true, rstat, rdf, rp);
+    } else {
+      score_block(out_terms, &rows, residual, rstat, rdf, rp);
+    }
+    return true;
+  }
+
+  // The score statistics of the terms `out_terms` (rows, when given) and
+  // their joint statistic (with `residual`) from one evaluation at
+  // (b_M, 0) over the model columns and the columns of out_terms.
+  void score_block(const std::vector<int>& out_terms, std::vector<ScoreRow>* rows,
+                   bool residual, double& rstat, int& rdf, double& rp) {
     const Eigen::Index m = static_cast<Eigen::Index>(cols_.size());
     std::vector<int> all = cols_;
     const std::vector<int> out_cols = columns_of(out_terms);
@@ -549,23 +609,25 @@ class StepwiseSelector {
     // complement relative to its own information diagonal (1 - R^2 on the
     // model columns), a scale-free rule.
     const Eigen::VectorXd d_oo = i_oo.diagonal();
-    Eigen::Index offset = 0;
-    for (int t : out_terms) {
-      const Eigen::Index k = static_cast<Eigen::Index>(
-          spec_.term_cols[static_cast<std::size_t>(t)].size());
-      const stepwise_detail::LdlTol ch(a_all.block(offset, offset, k, k), spec_.toler,
-                                       d_oo.data() + offset);
-      const Eigen::VectorXd r = r_all.segment(offset, k);
-      ScoreRow row;
-      row.term = t;
-      row.df = ch.rank();
-      row.eligible = row.df == static_cast<int>(k) && k > 0;
-      if (row.df > 0) {
-        row.statistic = base + ch.quad(r);
-        row.p_value = chisq_upper(row.statistic, static_cast<double>(row.df));
+    if (rows != nullptr) {
+      Eigen::Index offset = 0;
+      for (int t : out_terms) {
+        const Eigen::Index k = static_cast<Eigen::Index>(
+            spec_.term_cols[static_cast<std::size_t>(t)].size());
+        const stepwise_detail::LdlTol ch(a_all.block(offset, offset, k, k), spec_.toler,
+                                         d_oo.data() + offset);
+        const Eigen::VectorXd r = r_all.segment(offset, k);
+        ScoreRow row;
+        row.term = t;
+        row.df = ch.rank();
+        row.eligible = row.df == static_cast<int>(k) && k > 0;
+        if (row.df > 0) {
+          row.statistic = base + ch.quad(r);
+          row.p_value = chisq_upper(row.statistic, static_cast<double>(row.df));
+        }
+        rows->push_back(row);
+        offset += k;
       }
-      rows.push_back(row);
-      offset += k;
     }
     if (residual) {
       const stepwise_detail::LdlTol ch(a_all, spec_.toler, d_oo.data());
@@ -575,7 +637,6 @@ class StepwiseSelector {
         rp = chisq_upper(rstat, static_cast<double>(rdf));
       }
     }
-    return true;
   }
 
   Engine& engine_;
@@ -631,17 +692,7 @@ class CoxStepEngine {
     const bool use_init =
         d.p > 0 && init.size() == d.p && ctl_.rule == NewtonRule::survival;
     cox_fit(d, ties_, ctl_, use_init ? init.data() : nullptr, fitres_, work_, intr_);
-    StepFit out;
-    out.beta = fitres_.beta;
-    out.var = fitres_.var;
-    out.loglik = fitres_.loglik;
-    out.status = fitres_.status;
-    out.iter = fitres_.iter;
-    out.score = fitres_.score;
-    out.aliased = fitres_.aliased;
-    out.infinite = fitres_.infinite;
-    out.converged = fitres_.converged;
-    return out;
+    return stepwise_detail::step_fit_of(fitres_);
   }
 
   const CoxData& full_;
@@ -650,6 +701,101 @@ class CoxStepEngine {
   Interrupt* intr_;
   CoxData sub_;
   CoxWork work_;
+  CoxEval eval_;
+  CoxFitResult fitres_;
+};
+
+// The same with every model fitted by Firth's penalised likelihood
+// l*(b) = l(b) + 1/2 log|I(b)| (cox_firth.hpp; Heinze and Schemper 2001):
+// fit() is the penalised maximum, loglik() the penalised log-likelihood
+// (the null model's: l(0), no columns, no penalty), score_info() the
+// penalised score U* = U + 1/2 (tr(I^-1 dI/db_k))_k with the information I
+// (so candidates' statistics are U*' I^-1 U* at (b*_M, 0) in [M, E]), and
+// restricted_loglik() the penalised fit of the same columns with some
+// coefficients held at 0. Breslow or Efron ties.
+class CoxFirthStepEngine {
+ public:
+  static constexpr bool penalised = true;
+
+  CoxFirthStepEngine(const CoxData& full, CoxTies ties, const CoxControl& ctl,
+                     Interrupt* interrupt = nullptr)
+      : full_(full), ties_(ties), ctl_(ctl), intr_(interrupt) {}
+
+  StepFit fit(const std::vector<int>& cols, const Eigen::VectorXd& init) {
+    if (intr_) intr_->check();
+    cox_data_select(full_, cols, sub_);
+    return penalised_fit(init, nullptr);
+  }
+
+  double loglik(const std::vector<int>& cols, const Eigen::VectorXd& beta) {
+    if (intr_) intr_->check();
+    cox_data_select(full_, cols, sub_);
+    if (cols.empty()) {
+      return cox_evaluate(sub_, nullptr, ties_, cox_what_loglik, work_, eval_, intr_);
+    }
+    return evaluate(beta, false);
+  }
+
+  double score_info(const std::vector<int>& cols, const Eigen::VectorXd& beta,
+                    Eigen::VectorXd& u, Eigen::MatrixXd& imat) {
+    if (intr_) intr_->check();
+    cox_data_select(full_, cols, sub_);
+    const double l = evaluate(beta, true);
+    const int p = sub_.p;
+    u.resize(p);
+    imat.resize(p, p);
+    for (int j = 0; j < p; ++j) {
+      u(j) = work_.u(j) / sub_.scale[j];
+      for (int i = 0; i < p; ++i) {
+        imat(i, j) = work_.imat(i, j) / (sub_.scale[i] * sub_.scale[j]);
+      }
+    }
+    return l;
+  }
+
+  double restricted_loglik(const std::vector<int>& cols, const std::vector<int>& zero,
+                           const Eigen::VectorXd& init) {
+    if (intr_) intr_->check();
+    cox_data_select(full_, cols, sub_);
+    std::vector<char> fixed(cols.size(), 0);
+    Eigen::VectorXd b = init;
+    for (int j : zero) {
+      fixed[static_cast<std::size_t>(j)] = 1;
+      b(j) = 0.0;
+    }
+    return penalised_fit(b, &fixed).loglik;
+  }
+
+ private:
+  double evaluate(const Eigen::VectorXd& beta, bool derivatives) {
+    Interrupt none;
+    Interrupt& intr = intr_ ? *intr_ : none;
+    const int p = sub_.p;
+    Eigen::VectorXd bs(p);
+    for (int j = 0; j < p; ++j) bs(j) = beta(j) / sub_.scale[j];
+    CoxPenalisedObjective obj(sub_, ties_, work_, fw_, true, ctl_.toler_chol);
+    return obj.evaluate(bs, derivatives, intr);
+  }
+
+  StepFit penalised_fit(const Eigen::VectorXd& init, const std::vector<char>* fixed) {
+    // warm starts only under survival's rule (as CoxStepEngine); a held
+    // coefficient starts (and stays) at its init, 0
+    const bool use_init = sub_.p > 0 && init.size() == sub_.p &&
+                          (ctl_.rule == NewtonRule::survival || fixed != nullptr);
+    Eigen::VectorXd b0;
+    if (fixed != nullptr && !use_init) b0 = Eigen::VectorXd::Zero(sub_.p);
+    cox_penalised_fit(sub_, ties_, ctl_, use_init ? init.data() : (b0.size() ? b0.data() : nullptr),
+                      true, fixed, fitres_, work_, fw_, intr_);
+    return stepwise_detail::step_fit_of(fitres_);
+  }
+
+  const CoxData& full_;
+  CoxTies ties_;
+  CoxControl ctl_;
+  Interrupt* intr_;
+  CoxData sub_;
+  CoxWork work_;
+  CoxFirthWork fw_;
   CoxEval eval_;
   CoxFitResult fitres_;
 };
