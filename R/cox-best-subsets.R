@@ -45,8 +45,8 @@
 #'
 #' **SAS settings.** PROC PHREG uses Breslow's method for ties by default
 #' (`TIES=BRESLOW`): use `ties = "breslow"` to reproduce a SAS analysis.
-#' `size` corresponds to `START=` and `STOP=` (the number of effects in the
-#' model, the `include` terms counted, as SAS counts them), `include` to
+#' `size` plays the part of `START=` and `STOP=` (here it counts every term
+#' of a model, the `include` terms included), `include` that of
 #' `INCLUDE=` (SAS forces the first n effects of the `MODEL` statement;
 #' here any terms can be named). The default `best` is SAS's: when
 #' `BEST=` is omitted PROC PHREG lists all models of each size when there

@@ -138,6 +138,24 @@ test_that("counting-process data and exact ties agree with coxph", {
                       bs_reference(f2, d2, ties = "exact"), tol = 1e-7)
 })
 
+test_that("an offset enters every subset's score test (as coxph)", {
+  f <- Surv(time, status) ~ age + sex + ph.ecog + wt.loss +
+    offset(ph.karno / 50)
+  tab <- tidy(cox_best_subsets(f, data = lung_cc, best = 2))
+  for (i in seq_len(nrow(tab))) {
+    fi <- stats::reformulate(c(strsplit(tab$terms[i], " + ", fixed = TRUE)[[1]],
+                               "offset(ph.karno / 50)"),
+                             response = quote(Surv(time, status)))
+    fit <- survival::coxph(fi, data = lung_cc,
+                           control = survival::coxph.control(iter.max = 0))
+    expect_equal(tab$chisq[i], unname(fit$score), tolerance = 1e-8)
+  }
+  no_off <- tidy(cox_best_subsets(
+    Surv(time, status) ~ age + sex + ph.ecog + wt.loss, data = lung_cc,
+    best = 2))
+  expect_false(isTRUE(all.equal(tab$chisq, no_off$chisq)))
+})
+
 test_that("branch and bound gives exactly the exhaustive search's result (15 candidates)", {
   d <- sim_bs(400, 14, seed = 21)
   f <- stats::reformulate(c(paste0("x", 1:14), "g"),
