@@ -47,14 +47,19 @@
 #' *smallest* statistic leaving when it is not significant at `p_remove`.
 #' Blocks are compared by their statistic, not their p-value (this matters
 #' only between effects with different degrees of freedom, such as a factor
-#' and a numeric covariate). `SELECTION = FORWARD` never removes and
+#' and a numeric covariate), as the SAS/STAT 12.3 documentation words it
+#' ("the effect with the largest score statistic is added"); later editions
+#' say the most significant effect is added, which would compare by
+#' p-value. `SELECTION = FORWARD` never removes and
 #' `BACKWARD` never re-enters a removed effect. `STEPWISE` removes after
 #' every entry until every effect stays, and stops when the effect just
 #' entered is the first one removed after its entry (that removal is made,
 #' so the final model is the one before that entry): this is how SAS avoids
 #' an endless cycle when `p_enter > p_remove`, which `style = "sas"`
 #' allows. A move back to a model visited before is also refused, as in
-#' the SPSS rules. `ties` keeps its default (`"efron"`); PHREG's default is
+#' the SPSS rules. No PHREG selection output was available to check these
+#' rules against; `vignette("methods", package = "survstep")` lists which
+#' of them were read in the documentation and which are a reconstruction. `ties` keeps its default (`"efron"`); PHREG's default is
 #' `TIES = BRESLOW`, so give `ties = "breslow"` to reproduce a PHREG run.
 #' PHREG's convergence rule differs from survival's: add
 #' `control = cox_control(convergence = "sas")` to stop every fit where
