@@ -7,10 +7,10 @@
 #             survstep_warning_singular, survstep_warning_na (rows dropped) ...
 
 sv_condition <- function(message, class, call, base) {
-  structure(
-    class = c(class, base, "condition"),
-    list(message = message, call = call)
-  )
+  # (class<- rather than structure(): this runs on every warning)
+  cond <- list(message = message, call = call)
+  class(cond) <- c(class, base, "condition")
+  cond
 }
 
 #' Signal a classed survstep error
@@ -30,7 +30,7 @@ sv_abort <- function(message, class = "survstep_error_input",
 #' @noRd
 sv_warn <- function(message, class = "survstep_warning",
                     call = sys.call(-1)) {
-  message <- paste(message, collapse = "\n")
+  if (length(message) != 1L) message <- paste(message, collapse = "\n")
   warning(sv_condition(message, unique(c(class, "survstep_warning")), call,
                        "warning"))
 }

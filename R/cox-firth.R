@@ -137,24 +137,31 @@ cox_epv <- function(fit, df, what, firth, call) {
   fit
 }
 
+# (the message's fixed parts, built once: the warning fires on most small fits)
+cox_epv_fmt <- paste0("Only %s events per candidate degree of freedom ",
+                      "(%d events, %d df %s); below 10 the estimates ",
+                      "are biased away from zero, confidence intervals ",
+                      "are too narrow and selected models are unstable ",
+                      "and over-optimistic (Peduzzi et al. 1995).\n")
+cox_epv_advice <- c(
+  paste0("Consider `firth = TRUE` (Firth's penalized likelihood) for the ",
+         "estimates and a bootstrap stability analysis of the selection ",
+         "(`cox_stepwise_boot()`); fewer candidate terms raise the events ",
+         "per variable."),
+  paste0("Consider a bootstrap stability analysis of the selection ",
+         "(`cox_stepwise_boot()`); fewer candidate terms raise the events ",
+         "per variable.")
+)
+cox_epv_where <- c(cox = "in the model",
+                   stepwise = "among the candidates of the selection",
+                   univariable = "over all the terms screened")
+
 cox_warn_epv <- function(nevent, df, what, firth, call) {
   if (!(df > 0) || nevent / df >= 10) return(invisible())
-  epv <- nevent / df
-  where <- switch(what, cox = "in the model",
-                  stepwise = "among the candidates of the selection",
-                  univariable = "over all the terms screened")
-  sv_warn(c(sprintf(paste0("Only %s events per candidate degree of freedom ",
-                           "(%d events, %d df %s); below 10 the estimates ",
-                           "are biased away from zero, confidence intervals ",
-                           "are too narrow and selected models are unstable ",
-                           "and over-optimistic (Peduzzi et al. 1995)."),
-                    sprintf("%.1f", epv), as.integer(nevent),
-                    as.integer(df), where),
-            paste0("Consider ", if (!firth)
-                     "`firth = TRUE` (Firth's penalized likelihood) for the estimates and ",
-                   "a bootstrap stability analysis of the selection ",
-                   "(`cox_stepwise_boot()`); fewer candidate terms raise ",
-                   "the events per variable.")),
+  sv_warn(paste0(sprintf(cox_epv_fmt, sprintf("%.1f", nevent / df),
+                         as.integer(nevent), as.integer(df),
+                         cox_epv_where[[what]]),
+                 cox_epv_advice[[1L + firth]]),
           class = "survstep_warning_low_epv", call = call)
 }
 

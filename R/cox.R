@@ -269,7 +269,7 @@ cox <- function(formula, data, subset, weights, na.action,
         vars[[1L + attr(fr$terms, "specials")$cluster]][[2L]])
     }
   }
-  if (is.list(X) && all(vapply(fr$simple$cols, is.double, logical(1)))) {
+  if (is.list(X) && isTRUE(fr$simple$all_double)) {
     # the fast path's design columns are the data's own double columns (no
     # copy): kept so that residuals(), predict() and cox_zph() need not
     # rebuild the frame from the call
@@ -278,7 +278,11 @@ cox <- function(formula, data, subset, weights, na.action,
   }
   tt <- fr$terms
   fit$call <- call
-  fit$formula <- stats::formula(tt)
+  # (the fast path's formula object is formula(terms) already when it
+  # carries only its class and environment)
+  ff <- fr$simple$formula
+  fit$formula <- if (!is.null(ff) && length(attributes(ff)) == 2L) ff else
+    stats::formula(tt)
   fit$terms <- tt
   fit$assign <- fr$assign
   fit$xlevels <- fr$xlevels
@@ -290,8 +294,10 @@ cox <- function(formula, data, subset, weights, na.action,
   if (!is.null(fr$weights)) fit$weights <- fr$weights
   # without row names (building them costs more than the fit at large n)
   if (y) {
-    fit$y <- structure(fr$y, type = if (ncol(fr$y) == 2L) "right" else
-      "counting", class = "Surv")
+    yy <- fr$y
+    attr(yy, "type") <- if (ncol(yy) == 2L) "right" else "counting"
+    class(yy) <- "Surv"
+    fit$y <- yy
   }
   if (x) {
     fit$x <- X

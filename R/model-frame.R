@@ -586,6 +586,8 @@ sv_is_surv_call <- function(lhs, env) {
 # weights, na.action, strata or offset. Builds what the general path and
 # sv_frame_design() would (same terms attributes, same design), without the
 # cost of model.frame() and model.matrix(). NULL when not applicable.
+sv_no_xlevels <- stats::setNames(list(), character(0))
+
 sv_frame_simple <- function(call, env) {
   nms <- names(call)[-1L]
   if (!"data" %in% nms || !"formula" %in% nms ||
@@ -652,8 +654,9 @@ sv_frame_simple <- function(call, env) {
   status <- cox_fast_surv_cpp(time, status)
   if (is.null(status)) return(NULL)
   n <- length(time)
-  y <- structure(c(time, status), dim = c(n, 2L),
-                 dimnames = list(NULL, c("time", "status")))
+  y <- c(time, status)
+  dim(y) <- c(n, 2L)
+  dimnames(y) <- list(NULL, c("time", "status"))
 
   formula <- if (is.null(fobj)) eval(fcall, env) else fobj
   tt <- stats::terms(formula, specials = "strata")
@@ -664,10 +667,11 @@ sv_frame_simple <- function(call, env) {
   lhs_label <- paste0(if (is.name(lhs[[1L]])) "Surv" else "survival::Surv",
                       "(", tname, ", ", sname, ")")
   attr(tt, "predvars") <- as.call(c(quote(list), lhs, lapply(vars, as.name)))
-  attr(tt, "dataClasses") <- stats::setNames(
-    c("nmatrix.2", rep("numeric", length(vars))), c(lhs_label, vars)
-  )
-  asg <- seq_along(vars)
+  dcl <- c("nmatrix.2", rep("numeric", length(vars)))
+  names(dcl) <- c(lhs_label, vars)
+  attr(tt, "dataClasses") <- dcl
+  asg <- as.list(seq_along(vars))
+  names(asg) <- vars
   # the record of sv_frame_finish() and sv_frame_design(), field for field
   list(
     y = y, strata = NULL, strata_levels = NULL, group = NULL,
@@ -677,10 +681,11 @@ sv_frame_simple <- function(call, env) {
     na.action = NULL, n_dropped = 0L, n = n, mf = NULL, data = data,
     all_missing = NULL,
     x = lapply(cols, as.double),
-    assign = stats::setNames(as.list(asg), vars),
-    contrasts = NULL, xlevels = stats::setNames(list(), character(0)),
+    assign = asg, contrasts = NULL, xlevels = sv_no_xlevels,
     term_of_col = vars,
-    simple = list(data = data, lhs_label = lhs_label, cols = cols)
+    simple = list(data = data, lhs_label = lhs_label, cols = cols,
+                  formula = formula,
+                  all_double = all(vapply(cols, is.double, TRUE)))
   )
 }
 
