@@ -35,6 +35,10 @@
 #'   [cohort_table()]), [du2015_analysis()], [cox_control()] and
 #'   [compare_tolerance()]: the model generics do not apply; `update()`
 #'   re-runs the call where one is kept (`cox_validate()` keeps it).
+#' * **Summaries** (`summary()` of a Cox model or of curves): `print()`;
+#'   `coef()` of a Cox model's summary is its coefficient table (as for
+#'   `lm()`); `update()` refits the model. Other model generics do not
+#'   apply: call them on the model or the curves.
 #'
 #' @return `nobs()`: a whole number. The other methods listed here signal
 #'   an error of class `survstep_error_not_applicable`.
@@ -91,6 +95,14 @@ sv_not_applicable <- list(
   survstep_du2015 = list(
     generics = c(sv_na_table, "summary", "plot"),
     instead = "the generic on one of its fits (`x$fits`)"),
+  summary_survstep_cox = list(
+    generics = c(setdiff(sv_na_model, "coef"), "nobs", "summary", "plot"),
+    instead = "the generic on the Cox model"),
+  summary_survstep_coxsurv = list(
+    generics = "formula", instead = "the generic on the Cox model"),
+  summary_survstep_km = list(
+    generics = c(sv_na_model, "nobs", "summary", "plot"),
+    instead = "the generic on the curves"),
   survstep_cox_control = list(generics = c(sv_na_table, "summary", "plot"),
                               instead = "`print()`"),
   survstep_tolerance = list(generics = c(sv_na_table, "summary", "plot"),

@@ -35,6 +35,9 @@ gen_objects <- local({
     cox_table = cox_table(uv, fit),
     cohort_table = cohort_table(d, by = "sex", vars = c("age", "ecog")),
     du2015 = suppressWarnings(suppressMessages(du2015_analysis())),
+    summary_cox = summary(fit),
+    summary_km = summary(km(Surv(time, status) ~ sex, data = d)),
+    summary_coxsurv = summary(survival::survfit(fit), times = 100),
     cox_control = cox_control(),
     tolerance = compare_tolerance()
   )
@@ -77,6 +80,9 @@ gen_not_applicable <- list(
   cox_table = table_na,
   cohort_table = table_na,
   du2015 = c(table_na, "summary", "plot"),
+  summary_cox = c(setdiff(model_na, "coef"), "nobs", "summary", "plot"),
+  summary_km = c(model_na, "nobs", "summary", "plot"),
+  summary_coxsurv = c(model_na, "formula", "nobs", "summary", "plot"),
   cox_control = c(table_na, "summary", "plot"),
   tolerance = c(table_na, "summary", "plot")
 )
@@ -169,6 +175,8 @@ test_that("formula() and update() re-use the call", {
   nd <- data.frame(age = 60, sex = factor("f", levels = c("m", "f")))
   expect_equal(update(gen_objects$coxsurv, newdata = nd)$surv,
                cox_survfit(fit, newdata = nd)$surv)
+  # coef() of a Cox model's summary is its coefficient table, as for lm()
+  expect_identical(coef(gen_objects$summary_cox)[, "coef"], coef(fit))
   v <- gen_objects$validate
   expect_equal(unclass(update(v))[, ], unclass(v)[, ])
   expect_identical(attr(update(v, B = 3), "B"), 3L)
