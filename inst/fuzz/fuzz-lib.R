@@ -641,11 +641,45 @@ fz_check_logrank_weighted <- function(acc, ds) {
                           if (sp$strata == "none") rep(1L, nrow(dd)) else dd$s,
                           others[[test]], w = dd$w)
     if (!ref$ok) next
+    from <- length(acc$rows) + 1L
     fz_compare(acc, paste0("logrank:weights:", test, ":statistic"),
                sv$value$overall[["statistic"]], ref$statistic,
                fz_tol$loglik, floor = fz_tol$stat_floor)
+    if (length(acc$rows) >= from) {
+      fz_lr_conditioning(acc, from, ds, f, d, dd, test, others[[test]],
+                         sv$value$overall[["statistic"]], ref$statistic)
+    }
   }
   invisible()
+}
+
+# After a weighted log-rank statistic disagreed with the reference: perturb
+# the weights at 1e-12 relative (far below the precision of any real weight)
+# and recompute both sides. When the perturbation moves either side by at
+# least a hundredth of the disagreement, the statistic is ill-conditioned
+# (extreme weights, a near-singular variance matrix) and the difference is
+# floating-point noise, not a defect.
+fz_lr_conditioning <- function(acc, from, ds, f, d, dd, test, wfun, a, b) {
+  sp <- ds$spec
+  jit <- function(w) w * (1 + 1e-12 * sin(seq_along(w) * 12.9898))
+  dp <- d
+  dp$w <- jit(d$w)
+  svp <- if (test == "fleming-harrington") {
+    fz_try(survstep::logrank_test(f, data = dp, weights = w, test = test,
+                                  p = sp$fh[1], q = sp$fh[2]))
+  } else {
+    fz_try(survstep::logrank_test(f, data = dp, weights = w, test = test))
+  }
+  wp <- dp$w[match(rownames(dd), rownames(d))]
+  refp <- fz_ref_logrank(dd$time, dd$status, dd$g,
+                         if (sp$strata == "none") rep(1L, nrow(dd)) else dd$s,
+                         wfun, w = wp)
+  if (!is.null(svp$error) || !refp$ok) return(invisible())
+  den <- max(abs(b), fz_tol$stat_floor)
+  obs <- c(statistic = abs(a - b) / den)
+  sens <- c(statistic = max(abs(svp$value$overall[["statistic"]] - a),
+                            abs(refp$statistic - b)) / den)
+  fz_mark_ill_conditioned(acc, from, obs, sens)
 }
 
 # Cox -------------------------------------------------------------------------
@@ -1097,6 +1131,12 @@ fz_check_univariable_units <- function(acc, ds, d, du) {
     return(fz_same(acc, "inv-units:univariable:rows", nrow(a), nrow(b)))
   }
   sc <- ifelse(a$term == "x1", ds$spec$unit_scale, 1)
+  # as for inv-units:cox: a univariable fit that warned of an infinite
+  # coefficient or of non-convergence (monotone likelihood, e.g. under
+  # extreme weights) may give NA in one set of units and a diverged finite
+  # value in the other; fz_classify() reads this flag
+  acc$flags <- list(sv_infinite = fz_cox_unstable(u0) || fz_cox_unstable(u1))
+  on.exit(acc$flags <- list(), add = TRUE)
   from <- length(acc$rows) + 1L
   fz_compare(acc, "inv-units:univariable:estimate", a$estimate * sc,
              b$estimate, fz_tol$coef,
