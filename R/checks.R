@@ -281,3 +281,17 @@ sv_need <- function(pkg, what, call = sys.call(-1)) {
   }
   invisible(TRUE)
 }
+
+# A generic that does not apply to a survstep result (`coef()` of a
+# Kaplan-Meier fit, `residuals()` of a table, ...): a classed error naming the
+# generic, the object's class and what to use instead, rather than a default
+# method's NULL or an unrelated error. The methods that call it are
+# registered from one table in R/generics.R.
+sv_abort_not_for <- function(object, generic, instead = NULL,
+                             call = sys.call(-1)) {
+  sv_abort(c(sprintf("`%s()` does not apply to a `%s` object.", generic,
+                     class(object)[1L]),
+             if (length(instead)) sprintf("Use %s instead.", instead)),
+           class = c("survstep_error_not_applicable", "survstep_error_input"),
+           call = call)
+}

@@ -389,9 +389,17 @@ cox_validate <- function(object, B = 200, seed = NULL, cluster = NULL, ...) {
     } else if (isTRUE(object$firth)) {
       "Fixed Cox model, Firth's penalized likelihood (no selection)"
     } else "Fixed Cox model (no selection)",
+    call = call,
     class = "survstep_validate"
   )
 }
+
+#' @rdname cox_validate
+#' @details `update()` re-runs the validation from its call (through
+#'   `getCall()`); the model generics (`coef()`, `residuals()`, ...) do not
+#'   apply (see [survstep-generics]).
+#' @export
+getCall.survstep_validate <- function(x, ...) attr(x, "call")
 
 #' @rdname cox_validate
 #' @param x A `survstep_validate` object.

@@ -232,7 +232,10 @@
 #'   can re-run the selection without the original data.
 #'
 #' [coef()], [vcov()], [confint()], [logLik()], [nobs()], [predict()],
-#' [summary()], [tidy()] and [glance()] are passed on to `final`.
+#' [residuals()], [fitted()], [weights()], [model.frame()], [terms()],
+#' [formula()], [anova()], [survival::survfit()], [plot()], [summary()],
+#' [tidy()] and [glance()] are passed on to `final`; [update()] re-runs the
+#' selection.
 #' @references
 #' IBM Corp. *IBM SPSS Statistics Algorithms: COXREG*.
 #'
@@ -1065,6 +1068,43 @@ formula.survstep_stepwise <- function(x, ...) stats::formula(x$final, ...)
 predict.survstep_stepwise <- function(object, ...) {
   stats::predict(object$final, ...)
 }
+
+#' @rdname cox_stepwise
+#' @export
+residuals.survstep_stepwise <- function(object, ...) {
+  stats::residuals(object$final, ...)
+}
+
+#' @rdname cox_stepwise
+#' @export
+fitted.survstep_stepwise <- function(object, ...) stats::fitted(object$final, ...)
+
+#' @rdname cox_stepwise
+#' @export
+weights.survstep_stepwise <- function(object, ...) stats::weights(object$final, ...)
+
+#' @rdname cox_stepwise
+#' @export
+model.frame.survstep_stepwise <- function(formula, ...) {
+  stats::model.frame(formula$final, ...)
+}
+
+#' @rdname cox_stepwise
+#' @export
+terms.survstep_stepwise <- function(x, ...) stats::terms(x$final, ...)
+
+#' @rdname cox_stepwise
+#' @export
+anova.survstep_stepwise <- function(object, ...) stats::anova(object$final, ...)
+
+#' @rdname cox_stepwise
+#' @export
+survfit.survstep_stepwise <- function(formula, ...) survfit(formula$final, ...)
+
+#' @rdname cox_stepwise
+#' @param y Unused (the `plot()` generic's second argument).
+#' @export
+plot.survstep_stepwise <- function(x, y, ...) graphics::plot(x$final, ...)
 
 #' @rdname cox_stepwise
 #' @export

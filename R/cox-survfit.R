@@ -124,8 +124,13 @@ survfit.survstep_cox <- function(formula, newdata = NULL, se.fit = TRUE,
              class = c("survstep_error_not_implemented",
                        "survstep_error_input"))
   }
-  cox_survfit(formula, newdata = newdata, conf_level = conf.int,
-              conf_type = conf.type[1], ctype = ctype, se = se.fit)
+  out <- cox_survfit(formula, newdata = newdata, conf_level = conf.int,
+                     conf_type = conf.type[1], ctype = ctype, se = se.fit)
+  # the call made, so that update() re-runs survfit() rather than
+  # cox_survfit(fit = formula)
+  out$call <- match.call()
+  out$call[[1L]] <- quote(survival::survfit)
+  out
 }
 
 #' Cumulative baseline hazard of a Cox model
