@@ -432,7 +432,9 @@ fz_km_conditioning <- function(acc, ds, sf, from, fit) {
 # Independent reference from the formulas of methods.md section 2, after
 # survival's timefix (aeqSurv). `wfun(n_t, S(t-))` gives the weights; `w`
 # case weights (frequency weights: n and d are sums of them) or NULL.
-fz_ref_logrank <- function(time, status, group, strata, wfun, w = NULL) {
+fz_ref_logrank <- function(time, status, group, strata, wfun, w = NULL,
+                           km = c("cumprod", "log1p")) {
+  km <- match.arg(km)
   y <- survival::aeqSurv(survival::Surv(time, status))
   time <- y[, 1L]
   status <- y[, 2L]
@@ -465,7 +467,10 @@ fz_ref_logrank <- function(time, status, group, strata, wfun, w = NULL) {
     }
     n <- rowSums(ng)
     dd <- rowSums(dg)
-    s_before <- c(1, cumprod(1 - dd / n))[seq_len(m)]
+    # (km = "log1p": the same product evaluated as exp(sum(log1p(-d/n))),
+    # to measure how much the statistic depends on the rounding of S)
+    s_before <- if (km == "cumprod") c(1, cumprod(1 - dd / n))[seq_len(m)] else
+      c(1, exp(cumsum(log1p(-dd / n))))[seq_len(m)]
     tw <- wfun(n, s_before)
     U <- U + colSums(tw * (dg - dd * ng / n))
     E <- E + colSums(tw * dd * ng / n)
@@ -641,11 +646,64 @@ fz_check_logrank_weighted <- function(acc, ds) {
                           if (sp$strata == "none") rep(1L, nrow(dd)) else dd$s,
                           others[[test]], w = dd$w)
     if (!ref$ok) next
+    from <- length(acc$rows) + 1L
     fz_compare(acc, paste0("logrank:weights:", test, ":statistic"),
                sv$value$overall[["statistic"]], ref$statistic,
                fz_tol$loglik, floor = fz_tol$stat_floor)
+    if (length(acc$rows) >= from) {
+      fz_lr_conditioning(acc, from, ds, f, d, dd, test, others[[test]],
+                         sv$value$overall[["statistic"]], ref$statistic)
+    }
   }
   invisible()
+}
+
+# After a weighted log-rank statistic disagreed with the reference: perturb
+# the weights at 1e-12 relative (far below the precision of any real weight)
+# and recompute both sides, and recompute the reference with the
+# Kaplan-Meier weight evaluated as exp(sum(log1p(-d/n))). When the perturbation moves either side by at
+# least a hundredth of the disagreement, the statistic is ill-conditioned
+# (extreme weights, a near-singular variance matrix) and the difference is
+# floating-point noise, not a defect.
+fz_lr_conditioning <- function(acc, from, ds, f, d, dd, test, wfun, a, b) {
+  sp <- ds$spec
+  # a total weight at risk above sqrt(.Machine$double.xmax) (1.3e154)
+  # overflows the reference's n (n - 1) (variance of the tied-deaths term):
+  # the reference formula, not cox()'s, is then invalid
+  if (isTRUE(sum(dd$w) > sqrt(.Machine$double.xmax))) {
+    for (k in seq.int(from, length(acc$rows))) {
+      acc$rows[[k]]$class <- paste(
+        "expected: weights above 1e154 overflow the reference's",
+        "n (n - 1) in the log-rank variance")
+    }
+    return(invisible())
+  }
+  jit <- function(w) w * (1 + 1e-12 * sin(seq_along(w) * 12.9898))
+  dp <- d
+  dp$w <- jit(d$w)
+  svp <- if (test == "fleming-harrington") {
+    fz_try(survstep::logrank_test(f, data = dp, weights = w, test = test,
+                                  p = sp$fh[1], q = sp$fh[2]))
+  } else {
+    fz_try(survstep::logrank_test(f, data = dp, weights = w, test = test))
+  }
+  wp <- dp$w[match(rownames(dd), rownames(d))]
+  refp <- fz_ref_logrank(dd$time, dd$status, dd$g,
+                         if (sp$strata == "none") rep(1L, nrow(dd)) else dd$s,
+                         wfun, w = wp)
+  if (!is.null(svp$error) || !refp$ok) return(invisible())
+  # the reference with S(t-) evaluated another, equally exact, way: the
+  # weights s^p (1 - s)^q of Fleming-Harrington (and Peto-Peto's s) depend
+  # on the rounding of S when 1 - S is near the unit roundoff
+  refk <- fz_ref_logrank(dd$time, dd$status, dd$g,
+                         if (sp$strata == "none") rep(1L, nrow(dd)) else dd$s,
+                         wfun, w = dd$w, km = "log1p")
+  den <- max(abs(b), fz_tol$stat_floor)
+  obs <- c(statistic = abs(a - b) / den)
+  sens <- c(statistic = max(abs(svp$value$overall[["statistic"]] - a),
+                            abs(refp$statistic - b),
+                            if (refk$ok) abs(refk$statistic - b) else 0) / den)
+  fz_mark_ill_conditioned(acc, from, obs, sens)
 }
 
 # Cox -------------------------------------------------------------------------
@@ -746,6 +804,24 @@ fz_cox_empty_levels <- function(ds, d) {
 # depend on the covariate units); coxph() may fail outright. Either way the
 # fit says that it failed: no silent wrong answer. (Exact invariance would
 # need the weights rescaled internally by a power of 2.)
+# TRUE when the partial likelihood carries no information at all: every
+# event's risk set (rows of its stratum with time >= the event time and a
+# positive weight) is that row alone, so the information matrix is exactly
+# zero. cox() then reports every coefficient NA (singular design); coxph()
+# may report 0 with a standard error from rounding-level information.
+fz_no_information <- function(ds, d) {
+  vars <- c("time", "status", "w", "s", "x1", "x2", "x3", "x4", "f", "off")
+  d <- d[stats::complete.cases(d[, intersect(vars, names(d))]), , drop = FALSE]
+  st <- if (grepl("strata(s)", deparse1(fz_cox_formula(ds)), fixed = TRUE))
+    d$s else rep(1L, nrow(d))
+  w <- if (ds$spec$weights != "none") d$w else rep(1, nrow(d))
+  ev <- which(d$status == 1 & w > 0)
+  if (!length(ev)) return(FALSE)
+  all(vapply(ev, function(i) {
+    sum(st == st[i] & d$time >= d$time[i] & w > 0) == 1L
+  }, logical(1)))
+}
+
 fz_huge_weights <- function(ds) {
   ds$spec$weights != "none" && isTRUE(max(ds$data$w, na.rm = TRUE) >= 1e300)
 }
@@ -812,7 +888,15 @@ fz_check_cox <- function(acc, ds) {
       ref_noconv = fz_warned(ref, "Ran out of iterations|did not converge"),
       sv_infinite = fz_warned(sv, class = "survstep_warning_infinite_coef"),
       sv_noconv = fz_warned(sv, class = "survstep_warning_convergence"),
-      sv_singular = fz_warned(sv, class = "survstep_warning_singular")
+      sv_singular = fz_warned(sv, class = "survstep_warning_singular"),
+      no_info = fz_no_information(ds, d),
+      # how much higher cox()'s final log partial likelihood is than
+      # coxph()'s, and whether coxph() set NA a column cox() estimates
+      ll_gain = utils::tail(fit$loglik, 1) - utils::tail(r$loglik, 1),
+      ll_scale = max(1, abs(r$loglik[1])),
+      ref_dropped = identical(names(fit$coefficients),
+                              names(r$coefficients)) &&
+        any(is.na(r$coefficients) & !is.na(fit$coefficients))
     )
     se_ref <- fz_se(r$var, !is.na(r$coefficients))
     names(se_ref) <- names(r$coefficients)
@@ -884,11 +968,77 @@ fz_check_cox <- function(acc, ds) {
         acc$rows[[length(acc$rows)]]$class <- paste(
           "expected: all linear predictors equal up to rounding (coxph's",
           "concordance counts classify pairs by noise)")
+      } else if (!ok && !is.null(lp)) {
+        why <- fz_concordance_rounding(fit, r, lp, d, ds)
+        if (!is.null(why)) acc$rows[[length(acc$rows)]]$class <- why
       }
     }
     acc$flags <- list()
   }
   invisible()
+}
+
+# Why the concordance counts of cox() (`fit`) and coxph() (`r`, linear
+# predictors `lp`) may differ without a defect, or NULL:
+# - near-tied pairs: the count differences are no larger than the (weighted)
+#   number of pairs, within a stratum, whose linear predictors are equal up
+#   to rounding (0 < |lp_i - lp_j| <= 1e-12 max(1, |lp_i|, |lp_j|)) in
+#   either package -- such a pair is tied on x in one and ordered by noise in
+#   the other;
+# - summation rounding: every count agrees within n * eps of the total
+#   (weighted) number of pairs, the error bound of the running sums over n
+#   rows (a tiny count next to a large one, e.g. 2e-7 next to 175).
+fz_concordance_rounding <- function(fit, r, lp, d, ds) {
+  el <- c("concordant", "discordant", "tied.x", "tied.y", "tied.xy")
+  ca <- unlist(fit$concordance[el])
+  cb <- unlist(r$concordance[el])
+  if (length(ca) != length(el) || length(cb) != length(el) ||
+      anyNA(ca) || anyNA(cb)) return(NULL)
+  diff <- abs(ca - cb)
+  tot <- max(sum(cb), sum(ca))
+  n <- length(lp)
+  if (isTRUE(all(diff <= n * .Machine$double.eps * tot))) {
+    return(paste("expected: concordance counts within summation rounding",
+                 "(n * eps of the total pair weight)"))
+  }
+  la <- fit$linear.predictors
+  if (length(la) != n || anyNA(la) || anyNA(lp)) return(NULL)
+  rows <- match(names(lp), rownames(d))
+  if (anyNA(rows)) return(NULL)
+  w <- if (ds$spec$weights != "none") d$w[rows] else rep(1, n)
+  st <- if (grepl("strata(s)", deparse1(fz_cox_formula(ds)), fixed = TRUE))
+    d$s[rows] else rep(1L, n)
+  # coxph()'s stored counts against survival's own concordancefit() on
+  # coxph()'s linear predictors and response: when those disagree and
+  # cox() matches concordancefit(), the difference is coxph()'s
+  if (!is.null(r$y) && nrow(r$y) == n) {
+    cf <- tryCatch(survival::concordancefit(
+      r$y, lp, strata = st, weights = w, reverse = TRUE,
+      timefix = FALSE)$count, error = function(e) NULL)
+    if (!is.null(cf)) {
+      cf <- colSums(matrix(cf, ncol = 5L))
+      tol <- 1e-8 * pmax(abs(cf), 1e-8)
+      if (isTRUE(any(abs(cf - cb) > tol) && all(abs(cf - ca) <= tol))) {
+        return(paste("expected: coxph()'s stored concordance differs from",
+                     "survival::concordancefit() on coxph()'s own linear",
+                     "predictors, which cox() matches"))
+      }
+    }
+  }
+  near <- function(x) {
+    dx <- abs(outer(x, x, "-"))
+    sc <- pmax(1, abs(outer(x, rep(1, n))), abs(outer(rep(1, n), x)))
+    dx > 0 & dx <= 1e-12 * sc & outer(st, st, "==")
+  }
+  nr <- (near(unname(la)) | near(unname(lp))) & upper.tri(diag(n))
+  if (!isTRUE(any(nr))) return(NULL)
+  pw <- outer(w, w, function(a, b) pmax(a, b, a * b))
+  bound <- sum(pw[nr])
+  if (isTRUE(all(diff[1:4] <= bound * (1 + 1e-8)))) {
+    return(paste("expected: concordance pair(s) with linear predictors equal",
+                 "up to rounding, tied in one package and ordered in the other"))
+  }
+  NULL
 }
 
 # b' V^-1 b computed on the correlation scale (invariant to column units);
@@ -989,7 +1139,20 @@ fz_cox_conditioning <- function(acc, ds, d, base, fit, scale, from, timefix) {
 
 fz_cox_unstable <- function(res) {
   fz_warned(res, class = "survstep_warning_infinite_coef") ||
-    fz_warned(res, class = "survstep_warning_convergence")
+    fz_warned(res, class = "survstep_warning_convergence") ||
+    fz_cox_sup_zero(res)
+}
+
+# TRUE when a fit's final log partial likelihood is 0 up to rounding while
+# the initial one is not: a log partial likelihood is < 0 and reaches 0 only
+# in the limit of a monotone likelihood (every event ranked first in its
+# risk set), so the coefficients diverged even without a warning (coxph's
+# and cox()'s infinite-coefficient test sees a zero score there) and where
+# the iteration stopped depends on the units.
+fz_cox_sup_zero <- function(res) {
+  ll <- if (is.list(res$value)) res$value$loglik
+  is.numeric(ll) && length(ll) == 2L && all(is.finite(ll)) &&
+    abs(ll[2]) <= 1e-10 * max(1, abs(ll[1])) && abs(ll[1]) > 1e-8
 }
 
 fz_check_invariance <- function(acc, ds) {
@@ -1097,6 +1260,12 @@ fz_check_univariable_units <- function(acc, ds, d, du) {
     return(fz_same(acc, "inv-units:univariable:rows", nrow(a), nrow(b)))
   }
   sc <- ifelse(a$term == "x1", ds$spec$unit_scale, 1)
+  # as for inv-units:cox: a univariable fit that warned of an infinite
+  # coefficient or of non-convergence (monotone likelihood, e.g. under
+  # extreme weights) may give NA in one set of units and a diverged finite
+  # value in the other; fz_classify() reads this flag
+  acc$flags <- list(sv_infinite = fz_cox_unstable(u0) || fz_cox_unstable(u1))
+  on.exit(acc$flags <- list(), add = TRUE)
   from <- length(acc$rows) + 1L
   fz_compare(acc, "inv-units:univariable:estimate", a$estimate * sc,
              b$estimate, fz_tol$coef,
@@ -1193,6 +1362,27 @@ fz_classify <- function(rec, ds) {
       return(paste("expected: monotone likelihood (cox() keeps the diverging",
                    "coefficients with a warning; coxph() gives NA)"))
     }
+  }
+  # a higher partial likelihood is a better fit whatever the route: under a
+  # monotone likelihood cox() iterates further towards the supremum; with
+  # extreme weights coxph()'s Cholesky tolerance may set NA a column that
+  # carries information (cox() estimates it and its likelihood is higher)
+  gain <- isTRUE(fl$ll_gain > 1e-8 * fl$ll_scale)
+  if (grepl("^cox:[a-z]+:(loglik|lr)$", rec$check) &&
+      isTRUE(fl$sv_infinite) && isTRUE(fl$ll_gain > 0)) {
+    return(paste("expected: monotone likelihood (cox() iterates further",
+                 "towards the supremum; its log-likelihood is higher)"))
+  }
+  if (grepl("^cox:[a-z]+:(aliased|coef|se|wald|score|loglik|lr)$",
+            rec$check) && isTRUE(fl$ref_dropped) && gain) {
+    return(paste("expected: coxph() sets NA a column that carries",
+                 "information (cox() estimates it; its log-likelihood is",
+                 "higher)"))
+  }
+  if (grepl("^cox:[a-z]+:(aliased|coef|se|wald)$", rec$check) &&
+      isTRUE(fl$no_info) && isTRUE(fl$sv_singular)) {
+    return(paste("expected: no information (every risk set is one row;",
+                 "cox() gives NA, coxph() 0 with a rounding-level SE)"))
   }
   if (grepl("^logrank", rec$check) && isTRUE(fl$lr_singular)) {
     return("expected: singular variance (generalized inverse)")

@@ -25,6 +25,22 @@ test_that("the comparison helpers flag what differs and pass what agrees", {
   expect_identical(fz$fz_classify(rec, list(spec = list())), "unexplained")
 })
 
+test_that("the no-information and monotone-likelihood rules are specific", {
+  skip_on_cran()
+  fz <- fuzz_env()
+  ds <- list(spec = list(cox_vars = "x1", strata = "s", weights = "none",
+                         offset = FALSE))
+  # fuzz 2026:713's shape: every row in its own stratum
+  d <- data.frame(time = c(1, 2, 3), status = c(1, 1, 0), s = 1:3,
+                  x1 = c(0.1, -0.2, 0.3), off = 0)
+  expect_true(fz$fz_no_information(ds, d))
+  d$s <- c(1L, 1L, 2L)  # rows 1 and 2 share a risk set
+  expect_false(fz$fz_no_information(ds, d))
+  expect_true(fz$fz_cox_sup_zero(list(value = list(loglik = c(-0.44, 1e-15)))))
+  expect_false(fz$fz_cox_sup_zero(list(value = list(loglik = c(-0.44, -0.3)))))
+  expect_false(fz$fz_cox_sup_zero(list(value = data.frame(x = 1))))
+})
+
 test_that("data sets are reproducible from (seed, index)", {
   skip_on_cran()
   fz <- fuzz_env()

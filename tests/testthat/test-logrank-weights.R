@@ -200,3 +200,27 @@ test_that("print shows the new tests", {
                  test = "lr-exponential")
   })
 })
+
+test_that("observed - expected is accumulated per event time (fuzz 2026:1612)", {
+  # Minimal case of fuzz data set 2026:1612: one informative event (weight
+  # 1.85e-5 at t = 0.243, four rows at risk) and a last event of weight
+  # 6.1e6 alone in its risk set (o = e). O - E taken as the difference of
+  # the two totals (6107024 - 6107024.0000185) lost five digits of the
+  # statistic. With one informative time every weight function gives the
+  # same X^2 = d^2 / c * (1 - p_A) / p_A, c = d (N - d) / (N - 1).
+  d <- data.frame(time = c(1.0256896, 31.6711804, 0.2430054, 0.5885914),
+                  status = c(0, 1, 1, 0), g = c("D", "B", "A", "A"),
+                  w = c(3.133018e+01, 6.107024e+06, 1.853769e-05,
+                        1.453875e+00))
+  dd <- d$w[3]
+  N <- sum(d$w)
+  pA <- (d$w[3] + d$w[4]) / N
+  cc <- dd * (N - dd) / (N - 1)
+  ref <- dd^2 / cc * (1 - pA) / pA
+  for (test in c("logrank", "gehan-breslow", "tarone-ware", "peto-peto")) {
+    x <- logrank_test(Surv(time, status) ~ g, data = d, weights = w,
+                      test = test)
+    expect_equal(x$overall[["statistic"]], ref, tolerance = 1e-9,
+                 info = test)
+  }
+})

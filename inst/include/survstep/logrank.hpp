@@ -232,6 +232,12 @@ struct LogrankWorkspace {
   std::vector<double> exp_s;
   std::vector<long double> obs_acc;
   std::vector<long double> exp_acc;
+  // observed - expected accumulated per event time (not as the difference
+  // of the two totals, which cancels catastrophically when a large weight
+  // contributes o = e at a time of its own)
+  std::vector<double> oe_s;
+  std::vector<double> obs_t;
+  std::vector<long double> oe_acc;
   std::vector<int> kept;
   std::vector<double> mat;
   std::vector<double> vec;
@@ -400,10 +406,15 @@ LogrankStatus logrank_run(const double* time, const int* status, const int* grou
   ws.exp_s.resize(kk);
   ws.obs_acc.assign(kk, 0.0L);
   ws.exp_acc.assign(kk, 0.0L);
+  ws.oe_s.resize(kk);
+  ws.obs_t.assign(kk, 0.0);
+  ws.oe_acc.assign(kk, 0.0L);
   double* risk = ws.risk.data();
   long long* count = ws.count.data();
   double* obs_s = ws.obs_s.data();
   double* exp_s = ws.exp_s.data();
+  double* oe_s = ws.oe_s.data();
+  double* obs_t = ws.obs_t.data();
   double* var = out.var.data();
   double* n_g = out.n.data();
   double* ev_g = out.events.data();
@@ -416,6 +427,7 @@ LogrankStatus logrank_run(const double* time, const int* status, const int* grou
     std::fill(count, count + k, 0LL);
     std::fill(obs_s, obs_s + k, 0.0);
     std::fill(exp_s, exp_s + k, 0.0);
+    std::fill(oe_s, oe_s + k, 0.0);
 
     // The pooled number at risk at each distinct exit time t of the stratum,
     // walking backwards: the weight of the rows with stop >= t less that of
@@ -540,7 +552,9 @@ LogrankStatus logrank_run(const double* time, const int* status, const int* grou
       }
       for (std::size_t r = i; r-- > j;) {
         const int g = rec[r].payload >> 1;
-        obs_s[g] += (rec[r].payload & 1) * rec[r].weight() * wt;
+        const double o = (rec[r].payload & 1) * rec[r].weight() * wt;
+        obs_s[g] += o;
+        obs_t[g] += o;
       }
       if (scores) {
         ws.score_blocks.push_back(static_cast<double>(j));
@@ -549,7 +563,12 @@ LogrankStatus logrank_run(const double* time, const int* status, const int* grou
       }
       if (deaths > 0.0 && nrisk > 0.0) {
         const double wd = wt * deaths;
-        for (int g = 0; g < k; ++g) exp_s[g] += wd * risk[g] / nrisk;
+        for (int g = 0; g < k; ++g) {
+          const double e = wd * risk[g] / nrisk;
+          exp_s[g] += e;
+          oe_s[g] += obs_t[g] - e;
+          obs_t[g] = 0.0;
+        }
         // no variance term with one subject at risk (with weights: a
         // weighted number at risk of at most 1)
         if (nrisk > 1.0) {
@@ -564,6 +583,12 @@ LogrankStatus logrank_run(const double* time, const int* status, const int* grou
             for (int b = 0; b < k; ++b) col[b] -= tmp * risk[b] / nrisk;
           }
           intr.poll(kk * kk);
+        }
+      }
+      if (deaths > 0.0 && !(nrisk > 0.0)) {
+        for (int g = 0; g < k; ++g) {
+          oe_s[g] += obs_t[g];
+          obs_t[g] = 0.0;
         }
       }
       intr.poll(i - j + kk);
@@ -590,6 +615,7 @@ LogrankStatus logrank_run(const double* time, const int* status, const int* grou
     for (std::size_t g = 0; g < kk; ++g) {
       ws.obs_acc[g] += obs_s[g];
       ws.exp_acc[g] += exp_s[g];
+      ws.oe_acc[g] += oe_s[g];
     }
   }
   double total_events = 0.0;
@@ -619,7 +645,7 @@ LogrankStatus logrank_run(const double* time, const int* status, const int* grou
   ws.vec.resize(mm);
   for (int a = 0; a < m; ++a) {
     const int ga = ws.kept[a + 1];
-    ws.vec[a] = out.observed[ga] - out.expected[ga];
+    ws.vec[a] = static_cast<double>(ws.oe_acc[ga]);
     for (int b = 0; b < m; ++b) {
       const int gb = ws.kept[b + 1];
       ws.mat[a + b * mm] = var[ga + gb * kk];
