@@ -398,6 +398,7 @@ cox_validate <- function(object, B = 200, seed = NULL, cluster = NULL, ...) {
 #' @details `update()` re-runs the validation from its call (through
 #'   `getCall()`); the model generics (`coef()`, `residuals()`, ...) do not
 #'   apply (see [survstep-generics]).
+#' @importFrom stats getCall
 #' @export
 getCall.survstep_validate <- function(x, ...) attr(x, "call")
 
