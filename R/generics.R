@@ -50,6 +50,7 @@
 #' fit <- cox(Surv(time, status) ~ age + sex, data = survival::lung)
 #' coef(fit)
 #' @name survstep-generics
+#' @importFrom stats fitted formula residuals terms weights
 #' @evalNamespace sv_na_namespace()
 NULL
 
