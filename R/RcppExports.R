@@ -105,10 +105,6 @@ surv_check_cpp <- function(y) {
     .Call(`_survstep_surv_check_cpp`, y)
 }
 
-logrank_batch_cpp <- function(data, weight, p, q) {
-    .Call(`_survstep_logrank_batch_cpp`, data, weight, p, q)
-}
-
 stepwise_cpp <- function(x, y, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, concordance, convergence = "survival", tols = NULL, style = "spss", start = NULL, max_steps = -1L, firth = FALSE) {
     .Call(`_survstep_stepwise_cpp`, x, y, weights, offset, strata, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, concordance, convergence, tols, style, start, max_steps, firth)
 }

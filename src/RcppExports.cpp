@@ -455,19 +455,6 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
-// logrank_batch_cpp
-Rcpp::List logrank_batch_cpp(Rcpp::List data, int weight, double p, double q);
-RcppExport SEXP _survstep_logrank_batch_cpp(SEXP dataSEXP, SEXP weightSEXP, SEXP pSEXP, SEXP qSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< Rcpp::List >::type data(dataSEXP);
-    Rcpp::traits::input_parameter< int >::type weight(weightSEXP);
-    Rcpp::traits::input_parameter< double >::type p(pSEXP);
-    Rcpp::traits::input_parameter< double >::type q(qSEXP);
-    rcpp_result_gen = Rcpp::wrap(logrank_batch_cpp(data, weight, p, q));
-    return rcpp_result_gen;
-END_RCPP
-}
 // stepwise_cpp
 Rcpp::List stepwise_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata, Rcpp::List term_cols, Rcpp::LogicalVector forced, std::string direction, std::string removal, double p_enter, double p_remove, std::string ties, double eps, int iter_max, double toler_chol, double toler_inf, double timefix_tol, bool concordance, std::string convergence, SEXP tols, std::string style, SEXP start, int max_steps, bool firth);
 RcppExport SEXP _survstep_stepwise_cpp(SEXP xSEXP, SEXP ySEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP term_colsSEXP, SEXP forcedSEXP, SEXP directionSEXP, SEXP removalSEXP, SEXP p_enterSEXP, SEXP p_removeSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP iter_maxSEXP, SEXP toler_cholSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP concordanceSEXP, SEXP convergenceSEXP, SEXP tolsSEXP, SEXP styleSEXP, SEXP startSEXP, SEXP max_stepsSEXP, SEXP firthSEXP) {
@@ -529,7 +516,6 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_first_rows_cpp", (DL_FUNC) &_survstep_first_rows_cpp, 2},
     {"_survstep_surv_status_code_cpp", (DL_FUNC) &_survstep_surv_status_code_cpp, 1},
     {"_survstep_surv_check_cpp", (DL_FUNC) &_survstep_surv_check_cpp, 1},
-    {"_survstep_logrank_batch_cpp", (DL_FUNC) &_survstep_logrank_batch_cpp, 4},
     {"_survstep_stepwise_cpp", (DL_FUNC) &_survstep_stepwise_cpp, 24},
     {NULL, NULL, 0}
 };

@@ -10,6 +10,7 @@
 
 #include "cox_glue.h"
 #include "glue_interrupt.h"
+#include "stepwise_glue.h"
 #include "survstep/best_subsets.hpp"
 
 namespace sc = survstep::core;
@@ -31,17 +32,9 @@ Rcpp::List best_subsets_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP stra
   sg::CoxArgs a = sg::cox_args(x, y, strata, weights, offset, timefix_tol);
   sc::CoxData data;
   sc::Interrupt intr = sg::r_interrupt();
-  int code = sc::cox_data_ok;
-  SV_CATCH_INTERRUPT(code = sc::cox_model_data(a.in, data, &intr));
-  if (code != sc::cox_data_ok) {
-    Rcpp::stop("internal error: invalid data for the Cox engine (code %d)", code);
-  }
+  sg::cox_prepare(a, data, intr);
   sc::BestSubsetsSpec spec;
-  for (R_xlen_t t = 0; t < term_cols.size(); ++t) {
-    Rcpp::IntegerVector c = term_cols[t];
-    spec.term_cols.emplace_back(c.begin(), c.end());
-    spec.forced.push_back(forced[t] == TRUE);
-  }
+  sg::term_columns(term_cols, forced, spec.term_cols, spec.forced);
   spec.sizes.assign(sizes.begin(), sizes.end());
   if (!(best >= 1.0)) Rcpp::stop("internal: `best` must be >= 1");
   spec.best = std::isinf(best) || best >= 1.8e19 ? std::numeric_limits<std::size_t>::max()

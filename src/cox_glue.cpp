@@ -63,9 +63,7 @@ Rcpp::List cox_profile_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offse
   const sc::CoxControl ctrl = sg::cox_control(eps, toler_chol, iter_max, toler_inf);
   sc::CoxData d;
   sc::Interrupt intr = sg::r_interrupt();
-  int st = 0;
-  SV_CATCH_INTERRUPT(st = sc::cox_model_data(a.in, d, &intr));
-  if (st != sc::cox_data_ok) Rcpp::stop("internal: invalid data for the Cox engine (code %d)", st);
+  sg::cox_prepare(a, d, intr);
   const int p = d.p;
   if (beta.size() != p || var.nrow() != p || var.ncol() != p) Rcpp::stop("internal: bad `beta`");
   Eigen::VectorXd b(p);
@@ -153,8 +151,7 @@ void survfit_baseline(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset,
                       sc::CoxBaseline& base, sc::Interrupt& intr) {
   sg::CoxArgs a = sg::cox_args(x, y, strata, weights, offset, timefix_tol);
   const sc::CoxInput& in = a.in;
-  const int st = sc::cox_model_data(in, d, &intr);
-  if (st != sc::cox_data_ok) Rcpp::stop("internal: invalid data for the Cox engine (code %d)", st);
+  sg::cox_prepare(a, d, intr);
   if (TYPEOF(beta) != REALSXP || Rf_length(beta) != d.p) Rcpp::stop("internal: bad `beta`");
   if (ctype != 1 && ctype != 2) Rcpp::stop("internal: bad `ctype`");
   sc::cox_baseline(d, REAL(beta), static_cast<sc::CoxHazard>(ctype), in.weight, base, &intr);
@@ -298,9 +295,7 @@ Rcpp::List cox_residuals_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP off
   }
   sc::CoxData d;
   sc::Interrupt intr = survstep::glue::r_interrupt();
-  int st = 0;
-  SV_CATCH_INTERRUPT(st = sc::cox_model_data(a.in, d, &intr));
-  if (st != sc::cox_data_ok) Rcpp::stop("internal: invalid data for the Cox engine (code %d)", st);
+  sg::cox_prepare(a, d, intr);
   if (TYPEOF(beta) != REALSXP || Rf_length(beta) != d.p) Rcpp::stop("internal: bad `beta`");
   const double* g = nullptr;
   if ((flags & sc::cox_resid_zph) != 0) {
@@ -375,9 +370,7 @@ Rcpp::NumericVector cox_exact_size_cpp(SEXP y, SEXP strata, double timefix_tol) 
   sg::CoxArgs a = sg::cox_args(R_NilValue, y, strata, R_NilValue, R_NilValue, timefix_tol);
   sc::CoxData d;
   sc::Interrupt intr = survstep::glue::r_interrupt();
-  int st = 0;
-  SV_CATCH_INTERRUPT(st = sc::cox_model_data(a.in, d, &intr));
-  if (st != sc::cox_data_ok) Rcpp::stop("internal: invalid data for the Cox engine (code %d)", st);
+  sg::cox_prepare(a, d, intr);
   sc::CoxExactSize s;
   sc::cox_exact_size(d, s);
   return Rcpp::NumericVector::create(

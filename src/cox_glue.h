@@ -9,6 +9,10 @@
 //       y: double matrix (time, status) or (start, stop, status), status
 //       0/1 (any other value reaches the core as -1, an invalid status);
 //       strata: NULL or integer codes; weights, offset: NULL or double.
+//   void cox_prepare(const CoxArgs&, core::CoxData&, core::Interrupt&)
+//       the core's data preparation (sort, timefix, centring); Ctrl-C
+//       becomes R's interrupt, refused data an internal error (the R side
+//       validated them)
 //   core::CoxTies cox_ties(const std::string&)     unknown -> error
 //   Rcpp::List cox_result_list(const core::CoxModelResult&)
 #ifndef SURVSTEP_COX_GLUE_H
@@ -19,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "glue_interrupt.h"
 #include "survstep/cox_model.hpp"
 
 namespace survstep {
@@ -84,6 +89,14 @@ inline CoxArgs cox_args(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset,
   }
   in.timefix_tol = timefix_tol;
   return a;
+}
+
+inline void cox_prepare(const CoxArgs& a, core::CoxData& d, core::Interrupt& intr) {
+  int st = core::cox_data_ok;
+  SV_CATCH_INTERRUPT(st = core::cox_model_data(a.in, d, &intr));
+  if (st != core::cox_data_ok) {
+    Rcpp::stop("internal: invalid data for the Cox engine (code %d)", st);
+  }
 }
 
 inline core::CoxTies cox_ties(const std::string& s) {

@@ -37,11 +37,7 @@ Rcpp::List stepwise_cpp(SEXP x, SEXP y, SEXP weights, SEXP offset, SEXP strata,
   sg::CoxArgs a = sg::cox_args(x, y, strata, weights, offset, timefix_tol);
   sc::CoxData data;
   sc::Interrupt intr = survstep::glue::r_interrupt();
-  int code = sc::cox_data_ok;
-  SV_CATCH_INTERRUPT(code = sc::cox_model_data(a.in, data, &intr));
-  if (code != sc::cox_data_ok) {
-    Rcpp::stop("internal error: invalid data for the Cox engine (code %d)", code);
-  }
+  sg::cox_prepare(a, data, intr);
 
   const sc::StepwiseSpec spec = sg::stepwise_spec(term_cols, forced, direction, removal,
                                                   p_enter, p_remove, toler_chol, style,

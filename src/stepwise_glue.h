@@ -1,5 +1,10 @@
-// Conversions shared by the stepwise glue (stepwise_glue.cpp, boot_glue.cpp):
-// the R description of a selection -> core::StepwiseSpec. Conversion only.
+// Conversions shared by the selection glue (stepwise_glue.cpp, boot_glue.cpp,
+// best_subsets_glue.cpp): the R description of a selection -> the core's
+// specs. Conversion only.
+//
+//   void term_columns(term_cols, forced, cols, forced_out)
+//       list of 0-based integer columns per term and the per-term forced
+//       flags -> the core's vectors (StepwiseSpec, BestSubsetsSpec)
 //
 //   core::StepwiseSpec stepwise_spec(term_cols, forced, direction, removal,
 //                                    p_enter, p_remove, toler, style, start,
@@ -14,11 +19,25 @@
 #include <Rcpp.h>
 
 #include <string>
+#include <vector>
 
 #include "survstep/stepwise.hpp"
 
 namespace survstep {
 namespace glue {
+
+inline void term_columns(Rcpp::List term_cols, Rcpp::LogicalVector forced,
+                         std::vector<std::vector<int>>& cols,
+                         std::vector<bool>& forced_out) {
+  if (forced.size() != term_cols.size()) Rcpp::stop("internal: `forced` must have one flag per term");
+  cols.clear();
+  forced_out.clear();
+  for (R_xlen_t t = 0; t < term_cols.size(); ++t) {
+    Rcpp::IntegerVector c = term_cols[t];
+    cols.emplace_back(c.begin(), c.end());
+    forced_out.push_back(forced[t] == TRUE);
+  }
+}
 
 inline core::StepwiseSpec stepwise_spec(Rcpp::List term_cols, Rcpp::LogicalVector forced,
                                         const std::string& direction,
@@ -27,11 +46,7 @@ inline core::StepwiseSpec stepwise_spec(Rcpp::List term_cols, Rcpp::LogicalVecto
                                         const std::string& style, SEXP start,
                                         int max_steps) {
   core::StepwiseSpec spec;
-  for (R_xlen_t t = 0; t < term_cols.size(); ++t) {
-    Rcpp::IntegerVector c = term_cols[t];
-    spec.term_cols.emplace_back(c.begin(), c.end());
-    spec.forced.push_back(forced[t] == TRUE);
-  }
+  term_columns(term_cols, forced, spec.term_cols, spec.forced);
   if (!core::step_direction_from_string(direction, spec.direction)) {
     Rcpp::stop("internal: unknown `direction` \"%s\"", direction);
   }

@@ -559,35 +559,8 @@ test_that("a singular variance gives a classed warning and reduced df", {
   expect_equal(fit$statistic, ref$statistic, tolerance = 1e-12)
 })
 
-test_that("the C++ core can be called repeatedly with one workspace", {
-  # data sets of varying size (both sides of the radix-sort threshold),
-  # groups and strata, run in a loop sharing one workspace and one result
-  sets <- list()
-  for (i in 1:12) {
-    n <- c(36, 5000, 7, 36, 300, 4096)[(i - 1) %% 6 + 1]
-    k <- c(2, 4, 3)[(i - 1) %% 3 + 1]
-    d <- sim_ties(n, 200 + i, k = k, n_strata = if (i %% 2) 1 else 3)
-    d$status[1] <- 1
-    g <- factor(d$g)
-    sets[[i]] <- list(time = as.numeric(d$time), status = as.integer(d$status),
-                      group = as.integer(g), n_groups = nlevels(g),
-                      stratum = if (i %% 2) integer(0) else as.integer(d$s),
-                      n_strata = if (i %% 2) 1L else 3L,
-                      g = g, s = d$s)
-  }
-  for (w in 0:4) {
-    batch <- survstep:::logrank_batch_cpp(sets, w, 0.5, 1)
-    test <- survstep:::lr_tests[w + 1]
-    for (i in seq_along(sets)) {
-      st <- sets[[i]]
-      ref <- ref_logrank(st$time, st$status, st$g,
-                         if (length(st$stratum)) st$s else NULL,
-                         test = test, p = 0.5, q = 1)
-      expect_equal(batch[[i]]$statistic, ref$statistic, tolerance = 1e-10)
-      expect_equal(batch[[i]]$expected, ref$expected, tolerance = 1e-12)
-    }
-  }
-})
+# Reusing one workspace across calls from C++ is tested without R in
+# tests/compile/logrank-workspace-test.cpp (run by .ci/run).
 
 # The matrix engine ----------------------------------------------------------
 

@@ -649,50 +649,35 @@ class StepwiseSelector {
 };
 
 // ---------------------------------------------------------------------------
-// The Cox engine behind the selection loop: one prepared data object with
-// every candidate column (sorted, centred and scaled once), from which each
-// model's columns are selected without re-sorting. `interrupt`
-// (interrupt.hpp, may be nullptr) is checked once per fit or evaluation and
-// polled inside them (Ctrl-C stops the selection).
-class CoxStepEngine {
- public:
-  CoxStepEngine(const CoxData& full, CoxTies ties, const CoxControl& ctl,
-                Interrupt* interrupt = nullptr)
+// What the Cox engines behind the selection loop share: one prepared data
+// object with every candidate column (sorted, centred and scaled once), from
+// which each model's columns are selected without re-sorting, the fit's
+// scratch memory, and `interrupt` (interrupt.hpp, may be nullptr), checked
+// once per fit or evaluation and polled inside them (Ctrl-C stops the
+// selection).
+class CoxStepEngineBase {
+ protected:
+  CoxStepEngineBase(const CoxData& full, CoxTies ties, const CoxControl& ctl,
+                    Interrupt* interrupt)
       : full_(full), ties_(ties), ctl_(ctl), intr_(interrupt) {}
 
-  StepFit fit(const std::vector<int>& cols, const Eigen::VectorXd& init) {
+  // the columns `cols` of the full data into sub_
+  void select(const std::vector<int>& cols) {
     if (intr_) intr_->check();
     cox_data_select(full_, cols, sub_);
-    return newton(sub_, init);
   }
 
-  double loglik(const std::vector<int>& cols, const Eigen::VectorXd& beta) {
-    if (intr_) intr_->check();
-    cox_data_select(full_, cols, sub_);
-    return cox_evaluate(sub_, cols.empty() ? nullptr : beta.data(), ties_,
-                        cox_what_loglik, work_, eval_, intr_);
+  // the unpenalised log-likelihood of sub_ at beta (nullptr: at 0), with the
+  // score and information in eval_ when `what` asks for them
+  double evaluate_plain(const double* beta, int what) {
+    return cox_evaluate(sub_, beta, ties_, what, work_, eval_, intr_);
   }
 
-  double score_info(const std::vector<int>& cols, const Eigen::VectorXd& beta,
-                    Eigen::VectorXd& u, Eigen::MatrixXd& imat) {
-    if (intr_) intr_->check();
-    cox_data_select(full_, cols, sub_);
-    const double l = cox_evaluate(sub_, cols.empty() ? nullptr : beta.data(),
-                                  ties_, cox_what_info, work_, eval_, intr_);
-    u = eval_.score;
-    imat = eval_.info;
-    return l;
-  }
-
- private:
-  StepFit newton(const CoxData& d, const Eigen::VectorXd& init) {
-    // warm starts only under survival's rule (which converges to the same
-    // point from any start); a vendor rule's stopping point depends on the
-    // start, and the vendors fit every model of a run from 0
-    const bool use_init =
-        d.p > 0 && init.size() == d.p && ctl_.rule == NewtonRule::survival;
-    cox_fit(d, ties_, ctl_, use_init ? init.data() : nullptr, fitres_, work_, intr_);
-    return stepwise_detail::step_fit_of(fitres_);
+  // warm starts only under survival's rule (which converges to the same point
+  // from any start); a vendor rule's stopping point depends on the start, and
+  // the vendors fit every model of a run from 0
+  bool warm_start(const Eigen::VectorXd& init) const {
+    return sub_.p > 0 && init.size() == sub_.p && ctl_.rule == NewtonRule::survival;
   }
 
   const CoxData& full_;
@@ -705,6 +690,35 @@ class CoxStepEngine {
   CoxFitResult fitres_;
 };
 
+// The Cox engine: every model by the partial likelihood (Breslow or Efron).
+class CoxStepEngine : private CoxStepEngineBase {
+ public:
+  CoxStepEngine(const CoxData& full, CoxTies ties, const CoxControl& ctl,
+                Interrupt* interrupt = nullptr)
+      : CoxStepEngineBase(full, ties, ctl, interrupt) {}
+
+  StepFit fit(const std::vector<int>& cols, const Eigen::VectorXd& init) {
+    select(cols);
+    cox_fit(sub_, ties_, ctl_, warm_start(init) ? init.data() : nullptr, fitres_, work_,
+            intr_);
+    return stepwise_detail::step_fit_of(fitres_);
+  }
+
+  double loglik(const std::vector<int>& cols, const Eigen::VectorXd& beta) {
+    select(cols);
+    return evaluate_plain(cols.empty() ? nullptr : beta.data(), cox_what_loglik);
+  }
+
+  double score_info(const std::vector<int>& cols, const Eigen::VectorXd& beta,
+                    Eigen::VectorXd& u, Eigen::MatrixXd& imat) {
+    select(cols);
+    const double l = evaluate_plain(cols.empty() ? nullptr : beta.data(), cox_what_info);
+    u = eval_.score;
+    imat = eval_.info;
+    return l;
+  }
+};
+
 // The same with every model fitted by Firth's penalised likelihood
 // l*(b) = l(b) + 1/2 log|I(b)| (cox_firth.hpp; Heinze and Schemper 2001):
 // fit() is the penalised maximum, loglik() the penalised log-likelihood
@@ -713,33 +727,28 @@ class CoxStepEngine {
 // (so candidates' statistics are U*' I^-1 U* at (b*_M, 0) in [M, E]), and
 // restricted_loglik() the penalised fit of the same columns with some
 // coefficients held at 0. Breslow or Efron ties.
-class CoxFirthStepEngine {
+class CoxFirthStepEngine : private CoxStepEngineBase {
  public:
   static constexpr bool penalised = true;
 
   CoxFirthStepEngine(const CoxData& full, CoxTies ties, const CoxControl& ctl,
                      Interrupt* interrupt = nullptr)
-      : full_(full), ties_(ties), ctl_(ctl), intr_(interrupt) {}
+      : CoxStepEngineBase(full, ties, ctl, interrupt) {}
 
   StepFit fit(const std::vector<int>& cols, const Eigen::VectorXd& init) {
-    if (intr_) intr_->check();
-    cox_data_select(full_, cols, sub_);
+    select(cols);
     return penalised_fit(init, nullptr);
   }
 
   double loglik(const std::vector<int>& cols, const Eigen::VectorXd& beta) {
-    if (intr_) intr_->check();
-    cox_data_select(full_, cols, sub_);
-    if (cols.empty()) {
-      return cox_evaluate(sub_, nullptr, ties_, cox_what_loglik, work_, eval_, intr_);
-    }
+    select(cols);
+    if (cols.empty()) return evaluate_plain(nullptr, cox_what_loglik);
     return evaluate(beta, false);
   }
 
   double score_info(const std::vector<int>& cols, const Eigen::VectorXd& beta,
                     Eigen::VectorXd& u, Eigen::MatrixXd& imat) {
-    if (intr_) intr_->check();
-    cox_data_select(full_, cols, sub_);
+    select(cols);
     const double l = evaluate(beta, true);
     const int p = sub_.p;
     u.resize(p);
@@ -755,8 +764,7 @@ class CoxFirthStepEngine {
 
   double restricted_loglik(const std::vector<int>& cols, const std::vector<int>& zero,
                            const Eigen::VectorXd& init) {
-    if (intr_) intr_->check();
-    cox_data_select(full_, cols, sub_);
+    select(cols);
     std::vector<char> fixed(cols.size(), 0);
     Eigen::VectorXd b = init;
     for (int j : zero) {
@@ -778,10 +786,10 @@ class CoxFirthStepEngine {
   }
 
   StepFit penalised_fit(const Eigen::VectorXd& init, const std::vector<char>* fixed) {
-    // warm starts only under survival's rule (as CoxStepEngine); a held
-    // coefficient starts (and stays) at its init, 0
-    const bool use_init = sub_.p > 0 && init.size() == sub_.p &&
-                          (ctl_.rule == NewtonRule::survival || fixed != nullptr);
+    // a held coefficient starts (and stays) at its init, 0: its start is
+    // always used
+    const bool use_init =
+        warm_start(init) || (sub_.p > 0 && init.size() == sub_.p && fixed != nullptr);
     Eigen::VectorXd b0;
     if (fixed != nullptr && !use_init) b0 = Eigen::VectorXd::Zero(sub_.p);
     cox_penalised_fit(sub_, ties_, ctl_, use_init ? init.data() : (b0.size() ? b0.data() : nullptr),
@@ -789,15 +797,7 @@ class CoxFirthStepEngine {
     return stepwise_detail::step_fit_of(fitres_);
   }
 
-  const CoxData& full_;
-  CoxTies ties_;
-  CoxControl ctl_;
-  Interrupt* intr_;
-  CoxData sub_;
-  CoxWork work_;
   CoxFirthWork fw_;
-  CoxEval eval_;
-  CoxFitResult fitres_;
 };
 
 template <class Engine>
