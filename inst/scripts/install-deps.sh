@@ -28,7 +28,8 @@ else
     apt-get install -y -qq --no-install-recommends $debs >/dev/null
   else
     if [ -n "$need" ]; then
-      Rscript --vanilla -e "
+      # not --vanilla: the repository is set in the site profile
+      Rscript -e "
         repos <- getOption('repos')
         if (is.null(repos) || identical(unname(repos['CRAN']), '@CRAN@'))
           stop('No CRAN repository is configured: set options(repos = ...)')
@@ -49,7 +50,7 @@ if [ -n "$still" ]; then
   exit 1
 fi
 # optional (Suggests): figures in ggplot2, Word tables, broom's columns,
-# database tables, rms (the layout of validate.cph()); tests skip without them
+# database tables, rms (the layout of validate.cph()), coin; tests skip without them
 opt=$(Rscript --vanilla -e '
   pk <- c("ggplot2", "patchwork", "flextable", "broom", "coin", "DBI", "RSQLite", "dbplyr",
           "dplyr", "rms")
@@ -64,8 +65,18 @@ if [ -n "$opt" ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $debs >/dev/null ||
       echo "install-deps: could not install the optional$debs (their tests will skip)" >&2
   else
-    Rscript --vanilla -e "try(install.packages(strsplit('$opt', ' ')[[1]], repos = getOption('repos')))" ||
+    Rscript -e "try(install.packages(strsplit('$opt', ' ')[[1]], repos = getOption('repos')))" ||
       echo "install-deps: could not install the optional $opt (their tests will skip)" >&2
   fi
+fi
+# optional packages that Debian does not build (coxphf: the Firth oracle of
+# test-firth-coxphf.R), from the CRAN repository configured in R
+cran_opt=$(Rscript --vanilla -e '
+  pk <- c("coxphf")
+  cat(setdiff(pk, rownames(installed.packages())), sep = " ")')
+if [ -n "$cran_opt" ]; then
+  echo "install-deps: optional packages from CRAN: $cran_opt"
+  Rscript -e "r <- getOption('repos'); if (!identical(unname(r['CRAN']), '@CRAN@')) try(install.packages(strsplit('$cran_opt', ' ')[[1]], repos = r)) else message('no CRAN repository configured')" ||
+    echo "install-deps: could not install the optional $cran_opt (their tests will skip)" >&2
 fi
 echo "install-deps: done"
