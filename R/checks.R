@@ -85,6 +85,16 @@ check_flag <- function(x, arg, call = sys.call(-1)) {
   invisible(x)
 }
 
+# Whether every argument is TRUE or FALSE (the fast test before check_flag()
+# names the one that is not).
+sv_all_flags <- function(...) {
+  for (i in seq_len(...length())) {
+    v <- ...elt(i)
+    if (!is.logical(v) || length(v) != 1L || is.na(v)) return(FALSE)
+  }
+  TRUE
+}
+
 # match.arg() with a classed error naming the argument.
 sv_match_arg <- function(arg, choices, name, call = sys.call(-1)) {
   if (is.null(arg) || identical(arg, choices)) return(choices[1L])

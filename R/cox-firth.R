@@ -133,7 +133,7 @@ cox_epv <- function(fit, df, what, firth, call) {
   nev <- fit$nevent
   epv <- if (df > 0) nev / df else NA_real_
   fit$epv <- c(events = nev, df = df, epv = epv)
-  cox_warn_epv(nev, df, what, firth, call)
+  if (df > 0 && epv < 10) cox_warn_epv(nev, df, what, firth, call)
   fit
 }
 
@@ -156,13 +156,20 @@ cox_epv_where <- c(cox = "in the model",
                    stepwise = "among the candidates of the selection",
                    univariable = "over all the terms screened")
 
+cox_epv_class <- c("survstep_warning_low_epv", "survstep_warning", "warning",
+                   "condition")
+
 cox_warn_epv <- function(nevent, df, what, firth, call) {
   if (!(df > 0) || nevent / df >= 10) return(invisible())
-  sv_warn(paste0(sprintf(cox_epv_fmt, sprintf("%.1f", nevent / df),
-                         as.integer(nevent), as.integer(df),
-                         cox_epv_where[[what]]),
-                 cox_epv_advice[[1L + firth]]),
-          class = "survstep_warning_low_epv", call = call)
+  # (the condition built here rather than by sv_warn(): this runs on most
+  # small fits, and R's own warning() is most of its cost)
+  cond <- list(message = paste0(sprintf(cox_epv_fmt, sprintf("%.1f", nevent / df),
+                                        as.integer(nevent), as.integer(df),
+                                        cox_epv_where[[what]]),
+                                cox_epv_advice[[1L + firth]]),
+               call = call)
+  class(cond) <- cox_epv_class
+  warning(cond)
 }
 
 # Printing helpers -------------------------------------------------------------

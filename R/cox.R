@@ -218,12 +218,15 @@ cox <- function(formula, data, subset, weights, na.action,
                 control = cox_control(), x = FALSE, y = TRUE, model = FALSE,
                 robust = NULL, id, max_levels = 50L, ...) {
   call <- match.call()
-  check_dots_empty("cox", ...)
+  if (...length()) check_dots_empty("cox", ...)
   ties <- sv_match_arg(ties, cox_ties_methods, "ties")
-  check_flag(firth, "firth")
-  check_flag(x, "x")
-  check_flag(y, "y")
-  check_flag(model, "model")
+  # (the four flags checked at once; each named when it is not a flag)
+  if (!sv_all_flags(firth, x, y, model)) {
+    check_flag(firth, "firth")
+    check_flag(x, "x")
+    check_flag(y, "y")
+    check_flag(model, "model")
+  }
   control <- if (missing(control)) cox_control_default else
     check_cox_control(control)
   remote <- sv_db_is_remote(call, parent.frame())
