@@ -1178,6 +1178,13 @@ sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
 #' likelihood-ratio p-value usually differs slightly from the Wald
 #' `p.value`).
 #'
+#' `data` may also be a remote table (a `dplyr::tbl()` on a DBI connection;
+#' `vignette("large-data")`): each term is then fitted inside the database as
+#' [cox()] does there, on the common analysis set, with the same numbers as
+#' in memory; `level_counts` is empty (the per-level counts need the rows),
+#' and `firth`, `robust` and `analysis_set = "available"` are not available
+#' (an error of class `survstep_error_not_implemented`).
+#'
 #' @inheritParams cox_stepwise
 #' @param conf_level Confidence level of the intervals (default 0.95).
 #' @param exponentiate If `TRUE` (the default), `estimate`, `conf.low` and
@@ -1252,6 +1259,12 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
   check_flag(firth, "firth")
   control <- check_cox_control(control)
   env <- parent.frame()
+  if (sv_db_is_remote(call, env)) {
+    # data in a database (R/db.R): one aggregate-query fit per term
+    return(cox_univariable_db(call, env, ties, control, conf_level,
+                              exponentiate, term_test, analysis_set, robust,
+                              firth))
+  }
 
   mfi <- sv_frame(call, env, design = TRUE, counting = TRUE,
                   positive_weights = "a Cox model", cluster = TRUE)
@@ -1301,45 +1314,22 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
       fit <- cox_robust(fit, x, m$y, m$strata, m$weights, m$offset,
                         m$cluster, ties, control)
     }
-    b <- fit$coefficients
-    se <- sqrt(diag(fit$var))
-    se[is.na(b)] <- NA_real_
-    df <- sum(!is.na(b))
-    stat_term <- switch(term_test,
-      lr = 2 * (cox_loglik_fit(fit) - fit$loglik[1]),
-      score = fit$score,
-      wald = fit$wald.test)
-    if (term_test == "wald") df <- fit$wald.df
-    p_term <- if (df > 0) {
-      stats::pchisq(stat_term, df, lower.tail = FALSE)
-    } else NA_real_
-    cn <- colnames(x)
-    level <- ifelse(cn == lab, NA_character_,
-                    ifelse(startsWith(cn, lab), substring(cn, nchar(lab) + 1L),
-                           cn))
-    lo <- b - z * se
-    hi <- b + z * se
-    pw <- 2 * stats::pnorm(abs(b / se), lower.tail = FALSE)
-    if (firth) {
-      # profile penalized likelihood intervals and penalized LR tests
-      lo <- fit$profile$lower
-      hi <- fit$profile$upper
-      pw <- fit$profile$p.value
-      if (term_test == "lr" && length(b) > 1L) {
-        p_term <- fit$profile$term_tests$p.value[1L]
-      }
-    }
-    tr <- if (exponentiate) exp else identity
     counts[[lab]] <<- sw_level_counts(x, m$y, lab, mfi$xlevels[[lab]])
-    data.frame(
-      term = lab, level = level, n = m$n,
-      events = fit$nevent, estimate = unname(tr(b)),
-      std.error = unname(se), conf.low = unname(tr(lo)),
-      conf.high = unname(tr(hi)),
-      p.value = unname(pw),
-      p.value.term = p_term, stringsAsFactors = FALSE
-    )
+    sw_univariable_row(fit, lab, colnames(x), m$n, term_test, z, exponentiate,
+                       firth)
   })
+  sw_univariable_table(rows, conf_level, exponentiate, term_test,
+                       analysis_set, n_dropped, firth, epv, mfi$xlevels,
+                       counts)
+}
+
+# The univariable table from its term rows (sw_univariable_row()), with the
+# attributes its methods read: `xlevels` the levels of the factors (reference
+# rows of the forest plot), `level_counts` the observations and events per
+# level (NULL entries dropped).
+sw_univariable_table <- function(rows, conf_level, exponentiate, term_test,
+                                 analysis_set, n_dropped, firth, epv,
+                                 xlevels, counts) {
   out <- do.call(rbind, rows)
   rownames(out) <- NULL
   attr(out, "conf_level") <- conf_level
@@ -1349,12 +1339,54 @@ cox_univariable <- function(formula, data, subset, weights, na.action,
   attr(out, "n_dropped") <- n_dropped
   attr(out, "firth") <- firth
   attr(out, "epv") <- epv
-  # the levels of the factors (reference rows of the forest plot)
-  attr(out, "xlevels") <- mfi$xlevels
+  attr(out, "xlevels") <- xlevels
   counts <- counts[!vapply(counts, is.null, logical(1))]
   attr(out, "level_counts") <- counts
   class(out) <- c("survstep_univariable", "data.frame")
   out
+}
+
+# One term's rows of the univariable table from its fit (in memory or on a
+# remote table): estimate, standard error, Wald (or, with Firth, profile)
+# interval and p per coefficient, and the term's test.
+sw_univariable_row <- function(fit, lab, cn, n, term_test, z, exponentiate,
+                               firth) {
+  b <- fit$coefficients
+  se <- sqrt(diag(fit$var))
+  se[is.na(b)] <- NA_real_
+  df <- sum(!is.na(b))
+  stat_term <- switch(term_test,
+    lr = 2 * (cox_loglik_fit(fit) - fit$loglik[1]),
+    score = fit$score,
+    wald = fit$wald.test)
+  if (term_test == "wald") df <- fit$wald.df
+  p_term <- if (df > 0) {
+    stats::pchisq(stat_term, df, lower.tail = FALSE)
+  } else NA_real_
+  level <- ifelse(cn == lab, NA_character_,
+                  ifelse(startsWith(cn, lab), substring(cn, nchar(lab) + 1L),
+                         cn))
+  lo <- b - z * se
+  hi <- b + z * se
+  pw <- 2 * stats::pnorm(abs(b / se), lower.tail = FALSE)
+  if (firth) {
+    # profile penalized likelihood intervals and penalized LR tests
+    lo <- fit$profile$lower
+    hi <- fit$profile$upper
+    pw <- fit$profile$p.value
+    if (term_test == "lr" && length(b) > 1L) {
+      p_term <- fit$profile$term_tests$p.value[1L]
+    }
+  }
+  tr <- if (exponentiate) exp else identity
+  data.frame(
+    term = lab, level = level, n = n,
+    events = fit$nevent, estimate = unname(tr(b)),
+    std.error = unname(se), conf.low = unname(tr(lo)),
+    conf.high = unname(tr(hi)),
+    p.value = unname(pw),
+    p.value.term = p_term, stringsAsFactors = FALSE
+  )
 }
 
 # Formula with one term of `des` plus the strata and offset terms.

@@ -237,8 +237,9 @@ cox <- function(formula, data, subset, weights, na.action,
                class = c("survstep_error_not_implemented",
                          "survstep_error_input"))
     }
-    return(cox_db(call, parent.frame(), ties, control, init, max_levels,
-                  call))
+    fit <- cox_db(call, parent.frame(), ties, control, init, max_levels,
+                  call)
+    return(cox_epv(fit, length(fit$coefficients), "cox", FALSE, call))
   }
   # (constant columns of the fast path: the engine's error, the same text)
   fr <- sv_frame(call, parent.frame(), design = TRUE, counting = TRUE,

@@ -778,3 +778,76 @@ survfit.survstep_cox_db <- function(formula, ...) {
 plot.survstep_cox_db <- function(x, ...) {
   sv_db_abort_local("`plot()` of a Cox model")
 }
+
+# cox_univariable() on a remote table: one cox_db() fit per term (its own
+# aggregate queries) on the common analysis set, the rows that `subset`
+# keeps and that are complete in every column of the formula and the
+# weights, as the in-memory screen's `analysis_set = "common"`. The rows of
+# the table are built as in memory (sw_univariable_row()); per-level counts
+# of factors need the rows and are not computed.
+cox_univariable_db <- function(call, env, ties, control, conf_level,
+                               exponentiate, term_test, analysis_set, robust,
+                               firth) {
+  not_yet <- function(what) {
+    sv_abort(sprintf("%s is not available for a remote table yet.", what),
+             class = c("survstep_error_not_implemented", "survstep_error_input"),
+             call = call)
+  }
+  if (firth) not_yet("`firth = TRUE`")
+  if (isTRUE(robust)) not_yet("`robust = TRUE`")
+  if (analysis_set != "common") not_yet("`analysis_set = \"available\"`")
+  src <- sv_db_source(call, env, call)
+  formula <- eval(call$formula, env)
+  check_formula(formula, call = call)
+  fenv <- environment(formula)
+  if (is.null(fenv)) fenv <- env
+  tt <- stats::terms(formula, specials = c("strata", "cluster", "offset"))
+  if (length(attr(tt, "specials")$cluster)) not_yet("A `cluster()` term")
+  if (length(attr(tt, "specials")$offset) || !is.null(attr(tt, "offset"))) {
+    not_yet("An offset")
+  }
+  labels <- attr(tt, "term.labels")
+  st_terms <- if (length(attr(tt, "specials")$strata))
+    survival::untangle.specials(tt, "strata", 1)$terms else integer(0)
+  cov_labels <- labels[setdiff(seq_along(labels), st_terms)]
+  if (!length(cov_labels)) {
+    sv_abort("`formula` has no covariate terms to screen.", call = call)
+  }
+  fvars <- all.vars(formula)
+  wvars <- if (is.null(call$weights)) character(0) else all.vars(call$weights)
+  sv_db_check_vars(src, setdiff(c(fvars, wvars), src$cols), fenv)
+  # the rows dropped for missing values (and na.action's verdict on them),
+  # as the in-memory frame of the whole formula counts them
+  rows <- sv_db_rows(src, call, c(fvars, wvars), fenv)
+  if (rows$n_rows == 0) cox_db_abort_no_rows(src, rows, tt, call)
+  complete <- NULL
+  for (v in intersect(c(fvars, wvars), src$cols)) {
+    term <- call("!", call("is.na", as.name(v)))
+    complete <- if (is.null(complete)) term else call("&", complete, term)
+  }
+  sub <- if (is.null(call$subset)) complete else
+    call("&", call("(", call$subset), call("(", complete))
+  z <- stats::qnorm((1 + conf_level) / 2)
+  xlevels <- list()
+  nevent <- NA_integer_
+  df_all <- 0L
+  out_rows <- lapply(cov_labels, function(lab) {
+    tcall <- call[c(1L, match(c("formula", "data", "weights"), names(call),
+                              nomatch = 0L))]
+    tcall$formula <- stats::reformulate(c(lab, labels[st_terms]),
+                                        response = formula[[2L]], env = fenv)
+    tcall$subset <- sub
+    fit <- cox_db(tcall, env, ties, control, NULL, 50L, call)
+    xlevels[names(fit$xlevels)] <<- fit$xlevels
+    nevent <<- fit$nevent
+    df_all <<- df_all + length(fit$coefficients)
+    sw_univariable_row(fit, lab, names(fit$coefficients), fit$n, term_test,
+                       z, exponentiate, FALSE)
+  })
+  cox_warn_epv(nevent, df_all, "univariable", FALSE, call)
+  epv <- c(events = nevent, df = df_all,
+           epv = if (df_all > 0L) nevent / df_all else NA_real_)
+  sw_univariable_table(out_rows, conf_level, exponentiate, term_test,
+                       analysis_set, as.integer(rows$n_dropped), FALSE, epv,
+                       if (length(xlevels)) xlevels, list())
+}

@@ -367,6 +367,46 @@ test_that("cox() on a remote table: errors and methods needing rows", {
   }, be)
 })
 
+test_that("cox_univariable() on a remote table equals the in-memory screen", {
+  skip_if_no_db()
+  d <- db_data()
+  cols <- c("term", "level", "n", "events", "estimate", "std.error",
+            "conf.low", "conf.high", "p.value", "p.value.term")
+  for (be in db_backends()) db_with(d, function(tb, con) {
+    for (ties in c("efron", "breslow")) for (tst in c("lr", "score", "wald")) {
+      # NAs in age and arm (the common analysis set drops them for every
+      # term), a character factor, strata, weights and a subset
+      a <- cox_univariable(Surv(time, status) ~ age + arm + bmi + strata(site),
+                           data = d, weights = w, subset = bmi > 18,
+                           ties = ties, term_test = tst)
+      b <- cox_univariable(Surv(time, status) ~ age + arm + bmi + strata(site),
+                           data = tb, weights = w, subset = bmi > 18,
+                           ties = ties, term_test = tst)
+      expect_s3_class(b, "survstep_univariable")
+      expect_equal(as.data.frame(b)[cols], as.data.frame(a)[cols],
+                   tolerance = 1e-8)
+      expect_identical(attr(b, "n_dropped"), attr(a, "n_dropped"))
+      expect_equal(attr(b, "epv"), attr(a, "epv"))
+      expect_identical(attr(b, "xlevels")$arm, attr(a, "xlevels")$arm)
+    }
+    # counting-process data
+    a <- cox_univariable(Surv(start, time, status) ~ age + factor(site), data = d)
+    b <- cox_univariable(Surv(start, time, status) ~ age + factor(site), data = tb)
+    expect_equal(as.data.frame(b)[cols], as.data.frame(a)[cols],
+                 tolerance = 1e-8)
+    # the same low events-per-variable warning as in memory (and cox() too)
+    few <- d[1:40, ]
+    DBI::dbWriteTable(con, "few", few)
+    tf <- dplyr::tbl(con, "few")
+    expect_warning(cox_univariable(Surv(time, status) ~ age + arm, data = tf),
+                   class = "survstep_warning_low_epv")
+    expect_warning(cox(Surv(time, status) ~ age + arm, data = tf),
+                   class = "survstep_warning_low_epv")
+    expect_warning(cox(Surv(time, status) ~ age + arm, data = few),
+                   class = "survstep_warning_low_epv")
+  }, be)
+})
+
 test_that("what cox() on a remote table does not do yet is a classed error", {
   skip_if_no_db()
   d <- db_data(80)
@@ -375,6 +415,13 @@ test_that("what cox() on a remote table does not do yet is a classed error", {
                  class = "survstep_error_not_implemented")
     expect_error(cox(Surv(time, status) ~ age, data = tb, ties = "exact"),
                  class = "survstep_error_not_implemented")
+    for (args in list(list(firth = TRUE), list(robust = TRUE),
+                      list(analysis_set = "available"))) {
+      expect_error(do.call(cox_univariable,
+                           c(list(Surv(time, status) ~ age + arm, data = tb),
+                             args)),
+                   class = "survstep_error_not_implemented")
+    }
     expect_error(logrank_test(Surv(time, status) ~ arm, data = tb,
                               distribution = "approximate", B = 10, seed = 1),
                  class = "survstep_error_needs_local_data")
