@@ -1181,7 +1181,9 @@ sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
 #' `data` may also be a remote table (a `dplyr::tbl()` on a DBI connection;
 #' `vignette("large-data")`): each term is then fitted inside the database as
 #' [cox()] does there, on the common analysis set, with the same numbers as
-#' in memory; `level_counts` is empty (the per-level counts need the rows),
+#' in memory; attribute `db` records the queries (`n_queries`,
+#' `rows_transferred`, and each term's fit record in `terms`);
+#' `level_counts` is empty (the per-level counts need the rows),
 #' and `firth`, `robust` and `analysis_set = "available"` are not available
 #' (an error of class `survstep_error_not_implemented`).
 #'

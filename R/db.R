@@ -829,6 +829,7 @@ cox_univariable_db <- function(call, env, ties, control, conf_level,
     call("&", call("(", call$subset), call("(", complete))
   z <- stats::qnorm((1 + conf_level) / 2)
   xlevels <- list()
+  dbs <- list()
   nevent <- NA_integer_
   df_all <- 0L
   out_rows <- lapply(cov_labels, function(lab) {
@@ -840,6 +841,7 @@ cox_univariable_db <- function(call, env, ties, control, conf_level,
     fit <- cox_db(tcall, env, ties, control, NULL, 50L, call)
     xlevels[names(fit$xlevels)] <<- fit$xlevels
     nevent <<- fit$nevent
+    dbs[[lab]] <<- fit$db
     df_all <<- df_all + length(fit$coefficients)
     sw_univariable_row(fit, lab, names(fit$coefficients), fit$n, term_test,
                        z, exponentiate, FALSE)
@@ -847,7 +849,16 @@ cox_univariable_db <- function(call, env, ties, control, conf_level,
   cox_warn_epv(nevent, df_all, "univariable", FALSE, call)
   epv <- c(events = nevent, df = df_all,
            epv = if (df_all > 0L) nevent / df_all else NA_real_)
-  sw_univariable_table(out_rows, conf_level, exponentiate, term_test,
-                       analysis_set, as.integer(rows$n_dropped), FALSE, epv,
-                       if (length(xlevels)) xlevels, list())
+  out <- sw_univariable_table(out_rows, conf_level, exponentiate, term_test,
+                              analysis_set, as.integer(rows$n_dropped), FALSE,
+                              epv, if (length(xlevels)) xlevels, list())
+  # what crossed the wire: the counting query, then each term's fit
+  attr(out, "db") <- list(
+    backend = src$backend,
+    n_queries = length(src$log$queries) +
+      sum(vapply(dbs, function(b) b$n_queries, numeric(1))),
+    rows_transferred = src$log$rows +
+      sum(vapply(dbs, function(b) b$rows_transferred, numeric(1))),
+    terms = dbs)
+  out
 }

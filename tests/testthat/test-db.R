@@ -388,6 +388,9 @@ test_that("cox_univariable() on a remote table equals the in-memory screen", {
       expect_identical(attr(b, "n_dropped"), attr(a, "n_dropped"))
       expect_equal(attr(b, "epv"), attr(a, "epv"))
       expect_identical(attr(b, "xlevels")$arm, attr(a, "xlevels")$arm)
+      db <- attr(b, "db")
+      expect_identical(names(db$terms), c("age", "arm", "bmi"))
+      expect_gt(db$n_queries, sum(vapply(db$terms, `[[`, 0, "n_queries")))
     }
     # counting-process data
     a <- cox_univariable(Surv(start, time, status) ~ age + factor(site), data = d)
