@@ -245,9 +245,12 @@ cox <- function(formula, data, subset, weights, na.action,
   fr <- sv_frame(call, parent.frame(), design = TRUE, counting = TRUE,
                  positive_weights = "a Cox model", fast_constant = FALSE,
                  cluster = TRUE, remote = FALSE)
-  cox_check_frame(fr, call)
+  # (the simple frame of plain numeric columns, the usual small fit, has
+  # rows, no strata terms and no model frame: nothing to check)
+  if (is.null(fr$simple) || fr$n == 0L) cox_check_frame(fr, call)
   if (!is.null(fr$id)) cox_check_overlap(fr$y, fr$id, call)
-  robust <- cox_check_robust(robust, fr, call)
+  robust <- if (is.null(robust) && is.null(fr$cluster)) FALSE else
+    cox_check_robust(robust, fr, call)
   if (firth) cox_check_firth(robust, ties, call)
 
   X <- fr$x
