@@ -1184,8 +1184,14 @@ sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
 #' in memory; attribute `db` records the queries (`n_queries`,
 #' `rows_transferred`, and each term's fit record in `terms`);
 #' `level_counts` is empty (the per-level counts need the rows),
-#' and `firth`, `robust` and `analysis_set = "available"` are not available
-#' (an error of class `survstep_error_not_implemented`).
+#' and `firth`, `robust`, `cluster()`, offsets, interactions, `I()` terms and
+#' `analysis_set = "available"` are not available (an error of class
+#' `survstep_error_not_implemented`). Rows are dropped for missing values of
+#' the table's columns; a term whose expression is missing where its columns
+#' are not (`log()` of a negative value, say) is not supported. Character
+#' columns give factors with their levels in sorted order (as `factor()`
+#' orders a character vector), and a database without a logical type (SQLite)
+#' stores a logical column as 0/1.
 #'
 #' @inheritParams cox_stepwise
 #' @param conf_level Confidence level of the intervals (default 0.95).

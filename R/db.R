@@ -151,13 +151,16 @@ sv_db_check_vars <- function(src, vars, env) {
 # kept (na.pass). Returns the lazy table and the number of rows removed.
 sv_db_rows <- function(src, call, vars, fenv) {
   tb <- src$data
-  env <- src$env
+  # `subset` (and the formula's and the weights' free variables, elsewhere)
+  # in the formula's environment, as model.frame() evaluates them;
+  # `na.action`, an ordinary argument, in the caller's
+  env <- fenv
   sub <- call$subset
   if (!is.null(sub)) {
     sv_db_check_vars(src, setdiff(all.vars(sub), src$cols), env)
   }
   na_fun <- if (is.null(call$na.action)) getOption("na.action", "na.omit") else
-    eval(call$na.action, env)
+    eval(call$na.action, src$env)
   na_name <- if (is.character(na_fun)) na_fun else {
     hit <- vapply(c("na.omit", "na.exclude", "na.fail", "na.pass"),
                   function(f) identical(na_fun, get(f, envir = asNamespace("stats"))),
@@ -247,7 +250,7 @@ sv_db_frame <- function(call, env, caller, group, counting) {
                                                     na.rm = TRUE)
   agg <- sv_db_run(src, sv_db_verb(dplyr::summarise, tb, c(sums,
                                                          list(.groups = "drop")),
-                                   env))
+                                   fenv))
   agg <- as.data.frame(agg)
   if (!is.null(agg$.sv_wmin) && any(agg$.sv_wmin < 0, na.rm = TRUE)) {
     sv_abort("`weights` must be finite and non-negative.", call = caller)
@@ -423,6 +426,13 @@ cox_db <- function(call, env, ties, control, init, max_levels, caller) {
         col <- as.character(e)
       }
     }
+    if (is.call(e) && identical(e[[1L]], as.name("I"))) {
+      sv_abort(sprintf(paste0("`%s`: `I()` terms are not supported on a remote ",
+                              "table yet; add the column to the table first ",
+                              "(for example with `dplyr::mutate()`)."), lab),
+               class = c("survstep_error_not_implemented", "survstep_error_input"),
+               call = caller)
+    }
     if (is.null(col)) {
       exprs[[length(exprs) + 1L]] <- e
       cn <- c(cn, lab)
@@ -470,7 +480,7 @@ cox_db <- function(call, env, ties, control, init, max_levels, caller) {
                    .sv_s = sargs[[length(sargs)]], .sv_w = wexpr),
               exprs)
   tb2 <- sv_db_verb(dplyr::transmute, tb,
-                    c(lapply(st_vars, as.name), design), env)
+                    c(lapply(st_vars, as.name), design), fenv)
 
   # sums: weights, status, covariates
   stats_q <- function(tbx) {
@@ -727,11 +737,13 @@ cox_db_abort_no_rows <- function(src, rows, tt, caller) {
                                                   1L, 0L), na.rm = TRUE)
     }
     tb <- src$data
+    fe <- environment(tt)
+    if (is.null(fe)) fe <- src$env
     if (!is.null(rows$subset)) {
-      tb <- sv_db_verb(dplyr::filter, tb, list(rows$subset), src$env)
+      tb <- sv_db_verb(dplyr::filter, tb, list(rows$subset), fe)
     }
     if (length(s)) {
-      cnt <- sv_db_run(src, sv_db_verb(dplyr::summarise, tb, s, src$env))
+      cnt <- sv_db_run(src, sv_db_verb(dplyr::summarise, tb, s, fe))
       none <- vapply(names(s), function(nm) {
         is.na(cnt[[nm]][1L]) || cnt[[nm]][1L] == 0
       }, logical(1))
@@ -794,18 +806,25 @@ cox_univariable_db <- function(call, env, ties, control, conf_level,
              call = call)
   }
   if (firth) not_yet("`firth = TRUE`")
+  if (!is.null(robust)) check_flag(robust, "robust", call = call)
   if (isTRUE(robust)) not_yet("`robust = TRUE`")
   if (analysis_set != "common") not_yet("`analysis_set = \"available\"`")
   src <- sv_db_source(call, env, call)
   formula <- eval(call$formula, env)
-  check_formula(formula, call = call)
+  check_formula(formula, call = call, allow = "cluster")
   fenv <- environment(formula)
   if (is.null(fenv)) fenv <- env
+  if ("." %in% all.names(formula[[3L]])) {
+    not_yet("A `.` in `formula` (all the other columns)")
+  }
   tt <- stats::terms(formula, specials = c("strata", "cluster", "offset"))
-  if (length(attr(tt, "specials")$cluster)) not_yet("A `cluster()` term")
+  if (length(attr(tt, "specials")$cluster)) {
+    not_yet("A `cluster()` term (robust variances)")
+  }
   if (length(attr(tt, "specials")$offset) || !is.null(attr(tt, "offset"))) {
     not_yet("An offset")
   }
+  if (any(attr(tt, "order") > 1L)) not_yet("An interaction term")
   labels <- attr(tt, "term.labels")
   st_terms <- if (length(attr(tt, "specials")$strata))
     survival::untangle.specials(tt, "strata", 1)$terms else integer(0)
@@ -817,8 +836,16 @@ cox_univariable_db <- function(call, env, ties, control, conf_level,
   wvars <- if (is.null(call$weights)) character(0) else all.vars(call$weights)
   sv_db_check_vars(src, setdiff(c(fvars, wvars), src$cols), fenv)
   # the rows dropped for missing values (and na.action's verdict on them),
-  # as the in-memory frame of the whole formula counts them
-  rows <- sv_db_rows(src, call, c(fvars, wvars), fenv)
+  # as the in-memory frame of the whole formula counts them; with na.pass
+  # the in-memory screen fails on a missing value, so missing values are
+  # an error here too (as na.fail)
+  ccall <- call
+  na_fun <- if (is.null(call$na.action)) getOption("na.action", "na.omit") else
+    eval(call$na.action, env)
+  if (identical(na_fun, stats::na.pass) || identical(na_fun, "na.pass")) {
+    ccall$na.action <- quote(stats::na.fail)
+  }
+  rows <- sv_db_rows(src, ccall, c(fvars, wvars), fenv)
   if (rows$n_rows == 0) cox_db_abort_no_rows(src, rows, tt, call)
   complete <- NULL
   for (v in intersect(c(fvars, wvars), src$cols)) {
@@ -838,7 +865,13 @@ cox_univariable_db <- function(call, env, ties, control, conf_level,
     tcall$formula <- stats::reformulate(c(lab, labels[st_terms]),
                                         response = formula[[2L]], env = fenv)
     tcall$subset <- sub
-    fit <- cox_db(tcall, env, ties, control, NULL, 50L, call)
+    # (the warning about zero weights, about rows common to every term,
+    # once: with the first term)
+    fit <- withCallingHandlers(
+      cox_db(tcall, env, ties, control, NULL, 50L, call),
+      survstep_warning_zero_weights = function(w) {
+        if (length(dbs)) invokeRestart("muffleWarning")
+      })
     xlevels[names(fit$xlevels)] <<- fit$xlevels
     nevent <<- fit$nevent
     dbs[[lab]] <<- fit$db
@@ -851,7 +884,8 @@ cox_univariable_db <- function(call, env, ties, control, conf_level,
            epv = if (df_all > 0L) nevent / df_all else NA_real_)
   out <- sw_univariable_table(out_rows, conf_level, exponentiate, term_test,
                               analysis_set, as.integer(rows$n_dropped), FALSE,
-                              epv, if (length(xlevels)) xlevels, list())
+                              epv, if (length(xlevels)) xlevels else sv_no_xlevels,
+                              list())
   # what crossed the wire: the counting query, then each term's fit
   attr(out, "db") <- list(
     backend = src$backend,

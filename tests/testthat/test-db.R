@@ -410,6 +410,81 @@ test_that("cox_univariable() on a remote table equals the in-memory screen", {
   }, be)
 })
 
+test_that("cox_univariable() on a remote table: environments, na.action, warnings, errors", {
+  skip_if_no_db()
+  d <- db_data()
+  db_with(d, function(tb, con) {
+    # `subset` is evaluated in the formula's environment, as model.frame()
+    # does (a local variable of the caller does not shadow it)
+    cutoff <- 50
+    fml <- Surv(time, status) ~ age + arm
+    inner <- function(data) {
+      cutoff <- 70
+      cox_univariable(fml, data = data, subset = age > cutoff)
+    }
+    a <- inner(d)
+    b <- inner(tb)
+    expect_identical(b$n, a$n)
+    expect_equal(b$estimate, a$estimate, tolerance = 1e-8)
+    expect_equal(inner(tb)$n[1], sum(complete.cases(d[c("age", "arm")]) &
+                                       d$age > 50, na.rm = TRUE))
+    # and so does cox() on a remote table
+    inner_cox <- function(data) {
+      cutoff <- 70
+      cox(fml, data = data, subset = age > cutoff)
+    }
+    expect_identical(inner_cox(tb)$n, inner_cox(d)$n)
+    # na.pass: missing values are an error, as in memory (no silent drop)
+    expect_error(cox_univariable(Surv(time, status) ~ age + arm, data = d,
+                                 na.action = na.pass),
+                 class = "survstep_error_input")
+    expect_error(cox_univariable(Surv(time, status) ~ age + arm, data = tb,
+                                 na.action = na.pass),
+                 class = "survstep_error_input")
+    ok <- cox_univariable(Surv(time, status) ~ bmi + site, data = tb,
+                          na.action = na.pass)
+    expect_equal(ok$estimate,
+                 cox_univariable(Surv(time, status) ~ bmi + site, data = d,
+                                 na.action = na.pass)$estimate,
+                 tolerance = 1e-8)
+    # zero weights: one warning for the common rows, as in memory
+    d0 <- d
+    d0$w[1:3] <- 0
+    DBI::dbWriteTable(con, "d0", d0)
+    t0 <- dplyr::tbl(con, "d0")
+    count_zw <- function(data) {
+      n <- 0L
+      withCallingHandlers(
+        cox_univariable(Surv(time, status) ~ age + bmi + arm, data = data,
+                        weights = w),
+        survstep_warning_zero_weights = function(w) {
+          n <<- n + 1L
+          invokeRestart("muffleWarning")
+        })
+      n
+    }
+    expect_identical(count_zw(t0), count_zw(d0))
+    expect_identical(count_zw(t0), 1L)
+    # what is not available: classed errors
+    ni <- "survstep_error_not_implemented"
+    expect_error(cox_univariable(Surv(time, status) ~ I(age / 10), data = tb),
+                 class = ni)
+    expect_error(cox(Surv(time, status) ~ I(age / 10), data = tb), class = ni)
+    expect_error(cox_univariable(Surv(time, status) ~ ., data = tb), class = ni)
+    expect_error(cox_univariable(Surv(time, status) ~ age * bmi, data = tb),
+                 class = ni)
+    expect_error(cox_univariable(Surv(time, status) ~ age + cluster(site),
+                                 data = tb), class = ni)
+    expect_error(cox_univariable(Surv(time, status) ~ age, data = tb,
+                                 robust = "yes"), class = "survstep_error_input")
+    # no factors: the in-memory empty xlevels
+    expect_identical(attr(cox_univariable(Surv(time, status) ~ bmi, data = tb),
+                          "xlevels"),
+                     attr(cox_univariable(Surv(time, status) ~ bmi, data = d),
+                          "xlevels"))
+  }, db_backends()$sqlite)
+})
+
 test_that("what cox() on a remote table does not do yet is a classed error", {
   skip_if_no_db()
   d <- db_data(80)
