@@ -1183,8 +1183,8 @@ sw_run <- function(mfi, des, forced, direction, removal, p_enter, p_remove,
 #' [cox()] does there, on the common analysis set, with the same numbers as
 #' in memory; attribute `db` records the queries (`n_queries`,
 #' `rows_transferred`, and each term's fit record in `terms`);
-#' `level_counts` is empty (the per-level counts need the rows),
-#' and `firth`, `robust`, `cluster()`, offsets, interactions, `I()` terms and
+#' `level_counts` comes from one `GROUP BY` query per factor term;
+#' `firth`, `robust`, `cluster()`, offsets, interactions, `I()` terms and
 #' `analysis_set = "available"` are not available (an error of class
 #' `survstep_error_not_implemented`). Rows are dropped for missing values of
 #' the table's columns; a term whose expression is missing where its columns

@@ -857,6 +857,7 @@ cox_univariable_db <- function(call, env, ties, control, conf_level,
   z <- stats::qnorm((1 + conf_level) / 2)
   xlevels <- list()
   dbs <- list()
+  counts <- list()
   nevent <- NA_integer_
   df_all <- 0L
   out_rows <- lapply(cov_labels, function(lab) {
@@ -876,6 +877,10 @@ cox_univariable_db <- function(call, env, ties, control, conf_level,
     nevent <<- fit$nevent
     dbs[[lab]] <<- fit$db
     df_all <<- df_all + length(fit$coefficients)
+    if (!is.null(fit$xlevels[[lab]])) {
+      counts[[lab]] <<- sv_db_level_counts(src, lab, fit$xlevels[[lab]], sub,
+                                           formula[[2L]], fenv, call)
+    }
     sw_univariable_row(fit, lab, names(fit$coefficients), fit$n, term_test,
                        z, exponentiate, FALSE)
   })
@@ -885,7 +890,7 @@ cox_univariable_db <- function(call, env, ties, control, conf_level,
   out <- sw_univariable_table(out_rows, conf_level, exponentiate, term_test,
                               analysis_set, as.integer(rows$n_dropped), FALSE,
                               epv, if (length(xlevels)) xlevels else sv_no_xlevels,
-                              list())
+                              counts)
   # what crossed the wire: the counting query, then each term's fit
   attr(out, "db") <- list(
     backend = src$backend,
@@ -895,4 +900,25 @@ cox_univariable_db <- function(call, env, ties, control, conf_level,
       sum(vapply(dbs, function(b) b$rows_transferred, numeric(1))),
     terms = dbs)
   out
+}
+
+# The observations and events per level of the factor term `lab` (a column,
+# or factor() of one) among the rows that `sub` keeps, in the shape of
+# sw_level_counts() (unweighted, as in memory): one GROUP BY query.
+sv_db_level_counts <- function(src, lab, levels, sub, lhs, fenv, caller) {
+  e <- str2lang(lab)
+  if (is.call(e) && length(e) == 2L) e <- e[[2L]]
+  if (!is.name(e)) return(NULL)
+  col <- as.character(e)
+  sargs <- sv_db_surv_args(lhs, caller)
+  tb <- sv_db_verb(dplyr::filter, src$data, list(sub), fenv)
+  tb <- dplyr::group_by(tb, dplyr::across(dplyr::all_of(col)))
+  agg <- as.data.frame(sv_db_run(src, sv_db_verb(dplyr::summarise, tb, list(
+    .sv_n = quote(dplyr::n()),
+    .sv_e = call("sum", sargs[[length(sargs)]], na.rm = TRUE),
+    .groups = "drop"), fenv)))
+  k <- match(levels, as.character(agg[[col]]))
+  n <- ifelse(is.na(k), 0, as.numeric(agg$.sv_n[k]))
+  ev <- ifelse(is.na(k), 0, as.numeric(agg$.sv_e[k]))
+  list(n = stats::setNames(n, levels), events = stats::setNames(ev, levels))
 }

@@ -388,6 +388,7 @@ test_that("cox_univariable() on a remote table equals the in-memory screen", {
       expect_identical(attr(b, "n_dropped"), attr(a, "n_dropped"))
       expect_equal(attr(b, "epv"), attr(a, "epv"))
       expect_identical(attr(b, "xlevels")$arm, attr(a, "xlevels")$arm)
+      expect_equal(attr(b, "level_counts"), attr(a, "level_counts"))
       db <- attr(b, "db")
       expect_identical(names(db$terms), c("age", "arm", "bmi"))
       expect_gt(db$n_queries, sum(vapply(db$terms, `[[`, 0, "n_queries")))
@@ -397,6 +398,13 @@ test_that("cox_univariable() on a remote table equals the in-memory screen", {
     b <- cox_univariable(Surv(start, time, status) ~ age + factor(site), data = tb)
     expect_equal(as.data.frame(b)[cols], as.data.frame(a)[cols],
                  tolerance = 1e-8)
+    expect_equal(attr(b, "level_counts"), attr(a, "level_counts"))
+    expect_length(attr(b, "level_counts")$`factor(site)`$n, 3L)
+    # the paper's table from a remote screen: the in-memory numbers
+    ua <- cox_univariable(Surv(time, status) ~ age + arm, data = d)
+    ub <- cox_univariable(Surv(time, status) ~ age + arm, data = tb)
+    fa <- cox(Surv(time, status) ~ age + arm, data = d)
+    expect_equal(cox_table(ub, fa), cox_table(ua, fa), tolerance = 1e-8)
     # the same low events-per-variable warning as in memory (and cox() too)
     few <- d[1:40, ]
     DBI::dbWriteTable(con, "few", few)
