@@ -146,6 +146,25 @@ sv_db_check_vars <- function(src, vars, env) {
   }
 }
 
+# `weights` on a remote table is a column or an expression of columns
+# (scalars of the formula's environment allowed): a local vector, such as
+# `weights = df$w`, cannot be sent to the database.
+sv_db_check_weights <- function(src, weights, fenv) {
+  if (is.null(weights)) return(invisible())
+  for (v in setdiff(all.vars(weights), src$cols)) {
+    val <- get0(v, envir = fenv)
+    if (length(val) > 1L) {
+      sv_abort(sprintf(paste0("`weights` must be a column of the remote table ",
+                              "(or an expression of its columns), not `%s`, ",
+                              "which uses the local object `%s`; write the ",
+                              "weights to a column of the table."),
+                       deparse1(weights), v),
+               call = src$caller)
+    }
+  }
+  invisible()
+}
+
 # subset (translated to SQL), then the missing values of `vars`: counted in
 # one query and removed in SQL (na.omit, na.exclude), an error (na.fail), or
 # kept (na.pass). Returns the lazy table and the number of rows removed.
@@ -155,6 +174,7 @@ sv_db_rows <- function(src, call, vars, fenv) {
   # in the formula's environment, as model.frame() evaluates them;
   # `na.action`, an ordinary argument, in the caller's
   env <- fenv
+  sv_db_check_weights(src, call$weights, fenv)
   sub <- call$subset
   if (!is.null(sub)) {
     sv_db_check_vars(src, setdiff(all.vars(sub), src$cols), env)

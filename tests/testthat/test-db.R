@@ -485,6 +485,16 @@ test_that("cox_univariable() on a remote table: environments, na.action, warning
                                  data = tb), class = ni)
     expect_error(cox_univariable(Surv(time, status) ~ age, data = tb,
                                  robust = "yes"), class = "survstep_error_input")
+    # weights as a local vector: a classed error naming it (every remote path)
+    for (f in list(cox, cox_univariable, km, logrank_test)) {
+      expect_error(f(Surv(time, status) ~ arm, data = tb, weights = d$w),
+                   "local object `d`", class = "survstep_error_input")
+    }
+    # a scalar of the formula's environment is fine
+    k <- 2
+    expect_equal(coef(cox(Surv(time, status) ~ age, data = tb, weights = w * k)),
+                 coef(cox(Surv(time, status) ~ age, data = d, weights = w * k)),
+                 tolerance = 1e-8)
     # no factors: the in-memory empty xlevels
     expect_identical(attr(cox_univariable(Surv(time, status) ~ bmi, data = tb),
                           "xlevels"),
