@@ -232,9 +232,22 @@ cox <- function(formula, data, subset, weights, na.action,
   remote <- sv_db_is_remote(call, parent.frame())
   if (remote) {
     # data in a database (R/db.R): the Newton iterations as aggregate queries
-    if (firth) {
-      sv_abort("`firth = TRUE` is not available for a remote table yet.",
+    not_yet <- function(what) {
+      sv_abort(sprintf("%s is not available for a remote table yet.", what),
                class = c("survstep_error_not_implemented",
+                         "survstep_error_input"))
+    }
+    if (firth) not_yet("`firth = TRUE`")
+    if (!is.null(robust)) check_flag(robust, "robust")
+    if (isTRUE(robust)) not_yet("`robust = TRUE` (a robust variance)")
+    if (!missing(id)) not_yet("`id`")
+    # the rows themselves stay in the database
+    if (x || model) {
+      sv_abort(sprintf(paste0("`%s = TRUE` needs the data row by row, which ",
+                              "stay in the database; collect the rows ",
+                              "(`dplyr::collect()`) and fit in memory."),
+                       if (x) "x" else "model"),
+               class = c("survstep_error_needs_local_data",
                          "survstep_error_input"))
     }
     fit <- cox_db(call, parent.frame(), ties, control, init, max_levels,

@@ -146,6 +146,36 @@ sv_db_check_vars <- function(src, vars, env) {
   }
 }
 
+# Surv() decides between 0/1 and 1/2 status coding on all the rows it is
+# given, and model.frame() gives it every row of the data (before `subset`
+# and na.action). The aggregated rows are what is left after them: when the
+# table's largest status is 2 but the rows left have none, Surv() would read
+# their 1s as events; refuse instead of counting censored rows as deaths.
+sv_db_check_coding <- function(src, agg, lhs, fenv, caller) {
+  if (!nrow(agg)) return(invisible())
+  sargs <- tryCatch(sv_db_surv_args(lhs, caller), error = function(e) NULL)
+  if (is.null(sargs)) return(invisible())
+  st <- sargs[[length(sargs)]]
+  local <- tryCatch(eval(st, agg, fenv), error = function(e) NULL)
+  # (only rows all with status 1 are ambiguous; then one query asks the table)
+  if (!is.numeric(local) || !length(local) || !all(local == 1, na.rm = TRUE)) {
+    return(invisible())
+  }
+  all_max <- sv_db_run(src, sv_db_verb(dplyr::summarise, src$data, list(
+    .sv_m = call("max", st, na.rm = TRUE)), fenv))$.sv_m
+  if (isTRUE(as.numeric(all_max[1L]) == 2)) {
+    sv_abort(sprintf(paste0("The status `%s` is coded 1/2 in the table but ",
+                            "the rows used have no 2: in memory Surv() reads ",
+                            "their 1s as censored, which the database path ",
+                            "cannot reproduce. Recode the status to 0/1 ",
+                            "(for example `%s == 2`)."),
+                     deparse1(st), deparse1(st)),
+             class = c("survstep_error_not_implemented", "survstep_error_input"),
+             call = caller)
+  }
+  invisible()
+}
+
 # `weights` on a remote table is a column or an expression of columns
 # (scalars of the formula's environment allowed): a local vector, such as
 # `weights = df$w`, cannot be sent to the database.
@@ -276,6 +306,7 @@ sv_db_frame <- function(call, env, caller, group, counting) {
     sv_abort("`weights` must be finite and non-negative.", call = caller)
   }
   agg$.sv_w <- as.double(agg$.sv_w)
+  sv_db_check_coding(src, agg, formula[[2L]], fenv, caller)
   # the local frame: the user's formula on the aggregated rows
   call2 <- call
   call2$data <- quote(.sv_agg)
@@ -355,14 +386,24 @@ sv_db_surv_args <- function(lhs, caller) {
     sv_abort(paste0("`formula` must have a `Surv(time, status)` response for ",
                     "a remote table."), call = caller)
   }
-  args <- as.list(lhs)[-1L]
-  if (!length(args) %in% 2:3 || !is.null(names(args)) &&
-      any(!names(args) %in% c("", "time", "time2", "event"))) {
+  bad <- function() {
     sv_abort(paste0("`Surv()` must have a time and a status, or a start, a ",
                     "stop and a status, for a remote table."),
              call = caller)
   }
-  unname(args)
+  # the arguments as Surv() matches them (by name, then position)
+  a <- tryCatch(as.list(match.call(survival::Surv, lhs))[-1L],
+                error = function(e) bad())
+  if (!is.null(a$type)) {
+    ty <- a$type
+    if (!is.character(ty) || !ty %in% c("right", "counting")) bad()
+    a$type <- NULL
+  }
+  if (!all(names(a) %in% c("time", "time2", "event")) || is.null(a$time)) bad()
+  args <- if (is.null(a$event)) list(a$time, a$time2) else
+    if (is.null(a$time2)) list(a$time, a$event) else list(a$time, a$time2, a$event)
+  if (any(vapply(args, is.null, TRUE))) bad()
+  args
 }
 
 # Methods that need the rows of the data: a classed error.
@@ -377,7 +418,7 @@ sv_db_abort_local <- function(what, call = sys.call(-1)) {
 cox_db <- function(call, env, ties, control, init, max_levels, caller) {
   src <- sv_db_source(call, env, caller)
   formula <- eval(call$formula, env)
-  check_formula(formula, call = caller)
+  check_formula(formula, call = caller, allow = "cluster")
   fenv <- environment(formula)
   if (is.null(fenv)) fenv <- env
   if (!is.numeric(max_levels) || length(max_levels) != 1L ||
@@ -390,6 +431,19 @@ cox_db <- function(call, env, ties, control, init, max_levels, caller) {
                             "table; use \"efron\" or \"breslow\"."), ties),
              class = c("survstep_error_not_implemented", "survstep_error_input"),
              call = caller)
+  }
+  tt <- stats::terms(formula, specials = c("strata", "cluster", "offset"))
+  cox_db_not_yet <- function(what) {
+    sv_abort(sprintf("%s is not available for a remote table yet.", what),
+             class = c("survstep_error_not_implemented", "survstep_error_input"),
+             call = caller)
+  }
+  if (length(attr(tt, "specials")$offset) || !is.null(attr(tt, "offset")) ||
+      !is.null(call$offset)) {
+    cox_db_not_yet("An offset")
+  }
+  if (length(attr(tt, "specials")$cluster)) {
+    cox_db_not_yet("A `cluster()` term (a robust variance)")
   }
   tt <- stats::terms(formula, specials = "strata")
   sargs <- sv_db_surv_args(formula[[2L]], caller)
@@ -550,10 +604,22 @@ cox_db <- function(call, env, ties, control, init, max_levels, caller) {
   if (!counting && st$.sv_tmin < 0) {
     sv_check_y(cbind(time = st$.sv_tmin, status = 0), caller, FALSE)
   }
-  # Surv()'s coding: 0/1, or 1/2 when the largest status is 2
+  # Surv()'s coding: 0/1, or 1/2 when the largest status is 2, decided (as
+  # model.frame() evaluates Surv() before `subset` and na.action) over every
+  # row of the table with a status
+  # (only rows all with status 1 are ambiguous: then one query asks the table)
   shift <- if (isTRUE(st$.sv_smax == 2)) 1 else 0
+  if (isTRUE(st$.sv_smin == 1 && st$.sv_smax == 1)) {
+    smax_all <- sv_db_run(src, sv_db_verb(dplyr::summarise, src$data, list(
+      .sv_m = call("max", sargs[[length(sargs)]], na.rm = TRUE)), fenv))$.sv_m
+    if (isTRUE(as.numeric(smax_all[1L]) == 2)) shift <- 1
+  }
   if (st$.sv_smin - shift < 0 || st$.sv_smax - shift > 1) {
     sv_abort("The status of `Surv()` must be 0/1 (or 1/2) for a remote table.",
+             call = caller)
+  }
+  if (st$.sv_smax - shift < 1) {
+    sv_abort("Can't fit a Cox model: there are no events (every time is censored).",
              call = caller)
   }
   lo <- vapply(seq_len(p), function(j) as.numeric(st[[paste0(".sv_lo", j)]]), 0)

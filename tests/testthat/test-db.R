@@ -503,6 +503,44 @@ test_that("cox_univariable() on a remote table: environments, na.action, warning
   }, db_backends()$sqlite)
 })
 
+test_that("remote cox(): what it cannot do is an error, never a silent difference", {
+  skip_if_no_db()
+  d <- db_data(120)
+  d$st <- d$status + 1L            # 1/2-coded status
+  d$id <- rep(1:40, 3)
+  db_with(d, function(tb, con) {
+    ni <- "survstep_error_not_implemented"
+    expect_error(cox(Surv(time, status) ~ bmi, data = tb, robust = TRUE), class = ni)
+    expect_error(cox(Surv(time, status) ~ bmi + cluster(id), data = tb), class = ni)
+    expect_error(cox(Surv(time, status) ~ bmi + offset(site / 10), data = tb),
+                 class = ni)
+    expect_error(cox(Surv(time, status) ~ bmi, data = tb, x = TRUE),
+                 class = "survstep_error_needs_local_data")
+    expect_error(cox(Surv(time, status) ~ bmi, data = tb, model = TRUE),
+                 class = "survstep_error_needs_local_data")
+    # Surv()'s 1/2 coding is decided on every row of the table, as
+    # model.frame() evaluates Surv() before `subset`
+    same <- function(fun) expect_same_error(fun, d, tb)
+    same(function(x) cox(Surv(time, st) ~ bmi, data = x, subset = st == 1))
+    same(function(x) cox(Surv(time, status) ~ bmi, data = x, subset = status == 0))
+    a <- cox(Surv(time, st) ~ bmi, data = d, subset = site > 1)
+    b <- cox(Surv(time, st) ~ bmi, data = tb, subset = site > 1)
+    expect_equal(coef(b), coef(a), tolerance = 1e-8)
+    # km() and logrank_test() refuse what they cannot code as memory does
+    expect_error(km(Surv(time, st) ~ arm, data = tb, subset = st == 1),
+                 class = "survstep_error_not_implemented")
+    expect_equal(km(Surv(time, st) ~ arm, data = tb, subset = site > 1)$surv,
+                 km(Surv(time, st) ~ arm, data = d, subset = site > 1)$surv,
+                 tolerance = 1e-10)
+    # Surv()'s arguments by name, and type = "right"
+    a <- cox(Surv(time, status) ~ bmi, data = d)
+    expect_equal(coef(cox(Surv(event = status, time = time) ~ bmi, data = tb)),
+                 coef(a), tolerance = 1e-8)
+    expect_equal(coef(cox(Surv(time, status, type = "right") ~ bmi, data = tb)),
+                 coef(a), tolerance = 1e-8)
+  }, db_backends()$sqlite)
+})
+
 test_that("what cox() on a remote table does not do yet is a classed error", {
   skip_if_no_db()
   d <- db_data(80)
