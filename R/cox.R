@@ -232,23 +232,13 @@ cox <- function(formula, data, subset, weights, na.action,
   remote <- sv_db_is_remote(call, parent.frame())
   if (remote) {
     # data in a database (R/db.R): the Newton iterations as aggregate queries
-    not_yet <- function(what) {
-      sv_abort(sprintf("%s is not available for a remote table yet.", what),
-               class = c("survstep_error_not_implemented",
-                         "survstep_error_input"))
-    }
-    if (firth) not_yet("`firth = TRUE`")
+    if (firth) sv_db_not_yet("`firth = TRUE`", call)
     if (!is.null(robust)) check_flag(robust, "robust")
-    if (isTRUE(robust)) not_yet("`robust = TRUE` (a robust variance)")
-    if (!missing(id)) not_yet("`id`")
+    if (isTRUE(robust)) sv_db_not_yet("`robust = TRUE` (a robust variance)", call)
+    if (!missing(id)) sv_db_not_yet("`id`", call)
     # the rows themselves stay in the database
     if (x || model) {
-      sv_abort(sprintf(paste0("`%s = TRUE` needs the data row by row, which ",
-                              "stay in the database; collect the rows ",
-                              "(`dplyr::collect()`) and fit in memory."),
-                       if (x) "x" else "model"),
-               class = c("survstep_error_needs_local_data",
-                         "survstep_error_input"))
+      sv_db_abort_local(if (x) "`x = TRUE`" else "`model = TRUE`", call)
     }
     fit <- cox_db(call, parent.frame(), ties, control, init, max_levels,
                   call)
@@ -258,12 +248,9 @@ cox <- function(formula, data, subset, weights, na.action,
   fr <- sv_frame(call, parent.frame(), design = TRUE, counting = TRUE,
                  positive_weights = "a Cox model", fast_constant = FALSE,
                  cluster = TRUE, remote = FALSE)
-  # (the simple frame of plain numeric columns, the usual small fit, has
-  # rows, no strata terms and no model frame: nothing to check)
-  if (is.null(fr$simple) || fr$n == 0L) cox_check_frame(fr, call)
+  cox_check_frame(fr, call)
   if (!is.null(fr$id)) cox_check_overlap(fr$y, fr$id, call)
-  robust <- if (is.null(robust) && is.null(fr$cluster)) FALSE else
-    cox_check_robust(robust, fr, call)
+  robust <- cox_check_robust(robust, fr, call)
   if (firth) cox_check_firth(robust, ties, call)
 
   X <- fr$x
@@ -338,6 +325,9 @@ cox <- function(formula, data, subset, weights, na.action,
 # the rows used. (Positive weights: sv_frame(positive_weights =).)
 cox_check_frame <- function(fr, call, strata_inter = TRUE) {
   if (fr$n == 0L) cox_abort_no_rows(fr, call)
+  # (the simple frame of plain numeric columns, the usual small fit, has no
+  # strata terms and no model frame: nothing more to check)
+  if (!is.null(fr$simple)) return(invisible(fr))
   if (strata_inter) cox_check_strata_terms(fr$terms, fr$strata_terms, call)
   if (!is.null(fr$mf)) cox_message_dropped_levels(fr$mf, fr$data, call)
   invisible(fr)

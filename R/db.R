@@ -146,6 +146,40 @@ sv_db_check_vars <- function(src, vars, env) {
   }
 }
 
+# What a remote table does not support yet: a classed error.
+sv_db_not_yet <- function(what, call) {
+  sv_abort(sprintf("%s is not available for a remote table yet.", what),
+           class = c("survstep_error_not_implemented", "survstep_error_input"),
+           call = call)
+}
+
+# The formula terms no remote fit supports yet: `.`, offsets (a term or the
+# `offset` argument), cluster() and interactions.
+sv_db_check_terms <- function(formula, call, caller) {
+  if ("." %in% all.names(formula[[3L]])) {
+    sv_db_not_yet("A `.` in `formula` (all the other columns)", caller)
+  }
+  tt <- stats::terms(formula, specials = c("strata", "cluster", "offset"))
+  if (length(attr(tt, "specials")$offset) || !is.null(attr(tt, "offset")) ||
+      !is.null(call$offset)) {
+    sv_db_not_yet("An offset", caller)
+  }
+  if (length(attr(tt, "specials")$cluster)) {
+    sv_db_not_yet("A `cluster()` term (a robust variance)", caller)
+  }
+  if (any(attr(tt, "order") > 1L)) sv_db_not_yet("An interaction term", caller)
+  invisible()
+}
+
+# The largest value of `expr` over every row of the table (no subset, no
+# na.action): Surv()'s 1/2 coding is decided on all of them, as
+# model.frame() evaluates Surv() before `subset` and na.action.
+sv_db_table_max <- function(src, expr, fenv) {
+  m <- sv_db_run(src, sv_db_verb(dplyr::summarise, src$data, list(
+    .sv_m = call("max", expr, na.rm = TRUE)), fenv))$.sv_m
+  as.numeric(m[1L])
+}
+
 # Surv() decides between 0/1 and 1/2 status coding on all the rows it is
 # given, and model.frame() gives it every row of the data (before `subset`
 # and na.action). The aggregated rows are what is left after them: when the
@@ -161,9 +195,7 @@ sv_db_check_coding <- function(src, agg, lhs, fenv, caller) {
   if (!is.numeric(local) || !length(local) || !all(local == 1, na.rm = TRUE)) {
     return(invisible())
   }
-  all_max <- sv_db_run(src, sv_db_verb(dplyr::summarise, src$data, list(
-    .sv_m = call("max", st, na.rm = TRUE)), fenv))$.sv_m
-  if (isTRUE(as.numeric(all_max[1L]) == 2)) {
+  if (isTRUE(sv_db_table_max(src, st, fenv) == 2)) {
     sv_abort(sprintf(paste0("The status `%s` is coded 1/2 in the table but ",
                             "the rows used have no 2: in memory Surv() reads ",
                             "their 1s as censored, which the database path ",
@@ -197,8 +229,11 @@ sv_db_check_weights <- function(src, weights, fenv) {
 
 # subset (translated to SQL), then the missing values of `vars`: counted in
 # one query and removed in SQL (na.omit, na.exclude), an error (na.fail), or
-# kept (na.pass). Returns the lazy table and the number of rows removed.
-sv_db_rows <- function(src, call, vars, fenv) {
+# kept (na.pass; with `na_pass = FALSE` an error, as na.fail, for a caller
+# whose in-memory path fails on a missing value). Returns the lazy table,
+# the number of rows removed and `keep`, the condition (an R expression for
+# dbplyr, NULL: every row) of the rows kept.
+sv_db_rows <- function(src, call, vars, fenv, na_pass = TRUE) {
   tb <- src$data
   # `subset` (and the formula's and the weights' free variables, elsewhere)
   # in the formula's environment, as model.frame() evaluates them;
@@ -223,6 +258,7 @@ sv_db_rows <- function(src, call, vars, fenv) {
              class = c("survstep_error_not_implemented", "survstep_error_input"),
              call = src$caller)
   }
+  if (!na_pass && na_name == "na.pass") na_name <- "na.fail"
   vars <- intersect(vars, src$cols)
   missing_any <- NULL
   for (v in vars) {
@@ -255,12 +291,15 @@ sv_db_rows <- function(src, call, vars, fenv) {
     n_na <- num(cnt$.sv_subna)
     missing_any <- NULL
   }
+  keep <- sub
   if (!is.null(sub)) tb <- sv_db_verb(dplyr::filter, tb, list(sub), env)
   if (!is.null(missing_any) && num(cnt$.sv_na) > 0) {
-    tb <- sv_db_verb(dplyr::filter, tb, list(call("!", missing_any)), env)
+    complete <- call("!", missing_any)
+    tb <- sv_db_verb(dplyr::filter, tb, list(complete), env)
+    keep <- if (is.null(keep)) complete else call("&", keep, complete)
   }
   list(tb = tb, n_rows = n_rows - num(cnt$.sv_na), n_dropped = n_na,
-       n_frame = n_rows + num(cnt$.sv_subna), subset = sub)
+       n_frame = n_rows + num(cnt$.sv_subna), subset = sub, keep = keep)
 }
 
 # Does the remote table itself have no rows? (the "`data` has no rows"
@@ -432,19 +471,7 @@ cox_db <- function(call, env, ties, control, init, max_levels, caller) {
              class = c("survstep_error_not_implemented", "survstep_error_input"),
              call = caller)
   }
-  tt <- stats::terms(formula, specials = c("strata", "cluster", "offset"))
-  cox_db_not_yet <- function(what) {
-    sv_abort(sprintf("%s is not available for a remote table yet.", what),
-             class = c("survstep_error_not_implemented", "survstep_error_input"),
-             call = caller)
-  }
-  if (length(attr(tt, "specials")$offset) || !is.null(attr(tt, "offset")) ||
-      !is.null(call$offset)) {
-    cox_db_not_yet("An offset")
-  }
-  if (length(attr(tt, "specials")$cluster)) {
-    cox_db_not_yet("A `cluster()` term (a robust variance)")
-  }
+  sv_db_check_terms(formula, call, caller)
   tt <- stats::terms(formula, specials = "strata")
   sargs <- sv_db_surv_args(formula[[2L]], caller)
   fvars <- all.vars(formula)
@@ -464,11 +491,6 @@ cox_db <- function(call, env, ties, control, init, max_levels, caller) {
   st_idx <- attr(tt, "specials")$strata
   st_terms <- if (length(st_idx))
     survival::untangle.specials(tt, "strata", 1)$terms else integer(0)
-  if (any(attr(tt, "order") > 1L)) {
-    sv_abort("Interactions are not supported by `cox()` on a remote table yet.",
-             class = c("survstep_error_not_implemented", "survstep_error_input"),
-             call = caller)
-  }
   st_vars <- character(0)
   for (k in st_terms) {
     e <- str2lang(labels[k])
@@ -609,10 +631,9 @@ cox_db <- function(call, env, ties, control, init, max_levels, caller) {
   # row of the table with a status
   # (only rows all with status 1 are ambiguous: then one query asks the table)
   shift <- if (isTRUE(st$.sv_smax == 2)) 1 else 0
-  if (isTRUE(st$.sv_smin == 1 && st$.sv_smax == 1)) {
-    smax_all <- sv_db_run(src, sv_db_verb(dplyr::summarise, src$data, list(
-      .sv_m = call("max", sargs[[length(sargs)]], na.rm = TRUE)), fenv))$.sv_m
-    if (isTRUE(as.numeric(smax_all[1L]) == 2)) shift <- 1
+  if (isTRUE(st$.sv_smin == 1 && st$.sv_smax == 1) &&
+      isTRUE(sv_db_table_max(src, sargs[[length(sargs)]], fenv) == 2)) {
+    shift <- 1
   }
   if (st$.sv_smin - shift < 0 || st$.sv_smax - shift > 1) {
     sv_abort("The status of `Surv()` must be 0/1 (or 1/2) for a remote table.",
@@ -881,36 +902,25 @@ plot.survstep_cox_db <- function(x, ...) {
 # aggregate queries) on the common analysis set, the rows that `subset`
 # keeps and that are complete in every column of the formula and the
 # weights, as the in-memory screen's `analysis_set = "common"`. The rows of
-# the table are built as in memory (sw_univariable_row()); per-level counts
-# of factors need the rows and are not computed.
+# the table are built as in memory (sw_univariable_row()); the observations
+# and events per level of each factor term come from one GROUP BY query
+# each (sv_db_level_counts()).
 cox_univariable_db <- function(call, env, ties, control, conf_level,
                                exponentiate, term_test, analysis_set, robust,
                                firth) {
-  not_yet <- function(what) {
-    sv_abort(sprintf("%s is not available for a remote table yet.", what),
-             class = c("survstep_error_not_implemented", "survstep_error_input"),
-             call = call)
-  }
-  if (firth) not_yet("`firth = TRUE`")
+  if (firth) sv_db_not_yet("`firth = TRUE`", call)
   if (!is.null(robust)) check_flag(robust, "robust", call = call)
-  if (isTRUE(robust)) not_yet("`robust = TRUE`")
-  if (analysis_set != "common") not_yet("`analysis_set = \"available\"`")
+  if (isTRUE(robust)) sv_db_not_yet("`robust = TRUE`", call)
+  if (analysis_set != "common") {
+    sv_db_not_yet("`analysis_set = \"available\"`", call)
+  }
   src <- sv_db_source(call, env, call)
   formula <- eval(call$formula, env)
   check_formula(formula, call = call, allow = "cluster")
   fenv <- environment(formula)
   if (is.null(fenv)) fenv <- env
-  if ("." %in% all.names(formula[[3L]])) {
-    not_yet("A `.` in `formula` (all the other columns)")
-  }
-  tt <- stats::terms(formula, specials = c("strata", "cluster", "offset"))
-  if (length(attr(tt, "specials")$cluster)) {
-    not_yet("A `cluster()` term (robust variances)")
-  }
-  if (length(attr(tt, "specials")$offset) || !is.null(attr(tt, "offset"))) {
-    not_yet("An offset")
-  }
-  if (any(attr(tt, "order") > 1L)) not_yet("An interaction term")
+  sv_db_check_terms(formula, call, call)
+  tt <- stats::terms(formula, specials = "strata")
   labels <- attr(tt, "term.labels")
   st_terms <- if (length(attr(tt, "specials")$strata))
     survival::untangle.specials(tt, "strata", 1)$terms else integer(0)
@@ -921,25 +931,15 @@ cox_univariable_db <- function(call, env, ties, control, conf_level,
   fvars <- all.vars(formula)
   wvars <- if (is.null(call$weights)) character(0) else all.vars(call$weights)
   sv_db_check_vars(src, setdiff(c(fvars, wvars), src$cols), fenv)
-  # the rows dropped for missing values (and na.action's verdict on them),
-  # as the in-memory frame of the whole formula counts them; with na.pass
-  # the in-memory screen fails on a missing value, so missing values are
-  # an error here too (as na.fail)
-  ccall <- call
-  na_fun <- if (is.null(call$na.action)) getOption("na.action", "na.omit") else
-    eval(call$na.action, env)
-  if (identical(na_fun, stats::na.pass) || identical(na_fun, "na.pass")) {
-    ccall$na.action <- quote(stats::na.fail)
-  }
-  rows <- sv_db_rows(src, ccall, c(fvars, wvars), fenv)
+  # the common analysis set: the rows that `subset` keeps without a missing
+  # value in the formula and the weights (dropped and counted as the
+  # in-memory frame of the whole formula counts them); with na.pass the
+  # in-memory screen fails on a missing value, so missing values are an
+  # error here too
+  rows <- sv_db_rows(src, call, c(fvars, wvars), fenv, na_pass = FALSE)
   if (rows$n_rows == 0) cox_db_abort_no_rows(src, rows, tt, call)
-  complete <- NULL
-  for (v in intersect(c(fvars, wvars), src$cols)) {
-    term <- call("!", call("is.na", as.name(v)))
-    complete <- if (is.null(complete)) term else call("&", complete, term)
-  }
-  sub <- if (is.null(call$subset)) complete else
-    call("&", call("(", call$subset), call("(", complete))
+  sub <- rows$keep
+  sargs <- sv_db_surv_args(formula[[2L]], call)
   z <- stats::qnorm((1 + conf_level) / 2)
   xlevels <- list()
   dbs <- list()
@@ -965,7 +965,7 @@ cox_univariable_db <- function(call, env, ties, control, conf_level,
     df_all <<- df_all + length(fit$coefficients)
     if (!is.null(fit$xlevels[[lab]])) {
       counts[[lab]] <<- sv_db_level_counts(src, lab, fit$xlevels[[lab]], sub,
-                                           formula[[2L]], fenv, call)
+                                           sargs[[length(sargs)]], fenv)
     }
     sw_univariable_row(fit, lab, names(fit$coefficients), fit$n, term_test,
                        z, exponentiate, FALSE)
@@ -988,20 +988,21 @@ cox_univariable_db <- function(call, env, ties, control, conf_level,
   out
 }
 
-# The observations and events per level of the factor term `lab` (a column,
-# or factor() of one) among the rows that `sub` keeps, in the shape of
-# sw_level_counts() (unweighted, as in memory): one GROUP BY query.
-sv_db_level_counts <- function(src, lab, levels, sub, lhs, fenv, caller) {
+# The observations and events (`status`, the Surv() status expression) per
+# level of the factor term `lab` (a column, or factor() of one) among the
+# rows that `sub` keeps (NULL: all), in the shape of sw_level_counts()
+# (unweighted, as in memory): one GROUP BY query.
+sv_db_level_counts <- function(src, lab, levels, sub, status, fenv) {
   e <- str2lang(lab)
   if (is.call(e) && length(e) == 2L) e <- e[[2L]]
   if (!is.name(e)) return(NULL)
   col <- as.character(e)
-  sargs <- sv_db_surv_args(lhs, caller)
-  tb <- sv_db_verb(dplyr::filter, src$data, list(sub), fenv)
+  tb <- src$data
+  if (!is.null(sub)) tb <- sv_db_verb(dplyr::filter, tb, list(sub), fenv)
   tb <- dplyr::group_by(tb, dplyr::across(dplyr::all_of(col)))
   agg <- as.data.frame(sv_db_run(src, sv_db_verb(dplyr::summarise, tb, list(
     .sv_n = quote(dplyr::n()),
-    .sv_e = call("sum", sargs[[length(sargs)]], na.rm = TRUE),
+    .sv_e = call("sum", status, na.rm = TRUE),
     .groups = "drop"), fenv)))
   k <- match(levels, as.character(agg[[col]]))
   n <- ifelse(is.na(k), 0, as.numeric(agg$.sv_n[k]))
