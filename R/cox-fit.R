@@ -156,9 +156,9 @@ cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
   if (!is.null(init) && anyNA(x)) {
     sv_abort("`x` must not contain missing or infinite values.", call = call)
   }
-  if (is.null(colnames(x)) && ncol(x) > 0L) {
-    colnames(x) <- paste0("x", seq_len(ncol(x)))
-  }
+  # names for the coefficients (x itself is not renamed: that would copy it)
+  cn <- colnames(x)
+  if (is.null(cn) && ncol(x) > 0L) cn <- paste0("x", seq_len(ncol(x)))
   if (!is.double(x)) storage.mode(x) <- "double"
 
   if (!is.null(weights)) {
@@ -180,7 +180,8 @@ cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
     strata <- as.integer(as.factor(strata)) - 1L
   }
   cox_engine(x, y, strata, weights, offset, init, ties, control,
-             terms_of_cols = NULL, call = call, concordance = FALSE)
+             terms_of_cols = NULL, call = call, concordance = FALSE,
+             col_names = cn)
 }
 
 # The response of cox_fit(): a Surv object or its 2- or 3-column matrix, as
@@ -331,16 +332,18 @@ cox_signal_status <- function(res, n, counting, labels, control, weights,
 # `init`) a named list of double columns; `y` the double response matrix
 # (2 or 3 columns, status 0/1); `strata` 0-based integer codes or NULL.
 # `terms_of_cols` names the term each column belongs to (for warnings);
-# NULL uses the column names.
+# NULL uses the column names. `col_names`: the coefficient names when `x`
+# has no column names (cox_fit(); NULL = the names of `x`).
 cox_engine <- function(x, y, strata, weights, offset, init, ties,
                        control, terms_of_cols = NULL, call = sys.call(-1),
-                       concordance = TRUE, firth = FALSE) {
+                       concordance = TRUE, firth = FALSE,
+                       col_names = NULL) {
   n <- nrow(y)
   p <- if (is.list(x)) length(x) else ncol(x)
   if (n == 0L) {
     sv_abort("Can't fit a Cox model: the data have no rows.", call = call)
   }
-  cn <- if (is.list(x)) names(x) else colnames(x)
+  cn <- if (!is.null(col_names)) col_names else if (is.list(x)) names(x) else colnames(x)
   if (!is.null(weights)) {
     weights <- as.double(weights)
     if (!is.finite(sum(weights))) cox_abort_weights_overflow(weights, call)
