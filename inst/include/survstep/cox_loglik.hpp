@@ -373,17 +373,22 @@ inline int cox_data_build(const CoxInput& in, CoxData& d, Interrupt* interrupt =
     double sum = 0.0, wsx = 0.0;
     bool unit = true, same = true;
     const double v0 = col[0];
+    const double* wt = in.weight;
     int i = 0;
     for (; i < n && (unit || same); ++i) {
       const double v = col[i];
       sum += v;
+      if (wt) wsx += wt[i] * v;
       unit = unit && detail::in_unit_set(v);
       same = same && v == v0;
     }
-    for (; i < n; ++i) sum += col[i];
-    if (in.weight) {
-      for (int k = 0; k < n; ++k) wsx += in.weight[k] * col[k];
+    if (wt) {
+      for (; i < n; ++i) {
+        sum += col[i];
+        wsx += wt[i] * col[i];
+      }
     } else {
+      for (; i < n; ++i) sum += col[i];
       wsx = sum;
     }
     d.constant[j] = same;
