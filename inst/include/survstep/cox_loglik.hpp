@@ -219,33 +219,6 @@ constexpr int cox_chunk = 256;
 
 inline bool in_unit_set(double v) { return v == 0.0 || v == 1.0 || v == -1.0; }
 
-// A sum of logarithms with few calls of log(): factors of moderate size are
-// multiplied together and the product's log is taken when it nears the
-// range of a double (every 10 or more factors; a relative rounding error of
-// about 1e-16 per factor, the size of the error of one log() call). Other
-// factors, and zero, infinite or NaN ones, reach log() directly, so the sum
-// is -Inf, Inf or NaN exactly when the sum of logs would be.
-struct LogSum {
-  double prod = 1.0;
-  double sum = 0.0;
-  void add(double x) {
-    if (x >= 1e-20 && x <= 1e20) {
-      prod *= x;
-      if (prod > 1e200 || prod < 1e-200) flush();
-    } else {
-      sum += std::log(x);
-    }
-  }
-  void flush() {
-    sum += std::log(prod);
-    prod = 1.0;
-  }
-  double value() {
-    flush();
-    return sum;
-  }
-};
-
 inline const double* input_column(const CoxInput& in, int j) {
   return in.xcol ? in.xcol[j] : in.x + static_cast<std::ptrdiff_t>(j) * in.n;
 }
@@ -604,17 +577,11 @@ inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies 
     Map(y, p).noalias() += alpha * CMap(x, p);
   };
   double denom = 0.0;
-  // the logs of the denominators of deaths of weight 1 (the usual case)
-  detail::LogSum logsum1;
   // The deaths of block b all share the denominator `denom` (one death, or
   // Breslow ties): log-likelihood term, hazard increments, and the column
   // sqrt(deadwt) / denom * a of the information's rank update.
   auto deaths_at_once = [&](int b, double deadwt) {
-    if (deadwt == 1.0) {
-      logsum1.add(denom);
-    } else {
-      loglik -= deadwt * std::log(denom);
-    }
+    loglik -= deadwt * std::log(denom);
     if (need_u) w.h1[b] = w.h2[b] = deadwt / denom;
     if (need_i) {
       if (nbuf == detail::cox_chunk) flush_a();
@@ -696,11 +663,7 @@ inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies 
       double h1 = 0.0, h2 = 0.0, c0 = 0.0, c1 = 0.0, c2 = 0.0;
       for (int r = 0; r < nd; ++r) {
         denom += denom2 / dd;
-        if (wtave == 1.0) {
-          logsum1.add(denom);
-        } else {
-          loglik -= wtave * std::log(denom);
-        }
+        loglik -= wtave * std::log(denom);
         const double f = (r + 1) / dd;
         const double q = wtave / denom;
         h1 += q;
@@ -730,7 +693,6 @@ inline double cox_evaluate_impl(const CoxData& d, const double* beta_s, CoxTies 
     }
   }
   if (need_i) flush_a();
-  loglik -= logsum1.value();
   w.loglik = loglik;
   if (!need_u) return loglik;
 
