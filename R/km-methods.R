@@ -246,3 +246,19 @@ quantile.survstep_km <- function(x, probs = c(0.25, 0.5, 0.75),
     stringsAsFactors = FALSE
   )
 }
+
+#' @rdname quantile.survstep_km
+#' @param na.rm Not used (part of the generic): a curve that never falls to
+#'   0.5 has median `NA`.
+#' @return `median()`: the median survival time of each curve, a numeric
+#'   vector named by curve: `quantile(x, 0.5, ...)$estimate`, as
+#'   `survival`'s `median()` of a `survfit` object gives it. For the median
+#'   with its confidence interval use `quantile(x, 0.5)` or [km_median()].
+#' @examples
+#' median(fit)
+#' @importFrom stats median
+#' @export
+median.survstep_km <- function(x, na.rm = FALSE, ...) {
+  q <- quantile(x, probs = 0.5, ...)
+  stats::setNames(q$estimate, q$strata)
+}

@@ -52,6 +52,14 @@ gen_calls <- list(
   terms = function(o) terms(o), survfit = function(o) survival::survfit(o),
   formula = function(o) formula(o), nobs = function(o) nobs(o),
   summary = function(o) summary(o),
+  deviance = function(o) stats::deviance(o),
+  df.residual = function(o) stats::df.residual(o),
+  sigma = function(o) stats::sigma(o),
+  quantile = function(o) stats::quantile(o),
+  median = function(o) stats::median(o),
+  case.names = function(o) stats::case.names(o),
+  variable.names = function(o) stats::variable.names(o),
+  update = function(o) stats::update(o),
   plot = function(o) {
     grDevices::pdf(NULL)
     on.exit(grDevices::dev.off())
@@ -62,29 +70,42 @@ gen_calls <- list(
 # The generics that do not apply, per object (the matrix of
 # /tmp/generics-matrix.txt; written out here, not read from R/generics.R).
 model_na <- c("residuals", "fitted", "weights", "coef", "vcov", "confint",
-              "logLik", "predict", "anova", "model.frame", "terms", "survfit")
+              "logLik", "predict", "anova", "model.frame", "terms", "survfit",
+              "deviance", "df.residual", "sigma")
 table_na <- c(model_na, "formula", "nobs")
+
+# quantile() and median() of survival times belong to curves; case.names()
+# and variable.names() have no rows or columns to name on a list result
+curve_na <- c("quantile", "median", "case.names", "variable.names")
+names_na <- c("case.names", "variable.names")
+# a Cox model has no residual deviance, df or scale
+cox_na <- c("deviance", "df.residual", "sigma", curve_na)
 gen_not_applicable <- list(
-  cox = character(),
-  stepwise = character(),
-  best_subsets = c(model_na, "summary", "plot"),
-  km = model_na,
-  logrank = c(model_na, "summary", "plot"),
-  zph = c(table_na, "summary"),
-  coxsurv = c(model_na, "formula", "nobs"),
-  coxadjusted = c(model_na, "formula", "nobs"),
-  stepwise_boot = c(table_na, "summary"),
-  validate = c(table_na, "summary", "plot"),
-  univariable = table_na,
-  km_table = table_na,
-  cox_table = table_na,
-  cohort_table = table_na,
-  du2015 = c(table_na, "summary", "plot"),
-  summary_cox = c(setdiff(model_na, "coef"), "nobs", "summary", "plot"),
-  summary_km = c(model_na, "nobs", "summary", "plot"),
-  summary_coxsurv = c(model_na, "formula", "nobs", "summary", "plot"),
-  cox_control = c(table_na, "summary", "plot"),
-  tolerance = c(table_na, "summary", "plot")
+  cox = cox_na,
+  stepwise = cox_na,
+  best_subsets = c(model_na, curve_na, "summary", "plot"),
+  km = c(model_na, names_na),
+  logrank = c(model_na, curve_na, "summary", "plot"),
+  zph = c(table_na, curve_na, "summary"),
+  coxsurv = c(model_na, names_na, "formula", "nobs"),
+  coxadjusted = c(model_na, names_na, "formula", "nobs"),
+  stepwise_boot = c(table_na, curve_na, "summary"),
+  # (a matrix for row and column names)
+  validate = c(table_na, "quantile", "median", "summary", "plot"),
+  # (the tables are data frames for everything else; they keep no call, and
+  # quantile() or median() of a whole table means nothing)
+  univariable = c(table_na, "update", "quantile", "median"),
+  km_table = c(table_na, "update", "quantile", "median"),
+  cox_table = c(table_na, "update", "quantile", "median"),
+  cohort_table = c(table_na, "update", "quantile", "median"),
+  du2015 = c(table_na, curve_na, "update", "summary", "plot"),
+  summary_cox = c(setdiff(model_na, "coef"), curve_na, "nobs", "summary",
+                  "plot"),
+  summary_km = c(model_na, curve_na, "nobs", "summary", "plot"),
+  summary_coxsurv = c(model_na, curve_na, "formula", "nobs", "summary",
+                      "plot"),
+  cox_control = c(table_na, curve_na, "update", "summary", "plot"),
+  tolerance = c(table_na, curve_na, "update", "summary", "plot")
 )
 
 test_that("generics that do not apply give a classed error naming them", {
@@ -108,7 +129,9 @@ test_that("no generic on a survstep result returns NULL by default", {
   # weights() of an unweighted model (as lm() and coxph())
   for (on in names(gen_objects)) {
     o <- gen_objects[[on]]
-    for (g in setdiff(names(gen_calls), gen_not_applicable[[on]])) {
+    # (update() re-runs calls whose data lived in gen_objects' local
+    # scope; it is tested with its data below)
+    for (g in setdiff(names(gen_calls), c(gen_not_applicable[[on]], "update"))) {
       v <- gen_calls[[g]](o)
       if (g != "plot" && !(g == "weights" && on %in% c("cox", "stepwise"))) {
         expect_false(is.null(v), info = paste(on, g))
@@ -189,5 +212,25 @@ test_that("not-applicable errors say what to use instead", {
     plot(gen_objects$logrank)
     model.frame(gen_objects$stepwise_boot)
     nobs(gen_objects$coxsurv)
+    deviance(gen_objects$cox)
+    update(gen_objects$univariable)
   })
+})
+
+test_that("median() of curves is survival's median() of the survfit", {
+  d <- gen_d
+  fit <- km(Surv(time, status) ~ sex, data = d)
+  ref <- stats::median(survival::survfit(Surv(time, status) ~ sex, data = d))
+  expect_equal(unname(stats::median(fit)), as.vector(ref), tolerance = 1e-12)
+  expect_identical(names(stats::median(fit)), names(fit$strata))
+  # a curve that never falls to one half has no median
+  d2 <- data.frame(time = 1:10, status = c(1, rep(0, 9)))
+  expect_identical(unname(stats::median(km(Surv(time, status) ~ 1,
+                                           data = d2))), NA_real_)
+  # the method argument reaches quantile(): SPSS's first time at or below
+  expect_equal(unname(stats::median(fit, method = "spss")),
+               quantile(fit, 0.5, method = "spss")$estimate)
+  # curves predicted from a Cox model: the same rule
+  cs <- gen_objects$coxsurv
+  expect_equal(unname(stats::median(cs)), quantile(cs, 0.5)$estimate)
 })
