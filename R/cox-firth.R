@@ -137,24 +137,28 @@ cox_epv <- function(fit, df, what, firth, call) {
   fit
 }
 
-# (the message's fixed parts, built once: the warning fires on most small fits)
-cox_epv_fmt <- paste0("Only %s events per candidate degree of freedom ",
-                      "(%d events, %d df %s); below 10 the estimates ",
-                      "are biased away from zero, confidence intervals ",
-                      "are too narrow and selected models are unstable ",
-                      "and over-optimistic (Peduzzi et al. 1995).\n")
-cox_epv_advice <- c(
-  paste0("Consider `firth = TRUE` (Firth's penalized likelihood) for the ",
-         "estimates and a bootstrap stability analysis of the selection ",
-         "(`cox_stepwise_boot()`); fewer candidate terms raise the events ",
-         "per variable."),
-  paste0("Consider a bootstrap stability analysis of the selection ",
-         "(`cox_stepwise_boot()`); fewer candidate terms raise the events ",
-         "per variable.")
-)
-cox_epv_where <- c(cox = "in the model",
-                   stepwise = "among the candidates of the selection",
-                   univariable = "over all the terms screened")
+# (the messages' fixed parts, built once for each place and firth = FALSE /
+# TRUE: the warning fires on most small fits, so it costs one sprintf())
+cox_epv_fmt <- local({
+  head <- paste0("Only %.1f events per candidate degree of freedom ",
+                 "(%d events, %d df ")
+  tail <- paste0("); below 10 the estimates are biased away from zero, ",
+                 "confidence intervals are too narrow and selected models ",
+                 "are unstable and over-optimistic (Peduzzi et al. 1995).\n")
+  advice <- c(
+    paste0("Consider `firth = TRUE` (Firth's penalized likelihood) for the ",
+           "estimates and a bootstrap stability analysis of the selection ",
+           "(`cox_stepwise_boot()`); fewer candidate terms raise the events ",
+           "per variable."),
+    paste0("Consider a bootstrap stability analysis of the selection ",
+           "(`cox_stepwise_boot()`); fewer candidate terms raise the events ",
+           "per variable.")
+  )
+  where <- c(cox = "in the model",
+             stepwise = "among the candidates of the selection",
+             univariable = "over all the terms screened")
+  lapply(where, function(w) paste0(head, w, tail, advice))
+})
 
 cox_epv_class <- c("survstep_warning_low_epv", "survstep_warning", "warning",
                    "condition")
@@ -163,10 +167,9 @@ cox_warn_epv <- function(nevent, df, what, firth, call) {
   if (!(df > 0) || nevent / df >= 10) return(invisible())
   # (the condition built here rather than by sv_warn(): this runs on most
   # small fits, and R's own warning() is most of its cost)
-  cond <- list(message = paste0(sprintf(cox_epv_fmt, sprintf("%.1f", nevent / df),
-                                        as.integer(nevent), as.integer(df),
-                                        cox_epv_where[[what]]),
-                                cox_epv_advice[[1L + firth]]),
+  cond <- list(message = sprintf(cox_epv_fmt[[what]][[1L + firth]],
+                                 nevent / df, as.integer(nevent),
+                                 as.integer(df)),
                call = call)
   class(cond) <- cox_epv_class
   warning(cond)
