@@ -305,6 +305,11 @@ logLik.survstep_cox <- function(object, ...) {
 #' @export
 nobs.survstep_cox <- function(object, ...) object$nevent
 
+# -2 log L, as SAS PHREG prints it and as stats::step(), drop1() and add1()
+# use it (for coxph, whose deviance() is NULL, they take extractAIC(k = 0))
+#' @export
+deviance.survstep_cox <- function(object, ...) -2 * cox_loglik_fit(object)
+
 #' @export
 extractAIC.survstep_cox <- function(fit, scale = 0, k = 2, ...) {
   edf <- cox_df(fit)

@@ -1061,6 +1061,12 @@ nobs.survstep_stepwise <- function(object, ...) stats::nobs(object$final, ...)
 
 #' @rdname cox_stepwise
 #' @export
+deviance.survstep_stepwise <- function(object, ...) {
+  stats::deviance(object$final, ...)
+}
+
+#' @rdname cox_stepwise
+#' @export
 formula.survstep_stepwise <- function(x, ...) stats::formula(x$final, ...)
 
 #' @rdname cox_stepwise

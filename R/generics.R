@@ -13,9 +13,10 @@
 #' * **Cox models** (`survstep_cox` from [cox()]): all of them; see
 #'   [cox()] and [residuals.survstep_cox()]. A `cox_stepwise()` result
 #'   passes every model generic on to its final model (see
-#'   [cox_stepwise()]). The exceptions are the generics of models with a
-#'   residual deviance and scale, `deviance()`, `df.residual()` and
-#'   `sigma()` (a partial likelihood has neither: use `logLik()`),
+#'   [cox_stepwise()]). `deviance()` is -2 log L (the partial likelihood,
+#'   as SAS PHREG prints it; what `stats::step()` and `drop1()` use). The
+#'   exceptions are the generics of models with residual degrees of freedom
+#'   and a scale, `df.residual()` and `sigma()` (use `logLik()`),
 #'   `quantile()` and `median()` (survival-time quantiles belong to curves:
 #'   `quantile(cox_survfit(fit))`), and `case.names()` and
 #'   `variable.names()` (use `names(coef(fit))`).
@@ -76,10 +77,11 @@ sv_na_list <- c("quantile", "median", "case.names", "variable.names")
 # component")
 sv_na_table <- c(sv_na_model, "formula", "nobs", "update", "quantile",
                  "median")
-# generics whose defaults mislead on a Cox model (no residual deviance,
-# degrees of freedom or scale; survival-time quantiles come from curves)
-sv_na_cox <- c("deviance", "df.residual", "sigma", "quantile", "median",
-               "case.names", "variable.names")
+# generics whose defaults mislead on a Cox model (no residual degrees of
+# freedom or scale; survival-time quantiles come from curves); deviance()
+# is -2 log L (cox-methods.R)
+sv_na_cox <- c("df.residual", "sigma", "quantile", "median", "case.names",
+               "variable.names")
 sv_na_cox_instead <- paste0(
   "`logLik()` for the partial likelihood, `names(coef())` for the ",
   "coefficients and `quantile(cox_survfit(fit))` for survival-time ",

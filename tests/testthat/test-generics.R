@@ -78,8 +78,8 @@ table_na <- c(model_na, "formula", "nobs")
 # and variable.names() have no rows or columns to name on a list result
 curve_na <- c("quantile", "median", "case.names", "variable.names")
 names_na <- c("case.names", "variable.names")
-# a Cox model has no residual deviance, df or scale
-cox_na <- c("deviance", "df.residual", "sigma", curve_na)
+# a Cox model has no residual df or scale (deviance() is -2 log L)
+cox_na <- c("df.residual", "sigma", curve_na)
 gen_not_applicable <- list(
   cox = cox_na,
   stepwise = cox_na,
@@ -212,7 +212,7 @@ test_that("not-applicable errors say what to use instead", {
     plot(gen_objects$logrank)
     model.frame(gen_objects$stepwise_boot)
     nobs(gen_objects$coxsurv)
-    deviance(gen_objects$cox)
+    sigma(gen_objects$cox)
     update(gen_objects$univariable)
   })
 })
@@ -233,4 +233,19 @@ test_that("median() of curves is survival's median() of the survfit", {
   # curves predicted from a Cox model: the same rule
   cs <- gen_objects$coxsurv
   expect_equal(unname(stats::median(cs)), quantile(cs, 0.5)$estimate)
+})
+
+test_that("deviance() of a Cox model is -2 log L, as coxph's extractAIC(k = 0)", {
+  d <- gen_d
+  fit <- gen_objects$cox
+  ref <- survival::coxph(Surv(time, status) ~ age + sex, data = d)
+  expect_equal(stats::deviance(fit), -2 * ref$loglik[2], tolerance = 1e-10)
+  expect_equal(stats::deviance(fit), stats::extractAIC(ref, k = 0)[2],
+               tolerance = 1e-10, ignore_attr = TRUE)
+  sw <- gen_objects$stepwise
+  expect_equal(stats::deviance(sw),
+               -2 * as.numeric(stats::logLik(cox(formula(sw), data = d))),
+               tolerance = 1e-10)
+  # drop1() on it gives coxph's AIC column
+  expect_equal(stats::drop1(fit)$AIC, stats::drop1(ref)$AIC, tolerance = 1e-8)
 })
