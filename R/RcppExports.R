@@ -17,8 +17,8 @@ stepwise_boot_cpp <- function(x, y, weights, offset, strata, unit, term_cols, fo
     .Call(`_survstep_stepwise_boot_cpp`, x, y, weights, offset, strata, unit, term_cols, forced, direction, removal, p_enter, p_remove, ties, eps, iter_max, toler_chol, toler_inf, timefix_tol, seed, B, validate, convergence, tols, style, start, max_steps, firth)
 }
 
-cox_fit_cpp <- function(x, y, strata, weights, offset, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, concordance, convergence = "survival", tols = NULL, firth = FALSE) {
-    .Call(`_survstep_cox_fit_cpp`, x, y, strata, weights, offset, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, concordance, convergence, tols, firth)
+cox_fit_cpp <- function(x, y, strata, weights, offset, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, concordance, convergence = "survival", tols = NULL, firth = FALSE, cluster = NULL) {
+    .Call(`_survstep_cox_fit_cpp`, x, y, strata, weights, offset, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, concordance, convergence, tols, firth, cluster)
 }
 
 cox_profile_cpp <- function(x, y, strata, weights, offset, timefix_tol, ties, firth, beta, loglik, var, crit, ci_cols, tests, eps, toler_chol, iter_max, toler_inf) {

@@ -333,11 +333,13 @@ cox_signal_status <- function(res, n, counting, labels, control, weights,
 # (2 or 3 columns, status 0/1); `strata` 0-based integer codes or NULL.
 # `terms_of_cols` names the term each column belongs to (for warnings);
 # NULL uses the column names. `col_names`: the coefficient names when `x`
-# has no column names (cox_fit(); NULL = the names of `x`).
+# has no column names (cox_fit(); NULL = the names of `x`). `cluster`: the
+# values of a cluster() term (one per row) or NULL; the concordance's
+# variance is then summed within clusters, as coxph()'s.
 cox_engine <- function(x, y, strata, weights, offset, init, ties,
                        control, terms_of_cols = NULL, call = sys.call(-1),
                        concordance = TRUE, firth = FALSE,
-                       col_names = NULL) {
+                       col_names = NULL, cluster = NULL) {
   n <- nrow(y)
   p <- if (is.list(x)) length(x) else ncol(x)
   if (n == 0L) {
@@ -374,7 +376,8 @@ cox_engine <- function(x, y, strata, weights, offset, init, ties,
     if (p > 0L) x else NULL, y, strata, weights, offset, init, ties,
     control$eps, control$toler_chol, control$iter_max, control$toler_inf,
     if (control$timefix) sqrt(.Machine$double.eps) else 0, concordance,
-    cox_control_rule(control), cox_control_tols(control), firth
+    cox_control_rule(control), cox_control_tols(control), firth,
+    if (concordance && !is.null(cluster)) match(cluster, unique(cluster)) - 1L
   )
   if (res$data_status == 10L) {
     const <- which(res$constant)
@@ -385,7 +388,7 @@ cox_engine <- function(x, y, strata, weights, offset, init, ties,
         all(terms_of_cols[const] %in% terms_of_cols[-const])) {
       return(cox_engine_drop(const, x, y, strata, weights, offset,
                              init, ties, control, terms_of_cols, call,
-                             concordance, firth))
+                             concordance, firth, cluster = cluster))
     }
     what <- if (is.null(terms_of_cols)) cn[const] else
       unique(terms_of_cols[const])
@@ -520,14 +523,15 @@ cox_abort_weights_overflow <- function(weights, call) {
 # coefficient, NA variance) with the singular-design warning.
 cox_engine_drop <- function(drop, x, y, strata, weights, offset,
                             init, ties, control, terms_of_cols, call,
-                            concordance, firth = FALSE) {
+                            concordance, firth = FALSE, cluster = NULL) {
   cn <- colnames(x)
   p <- length(cn)
   keep <- setdiff(seq_len(p), drop)
   fit <- withCallingHandlers(
     cox_engine(x[, keep, drop = FALSE], y, strata, weights, offset,
                if (is.null(init)) NULL else init[keep], ties, control,
-               terms_of_cols[keep], call, concordance, firth),
+               terms_of_cols[keep], call, concordance, firth,
+               cluster = cluster),
     survstep_warning_singular = function(w) invokeRestart("muffleWarning"))
   widen <- function(v, fill) {
     out <- stats::setNames(rep(fill, p), cn)

@@ -385,8 +385,25 @@ cox_strata_terms <- function(tt) {
 #'   fit's `assign`) to return; all by default.
 #' @param na.action Missing-value handling for `newdata` (default
 #'   [stats::na.pass()]: `NA` predictions).
-#' @param ... Unused.
-#' @return A numeric vector of predictions (a matrix for `"terms"`).
+#' @param se.fit `TRUE` to return standard errors too, for `type = "lp"`,
+#'   `"risk"` and `"terms"`: for the linear predictor (and each term)
+#'   \eqn{\sqrt{x' V x}}{sqrt(x' V x)} with `x` centred as `reference`
+#'   says and `V` the fit's variance (robust when the fit is), as
+#'   `predict.coxph()`; for the risk the delta method, `risk * se(lp)`
+#'   (`predict.coxph()` up to survival 3.8 multiplies by `sqrt(risk)`
+#'   instead, a known error: therneau/survival pull request 314). For
+#'   `"expected"` and `"survival"` standard errors are not available (an
+#'   error of class `survstep_error_not_implemented`): use [cox_survfit()]
+#'   for curves with confidence bands.
+#' @param collapse Optional vector of subject identifiers, one per
+#'   prediction: the predictions (and squared standard errors) are summed
+#'   within subject, as `predict.coxph(collapse = )`, typically for the
+#'   expected number of events of a subject with several (start, stop]
+#'   rows.
+#' @param ... Must be empty: a misspelled or unknown argument is an error of
+#'   class `survstep_error_unused_argument`.
+#' @return A numeric vector of predictions (a matrix for `"terms"`); with
+#'   `se.fit = TRUE` a list with components `fit` and `se.fit`.
 #' @references Therneau TM, Grambsch PM (2000). *Modeling Survival Data:
 #'   Extending the Cox Model*. Springer, chapters 3 and 10.
 #' @examples
@@ -401,16 +418,28 @@ predict.survstep_cox <- function(object, newdata,
                                           "survival", "terms"),
                                  reference = c("sample", "zero"),
                                  terms = names(object$assign),
-                                 na.action = stats::na.pass, ...) {
+                                 na.action = stats::na.pass, se.fit = FALSE,
+                                 collapse = NULL, ...) {
   call <- sys.call()
+  check_dots_empty("predict", ..., call = call)
   type <- sv_match_arg(type, c("lp", "risk", "expected", "survival", "terms"),
                        "type", call = call)
   reference <- sv_match_arg(reference, c("sample", "zero"), "reference",
                             call = call)
+  check_flag(se.fit, "se.fit", call = call)
   has_new <- !missing(newdata) && !is.null(newdata)
   if (type %in% c("expected", "survival")) {
+    if (se.fit) {
+      sv_abort(sprintf(paste0(
+        "Standard errors of `type = \"%s\"` predictions are not ",
+        "available; use `cox_survfit(fit, newdata)` for survival curves ",
+        "with confidence bands."), type),
+        class = c("survstep_error_not_implemented", "survstep_error_input"),
+        call = call)
+    }
     if (has_new) {
-      return(cox_predict_expected_new(object, newdata, type, na.action, call))
+      pred <- cox_predict_expected_new(object, newdata, type, na.action, call)
+      return(cox_predict_collapse(pred, NULL, collapse, call))
     }
     dat <- cox_fit_data(object, call, matrix = FALSE)
     res <- cox_residuals_engine(object, dat, "martingale")
@@ -419,7 +448,7 @@ predict.survstep_cox <- function(object, newdata,
     if (!is.null(object$na.action)) {
       pred <- stats::napredict(object$na.action, pred)
     }
-    return(pred)
+    return(cox_predict_collapse(pred, NULL, collapse, call))
   }
   coef <- object$coefficients
   coef[is.na(coef)] <- 0
@@ -442,7 +471,7 @@ predict.survstep_cox <- function(object, newdata,
     }
   }
   if (!has_new) {
-    if (reference == "sample" && type != "terms") {
+    if (reference == "sample" && type != "terms" && !se.fit) {
       pred <- object$linear.predictors
     } else {
       mf <- stats::model.frame(object)
@@ -456,9 +485,27 @@ predict.survstep_cox <- function(object, newdata,
     tt2 <- cox_terms_x(tt, st)
     xlev <- object$xlevels
     if (length(st)) xlev[attr(tt, "term.labels")[st]] <- NULL
-    mf2 <- stats::model.frame(tt2, newdata, xlev = xlev,
-                              na.action = na.action)
-    X <- stats::model.matrix(tt2, mf2, contrasts.arg = object$contrasts)
+    if (!is.data.frame(newdata) && !is.list(newdata)) {
+      sv_abort(sprintf("`newdata` must be a data frame, not %s.",
+                       sv_obj_type(newdata)), call = call)
+    }
+    miss <- setdiff(all.vars(stats::delete.response(tt2)), names(newdata))
+    if (length(miss)) {
+      sv_abort(sprintf(paste0("`newdata` must contain every covariate of ",
+                              "the model; %s missing."),
+                       sv_name_list(miss, "variable")), call = call)
+    }
+    # (a value the design cannot take, such as a number for a factor)
+    design_error <- function(e) {
+      sv_abort(sprintf("Can't use `newdata`: %s.",
+                       sub("\\.?\n?$", "", conditionMessage(e))), call = call)
+    }
+    mf2 <- tryCatch(stats::model.frame(tt2, newdata, xlev = xlev,
+                                       na.action = na.action),
+                    error = design_error)
+    X <- tryCatch(stats::model.matrix(tt2, mf2,
+                                      contrasts.arg = object$contrasts),
+                  error = design_error)
     X <- X[, attr(X, "assign") != 0L, drop = FALSE]
     if (ncol(X) != length(coef)) {
       sv_abort("`newdata` does not give the same design columns as the fit.",
@@ -469,8 +516,16 @@ predict.survstep_cox <- function(object, newdata,
     rn <- rownames(mf2)
     na_used <- attr(mf2, "na.action")
   }
+  se <- NULL
   if (exists("X", inherits = FALSE)) {
     if (reference == "sample") X <- X - rep(object$means, each = nrow(X))
+    # x' V x of the columns `cols` (aliased columns have no variance)
+    V <- object$var
+    se_of <- function(cols) {
+      cols <- cols[!is.na(object$coefficients[cols])]
+      Xc <- X[, cols, drop = FALSE]
+      sqrt(rowSums((Xc %*% V[cols, cols, drop = FALSE]) * Xc))
+    }
     if (type == "terms") {
       asg <- object$assign[terms]
       pred <- vapply(asg, function(cols) {
@@ -479,16 +534,54 @@ predict.survstep_cox <- function(object, newdata,
       }, numeric(nrow(X)))
       pred <- matrix(pred, nrow(X), length(asg),
                      dimnames = list(rn, names(asg)))
+      if (se.fit) {
+        se <- matrix(vapply(asg, se_of, numeric(nrow(X))), nrow(X),
+                     length(asg), dimnames = dimnames(pred))
+      }
       attr(pred, "constant") <- sum(object$coefficients * object$means,
                                     na.rm = TRUE)
     } else {
       pred <- drop(X %*% coef) + off
       names(pred) <- rn
+      if (se.fit) se <- stats::setNames(se_of(seq_along(coef)), rn)
     }
   }
-  if (type == "risk") pred <- exp(pred)
-  if (!is.null(na_used)) pred <- stats::napredict(na_used, pred)
-  pred
+  if (type == "risk") {
+    pred <- exp(pred)
+    # the delta method: d exp(lp) = exp(lp) d lp
+    if (se.fit) se <- se * pred
+  }
+  if (!is.null(na_used)) {
+    pred <- stats::napredict(na_used, pred)
+    if (se.fit) se <- stats::napredict(na_used, se)
+  }
+  cox_predict_collapse(pred, if (se.fit) se, collapse, call)
+}
+
+# predict()'s collapse = : sums within subject (squared standard errors
+# summed), as predict.coxph(); the value, or list(fit, se.fit) when `se` is
+# given.
+cox_predict_collapse <- function(pred, se, collapse, call) {
+  if (!is.null(collapse)) {
+    n <- NROW(pred)
+    if (length(collapse) != n || anyNA(collapse)) {
+      sv_abort(sprintf(paste0("`collapse` must be %d subject identifiers ",
+                              "(one per prediction) without missing ",
+                              "values, not %s."), n, sv_obj_type(collapse)),
+               call = call)
+    }
+    keep_attr <- attr(pred, "constant")
+    vec <- !is.matrix(pred)
+    pred <- rowsum(pred, collapse)
+    if (!is.null(se)) se <- sqrt(rowsum(se^2, collapse))
+    if (vec) {
+      pred <- stats::setNames(pred[, 1L], rownames(pred))
+      if (!is.null(se)) se <- stats::setNames(se[, 1L], rownames(se))
+    } else {
+      attr(pred, "constant") <- keep_attr
+    }
+  }
+  if (is.null(se)) pred else list(fit = pred, se.fit = se)
 }
 
 # predict(type = "expected" / "survival") for `newdata`: the baseline
@@ -518,7 +611,17 @@ cox_predict_expected_new <- function(object, newdata, type, na.action, call) {
   dat <- cox_survfit_data(object, call)
   p <- length(object$coefficients)
   nd_ok <- newdata
+  # rows with a missing follow-up, covariate or stratum get NA (na.pass, as
+  # predict.coxph()) or are dropped (na.omit)
   miss <- !stats::complete.cases(y)
+  rhs <- intersect(all.vars(stats::delete.response(tt)), names(newdata))
+  if (length(rhs)) miss <- miss | !stats::complete.cases(newdata[rhs])
+  omit <- identical(na.action, stats::na.omit) ||
+    identical(na.action, "na.omit")
+  if (all(miss)) {
+    pred <- stats::setNames(rep(NA_real_, nrow(newdata)), rownames(newdata))
+    return(if (omit) pred[0L] else pred)
+  }
   if (any(miss)) nd_ok <- newdata[!miss, , drop = FALSE]
   rows <- cox_newdata_rows(object, dat, nd_ok, call)
   if (!is.null(dat$strata_labels) && any(rows$strata < 0L)) {
@@ -556,6 +659,7 @@ cox_predict_expected_new <- function(object, newdata, type, na.action, call) {
   pred[!miss] <- h * exp(lp)
   names(pred) <- rownames(newdata)
   if (type == "survival") pred <- exp(-pred)
+  if (omit) pred <- pred[!miss]
   pred
 }
 

@@ -227,7 +227,8 @@ cox_check_robust <- function(robust, fr, call) {
 #'   by default `TRUE` for `"dfbeta"` and `"dfbetas"` (so that they sum to
 #'   the robust variance's building blocks) and `FALSE` otherwise, as in
 #'   `residuals.coxph()`.
-#' @param ... Unused.
+#' @param ... Must be empty: a misspelled or unknown argument is an error of
+#'   class `survstep_error_unused_argument`.
 #' @return A vector (martingale, deviance; score-type residuals of a
 #'   one-coefficient model) or a matrix with one column per coefficient. For
 #'   the non-Schoenfeld types, rows removed by `na.action = na.exclude` are
@@ -254,6 +255,7 @@ residuals.survstep_cox <- function(object,
                                             "scaledsch"),
                                    collapse = FALSE, weighted = NULL, ...) {
   call <- sys.call()
+  check_dots_empty("residuals", ..., call = call)
   types <- c("martingale", "deviance", "score", "schoenfeld", "dfbeta",
              "dfbetas", "scaledsch")
   type <- sv_match_arg(type, types, "type", call = call)

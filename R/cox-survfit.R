@@ -116,11 +116,14 @@ survfit.survstep_cox <- function(formula, newdata = NULL, se.fit = TRUE,
                                  conf.int = 0.95,
                                  conf.type = c("log", "log-log", "plain"),
                                  ctype = NULL, ...) {
-  dots <- list(...)
-  if (length(dots)) {
+  # (the names only: an argument such as `id = id` is not evaluated)
+  dots <- names(substitute(list(...)))[-1L]
+  if (...length()) {
+    if (is.null(dots)) dots <- rep("", ...length())
+    dots[!nzchar(dots)] <- "unnamed arguments"
     sv_abort(sprintf(paste0("`survfit()` on a `cox()` fit does not support ",
                             "%s; use `survival::coxph()` for that."),
-                     paste0("`", names(dots), "`", collapse = ", ")),
+                     paste0("`", unique(dots), "`", collapse = ", ")),
              class = c("survstep_error_not_implemented",
                        "survstep_error_input"))
   }
@@ -289,6 +292,22 @@ cox_newdata_rows <- function(fit, dat, newdata, call) {
   }
   if (nrow(newdata) == 0L) {
     sv_abort("`newdata` must have at least one row.", call = call)
+  }
+  # a strata() variable inside an interaction (x:strata(g)): the rows'
+  # covariates and their stratum's baseline are not separable here
+  sp <- attr(tt, "specials")$strata
+  if (length(sp)) {
+    fac <- attr(tt, "factors")
+    inter <- attr(tt, "order") > 1L & colSums(fac[sp, , drop = FALSE]) > 0
+    if (any(inter)) {
+      sv_abort(sprintf(paste0(
+        "Predictions for `newdata` are not available for a model with ",
+        "`strata()` inside an interaction (%s); fit the strata separately ",
+        "or predict without `newdata`."),
+        paste0("`", colnames(fac)[inter], "`", collapse = ", ")),
+        class = c("survstep_error_not_implemented", "survstep_error_input"),
+        call = call)
+    }
   }
   nonx <- cox_nonx_terms(tt)
   tt2 <- cox_terms_x(tt, nonx)

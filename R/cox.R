@@ -259,7 +259,8 @@ cox <- function(formula, data, subset, weights, na.action,
   if (is.list(X) && (x || !is.null(init))) X <- sv_frame_matrix(fr)
   fit <- cox_engine(X, fr$y, fr$strata, fr$weights, fr$offset, init, ties,
                     control, terms_of_cols = fr$term_of_col, call = call,
-                    firth = firth)
+                    firth = firth,
+                    cluster = if (!is.null(fr$cluster_terms)) fr$cluster)
   if (firth) {
     fit <- cox_firth_inference(fit, list(x = X, y = fr$y, strata = fr$strata,
                                          weights = fr$weights,

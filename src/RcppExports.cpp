@@ -91,8 +91,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cox_fit_cpp
-Rcpp::List cox_fit_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset, SEXP init, std::string ties, double eps, double toler_chol, int iter_max, double toler_inf, double timefix_tol, bool concordance, std::string convergence, SEXP tols, bool firth);
-RcppExport SEXP _survstep_cox_fit_cpp(SEXP xSEXP, SEXP ySEXP, SEXP strataSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP initSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP toler_cholSEXP, SEXP iter_maxSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP concordanceSEXP, SEXP convergenceSEXP, SEXP tolsSEXP, SEXP firthSEXP) {
+Rcpp::List cox_fit_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset, SEXP init, std::string ties, double eps, double toler_chol, int iter_max, double toler_inf, double timefix_tol, bool concordance, std::string convergence, SEXP tols, bool firth, SEXP cluster);
+RcppExport SEXP _survstep_cox_fit_cpp(SEXP xSEXP, SEXP ySEXP, SEXP strataSEXP, SEXP weightsSEXP, SEXP offsetSEXP, SEXP initSEXP, SEXP tiesSEXP, SEXP epsSEXP, SEXP toler_cholSEXP, SEXP iter_maxSEXP, SEXP toler_infSEXP, SEXP timefix_tolSEXP, SEXP concordanceSEXP, SEXP convergenceSEXP, SEXP tolsSEXP, SEXP firthSEXP, SEXP clusterSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
@@ -111,7 +111,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< std::string >::type convergence(convergenceSEXP);
     Rcpp::traits::input_parameter< SEXP >::type tols(tolsSEXP);
     Rcpp::traits::input_parameter< bool >::type firth(firthSEXP);
-    rcpp_result_gen = Rcpp::wrap(cox_fit_cpp(x, y, strata, weights, offset, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, concordance, convergence, tols, firth));
+    Rcpp::traits::input_parameter< SEXP >::type cluster(clusterSEXP);
+    rcpp_result_gen = Rcpp::wrap(cox_fit_cpp(x, y, strata, weights, offset, init, ties, eps, toler_chol, iter_max, toler_inf, timefix_tol, concordance, convergence, tols, firth, cluster));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -494,7 +495,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_survstep_boot_indices_cpp", (DL_FUNC) &_survstep_boot_indices_cpp, 3},
     {"_survstep_boot_rng_check_cpp", (DL_FUNC) &_survstep_boot_rng_check_cpp, 0},
     {"_survstep_stepwise_boot_cpp", (DL_FUNC) &_survstep_stepwise_boot_cpp, 27},
-    {"_survstep_cox_fit_cpp", (DL_FUNC) &_survstep_cox_fit_cpp, 16},
+    {"_survstep_cox_fit_cpp", (DL_FUNC) &_survstep_cox_fit_cpp, 17},
     {"_survstep_cox_profile_cpp", (DL_FUNC) &_survstep_cox_profile_cpp, 18},
     {"_survstep_cox_fast_surv_cpp", (DL_FUNC) &_survstep_cox_fast_surv_cpp, 2},
     {"_survstep_wald_test_cpp", (DL_FUNC) &_survstep_wald_test_cpp, 3},

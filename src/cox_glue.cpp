@@ -21,20 +21,35 @@ namespace sg = survstep::glue;
 // or a list of double columns (cox()'s fast path: no n x p copy); strata:
 // integer codes or NULL; weights, offset, init: double or NULL; ties:
 // "efron", "breslow" or "exact"; convergence: "survival", "sas" or "spss",
-// tols: c(gconv, bcon, lcon) or NULL. Returns the list of sg::cox_result_list(), decoded
+// tols: c(gconv, bcon, lcon) or NULL; cluster: 0-based integer cluster
+// codes or NULL (the concordance's variance summed within clusters). Returns the list of sg::cox_result_list(), decoded
 // by R/cox-fit.R. Interruptible (Ctrl-C): R's interrupt condition.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cox_fit_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset, SEXP init,
                        std::string ties, double eps, double toler_chol, int iter_max,
                        double toler_inf, double timefix_tol, bool concordance,
                        std::string convergence = "survival", SEXP tols = R_NilValue,
-                       bool firth = false) {
+                       bool firth = false, SEXP cluster = R_NilValue) {
   sg::CoxArgs a = sg::cox_args(x, y, strata, weights, offset, timefix_tol);
   sc::CoxModelOptions opt;
   opt.firth = firth;
   opt.ties = sg::cox_ties(ties);
   opt.control = sg::cox_control(eps, toler_chol, iter_max, toler_inf, convergence, tols);
   opt.concordance = concordance;
+  if (!Rf_isNull(cluster)) {
+    // 0-based cluster codes (R converts them), one per row
+    if (TYPEOF(cluster) != INTSXP || Rf_xlength(cluster) != a.in.n) {
+      Rcpp::stop("internal: bad `cluster`");
+    }
+    const int* cl = INTEGER(cluster);
+    int m = 0;
+    for (int i = 0; i < a.in.n; ++i) {
+      if (cl[i] < 0) Rcpp::stop("internal: bad `cluster`");
+      m = std::max(m, cl[i] + 1);
+    }
+    opt.cluster = cl;
+    opt.ncluster = m;
+  }
   const double* pinit = nullptr;
   if (!Rf_isNull(init)) {
     if (TYPEOF(init) != REALSXP || Rf_length(init) != a.in.p) Rcpp::stop("internal: bad `init`");

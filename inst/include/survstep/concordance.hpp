@@ -18,15 +18,20 @@
 // observation is part of, weighted by the partner's weight), npair =
 // C + D + T, Somers' d = (C - D) / npair and
 //   dfbeta_i = w_i [ (c_i - d_i) / npair - d (c_i + d_i + t_i) / npair ],
-//   var(concordance) = sum_i dfbeta_i^2 / 4.
+//   var(concordance) = sum_i dfbeta_i^2 / 4;
+// with clusters (coxph's cluster() term) the dfbeta_i are summed within each
+// cluster first: var = sum_g (sum_{i in g} dfbeta_i)^2 / 4.
 // Cost O(n log n): one sort plus Fenwick trees over the ranks of the score.
 //
 //   ConcordanceResult concordance_sorted(const CoxData& d, const double* risk,
 //                                        bool weighted,
-//                                        Interrupt* interrupt = nullptr);
+//                                        Interrupt* interrupt = nullptr,
+//                                        const int* cluster = nullptr,
+//                                        int ncluster = 0);
 // The same for a prepared Cox data object (rows already sorted by stratum
 // and time, times after timefix): `risk` in the SORTED row order; case
-// weights used when `weighted`. Faster: no sort by time, radix ranks of the
+// weights used when `weighted`; `cluster` (optional, SORTED row order):
+// 0-based cluster codes below `ncluster` for the clustered variance. Faster: no sort by time, radix ranks of the
 // score, one backward and one forward sweep. For (start, stop] data
 // (d.counting, cox_counting.hpp) the partners of an event at time t are the
 // rows at risk at t (start < t <= stop), as survival's concordance for a
@@ -116,7 +121,9 @@ template <typename W>
 inline ConcordanceResult finish_concordance(double cc, double dc, double tx, double ty,
                                             double txy, const std::vector<double>& ic,
                                             const std::vector<double>& id,
-                                            const std::vector<double>& it, W wt) {
+                                            const std::vector<double>& it, W wt,
+                                            const int* cluster = nullptr,
+                                            int ncluster = 0) {
   ConcordanceResult out;
   const int n = static_cast<int>(ic.size());
   const double npair = cc + dc + tx;
@@ -128,11 +135,17 @@ inline ConcordanceResult finish_concordance(double cc, double dc, double tx, dou
   if (npair > 0.0) {
     const double somer = (cc - dc) / npair;
     double v = 0.0;
+    std::vector<double> gsum(cluster ? ncluster : 0, 0.0);
     for (int k = 0; k < n; ++k) {
       const double df =
           wt(k) * ((ic[k] - id[k]) / npair - (somer / npair) * (ic[k] + id[k] + it[k]));
-      v += df * df;
+      if (cluster) {
+        gsum[cluster[k]] += df;
+      } else {
+        v += df * df;
+      }
     }
+    for (double g : gsum) v += g * g;
     out.concordance = 1.0 - (somer + 1.0) / 2.0;
     out.var = v / 4.0;
     out.std_err = std::sqrt(out.var);
@@ -145,7 +158,8 @@ inline ConcordanceResult finish_concordance(double cc, double dc, double tx, dou
 namespace detail {
 template <typename T>
 inline ConcordanceResult concordance_sorted_impl(const CoxData& d, const double* risk,
-                                                 bool weighted, Interrupt& intr) {
+                                                 bool weighted, Interrupt& intr,
+                                                 const int* cluster, int ncluster) {
   ConcordanceResult out;
   const int n = d.n;
   if (n < 1) return out;
@@ -291,16 +305,20 @@ inline ConcordanceResult concordance_sorted_impl(const CoxData& d, const double*
     }
     b0 = b1 + 1;
   }
-  return finish_concordance(cc, dc, tx, ty - txy, txy, ic, id, it, wt);
+  return finish_concordance(cc, dc, tx, ty - txy, txy, ic, id, it, wt, cluster, ncluster);
 }
 }  // namespace detail
 
 inline ConcordanceResult concordance_sorted(const CoxData& d, const double* risk,
-                                            bool weighted, Interrupt* interrupt = nullptr) {
+                                            bool weighted, Interrupt* interrupt = nullptr,
+                                            const int* cluster = nullptr, int ncluster = 0) {
   Interrupt none;
   Interrupt& intr = interrupt ? *interrupt : none;
-  if (weighted) return detail::concordance_sorted_impl<double>(d, risk, true, intr);
-  return detail::concordance_sorted_impl<std::int32_t>(d, risk, false, intr);
+  if (weighted) {
+    return detail::concordance_sorted_impl<double>(d, risk, true, intr, cluster, ncluster);
+  }
+  return detail::concordance_sorted_impl<std::int32_t>(d, risk, false, intr, cluster,
+                                                       ncluster);
 }
 
 // Rows in any order: sorted into risk sets by cox_data_build() (the risk-set

@@ -80,6 +80,11 @@ struct CoxModelOptions {
   CoxTies ties = CoxTies::efron;
   CoxControl control;
   bool concordance = false;
+  // optional 0-based cluster codes (caller's row order, below ncluster):
+  // the concordance's variance is then summed within clusters (coxph's
+  // cluster() term)
+  const int* cluster = nullptr;
+  int ncluster = 0;
   bool firth = false;  // Firth's penalised likelihood (cox_firth.hpp)
 };
 
@@ -114,7 +119,13 @@ inline void cox_model_finish(const CoxData& d, const CoxModelOptions& opt, const
     // on the prepared (sorted, post-timefix) data
     std::vector<double> lps(n);
     for (int k = 0; k < n; ++k) lps[k] = out.linear_predictors[d.order[k]];
-    out.concordance = concordance_sorted(d, lps.data(), d.weighted, interrupt);
+    std::vector<int> cl;
+    if (opt.cluster) {
+      cl.resize(n);
+      for (int k = 0; k < n; ++k) cl[k] = opt.cluster[d.order[k]];
+    }
+    out.concordance = concordance_sorted(d, lps.data(), d.weighted, interrupt,
+                                         opt.cluster ? cl.data() : nullptr, opt.ncluster);
   }
 }
 
