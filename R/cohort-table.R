@@ -411,7 +411,9 @@ ct_stats_row <- function(level, group, n, n.nonmissing, percent = NA_real_,
 }
 
 ct_continuous <- function(x, members, st, digits, quantile_type) {
-  f <- function(z) formatC(z, format = "f", digits = digits)
+  # (a value that rounds to zero prints as 0.0, never -0.0)
+  f <- function(z) sub("^-(0\\.?0*)$", "\\1",
+                       formatC(z, format = "f", digits = digits))
   cells <- character(length(members))
   stats <- list()
   for (j in seq_along(members)) {

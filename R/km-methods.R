@@ -190,7 +190,11 @@ print.summary_survstep_km <- function(x,
 #'   stretch runs to the end of the curve, of its start and the last
 #'   follow-up time. The interval applies the same rule to the pointwise
 #'   confidence band (Brookmeyer and Crowley 1982). These are the numbers of
-#'   `survival::quantile.survfit()`. [km_median()] and `print()` follow
+#'   `survival::quantile.survfit()`, except on a flat stretch at `1 - p` to
+#'   the end of the curve where rounding leaves \eqn{1 - S} a hair below
+#'   `p` (such as S = 0.9 after one event in ten for `p = 0.1`):
+#'   `quantile.survfit()` compares without a tolerance and returns `NA`,
+#'   here the stretch counts as being at `1 - p`. [km_median()] and `print()` follow
 #'   `print.survfit()` instead, which differs in one case only: a flat
 #'   stretch at exactly 0.5 to the end of the curve gives its start.
 #'

@@ -92,7 +92,11 @@ lr_distributions <- c("asymptotic", "exact", "approximate")
 #' group sums \eqn{T} about their permutation mean, with their permutation
 #' covariance (a generalised inverse over the groups present, one dropped;
 #' for the trend test \eqn{(c'(T - E))^2 / c'Cov c}), which is the statistic
-#' of `coin::logrank_test()`; for two groups it is
+#' of `coin::logrank_test()` for data without strata (with `strata()` the
+#' scores here are computed within each stratum and the labels permuted
+#' within strata, as `survdiff()`'s stratified test; coin's `| strata`
+#' computes the scores on the pooled data, so the two differ); for two
+#' groups it is
 #' \eqn{(T_1 - E T_1)^2 / Var(T_1)}, and the two-sided p-value is
 #' \eqn{P(|T_1 - E T_1| \ge |t_1 - E T_1|)}{P(|T_1 - E| >= |t_1 - E|)}
 #' over the relabellings, coin's two-sided definition. (The permutation

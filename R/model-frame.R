@@ -439,6 +439,17 @@ sv_frame_general <- function(call, formula, env, caller) {
                     "object, such as `Surv(time, status)`."), call = caller)
   }
   type <- attr(y, "type")
+  if (type %in% c("mright", "mcounting")) {
+    # Surv() makes multi-state data of a factor status: usually a status
+    # read in as a factor by mistake
+    sv_abort(paste0("The status in `Surv()` is a factor, which `Surv()` ",
+                    "reads as multi-state data (not supported). For ",
+                    "right-censored data give a 0/1 or logical status, ",
+                    "such as `as.integer(status == \"dead\")` or ",
+                    "`as.integer(as.character(status))`."),
+             class = c("survstep_error_not_implemented",
+                       "survstep_error_input"), call = caller)
+  }
   if (!type %in% c("right", "counting")) {
     sv_abort(sprintf(paste0("`Surv()` must describe right-censored data ",
                             "(`Surv(time, status)`) or counting-process data ",

@@ -283,6 +283,11 @@ compare_published <- function(reproduced, published,
 #'   and [logrank_test()] the p-value. A median or bound that is not reached
 #'   is shown as "not reached"/"NR", an interval that cannot be computed as
 #'   "NE" (see `format()`), never as a literal `NA`.
+#'
+#'   Each variable is analysed on the rows where it is not missing (as
+#'   [km()] and [logrank_test()] drop rows with a missing group), so `n`
+#'   and `percent` of a variable with missing values sum to fewer rows than
+#'   the data have; [cohort_table()] reports the missing counts.
 #' @references Collett D (2015). *Modelling Survival Data in Medical
 #'   Research*, 3rd ed. Chapman & Hall/CRC, chapter 2.
 #'

@@ -1,21 +1,32 @@
-# Benchmark: km(), logrank_test() and cox() on a table in a database (SQLite
-# through RSQLite) versus collecting the table into R and running survival.
+# Benchmark: km(), logrank_test() and cox() on a table in a database versus
+# collecting the table into R and running survival.
 #
-#   Rscript inst/bench/db.R [n ...]        (default: 1e6 1e7)
+#   Rscript inst/bench/db.R [--backend=sqlite|duckdb] [n ...]   (default:
+#   SQLite, n = 1e6 1e7)
+#
+# SQLite (RSQLite): the table is written into a database file. DuckDB
+# (duckdb, when installed): the table is written to a Parquet file and
+# queried in place through a view over read_parquet(), as a registry
+# extract would be.
 #
 # A synthetic registry: integer follow-up days (<= 3650), 4 groups, a
 # stratum with 5 values, 9 numeric covariates and a 2-level character one
 # (p = 10 Cox columns). For each n: seconds and peak R memory (MB, from
-# gc()'s "max used") of each step, the number of queries and the rows that
-# crossed from the database to R, and the largest difference between the
-# in-database and the collected (survival) results.
+# gc()'s "max used"; the database engine's own memory is outside R) of each
+# step, the number of queries and the rows that crossed from the database
+# to R, and the largest difference between the in-database and the
+# collected (survival) results.
 suppressPackageStartupMessages({
   library(survstep)
   library(DBI)
 })
-stopifnot(requireNamespace("RSQLite"), requireNamespace("dbplyr"))
-
 args <- commandArgs(TRUE)
+backend <- sub("^--backend=", "", grep("^--backend=", args, value = TRUE))
+if (!length(backend)) backend <- "sqlite"
+backend <- match.arg(backend, c("sqlite", "duckdb"))
+args <- grep("^--", args, value = TRUE, invert = TRUE)
+stopifnot(requireNamespace("dbplyr"),
+          requireNamespace(if (backend == "sqlite") "RSQLite" else "duckdb"))
 sizes <- if (length(args)) as.numeric(args) else c(1e6, 1e7)
 
 registry <- function(n, seed = 1) {
@@ -45,9 +56,21 @@ form <- Surv(time, status) ~ x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + sex
 rows <- list()
 for (n in sizes) {
   d <- registry(n)
-  file <- tempfile(fileext = ".sqlite")
-  con <- dbConnect(RSQLite::SQLite(), file)
-  tw <- system.time(dbWriteTable(con, "reg", d))[["elapsed"]]
+  if (backend == "sqlite") {
+    file <- tempfile(fileext = ".sqlite")
+    con <- dbConnect(RSQLite::SQLite(), file)
+    tw <- system.time(dbWriteTable(con, "reg", d))[["elapsed"]]
+  } else {
+    file <- tempfile(fileext = ".parquet")
+    con <- dbConnect(getExportedValue("duckdb", "duckdb")())
+    tw <- system.time({
+      dbWriteTable(con, "reg_load", d)
+      dbExecute(con, sprintf("COPY reg_load TO '%s' (FORMAT PARQUET)", file))
+      dbExecute(con, "DROP TABLE reg_load")
+      dbExecute(con, sprintf(
+        "CREATE VIEW reg AS SELECT * FROM read_parquet('%s')", file))
+    })[["elapsed"]]
+  }
   rm(d)
   invisible(gc())
   tb <- dplyr::tbl(con, "reg")
@@ -85,7 +108,7 @@ for (n in sizes) {
     coxph_breslow_s = sc$seconds, coxph_efron_s = se$seconds,
     coxph_mb = se$peak_mb
   )
-  cat(sprintf("n = %g\n", n))
+  cat(sprintf("%s, n = %g\n", backend, n))
   print(rows[[length(rows)]], row.names = FALSE)
   print(signif(acc, 3))
 }

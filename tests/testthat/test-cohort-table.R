@@ -187,3 +187,12 @@ test_that("bad input gives classed errors", {
   expect_snapshot(error = TRUE, cohort_table(d, vars = "age", conf.level = 1))
   expect_error(cohort_table(d, by = "arm"), class = "survstep_error_input")
 })
+
+test_that("a statistic that rounds to zero prints as 0.0, not -0.0", {
+  d <- data.frame(x = c(-0.04, -0.02, 0.5, 0.8, 1, -0.03))
+  expect_lt(stats::quantile(d$x, 0.25), 0)
+  ct <- cohort_table(d, vars = "x", statistic = "median_iqr")
+  cells <- unlist(format(ct))
+  expect_false(any(grepl("-0.0", cells, fixed = TRUE)))
+  expect_true(any(grepl("(0.0, ", cells, fixed = TRUE)))
+})

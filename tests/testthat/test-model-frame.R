@@ -203,3 +203,18 @@ test_that("the record keeps `id` for the rows used", {
   expect_identical(r$fast, r$slow)
   expect_identical(r$fast$id, 1:5)
 })
+
+test_that("a factor status (multi-state to Surv()) is named as such", {
+  l <- survival::lung
+  l$status <- factor(l$status)
+  calls <- list(
+    function() km(Surv(time, status) ~ sex, data = l),
+    function() logrank_test(Surv(time, status) ~ sex, data = l),
+    function() cox(Surv(time, status) ~ sex, data = l),
+    function() cox_univariable(Surv(time, status) ~ sex + age, data = l))
+  for (f in calls) {
+    err <- expect_error(f(), class = "survstep_error_not_implemented")
+    expect_match(conditionMessage(err), "status in `Surv()` is a factor",
+                 fixed = TRUE)
+  }
+})
