@@ -482,35 +482,9 @@ predict.survstep_cox <- function(object, newdata,
     }
     na_used <- object$na.action
   } else {
-    tt2 <- cox_terms_x(tt, st)
-    xlev <- object$xlevels
-    if (length(st)) xlev[attr(tt, "term.labels")[st]] <- NULL
-    if (!is.data.frame(newdata) && !is.list(newdata)) {
-      sv_abort(sprintf("`newdata` must be a data frame, not %s.",
-                       sv_obj_type(newdata)), call = call)
-    }
-    miss <- setdiff(all.vars(stats::delete.response(tt2)), names(newdata))
-    if (length(miss)) {
-      sv_abort(sprintf(paste0("`newdata` must contain every covariate of ",
-                              "the model; %s missing."),
-                       sv_name_list(miss, "variable")), call = call)
-    }
-    # (a value the design cannot take, such as a number for a factor)
-    design_error <- function(e) {
-      sv_abort(sprintf("Can't use `newdata`: %s.",
-                       sub("\\.?\n?$", "", conditionMessage(e))), call = call)
-    }
-    mf2 <- tryCatch(stats::model.frame(tt2, newdata, xlev = xlev,
-                                       na.action = na.action),
-                    error = design_error)
-    X <- tryCatch(stats::model.matrix(tt2, mf2,
-                                      contrasts.arg = object$contrasts),
-                  error = design_error)
-    X <- X[, attr(X, "assign") != 0L, drop = FALSE]
-    if (ncol(X) != length(coef)) {
-      sv_abort("`newdata` does not give the same design columns as the fit.",
-               call = call)
-    }
+    des <- cox_newdata_design(object, newdata, na.action, call)
+    mf2 <- des$mf
+    X <- des$x
     off <- stats::model.offset(mf2)
     off <- if (is.null(off)) 0 else off - object$offset_mean
     rn <- rownames(mf2)

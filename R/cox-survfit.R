@@ -309,40 +309,9 @@ cox_newdata_rows <- function(fit, dat, newdata, call) {
         call = call)
     }
   }
-  nonx <- cox_nonx_terms(tt)
-  tt2 <- cox_terms_x(tt, nonx)
-  need <- all.vars(stats::delete.response(tt2))
-  miss <- setdiff(need, names(newdata))
-  if (length(miss)) {
-    sv_abort(sprintf("`newdata` must contain every covariate of the model; %s missing.",
-                     sv_name_list(miss, "variable")),
-             call = call)
-  }
-  xlev <- fit$xlevels
-  if (length(nonx)) xlev[attr(tt, "term.labels")[nonx]] <- NULL
-  for (v in intersect(names(xlev), names(newdata))) {
-    vals <- newdata[[v]]
-    bad <- setdiff(unique(as.character(vals[!is.na(vals)])), xlev[[v]])
-    if (length(bad)) {
-      sv_abort(sprintf(paste0("`newdata$%s` has %s not in the fitted data: %s."),
-                       v, if (length(bad) == 1L) "a level" else "levels",
-                       paste0("\"", bad, "\"", collapse = ", ")),
-               call = call)
-    }
-  }
-  mf2 <- tryCatch(
-    stats::model.frame(tt2, newdata, xlev = xlev, na.action = stats::na.pass),
-    error = function(e) {
-      sv_abort(sprintf("Can't use `newdata`: %s.",
-                       sub("\\.?\n?$", "", conditionMessage(e))),
-               call = call)
-    })
-  X <- stats::model.matrix(tt2, mf2, contrasts.arg = fit$contrasts)
-  X <- X[, attr(X, "assign") != 0L, drop = FALSE]
-  if (ncol(X) != p) {
-    sv_abort("`newdata` does not give the same design columns as the fit.",
-             call = call)
-  }
+  des <- cox_newdata_design(fit, newdata, stats::na.pass, call)
+  mf2 <- des$mf
+  X <- des$x
   off <- stats::model.offset(mf2)
   off <- if (is.null(off)) rep(0, nrow(X)) else as.double(off)
   bad <- !stats::complete.cases(X) | is.na(off)
@@ -371,6 +340,55 @@ cox_newdata_rows <- function(fit, dat, newdata, call) {
   storage.mode(X) <- "double"
   list(x = unname(X), offset = off - cox_offset_centre(dat), strata = strata,
        labels = rownames(newdata))
+}
+
+# The design of `newdata` for a Cox fit (the covariate and offset terms,
+# without strata() and cluster()): the model frame `mf` (with `na.action`)
+# and the matrix `x` of the fit's columns. Every problem is a classed error:
+# not a data frame, a covariate missing, a factor level the fit did not
+# see, or a value the design cannot take (such as a number for a factor).
+cox_newdata_design <- function(fit, newdata, na.action, call) {
+  if (!is.list(newdata)) {
+    sv_abort(sprintf("`newdata` must be a data frame, not %s.",
+                     sv_obj_type(newdata)), call = call)
+  }
+  tt <- fit$terms
+  nonx <- cox_nonx_terms(tt)
+  tt2 <- cox_terms_x(tt, nonx)
+  miss <- setdiff(all.vars(stats::delete.response(tt2)), names(newdata))
+  if (length(miss)) {
+    sv_abort(sprintf("`newdata` must contain every covariate of the model; %s missing.",
+                     sv_name_list(miss, "variable")),
+             call = call)
+  }
+  xlev <- fit$xlevels
+  if (length(nonx)) xlev[attr(tt, "term.labels")[nonx]] <- NULL
+  for (v in intersect(names(xlev), names(newdata))) {
+    vals <- newdata[[v]]
+    bad <- setdiff(unique(as.character(vals[!is.na(vals)])), xlev[[v]])
+    if (length(bad)) {
+      sv_abort(sprintf(paste0("`newdata$%s` has %s not in the fitted data: %s."),
+                       v, if (length(bad) == 1L) "a level" else "levels",
+                       paste0("\"", bad, "\"", collapse = ", ")),
+               call = call)
+    }
+  }
+  design_error <- function(e) {
+    sv_abort(sprintf("Can't use `newdata`: %s.",
+                     sub("\\.?\n?$", "", conditionMessage(e))),
+             call = call)
+  }
+  mf <- tryCatch(stats::model.frame(tt2, newdata, xlev = xlev,
+                                    na.action = na.action),
+                 error = design_error)
+  X <- tryCatch(stats::model.matrix(tt2, mf, contrasts.arg = fit$contrasts),
+                error = design_error)
+  X <- X[, attr(X, "assign") != 0L, drop = FALSE]
+  if (ncol(X) != length(fit$coefficients)) {
+    sv_abort("`newdata` does not give the same design columns as the fit.",
+             call = call)
+  }
+  list(mf = mf, x = X)
 }
 
 cox_offset_centre <- function(dat) {
