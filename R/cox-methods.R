@@ -390,8 +390,8 @@ cox_strata_terms <- function(tt) {
 #'   \eqn{\sqrt{x' V x}}{sqrt(x' V x)} with `x` centred as `reference`
 #'   says and `V` the fit's variance (robust when the fit is), as
 #'   `predict.coxph()`; for the risk the delta method, `risk * se(lp)`
-#'   (`predict.coxph()` up to survival 3.8 multiplies by `sqrt(risk)`
-#'   instead, a known error: therneau/survival pull request 314). For
+#'   (`predict.coxph()` of survival 3.5 multiplies by `sqrt(risk)`
+#'   instead; a fix is proposed in therneau/survival pull request 314). For
 #'   `"expected"` and `"survival"` standard errors are not available (an
 #'   error of class `survstep_error_not_implemented`): use [cox_survfit()]
 #'   for curves with confidence bands.
