@@ -223,10 +223,16 @@ sv_engine_weights <- function(weights, n, call) {
 
 # A classed error for arguments that a function does not have (they land in
 # its `...`): `fn` is the function's name for the message.
+# The names of the arguments in `...` ("" for unnamed ones), without
+# evaluating them (an argument such as `id = id` may not exist).
+sv_dots_names <- function(...) {
+  nms <- names(substitute(list(...)))[-1L]
+  if (is.null(nms)) rep("", ...length()) else nms
+}
+
 check_dots_empty <- function(fn, ..., .renamed = NULL, call = sys.call(-1)) {
   if (...length() == 0L) return(invisible())
-  nms <- names(substitute(list(...)))[-1L]
-  if (is.null(nms)) nms <- rep("", ...length())
+  nms <- sv_dots_names(...)
   # the other spelling of a renamed argument is taken by sv_renamed()
   nms <- nms[!nms %in% names(.renamed)]
   if (!length(nms)) return(invisible())

@@ -923,3 +923,158 @@ cox_coef_matrix <- function(x, p_name) {
                         c("coef", "exp(coef)", "se(coef)", "z", p_name))
   tab
 }
+
+#' Concordance of a Cox model
+#'
+#' Harrell's concordance index of a [cox()] fit and its variants, computed
+#' from the fit's linear predictor by [survival::concordancefit()] exactly
+#' as [survival::concordance()] computes it for a `coxph()` fit: the same
+#' strata, case weights and clusters (a `cluster()` term of the formula, or
+#' `cluster`), so that the result, its standard error and its print method
+#' are those of `survival`.
+#'
+#' The concordance of the fit itself is also in `fit$concordance` (and in
+#' `summary(fit)`); this method adds the time weights, truncation
+#' (`ymin`, `ymax`), influence values, ranks and new data.
+#'
+#' @param object A fit from [cox()] (or a selection from [cox_stepwise()]:
+#'   its final model).
+#' @param ... Not used; several fits at once are not implemented (compare
+#'   them with `survival::concordance()` on `coxph()` refits).
+#' @param newdata Optional data frame with the response and the covariates:
+#'   the concordance of the model's predictions on these data (rows with a
+#'   missing value are dropped).
+#' @param cluster Optional vector (one value per row used by the fit or of
+#'   `newdata`) grouping correlated rows: the variance is summed within
+#'   groups. Defaults to the fit's `cluster()` term, if any.
+#' @param ymin,ymax Optional lower and upper truncation of the time scale.
+#' @param timewt Time weights: `"n"` (Harrell's C), `"S"`, `"S/G"`,
+#'   `"n/G2"` (Uno's C) or `"I"`, as in [survival::concordance()].
+#' @param influence 0 (none), 1 (the dfbeta of the concordance), 2 (the
+#'   influence matrix) or 3 (both).
+#' @param ranks Whether to return the per-event ranks (for the
+#'   concordance's regression interpretation).
+#' @param timefix Whether to merge near-tied times of `newdata` first (as
+#'   [survival::aeqSurv()]; the fit's own times were merged by the fit's
+#'   `control$timefix`).
+#' @param keepstrata Keep the per-stratum counts when there are at most
+#'   this many strata (or `TRUE` / `FALSE`).
+#' @return An object of class `"concordance"` (survival's class, with its
+#'   print, `coef()` and `vcov()` methods): `concordance`, `count`, `n`,
+#'   `var`, `cvar` and the optional `dfbeta`, `influence` and `ranks`.
+#' @references Harrell FE, Lee KL, Mark DB (1996). Multivariable prognostic
+#'   models. *Statistics in Medicine* 15:361-387.
+#'
+#'   Therneau TM, Atkinson EJ (2023). The concordance statistic. Vignette of
+#'   the `survival` package.
+#' @examples
+#' fit <- cox(Surv(time, status) ~ age + sex + ph.ecog, data = survival::lung)
+#' concordance(fit)
+#' concordance(fit, timewt = "n/G2")
+#' @importFrom survival concordance
+#' @method concordance survstep_cox
+#' @export
+concordance.survstep_cox <- function(object, ..., newdata = NULL,
+                                     cluster = NULL, ymin = NULL,
+                                     ymax = NULL,
+                                     timewt = c("n", "S", "S/G", "n/G2", "I"),
+                                     influence = 0, ranks = FALSE,
+                                     timefix = TRUE, keepstrata = 10) {
+  call <- sys.call()
+  if (...length()) {
+    nms <- sv_dots_names(...)
+    if (any(nzchar(nms))) check_dots_empty("concordance", ..., call = call)
+    sv_abort(paste0("The concordance of several fits at once is not ",
+                    "implemented; call `concordance()` on each fit."),
+             class = c("survstep_error_not_implemented",
+                       "survstep_error_input"), call = call)
+  }
+  if (inherits(object, "survstep_cox_db")) {
+    sv_db_abort_local("The concordance of a Cox model", call)
+  }
+  timewt <- sv_match_arg(timewt, c("n", "S", "S/G", "n/G2", "I"), "timewt",
+                         call = call)
+  check_flag(ranks, "ranks", call = call)
+  check_flag(timefix, "timefix", call = call)
+  if (!is.numeric(influence) || length(influence) != 1L ||
+      !influence %in% 0:3) {
+    sv_abort(sprintf("`influence` must be 0, 1, 2 or 3, not %s.",
+                     sv_obj_type(influence)), call = call)
+  }
+  for (nm in c("ymin", "ymax")) {
+    v <- get(nm)
+    if (!is.null(v) && (!is.numeric(v) || length(v) != 1L || is.na(v))) {
+      sv_abort(sprintf("`%s` must be NULL or one number, not %s.", nm,
+                       sv_obj_type(v)), call = call)
+    }
+  }
+  tt <- object$terms
+  st_idx <- attr(tt, "specials")$strata
+  if (is.null(newdata)) {
+    dat <- cox_fit_data(object, call, drop_zero_weights = TRUE,
+                        matrix = FALSE)
+    y <- survival::Surv(dat$time, dat$status)
+    if (!is.null(dat$start)) y <- survival::Surv(dat$start, dat$time, dat$status)
+    if (dat$tol_fix > 0) y <- survival::aeqSurv(y)
+    # (the rows' names label the ranks, as for a coxph() fit's y)
+    if (length(dat$row_names) == nrow(y)) rownames(y) <- dat$row_names
+    lp <- object$linear.predictors
+    if (!is.null(object$weights) && length(lp) != length(dat$time)) {
+      lp <- lp[object$weights != 0]
+    }
+    strata <- dat$strata_factor
+    weights <- dat$weights
+    if (is.null(cluster)) cluster <- dat$cluster
+  } else {
+    if (!is.data.frame(newdata)) {
+      sv_abort(sprintf("`newdata` must be a data frame, not %s.",
+                       sv_obj_type(newdata)), call = call)
+    }
+    mf <- tryCatch(
+      stats::model.frame(tt, newdata, na.action = stats::na.omit,
+                         xlev = object$xlevels),
+      error = function(e) {
+        sv_abort(c("Can't evaluate the model's variables in `newdata`:",
+                   conditionMessage(e)), call = call)
+      })
+    y <- stats::model.response(mf)
+    if (!inherits(y, "Surv")) {
+      sv_abort("`newdata` must contain the response of the model.",
+               call = call)
+    }
+    if (timefix) y <- survival::aeqSurv(y)
+    nas <- attr(mf, "na.action")
+    nd <- if (length(nas)) newdata[-nas, , drop = FALSE] else newdata
+    lp <- unname(stats::predict(object, newdata = nd, type = "lp"))
+    strata <- NULL
+    if (length(st_idx)) {
+      sc <- sv_strata_codes(mf[st_idx])
+      strata <- sv_frame_factor(sc$codes, sc$levels)
+    }
+    weights <- NULL
+  }
+  if (!is.null(cluster) && length(cluster) != length(lp)) {
+    sv_abort(sprintf("`cluster` must have one value per row (%d), not %d.",
+                     length(lp), length(cluster)), call = call)
+  }
+  args <- list(y = y, x = as.double(lp), strata = strata, weights = weights,
+               ymin = ymin, ymax = ymax, timewt = timewt, cluster = cluster,
+               influence = influence, ranks = ranks, reverse = TRUE,
+               keepstrata = keepstrata)
+  args <- args[!vapply(args, is.null, TRUE)]
+  res <- tryCatch(do.call(survival::concordancefit, args),
+                  error = function(e) {
+                    sv_abort(sprintf("Can't compute the concordance: %s",
+                                     conditionMessage(e)), call = call)
+                  })
+  class(res) <- "concordance"
+  res$call <- call
+  res
+}
+
+#' @rdname concordance.survstep_cox
+#' @method concordance survstep_stepwise
+#' @export
+concordance.survstep_stepwise <- function(object, ...) {
+  concordance.survstep_cox(object$final, ...)
+}

@@ -117,9 +117,8 @@ survfit.survstep_cox <- function(formula, newdata = NULL, se.fit = TRUE,
                                  conf.type = c("log", "log-log", "plain"),
                                  ctype = NULL, ...) {
   # (the names only: an argument such as `id = id` is not evaluated)
-  dots <- names(substitute(list(...)))[-1L]
   if (...length()) {
-    if (is.null(dots)) dots <- rep("", ...length())
+    dots <- sv_dots_names(...)
     dots[!nzchar(dots)] <- "unnamed arguments"
     sv_abort(sprintf(paste0("`survfit()` on a `cox()` fit does not support ",
                             "%s; use `survival::coxph()` for that."),

@@ -19,7 +19,9 @@
 #'   and a scale, `df.residual()` and `sigma()` (use `logLik()`),
 #'   `quantile()` and `median()` (survival-time quantiles belong to curves:
 #'   `quantile(cox_survfit(fit))`), and `case.names()` and
-#'   `variable.names()` (use `names(coef(fit))`).
+#'   `variable.names()` (use `names(coef(fit))`). `concordance()` is
+#'   `survival`'s concordance of the linear predictor
+#'   ([concordance.survstep_cox()]); on other results it does not apply.
 #' * **Best subsets** ([cox_best_subsets()]): no model is fitted, so there
 #'   are no coefficients, residuals or likelihood: fit the chosen subset
 #'   with [cox()]. `nobs()` is the number of events of the analysis set
@@ -69,7 +71,7 @@ NULL
 # of the sv_na_*() functions below; sv_na_namespace() registers them.
 sv_na_model <- c("residuals", "fitted", "weights", "coef", "vcov", "confint",
                  "logLik", "predict", "anova", "model.frame", "terms",
-                 "survfit", "deviance", "df.residual", "sigma")
+                 "survfit", "deviance", "df.residual", "sigma", "concordance")
 # (their defaults return NULL, numeric(0) or an error about a list; data
 # frames have their own)
 sv_na_list <- c("quantile", "median", "case.names", "variable.names")
@@ -93,7 +95,8 @@ sv_not_applicable <- list(
     generics = c(sv_na_model, sv_na_list, "summary", "plot"),
     instead = "`tidy()` for the subsets and `cox()` to fit one of them"),
   survstep_coxsurv = list(
-    generics = c("nobs", "formula", "case.names", "variable.names"),
+    generics = c("nobs", "formula", "case.names", "variable.names",
+                 "concordance"),
     instead = "the generic on the Cox model the curves were predicted from"),
   survstep_km = list(
     generics = c(sv_na_model, "case.names", "variable.names"),
@@ -128,7 +131,7 @@ sv_not_applicable <- list(
                  "plot"),
     instead = "the generic on the Cox model"),
   summary_survstep_coxsurv = list(
-    generics = c("formula", "quantile", "median"),
+    generics = c("formula", "quantile", "median", "concordance"),
     instead = "the generic on the Cox model or on its curves"),
   summary_survstep_km = list(
     generics = c(sv_na_model, sv_na_list, "nobs", "summary", "plot"),
@@ -187,6 +190,9 @@ sv_na_df_residual <- function(object, ...) {
   sv_not_for(object, "df.residual", sys.call())
 }
 sv_na_sigma <- function(object, ...) sv_not_for(object, "sigma", sys.call())
+sv_na_concordance <- function(object, ...) {
+  sv_not_for(object, "concordance", sys.call())
+}
 sv_na_quantile <- function(x, ...) sv_not_for(x, "quantile", sys.call())
 sv_na_median <- function(x, na.rm = FALSE, ...) {
   sv_not_for(x, "median", sys.call())

@@ -349,7 +349,8 @@ test_that("cox() on a remote table: errors and methods needing rows", {
     expect_error(cox(Surv(time, status) ~ id, data = tb, max_levels = 20),
                  class = "survstep_error_too_many_levels")
     fit <- cox(Surv(time, status) ~ age + arm, data = tb)
-    for (f in list(residuals, predict, cox_zph, cox_survfit)) {
+    for (f in list(residuals, predict, cox_zph, cox_survfit,
+                   survival::concordance)) {
       expect_error(f(fit), class = "survstep_error_needs_local_data")
     }
     expect_snapshot(error = TRUE, {

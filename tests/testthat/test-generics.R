@@ -55,6 +55,7 @@ gen_calls <- list(
   deviance = function(o) stats::deviance(o),
   df.residual = function(o) stats::df.residual(o),
   sigma = function(o) stats::sigma(o),
+  concordance = function(o) survival::concordance(o),
   quantile = function(o) stats::quantile(o),
   median = function(o) stats::median(o),
   case.names = function(o) stats::case.names(o),
@@ -71,7 +72,7 @@ gen_calls <- list(
 # /tmp/generics-matrix.txt; written out here, not read from R/generics.R).
 model_na <- c("residuals", "fitted", "weights", "coef", "vcov", "confint",
               "logLik", "predict", "anova", "model.frame", "terms", "survfit",
-              "deviance", "df.residual", "sigma")
+              "deviance", "df.residual", "sigma", "concordance")
 table_na <- c(model_na, "formula", "nobs")
 
 # quantile() and median() of survival times belong to curves; case.names()
