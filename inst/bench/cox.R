@@ -8,10 +8,12 @@
 #   1. cox() vs coxph(), p = 10 numeric covariates, Efron ties, with untied
 #      (continuous) and tied (integer) times;
 #   2. the engines: cox_fit() vs survival::coxph.fit() on the same matrix
-#      (coxph.fit() also computes martingale residuals; cox_fit() also
-#      computes the concordance and its standard error);
+#      (coxph.fit() also computes martingale residuals; neither computes the
+#      concordance);
 #   3. small data (n = 36, 3 covariates), where R overhead dominates: time
-#      per call of cox() vs coxph().
+#      per call of cox() vs coxph(). (cox() warns here about the low number
+#      of events per variable, about 30 microseconds of R's warning()
+#      machinery per call; the warning is kept, as it says what to do.)
 # Sizes below 2e5 repeat each call (2e5 / n times) and report the mean.
 # Every large-data fit runs in a fresh R process so that its peak memory
 # (VmHWM from /proc, Linux only; NA elsewhere) can be measured: the peak is
