@@ -493,17 +493,18 @@ predict.survstep_cox <- function(object, newdata,
   se <- NULL
   if (exists("X", inherits = FALSE)) {
     if (reference == "sample") X <- X - rep(object$means, each = nrow(X))
-    # x' V x of the columns `cols` (aliased columns have no variance)
+    # the estimated (non-aliased) columns among `cols`: aliased columns
+    # have no coefficient and no variance
+    estimated <- function(cols) cols[!is.na(object$coefficients[cols])]
+    # x' V x of the estimated columns
     V <- object$var
     se_of <- function(cols) {
-      cols <- cols[!is.na(object$coefficients[cols])]
       Xc <- X[, cols, drop = FALSE]
       sqrt(rowSums((Xc %*% V[cols, cols, drop = FALSE]) * Xc))
     }
     if (type == "terms") {
-      asg <- object$assign[terms]
+      asg <- lapply(object$assign[terms], estimated)
       pred <- vapply(asg, function(cols) {
-        cols <- cols[!is.na(object$coefficients[cols])]
         drop(X[, cols, drop = FALSE] %*% coef[cols])
       }, numeric(nrow(X)))
       pred <- matrix(pred, nrow(X), length(asg),
@@ -517,7 +518,7 @@ predict.survstep_cox <- function(object, newdata,
     } else {
       pred <- drop(X %*% coef) + off
       names(pred) <- rn
-      if (se.fit) se <- stats::setNames(se_of(seq_along(coef)), rn)
+      if (se.fit) se <- stats::setNames(se_of(estimated(seq_along(coef))), rn)
     }
   }
   if (type == "risk") {

@@ -160,3 +160,25 @@ test_that("bad newdata for predict() is a classed error naming the problem", {
                class = "survstep_error_input")
   expect_error(predict(fit, newdata = 1:3), class = "survstep_error_input")
 })
+
+test_that("predict() with an aliased column equals predict.coxph()", {
+  d <- stats::na.omit(survival::lung[, c("time", "status", "age", "sex",
+                                         "ph.ecog")])
+  d$age2 <- 2 * d$age
+  f <- Surv(time, status) ~ age + sex + age2 + ph.ecog
+  expect_warning(a <- cox(f, data = d), class = "survstep_warning_singular")
+  b <- survival::coxph(f, data = d)
+  expect_true(is.na(coef(a)[["age2"]]))
+  for (nd in list(NULL, d[c(1, 5, 9), ])) {
+    for (type in c("lp", "terms")) {
+      pa <- if (is.null(nd)) predict(a, type = type, se.fit = TRUE) else
+        predict(a, newdata = nd, type = type, se.fit = TRUE)
+      pb <- if (is.null(nd)) predict(b, type = type, se.fit = TRUE) else
+        predict(b, newdata = nd, type = type, se.fit = TRUE)
+      expect_equal(unclass(pa$fit), unclass(pb$fit), tolerance = 1e-10,
+                   ignore_attr = TRUE, info = type)
+      expect_equal(unclass(pa$se.fit), unclass(pb$se.fit), tolerance = 1e-10,
+                   ignore_attr = TRUE, info = type)
+    }
+  }
+})
