@@ -380,7 +380,10 @@ km_median <- function(fit, method = c("survival", "spss", "sas"),
 #' @details The curve is a right-continuous step function: at a time between
 #'   two event times it holds the value of the earlier one; before the first
 #'   event it is 1; after the last follow-up time it is not estimated
-#'   (`NA`), as `summary.survfit(times = )` with `extend = FALSE`.
+#'   (`NA`; `summary.survfit(times = )` with `extend = FALSE` leaves such
+#'   times out), except on a curve whose last time is an event that took it
+#'   to 0: the curve stays 0 (with 0 at risk and no standard error), as
+#'   `summary.survfit(times = , extend = TRUE)` gives it.
 #' @references Collett D (2015). *Modelling Survival Data in Medical
 #'   Research*, 3rd ed. Chapman & Hall/CRC, section 2.1.
 #' @examples
