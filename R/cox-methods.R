@@ -940,8 +940,10 @@ cox_coef_matrix <- function(x, p_name) {
 #'
 #' @param object A fit from [cox()] (or a selection from [cox_stepwise()]:
 #'   its final model).
-#' @param ... Not used; several fits at once are not implemented (compare
-#'   them with `survival::concordance()` on `coxph()` refits).
+#' @param ... Further fits of the same data (from [cox()] or
+#'   [cox_stepwise()]): their concordances with the variance matrix of the
+#'   estimates, to compare them, as [survival::concordance()] gives it for
+#'   several fits.
 #' @param newdata Optional data frame with the response and the covariates:
 #'   the concordance of the model's predictions on these data (rows with a
 #'   missing value are dropped).
@@ -962,7 +964,13 @@ cox_coef_matrix <- function(x, p_name) {
 #'   this many strata (or `TRUE` / `FALSE`).
 #' @return An object of class `"concordance"` (survival's class, with its
 #'   print, `coef()` and `vcov()` methods): `concordance`, `count`, `n`,
-#'   `var`, `cvar` and the optional `dfbeta`, `influence` and `ranks`.
+#'   `var`, `cvar` and the optional `dfbeta`, `influence` and `ranks`. For
+#'   several fits `concordance` is a named vector, `count` has a row per
+#'   fit and `var` is the variance matrix of the estimates (from their
+#'   dfbetas); `influence = 3` then keeps neither dfbeta nor influence, as
+#'   in `survival`. With case weights the diagonal of `var` is each fit's
+#'   own variance (survival 3.5 weights the dfbetas a second time there).
+#'   The fits must be of the same rows with the same case weights.
 #' @references Harrell FE, Lee KL, Mark DB (1996). Multivariable prognostic
 #'   models. *Statistics in Medicine* 15:361-387.
 #'
@@ -972,6 +980,11 @@ cox_coef_matrix <- function(x, p_name) {
 #' fit <- cox(Surv(time, status) ~ age + sex + ph.ecog, data = survival::lung)
 #' concordance(fit)
 #' concordance(fit, timewt = "n/G2")
+#' # two nested models of the same rows
+#' fit2 <- cox(Surv(time, status) ~ age, data = survival::lung,
+#'             subset = !is.na(ph.ecog))
+#' fit3 <- update(fit, subset = !is.na(ph.ecog))
+#' concordance(fit2, fit3)
 #' @importFrom survival concordance
 #' @method concordance survstep_cox
 #' @export
@@ -982,16 +995,26 @@ concordance.survstep_cox <- function(object, ..., newdata = NULL,
                                      influence = 0, ranks = FALSE,
                                      timefix = TRUE, keepstrata = 10) {
   call <- sys.call()
+  mcall <- match.call()
   if (...length()) {
     nms <- sv_dots_names(...)
     if (any(nzchar(nms))) check_dots_empty("concordance", ..., call = call)
-    sv_abort(paste0("The concordance of several fits at once is not ",
-                    "implemented; call `concordance()` on each fit."),
-             class = c("survstep_error_not_implemented",
-                       "survstep_error_input"), call = call)
   }
-  if (inherits(object, "survstep_cox_db")) {
-    sv_db_abort_local("The concordance of a Cox model", call)
+  fits <- list(object, ...)
+  # the fits' names as survival's concordance() gives them
+  fname <- as.character(mcall)[1L + seq_along(fits)]
+  for (i in seq_along(fits)) {
+    f <- fits[[i]]
+    if (inherits(f, "survstep_stepwise")) f <- fits[[i]] <- f$final
+    if (!inherits(f, "survstep_cox")) {
+      sv_abort(sprintf(paste0("`%s` must be a `cox()` fit, not a `%s` ",
+                              "object; the concordance of several fits ",
+                              "compares fits of the same data."), fname[i],
+                       class(f)[1L]), call = call)
+    }
+    if (inherits(f, "survstep_cox_db")) {
+      sv_db_abort_local("The concordance of a Cox model", call)
+    }
   }
   timewt <- sv_match_arg(timewt, c("n", "S", "S/G", "n/G2", "I"), "timewt",
                          call = call)
@@ -1009,6 +1032,37 @@ concordance.survstep_cox <- function(object, ..., newdata = NULL,
                        sv_obj_type(v)), call = call)
     }
   }
+  data <- lapply(fits, cox_concordance_data, newdata = newdata,
+                 cluster = cluster, timefix = timefix, call = call)
+  # survival::concordancefit() on one fit's data (its errors re-signalled)
+  fit_one <- function(d, infl) {
+    args <- list(y = d$y, x = d$x, strata = d$strata, weights = d$weights,
+                 ymin = ymin, ymax = ymax, timewt = timewt,
+                 cluster = d$cluster, influence = infl, ranks = ranks,
+                 reverse = TRUE, keepstrata = keepstrata)
+    args <- args[!vapply(args, is.null, TRUE)]
+    tryCatch(do.call(survival::concordancefit, args),
+             error = function(e) {
+               sv_abort(sprintf("Can't compute the concordance: %s",
+                                conditionMessage(e)), call = call)
+             })
+  }
+  if (length(fits) == 1L) {
+    res <- fit_one(data[[1L]], influence)
+  } else {
+    res <- cox_concordance_several(data, fname, fit_one, influence, ranks,
+                                   call)
+  }
+  class(res) <- "concordance"
+  res$call <- call
+  res
+}
+
+# The data survival's concordance() takes from a fit (its cord.getdata()):
+# the response (times merged as the fit merged them), the linear predictor,
+# strata, case weights and clusters; with `newdata`, those of the new rows
+# (rows with a missing value dropped), without weights.
+cox_concordance_data <- function(object, newdata, cluster, timefix, call) {
   tt <- object$terms
   st_idx <- attr(tt, "specials")$strata
   if (is.null(newdata)) {
@@ -1020,9 +1074,6 @@ concordance.survstep_cox <- function(object, ..., newdata = NULL,
     # (the rows' names label the ranks, as for a coxph() fit's y)
     if (length(dat$row_names) == nrow(y)) rownames(y) <- dat$row_names
     lp <- object$linear.predictors
-    if (!is.null(object$weights) && length(lp) != length(dat$time)) {
-      lp <- lp[object$weights != 0]
-    }
     strata <- dat$strata_factor
     weights <- dat$weights
     if (is.null(cluster)) cluster <- dat$cluster
@@ -1058,24 +1109,70 @@ concordance.survstep_cox <- function(object, ..., newdata = NULL,
     sv_abort(sprintf("`cluster` must have one value per row (%d), not %d.",
                      length(lp), length(cluster)), call = call)
   }
-  args <- list(y = y, x = as.double(lp), strata = strata, weights = weights,
-               ymin = ymin, ymax = ymax, timewt = timewt, cluster = cluster,
-               influence = influence, ranks = ranks, reverse = TRUE,
-               keepstrata = keepstrata)
-  args <- args[!vapply(args, is.null, TRUE)]
-  res <- tryCatch(do.call(survival::concordancefit, args),
-                  error = function(e) {
-                    sv_abort(sprintf("Can't compute the concordance: %s",
-                                     conditionMessage(e)), call = call)
-                  })
-  class(res) <- "concordance"
-  res$call <- call
+  list(y = y, x = as.double(lp), strata = strata, weights = weights,
+       cluster = cluster)
+}
+
+# Several fits (survival's cord.work()): each concordance with its dfbeta,
+# and the variance matrix of the estimates from the dfbetas, so that fits
+# of the same data can be compared. The fits must have the same rows and
+# weights.
+cox_concordance_several <- function(data, fname, fit_one, influence, ranks,
+                                    call) {
+  n <- length(data[[1L]]$x)
+  for (i in seq_along(data)[-1L]) {
+    if (length(data[[i]]$x) != n) {
+      sv_abort(sprintf(paste0("All fits must use the same rows: `%s` has %d, ",
+                              "`%s` %d."), fname[1L], n, fname[i],
+                       length(data[[i]]$x)), call = call)
+    }
+    if (!identical(unclass(data[[1L]]$y), unclass(data[[i]]$y))) {
+      sv_warn(sprintf("`%s` and `%s` do not have the same response.",
+                      fname[1L], fname[i]), call = call)
+    }
+    if (!identical(data[[1L]]$weights, data[[i]]$weights)) {
+      sv_abort(sprintf("All fits must have the same case weights; `%s` and `%s` do not.",
+                       fname[1L], fname[i]), call = call)
+    }
+  }
+  flist <- lapply(data, fit_one, infl = if (influence == 2) 3 else 1)
+  ndf <- length(flist[[1L]]$dfbeta)
+  if (any(vapply(flist, function(f) length(f$dfbeta), 1L) != ndf)) {
+    sv_abort("All fits must have the same clusters.", call = call)
+  }
+  count <- do.call(rbind, lapply(flist, function(f) {
+    if (is.matrix(f$count)) colSums(f$count) else f$count
+  }))
+  concordance <- vapply(flist, function(f) f$concordance, 0)
+  dfbeta <- vapply(flist, function(f) f$dfbeta, numeric(ndf))
+  if (!is.matrix(dfbeta)) dfbeta <- matrix(dfbeta, nrow = ndf)
+  names(concordance) <- fname
+  rownames(count) <- fname
+  # (the dfbetas carry the case weights and are summed within clusters:
+  # their crossproduct has each fit's own variance on its diagonal.
+  # survival 3.5's cord.work() multiplies by the weights once more, so that
+  # its diagonal differs from the single fits' variances with case weights,
+  # and fails with weights and clusters together)
+  vmat <- crossprod(dfbeta)
+  res <- list(concordance = concordance, count = count, n = flist[[1L]]$n,
+              var = vmat, cvar = vapply(flist, function(f) f$cvar, 0))
+  if (influence == 1) {
+    res$dfbeta <- dfbeta
+  } else if (influence == 2) {
+    res$influence <- array(unlist(lapply(flist, function(f) f$influence)),
+                           dim = c(dim(flist[[1L]]$influence), length(flist)))
+  }
+  if (ranks) {
+    rk <- lapply(flist, function(f) f$ranks)
+    rdat <- data.frame(fit = rep(fname, vapply(rk, nrow, 1L)),
+                       do.call(rbind, rk))
+    row.names(rdat) <- NULL
+    res$ranks <- rdat
+  }
   res
 }
 
 #' @rdname concordance.survstep_cox
 #' @method concordance survstep_stepwise
 #' @export
-concordance.survstep_stepwise <- function(object, ...) {
-  concordance.survstep_cox(object$final, ...)
-}
+concordance.survstep_stepwise <- concordance.survstep_cox
