@@ -17,3 +17,7 @@ generics::glance
 #' @importFrom survival cluster
 #' @export
 survival::cluster
+
+#' @importFrom survival concordance
+#' @export
+survival::concordance
