@@ -221,8 +221,6 @@ sv_engine_weights <- function(weights, n, call) {
   as.double(weights)
 }
 
-# A classed error for arguments that a function does not have (they land in
-# its `...`): `fn` is the function's name for the message.
 # The names of the arguments in `...` ("" for unnamed ones), without
 # evaluating them (an argument such as `id = id` may not exist).
 sv_dots_names <- function(...) {
@@ -230,6 +228,8 @@ sv_dots_names <- function(...) {
   if (is.null(nms)) rep("", ...length()) else nms
 }
 
+# A classed error for arguments that a function does not have (they land in
+# its `...`): `fn` is the function's name for the message.
 check_dots_empty <- function(fn, ..., .renamed = NULL, call = sys.call(-1)) {
   if (...length() == 0L) return(invisible())
   nms <- sv_dots_names(...)
