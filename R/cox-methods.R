@@ -936,7 +936,12 @@ cox_coef_matrix <- function(x, p_name) {
 #'
 #' The concordance of the fit itself is also in `fit$concordance` (and in
 #' `summary(fit)`); this method adds the time weights, truncation
-#' (`ymin`, `ymax`), influence values, ranks and new data.
+#' (`ymin`, `ymax`), influence values, ranks and new data. As in
+#' `survival`, `concordancefit()` always merges near-tied times
+#' ([survival::aeqSurv()]), while `fit$concordance` is computed on the
+#' fit's times (merged only with `control$timefix = TRUE`, the default): for
+#' a fit with `timefix = FALSE` and near-tied times the two can differ, as
+#' they do for `coxph()`.
 #'
 #' @param object A fit from [cox()] (or a selection from [cox_stepwise()]:
 #'   its final model).
@@ -949,17 +954,23 @@ cox_coef_matrix <- function(x, p_name) {
 #'   missing value are dropped).
 #' @param cluster Optional vector (one value per row used by the fit or of
 #'   `newdata`) grouping correlated rows: the variance is summed within
-#'   groups. Defaults to the fit's `cluster()` term, if any.
+#'   groups. Without `newdata` it defaults to the fit's `cluster()` term,
+#'   if any; with `newdata` there is no default (as in `survival`).
 #' @param ymin,ymax Optional lower and upper truncation of the time scale.
 #' @param timewt Time weights: `"n"` (Harrell's C), `"S"`, `"S/G"`,
-#'   `"n/G2"` (Uno's C) or `"I"`, as in [survival::concordance()].
+#'   `"n/G2"` (Uno's C) or `"I"`, as in [survival::concordance()]. For
+#'   counting-process fits (`Surv(start, stop, event)`) only `"n"`: the
+#'   others are an error of class `survstep_error_not_implemented`
+#'   (`survival` refuses `"S/G"` and `"n/G2"` there, and its C code fails
+#'   on `"S"` and `"I"`).
 #' @param influence 0 (none), 1 (the dfbeta of the concordance), 2 (the
 #'   influence matrix) or 3 (both).
 #' @param ranks Whether to return the per-event ranks (for the
 #'   concordance's regression interpretation).
-#' @param timefix Whether to merge near-tied times of `newdata` first (as
-#'   [survival::aeqSurv()]; the fit's own times were merged by the fit's
-#'   `control$timefix`).
+#' @param timefix Accepted as in [survival::concordance()], where it
+#'   merges the near-tied times of `newdata` before
+#'   [survival::concordancefit()] merges them again: the result is the
+#'   same either way.
 #' @param keepstrata Keep the per-stratum counts when there are at most
 #'   this many strata (or `TRUE` / `FALSE`).
 #' @return An object of class `"concordance"` (survival's class, with its
@@ -1034,6 +1045,15 @@ concordance.survstep_cox <- function(object, ..., newdata = NULL,
   }
   data <- lapply(fits, cox_concordance_data, newdata = newdata,
                  cluster = cluster, timefix = timefix, call = call)
+  if (timewt != "n" && any(vapply(data, function(d) ncol(d$y) == 3L, TRUE))) {
+    # (survival refuses "S/G" and "n/G2" for (start, stop] data, and its C
+    # code fails on "S" and "I" there)
+    sv_abort(sprintf(paste0("`timewt = \"%s\"` is not available for ",
+                            "counting-process data (`Surv(start, stop, ",
+                            "event)`); use `timewt = \"n\"`."), timewt),
+             class = c("survstep_error_not_implemented",
+                       "survstep_error_input"), call = call)
+  }
   # survival::concordancefit() on one fit's data (its errors re-signalled)
   fit_one <- function(d, infl) {
     args <- list(y = d$y, x = d$x, strata = d$strata, weights = d$weights,
@@ -1082,6 +1102,18 @@ cox_concordance_data <- function(object, newdata, cluster, timefix, call) {
       sv_abort(sprintf("`newdata` must be a data frame, not %s.",
                        sv_obj_type(newdata)), call = call)
     }
+    # the response's variables from newdata itself (model.frame() would
+    # take a missing one from the formula's environment)
+    if (nrow(newdata) < 2L) {
+      sv_abort(sprintf("`newdata` must have at least 2 rows, not %d.",
+                       nrow(newdata)), call = call)
+    }
+    yvars <- all.vars(stats::formula(tt)[[2L]])
+    miss <- setdiff(yvars, names(newdata))
+    if (length(miss)) {
+      sv_abort(sprintf("`newdata` must contain the response of the model (%s).",
+                       paste0("`", miss, "`", collapse = ", ")), call = call)
+    }
     mf <- tryCatch(
       stats::model.frame(tt, newdata, na.action = stats::na.omit,
                          xlev = object$xlevels),
@@ -1092,6 +1124,11 @@ cox_concordance_data <- function(object, newdata, cluster, timefix, call) {
     y <- stats::model.response(mf)
     if (!inherits(y, "Surv")) {
       sv_abort("`newdata` must contain the response of the model.",
+               call = call)
+    }
+    if (nrow(y) < 2L) {
+      sv_abort(sprintf(paste0("`newdata` must have at least 2 rows without ",
+                              "missing values, not %d."), nrow(y)),
                call = call)
     }
     if (timefix) y <- survival::aeqSurv(y)

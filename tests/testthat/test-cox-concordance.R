@@ -131,7 +131,22 @@ test_that("concordance() bad input is a classed error", {
   expect_error(concordance(fit, newdata = 1:3), class = "survstep_error_input")
   expect_error(concordance(fit, newdata = conc_lung[, c("age", "sex")]),
                class = "survstep_error_input")
+  # (survival's C code fails on these time weights for (start, stop] data)
+  hf <- cox(Surv(start, stop, event) ~ age + transplant, data = survival::heart)
+  for (tw in c("S", "I", "S/G", "n/G2")) {
+    expect_error(concordance(hf, timewt = tw),
+                 class = "survstep_error_not_implemented", info = tw)
+  }
+  expect_error(concordance(fit, newdata = conc_lung[1, ]),
+               class = "survstep_error_input")
+  expect_error(concordance(fit, newdata = conc_lung[0, ]),
+               class = "survstep_error_input")
+  expect_error(concordance(fit, newdata = conc_lung[, -2]),
+               class = "survstep_error_input")
   expect_snapshot(error = TRUE, {
+    concordance(hf, timewt = "S")
+    concordance(fit, newdata = conc_lung[1, ])
+    concordance(fit, newdata = conc_lung[, c("time", "age", "sex")])
     concordance(fit, 3)
     concordance(fit, cox(Surv(time, status) ~ age, data = survival::lung))
     concordance(fit, timewt = "x")
