@@ -996,7 +996,6 @@ cox_coef_matrix <- function(x, p_name) {
 #'             subset = !is.na(ph.ecog))
 #' fit3 <- update(fit, subset = !is.na(ph.ecog))
 #' concordance(fit2, fit3)
-#' @importFrom survival concordance
 #' @method concordance survstep_cox
 #' @export
 concordance.survstep_cox <- function(object, ..., newdata = NULL,
@@ -1102,12 +1101,12 @@ cox_concordance_data <- function(object, newdata, cluster, timefix, call) {
       sv_abort(sprintf("`newdata` must be a data frame, not %s.",
                        sv_obj_type(newdata)), call = call)
     }
-    # the response's variables from newdata itself (model.frame() would
-    # take a missing one from the formula's environment)
     if (nrow(newdata) < 2L) {
       sv_abort(sprintf("`newdata` must have at least 2 rows, not %d.",
                        nrow(newdata)), call = call)
     }
+    # the response's variables from newdata itself (model.frame() would
+    # take a missing one from the formula's environment)
     yvars <- all.vars(stats::formula(tt)[[2L]])
     miss <- setdiff(yvars, names(newdata))
     if (length(miss)) {
