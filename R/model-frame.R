@@ -619,31 +619,20 @@ sv_frame_simple <- function(call, env) {
   }
   data <- get0(as.character(call$data), envir = env)
   if (!identical(class(data), "data.frame")) return(NULL)
-  lhs <- fcall[[2L]]
-  if (!is.call(lhs) || length(lhs) != 3L || !is.name(lhs[[2L]]) ||
-      !is.name(lhs[[3L]]) || !is.null(names(lhs)) ||
-      !(identical(lhs[[1L]], quote(Surv)) ||
-        identical(lhs[[1L]], quote(survival::Surv)))) {
-    return(NULL)
+  # the formula's part: parsed once for a formula refitted in a loop
+  sf <- sv_simple_formula_lookup(fcall)
+  if (is.null(sf)) {
+    sf <- sv_simple_formula(fcall, env)
+    if (is.null(sf)) return(NULL)
+    kept <- sv_simple_formula_cache$kept
+    sv_simple_formula_cache$kept <-
+      c(list(sf), kept[seq_len(min(length(kept), sv_simple_formula_keep - 1L))])
   }
-  # right-hand side: a + b + c of plain column names
-  vars <- character(0)
-  rhs <- fcall[[3L]]
-  while (is.call(rhs) && identical(rhs[[1L]], as.name("+")) &&
-         length(rhs) == 3L) {
-    if (!is.name(rhs[[3L]])) return(NULL)
-    vars <- c(as.character(rhs[[3L]]), vars)
-    rhs <- rhs[[2L]]
-  }
-  if (!is.name(rhs)) return(NULL)
-  vars <- c(as.character(rhs), vars)
-  tname <- as.character(lhs[[2L]])
-  sname <- as.character(lhs[[3L]])
+  vars <- sf$vars
+  tname <- sf$tname
+  sname <- sf$sname
   dn <- names(data)
-  if (anyDuplicated(vars) || any(vars == ".") ||
-      !all(c(vars, tname, sname) %in% dn)) {
-    return(NULL)
-  }
+  if (!all(c(vars, tname, sname) %in% dn)) return(NULL)
   cols <- .subset(data, vars)
   for (v in cols) {
     if (!(is.double(v) || is.integer(v)) || !is.null(attributes(v)) ||
@@ -670,6 +659,69 @@ sv_frame_simple <- function(call, env) {
   dimnames(y) <- list(NULL, c("time", "status"))
 
   formula <- if (is.null(fobj)) eval(fcall, env) else fobj
+  tt <- sf$terms
+  attr(tt, ".Environment") <- environment(formula)
+  # the record of sv_frame_finish() and sv_frame_design(), field for field
+  list(
+    y = y, strata = NULL, strata_levels = NULL, group = NULL,
+    group_levels = NULL, group_vars = NULL, group_bad_terms = NULL,
+    weights = NULL, offset = NULL, id = NULL, terms = tt,
+    strata_terms = integer(0),
+    na.action = NULL, n_dropped = 0L, n = n, mf = NULL, data = data,
+    all_missing = NULL,
+    x = lapply(cols, as.double),
+    assign = sf$assign, contrasts = NULL, xlevels = sv_no_xlevels,
+    term_of_col = vars,
+    simple = list(data = data, lhs_label = sf$lhs_label, cols = cols,
+                  formula = formula,
+                  all_double = all(vapply(cols, is.double, TRUE)))
+  )
+}
+
+# The formula's part of sv_frame_simple(): for `Surv(time, status) ~ a + b`
+# of plain names (each once, no `.`), the names, the label of the response,
+# the terms object (as the general path's, with the empty environment in
+# place of the formula's: the cache below must not keep a caller's frame
+# alive) and the assign list.
+# NULL when the formula is not of that form. The last few are kept in
+# sv_simple_formula_cache, keyed by the two sides of the formula: resampling
+# and simulation loops refit one formula (or a pair of them) many times, and
+# parsing it with terms() was a quarter of a small fit.
+sv_simple_formula_cache <- new.env(parent = emptyenv())
+sv_simple_formula_keep <- 4L
+
+sv_simple_formula_lookup <- function(fcall) {
+  for (sf in sv_simple_formula_cache$kept) {
+    if (identical(fcall[[3L]], sf$rhs) && identical(fcall[[2L]], sf$lhs)) {
+      return(sf)
+    }
+  }
+  NULL
+}
+
+sv_simple_formula <- function(fcall, env) {
+  lhs <- fcall[[2L]]
+  if (!is.call(lhs) || length(lhs) != 3L || !is.name(lhs[[2L]]) ||
+      !is.name(lhs[[3L]]) || !is.null(names(lhs)) ||
+      !(identical(lhs[[1L]], quote(Surv)) ||
+        identical(lhs[[1L]], quote(survival::Surv)))) {
+    return(NULL)
+  }
+  # right-hand side: a + b + c of plain column names
+  vars <- character(0)
+  rhs <- fcall[[3L]]
+  while (is.call(rhs) && identical(rhs[[1L]], as.name("+")) &&
+         length(rhs) == 3L) {
+    if (!is.name(rhs[[3L]])) return(NULL)
+    vars <- c(as.character(rhs[[3L]]), vars)
+    rhs <- rhs[[2L]]
+  }
+  if (!is.name(rhs)) return(NULL)
+  vars <- c(as.character(rhs), vars)
+  tname <- as.character(lhs[[2L]])
+  sname <- as.character(lhs[[3L]])
+  if (anyDuplicated(vars) || any(vars == ".")) return(NULL)
+  formula <- if (inherits(fcall, "formula")) fcall else eval(fcall, env)
   tt <- stats::terms(formula, specials = "strata")
   if (!is.null(attr(tt, "specials")$strata) || !is.null(attr(tt, "offset")) ||
       !identical(attr(tt, "term.labels"), vars)) {
@@ -681,23 +733,11 @@ sv_frame_simple <- function(call, env) {
   dcl <- c("nmatrix.2", rep("numeric", length(vars)))
   names(dcl) <- c(lhs_label, vars)
   attr(tt, "dataClasses") <- dcl
+  attr(tt, ".Environment") <- emptyenv()
   asg <- as.list(seq_along(vars))
   names(asg) <- vars
-  # the record of sv_frame_finish() and sv_frame_design(), field for field
-  list(
-    y = y, strata = NULL, strata_levels = NULL, group = NULL,
-    group_levels = NULL, group_vars = NULL, group_bad_terms = NULL,
-    weights = NULL, offset = NULL, id = NULL, terms = tt,
-    strata_terms = integer(0),
-    na.action = NULL, n_dropped = 0L, n = n, mf = NULL, data = data,
-    all_missing = NULL,
-    x = lapply(cols, as.double),
-    assign = asg, contrasts = NULL, xlevels = sv_no_xlevels,
-    term_of_col = vars,
-    simple = list(data = data, lhs_label = lhs_label, cols = cols,
-                  formula = formula,
-                  all_double = all(vapply(cols, is.double, TRUE)))
-  )
+  list(lhs = fcall[[2L]], rhs = fcall[[3L]], vars = vars, tname = tname,
+       sname = sname, lhs_label = lhs_label, terms = tt, assign = asg)
 }
 
 # The design of the non-strata terms, as coxph() codes it: model.matrix()

@@ -103,6 +103,63 @@ test_that("the small-data Cox path gives the record of the general path", {
   }
 })
 
+test_that("the small-data path's kept formulas give the record of a new parse", {
+  set.seed(13)
+  n <- 30
+  d <- data.frame(time = rexp(n) * 100, status = rbinom(n, 1, 0.7),
+                  a = rnorm(n), b = rnorm(n), c = rnorm(n), e = rnorm(n),
+                  g = rnorm(n))
+  cases <- list(
+    quote(frame_of(Surv(time, status) ~ a + b, data = d, .design = TRUE)),
+    quote(frame_of(Surv(time, status) ~ b + a, data = d, .design = TRUE)),
+    quote(frame_of(Surv(time, status) ~ a, data = d, .design = TRUE)),
+    quote(frame_of(Surv(time, status) ~ c + e, data = d, .design = TRUE)),
+    quote(frame_of(Surv(status, time) ~ a + b, data = d, .design = TRUE)),
+    quote(frame_of(survival::Surv(time, status) ~ a + b, data = d,
+                   .design = TRUE)),
+    quote(frame_of(Surv(time, status) ~ a + b + c + e + g, data = d,
+                   .design = TRUE))
+  )
+  # each case twice in a row (the second one found among the kept formulas)
+  # and the whole list twice (more formulas than are kept)
+  for (round in 1:2) {
+    for (cl in c(cases, cases)) {
+      r <- eval(call("both_paths", cl))
+      expect_identical(r$fast, r$slow, label = deparse(cl))
+    }
+  }
+  # a kept formula is given the environment of the formula of the call
+  f <- Surv(time, status) ~ a + b
+  fr1 <- frame_of(f, data = d, .design = TRUE)
+  expect_identical(environment(fr1$terms), environment())
+  fr2 <- local(frame_of(Surv(time, status) ~ a + b, data = d, .design = TRUE))
+  expect_false(identical(environment(fr2$terms), environment()))
+  expect_identical(environment(fr2$terms), environment(fr2$simple$formula))
+  expect_identical(environment(fr1$terms), environment())
+  fit <- local({
+    z <- 1
+    cox(Surv(time, status) ~ a + b, data = d)
+  })
+  expect_identical(get("z", environment(fit$terms)), 1)
+  expect_identical(environment(fit$formula), environment(fit$terms))
+})
+
+test_that("the kept formulas do not keep the caller's frame alive", {
+  set.seed(14)
+  d <- data.frame(time = rexp(24), status = rep(c(1, 1, 1, 1, 1, 0), 4),
+                  a = rnorm(24))
+  freed <- new.env()
+  freed$done <- FALSE
+  local({
+    e <- environment()
+    reg.finalizer(e, function(e) freed$done <- TRUE)
+    fit <- cox(Surv(time, status) ~ a, data = d)
+    invisible(NULL)
+  })
+  invisible(gc())
+  expect_true(freed$done)
+})
+
 test_that("the record has the documented shape", {
   d <- survival::lung
   fr <- frame_of(Surv(time, status) ~ sex + strata(ph.ecog), data = d,
