@@ -311,3 +311,12 @@ sv_abort_not_for <- function(object, generic, instead = NULL,
            class = c("survstep_error_not_applicable", "survstep_error_input"),
            call = call)
 }
+
+# The error of an interval whose start and stop times `timefix` merged: the
+# rule of survival::aeqSurv() (the families' one timefix), stated.
+sv_timefix_merged_message <- function(what, fix) {
+  paste0("Can't ", what, ": `timefix` merged the start and stop times of ",
+         "an interval (as `survival::aeqSurv()` merges times that differ ",
+         "by at most `sqrt(.Machine$double.eps)`, absolutely or relative to ",
+         "the mean absolute time); use ", fix, " or drop that interval.")
+}

@@ -252,10 +252,8 @@ cox_status_table <- list(
     "6" = "`offset` must be %d finite numbers.",
     "7" = "`x` must not contain missing or infinite values.",
     "8" = "Every start time must be finite and less than its stop time.",
-    "9" = paste0("Can't fit a Cox model: `timefix` merged the start and ",
-                 "stop times of an interval (they differ by less than ",
-                 "the tolerance); use `cox_control(timefix = FALSE)` or ",
-                 "round the times."),
+    "9" = sv_timefix_merged_message("fit a Cox model",
+                                    "`cox_control(timefix = FALSE)`"),
     "11" = "Can't fit a Cox model: there are no events (every time is censored)."
   ),
   # (10, constant columns, is handled by cox_engine(): aliased or an error)

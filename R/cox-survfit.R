@@ -83,8 +83,9 @@ cox_survfit <- function(fit, newdata = NULL, conf_level = 0.95,
     rows$strata, se
   )
   labels <- cox_curve_labels(rows, res$row, res$stratum, dat$strata_labels)
-  out <- cox_curve_object(res, labels, conf_level, conf_type,
-                          dat$strata_labels)
+  # (the km()-shaped object; the engine gives the records per stratum)
+  out <- km_curves_object(res, labels, res$records[res$stratum + 1L],
+                          conf_level, conf_type, ncol(dat$y) == 3L)
   out$cumhaz <- res$cumhaz
   out$curves <- data.frame(
     curve = labels, row = res$row + 1L,
@@ -424,31 +425,6 @@ cox_curve_labels <- function(rows, row, stratum, strata_labels) {
   make.unique(lab, sep = " #")
 }
 
-# The km()-shaped object of a set of curves from the engine (sizes, time,
-# n.risk, n.event, n.censor, surv, cumvar, records per stratum, stratum).
-cox_curve_object <- function(res, labels, conf_level, conf_type,
-                             strata_labels) {
-  sizes <- as.integer(res$sizes)
-  names(sizes) <- labels
-  cumvar <- if (is.null(res$cumvar)) rep(NA_real_, length(res$surv)) else
-    res$cumvar
-  bands <- km_bands_cpp(res$surv, cumvar, km_zval(conf_level), conf_type)
-  first <- cumsum(c(1L, sizes))[seq_along(sizes)]
-  n_w <- ifelse(sizes > 0L, res$n.risk[first], 0)
-  names(n_w) <- labels
-  records <- as.integer(res$records[res$stratum + 1L])
-  names(records) <- labels
-  structure(
-    list(time = res$time, n.risk = res$n.risk, n.event = res$n.event,
-         n.censor = res$n.censor, surv = res$surv,
-         std.error = bands$std.error, conf.low = bands$conf.low,
-         conf.high = bands$conf.high, cumvar = cumvar,
-         strata = sizes, records = records, n = n_w,
-         conf_level = conf_level, conf_type = conf_type),
-    class = "survstep_km"
-  )
-}
-
 #' Adjusted (direct-standardised) survival curves from a Cox model
 #'
 #' The "corrected group prognosis" curves of Makuch (1982) and Chang, Gelman
@@ -614,8 +590,9 @@ cox_adjusted_curves <- function(fit, variable, data = NULL, levels = NULL,
     rows$offset, group, ngroup, se
   )
   labels <- if (ngroup == 1L) dat$strata_labels else as.character(levels)
-  out <- cox_curve_object(res, labels, conf_level, conf_type,
-                          dat$strata_labels)
+  # (the km()-shaped object; the engine gives the records per stratum)
+  out <- km_curves_object(res, labels, res$records[res$stratum + 1L],
+                          conf_level, conf_type, ncol(dat$y) == 3L)
   out$curves <- data.frame(curve = labels, stringsAsFactors = FALSE)
   out$adjusted <- list(variable = variable, n = nrow(data))
   out$ctype <- ctype

@@ -34,8 +34,12 @@
 #'   transformed event times), `time` (the event times), `y` (the scaled
 #'   Schoenfeld residuals, one column per term: \eqn{\hat\beta(t)}{beta(t)}
 #'   for a one-column term, the ratio to the fitted effect for a multi-column
-#'   term), `var` (their variance), `strata` (the stratum of each event, for
-#'   stratified fits), `beta` (the fitted effect of each term, 1 for a
+#'   term; `NA` at the events of a stratum in which the term does not vary,
+#'   where the residual carries no information, as `cox.zph()` gives it when
+#'   another term varies there; `cox.zph()` gives the unscaled residual, 0,
+#'   plus the coefficient when no term varies in that stratum), `var`
+#'   (their variance), `strata` (the stratum of each event, for stratified
+#'   fits), `beta` (the fitted effect of each term, 1 for a
 #'   multi-column term), `transform` and `call`. Methods: `print()`, `tidy()`,
 #'   `plot()`.
 #' @references Grambsch P. M. and Therneau T. M. (1994). Proportional

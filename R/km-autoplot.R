@@ -8,7 +8,8 @@ km_curve_data <- function(x, labels, xscale, fun) {
   curve <- rep(seq_len(nc), x$strata)
   out <- lapply(seq_len(nc), function(k) {
     i <- which(curve == k)
-    data.frame(strata = labels[k], time = c(0, x$time[i]) / xscale,
+    data.frame(strata = labels[k],
+               time = c(km_time_origin(x), x$time[i]) / xscale,
                estimate = c(1, x$surv[i]),
                conf.low = c(1, x$conf.low[i]),
                conf.high = c(1, x$conf.high[i]),
@@ -149,16 +150,24 @@ autoplot.survstep_km <- function(object, fun = c("surv", "event", "cumhaz"),
 
   d <- km_curve_data(x, labels, xscale, fun)
   tmax <- max(d$time)
+  t0 <- km_time_origin(x) / xscale
   if (is.null(breaks)) {
-    breaks <- pretty(c(0, tmax), n = 6)
-    breaks <- breaks[breaks <= tmax * (1 + 1e-9)]
+    breaks <- pretty(c(t0, tmax), n = 6)
+    breaks <- breaks[breaks >= t0 - 1e-9 * abs(t0) &
+                       breaks <= tmax * (1 + 1e-9)]
   } else if (!is.numeric(breaks) || !length(breaks) ||
-             any(!is.finite(breaks)) || any(breaks < 0)) {
-    sv_abort(sprintf("`breaks` must be non-negative finite numbers, not %s.",
-                     sv_obj_type(breaks)))
+             any(!is.finite(breaks)) || any(breaks < t0)) {
+    sv_abort(if (t0 < 0) {
+      sprintf(paste0("`breaks` must be finite numbers, none before the ",
+                     "curves' first time (%s), not %s."),
+              format(t0), sv_obj_type(breaks))
+    } else {
+      sprintf("`breaks` must be non-negative finite numbers, not %s.",
+              sv_obj_type(breaks))
+    })
   }
   breaks <- sort(unique(breaks))
-  xlim <- c(0, max(tmax, breaks))
+  xlim <- c(t0, max(tmax, breaks))
   xscale_gg <- ggplot2::scale_x_continuous(
     limits = xlim, breaks = breaks, expand = ggplot2::expansion(mult = 0.05)
   )

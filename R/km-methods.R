@@ -18,18 +18,21 @@ km_format_num <- function(x, digits) {
 }
 
 # The printed table of print() for curves (Kaplan-Meier and Cox-model
-# curves): per curve n, events, median and its interval, formatted.
+# curves): per curve n (counting-process data: records, n.max, n.start),
+# events, median and its interval, formatted.
 km_median_table <- function(x, digits) {
   med <- km_median(x)
+  sizes <- km_curve_sizes(x)[-1L]
+  sizes[] <- lapply(sizes, km_format_num, digits = digits)
   tab <- data.frame(
-    n = km_format_num(med$n, digits),
+    sizes,
     events = km_format_num(med$events, digits),
     median = km_format_num(med$median, digits),
     lcl = km_format_num(med$conf.low, digits),
     ucl = km_format_num(med$conf.high, digits),
     stringsAsFactors = FALSE
   )
-  names(tab)[4:5] <- paste0(format(x$conf_level), c("LCL", "UCL"))
+  names(tab)[ncol(tab) - 1:0] <- paste0(format(x$conf_level), c("LCL", "UCL"))
   rownames(tab) <- med$strata
   tab
 }
@@ -38,7 +41,10 @@ km_median_table <- function(x, digits) {
 #'
 #' Shows the call, the number of rows dropped for missing values and, per
 #' curve, the number of subjects, events, and the median survival time with
-#' its confidence interval (the `"survival"` rule of [km_median()]).
+#' its confidence interval (the `"survival"` rule of [km_median()]). For
+#' counting-process data (delayed entry) the number of subjects is replaced,
+#' as `print.survfit()` does, by the rows (`records`), the largest number at
+#' risk (`n.max`) and the number at risk at the first time (`n.start`).
 #'
 #' @param x A `survstep_km` object.
 #' @param digits Significant digits.
@@ -64,7 +70,7 @@ print.survstep_km <- function(x, digits = max(getOption("digits") - 4, 3),
   km_dropped_line(x$n_dropped)
   cat("\n")
   tab <- km_median_table(x, digits)
-  if (isTRUE(x$weighted)) {
+  if (isTRUE(x$weighted) && !isTRUE(x$counting)) {
     tab <- cbind(records = format(unname(x$records)), tab)
   }
   print(tab, right = TRUE, quote = FALSE)

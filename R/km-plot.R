@@ -235,6 +235,9 @@ plot.survstep_km <- function(x, fun = c("surv", "event", "cumhaz", "cloglog"),
   curve <- rep(seq_len(nc), x$strata)
   tt <- x$time / xscale
   tmax <- if (length(tt)) max(tt) else 1
+  # where the curves start (at S = 1): time 0, or an earlier first time of
+  # counting-process data on a time scale with negative values
+  t0 <- km_time_origin(x) / xscale
   # the time axis: linear, or (cloglog) log(t) labelled in t
   xf <- if (logx) log else function(t) t
   if (logx) {
@@ -251,7 +254,7 @@ plot.survstep_km <- function(x, fun = c("surv", "event", "cumhaz", "cloglog"),
       if (length(breaks) > 7L) breaks <- inside(10^k)
       if (length(breaks) < 2L) breaks <- signif(rng, 2)
     } else {
-      rng <- if (is.null(xlim)) c(0, tmax) else xlim
+      rng <- if (is.null(xlim)) c(t0, tmax) else xlim
       breaks <- pretty(rng, n = 6)
       breaks <- breaks[breaks >= rng[1] - 1e-9 * diff(rng) &
                          breaks <= rng[2] + 1e-9 * diff(rng)]
@@ -264,19 +267,19 @@ plot.survstep_km <- function(x, fun = c("surv", "event", "cumhaz", "cloglog"),
   breaks <- sort(unique(breaks))
   if (is.null(xlim)) {
     xlim <- if (logx) c(min(tmin, breaks), max(tmax, breaks)) else
-      c(min(0, breaks), max(tmax, breaks))
+      c(min(t0, breaks), max(tmax, breaks))
   } else if (logx && any(xlim <= 0)) {
     sv_abort("`xlim` must be positive with `fun = \"cloglog\"` (a log axis).")
   }
 
   # number at risk at the breaks (in original time units), and the
   # cumulative numbers of events and censorings up to them
-  risk <- km_at(x, pmax(breaks, 0) * xscale)
+  risk <- km_at(x, pmax(breaks, t0) * xscale)
   risk$time <- rep(breaks, nc)
   risk <- risk[, c("strata", "time", "n.risk")]
   cum <- lapply(seq_len(nc), function(k) {
     i <- which(curve == k)
-    at <- findInterval(pmax(breaks, 0) * xscale, x$time[i])
+    at <- findInterval(pmax(breaks, t0) * xscale, x$time[i])
     ce <- c(0, cumsum(x$n.event[i]))
     cc <- c(0, cumsum(x$n.censor[i]))
     cbind(ce[at + 1L], cc[at + 1L])
@@ -355,7 +358,7 @@ plot.survstep_km <- function(x, fun = c("surv", "event", "cumhaz", "cloglog"),
 
   curves <- lapply(seq_len(nc), function(k) {
     i <- which(curve == k)
-    cv <- list(t = c(0, tt[i]), s = c(1, x$surv[i]), lo = c(1, x$conf.low[i]),
+    cv <- list(t = c(t0, tt[i]), s = c(1, x$surv[i]), lo = c(1, x$conf.low[i]),
                hi = c(1, x$conf.high[i]), cens = tt[i][x$n.censor[i] > 0],
                scens = x$surv[i][x$n.censor[i] > 0])
     # bands of a decreasing transform swap their ends
@@ -583,4 +586,11 @@ km_risk_rows <- function(x, labels, col) {
     }
   }
   out
+}
+
+# The time at which the curves of `x` start, at S = 1: 0, or the first time
+# when it is negative (counting-process data may use such a time scale), as
+# plot.survfit() starts them.
+km_time_origin <- function(x) {
+  if (length(x$time)) min(0, x$time) else 0
 }

@@ -52,8 +52,10 @@
 #'   SE of the survival probability), `conf.low`, `conf.high`, `cumvar`
 #'   (Greenwood sum, the squared SE of the cumulative hazard), the named
 #'   curve sizes `strata`, the per-curve `records` (rows used) and `n`
-#'   (weighted), and `conf_level`, `conf_type`, `weighted`, `call`,
-#'   `na.action`, `n_dropped`. Use [km_median()], [km_at()], [km_mean()],
+#'   (weighted number at risk at the curve's first time: the number of
+#'   subjects, except with delayed entry), for counting-process data also
+#'   `n.max` (the largest number at risk), and `counting`, `conf_level`,
+#'   `conf_type`, `weighted`, `call`, `na.action`, `n_dropped`. Use [km_median()], [km_at()], [km_mean()],
 #'   `summary()`, `tidy()` and `plot()` on it.
 #' @seealso [km_median()], [km_at()], [km_mean()], [followup_median()],
 #'   [plot.survstep_km()].
@@ -140,7 +142,7 @@ km_fit <- function(y, group = NULL, weights = NULL, conf_level = 0.95,
   g <- sv_engine_group(group, n, "group", call)
   weights <- sv_engine_weights(weights, n, call)
   fit <- km_engine(y, g, weights, timefix, reverse = FALSE, call = call)
-  out <- km_assemble(fit, g, n, conf_level, conf_type)
+  out <- km_assemble(fit, g, n, conf_level, conf_type, ncol(y) == 3L)
   out$weighted <- !is.null(weights)
   out$timefix <- timefix
   out
@@ -169,10 +171,7 @@ km_status_table <- c(
   "1" = paste0("`y` must hold finite, non-negative times (counting-process ",
                "data: finite start < stop); found other values."),
   "2" = "The status column of `y` must be 0 (censored) or 1 (event).",
-  "3" = paste0("Can't estimate survival: `timefix` merged the start and ",
-               "stop times of an interval (they differ by less than ",
-               "`sqrt(.Machine$double.eps)`); use `timefix = FALSE` or drop ",
-               "that interval.")
+  "3" = sv_timefix_merged_message("estimate survival", "`timefix = FALSE`")
 )
 
 # One call into C++: y (n x 2 double matrix), g (list of 0-based codes or
@@ -206,26 +205,46 @@ km_zval <- function(conf_level) {
 # whatever the confidence level.
 km_spss_z <- 1.96
 
-km_assemble <- function(fit, g, n, conf_level, conf_type) {
-  labels <- km_curve_labels(g)
-  bands <- km_bands_cpp(fit$surv, fit$cumvar, km_zval(conf_level),
-                        conf_type)
-  sizes <- fit$sizes
+km_assemble <- function(fit, g, n, conf_level, conf_type, counting) {
+  km_curves_object(fit, km_curve_labels(g), km_curve_records(g, n),
+                   conf_level, conf_type, counting)
+}
+
+# The survstep_km object of a set of curves (km() and the curves of a Cox
+# model): `res` holds the per-time columns (time, n.risk, n.event, n.censor,
+# surv, cumvar) and the curve sizes; `records` the rows of each curve.
+# Per curve: `n` the (weighted) number at risk at the first time, and for
+# counting-process data (`counting`) also `n.max`, the largest number at
+# risk (survfit's records, n.max and n.start).
+km_curves_object <- function(res, labels, records, conf_level, conf_type,
+                             counting) {
+  sizes <- as.integer(res$sizes)
   names(sizes) <- labels
+  cumvar <- if (is.null(res$cumvar)) rep(NA_real_, length(res$surv)) else
+    res$cumvar
+  bands <- km_bands_cpp(res$surv, cumvar, km_zval(conf_level), conf_type)
   first <- cumsum(c(1L, sizes))[seq_along(sizes)]
-  n_w <- ifelse(sizes > 0L, fit$n.risk[first], 0)
+  n_w <- ifelse(sizes > 0L, res$n.risk[first], 0)
   names(n_w) <- labels
-  records <- as.integer(km_curve_records(g, n))
+  records <- as.integer(records)
   names(records) <- labels
-  structure(
-    list(time = fit$time, n.risk = fit$n.risk, n.event = fit$n.event,
-         n.censor = fit$n.censor, surv = fit$surv,
-         std.error = bands$std.error, conf.low = bands$conf.low,
-         conf.high = bands$conf.high, cumvar = fit$cumvar,
-         strata = sizes, records = records, n = n_w,
-         conf_level = conf_level, conf_type = conf_type),
-    class = "survstep_km"
-  )
+  out <- list(time = res$time, n.risk = res$n.risk, n.event = res$n.event,
+              n.censor = res$n.censor, surv = res$surv,
+              std.error = bands$std.error, conf.low = bands$conf.low,
+              conf.high = bands$conf.high, cumvar = cumvar,
+              strata = sizes, records = records, n = n_w,
+              conf_level = conf_level, conf_type = conf_type,
+              counting = counting)
+  if (counting) {
+    curve <- rep.int(seq_along(sizes), sizes)
+    n_max <- vapply(seq_along(sizes), function(k) {
+      r <- res$n.risk[curve == k]
+      if (length(r)) max(r) else 0
+    }, numeric(1))
+    names(n_max) <- labels
+    out$n.max <- n_max
+  }
+  structure(out, class = "survstep_km")
 }
 
 check_km <- function(fit, arg = "fit", call = sys.call(-1)) {
@@ -326,7 +345,11 @@ km_check_quantile_conf_type <- function(conf_type, method, call) {
 #'   class `survstep_error_unused_argument`.
 #' @return A data frame with one row per curve and columns `strata`, `n`
 #'   (weighted number of subjects), `events` (weighted), `median`,
-#'   `std.error`, `conf.low`, `conf.high`.
+#'   `std.error`, `conf.low`, `conf.high`. For counting-process data
+#'   (delayed entry), where rows enter the risk set after the first time,
+#'   `n` is replaced by the columns of `print.survfit()`: `records` (rows),
+#'   `n.max` (the largest weighted number at risk) and `n.start` (the
+#'   weighted number at risk at the first time).
 #' @references Brookmeyer R, Crowley J (1982). A confidence interval for the
 #'   median survival time. *Biometrics* 38, 29-41.
 #'
@@ -355,12 +378,27 @@ km_median <- function(fit, method = c("survival", "spss", "sas"),
   conf_type <- km_check_quantile_conf_type(conf_type, method, call)
   q <- km_quantiles(fit, 0.5, if (method == "survival") "median" else method,
                     truncate, conf_type)
-  data.frame(
-    strata = names(fit$strata), n = unname(fit$n), events = km_events(fit),
-    median = q$estimate[, 1], std.error = q$std.error[, 1],
-    conf.low = q$conf.low[, 1], conf.high = q$conf.high[, 1],
-    stringsAsFactors = FALSE
+  cbind(
+    km_curve_sizes(fit),
+    data.frame(events = km_events(fit),
+               median = q$estimate[, 1], std.error = q$std.error[, 1],
+               conf.low = q$conf.low[, 1], conf.high = q$conf.high[, 1])
   )
+}
+
+# The curves and their sizes as print.survfit() gives them: `n`, the
+# (weighted) number at risk at the start; for counting-process data, whose
+# risk sets grow as rows enter, the rows, the largest and the first number
+# at risk (`records`, `n.max`, `n.start`).
+km_curve_sizes <- function(fit) {
+  if (isTRUE(fit$counting)) {
+    data.frame(strata = names(fit$strata), records = unname(fit$records),
+               n.max = unname(fit$n.max), n.start = unname(fit$n),
+               stringsAsFactors = FALSE)
+  } else {
+    data.frame(strata = names(fit$strata), n = unname(fit$n),
+               stringsAsFactors = FALSE)
+  }
 }
 
 #' Survival probabilities at given times
@@ -372,7 +410,8 @@ km_median <- function(fit, method = c("survival", "spss", "sas"),
 #' unless the curve has already dropped to 0.
 #'
 #' @param fit A `survstep_km` object from [km()].
-#' @param times Non-negative finite numbers.
+#' @param times Non-negative finite numbers (any finite numbers for curves
+#'   of counting-process data, whose times may be negative).
 #' @param ... Must be empty: a misspelled or unknown argument is an error of
 #'   class `survstep_error_unused_argument`.
 #' @return A data frame with one row per curve and time: `strata`, `time`,
@@ -396,10 +435,17 @@ km_at <- function(fit, times, ...) {
   if (missing(times)) {
     sv_abort("`times` is missing, with no default.")
   }
-  if (!is.numeric(times) || !length(times) || anyNA(times) ||
-      any(!is.finite(times)) || any(times < 0)) {
-    sv_abort(sprintf("`times` must be a vector of non-negative finite numbers, not %s.",
+  # (counting-process data may be on a time scale with negative values)
+  lowest <- if (isTRUE(fit$counting)) -Inf else 0
+  what <- if (lowest == 0) "non-negative finite numbers" else "finite numbers"
+  if (!is.numeric(times) || !length(times)) {
+    sv_abort(sprintf("`times` must be a vector of %s, not %s.", what,
                      sv_obj_type(times)))
+  }
+  bad <- !is.finite(times) | times < lowest
+  if (any(bad)) {
+    sv_abort(sprintf("`times` must be %s; found %s.", what,
+                     format(times[bad][1L])))
   }
   times <- as.double(times)
   r <- km_at_cpp(fit$time, fit$n.risk, fit$n.event, fit$surv, fit$cumvar,

@@ -905,12 +905,9 @@ lr_check_fit <- function(fit, call) {
                                     "times (counting-process data: finite ",
                                     "start < stop) and a 0/1 status."),
                              call = call),
-    empty_interval = sv_abort(paste0("Can't compute the test: `timefix` ",
-                                     "merged the start and stop times of an ",
-                                     "interval (they differ by less than ",
-                                     "`sqrt(.Machine$double.eps)`); use ",
-                                     "`timefix = FALSE` or drop that ",
-                                     "interval."), call = call)
+    empty_interval = sv_abort(
+      sv_timefix_merged_message("compute the test", "`timefix = FALSE`"),
+      call = call)
   )
   invisible(fit)
 }

@@ -288,6 +288,10 @@ compare_published <- function(reproduced, published,
 #'   [km()] and [logrank_test()] drop rows with a missing group), so `n`
 #'   and `percent` of a variable with missing values sum to fewer rows than
 #'   the data have; [cohort_table()] reports the missing counts.
+#'
+#'   With counting-process data (`Surv(start, stop, status)`, delayed
+#'   entry) `n` counts the rows of each group: the patients when each has
+#'   one row, intervals otherwise.
 #' @references Collett D (2015). *Modelling Survival Data in Medical
 #'   Research*, 3rd ed. Chapman & Hall/CRC, chapter 2.
 #'
@@ -350,10 +354,12 @@ km_table <- function(formula, data, times = c(12, 36, 60),
     med <- km_median(fit, method = median_method)
     at <- km_at(fit, times)
     grp <- if (is.null(var)) "All" else sub(paste0("^", var, "="), "", med$strata)
+    # (counting-process data: the rows; the number at risk at the first
+    # time is not the size of a group when rows enter later)
+    nn <- if (is.null(med$n)) med$records else med$n
     out <- data.frame(
       variable = if (is.null(var)) "All patients" else var,
-      group = grp, n = med$n,
-      percent = 100 * med$n / sum(med$n), events = med$events,
+      group = grp, n = nn, percent = 100 * nn / sum(nn), events = med$events,
       median = med$median, conf.low = med$conf.low, conf.high = med$conf.high,
       stringsAsFactors = FALSE
     )

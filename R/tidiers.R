@@ -38,16 +38,22 @@ tidy.survstep_km <- function(x, ...) {
 #' @param x A `survstep_km` object.
 #' @param ... Unused.
 #' @return A one-row data frame: `curves` (number of curves), `records`
-#'   (rows used), `n` (weighted), `events` (weighted), `n.dropped` (rows
-#'   dropped for missing values), `conf.level`, `conf.type`.
+#'   (rows used), `n` (weighted number at risk at the start, summed over the
+#'   curves), `events` (weighted), `n.dropped` (rows dropped for missing
+#'   values), `conf.level`, `conf.type`. For counting-process data
+#'   (delayed entry), whose risk sets grow as rows enter, `n` is replaced by
+#'   `n.max` and `n.start`, the sums over the curves of the largest and of
+#'   the first number at risk (the columns of `print.survfit()`).
 #' @references Robinson D, Hayes A, Couch S (2023). *broom: Convert
 #'   Statistical Objects into Tidy Tibbles* (the column conventions).
 #' @examples
 #' glance(km(Surv(time, status) ~ x, data = survival::aml))
 #' @export
 glance.survstep_km <- function(x, ...) {
+  sizes <- km_curve_sizes(x)[-1L]
   data.frame(
-    curves = length(x$strata), records = sum(x$records), n = sum(x$n),
+    curves = length(x$strata), records = sum(x$records),
+    lapply(sizes[names(sizes) != "records"], sum),
     events = sum(x$n.event),
     n.dropped = if (length(x$n_dropped)) x$n_dropped else 0L,
     conf.level = x$conf_level, conf.type = x$conf_type,

@@ -170,3 +170,76 @@ test_that("bad counting-process input gives classed errors", {
   expect_error(followup_median(Surv(start, stop, event) ~ 1, data = d[-3, ]),
                class = "survstep_error_not_implemented")
 })
+
+test_that("curve sizes of delayed-entry data are survfit()'s records, n.max and n.start", {
+  set.seed(7)
+  L <- na.omit(survival::lung[, c("time", "status", "sex")])
+  L$entry <- round(runif(nrow(L)) * L$time * 0.6)
+  L$w <- runif(nrow(L), 0.5, 2)
+  for (wt in list(NULL, "w")) {
+    fit <- if (is.null(wt)) km(Surv(entry, time, status) ~ sex, data = L) else
+      km(Surv(entry, time, status) ~ sex, data = L, weights = w)
+    sf <- if (is.null(wt)) survfit(Surv(entry, time, status) ~ sex, data = L) else
+      survfit(Surv(entry, time, status) ~ sex, data = L, weights = w)
+    ref <- summary(sf)$table
+    med <- km_median(fit)
+    expect_named(med, c("strata", "records", "n.max", "n.start", "events",
+                        "median", "std.error", "conf.low", "conf.high"))
+    expect_equal(med$records, unname(ref[, "records"]))
+    expect_equal(med$n.max, unname(ref[, "n.max"]), tolerance = 1e-12)
+    expect_equal(med$n.start, unname(ref[, "n.start"]), tolerance = 1e-12)
+    expect_equal(med$events, unname(ref[, "events"]), tolerance = 1e-12)
+    expect_equal(med$median, unname(ref[, "median"]), tolerance = 1e-12)
+    g <- glance(fit)
+    expect_equal(g$records, sum(ref[, "records"]))
+    expect_equal(g$n.max, sum(ref[, "n.max"]), tolerance = 1e-12)
+    expect_equal(g$n.start, sum(ref[, "n.start"]), tolerance = 1e-12)
+    expect_false("n" %in% names(g))
+    out <- capture.output(print(fit))
+    expect_match(out[grepl("sex=2", out)],
+                 paste0("^sex=2 +90 +", format(signif(ref[2, "n.max"], 3)), " "))
+    expect_true(any(grepl("records +n.max +n.start +events +median", out)))
+  }
+  # right-censored data keep `n`, the number of subjects
+  fit <- km(Surv(time, status) ~ sex, data = L)
+  expect_named(km_median(fit)[2], "n")
+  expect_equal(km_median(fit)$n, as.numeric(table(L$sex)))
+  # km_table() counts the rows of a group of counting-process data
+  tab <- km_table(Surv(entry, time, status) ~ sex, data = L, times = 365)
+  expect_equal(tab$n, as.numeric(table(L$sex)))
+  # curves of a Cox model of (start, stop] data, as survfit.coxph() prints them
+  cf <- cox(Surv(entry, time, status) ~ sex, data = L)
+  sfc <- survfit(coxph(Surv(entry, time, status) ~ sex, data = L),
+                 newdata = data.frame(sex = 1:2))
+  ref <- summary(sfc)$table
+  med <- km_median(cox_survfit(cf, newdata = data.frame(sex = 1:2)))
+  expect_equal(med$records, unname(ref[, "records"]))
+  expect_equal(med$n.max, unname(ref[, "n.max"]), tolerance = 1e-12)
+  expect_equal(med$n.start, unname(ref[, "n.start"]), tolerance = 1e-12)
+})
+
+test_that("km_at() and the plots take the negative times of counting-process data", {
+  d <- data.frame(start = c(-100, -99, -98, -97, -99.5, -96),
+                  stop = c(-95, -96, -90, -94, -97, -91),
+                  ev = c(1, 1, 0, 1, 0, 1))
+  fit <- km(Surv(start, stop, ev) ~ 1, data = d)
+  sf <- survfit(Surv(start, stop, ev) ~ 1, data = d)
+  tm <- c(-99, -96, -94.5, -91)
+  at <- km_at(fit, tm)
+  ref <- summary(sf, times = tm)
+  expect_equal(at$estimate, ref$surv, tolerance = 1e-12)
+  expect_equal(at$n.risk, ref$n.risk)
+  expect_equal(at$std.error, ref$std.err, tolerance = 1e-12)
+  # right-censored curves keep the non-negative rule, with the bad value named
+  rc <- km(Surv(time, status) ~ 1, data = survival::aml)
+  expect_snapshot(error = TRUE, km_at(rc, c(5, -1)))
+  expect_error(km_at(rc, -1), class = "survstep_error_input")
+  expect_snapshot(error = TRUE, km_at(fit, c(-99, Inf)))
+  # the curve starts at its first time, and the at-risk table reads the
+  # curve at the negative breaks
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off(), add = TRUE)
+  expect_no_error(plot(fit, breaks = c(-100, -96, -92)))
+  expect_identical(survstep:::km_time_origin(fit), min(fit$time))
+  expect_identical(survstep:::km_time_origin(rc), 0)
+})
