@@ -56,8 +56,13 @@ Rcpp::List cox_fit_cpp(SEXP x, SEXP y, SEXP strata, SEXP weights, SEXP offset, S
     pinit = REAL(init);
   }
   sc::Interrupt intr = sg::r_interrupt();
+  // (the prepared data and scratch buffers are freed only after R has
+  // allocated the result: freed first, they would sit at the top of the C
+  // heap, go back to the system, and be faulted in again by the next fit)
+  sc::CoxData d;
+  sc::CoxWork w;
   sc::CoxModelResult res;
-  SV_CATCH_INTERRUPT(sc::cox_model_fit(a.in, opt, pinit, res, &intr));
+  SV_CATCH_INTERRUPT(sc::cox_model_fit(a.in, opt, pinit, res, d, w, &intr));
   return sg::cox_result_list(res);
 }
 

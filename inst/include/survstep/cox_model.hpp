@@ -19,6 +19,13 @@
 //   int cox_model_fit(const CoxInput& in, const CoxModelOptions& opt,
 //                     const double* init, CoxModelResult& out,
 //                     Interrupt* interrupt = nullptr);
+//   int cox_model_fit(in, opt, init, out, CoxData& d, CoxWork& w,
+//                     interrupt);
+//        The same with the caller's prepared data and scratch buffers: they
+//        stay allocated after the call (and are reused by a next call), so a
+//        caller that copies `out` into its own memory first does not hand
+//        the freed pages back to the system just to fault them in again at
+//        the next fit.
 //        Returns out.data_status (CoxModelStatus): cox_data_ok (then
 //        out.fit etc. are filled), a CoxDataStatus of cox_data_build() /
 //        cox_counting_build(), cox_model_constant (a column of x has one
@@ -130,8 +137,8 @@ inline void cox_model_finish(const CoxData& d, const CoxModelOptions& opt, const
 }
 
 inline int cox_model_fit(const CoxInput& in, const CoxModelOptions& opt, const double* init,
-                         CoxModelResult& out, Interrupt* interrupt = nullptr) {
-  CoxData d;
+                         CoxModelResult& out, CoxData& d, CoxWork& w,
+                         Interrupt* interrupt = nullptr) {
   out.data_status = cox_model_data(in, d, interrupt);
   if (out.data_status != cox_data_ok) return out.data_status;
   if (d.p > 0 && d.any_constant) {
@@ -139,7 +146,6 @@ inline int cox_model_fit(const CoxInput& in, const CoxModelOptions& opt, const d
     return out.data_status = cox_model_constant;
   }
   if (d.nevent == 0) return out.data_status = cox_model_no_events;
-  CoxWork w;
   if (opt.firth) {
     CoxFirthWork fw;
     cox_penalised_fit(d, opt.ties, opt.control, init, true, nullptr, out.fit, w, fw, interrupt);
@@ -149,6 +155,13 @@ inline int cox_model_fit(const CoxInput& in, const CoxModelOptions& opt, const d
   }
   cox_model_finish(d, opt, init, out, interrupt);
   return out.data_status;
+}
+
+inline int cox_model_fit(const CoxInput& in, const CoxModelOptions& opt, const double* init,
+                         CoxModelResult& out, Interrupt* interrupt = nullptr) {
+  CoxData d;
+  CoxWork w;
+  return cox_model_fit(in, opt, init, out, d, w, interrupt);
 }
 
 }  // namespace core
