@@ -281,10 +281,11 @@ sv_frame_missing_groups <- function(mf, tt, rows, st_idx) {
   vars <- union(labs[labs %in% names(mf)], names(mf)[st_idx])
   if (!length(vars)) return(integer(0))
   # anyNA() first: the common case (nothing missing) costs one scan per
-  # variable and no copies
+  # variable and no copies (the rows are taken only from a variable with a
+  # missing value somewhere)
   vars <- vars[vapply(vars, function(v) {
     x <- mf[[v]]
-    !is.matrix(x) && anyNA(if (is.null(rows)) x else x[rows])
+    !is.matrix(x) && anyNA(x) && (is.null(rows) || anyNA(x[rows]))
   }, logical(1))]
   if (!length(vars)) return(integer(0))
   idx <- if (is.null(rows)) seq_len(nrow(mf)) else rows
