@@ -585,3 +585,23 @@ test_that("logrank_fit() on a Surv object or its matrix equals logrank_test()", 
     logrank_fit(m, d$sex, wieghts = rep(1, nrow(m)))
   })
 })
+
+test_that("the buffers kept between log-rank calls carry nothing from one call to the next", {
+  set.seed(31)
+  a <- data.frame(time = ceiling(rexp(400) * 30), status = rbinom(400, 1, 0.7),
+                  g = sample(letters[1:3], 400, TRUE), s = sample(1:2, 400, TRUE))
+  b <- data.frame(start = 0, stop = ceiling(rexp(60) * 10) + 1,
+                  status = rbinom(60, 1, 0.5), g = sample(1:2, 60, TRUE),
+                  w = runif(60))
+  first <- logrank_test(Surv(time, status) ~ g + strata(s), data = a)
+  other <- logrank_test(Surv(start, stop, status) ~ g, data = b, weights = w,
+                        test = "peto-peto")
+  again <- logrank_test(Surv(time, status) ~ g + strata(s), data = a)
+  expect_identical(again$statistic, first$statistic)
+  expect_identical(again$var, first$var)
+  ref <- survival::survdiff(Surv(time, status) ~ g + strata(s), data = a)
+  expect_equal(unname(again$statistic), ref$chisq, tolerance = 1e-10)
+  expect_identical(logrank_test(Surv(start, stop, status) ~ g, data = b,
+                                weights = w, test = "peto-peto")$statistic,
+                   other$statistic)
+})
