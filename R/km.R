@@ -236,13 +236,8 @@ km_curves_object <- function(res, labels, records, conf_level, conf_type,
               conf_level = conf_level, conf_type = conf_type,
               counting = counting)
   if (counting) {
-    curve <- rep.int(seq_along(sizes), sizes)
-    n_max <- vapply(seq_along(sizes), function(k) {
-      r <- res$n.risk[curve == k]
-      if (length(r)) max(r) else 0
-    }, numeric(1))
-    names(n_max) <- labels
-    out$n.max <- n_max
+    out$n.max <- vapply(split(out$n.risk, km_curve_factor(out)),
+                        function(r) if (length(r)) max(r) else 0, numeric(1))
   }
   structure(out, class = "survstep_km")
 }

@@ -620,10 +620,11 @@ sv_frame_simple <- function(call, env) {
   }
   data <- get0(as.character(call$data), envir = env)
   if (!identical(class(data), "data.frame")) return(NULL)
+  formula <- if (is.null(fobj)) eval(fcall, env) else fobj
   # the formula's part: parsed once for a formula refitted in a loop
-  sf <- sv_simple_formula_lookup(fcall)
+  sf <- sv_simple_formula_lookup(formula)
   if (is.null(sf)) {
-    sf <- sv_simple_formula(fcall, env)
+    sf <- sv_simple_formula(formula)
     if (is.null(sf)) return(NULL)
     kept <- sv_simple_formula_cache$kept
     sv_simple_formula_cache$kept <-
@@ -659,7 +660,6 @@ sv_frame_simple <- function(call, env) {
   dim(y) <- c(n, 2L)
   dimnames(y) <- list(NULL, c("time", "status"))
 
-  formula <- if (is.null(fobj)) eval(fcall, env) else fobj
   tt <- sf$terms
   attr(tt, ".Environment") <- environment(formula)
   # the record of sv_frame_finish() and sv_frame_design(), field for field
@@ -691,17 +691,17 @@ sv_frame_simple <- function(call, env) {
 sv_simple_formula_cache <- new.env(parent = emptyenv())
 sv_simple_formula_keep <- 4L
 
-sv_simple_formula_lookup <- function(fcall) {
+sv_simple_formula_lookup <- function(formula) {
   for (sf in sv_simple_formula_cache$kept) {
-    if (identical(fcall[[3L]], sf$rhs) && identical(fcall[[2L]], sf$lhs)) {
+    if (identical(formula[[3L]], sf$rhs) && identical(formula[[2L]], sf$lhs)) {
       return(sf)
     }
   }
   NULL
 }
 
-sv_simple_formula <- function(fcall, env) {
-  lhs <- fcall[[2L]]
+sv_simple_formula <- function(formula) {
+  lhs <- formula[[2L]]
   if (!is.call(lhs) || length(lhs) != 3L || !is.name(lhs[[2L]]) ||
       !is.name(lhs[[3L]]) || !is.null(names(lhs)) ||
       !(identical(lhs[[1L]], quote(Surv)) ||
@@ -710,7 +710,7 @@ sv_simple_formula <- function(fcall, env) {
   }
   # right-hand side: a + b + c of plain column names
   vars <- character(0)
-  rhs <- fcall[[3L]]
+  rhs <- formula[[3L]]
   while (is.call(rhs) && identical(rhs[[1L]], as.name("+")) &&
          length(rhs) == 3L) {
     if (!is.name(rhs[[3L]])) return(NULL)
@@ -722,7 +722,6 @@ sv_simple_formula <- function(fcall, env) {
   tname <- as.character(lhs[[2L]])
   sname <- as.character(lhs[[3L]])
   if (anyDuplicated(vars) || any(vars == ".")) return(NULL)
-  formula <- if (inherits(fcall, "formula")) fcall else eval(fcall, env)
   tt <- stats::terms(formula, specials = "strata")
   if (!is.null(attr(tt, "specials")$strata) || !is.null(attr(tt, "offset")) ||
       !identical(attr(tt, "term.labels"), vars)) {
@@ -737,7 +736,7 @@ sv_simple_formula <- function(fcall, env) {
   attr(tt, ".Environment") <- emptyenv()
   asg <- as.list(seq_along(vars))
   names(asg) <- vars
-  list(lhs = fcall[[2L]], rhs = fcall[[3L]], vars = vars, tname = tname,
+  list(lhs = formula[[2L]], rhs = formula[[3L]], vars = vars, tname = tname,
        sname = sname, lhs_label = lhs_label, terms = tt, assign = asg)
 }
 
